@@ -1,0 +1,31 @@
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
+import { getEnv } from '../env';
+import { PrismaClient } from './generated/prisma/client';
+
+export type Store = { prisma: PrismaClient; pool: pg.Pool };
+
+// One pool per process: Prisma goes through it for ordinary queries and the ingest hot path
+// borrows raw clients from it for COPY. Kept on globalThis so dev hot-reload does not leak pools.
+const globalForStore = globalThis as unknown as { leasetrailStore?: Store };
+
+export function createStore(databaseUrl: string, options: { max?: number } = {}): Store {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: options.max ?? 10, connectionTimeoutMillis: 5_000 });
+  // An idle client losing its server (PostgreSQL restarted) must not crash the process.
+  pool.on('error', () => undefined);
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return { prisma, pool };
+}
+
+export function getStore(): Store {
+  if (globalForStore.leasetrailStore) return globalForStore.leasetrailStore;
+  const url = getEnv().DATABASE_URL;
+  if (!url) throw new Error('DATABASE_URL is not set: start Leasetrail with `npm start`, which provides one');
+  globalForStore.leasetrailStore = createStore(url);
+  return globalForStore.leasetrailStore;
+}
+
+export async function closeStore(store: Store): Promise<void> {
+  await store.prisma.$disconnect();
+  await store.pool.end();
+}
