@@ -1,5 +1,11 @@
-import { getLatestAppliedMigration } from './migrate';
 import type { Store } from './client';
+
+async function getLatestAppliedMigration(store: Store): Promise<string | null> {
+  const { rows } = await store.pool.query<{ migration_name: string }>(
+    `SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL ORDER BY migration_name DESC LIMIT 1`,
+  );
+  return rows[0]?.migration_name ?? null;
+}
 
 export type Health = {
   status: 'ok' | 'degraded';
@@ -10,7 +16,7 @@ export type Health = {
 export async function getHealth(store: Store, version: string): Promise<Health> {
   const started = performance.now();
   try {
-    const migration = await getLatestAppliedMigration((sql) => store.pool.query(sql));
+    const migration = await getLatestAppliedMigration(store);
     const latencyMs = Math.round((performance.now() - started) * 10) / 10;
     return { status: 'ok', version, database: { reachable: true, migration, latencyMs } };
   } catch (error) {

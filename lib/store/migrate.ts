@@ -105,10 +105,3 @@ export async function migrate(databaseUrl: string, options: { dir?: string; log?
     await client.end();
   }
 }
-
-export async function getLatestAppliedMigration(query: (sql: string) => Promise<{ rows: Array<{ migration_name: string }> }>): Promise<string | null> {
-  const { rows } = await query(
-    `SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL ORDER BY migration_name DESC LIMIT 1`,
-  );
-  return rows[0]?.migration_name ?? null;
-}
