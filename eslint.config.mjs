@@ -3,10 +3,10 @@ import nextTypescript from 'eslint-config-next/typescript';
 import noServerImportsInClient from './eslint/no-server-imports-in-client.mjs';
 
 const serverOnlyImports = {
-  paths: [{ name: '@kubernetes/client-node', message: 'server-only: components receive data as props' }],
+  paths: [{ name: '@kubernetes/client-node', message: 'server-only: components receive data as props', allowTypeImports: true }],
   patterns: [
-    { group: ['@/lib/store', '@/lib/store/*', '**/lib/store', '**/lib/store/*'], message: 'server-only: components receive data as props' },
-    { group: ['@/lib/kube', '@/lib/kube/*', '**/lib/kube', '**/lib/kube/*'], message: 'server-only: components receive data as props' },
+    { group: ['@/lib/store', '@/lib/store/*', '**/lib/store', '**/lib/store/*'], message: 'server-only: components receive data as props', allowTypeImports: true },
+    { group: ['@/lib/kube', '@/lib/kube/*', '**/lib/kube', '**/lib/kube/*'], message: 'server-only: components receive data as props', allowTypeImports: true },
   ],
 };
 
@@ -23,7 +23,7 @@ const config = [
       '@typescript-eslint/ban-ts-comment': 'error',
     },
   },
-  { files: ['components/**/*.{ts,tsx}', 'app/**/client.tsx'], rules: { 'no-restricted-imports': ['error', serverOnlyImports] } },
+  { files: ['components/**/*.{ts,tsx}', 'app/**/client.tsx'], rules: { '@typescript-eslint/no-restricted-imports': ['error', serverOnlyImports] } },
   { files: ['scripts/**', 'tests/**', 'eslint/**', '*.config.*'], rules: { 'no-console': 'off' } },
 ];
 
