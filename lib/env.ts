@@ -33,11 +33,11 @@ export class ConfigError extends Error {
 }
 
 // Empty strings count as unset, as shells and .env files produce them for "no value".
-function withoutEmpty(source: NodeJS.ProcessEnv): Record<string, string> {
+function withoutEmpty(source: Record<string, string | undefined>): Record<string, string> {
   return Object.fromEntries(Object.entries(source).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
 }
 
-export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
   const result = envSchema.safeParse(withoutEmpty(source));
   if (!result.success) {
     const issue = result.error.issues[0];
