@@ -1,0 +1,65 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { matchesFilter, type NameFilter } from './watch-config';
+
+export type ClusterSource = 'kubeconfig' | 'in_cluster' | 'simulated';
+
+export type ClusterTarget = { name: string; source: ClusterSource; server: string; kubeConfig: KubeConfig };
+
+export type LoadedTargets = { targets: ClusterTarget[]; problems: string[] };
+
+// kubectl's rules: KUBECONFIG is a path list whose missing entries are skipped; without it, ~/.kube/config.
+export function listKubeconfigFiles(kubeconfigEnv: string | undefined, homeDir: string): string[] {
+  if (kubeconfigEnv !== undefined && kubeconfigEnv !== '') {
+    return [...new Set(kubeconfigEnv.split(path.delimiter).filter((file) => file !== '' && existsSync(file)))];
+  }
+  const fallback = path.join(homeDir, '.kube', 'config');
+  return existsSync(fallback) ? [fallback] : [];
+}
+
+function targetForContext(merged: KubeConfig, contextName: string, source: ClusterSource): ClusterTarget | string {
+  const context = merged.getContextObject(contextName);
+  if (!context) return `context ${contextName} is not defined`;
+  const cluster = merged.getCluster(context.cluster);
+  if (!cluster) return `context ${contextName} names cluster ${context.cluster}, which is not defined`;
+  const user = merged.getUser(context.user) ?? { name: context.user };
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromOptions({ clusters: [cluster], users: [user], contexts: [context], currentContext: context.name });
+  return { name: context.name, source, server: cluster.server, kubeConfig };
+}
+
+// Every context is one cluster, named after the context; the first file that defines a name wins.
+export function loadKubeconfigTargets(files: string[], source: ClusterSource = 'kubeconfig'): LoadedTargets {
+  const targets: ClusterTarget[] = [];
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const file of files) {
+    const fileConfig = new KubeConfig();
+    try {
+      fileConfig.loadFromFile(file);
+    } catch (error) {
+      problems.push(`${file}: cannot be read as a kubeconfig: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+      continue;
+    }
+    for (const context of fileConfig.getContexts()) {
+      if (seen.has(context.name)) continue;
+      seen.add(context.name);
+      const target = targetForContext(fileConfig, context.name, source);
+      if (typeof target === 'string') problems.push(`${file}: ${target}`);
+      else targets.push(target);
+    }
+  }
+  return { targets, problems };
+}
+
+export function loadInClusterTarget(name = 'in-cluster'): ClusterTarget {
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromCluster();
+  const server = kubeConfig.getCurrentCluster()?.server ?? 'https://kubernetes.default.svc';
+  return { name, source: 'in_cluster', server, kubeConfig };
+}
+
+export function selectTargets(targets: ClusterTarget[], contexts: NameFilter): ClusterTarget[] {
+  return targets.filter((target) => matchesFilter(target.name, contexts));
+}

@@ -1,0 +1,241 @@
+import { CoordinationV1Api, Watch, type KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from '../log';
+import { describeClusterError, isPermanent, type ClusterError } from './cluster-errors';
+
+export const leasesPath = '/apis/coordination.k8s.io/v1/leases';
+
+export type Clock = { now: () => number };
+
+export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
+
+export type GapReason = 'watch_lost' | 'history_expired' | 'connect_failed';
+
+export type ReflectorEvent =
+  | { type: 'synced'; objects: unknown[]; resourceVersion: string; at: number; blindSince: number | null; gapReason: GapReason | null }
+  | { type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: unknown; at: number }
+  | { type: 'bookmark'; resourceVersion: string; at: number };
+
+export type ReflectorState =
+  | { state: 'connecting'; attempt: number }
+  | { state: 'connected'; since: number }
+  | { state: 'reconnecting'; attempt: number; nextRetryAt: number; reason: string }
+  | { state: 'failing'; attempt: number; nextRetryAt: number; reason: string; error: ClusterError };
+
+export type BackoffOptions = { initialMs: number; maxMs: number; factor: number; jitter: number };
+
+export type ReflectorOptions = {
+  cluster: string;
+  kubeConfig: KubeConfig;
+  log: Logger;
+  onEvent: (event: ReflectorEvent) => void;
+  onState: (state: ReflectorState) => void;
+  clock?: Clock;
+  sleep?: Sleep;
+  random?: () => number;
+  pageSize?: number;
+  watchTimeoutSeconds?: number;
+  // Reconnect when neither an event nor a bookmark arrived for this long (silent stalls).
+  watchdogMs?: number;
+  backoff?: Partial<BackoffOptions>;
+  // A watch that ends this soon after it started, without events, counts as a failure, so a server
+  // that closes watches at once is not hammered (client-node #1933).
+  minHealthyWatchMs?: number;
+};
+
+export const defaultBackoff: BackoffOptions = { initialMs: 500, maxMs: 30_000, factor: 2, jitter: 0.3 };
+
+export function backoffDelay(attempt: number, options: BackoffOptions, random: () => number): number {
+  const base = Math.min(options.maxMs, options.initialMs * options.factor ** Math.max(0, attempt - 1));
+  return Math.round(base * (1 - options.jitter + random() * 2 * options.jitter));
+}
+
+export const sleepWithSignal: Sleep = (ms, signal) =>
+  new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+
+class ExpiredError extends Error {
+  override name = 'ExpiredError';
+}
+
+type WatchOutcome = { events: number; reason: 'closed' | 'expired' | 'stalled' | 'aborted' };
+
+function statusCodeOf(object: unknown): number | undefined {
+  const code = (object as { code?: unknown } | null)?.code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+function resourceVersionOf(object: unknown): string | undefined {
+  const rv = (object as { metadata?: { resourceVersion?: unknown } } | null)?.metadata?.resourceVersion;
+  return typeof rv === 'string' && rv !== '' ? rv : undefined;
+}
+
+// List + watch of every Lease in one cluster, after client-go's reflector: resume from the last
+// resourceVersion, relist after 410, capped backoff with jitter, and a watchdog for silent stalls.
+export class LeaseReflector {
+  private readonly clock: Clock;
+  private readonly sleep: Sleep;
+  private readonly random: () => number;
+  private readonly backoff: BackoffOptions;
+  private readonly api: CoordinationV1Api;
+  private resourceVersion: string | undefined;
+  private blindSince: number | null;
+  private gapReason: GapReason | null = 'connect_failed';
+
+  constructor(private readonly options: ReflectorOptions) {
+    this.clock = options.clock ?? { now: Date.now };
+    this.sleep = options.sleep ?? sleepWithSignal;
+    this.random = options.random ?? Math.random;
+    this.backoff = { ...defaultBackoff, ...options.backoff };
+    this.api = options.kubeConfig.makeApiClient(CoordinationV1Api);
+    this.blindSince = null;
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    const { log } = this.options;
+    let attempt = 0;
+    this.options.onState({ state: 'connecting', attempt: 0 });
+    while (!signal.aborted) {
+      let verb: 'list' | 'watch' = 'list';
+      try {
+        if (this.resourceVersion === undefined) {
+          await this.list(signal);
+          attempt = 0;
+        }
+        verb = 'watch';
+        const startedAt = this.clock.now();
+        const outcome = await this.watch(signal);
+        if (outcome.reason === 'aborted') break;
+        if (outcome.reason === 'expired') {
+          log.info({ resourceVersion: this.resourceVersion }, 'watch history expired (410); relisting');
+          this.markBlind('history_expired');
+          this.resourceVersion = undefined;
+          continue;
+        }
+        const healthy = outcome.events > 0 || this.clock.now() - startedAt >= (this.options.minHealthyWatchMs ?? 1_000);
+        if (healthy) {
+          attempt = 0;
+          continue;
+        }
+        throw new Error(`watch closed after ${this.clock.now() - startedAt} ms without events`);
+      } catch (error) {
+        if (signal.aborted) break;
+        if (error instanceof ExpiredError) {
+          this.markBlind('history_expired');
+          this.resourceVersion = undefined;
+          continue;
+        }
+        attempt += 1;
+        const described = describeClusterError(error, verb);
+        const delay = backoffDelay(attempt, this.backoff, this.random);
+        const nextRetryAt = this.clock.now() + delay;
+        if (this.resourceVersion === undefined) this.markBlind('connect_failed');
+        const state: ReflectorState = isPermanent(described)
+          ? { state: 'failing', attempt, nextRetryAt, reason: described.message, error: described }
+          : { state: 'reconnecting', attempt, nextRetryAt, reason: described.message };
+        log.warn({ attempt, delayMs: delay, reason: described.message }, `${verb} failed; retrying`);
+        this.options.onState(state);
+        await this.sleep(delay, signal);
+      }
+    }
+  }
+
+  private markBlind(reason: GapReason): void {
+    if (this.blindSince === null) {
+      this.blindSince = this.clock.now();
+      this.gapReason = reason;
+    }
+  }
+
+  private async list(signal: AbortSignal): Promise<void> {
+    const objects: unknown[] = [];
+    let continueToken: string | undefined;
+    let resourceVersion = '';
+    do {
+      const page = await this.api.listLeaseForAllNamespaces({ limit: this.options.pageSize ?? 500, _continue: continueToken });
+      if (signal.aborted) return;
+      objects.push(...page.items);
+      continueToken = page.metadata?._continue || undefined;
+      resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
+    } while (continueToken);
+    const at = this.clock.now();
+    // A first list has no predecessor to be blind against; the controller records its own downtime.
+    const blindSince = this.blindSince;
+    this.options.onEvent({ type: 'synced', objects, resourceVersion, at, blindSince, gapReason: blindSince === null ? null : this.gapReason });
+    this.blindSince = null;
+    this.gapReason = null;
+    this.resourceVersion = resourceVersion;
+    this.options.onState({ state: 'connected', since: at });
+  }
+
+  private async watch(signal: AbortSignal): Promise<WatchOutcome> {
+    const watcher = new Watch(this.options.kubeConfig);
+    const watchdogMs = this.options.watchdogMs ?? 30_000;
+    let events = 0;
+    let expired = false;
+    let stalled = false;
+    return new Promise<WatchOutcome>((resolve, reject) => {
+      let controller: AbortController | undefined;
+      let watchdog: NodeJS.Timeout | undefined;
+      const resetWatchdog = () => {
+        clearTimeout(watchdog);
+        watchdog = setTimeout(() => {
+          stalled = true;
+          controller?.abort();
+        }, watchdogMs);
+      };
+      const onAbort = () => controller?.abort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      const finish = (error: unknown) => {
+        clearTimeout(watchdog);
+        signal.removeEventListener('abort', onAbort);
+        if (signal.aborted) return resolve({ events, reason: 'aborted' });
+        if (expired || (error as { statusCode?: number } | null)?.statusCode === 410) return resolve({ events, reason: 'expired' });
+        // client-node's own inactivity timer ends the same way as ours.
+        if (stalled || (error as { name?: string } | null)?.name === 'TimeoutError') {
+          this.options.log.info({ watchdogMs }, 'watch silent for too long; reconnecting');
+          return resolve({ events, reason: 'stalled' });
+        }
+        if (error) return reject(error);
+        resolve({ events, reason: 'closed' });
+      };
+      const onWatchEvent = (type: string, object: unknown) => {
+        resetWatchdog();
+        const at = this.clock.now();
+        if (type === 'ERROR') {
+          if (statusCodeOf(object) === 410) expired = true;
+          else this.options.log.warn({ status: object }, 'watch ERROR event');
+          controller?.abort();
+          return;
+        }
+        const rv = resourceVersionOf(object);
+        if (rv) this.resourceVersion = rv;
+        events += 1;
+        if (type === 'BOOKMARK') {
+          if (rv) this.options.onEvent({ type: 'bookmark', resourceVersion: rv, at });
+          return;
+        }
+        if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') this.options.onEvent({ type, object, at });
+      };
+      watcher
+        .watch(
+          leasesPath,
+          { resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds: this.options.watchTimeoutSeconds ?? 300 },
+          onWatchEvent,
+          finish,
+        )
+        .then((created) => {
+          controller = created;
+          if (signal.aborted || stalled) created.abort();
+        }, reject);
+      resetWatchdog();
+    });
+  }
+}
