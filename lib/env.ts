@@ -24,6 +24,12 @@ const envSchema = z.object({
   EMBEDDED_PG_PORT: port.default(0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+  KUBECONFIG: z.string().optional(),
+  KUBERNETES_SERVICE_HOST: z.string().optional(),
+  LEASETRAIL_CONFIG: z.string().optional(),
+  LEASETRAIL_CONTROLLER: z.enum(['on', 'off']).default('on'),
+  LEASETRAIL_SIMULATE: z.enum(['auto', 'always', 'never']).default('auto'),
+  HOME: z.string().optional(),
 });
 
 export type Env = z.infer<typeof envSchema> & { dataDir: string };

@@ -61,10 +61,6 @@ export const sleepWithSignal: Sleep = (ms, signal) =>
     signal.addEventListener('abort', done, { once: true });
   });
 
-class ExpiredError extends Error {
-  override name = 'ExpiredError';
-}
-
 type WatchOutcome = { events: number; reason: 'closed' | 'expired' | 'stalled' | 'aborted' };
 
 function statusCodeOf(object: unknown): number | undefined {
@@ -88,6 +84,8 @@ export class LeaseReflector {
   private resourceVersion: string | undefined;
   private blindSince: number | null;
   private gapReason: GapReason | null = 'connect_failed';
+  // When we last received something; after a 410 we may have missed everything since then.
+  private lastContactAt: number | null = null;
 
   constructor(private readonly options: ReflectorOptions) {
     this.clock = options.clock ?? { now: Date.now };
@@ -115,7 +113,7 @@ export class LeaseReflector {
         if (outcome.reason === 'aborted') break;
         if (outcome.reason === 'expired') {
           log.info({ resourceVersion: this.resourceVersion }, 'watch history expired (410); relisting');
-          this.markBlind('history_expired');
+          this.markBlind('history_expired', this.lastContactAt);
           this.resourceVersion = undefined;
           continue;
         }
@@ -127,11 +125,6 @@ export class LeaseReflector {
         throw new Error(`watch closed after ${this.clock.now() - startedAt} ms without events`);
       } catch (error) {
         if (signal.aborted) break;
-        if (error instanceof ExpiredError) {
-          this.markBlind('history_expired');
-          this.resourceVersion = undefined;
-          continue;
-        }
         attempt += 1;
         const described = describeClusterError(error, verb);
         const delay = backoffDelay(attempt, this.backoff, this.random);
@@ -147,9 +140,9 @@ export class LeaseReflector {
     }
   }
 
-  private markBlind(reason: GapReason): void {
+  private markBlind(reason: GapReason, since: number | null = null): void {
     if (this.blindSince === null) {
-      this.blindSince = this.clock.now();
+      this.blindSince = since ?? this.clock.now();
       this.gapReason = reason;
     }
   }
@@ -172,6 +165,7 @@ export class LeaseReflector {
     this.blindSince = null;
     this.gapReason = null;
     this.resourceVersion = resourceVersion;
+    this.lastContactAt = at;
     this.options.onState({ state: 'connected', since: at });
   }
 
@@ -217,6 +211,7 @@ export class LeaseReflector {
         }
         const rv = resourceVersionOf(object);
         if (rv) this.resourceVersion = rv;
+        this.lastContactAt = at;
         events += 1;
         if (type === 'BOOKMARK') {
           if (rv) this.options.onEvent({ type: 'bookmark', resourceVersion: rv, at });

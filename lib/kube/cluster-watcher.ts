@@ -1,0 +1,350 @@
+import {
+  checkExpiry,
+  defaultDeriveOptions,
+  deriveDeletion,
+  deriveEvents,
+  isLeaseKindTracked,
+  markBlind,
+  nextExpiryCheckAt,
+  parseLease,
+  stateFromStored,
+  toStoredLease,
+  type DeriveOptions,
+  type DeriveResult,
+  type LeaseKey,
+  type LeaseState,
+  type Observation,
+  type StoredLease,
+} from '../leases';
+import type { Logger } from '../log';
+import { writeBatch, type GapWrite, type IngestBatch, type LeaseWrite, type StoredTransition } from '../store/ingest';
+import { ensureCluster, LockLostError, type OwnerSession } from '../store/owner-session';
+import type { ClusterTarget } from './cluster-sources';
+import { LeaseReflector, sleepWithSignal, type Clock, type ReflectorEvent, type ReflectorOptions, type ReflectorState } from './lease-reflector';
+import { matchesFilter, type WatchConfig } from './watch-config';
+
+export type WatcherStatus = ReflectorState | { state: 'standby'; reason: string } | { state: 'stopped' };
+
+export type ClusterWatcherOptions = {
+  target: ClusterTarget;
+  session: OwnerSession;
+  watchConfig: WatchConfig;
+  log: Logger;
+  clock?: Clock;
+  deriveOptions?: DeriveOptions;
+  flushIntervalMs?: number;
+  maxBatchEvents?: number;
+  // Events kept while PostgreSQL is unreachable; past this the controller records a gap and relists.
+  bufferLimit?: number;
+  standbyRetryMs?: number;
+  reflector?: Partial<Pick<ReflectorOptions, 'watchdogMs' | 'backoff' | 'watchTimeoutSeconds' | 'pageSize' | 'minHealthyWatchMs'>>;
+  onTransitions?: (cluster: string, rows: StoredTransition[]) => void;
+  onStatus?: (cluster: string, status: WatcherStatus) => void;
+};
+
+type Queued = ReflectorEvent | { type: 'tick'; at: number };
+
+type Blindness = { since: number; reason: GapWrite['reason']; detail: string | null };
+
+const keyString = (key: Pick<LeaseKey, 'namespace' | 'name'>) => `${key.namespace}/${key.name}`;
+
+// One cluster: owns it through the session's advisory lock, reflects its Leases, derives events with
+// lib/leases and writes them in batches. Derived state is committed only after its batch is stored,
+// so a failed write is retried from the same events and nothing is written twice or lost.
+export class ClusterWatcher {
+  private readonly clock: Clock;
+  private readonly deriveOptions: DeriveOptions;
+  private states = new Map<string, LeaseState>();
+  private queue: Queued[] = [];
+  private clusterId: number | undefined;
+  private blindness: Blindness | null = null;
+  private expiryTimer: NodeJS.Timeout | undefined;
+  private wake: (() => void) | undefined;
+  private reflectorAbort: AbortController | undefined;
+  private malformedTotal = 0;
+  private lastResourceVersion: string | null = null;
+
+  constructor(private readonly options: ClusterWatcherOptions) {
+    this.clock = options.clock ?? { now: Date.now };
+    this.deriveOptions = { ...(options.deriveOptions ?? defaultDeriveOptions), includeNodeHeartbeats: options.watchConfig.nodeHeartbeats };
+  }
+
+  get name(): string {
+    return this.options.target.name;
+  }
+
+  get malformedCount(): number {
+    return this.malformedTotal;
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    const { session, log } = this.options;
+    while (!signal.aborted) {
+      const acquired = await session.tryAcquire(this.name).catch((error: unknown) => {
+        log.warn({ err: (error as Error).message }, 'cannot reach PostgreSQL to take ownership of the cluster');
+        return false;
+      });
+      if (!acquired) {
+        this.setStatus({ state: 'standby', reason: 'owned by another Leasetrail instance, or PostgreSQL unreachable' });
+        await sleepWithSignal(this.options.standbyRetryMs ?? 5_000, signal);
+        continue;
+      }
+      try {
+        await this.runOwned(signal);
+      } catch (error) {
+        if (!(error instanceof LockLostError)) throw error;
+        log.warn('lost ownership of the cluster; stopped writing it');
+      } finally {
+        this.stopReflector();
+        clearTimeout(this.expiryTimer);
+      }
+    }
+    await session.release(this.name).catch(() => undefined);
+    this.setStatus({ state: 'stopped' });
+  }
+
+  private async runOwned(signal: AbortSignal): Promise<void> {
+    const { session, target } = this.options;
+    const cluster = await ensureCluster(session, { name: target.name, source: target.source, server: target.server });
+    this.clusterId = cluster.id;
+    await this.loadStates();
+    this.queue = [];
+    this.blindness = cluster.lastSeenAt ? { since: cluster.lastSeenAt.getTime(), reason: 'controller_down', detail: 'Leasetrail was not watching this cluster' } : null;
+    this.restartReflectorAfterStore = false;
+    this.startReflector(signal);
+    await this.processLoop(signal);
+  }
+
+  private async loadStates(): Promise<void> {
+    const rows = await this.options.session.withLock(this.name, async (client) => {
+      const result = await client.query<StoredLease & { namespace: string; name: string }>(
+        `SELECT namespace, name, kind, uid, "resourceVersion", "holderIdentity", "leaseDurationSeconds", "acquireTime", "renewTime",
+                "leaseTransitions", strategy, "preferredHolder", "observedAt", "holderSince", "lastCause", "skewSuspectedMs", "deletedAt"
+           FROM "Lease" WHERE "clusterId" = $1`,
+        [this.clusterId],
+      );
+      return result.rows;
+    });
+    this.states = new Map(rows.map((row) => [keyString(row), stateFromStored({ cluster: this.name, namespace: row.namespace, name: row.name }, row)]));
+  }
+
+  private startReflector(signal: AbortSignal): void {
+    const abort = new AbortController();
+    this.reflectorAbort = abort;
+    const forward = () => abort.abort();
+    signal.addEventListener('abort', forward, { once: true });
+    const reflector = new LeaseReflector({
+      cluster: this.name,
+      kubeConfig: this.options.target.kubeConfig,
+      log: this.options.log,
+      clock: this.clock,
+      ...this.options.reflector,
+      onEvent: (event) => this.enqueue(event),
+      onState: (state) => this.setStatus(state),
+    });
+    void reflector.run(abort.signal).finally(() => signal.removeEventListener('abort', forward));
+  }
+
+  private stopReflector(): void {
+    this.reflectorAbort?.abort();
+    this.reflectorAbort = undefined;
+  }
+
+  private enqueue(event: Queued): void {
+    this.queue.push(event);
+    if (this.queue.length >= (this.options.maxBatchEvents ?? 5_000)) this.wake?.();
+  }
+
+  private setStatus(status: WatcherStatus): void {
+    this.options.onStatus?.(this.name, status);
+  }
+
+  private async processLoop(signal: AbortSignal): Promise<void> {
+    const flushMs = this.options.flushIntervalMs ?? 100;
+    let failures = 0;
+    while (!signal.aborted) {
+      if (this.restartReflectorAfterStore && (await this.isStoreReachable())) {
+        this.restartReflectorAfterStore = false;
+        this.startReflector(signal);
+      }
+      if (this.queue.length === 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(done, flushMs);
+          function done() {
+            clearTimeout(timer);
+            signal.removeEventListener('abort', done);
+            resolve();
+          }
+          this.wake = done;
+          signal.addEventListener('abort', done, { once: true });
+        });
+        this.wake = undefined;
+        continue;
+      }
+      const taken = this.queue.slice(0, this.options.maxBatchEvents ?? 5_000);
+      const { batch, states, sawSync } = this.derive(taken);
+      try {
+        const result = await this.options.session.withLock(this.name, (client) => writeBatch(client, batch));
+        this.queue.splice(0, taken.length);
+        this.states = states;
+        this.lastResourceVersion = batch.resourceVersion;
+        if (sawSync) this.blindness = null;
+        failures = 0;
+        if (result.transitions.length > 0) this.options.onTransitions?.(this.name, result.transitions);
+        this.scheduleExpiry();
+      } catch (error) {
+        if (error instanceof LockLostError && !(await this.reacquire())) throw error;
+        failures += 1;
+        this.options.log.warn({ err: (error as Error).message, queued: this.queue.length, failures }, 'storing events failed; will retry');
+        if (this.queue.length > (this.options.bufferLimit ?? 200_000)) this.overflow(taken);
+        await sleepWithSignal(Math.min(5_000, 100 * 2 ** Math.min(failures, 6)), signal);
+      }
+    }
+  }
+
+  // The session reconnected: take the lock again, unless another instance owns the cluster meanwhile.
+  private async reacquire(): Promise<boolean> {
+    try {
+      return await this.options.session.tryAcquire(this.name);
+    } catch {
+      return true;
+    }
+  }
+
+  private async isStoreReachable(): Promise<boolean> {
+    try {
+      await this.options.session.withLock(this.name, (client) => client.query('SELECT 1'));
+      return true;
+    } catch (error) {
+      if (error instanceof LockLostError && !(await this.reacquire())) throw error;
+      return false;
+    }
+  }
+
+  // Dropping events would corrupt the history silently; instead forget them all, remember since when
+  // we are blind, and relist once PostgreSQL is back, which records the gap and the missed changes.
+  private overflow(taken: Queued[]): void {
+    const first = taken.find((event) => 'at' in event);
+    const since = first && 'at' in first ? first.at : this.clock.now();
+    this.options.log.error({ dropped: this.queue.length }, 'event buffer overflowed while PostgreSQL was unreachable; recording a gap and relisting');
+    this.queue = [];
+    this.blindness ??= { since, reason: 'store_overflow', detail: 'PostgreSQL was unreachable for longer than the event buffer lasts' };
+    this.stopReflector();
+    this.restartReflectorAfterStore = true;
+  }
+
+  private restartReflectorAfterStore = false;
+
+  private derive(events: Queued[]): { batch: IngestBatch; states: Map<string, LeaseState>; sawSync: boolean } {
+    const states = new Map(this.states);
+    const changed = new Map<string, LeaseWrite>();
+    const batch: IngestBatch = {
+      clusterId: this.clusterId!,
+      leases: [],
+      transitions: [],
+      renewals: [],
+      gaps: [],
+      lastEventAt: null,
+      lastSeenAt: this.clock.now(),
+      resourceVersion: this.lastResourceVersion,
+    };
+    const apply = (key: string, result: DeriveResult) => {
+      states.set(key, result.state);
+      if (!isLeaseKindTracked(result.state.last.kind, this.deriveOptions)) return;
+      const write = changed.get(key);
+      changed.set(key, { key: result.state.last.key, stored: toStoredLease(result.state), malformed: write?.malformed ?? 0 });
+      for (const event of result.events) {
+        if (event.type === 'renewal') batch.renewals.push({ key: result.state.last.key, event });
+        else if (event.type === 'transition' || event.type === 'missed' || event.type === 'resumed') batch.transitions.push({ key: result.state.last.key, event });
+      }
+    };
+    const observe = (observation: Observation) => {
+      const key = keyString(observation.key);
+      if (!this.isWanted(observation)) return;
+      apply(key, deriveEvents(states.get(key), observation, this.deriveOptions));
+    };
+
+    for (const event of events) {
+      switch (event.type) {
+        case 'synced': {
+          batch.resourceVersion = event.resourceVersion;
+          const blind = this.blindness ?? (event.blindSince === null ? null : { since: event.blindSince, reason: event.gapReason ?? 'watch_lost', detail: null });
+          if (blind) {
+            batch.gaps.push({ startedAt: blind.since, endedAt: event.at, reason: blind.reason, detail: blind.detail });
+            for (const [key, state] of states) states.set(key, markBlind(state));
+          }
+          const seen = new Set<string>();
+          for (const object of event.objects) {
+            const observation = this.parse(object, event.at, 'list', changed);
+            if (!observation) continue;
+            seen.add(keyString(observation.key));
+            observe(observation);
+          }
+          for (const [key, state] of states) {
+            if (!seen.has(key) && state.deletedAt === null) apply(key, deriveDeletion(state, event.at, this.deriveOptions));
+          }
+          batch.lastEventAt = event.at;
+          break;
+        }
+        case 'ADDED':
+        case 'MODIFIED': {
+          const observation = this.parse(event.object, event.at, 'watch', changed);
+          if (observation) observe(observation);
+          batch.lastEventAt = event.at;
+          break;
+        }
+        case 'DELETED': {
+          const observation = this.parse(event.object, event.at, 'watch', changed);
+          const key = observation ? keyString(observation.key) : undefined;
+          const state = key ? states.get(key) : undefined;
+          if (key && state) apply(key, deriveDeletion(state, event.at, this.deriveOptions));
+          batch.lastEventAt = event.at;
+          break;
+        }
+        case 'bookmark':
+          batch.resourceVersion = event.resourceVersion;
+          break;
+        case 'tick':
+          for (const [key, state] of states) {
+            const result = checkExpiry(state, event.at, this.deriveOptions);
+            if (result.events.length > 0) apply(key, result);
+          }
+          break;
+      }
+    }
+    batch.leases = [...changed.values()];
+    return { batch, states, sawSync: events.some((event) => event.type === 'synced') };
+  }
+
+  private isWanted(observation: Observation): boolean {
+    const { namespaces, leases } = this.options.watchConfig;
+    return matchesFilter(observation.key.namespace, namespaces) && matchesFilter(observation.key.name, leases);
+  }
+
+  // A malformed Lease is counted and logged with its key; the rest of the stream goes on.
+  private parse(object: unknown, at: number, source: 'watch' | 'list', changed: Map<string, LeaseWrite>): Observation | undefined {
+    const result = parseLease(object, { cluster: this.name, observedAt: at, source });
+    if (result.ok) return result.observation;
+    this.malformedTotal += 1;
+    this.options.log.warn({ namespace: result.key?.namespace, lease: result.key?.name, reason: result.reason }, 'malformed Lease ignored');
+    const key = result.key ? keyString(result.key) : undefined;
+    const state = key ? this.states.get(key) : undefined;
+    if (key && state) {
+      const write = changed.get(key) ?? { key: state.last.key, stored: toStoredLease(state), malformed: 0 };
+      changed.set(key, { ...write, malformed: write.malformed + 1 });
+    }
+    return undefined;
+  }
+
+  private scheduleExpiry(): void {
+    clearTimeout(this.expiryTimer);
+    let next: number | null = null;
+    for (const state of this.states.values()) {
+      const at = nextExpiryCheckAt(state, this.deriveOptions);
+      if (at !== null && (next === null || at < next)) next = at;
+    }
+    if (next === null) return;
+    const delay = Math.max(0, next - this.clock.now());
+    this.expiryTimer = setTimeout(() => this.enqueue({ type: 'tick', at: this.clock.now() }), delay);
+  }
+}

@@ -1,0 +1,94 @@
+import { EventEmitter } from 'node:events';
+import type { Logger } from '../log';
+import type { StoredTransition } from '../store/ingest';
+import { OwnerSession } from '../store/owner-session';
+import type { ClusterTarget } from './cluster-sources';
+import { ClusterWatcher, type ClusterWatcherOptions, type WatcherStatus } from './cluster-watcher';
+import type { WatchConfig } from './watch-config';
+
+export type ControllerOptions = {
+  databaseUrl: string;
+  targets: ClusterTarget[];
+  watchConfig: WatchConfig;
+  log: Logger;
+  watcher?: Partial<Omit<ClusterWatcherOptions, 'target' | 'session' | 'watchConfig' | 'log' | 'onTransitions' | 'onStatus'>>;
+};
+
+export type ControllerEvents = {
+  transitions: [cluster: string, rows: StoredTransition[]];
+  status: [cluster: string, status: WatcherStatus];
+};
+
+const clusterStates: Record<WatcherStatus['state'], 'pending' | 'connected' | 'reconnecting' | 'failing' | 'stopped'> = {
+  connecting: 'pending',
+  connected: 'connected',
+  reconnecting: 'reconnecting',
+  failing: 'failing',
+  standby: 'pending',
+  stopped: 'stopped',
+};
+
+// Watches every configured cluster; each one independently, so one failing cluster never holds
+// the others back. Several controllers may run against one database: each cluster is written by
+// whichever holds its advisory lock.
+export class Controller extends EventEmitter<ControllerEvents> {
+  private readonly session: OwnerSession;
+  private readonly abort = new AbortController();
+  private readonly runs: Array<Promise<void>> = [];
+  private readonly statuses = new Map<string, WatcherStatus>();
+
+  constructor(private readonly options: ControllerOptions) {
+    super();
+    this.session = new OwnerSession({ databaseUrl: options.databaseUrl, log: options.log.child({ component: 'owner-session' }) });
+  }
+
+  start(): void {
+    for (const target of this.options.targets) {
+      const log = this.options.log.child({ cluster: target.name });
+      const watcher = new ClusterWatcher({
+        ...this.options.watcher,
+        target,
+        session: this.session,
+        watchConfig: this.options.watchConfig,
+        log,
+        onTransitions: (cluster, rows) => this.emit('transitions', cluster, rows),
+        onStatus: (cluster, status) => this.updateStatus(cluster, status),
+      });
+      this.runs.push(
+        watcher.run(this.abort.signal).catch((error: unknown) => {
+          log.error({ err: error }, 'cluster watcher crashed');
+        }),
+      );
+    }
+    this.options.log.info({ clusters: this.options.targets.map((t) => t.name) }, 'controller started');
+  }
+
+  status(cluster: string): WatcherStatus | undefined {
+    return this.statuses.get(cluster);
+  }
+
+  private updateStatus(cluster: string, status: WatcherStatus): void {
+    this.statuses.set(cluster, status);
+    this.emit('status', cluster, status);
+    if (status.state === 'standby' || status.state === 'stopped') return;
+    const reason = 'reason' in status ? status.reason : null;
+    const attempt = 'attempt' in status ? status.attempt : 0;
+    const nextRetryAt = 'nextRetryAt' in status ? new Date(status.nextRetryAt) : null;
+    const connectedAt = status.state === 'connected' ? new Date(status.since) : null;
+    this.session
+      .withLock(cluster, (client) =>
+        client.query(
+          `UPDATE "Cluster" SET state = $2, "stateReason" = $3, attempt = $4, "nextRetryAt" = $5,
+                  "connectedAt" = COALESCE($6, "connectedAt"), "updatedAt" = now() WHERE name = $1`,
+          [cluster, clusterStates[status.state], reason, attempt, nextRetryAt, connectedAt],
+        ),
+      )
+      .catch((error: unknown) => this.options.log.debug({ cluster, err: (error as Error).message }, 'cluster state not stored'));
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await Promise.all(this.runs);
+    await this.session.close();
+  }
+}

@@ -1,0 +1,30 @@
+import type { MicroTime, Observation } from './types';
+
+// The fields client-go compares to decide that the record changed (its observedRawRecord).
+export function isSameLeaseRecord(a: Observation, b: Observation): boolean {
+  return (
+    a.holderIdentity === b.holderIdentity &&
+    a.leaseDurationSeconds === b.leaseDurationSeconds &&
+    a.leaseTransitions === b.leaseTransitions &&
+    a.acquireTime?.iso === b.acquireTime?.iso &&
+    a.renewTime?.iso === b.renewTime?.iso
+  );
+}
+
+// resourceVersion is opaque, so order by what every write advances: leaseTransitions on a takeover,
+// acquireTime on a takeover or release, renewTime on a renewal. 0 = cannot tell or same.
+export function compareLeaseRecords(a: Observation, b: Observation): number {
+  const pairs: [number | null | undefined, number | null | undefined][] = [
+    [a.leaseTransitions, b.leaseTransitions],
+    [a.acquireTime?.ms, b.acquireTime?.ms],
+    [a.renewTime?.ms, b.renewTime?.ms],
+  ];
+  for (const [x, y] of pairs) {
+    if (x !== null && x !== undefined && y !== null && y !== undefined && x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+export function getTenureStart(observation: Observation): MicroTime | null {
+  return observation.acquireTime ?? observation.renewTime;
+}

@@ -1,0 +1,238 @@
+import type pg from 'pg';
+import type { LeaseKey, MissedEvent, RenewalEvent, ResumedEvent, StoredLease, TransitionEvent } from '../leases';
+
+export type TransitionRow = TransitionEvent | MissedEvent | ResumedEvent;
+
+export type LeaseWrite = { key: LeaseKey; stored: StoredLease; malformed: number };
+
+export type GapWrite = { startedAt: number; endedAt: number | null; reason: 'watch_lost' | 'history_expired' | 'connect_failed' | 'controller_down' | 'store_overflow' | 'ownership_lost'; detail: string | null };
+
+export type IngestBatch = {
+  clusterId: number;
+  leases: LeaseWrite[];
+  transitions: Array<{ key: LeaseKey; event: TransitionRow }>;
+  renewals: Array<{ key: LeaseKey; event: RenewalEvent }>;
+  gaps: GapWrite[];
+  lastEventAt: number | null;
+  lastSeenAt: number;
+  resourceVersion: string | null;
+};
+
+export type StoredTransition = {
+  id: string;
+  leaseId: number;
+  namespace: string;
+  name: string;
+  kind: string;
+  cause: string | null;
+  at: Date;
+  fromHolder: string | null;
+  toHolder: string | null;
+};
+
+export type IngestResult = { transitions: StoredTransition[]; renewals: number };
+
+const leaseKeyOf = (key: LeaseKey) => `${key.namespace}/${key.name}`;
+
+function toDate(ms: number | null): Date | null {
+  return ms === null ? null : new Date(ms);
+}
+
+// Durations are int4 columns: beyond ~24.8 days a value is stored as that ceiling, not as an overflow.
+const int4Max = 2_147_483_647;
+function toInt4(value: number | null): number | null {
+  return value === null ? null : Math.min(int4Max, Math.round(value));
+}
+
+function transitionColumns(event: TransitionRow) {
+  switch (event.type) {
+    case 'transition':
+      return {
+        kind: event.kind,
+        cause: event.cause,
+        at: event.atIso ?? new Date(event.at).toISOString(),
+        fromHolder: event.fromHolder,
+        toHolder: event.toHolder,
+        isRestart: event.isRestart,
+        leaderlessMs: toInt4(event.leaderlessMs),
+        overlapMs: toInt4(event.overlapMs),
+        leaseTransitions: event.leaseTransitions,
+        missedCount: event.missedCount,
+      };
+    case 'missed':
+      return {
+        kind: 'missed',
+        cause: null,
+        at: new Date(event.observedAt).toISOString(),
+        fromHolder: event.holder,
+        toHolder: event.holder,
+        isRestart: false,
+        leaderlessMs: null,
+        overlapMs: null,
+        leaseTransitions: event.toTransitions,
+        missedCount: event.count,
+      };
+    case 'resumed':
+      return {
+        kind: 'resumed',
+        cause: null,
+        at: event.renewTime.iso,
+        fromHolder: event.holder,
+        toHolder: event.holder,
+        isRestart: false,
+        leaderlessMs: null,
+        overlapMs: null,
+        leaseTransitions: null,
+        missedCount: 0,
+      };
+  }
+}
+
+async function upsertLeases(client: pg.ClientBase, clusterId: number, leases: LeaseWrite[]): Promise<Map<string, number>> {
+  const ids = new Map<string, number>();
+  if (leases.length === 0) return ids;
+  const column = <T>(pick: (lease: LeaseWrite) => T) => leases.map(pick);
+  const { rows } = await client.query<{ id: number; namespace: string; name: string }>(
+    `INSERT INTO "Lease" ("clusterId", namespace, name, kind, uid, "holderIdentity", "leaseDurationSeconds", "acquireTime", "renewTime",
+                          "leaseTransitions", strategy, "preferredHolder", "resourceVersion", "observedAt", "holderSince", "lastCause",
+                          "skewSuspectedMs", "deletedAt", "malformedCount", "updatedAt")
+     SELECT $1, * , now() FROM unnest($2::text[], $3::text[], $4::"LeaseKind"[], $5::text[], $6::text[], $7::int[], $8::timestamptz[], $9::timestamptz[],
+                                     $10::int[], $11::text[], $12::text[], $13::text[], $14::timestamptz[], $15::timestamptz[], $16::"AcquireCause"[],
+                                     $17::int[], $18::timestamptz[], $19::int[])
+     ON CONFLICT ("clusterId", namespace, name) DO UPDATE SET
+       kind = EXCLUDED.kind, uid = EXCLUDED.uid, "holderIdentity" = EXCLUDED."holderIdentity",
+       "leaseDurationSeconds" = EXCLUDED."leaseDurationSeconds", "acquireTime" = EXCLUDED."acquireTime", "renewTime" = EXCLUDED."renewTime",
+       "leaseTransitions" = EXCLUDED."leaseTransitions", strategy = EXCLUDED.strategy, "preferredHolder" = EXCLUDED."preferredHolder",
+       "resourceVersion" = EXCLUDED."resourceVersion", "observedAt" = EXCLUDED."observedAt", "holderSince" = EXCLUDED."holderSince",
+       "lastCause" = EXCLUDED."lastCause", "skewSuspectedMs" = EXCLUDED."skewSuspectedMs", "deletedAt" = EXCLUDED."deletedAt",
+       "malformedCount" = "Lease"."malformedCount" + EXCLUDED."malformedCount", "updatedAt" = now()
+     RETURNING id, namespace, name`,
+    [
+      clusterId,
+      column((l) => l.key.namespace),
+      column((l) => l.key.name),
+      column((l) => l.stored.kind),
+      column((l) => l.stored.uid),
+      column((l) => l.stored.holderIdentity),
+      column((l) => l.stored.leaseDurationSeconds),
+      column((l) => l.stored.acquireTime),
+      column((l) => l.stored.renewTime),
+      column((l) => l.stored.leaseTransitions),
+      column((l) => l.stored.strategy),
+      column((l) => l.stored.preferredHolder),
+      column((l) => l.stored.resourceVersion),
+      column((l) => l.stored.observedAt),
+      column((l) => l.stored.holderSince),
+      column((l) => l.stored.lastCause),
+      column((l) => l.stored.skewSuspectedMs),
+      column((l) => l.stored.deletedAt),
+      column((l) => l.malformed),
+    ],
+  );
+  for (const row of rows) ids.set(`${row.namespace}/${row.name}`, row.id);
+  return ids;
+}
+
+async function resolveLeaseIds(client: pg.ClientBase, clusterId: number, keys: LeaseKey[], known: Map<string, number>): Promise<Map<string, number>> {
+  const missing = [...new Set(keys.map(leaseKeyOf))].filter((key) => !known.has(key));
+  if (missing.length === 0) return known;
+  const { rows } = await client.query<{ id: number; namespace: string; name: string }>(
+    `SELECT id, namespace, name FROM "Lease" WHERE "clusterId" = $1 AND (namespace || '/' || name) = ANY($2::text[])`,
+    [clusterId, missing],
+  );
+  for (const row of rows) known.set(`${row.namespace}/${row.name}`, row.id);
+  return known;
+}
+
+// Writes one batch of one cluster in one transaction on the caller's connection (the one holding
+// the cluster's advisory lock, so a replica that lost ownership cannot write). Idempotent throughout.
+export async function writeBatch(client: pg.ClientBase, batch: IngestBatch): Promise<IngestResult> {
+  await client.query('BEGIN');
+  try {
+    const ids = await upsertLeases(client, batch.clusterId, batch.leases);
+    await resolveLeaseIds(client, batch.clusterId, [...batch.transitions.map((t) => t.key), ...batch.renewals.map((r) => r.key)], ids);
+    const idOf = (key: LeaseKey) => {
+      const id = ids.get(leaseKeyOf(key));
+      if (id === undefined) throw new Error(`lease ${leaseKeyOf(key)} of cluster ${batch.clusterId} has events but no row`);
+      return id;
+    };
+
+    let transitions: StoredTransition[] = [];
+    if (batch.transitions.length > 0) {
+      const rows = batch.transitions.map(({ key, event }) => ({ leaseId: idOf(key), eventKey: event.eventKey, observedAt: new Date(event.observedAt), ...transitionColumns(event) }));
+      const column = <T>(pick: (row: (typeof rows)[number]) => T) => rows.map(pick);
+      const inserted = await client.query<StoredTransition>(
+        `WITH inserted AS (
+           INSERT INTO "Transition" ("leaseId", "clusterId", "eventKey", kind, cause, at, "observedAt", "fromHolder", "toHolder", "isRestart",
+                                     "leaderlessMs", "overlapMs", "leaseTransitions", "missedCount")
+           SELECT t."leaseId", $1, t."eventKey", t.kind, t.cause, t.at, t."observedAt", t."fromHolder", t."toHolder", t."isRestart",
+                  t."leaderlessMs", t."overlapMs", t."leaseTransitions", t."missedCount"
+             FROM unnest($2::int[], $3::text[], $4::"TransitionKind"[], $5::"AcquireCause"[], $6::timestamptz[], $7::timestamptz[], $8::text[], $9::text[],
+                         $10::bool[], $11::int[], $12::int[], $13::int[], $14::int[])
+               AS t("leaseId", "eventKey", kind, cause, at, "observedAt", "fromHolder", "toHolder", "isRestart", "leaderlessMs", "overlapMs", "leaseTransitions", "missedCount")
+           ON CONFLICT ("leaseId", "eventKey") DO NOTHING
+           RETURNING id::text, "leaseId", kind::text, cause::text, at, "fromHolder", "toHolder", "missedCount", kind = 'acquired' AS counts
+         ), counted AS (
+           UPDATE "Lease" l SET "transitionCount" = l."transitionCount" + c.acquired, "missedCount" = l."missedCount" + c.missed
+             FROM (SELECT "leaseId", count(*) FILTER (WHERE counts)::int AS acquired, sum("missedCount")::int AS missed FROM inserted GROUP BY "leaseId") c
+            WHERE l.id = c."leaseId"
+         )
+         SELECT i.id, i."leaseId", l.namespace, l.name, i.kind, i.cause, i.at, i."fromHolder", i."toHolder"
+           FROM inserted i JOIN "Lease" l ON l.id = i."leaseId"`,
+        [
+          batch.clusterId,
+          column((r) => r.leaseId),
+          column((r) => r.eventKey),
+          column((r) => r.kind),
+          column((r) => r.cause),
+          column((r) => r.at),
+          column((r) => r.observedAt),
+          column((r) => r.fromHolder),
+          column((r) => r.toHolder),
+          column((r) => r.isRestart),
+          column((r) => r.leaderlessMs),
+          column((r) => r.overlapMs),
+          column((r) => r.leaseTransitions),
+          column((r) => r.missedCount),
+        ],
+      );
+      transitions = inserted.rows;
+    }
+
+    let renewals = 0;
+    if (batch.renewals.length > 0) {
+      const result = await client.query(
+        `INSERT INTO "RenewSample" ("leaseId", "renewTime", "observedAt", "intervalMs", "lagMs")
+         SELECT * FROM unnest($1::int[], $2::timestamptz[], $3::timestamptz[], $4::int[], $5::int[])
+         ON CONFLICT ("leaseId", "renewTime") DO NOTHING`,
+        [
+          batch.renewals.map((r) => idOf(r.key)),
+          batch.renewals.map((r) => r.event.renewTime.iso),
+          batch.renewals.map((r) => new Date(r.event.observedAt)),
+          batch.renewals.map((r) => toInt4(r.event.intervalMs)),
+          batch.renewals.map((r) => (r.event.lagMs === null ? null : Math.max(-int4Max, toInt4(r.event.lagMs)!))),
+        ],
+      );
+      renewals = result.rowCount ?? 0;
+    }
+
+    for (const gap of batch.gaps) {
+      await client.query(
+        `INSERT INTO "ObservationGap" ("clusterId", "startedAt", "endedAt", reason, detail) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT ("clusterId", "startedAt") DO UPDATE SET "endedAt" = COALESCE(EXCLUDED."endedAt", "ObservationGap"."endedAt")`,
+        [batch.clusterId, new Date(gap.startedAt), toDate(gap.endedAt), gap.reason, gap.detail],
+      );
+    }
+
+    await client.query(
+      `UPDATE "Cluster" SET "lastSeenAt" = GREATEST("lastSeenAt", $2), "lastEventAt" = COALESCE(GREATEST("lastEventAt", $3), "lastEventAt", $3),
+              "resourceVersion" = COALESCE($4, "resourceVersion"), "updatedAt" = now() WHERE id = $1`,
+      [batch.clusterId, new Date(batch.lastSeenAt), toDate(batch.lastEventAt), batch.resourceVersion],
+    );
+    await client.query('COMMIT');
+    return { transitions, renewals };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}

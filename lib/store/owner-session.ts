@@ -1,0 +1,124 @@
+import pg from 'pg';
+import type { Logger } from '../log';
+
+// Advisory locks are held by one session; a cluster's rows are written on that same session, so a
+// replica whose connection dropped has lost the lock and cannot write until it re-acquires it.
+const lockNamespace = 0x4c54;
+
+export type OwnerSessionOptions = { databaseUrl: string; log: Logger; reconnectMs?: number };
+
+export class OwnerSession {
+  private client: pg.Client | undefined;
+  private connecting: Promise<pg.Client> | undefined;
+  private generationCounter = 0;
+  private readonly held = new Map<string, number>();
+  private tail: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(private readonly options: OwnerSessionOptions) {}
+
+  get generation(): number {
+    return this.generationCounter;
+  }
+
+  private async connect(): Promise<pg.Client> {
+    if (this.client) return this.client;
+    this.connecting ??= (async () => {
+      const client = new pg.Client({ connectionString: this.options.databaseUrl, connectionTimeoutMillis: 5_000 });
+      client.on('error', (error) => this.drop(client, error));
+      client.on('end', () => this.drop(client, new Error('connection ended')));
+      try {
+        await client.connect();
+      } catch (error) {
+        client.removeAllListeners();
+        throw error;
+      } finally {
+        this.connecting = undefined;
+      }
+      this.generationCounter += 1;
+      this.client = client;
+      return client;
+    })();
+    return this.connecting;
+  }
+
+  private drop(client: pg.Client, error: Error): void {
+    if (this.client !== client) return;
+    this.client = undefined;
+    this.held.clear();
+    if (!this.closed) this.options.log.warn({ err: error.message }, 'owner session lost; every cluster lock it held is gone');
+    client.end().catch(() => undefined);
+  }
+
+  // True when this session holds the cluster's lock right now.
+  holds(cluster: string): boolean {
+    return this.client !== undefined && this.held.get(cluster) === this.generationCounter;
+  }
+
+  async tryAcquire(cluster: string): Promise<boolean> {
+    return this.serialize(async (client) => {
+      if (this.held.get(cluster) === this.generationCounter) return true;
+      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked', [lockNamespace, cluster]);
+      if (rows[0]?.locked) this.held.set(cluster, this.generationCounter);
+      return rows[0]?.locked ?? false;
+    });
+  }
+
+  async release(cluster: string): Promise<void> {
+    if (!this.holds(cluster)) return;
+    await this.serialize(async (client) => {
+      await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [lockNamespace, cluster]);
+      this.held.delete(cluster);
+    });
+  }
+
+  // Runs `work` on the session only while it still holds the cluster's lock; otherwise throws LockLostError.
+  async withLock<T>(cluster: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+    return this.serialize(async (client) => {
+      if (this.held.get(cluster) !== this.generationCounter) throw new LockLostError(cluster);
+      return work(client);
+    });
+  }
+
+  private serialize<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+    const run = this.tail.then(async () => {
+      if (this.closed) throw new Error('owner session is closed');
+      return work(await this.connect());
+    });
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.tail;
+    const client = this.client;
+    this.client = undefined;
+    this.held.clear();
+    await client?.end().catch(() => undefined);
+  }
+}
+
+export class LockLostError extends Error {
+  override name = 'LockLostError';
+  constructor(readonly cluster: string) {
+    super(`this instance no longer owns cluster ${cluster}`);
+  }
+}
+
+export async function ensureCluster(
+  session: OwnerSession,
+  cluster: { name: string; source: 'kubeconfig' | 'in_cluster' | 'simulated'; server: string },
+): Promise<{ id: number; lastSeenAt: Date | null }> {
+  return session.withLock(cluster.name, async (client) => {
+    const { rows } = await client.query<{ id: number; lastSeenAt: Date | null }>(
+      `INSERT INTO "Cluster" (name, source, server, state, "updatedAt") VALUES ($1, $2, $3, 'pending', now())
+       ON CONFLICT (name) DO UPDATE SET source = EXCLUDED.source, server = EXCLUDED.server, "updatedAt" = now()
+       RETURNING id, "lastSeenAt"`,
+      [cluster.name, cluster.source, cluster.server],
+    );
+    const row = rows[0];
+    if (!row) throw new Error(`cluster ${cluster.name} could not be stored`);
+    return row;
+  });
+}

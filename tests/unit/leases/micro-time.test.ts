@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { parseMicroTime } from '@/lib/leases';
+
+describe('parseMicroTime', () => {
+  it('truncates microseconds to whole milliseconds and keeps the text', () => {
+    expect(parseMicroTime('2024-05-01T10:00:00.123999Z')).toEqual({ iso: '2024-05-01T10:00:00.123999Z', ms: Date.UTC(2024, 4, 1, 10, 0, 0, 123) });
+  });
+
+  it('reads one to nine fraction digits', () => {
+    expect(parseMicroTime('2024-05-01T10:00:00.5Z')?.ms).toBe(Date.UTC(2024, 4, 1, 10, 0, 0, 500));
+    expect(parseMicroTime('2024-05-01T10:00:00.123456789Z')?.ms).toBe(Date.UTC(2024, 4, 1, 10, 0, 0, 123));
+  });
+
+  it('applies a numeric zone offset', () => {
+    expect(parseMicroTime('2024-05-01T12:00:00+02:00')?.ms).toBe(Date.UTC(2024, 4, 1, 10));
+    expect(parseMicroTime('2024-05-01T08:30:00-01:30')?.ms).toBe(Date.UTC(2024, 4, 1, 10));
+  });
+
+  it("reads Go's zero time without the two-digit-year trap", () => {
+    expect(parseMicroTime('0001-01-01T00:00:00Z')?.ms).toBe(-62135596800000);
+  });
+
+  it('accepts 29 February in a leap year', () => {
+    expect(parseMicroTime('2024-02-29T00:00:00Z')?.ms).toBe(Date.UTC(2024, 1, 29));
+  });
+
+  it.each(['', '2024-05-01', '2024-05-01 10:00:00Z', '2024-13-01T10:00:00Z', '2023-02-29T10:00:00Z', '2024-05-01T24:00:00Z', '2024-05-01T10:60:00Z', '2024-05-01T10:00:60Z', '2024-05-01T10:00:00.Z', '2024-05-01T10:00:00+24:00', 'Wed, 01 May 2024 10:00:00 GMT'])(
+    'rejects %j',
+    (text) => {
+      expect(parseMicroTime(text)).toBeNull();
+    },
+  );
+});

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { type StoredLease, checkExpiry, deriveEvents, nextExpiryCheckAt, stateFromStored, toStoredLease } from '@/lib/leases';
+import { T0, feed, leaseKey, observe, renewals, transitionsOf } from './factory';
+
+const leading = feed(renewals('host-a_1', 0, 6000, 3)).state;
+
+describe('stateFromStored', () => {
+  it('rebuilds the lease facts from the stored row', () => {
+    const state = stateFromStored(leaseKey, toStoredLease(leading));
+    expect(state.last).toMatchObject({ key: leaseKey, uid: 'uid-1', holderIdentity: 'host-a_1', leaseDurationSeconds: 15, leaseTransitions: 3, resourceVersion: leading.last.resourceVersion });
+    expect(state.last.renewTime?.ms).toBe(leading.last.renewTime?.ms);
+    expect(state).toMatchObject({ holderSince: T0, lastCause: 'first', lastLeader: 'host-a_1', deletedAt: null, changedAt: leading.changedAt });
+  });
+
+  it('rebuilds a blind state: the process was not watching while it was down', () => {
+    const state = stateFromStored(leaseKey, toStoredLease(leading));
+    expect(state.isBlind).toBe(true);
+    expect(nextExpiryCheckAt(state)).toBeNull();
+  });
+
+  it('re-anchors on the relisted object and keeps the expiry clock when nothing changed', () => {
+    const rebuilt = stateFromStored(leaseKey, toStoredLease(leading));
+    const { state, events } = deriveEvents(rebuilt, { ...leading.last, observedAt: T0 + 9000, source: 'list' });
+    expect(events).toEqual([]);
+    expect(state.last.renewTime?.iso).toBe(leading.last.renewTime?.iso);
+    expect(nextExpiryCheckAt(state)).toBe(nextExpiryCheckAt(leading));
+  });
+
+  it('derives the same expiry key before and after a restart', () => {
+    const before = checkExpiry(leading, T0 + 60_000).events;
+    const relisted = deriveEvents(stateFromStored(leaseKey, toStoredLease(leading)), { ...leading.last, observedAt: T0 + 50_000, source: 'list' }).state;
+    const after = checkExpiry(relisted, T0 + 60_000).events;
+    expect(transitionsOf(before)).toHaveLength(1);
+    expect(transitionsOf(after).map((event) => event.eventKey)).toEqual(transitionsOf(before).map((event) => event.eventKey));
+  });
+
+  it('derives a change made while down with cause unknown', () => {
+    const rebuilt = stateFromStored(leaseKey, toStoredLease(leading));
+    const { events } = deriveEvents(rebuilt, observe({ holder: 'host-b_1', acquire: 40_000, transitions: 4, source: 'list' }));
+    expect(transitionsOf(events)).toMatchObject([{ cause: 'unknown', fromHolder: 'host-a_1', missedCount: 0 }]);
+  });
+
+  it('restores a deleted lease as deleted', () => {
+    const row: StoredLease = { ...toStoredLease(leading), deletedAt: new Date(T0 + 9000) };
+    expect(stateFromStored(leaseKey, row).deletedAt).toBe(T0 + 9000);
+  });
+
+  it('restores a skew suspicion with the reason its sign implies', () => {
+    expect(stateFromStored(leaseKey, { ...toStoredLease(leading), skewSuspectedMs: 4000 }).skew).toEqual({ holder: 'host-a_1', lags: [], offsetMs: 4000, reason: 'future-renew' });
+    expect(stateFromStored(leaseKey, { ...toStoredLease(leading), skewSuspectedMs: -4000 }).skew?.reason).toBe('steady-offset');
+  });
+
+  it('reads an empty stored holder as no holder', () => {
+    expect(stateFromStored(leaseKey, { ...toStoredLease(leading), holderIdentity: '' }).last.holderIdentity).toBeNull();
+  });
+});
+
+describe('toStoredLease', () => {
+  it('maps the state onto the Prisma Lease columns', () => {
+    expect(toStoredLease(leading)).toEqual({
+      kind: 'election',
+      uid: 'uid-1',
+      resourceVersion: leading.last.resourceVersion,
+      holderIdentity: 'host-a_1',
+      leaseDurationSeconds: 15,
+      acquireTime: new Date(T0),
+      renewTime: new Date(T0 + 6000),
+      leaseTransitions: 3,
+      strategy: null,
+      preferredHolder: null,
+      observedAt: new Date(T0 + 6050),
+      holderSince: new Date(T0),
+      lastCause: 'first',
+      skewSuspectedMs: null,
+      deletedAt: null,
+    });
+  });
+});
