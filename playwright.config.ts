@@ -37,6 +37,6 @@ export default defineConfig({
     timeout: 300_000,
     reuseExistingServer: false,
     stdout: 'pipe',
-    env: { NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', LEASETRAIL_DATA_DIR: '.data/e2e', LOG_LEVEL: 'warn' },
+    env: { NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', LEASETRAIL_DATA_DIR: '.data/e2e', LEASETRAIL_SIMULATE: 'always', LOG_LEVEL: 'warn' },
   },
 });

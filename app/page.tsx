@@ -8,8 +8,15 @@ const stateTone: Record<string, StatusTone> = { connected: 'good', reconnecting:
 
 export default async function FleetPage() {
   const clusters = await listClusters(getStore());
+  const isSimulated = clusters.length > 0 && clusters.every((cluster) => cluster.source === 'simulated');
   return (
     <div className="space-y-6">
+      {isSimulated ? (
+        <div role="status" className="rounded-md border border-sky-300 bg-sky-50 px-4 py-2 text-sm text-sky-900 dark:border-sky-800 dark:bg-sky-950 dark:text-sky-100">
+          Showing the built-in <strong>simulated fleet</strong>: no kubeconfig context was found. Set <code className="font-mono">KUBECONFIG</code> to
+          watch your own clusters.
+        </div>
+      ) : null}
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">Fleet</h1>
         <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">

@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import os from 'node:os';
 import type { Logger } from '../log';
 import type { StoredTransition } from '../store/ingest';
 import { OwnerSession } from '../store/owner-session';
@@ -11,6 +13,8 @@ export type ControllerOptions = {
   targets: ClusterTarget[];
   watchConfig: WatchConfig;
   log: Logger;
+  // Shown as the PostgreSQL application_name of the session that holds this instance's cluster locks.
+  instanceId?: string;
   watcher?: Partial<Omit<ClusterWatcherOptions, 'target' | 'session' | 'watchConfig' | 'log' | 'onTransitions' | 'onStatus'>>;
 };
 
@@ -33,13 +37,20 @@ const clusterStates: Record<WatcherStatus['state'], 'pending' | 'connected' | 'r
 // whichever holds its advisory lock.
 export class Controller extends EventEmitter<ControllerEvents> {
   private readonly session: OwnerSession;
+  readonly instanceId: string;
   private readonly abort = new AbortController();
   private readonly runs: Array<Promise<void>> = [];
   private readonly statuses = new Map<string, WatcherStatus>();
+  private readonly watchers = new Map<string, ClusterWatcher>();
 
   constructor(private readonly options: ControllerOptions) {
     super();
-    this.session = new OwnerSession({ databaseUrl: options.databaseUrl, log: options.log.child({ component: 'owner-session' }) });
+    this.instanceId = options.instanceId ?? `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    this.session = new OwnerSession({
+      databaseUrl: options.databaseUrl,
+      log: options.log.child({ component: 'owner-session' }),
+      applicationName: `leasetrail-controller ${this.instanceId}`.slice(0, 63),
+    });
   }
 
   start(): void {
@@ -54,6 +65,7 @@ export class Controller extends EventEmitter<ControllerEvents> {
         onTransitions: (cluster, rows) => this.emit('transitions', cluster, rows),
         onStatus: (cluster, status) => this.updateStatus(cluster, status),
       });
+      this.watchers.set(target.name, watcher);
       this.runs.push(
         watcher.run(this.abort.signal).catch((error: unknown) => {
           log.error({ err: error }, 'cluster watcher crashed');
@@ -65,6 +77,11 @@ export class Controller extends EventEmitter<ControllerEvents> {
 
   status(cluster: string): WatcherStatus | undefined {
     return this.statuses.get(cluster);
+  }
+
+  // Lease objects from this cluster that could not be parsed and were skipped.
+  malformed(cluster: string): number {
+    return this.watchers.get(cluster)?.malformedCount ?? 0;
   }
 
   private updateStatus(cluster: string, status: WatcherStatus): void {

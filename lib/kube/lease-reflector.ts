@@ -86,6 +86,7 @@ export class LeaseReflector {
   private gapReason: GapReason | null = 'connect_failed';
   // When we last received something; after a 410 we may have missed everything since then.
   private lastContactAt: number | null = null;
+  private isConnected = false;
 
   constructor(private readonly options: ReflectorOptions) {
     this.clock = options.clock ?? { now: Date.now };
@@ -134,10 +135,17 @@ export class LeaseReflector {
           ? { state: 'failing', attempt, nextRetryAt, reason: described.message, error: described }
           : { state: 'reconnecting', attempt, nextRetryAt, reason: described.message };
         log.warn({ attempt, delayMs: delay, reason: described.message }, `${verb} failed; retrying`);
+        this.isConnected = false;
         this.options.onState(state);
         await this.sleep(delay, signal);
       }
     }
+  }
+
+  private markConnected(at: number): void {
+    if (this.isConnected) return;
+    this.isConnected = true;
+    this.options.onState({ state: 'connected', since: at });
   }
 
   private markBlind(reason: GapReason, since: number | null = null): void {
@@ -166,7 +174,7 @@ export class LeaseReflector {
     this.gapReason = null;
     this.resourceVersion = resourceVersion;
     this.lastContactAt = at;
-    this.options.onState({ state: 'connected', since: at });
+    this.markConnected(at);
   }
 
   private async watch(signal: AbortSignal): Promise<WatchOutcome> {
@@ -212,6 +220,7 @@ export class LeaseReflector {
         const rv = resourceVersionOf(object);
         if (rv) this.resourceVersion = rv;
         this.lastContactAt = at;
+        this.markConnected(at);
         events += 1;
         if (type === 'BOOKMARK') {
           if (rv) this.options.onEvent({ type: 'bookmark', resourceVersion: rv, at });

@@ -8,9 +8,10 @@ import { ConfigError, type Env } from '../env';
 import type { Logger } from '../log';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../store/embedded-postgres';
 import { migrate } from '../store/migrate';
+import { startControllerFromEnv, type RunningController } from '../kube/start-controller';
 import { describeDatabaseError } from './database-errors';
 
-export type RunningServer = { url: string; databaseUrl: string; stop: () => Promise<void> };
+export type RunningServer = { url: string; databaseUrl: string; controller: RunningController | undefined; stop: () => Promise<void> };
 
 const buildInputs = ['app', 'components', 'lib', 'public', 'next.config.js', 'postcss.config.mjs', 'package-lock.json', 'tsconfig.json'];
 const ignoredDirs = new Set(['generated', 'node_modules']);
@@ -73,6 +74,7 @@ export async function runServer({ env, root, log, build = true }: RunOptions): P
   await assertPortFree(env.HOST, env.PORT);
 
   let embedded: EmbeddedDatabase | undefined;
+  let controller: RunningController | undefined;
   let databaseUrl = env.DATABASE_URL;
   if (!databaseUrl) {
     embedded = await startEmbeddedPostgres({ dataDir: env.dataDir, port: env.EMBEDDED_PG_PORT, log: log.child({ component: 'postgres' }) });
@@ -88,6 +90,7 @@ export async function runServer({ env, root, log, build = true }: RunOptions): P
     log.info({ applied: applied.length, latest }, 'database schema is up to date');
 
     if (build && isBuildStale(root)) await buildApp(root, log);
+    if (env.LEASETRAIL_CONTROLLER === 'on') controller = await startControllerFromEnv(env, databaseUrl, log);
 
     const app = next({ dev: false, dir: root, hostname: env.HOST, port: env.PORT });
     await app.prepare();
@@ -105,12 +108,14 @@ export async function runServer({ env, root, log, build = true }: RunOptions): P
           server.closeAllConnections();
         });
         await app.close();
+        await controller?.stop();
         await embedded?.stop();
       })();
       return stopping;
     };
-    return { url, databaseUrl, stop };
+    return { url, databaseUrl, controller, stop };
   } catch (error) {
+    await controller?.stop();
     await embedded?.stop();
     throw error;
   }

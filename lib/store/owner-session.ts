@@ -5,7 +5,7 @@ import type { Logger } from '../log';
 // replica whose connection dropped has lost the lock and cannot write until it re-acquires it.
 const lockNamespace = 0x4c54;
 
-export type OwnerSessionOptions = { databaseUrl: string; log: Logger; reconnectMs?: number };
+export type OwnerSessionOptions = { databaseUrl: string; log: Logger; applicationName: string };
 
 export class OwnerSession {
   private client: pg.Client | undefined;
@@ -24,7 +24,7 @@ export class OwnerSession {
   private async connect(): Promise<pg.Client> {
     if (this.client) return this.client;
     this.connecting ??= (async () => {
-      const client = new pg.Client({ connectionString: this.options.databaseUrl, connectionTimeoutMillis: 5_000 });
+      const client = new pg.Client({ connectionString: this.options.databaseUrl, connectionTimeoutMillis: 5_000, application_name: this.options.applicationName });
       client.on('error', (error) => this.drop(client, error));
       client.on('end', () => this.drop(client, new Error('connection ended')));
       try {

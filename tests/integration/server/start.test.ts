@@ -21,7 +21,14 @@ async function tempDir(): Promise<string> {
 }
 
 function start(env: Record<string, string | undefined>): Started {
-  const started = startScript('scripts/start.ts', { NODE_ENV: 'production', LOG_LEVEL: 'info', HOST: '127.0.0.1', DATABASE_URL: undefined, ...env });
+  const started = startScript('scripts/start.ts', {
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'info',
+    HOST: '127.0.0.1',
+    DATABASE_URL: undefined,
+    KUBECONFIG: path.join(os.tmpdir(), 'leasetrail-no-kubeconfig'),
+    ...env,
+  });
   cleanups.push(async () => {
     if (started.child.exitCode === null) {
       started.child.kill('SIGINT');
@@ -40,6 +47,16 @@ async function serve(env: Record<string, string | undefined>): Promise<{ started
 async function stop(started: Started): Promise<number | null> {
   started.child.kill('SIGINT');
   return started.exited;
+}
+
+async function waitForPage(url: string, text: string, timeoutMs = 20_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const body = await (await fetch(url)).text();
+    if (body.includes(text)) return body;
+    if (Date.now() > deadline) throw new Error(`${url} never showed ${text}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 async function latestMigration(): Promise<string | undefined> {
@@ -76,7 +93,7 @@ describe('the run command fails fast with one clear line', () => {
 });
 
 describe('the run command with embedded PostgreSQL', () => {
-  it('serves the app, keeps stored data across a restart, and stops PostgreSQL on Ctrl-C', { timeout: 240_000 }, async () => {
+  it('serves the app watching the simulated fleet, keeps stored data across a restart, and stops PostgreSQL on Ctrl-C', { timeout: 240_000 }, async () => {
     const dataDir = await tempDir();
     const pgPort = await findFreePort();
     const env = { LEASETRAIL_DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(pgPort), PORT: String(await findFreePort()) };
@@ -84,7 +101,9 @@ describe('the run command with embedded PostgreSQL', () => {
     const first = await serve(env);
     const home = await fetch(first.url);
     expect(home.status).toBe(200);
-    expect(await home.text()).toContain('No clusters watched yet');
+    const page = await waitForPage(first.url, 'sim-prod-eu');
+    expect(page).toContain('simulated fleet');
+    for (const cluster of ['sim-prod-eu', 'sim-prod-us', 'sim-staging']) expect(page).toContain(cluster);
     const health = await (await fetch(`${first.url}/api/health`)).json();
     expect(health).toMatchObject({ status: 'ok', database: { reachable: true, migration: await latestMigration() } });
 
@@ -114,7 +133,7 @@ describe('GET /api/health', () => {
     let database = await startEmbeddedPostgres({ dataDir, port: pgPort, log });
     cleanups.push(() => database.stop());
 
-    const { started, url } = await serve({ DATABASE_URL: database.url, PORT: String(await findFreePort()) });
+    const { started, url } = await serve({ DATABASE_URL: database.url, PORT: String(await findFreePort()), LEASETRAIL_CONTROLLER: 'off' });
     const up = await fetch(`${url}/api/health`);
     expect(up.status).toBe(200);
     expect(await up.json()).toMatchObject({ status: 'ok', version: expect.any(String), database: { reachable: true, migration: await latestMigration() } });

@@ -1,0 +1,47 @@
+import os from 'node:os';
+import path from 'node:path';
+import type { Env } from '../env';
+import type { Logger } from '../log';
+import { listKubeconfigFiles, loadInClusterTarget, loadKubeconfigTargets, selectTargets, type ClusterTarget } from './cluster-sources';
+import { Controller } from './controller';
+import { loadWatchConfig } from './watch-config';
+
+export type RunningController = { controller: Controller; targets: ClusterTarget[]; isSimulated: boolean; stop: () => Promise<void> };
+
+// Where clusters come from, in order: KUBECONFIG / ~/.kube/config, the in-cluster service account,
+// and, when neither gives any (or LEASETRAIL_SIMULATE=always), the built-in simulated fleet.
+export async function startControllerFromEnv(env: Env, databaseUrl: string, log: Logger): Promise<RunningController> {
+  const watchConfig = await loadWatchConfig(env.LEASETRAIL_CONFIG);
+  let targets: ClusterTarget[] = [];
+  if (env.LEASETRAIL_SIMULATE !== 'always') {
+    const files = listKubeconfigFiles(env.KUBECONFIG, env.HOME ?? os.homedir());
+    const loaded = loadKubeconfigTargets(files);
+    for (const problem of loaded.problems) log.warn({ problem }, 'kubeconfig problem');
+    targets = loaded.targets;
+    if (targets.length === 0 && env.KUBERNETES_SERVICE_HOST) targets = [loadInClusterTarget()];
+    targets = selectTargets(targets, watchConfig.contexts);
+  }
+
+  let stopFleet: (() => Promise<void>) | undefined;
+  if (targets.length === 0 && env.LEASETRAIL_SIMULATE !== 'never') {
+    const { startDemoFleet } = await import('../sim');
+    const kubeconfigPath = path.join(env.dataDir, 'sim', 'kubeconfig');
+    const fleet = await startDemoFleet({ kubeconfigPath });
+    stopFleet = () => fleet.stop();
+    targets = loadKubeconfigTargets([kubeconfigPath], 'simulated').targets;
+    log.info({ kubeconfig: kubeconfigPath, clusters: targets.map((t) => t.name) }, 'no cluster configured: watching the built-in simulated fleet');
+  }
+  if (targets.length === 0) log.warn('no cluster to watch: set KUBECONFIG, or LEASETRAIL_SIMULATE=auto for the simulated fleet');
+
+  const controller = new Controller({ databaseUrl, targets, watchConfig, log: log.child({ component: 'controller' }) });
+  controller.start();
+  return {
+    controller,
+    targets,
+    isSimulated: stopFleet !== undefined,
+    stop: async () => {
+      await controller.stop();
+      await stopFleet?.();
+    },
+  };
+}

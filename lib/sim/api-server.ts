@@ -1,0 +1,591 @@
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Logger } from '../log';
+import { loggerFor } from '../log';
+import { systemClock, type Clock } from './clock';
+import {
+  coordinationGroupDocument,
+  coordinationResources,
+  coreResources,
+  defaultKubernetesVersion,
+  describeCoreVersions,
+  describeVersion,
+  groupList,
+  openApiDocuments,
+  openApiRoot,
+  type KubernetesVersion,
+} from './discovery';
+import { decodeLease, isDnsLabel, validateLease, type LeaseInput } from './lease-codec';
+import { leaseApiVersion, leaseGroup, type Lease, type Status, type WatchEventType } from './k8s-types';
+import { LeaseStore, matchesQuery, parseRevision, type ListQuery, type StoreEvent } from './lease-store';
+import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, TestFailedError } from './patch';
+import { createRandom, type Random } from './random';
+import { parseFieldSelector, parseLabelSelector } from './selectors';
+import {
+  ApiError,
+  badRequestError,
+  expiredError,
+  internalError,
+  invalidError,
+  methodNotAllowedError,
+  notFoundError,
+  successStatus,
+  tooLargeError,
+  unsupportedMediaTypeError,
+} from './status';
+import { chooseRendering, toPartialObjectMetadata, toTable, type Rendering } from './table';
+
+export type ApiServerOptions = {
+  name: string;
+  /** 0 picks a free port; a restart keeps whatever port was bound. */
+  port?: number;
+  historySize?: number;
+  initialResourceVersion?: number;
+  bookmarkIntervalMs?: number;
+  /** Watches without timeoutSeconds end after a random time in [min, 2 × min], as kube-apiserver does. */
+  minRequestTimeoutSeconds?: number;
+  clock?: Clock;
+  random?: Random;
+  version?: KubernetesVersion;
+  logger?: Logger;
+};
+
+export type ApiServerStats = { requests: Record<string, number>; activeWatches: number; revision: string; compactedRevision: string };
+
+type WatchQuery = Pick<ListQuery, 'namespace' | 'labelSelector' | 'fieldSelector'>;
+
+const host = '127.0.0.1';
+const maxBodyBytes = 3 * 1024 * 1024;
+const maxWatchBacklogBytes = 1024 * 1024;
+
+class WatchStream {
+  private timers: NodeJS.Timeout[] = [];
+  private unsubscribe: () => void = () => undefined;
+  private isFirstTable = true;
+  private isClosed = false;
+
+  constructor(
+    private readonly res: http.ServerResponse,
+    private readonly query: WatchQuery,
+    private readonly rendering: Rendering,
+    private readonly server: LeaseApiServer,
+    private readonly onClose: (stream: WatchStream) => void,
+  ) {
+    res.on('close', () => this.close());
+  }
+
+  attach(unsubscribe: () => void, options: { timeoutMs: number; bookmarkIntervalMs?: number }): void {
+    this.unsubscribe = unsubscribe;
+    const timeout = setTimeout(() => {
+      if (options.bookmarkIntervalMs !== undefined) this.sendBookmark();
+      this.end();
+    }, options.timeoutMs);
+    this.timers.push(timeout);
+    if (options.bookmarkIntervalMs !== undefined) this.timers.push(setInterval(() => this.sendBookmark(), options.bookmarkIntervalMs));
+  }
+
+  deliver(event: StoreEvent): void {
+    const isNew = event.type !== 'DELETED' && matchesQuery(event.object, this.query);
+    const wasOld = event.previous !== undefined && matchesQuery(event.previous, this.query);
+    if (event.type === 'ADDED' && isNew) this.send('ADDED', event.object);
+    else if (event.type === 'MODIFIED' && isNew) this.send(wasOld ? 'MODIFIED' : 'ADDED', event.object);
+    else if (event.type === 'MODIFIED' && wasOld) {
+      const previous = structuredClone(event.previous!);
+      previous.metadata.resourceVersion = event.object.metadata.resourceVersion;
+      this.send('DELETED', previous);
+    } else if (event.type === 'DELETED' && wasOld) this.send('DELETED', event.object);
+  }
+
+  send(type: Exclude<WatchEventType, 'BOOKMARK' | 'ERROR'>, lease: Lease): void {
+    this.write(type, this.render(lease));
+  }
+
+  sendBookmark(annotations?: Record<string, string>): void {
+    const resourceVersion = String(this.server.store.revision);
+    const object =
+      this.rendering.kind === 'Table'
+        ? { kind: 'Table', apiVersion: `meta.k8s.io/${this.rendering.version}`, metadata: { resourceVersion }, rows: [] }
+        : { kind: 'Lease', apiVersion: leaseApiVersion, metadata: { resourceVersion, creationTimestamp: null, ...(annotations ? { annotations } : {}) }, spec: {} };
+    this.write('BOOKMARK', object);
+  }
+
+  fail(status: Status): void {
+    this.write('ERROR', status);
+    this.end();
+  }
+
+  end(): void {
+    if (!this.isClosed) this.res.end();
+    this.close();
+  }
+
+  destroy(): void {
+    this.res.destroy();
+    this.close();
+  }
+
+  private render(lease: Lease): unknown {
+    if (this.rendering.kind === 'PartialObjectMetadata') return toPartialObjectMetadata(lease, this.rendering.version);
+    if (this.rendering.kind !== 'Table') return lease;
+    const withHeaders = this.isFirstTable;
+    this.isFirstTable = false;
+    return toTable([lease], this.rendering, { resourceVersion: lease.metadata.resourceVersion }, { now: this.server.clock.now(), withHeaders });
+  }
+
+  private write(type: WatchEventType, object: unknown): void {
+    if (this.isClosed) return;
+    // kube-apiserver drops watchers that cannot keep up instead of buffering without bound.
+    if (this.res.writableLength > maxWatchBacklogBytes) {
+      this.destroy();
+      return;
+    }
+    this.res.write(`${JSON.stringify({ type, object })}\n`);
+  }
+
+  private close(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers = [];
+    this.unsubscribe();
+    this.onClose(this);
+  }
+}
+
+function sendJson(res: http.ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(code, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Content-Length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBodyBytes) {
+        reject(tooLargeError());
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+async function readJson(req: http.IncomingMessage, required: boolean): Promise<unknown> {
+  const text = await readBody(req);
+  if (text.trim() === '') {
+    if (required) throw badRequestError('the body of the request was empty');
+    return undefined;
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw badRequestError(`couldn't get version/kind; json parse error: ${(error as Error).message}`);
+  }
+}
+
+function invalidOptionsError(field: string, message: string): ApiError {
+  return new ApiError({
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message: `ListOptions.meta.k8s.io "" is invalid: ${field}: ${message}`,
+    reason: 'Invalid',
+    details: { group: 'meta.k8s.io', kind: 'ListOptions', causes: [{ reason: 'FieldValueInvalid', message, field }] },
+    code: 422,
+  });
+}
+
+/**
+ * One simulated cluster's kube-apiserver: coordination.k8s.io/v1 Leases over real HTTP on 127.0.0.1,
+ * with list/watch semantics, Status errors and enough discovery for kubectl and client-node.
+ */
+export class LeaseApiServer {
+  readonly name: string;
+  readonly store: LeaseStore;
+  readonly clock: Clock;
+  private readonly options: ApiServerOptions;
+  private readonly random: Random;
+  private readonly log: Logger;
+  private server: http.Server | undefined;
+  private readonly sockets = new Set<Socket>();
+  private readonly watches = new Set<WatchStream>();
+  private readonly requests: Record<string, number> = {};
+  private boundPort: number;
+  private isStopped = false;
+
+  constructor(options: ApiServerOptions) {
+    this.options = options;
+    this.name = options.name;
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? createRandom(`apiserver/${options.name}`);
+    this.log = options.logger ?? loggerFor('sim', { cluster: options.name });
+    this.boundPort = options.port ?? 0;
+    this.store = new LeaseStore({
+      historySize: options.historySize ?? 1000,
+      initialRevision: options.initialResourceVersion ?? 1,
+      clock: this.clock,
+      random: this.random.fork('store'),
+    });
+  }
+
+  get port(): number {
+    return this.boundPort;
+  }
+
+  get url(): string {
+    return `http://${host}:${this.boundPort}`;
+  }
+
+  stats(): ApiServerStats {
+    return {
+      requests: { ...this.requests },
+      activeWatches: this.watches.size,
+      revision: String(this.store.revision),
+      compactedRevision: String(this.store.compactedRevision),
+    };
+  }
+
+  async start(): Promise<void> {
+    this.isStopped = false;
+    await this.listen();
+  }
+
+  private async listen(): Promise<void> {
+    if (this.server) return;
+    const server = http.createServer((req, res) => void this.handle(req, res));
+    server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.boundPort, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.boundPort = (server.address() as AddressInfo).port;
+    this.server = server;
+    this.log.debug({ url: this.url }, 'api server listening');
+  }
+
+  /** Close the listener and every connection, watches included; a restart in progress stays down. */
+  async stop(): Promise<void> {
+    this.isStopped = true;
+    await this.close();
+  }
+
+  private async close(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    for (const watch of [...this.watches]) watch.destroy();
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    this.log.debug('api server stopped');
+  }
+
+  /** Like a kube-apiserver restart: connections drop, the port refuses for a while, the watch cache starts afresh. */
+  async restart(options: { downtimeMs?: number } = {}): Promise<void> {
+    await this.close();
+    this.store.forgetHistory();
+    if (options.downtimeMs) await this.clock.sleep(options.downtimeMs);
+    if (!this.isStopped) await this.listen();
+  }
+
+  /** Compact history: open watches get a 410 ERROR event, and so does any later watch from an older version. */
+  compactHistory(): string {
+    const revision = this.store.compact();
+    for (const watch of [...this.watches]) watch.fail(expiredError('The resourceVersion for the provided watch is too old.').status);
+    return String(revision);
+  }
+
+  onWrite(listener: (event: StoreEvent) => void): () => void {
+    return this.store.subscribe(listener);
+  }
+
+  private count(verb: string): void {
+    this.requests[verb] = (this.requests[verb] ?? 0) + 1;
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    try {
+      await this.route(req, res);
+    } catch (error) {
+      const apiError = error instanceof ApiError ? error : internalError((error as Error).message);
+      if (!(error instanceof ApiError)) this.log.error({ err: error }, 'api server request failed');
+      if (!res.headersSent) sendJson(res, apiError.code, apiError.status);
+      else res.end();
+    }
+  }
+
+  private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.url);
+    const segments = url.pathname.split('/').filter(Boolean);
+    const method = req.method ?? 'GET';
+    const path = segments.join('/');
+    this.log.trace({ method, url: req.url }, 'request');
+    const onlyGet = (body: () => unknown) => {
+      if (method !== 'GET') throw methodNotAllowedError(`the server does not allow this method on the requested resource`);
+      this.count('discovery');
+      sendJson(res, 200, body());
+    };
+    if (['healthz', 'livez', 'readyz'].includes(path)) {
+      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('ok');
+      return;
+    }
+    if (path === 'version') return onlyGet(() => describeVersion(this.options.version ?? defaultKubernetesVersion));
+    if (path === 'api') return onlyGet(() => describeCoreVersions(`${host}:${this.boundPort}`));
+    if (path === 'api/v1') return onlyGet(() => coreResources);
+    if (path === 'apis') return onlyGet(() => groupList);
+    if (path === 'apis/coordination.k8s.io') return onlyGet(() => coordinationGroupDocument);
+    if (path === 'apis/coordination.k8s.io/v1') return onlyGet(() => coordinationResources);
+    if (path === 'openapi/v3') return onlyGet(() => openApiRoot);
+    if (segments[0] === 'openapi' && segments[1] === 'v3') {
+      const document = openApiDocuments[segments.slice(2).join('/')];
+      if (document) return onlyGet(() => document);
+    }
+    if (segments[0] === 'api' && segments[1] === 'v1' && segments[2] === 'namespaces' && segments.length <= 4) {
+      return onlyGet(() => this.describeNamespaces(segments[3]));
+    }
+    if (segments[0] === 'apis' && segments[1] === leaseGroup && segments[2] === 'v1') {
+      const rest = segments.slice(3);
+      if (rest.length === 1 && rest[0] === 'leases') return this.serveCollection(req, res, url, undefined);
+      if (rest.length >= 3 && rest[0] === 'namespaces' && rest[2] === 'leases') {
+        const namespace = decodeURIComponent(rest[1]!);
+        if (rest.length === 3) return this.serveCollection(req, res, url, namespace);
+        if (rest.length === 4) return this.serveItem(req, res, url, namespace, decodeURIComponent(rest[3]!));
+      }
+    }
+    throw new ApiError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'the server could not find the requested resource', reason: 'NotFound', details: {}, code: 404 });
+  }
+
+  private describeNamespaces(name: string | undefined): unknown {
+    const toObject = (ns: ReturnType<LeaseStore['listNamespaces']>[number]) => ({
+      kind: 'Namespace',
+      apiVersion: 'v1',
+      metadata: { name: ns.name, uid: ns.uid, resourceVersion: ns.resourceVersion, creationTimestamp: ns.creationTimestamp, labels: { 'kubernetes.io/metadata.name': ns.name } },
+      spec: { finalizers: ['kubernetes'] },
+      status: { phase: 'Active' },
+    });
+    const all = this.store.listNamespaces();
+    if (name === undefined) return { kind: 'NamespaceList', apiVersion: 'v1', metadata: { resourceVersion: String(this.store.revision) }, items: all.map(toObject) };
+    const found = all.find((ns) => ns.name === name);
+    if (!found) throw notFoundError(name, 'namespaces', '', 'namespaces');
+    return toObject(found);
+  }
+
+  private listQuery(url: URL, namespace: string | undefined): ListQuery {
+    const q = url.searchParams;
+    const limit = q.get('limit');
+    if (limit !== null && !/^\d+$/.test(limit)) throw badRequestError(`invalid limit: ${JSON.stringify(limit)}`);
+    return {
+      ...(namespace !== undefined ? { namespace } : {}),
+      labelSelector: parseLabelSelector(q.get('labelSelector') ?? undefined),
+      fieldSelector: parseFieldSelector(q.get('fieldSelector') ?? undefined),
+      ...(limit !== null ? { limit: Number(limit) } : {}),
+      ...(q.get('continue') ? { continueToken: q.get('continue')! } : {}),
+      ...(q.get('resourceVersion') ? { resourceVersion: q.get('resourceVersion')! } : {}),
+      ...(q.get('resourceVersionMatch') ? { resourceVersionMatch: q.get('resourceVersionMatch')! } : {}),
+    };
+  }
+
+  private async serveCollection(req: http.IncomingMessage, res: http.ServerResponse, url: URL, namespace: string | undefined): Promise<void> {
+    const method = req.method ?? 'GET';
+    const watch = url.searchParams.get('watch');
+    if (method === 'GET' && (watch === 'true' || watch === '1')) return this.serveWatch(req, res, url, namespace);
+    if (method === 'GET') return this.serveList(req, res, url, namespace);
+    if (namespace === undefined) throw methodNotAllowedError('the server does not allow this method on the requested resource');
+    if (method === 'POST') return this.serveCreate(req, res, url, namespace);
+    if (method === 'DELETE') return this.serveDeleteCollection(req, res, url, namespace);
+    throw methodNotAllowedError('the server does not allow this method on the requested resource');
+  }
+
+  private serveList(req: http.IncomingMessage, res: http.ServerResponse, url: URL, namespace: string | undefined): void {
+    this.count('list');
+    const result = this.store.list(this.listQuery(url, namespace));
+    const meta = {
+      resourceVersion: result.resourceVersion,
+      ...(result.continueToken ? { continue: result.continueToken } : {}),
+      ...(result.remainingItemCount !== undefined ? { remainingItemCount: result.remainingItemCount } : {}),
+    };
+    const rendering = chooseRendering(req.headers.accept, url.searchParams.get('includeObject'));
+    if (rendering.kind === 'Table') return sendJson(res, 200, toTable(result.items, rendering, meta, { now: this.clock.now(), withHeaders: true }));
+    if (rendering.kind === 'PartialObjectMetadata') {
+      return sendJson(res, 200, {
+        kind: 'PartialObjectMetadataList',
+        apiVersion: `meta.k8s.io/${rendering.version}`,
+        metadata: meta,
+        items: result.items.map((lease) => toPartialObjectMetadata(lease, rendering.version)),
+      });
+    }
+    sendJson(res, 200, { kind: 'LeaseList', apiVersion: leaseApiVersion, metadata: meta, items: result.items });
+  }
+
+  private serveWatch(req: http.IncomingMessage, res: http.ServerResponse, url: URL, namespace: string | undefined): void {
+    this.count('watch');
+    const q = url.searchParams;
+    const query: WatchQuery = {
+      ...(namespace !== undefined ? { namespace } : {}),
+      labelSelector: parseLabelSelector(q.get('labelSelector') ?? undefined),
+      fieldSelector: parseFieldSelector(q.get('fieldSelector') ?? undefined),
+    };
+    const allowBookmarks = q.get('allowWatchBookmarks') === 'true' || q.get('allowWatchBookmarks') === '1';
+    const sendInitialEvents = q.get('sendInitialEvents');
+    const resourceVersion = q.get('resourceVersion') ?? '';
+    const resourceVersionMatch = q.get('resourceVersionMatch') ?? '';
+    if (sendInitialEvents !== null) {
+      if (resourceVersionMatch !== 'NotOlderThan') throw invalidOptionsError('resourceVersionMatch', `Unsupported value: "${resourceVersionMatch}": supported values: "NotOlderThan"`);
+      if (!allowBookmarks) throw invalidOptionsError('allowWatchBookmarks', 'Required value: sendInitialEvents requires setting allowWatchBookmarks to true');
+    } else if (resourceVersionMatch !== '') {
+      throw invalidOptionsError('resourceVersionMatch', 'Forbidden: resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided');
+    }
+    const timeoutParam = q.get('timeoutSeconds');
+    if (timeoutParam !== null && !/^\d+$/.test(timeoutParam)) throw badRequestError(`invalid timeoutSeconds: ${JSON.stringify(timeoutParam)}`);
+    const minTimeout = this.options.minRequestTimeoutSeconds ?? 1800;
+    const timeoutMs = timeoutParam !== null && Number(timeoutParam) > 0 ? Number(timeoutParam) * 1000 : (minTimeout + this.random.float() * minTimeout) * 1000;
+
+    const withInitialState = sendInitialEvents === 'true' || (sendInitialEvents === null && (resourceVersion === '' || resourceVersion === '0'));
+    let backlog: StoreEvent[] = [];
+    let expiredAt: number | undefined;
+    if (resourceVersion !== '' && resourceVersion !== '0') {
+      const requested = parseRevision(resourceVersion);
+      if (!withInitialState) {
+        const events = this.store.eventsSince(requested);
+        if (events === 'expired') expiredAt = requested;
+        else backlog = events;
+      }
+    }
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+    res.flushHeaders();
+    const stream = new WatchStream(res, query, chooseRendering(req.headers.accept, q.get('includeObject')), this, (closed) => this.watches.delete(closed));
+    this.watches.add(stream);
+    if (expiredAt !== undefined) {
+      stream.fail(expiredError(`too old resource version: ${expiredAt} (${this.store.compactedRevision})`).status);
+      return;
+    }
+    const unsubscribe = this.store.subscribe((event) => stream.deliver(event));
+    if (withInitialState) {
+      for (const lease of this.store.list(query).items) stream.send('ADDED', lease);
+      if (sendInitialEvents === 'true') stream.sendBookmark({ 'k8s.io/initial-events-end': 'true' });
+    }
+    for (const event of backlog) stream.deliver(event);
+    stream.attach(unsubscribe, { timeoutMs, ...(allowBookmarks ? { bookmarkIntervalMs: this.options.bookmarkIntervalMs ?? 60_000 } : {}) });
+  }
+
+  private manager(req: http.IncomingMessage, url: URL): string {
+    const explicit = url.searchParams.get('fieldManager');
+    if (explicit) return explicit;
+    const agent = req.headers['user-agent'];
+    return agent ? (agent.split('/')[0] ?? 'unknown') : 'unknown';
+  }
+
+  private rejectDryRun(url: URL): void {
+    if (url.searchParams.get('dryRun')) throw badRequestError('dryRun is not supported by the simulated API server');
+  }
+
+  /** Decode, apply fieldValidation, check the namespace, and return any Warning header. */
+  private decodeBody(body: unknown, url: URL, namespace: string): { lease: LeaseInput; headers: Record<string, string> } {
+    const { lease, unknownFields } = decodeLease(body);
+    const mode = url.searchParams.get('fieldValidation') ?? 'Warn';
+    if (!['Ignore', 'Warn', 'Strict'].includes(mode)) throw badRequestError(`fieldValidation parameter unsupported: ${mode}`);
+    if (mode === 'Strict' && unknownFields.length > 0) {
+      throw badRequestError(`strict decoding error: ${unknownFields.map((field) => `unknown field "${field}"`).join(', ')}`);
+    }
+    const headers: Record<string, string> =
+      mode === 'Warn' && unknownFields.length > 0 ? { Warning: unknownFields.map((field) => `299 - "unknown field \\"${field}\\""`).join(', ') } : {};
+    if (lease.metadata.namespace !== undefined && lease.metadata.namespace !== '' && lease.metadata.namespace !== namespace) {
+      throw badRequestError('the namespace of the provided object does not match the namespace sent on the request');
+    }
+    if (!isDnsLabel(namespace)) throw notFoundError(namespace, 'namespaces', '', 'namespaces');
+    return { lease, headers };
+  }
+
+  private validate(lease: LeaseInput, name: string): void {
+    const causes = validateLease({ ...lease, metadata: { ...lease.metadata, name } });
+    if (causes.length > 0) throw invalidError(name, causes);
+  }
+
+  private async serveCreate(req: http.IncomingMessage, res: http.ServerResponse, url: URL, namespace: string): Promise<void> {
+    this.count('create');
+    this.rejectDryRun(url);
+    const { lease, headers } = this.decodeBody(await readJson(req, true), url, namespace);
+    const name = lease.metadata.name || (lease.metadata.generateName ? `${lease.metadata.generateName}x` : '');
+    this.validate(lease, name);
+    sendJson(res, 201, this.store.create(namespace, lease, { manager: this.manager(req, url) }), headers);
+  }
+
+  private async serveItem(req: http.IncomingMessage, res: http.ServerResponse, url: URL, namespace: string, name: string): Promise<void> {
+    const method = req.method ?? 'GET';
+    if (method === 'GET') {
+      this.count('get');
+      const lease = this.store.getOrThrow(namespace, name);
+      const rendering = chooseRendering(req.headers.accept, url.searchParams.get('includeObject'));
+      if (rendering.kind === 'Table') return sendJson(res, 200, toTable([lease], rendering, { resourceVersion: lease.metadata.resourceVersion }, { now: this.clock.now(), withHeaders: true }));
+      if (rendering.kind === 'PartialObjectMetadata') return sendJson(res, 200, toPartialObjectMetadata(lease, rendering.version));
+      return sendJson(res, 200, lease);
+    }
+    this.rejectDryRun(url);
+    if (method === 'PUT') {
+      this.count('update');
+      const { lease, headers } = this.decodeBody(await readJson(req, true), url, namespace);
+      if (lease.metadata.name !== name) {
+        throw badRequestError(`the name of the object (${lease.metadata.name ?? ''}) does not match the name on the URL (${name})`);
+      }
+      this.validate(lease, name);
+      const result = this.store.update(namespace, name, lease, { manager: this.manager(req, url) });
+      return sendJson(res, result.created ? 201 : 200, result.lease, headers);
+    }
+    if (method === 'PATCH') return this.servePatch(req, res, url, namespace, name);
+    if (method === 'DELETE') {
+      this.count('delete');
+      const options = (await readJson(req, false)) as { preconditions?: { uid?: string; resourceVersion?: string } } | undefined;
+      const deleted = this.store.delete(namespace, name, options?.preconditions ?? {});
+      return sendJson(res, 200, successStatus({ name, group: leaseGroup, kind: 'leases', uid: deleted.metadata.uid }));
+    }
+    throw methodNotAllowedError('the server does not allow this method on the requested resource');
+  }
+
+  private async servePatch(req: http.IncomingMessage, res: http.ServerResponse, url: URL, namespace: string, name: string): Promise<void> {
+    this.count('patch');
+    const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
+    const patch = await readJson(req, true);
+    const existing = this.store.getOrThrow(namespace, name);
+    let patched: unknown;
+    try {
+      if (contentType === 'application/merge-patch+json') patched = applyMergePatch(existing, patch);
+      else if (contentType === 'application/strategic-merge-patch+json') patched = applyStrategicMergePatch(existing, patch);
+      else if (contentType === 'application/json-patch+json') patched = applyJsonPatch(existing, patch);
+      else throw unsupportedMediaTypeError(contentType || 'none');
+    } catch (error) {
+      if (error instanceof TestFailedError) {
+        throw new ApiError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: error.message, reason: 'Invalid', code: 422 });
+      }
+      throw error;
+    }
+    const { lease, headers } = this.decodeBody(patched, url, namespace);
+    if (lease.metadata.name !== name) throw badRequestError(`the name of the object (${lease.metadata.name ?? ''}) does not match the name on the URL (${name})`);
+    this.validate(lease, name);
+    // A resourceVersion inside the patch is a precondition; the store answers 409 when it is stale.
+    const input: LeaseInput = { ...lease, metadata: { ...lease.metadata, resourceVersion: lease.metadata.resourceVersion || existing.metadata.resourceVersion } };
+    const result = this.store.update(namespace, name, input, { manager: this.manager(req, url) });
+    sendJson(res, 200, result.lease, headers);
+  }
+
+  private async serveDeleteCollection(req: http.IncomingMessage, res: http.ServerResponse, url: URL, namespace: string): Promise<void> {
+    this.count('deletecollection');
+    this.rejectDryRun(url);
+    await readJson(req, false);
+    const query = this.listQuery(url, namespace);
+    const deleted = this.store.list({ ...query, limit: 0 }).items.map((lease) => this.store.delete(namespace, lease.metadata.name));
+    sendJson(res, 200, { kind: 'LeaseList', apiVersion: leaseApiVersion, metadata: { resourceVersion: String(this.store.revision) }, items: deleted });
+  }
+}

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+
+const cluster = z.string().min(1);
+const lease = z.string().regex(/^[^/]+\/[^/]+$/, 'must be namespace/name');
+const duration = z.number().int().min(0);
+
+/** One chaos operation, as data: the same shape drives the API, scripts and scenarios. */
+export const chaosOperationSchema = z.discriminatedUnion('op', [
+  z.object({ op: z.literal('crashLeader'), cluster, lease, restartAfterMs: duration.nullable().optional() }).strict(),
+  z.object({ op: z.literal('stopLeader'), cluster, lease, release: z.boolean().optional(), restartAfterMs: duration.nullable().optional() }).strict(),
+  z.object({ op: z.literal('pauseLeader'), cluster, lease, durationMs: duration.optional() }).strict(),
+  z.object({ op: z.literal('resumeLeader'), cluster, lease }).strict(),
+  z.object({ op: z.literal('slowCalls'), cluster, lease, delayMs: duration, durationMs: duration.optional() }).strict(),
+  z.object({ op: z.literal('skewClock'), cluster, lease, offsetMs: z.number().int(), durationMs: duration.optional() }).strict(),
+  z.object({ op: z.literal('restartApiServer'), cluster, downtimeMs: duration.optional() }).strict(),
+  z.object({ op: z.literal('compactHistory'), cluster }).strict(),
+]);
+
+export type ChaosOperation = z.infer<typeof chaosOperationSchema>;
+
+export type ChaosResult = { applied: boolean; identity?: string; detail?: string };
+
+/** Anything chaos can be applied to: the fleet, or a fake in unit tests. */
+export type ChaosTarget = { applyChaos(operation: ChaosOperation): Promise<ChaosResult> };
+
+export function describeChaos(operation: ChaosOperation): string {
+  return 'lease' in operation ? `${operation.op} ${operation.cluster} ${operation.lease}` : `${operation.op} ${operation.cluster}`;
+}

@@ -1,0 +1,441 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from '../log';
+import { loggerFor } from '../log';
+import { LeaseApiServer } from './api-server';
+import { describeChaos, type ChaosOperation, type ChaosResult, type ChaosTarget } from './chaos';
+import { systemClock, type Clock } from './clock';
+import { LeaderElector, type ElectorEvent, type ElectorExitReason } from './elector';
+import { GroundTruth } from './ground-truth';
+import { createKubeConfig, writeKubeconfigFile } from './kubeconfig';
+import { NodeHeartbeat } from './node-heartbeat';
+import { defaultProfiles, type ElectionProfile } from './profiles';
+import { createRandom, type Random } from './random';
+import { runScenario, type Scenario, type ScenarioProgress } from './scenario';
+
+export type FleetOptions = {
+  /** A count (clusters named sim-1, sim-2, …), or names, or clusters with leases of their own. */
+  clusters?: number | ReadonlyArray<string | ClusterSpec>;
+  /** A count (the first M default profiles) or the election profiles every cluster runs. */
+  leases?: number | readonly ElectionProfile[];
+  candidates?: number;
+  heartbeatNodes?: number;
+  heartbeatIntervalMs?: number;
+  seed?: string | number;
+  /** Cluster i listens on portBase + i; without it every API server takes a free port. */
+  portBase?: number;
+  historySize?: number;
+  bookmarkIntervalMs?: number;
+  minRequestTimeoutSeconds?: number;
+  /** How long a candidate that crashed, stopped or lost stays down before it restarts; null keeps it down. */
+  restartDelayMs?: number | null;
+  kubeconfigPath?: string;
+  maxGroundTruthWrites?: number;
+  clock?: Clock;
+  logger?: Logger;
+};
+
+export type ClusterSpec = { name: string; leases?: readonly ElectionProfile[] };
+
+export type SimCluster = {
+  name: string;
+  url: string;
+  apiServer: LeaseApiServer;
+  kubeConfig: KubeConfig;
+  /** lease keys (namespace/name) with electors in this cluster */
+  leases: string[];
+};
+
+export type CandidateView = {
+  cluster: string;
+  lease: string;
+  host: string;
+  identity: string | undefined;
+  isRunning: boolean;
+  isLeader: boolean;
+  isPaused: boolean;
+  clockOffsetMs: number;
+  callDelayMs: number;
+};
+
+type Slot = {
+  cluster: SimCluster;
+  lease: string;
+  profile: ElectionProfile;
+  host: string;
+  random: Random;
+  elector: LeaderElector | undefined;
+  restartTimer: NodeJS.Timeout | undefined;
+  pendingRestartDelayMs: number | null | undefined;
+  clockOffsetMs: number;
+  callDelayMs: number;
+};
+
+function clusterSpecs(clusters: FleetOptions['clusters']): ClusterSpec[] {
+  if (Array.isArray(clusters)) return clusters.map((entry: string | ClusterSpec) => (typeof entry === 'string' ? { name: entry } : entry));
+  const count = typeof clusters === 'number' ? clusters : 1;
+  return Array.from({ length: count }, (_, i) => ({ name: `sim-${i + 1}` }));
+}
+
+function profilesOf(leases: FleetOptions['leases']): ElectionProfile[] {
+  if (Array.isArray(leases)) return [...leases];
+  const count = typeof leases === 'number' ? leases : 2;
+  if (count > defaultProfiles.length) throw new Error(`at most ${defaultProfiles.length} default lease profiles exist; pass profiles for more`);
+  return defaultProfiles.slice(0, count);
+}
+
+function leaseKey(profile: ElectionProfile): string {
+  return `${profile.namespace}/${profile.leaseName}`;
+}
+
+/** N clusters × M election leases × K candidates, optional node heartbeats, chaos, and the ground truth of it all. */
+export class Fleet implements ChaosTarget {
+  readonly clusters: SimCluster[];
+  readonly groundTruth: GroundTruth;
+  private readonly options: FleetOptions;
+  private readonly clock: Clock;
+  private readonly random: Random;
+  private readonly log: Logger;
+  private readonly slots: Slot[] = [];
+  private readonly heartbeats: NodeHeartbeat[] = [];
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly scenarios = new AbortController();
+  private readonly unsubscribes: Array<() => void> = [];
+  private isStopping = false;
+  private writtenKubeconfig: string | undefined;
+
+  constructor(options: FleetOptions = {}) {
+    this.options = options;
+    this.clock = options.clock ?? systemClock;
+    this.random = createRandom(options.seed ?? 'leasetrail');
+    this.log = options.logger ?? loggerFor('sim');
+    this.groundTruth = new GroundTruth(options.maxGroundTruthWrites);
+    const sharedProfiles = profilesOf(options.leases);
+    const specs = clusterSpecs(options.clusters);
+    const profilesByCluster = new Map(specs.map((spec) => [spec.name, spec.leases ? [...spec.leases] : sharedProfiles]));
+    for (const [name, profiles] of profilesByCluster) {
+      const keys = profiles.map(leaseKey);
+      if (new Set(keys).size !== keys.length) throw new Error(`two lease profiles in cluster ${name} use the same namespace/name`);
+    }
+    if (profilesByCluster.size !== specs.length) throw new Error('cluster names must be unique');
+    this.clusters = specs.map(({ name }, index) => {
+      const apiServer = new LeaseApiServer({
+        name,
+        ...(options.portBase !== undefined ? { port: options.portBase + index } : {}),
+        ...(options.historySize !== undefined ? { historySize: options.historySize } : {}),
+        ...(options.bookmarkIntervalMs !== undefined ? { bookmarkIntervalMs: options.bookmarkIntervalMs } : {}),
+        ...(options.minRequestTimeoutSeconds !== undefined ? { minRequestTimeoutSeconds: options.minRequestTimeoutSeconds } : {}),
+        initialResourceVersion: this.random.fork(`rv/${name}`).int(1_000, 900_000),
+        clock: this.clock,
+        random: this.random.fork(`apiserver/${name}`),
+        logger: loggerFor('sim', { cluster: name }),
+      });
+      const leases = profilesByCluster.get(name)!.map(leaseKey);
+      return { name, url: apiServer.url, apiServer, kubeConfig: createKubeConfig({ name, url: apiServer.url }), leases };
+    });
+    for (const cluster of this.clusters) {
+      for (const profile of profilesByCluster.get(cluster.name)!) {
+        const podHash = this.random.fork(`pod/${cluster.name}/${profile.component}`).alphanumeric(10);
+        for (let index = 0; index < (options.candidates ?? 3); index++) {
+          const random = this.random.fork(`slot/${cluster.name}/${leaseKey(profile)}/${index}`);
+          const host = profile.host === 'control-plane' ? `${cluster.name}-control-plane-${index + 1}` : `${profile.component}-${podHash}-${random.alphanumeric(5)}`;
+          this.slots.push({
+            cluster,
+            lease: leaseKey(profile),
+            profile,
+            host,
+            random,
+            elector: undefined,
+            restartTimer: undefined,
+            pendingRestartDelayMs: undefined,
+            clockOffsetMs: 0,
+            callDelayMs: 0,
+          });
+        }
+      }
+    }
+  }
+
+  get kubeconfigPath(): string | undefined {
+    return this.writtenKubeconfig;
+  }
+
+  async start(): Promise<void> {
+    for (const cluster of this.clusters) {
+      await cluster.apiServer.start();
+      cluster.url = cluster.apiServer.url;
+      cluster.kubeConfig = createKubeConfig({ name: cluster.name, url: cluster.url });
+      this.unsubscribes.push(
+        cluster.apiServer.onWrite((event) =>
+          this.groundTruth.recordWrite({
+            cluster: cluster.name,
+            type: event.type,
+            namespace: event.object.metadata.namespace,
+            name: event.object.metadata.name,
+            resourceVersion: event.object.metadata.resourceVersion,
+            object: event.object,
+            at: this.clock.now(),
+          }),
+        ),
+      );
+      for (let i = 0; i < (this.options.heartbeatNodes ?? 0); i++) {
+        const nodeName = `${cluster.name}-worker-${i + 1}`;
+        const random = this.random.fork(`node/${cluster.name}/${nodeName}`);
+        const heartbeat = new NodeHeartbeat({
+          kubeConfig: cluster.kubeConfig,
+          nodeName,
+          nodeUid: random.uuid(),
+          clock: this.clock,
+          random: random.float,
+          logger: loggerFor('sim', { cluster: cluster.name }),
+          ...(this.options.heartbeatIntervalMs !== undefined ? { renewIntervalMs: this.options.heartbeatIntervalMs } : {}),
+        });
+        this.heartbeats.push(heartbeat);
+        heartbeat.start();
+      }
+    }
+    for (const slot of this.slots) this.startCandidate(slot);
+    if (this.options.kubeconfigPath) await this.writeKubeconfig(this.options.kubeconfigPath);
+    this.log.info({ clusters: this.clusters.map((c) => `${c.name}=${c.url}`) }, 'simulated fleet started');
+  }
+
+  /** Everything stops: scenarios, electors (as if killed), heartbeats, then the API servers. */
+  async stop(): Promise<void> {
+    if (this.isStopping) return;
+    this.isStopping = true;
+    this.scenarios.abort();
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    for (const slot of this.slots) clearTimeout(slot.restartTimer);
+    await Promise.all(this.slots.map((slot) => slot.elector?.crash()));
+    await Promise.all(this.heartbeats.map((heartbeat) => heartbeat.stop()));
+    for (const unsubscribe of this.unsubscribes) unsubscribe();
+    await Promise.all(this.clusters.map((cluster) => cluster.apiServer.stop()));
+    this.log.info('simulated fleet stopped');
+  }
+
+  /** Write a kubeconfig with one context per simulated cluster; returns its absolute path. */
+  async writeKubeconfig(filePath: string): Promise<string> {
+    this.writtenKubeconfig = await writeKubeconfigFile(
+      filePath,
+      this.clusters.map((cluster) => ({ name: cluster.name, url: cluster.url })),
+    );
+    return this.writtenKubeconfig;
+  }
+
+  cluster(name: string): SimCluster {
+    const found = this.clusters.find((cluster) => cluster.name === name);
+    if (!found) throw new Error(`no simulated cluster named ${name}`);
+    return found;
+  }
+
+  candidates(filter: { cluster?: string; lease?: string } = {}): CandidateView[] {
+    return this.slots
+      .filter((slot) => (filter.cluster === undefined || slot.cluster.name === filter.cluster) && (filter.lease === undefined || slot.lease === filter.lease))
+      .map((slot) => ({
+        cluster: slot.cluster.name,
+        lease: slot.lease,
+        host: slot.host,
+        identity: slot.elector?.identity,
+        isRunning: slot.elector !== undefined,
+        isLeader: slot.elector?.isLeader ?? false,
+        isPaused: slot.elector?.isPaused ?? false,
+        clockOffsetMs: slot.clockOffsetMs,
+        callDelayMs: slot.callDelayMs,
+      }));
+  }
+
+  /** The identity of the elector that believes it leads and holds the Lease (or, failing that, any believer). */
+  leaderOf(cluster: string, lease: string): string | undefined {
+    return this.leaderSlot(cluster, lease)?.elector?.identity;
+  }
+
+  crashLeader(cluster: string, lease: string, options: { restartAfterMs?: number | null } = {}): Promise<ChaosResult> {
+    return this.applyChaos({ op: 'crashLeader', cluster, lease, ...options });
+  }
+
+  stopLeader(cluster: string, lease: string, options: { release?: boolean; restartAfterMs?: number | null } = {}): Promise<ChaosResult> {
+    return this.applyChaos({ op: 'stopLeader', cluster, lease, ...options });
+  }
+
+  pauseLeader(cluster: string, lease: string, options: { durationMs?: number } = {}): Promise<ChaosResult> {
+    return this.applyChaos({ op: 'pauseLeader', cluster, lease, ...options });
+  }
+
+  resumeLeader(cluster: string, lease: string): Promise<ChaosResult> {
+    return this.applyChaos({ op: 'resumeLeader', cluster, lease });
+  }
+
+  slowCalls(cluster: string, lease: string, delayMs: number, options: { durationMs?: number } = {}): Promise<ChaosResult> {
+    return this.applyChaos({ op: 'slowCalls', cluster, lease, delayMs, ...options });
+  }
+
+  skewClock(cluster: string, lease: string, offsetMs: number, options: { durationMs?: number } = {}): Promise<ChaosResult> {
+    return this.applyChaos({ op: 'skewClock', cluster, lease, offsetMs, ...options });
+  }
+
+  restartApiServer(cluster: string, options: { downtimeMs?: number } = {}): Promise<ChaosResult> {
+    return this.applyChaos({ op: 'restartApiServer', cluster, ...options });
+  }
+
+  compactHistory(cluster: string): Promise<ChaosResult> {
+    return this.applyChaos({ op: 'compactHistory', cluster });
+  }
+
+  /** Play a scenario against this fleet; it stops early when the fleet stops or the signal aborts. */
+  runScenario(scenario: Scenario, options: { signal?: AbortSignal; onStep?: (progress: ScenarioProgress) => void } = {}): Promise<ScenarioProgress[]> {
+    const signal = options.signal ? AbortSignal.any([options.signal, this.scenarios.signal]) : this.scenarios.signal;
+    return runScenario(this, scenario, { clock: this.clock, signal, ...(options.onStep ? { onStep: options.onStep } : {}) });
+  }
+
+  async applyChaos(operation: ChaosOperation): Promise<ChaosResult> {
+    if (this.isStopping) return { applied: false, detail: 'the fleet is stopping' };
+    const result = await this.performChaos(operation);
+    this.groundTruth.recordChaos({ at: this.clock.now(), operation, ...(result.identity ? { identity: result.identity } : {}) });
+    this.log.info({ chaos: describeChaos(operation), ...result }, 'chaos');
+    return result;
+  }
+
+  private async performChaos(operation: ChaosOperation): Promise<ChaosResult> {
+    const cluster = this.cluster(operation.cluster);
+    if (operation.op === 'restartApiServer') {
+      await cluster.apiServer.restart(operation.downtimeMs !== undefined ? { downtimeMs: operation.downtimeMs } : {});
+      return { applied: true };
+    }
+    if (operation.op === 'compactHistory') {
+      return { applied: true, detail: `compacted at resourceVersion ${cluster.apiServer.compactHistory()}` };
+    }
+    if (!cluster.leases.includes(operation.lease)) throw new Error(`no lease ${operation.lease} in cluster ${operation.cluster}`);
+    if (operation.op === 'resumeLeader') {
+      const paused = this.slots.filter((slot) => slot.cluster === cluster && slot.lease === operation.lease && slot.elector?.isPaused);
+      for (const slot of paused) slot.elector?.resume();
+      return { applied: paused.length > 0, ...(paused[0]?.elector ? { identity: paused[0].elector.identity } : {}) };
+    }
+    const slot = this.leaderSlot(operation.cluster, operation.lease);
+    const elector = slot?.elector;
+    if (!slot || !elector) return { applied: false, detail: `${operation.lease} in ${operation.cluster} has no leader` };
+    const identity = elector.identity;
+    switch (operation.op) {
+      case 'crashLeader':
+        slot.pendingRestartDelayMs = operation.restartAfterMs;
+        await elector.crash();
+        break;
+      case 'stopLeader':
+        slot.pendingRestartDelayMs = operation.restartAfterMs;
+        await elector.stop({ release: operation.release ?? true });
+        break;
+      case 'pauseLeader':
+        elector.pause();
+        if (operation.durationMs !== undefined) this.later(operation.durationMs, () => elector.resume());
+        break;
+      case 'slowCalls':
+        this.setCallDelay(slot, operation.delayMs);
+        if (operation.durationMs !== undefined) this.later(operation.durationMs, () => this.setCallDelay(slot, 0));
+        break;
+      case 'skewClock':
+        this.setClockOffset(slot, operation.offsetMs);
+        if (operation.durationMs !== undefined) this.later(operation.durationMs, () => this.setClockOffset(slot, 0));
+        break;
+    }
+    return { applied: true, identity };
+  }
+
+  private later(delayMs: number, action: () => void): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      action();
+    }, delayMs);
+    this.timers.add(timer);
+  }
+
+  private setCallDelay(slot: Slot, ms: number): void {
+    slot.callDelayMs = ms;
+    slot.elector?.setCallDelay(ms);
+  }
+
+  private setClockOffset(slot: Slot, ms: number): void {
+    slot.clockOffsetMs = ms;
+    slot.elector?.setClockOffset(ms);
+  }
+
+  private leaderSlot(cluster: string, lease: string): Slot | undefined {
+    const believers = this.slots.filter((slot) => slot.cluster.name === cluster && slot.lease === lease && slot.elector?.isLeader);
+    const [namespace = '', name = ''] = lease.split('/');
+    const holder = this.cluster(cluster).apiServer.store.get(namespace, name)?.spec.holderIdentity;
+    return believers.find((slot) => slot.elector?.identity === holder) ?? believers[0];
+  }
+
+  private startCandidate(slot: Slot): void {
+    if (this.isStopping) return;
+    const identity = `${slot.host}_${slot.random.uuid()}`;
+    const [namespace = '', name = ''] = slot.lease.split('/');
+    const elector = new LeaderElector({
+      kubeConfig: slot.cluster.kubeConfig,
+      namespace,
+      name,
+      identity,
+      leaseDurationMs: slot.profile.leaseDurationMs,
+      renewDeadlineMs: slot.profile.renewDeadlineMs,
+      retryPeriodMs: slot.profile.retryPeriodMs,
+      releaseOnCancel: slot.profile.releaseOnCancel,
+      userAgent: `${slot.profile.component}/v1.32.0 (linux/amd64) kubernetes/leader-election`,
+      clock: this.clock,
+      random: slot.random.float,
+      onEvent: (event) => this.recordElectorEvent(slot, event),
+      logger: loggerFor('sim', { cluster: slot.cluster.name, lease: slot.lease, identity }),
+    });
+    elector.setCallDelay(slot.callDelayMs);
+    elector.setClockOffset(slot.clockOffsetMs);
+    slot.elector = elector;
+    void elector.start().then((reason) => this.handleExit(slot, elector, reason));
+  }
+
+  private handleExit(slot: Slot, elector: LeaderElector, reason: ElectorExitReason): void {
+    if (this.isStopping || slot.elector !== elector) return;
+    slot.elector = undefined;
+    const delay = slot.pendingRestartDelayMs !== undefined ? slot.pendingRestartDelayMs : this.options.restartDelayMs === undefined ? 5_000 : this.options.restartDelayMs;
+    slot.pendingRestartDelayMs = undefined;
+    this.log.debug({ cluster: slot.cluster.name, lease: slot.lease, identity: elector.identity, reason, restartInMs: delay }, 'candidate exited');
+    if (delay === null) return;
+    slot.restartTimer = setTimeout(() => {
+      slot.restartTimer = undefined;
+      this.startCandidate(slot);
+    }, delay);
+  }
+
+  private recordElectorEvent(slot: Slot, event: ElectorEvent): void {
+    const [namespace = '', name = ''] = slot.lease.split('/');
+    const where = { cluster: slot.cluster.name, namespace, name };
+    switch (event.type) {
+      case 'acquired':
+        this.groundTruth.recordChange({ ...where, from: event.from, to: event.identity, cause: event.cause, leaseTransitions: event.leaseTransitions, resourceVersion: event.resourceVersion, at: event.at });
+        break;
+      case 'released':
+        this.groundTruth.recordChange({ ...where, from: event.identity, to: '', cause: 'released', leaseTransitions: event.leaseTransitions, resourceVersion: event.resourceVersion, at: event.at });
+        break;
+      case 'started-leading':
+      case 'stopped-leading':
+        this.groundTruth.recordBelief({
+          ...where,
+          identity: event.identity,
+          type: event.type,
+          ...(event.type === 'stopped-leading' ? { reason: event.reason } : {}),
+          at: event.at,
+          monotonic: this.clock.monotonic(),
+        });
+        break;
+      case 'new-leader':
+        break;
+    }
+  }
+}
+
+export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
+  const fleet = new Fleet(options);
+  try {
+    await fleet.start();
+  } catch (error) {
+    await fleet.stop();
+    throw error;
+  }
+  return fleet;
+}

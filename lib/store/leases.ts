@@ -1,0 +1,85 @@
+import { NotFoundError } from '../errors';
+import type { LeaseKey } from '../leases';
+import type { Store } from './client';
+import { getClusterIdOrThrow } from './clusters';
+import type { Prisma } from './generated/prisma/client';
+import type { LeaseKind } from './generated/prisma/enums';
+
+export type LeaseKindFilter = LeaseKind | 'all';
+
+export type ListLeasesInput = {
+  cluster?: string;
+  namespace?: string;
+  kind?: LeaseKindFilter;
+  text?: string;
+  limit: number;
+};
+
+const leaseSelect = {
+  id: true,
+  namespace: true,
+  name: true,
+  kind: true,
+  uid: true,
+  holderIdentity: true,
+  leaseDurationSeconds: true,
+  acquireTime: true,
+  renewTime: true,
+  leaseTransitions: true,
+  strategy: true,
+  preferredHolder: true,
+  observedAt: true,
+  holderSince: true,
+  lastCause: true,
+  transitionCount: true,
+  missedCount: true,
+  skewSuspectedMs: true,
+  malformedCount: true,
+  deletedAt: true,
+  cluster: { select: { name: true } },
+} satisfies Prisma.LeaseSelect;
+
+type SelectedLease = Prisma.LeaseGetPayload<{ select: typeof leaseSelect }>;
+
+export type LeaseRecord = Omit<SelectedLease, 'cluster'> & { cluster: string };
+
+const toRecord = ({ cluster, ...lease }: SelectedLease): LeaseRecord => ({ ...lease, cluster: cluster.name });
+
+// Prisma passes `contains` to ILIKE as is: without escaping, `_` and `%` in a search would match anything.
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, (char) => `\\${char}`);
+
+// Node heartbeats outnumber elections by orders of magnitude and are not leadership: only on request.
+function kindsFor(kind: LeaseKindFilter | undefined): LeaseKind[] | undefined {
+  if (kind === 'all') return undefined;
+  if (kind) return [kind];
+  return ['election', 'apiserver_identity'];
+}
+
+export async function listLeases(store: Store, input: ListLeasesInput): Promise<{ leases: LeaseRecord[]; hasMore: boolean }> {
+  const clusterId = input.cluster === undefined ? undefined : await getClusterIdOrThrow(store, input.cluster);
+  const kinds = kindsFor(input.kind);
+  const text = input.text ? { contains: escapeLike(input.text), mode: 'insensitive' as const } : undefined;
+  const rows = await store.prisma.lease.findMany({
+    where: {
+      clusterId,
+      namespace: input.namespace,
+      kind: kinds ? { in: kinds } : undefined,
+      OR: text ? [{ name: text }, { namespace: text }, { holderIdentity: text }] : undefined,
+    },
+    orderBy: [{ cluster: { name: 'asc' } }, { namespace: 'asc' }, { name: 'asc' }],
+    take: input.limit + 1,
+    select: leaseSelect,
+  });
+  return { leases: rows.slice(0, input.limit).map(toRecord), hasMore: rows.length > input.limit };
+}
+
+export async function getLeaseOrThrow(store: Store, key: LeaseKey): Promise<LeaseRecord> {
+  const lease = await store.prisma.lease.findFirst({
+    where: { namespace: key.namespace, name: key.name, cluster: { name: key.cluster } },
+    select: leaseSelect,
+  });
+  if (lease) return toRecord(lease);
+  const isClusterKnown = (await store.prisma.cluster.count({ where: { name: key.cluster } })) > 0;
+  const where = isClusterKnown ? `in cluster ${key.cluster}` : `(no cluster named ${key.cluster})`;
+  throw new NotFoundError(`lease ${key.namespace}/${key.name} not found ${where}`);
+}

@@ -1,0 +1,81 @@
+import pg from 'pg';
+import type { ClusterTarget } from '../../../lib/kube/cluster-sources';
+import { Controller, type ControllerOptions } from '../../../lib/kube/controller';
+import { defaultWatchConfig } from '../../../lib/kube/watch-config';
+import { defaultDeriveOptions } from '../../../lib/leases';
+import { loggerFor } from '../../../lib/log';
+import type { ElectionProfile } from '../../../lib/sim/profiles';
+import type { Fleet } from '../../../lib/sim';
+
+// client-go's shape at 1/15 of kube-controller-manager's timings, so a failover takes about a second.
+export const fastProfile: ElectionProfile = {
+  component: 'fast-operator',
+  namespace: 'kube-system',
+  leaseName: 'fast-operator',
+  leaseDurationMs: 1_000,
+  renewDeadlineMs: 700,
+  retryPeriodMs: 150,
+  releaseOnCancel: true,
+  host: 'pod',
+};
+
+export const fastDeriveOptions = { ...defaultDeriveOptions, skewMarginMs: 400, earlyTakeoverToleranceMs: 200 };
+
+export function targetsOf(fleet: Fleet): ClusterTarget[] {
+  return fleet.clusters.map((cluster) => ({ name: cluster.name, source: 'simulated' as const, server: cluster.url, kubeConfig: cluster.kubeConfig }));
+}
+
+export function startController(databaseUrl: string, targets: ClusterTarget[], overrides: Partial<ControllerOptions> = {}): Controller {
+  const controller = new Controller({
+    databaseUrl,
+    targets,
+    watchConfig: defaultWatchConfig,
+    log: loggerFor('controller-test'),
+    watcher: {
+      flushIntervalMs: 20,
+      standbyRetryMs: 200,
+      deriveOptions: fastDeriveOptions,
+      reflector: { backoff: { initialMs: 50, maxMs: 500 }, watchdogMs: 3_000, minHealthyWatchMs: 100 },
+    },
+    ...overrides,
+  });
+  controller.start();
+  return controller;
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export async function query<T extends pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+export type StoredTransitionRow = { kind: string; cause: string | null; fromHolder: string | null; toHolder: string | null; leaseTransitions: number | null; missedCount: number; isRestart: boolean };
+
+export function storedTransitions(url: string, cluster: string, name: string): Promise<StoredTransitionRow[]> {
+  return query<StoredTransitionRow>(
+    url,
+    `SELECT t.kind::text, t.cause::text, t."fromHolder", t."toHolder", t."leaseTransitions", t."missedCount", t."isRestart"
+       FROM "Transition" t JOIN "Lease" l ON l.id = t."leaseId" JOIN "Cluster" c ON c.id = l."clusterId"
+      WHERE c.name = $1 AND l.name = $2 ORDER BY t.at, t.id`,
+    [cluster, name],
+  );
+}
