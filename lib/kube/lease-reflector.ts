@@ -186,27 +186,37 @@ export class LeaseReflector {
     return new Promise<WatchOutcome>((resolve, reject) => {
       let controller: AbortController | undefined;
       let watchdog: NodeJS.Timeout | undefined;
+      let settled = false;
+      const onAbort = () => {
+        controller?.abort();
+        settle({ events, reason: 'aborted' });
+      };
+      const settle = (outcome: WatchOutcome | Error) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(watchdog);
+        signal.removeEventListener('abort', onAbort);
+        if (outcome instanceof Error) reject(outcome);
+        else resolve(outcome);
+      };
       const resetWatchdog = () => {
         clearTimeout(watchdog);
         watchdog = setTimeout(() => {
           stalled = true;
           controller?.abort();
+          // A request that hangs before its headers has no controller yet: give up on it now.
+          this.options.log.info({ watchdogMs }, 'watch silent for too long; reconnecting');
+          settle({ events, reason: 'stalled' });
         }, watchdogMs);
       };
-      const onAbort = () => controller?.abort();
       signal.addEventListener('abort', onAbort, { once: true });
       const finish = (error: unknown) => {
-        clearTimeout(watchdog);
-        signal.removeEventListener('abort', onAbort);
-        if (signal.aborted) return resolve({ events, reason: 'aborted' });
-        if (expired || (error as { statusCode?: number } | null)?.statusCode === 410) return resolve({ events, reason: 'expired' });
+        if (signal.aborted) return settle({ events, reason: 'aborted' });
+        if (expired || (error as { statusCode?: number } | null)?.statusCode === 410) return settle({ events, reason: 'expired' });
         // client-node's own inactivity timer ends the same way as ours.
-        if (stalled || (error as { name?: string } | null)?.name === 'TimeoutError') {
-          this.options.log.info({ watchdogMs }, 'watch silent for too long; reconnecting');
-          return resolve({ events, reason: 'stalled' });
-        }
-        if (error) return reject(error);
-        resolve({ events, reason: 'closed' });
+        if (stalled || (error as { name?: string } | null)?.name === 'TimeoutError') return settle({ events, reason: 'stalled' });
+        if (error) return settle(error instanceof Error ? error : new Error(String(error)));
+        settle({ events, reason: 'closed' });
       };
       const onWatchEvent = (type: string, object: unknown) => {
         resetWatchdog();
@@ -235,10 +245,13 @@ export class LeaseReflector {
           onWatchEvent,
           finish,
         )
-        .then((created) => {
-          controller = created;
-          if (signal.aborted || stalled) created.abort();
-        }, reject);
+        .then(
+          (created) => {
+            controller = created;
+            if (signal.aborted || stalled) created.abort();
+          },
+          (error: unknown) => finish(error),
+        );
       resetWatchdog();
     });
   }

@@ -24,8 +24,11 @@ export type ListRenewalsInput = { key: LeaseKey; range: TimeRange };
 
 type StatsRow = { count: number; interval: number[] | null; intervalMax: number | null; lag: number[] | null; lagMax: number | null };
 
+// Interpolated percentiles of whole milliseconds: a tenth of a millisecond is all the precision they carry.
+const tenth = (value: number | undefined) => (value === undefined ? null : Math.round(value * 10) / 10);
+
 function percentiles(values: number[] | null, max: number | null): Percentiles {
-  return { p50: values?.[0] ?? null, p95: values?.[1] ?? null, p99: values?.[2] ?? null, max };
+  return { p50: tenth(values?.[0]), p95: tenth(values?.[1]), p99: tenth(values?.[2]), max };
 }
 
 export async function listRenewals(store: Store, input: ListRenewalsInput): Promise<RenewalSeries> {

@@ -73,3 +73,38 @@ describe('a watch that was blind while history was compacted', () => {
     expect(gaps[0]!.endedAt!.getTime()).toBeGreaterThanOrEqual(healedAt);
   });
 });
+
+describe('a watch that stalls silently', () => {
+  it('is replaced by the watchdog, and the resumed watch delivers what happened meanwhile', { timeout: 60_000 }, async () => {
+    const db = await createMigratedDatabase('stall');
+    cleanups.push(db.drop);
+    const fleet = await startFleet({ clusters: ['alpha'], leases: [fastProfile], candidates: 3, seed: 6, restartDelayMs: 300 });
+    cleanups.push(() => fleet.stop());
+    const proxy = await startPartitionProxy(fleet.cluster('alpha').url);
+    cleanups.push(proxy.close);
+    const controller = startController(db.url, [{ name: 'alpha', source: 'simulated', server: proxy.url, kubeConfig: kubeConfigFor('alpha', proxy.url) }], {});
+    cleanups.push(() => controller.stop());
+
+    const first = await waitFor('a first leader', async () => fleet.leaderOf('alpha', leaseKey));
+    await waitFor('the first leader stored', async () => (await storedTransitions(db.url, 'alpha', fastProfile.leaseName)).some((t) => t.toHolder === first));
+
+    // The connection stays open and carries nothing: only a watchdog notices. client-node's own
+    // inactivity timer (30 s) would outlast this test.
+    proxy.freeze();
+    await fleet.crashLeader('alpha', leaseKey);
+    const latest = await waitFor('a takeover during the stall', async () =>
+      fleet.groundTruth.changes({ cluster: 'alpha', name: fastProfile.leaseName }).find((c) => c.cause !== 'released' && c.from === first),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    proxy.heal();
+
+    const rows = await waitFor('the takeover stored', async () => {
+      const all = await storedTransitions(db.url, 'alpha', fastProfile.leaseName);
+      return all.some((t) => t.toHolder === latest.to) ? all : undefined;
+    }, 10_000);
+    const takeover = rows.find((t) => t.toHolder === latest.to)!;
+    expect(takeover.cause).toBe('expiry');
+    expect(takeover.missedCount).toBe(0);
+    expect(await query(db.url, `SELECT * FROM "ObservationGap"`)).toEqual([]);
+  });
+});

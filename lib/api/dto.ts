@@ -1,0 +1,128 @@
+import type { ClusterSummary } from '../store/clusters';
+import type { GapRecord } from '../store/gaps';
+import type { LeaseRecord } from '../store/leases';
+import type { RenewalPoint, RenewalSeries } from '../store/renewals';
+import type { TimeRange } from '../store/time-range';
+import type { TransitionRecord } from '../store/transitions';
+
+// The one mapping from stored rows to JSON: dates as ISO 8601 UTC, BigInt ids as strings, enums as stored.
+
+type Iso = string;
+
+const iso = (date: Date): Iso => date.toISOString();
+const isoOrNull = (date: Date | null): Iso | null => (date ? date.toISOString() : null);
+
+export type RangeDto = { from: Iso; to: Iso };
+
+export const toRangeDto = (range: TimeRange): RangeDto => ({ from: iso(range.from), to: iso(range.to) });
+
+export type ClusterDto = Omit<ClusterSummary, 'nextRetryAt' | 'lastEventAt' | 'lastSeenAt' | 'connectedAt'> & {
+  nextRetryAt: Iso | null;
+  lastEventAt: Iso | null;
+  lastSeenAt: Iso | null;
+  connectedAt: Iso | null;
+};
+
+export function toClusterDto(cluster: ClusterSummary): ClusterDto {
+  return {
+    ...cluster,
+    nextRetryAt: isoOrNull(cluster.nextRetryAt),
+    lastEventAt: isoOrNull(cluster.lastEventAt),
+    lastSeenAt: isoOrNull(cluster.lastSeenAt),
+    connectedAt: isoOrNull(cluster.connectedAt),
+  };
+}
+
+export type LeaseDto = Omit<LeaseRecord, 'id' | 'acquireTime' | 'renewTime' | 'observedAt' | 'holderSince' | 'deletedAt'> & {
+  acquireTime: Iso | null;
+  renewTime: Iso | null;
+  observedAt: Iso;
+  holderSince: Iso | null;
+  deletedAt: Iso | null;
+};
+
+export function toLeaseDto({ id: _id, cluster, ...lease }: LeaseRecord): LeaseDto {
+  return {
+    cluster,
+    ...lease,
+    acquireTime: isoOrNull(lease.acquireTime),
+    renewTime: isoOrNull(lease.renewTime),
+    observedAt: iso(lease.observedAt),
+    holderSince: isoOrNull(lease.holderSince),
+    deletedAt: isoOrNull(lease.deletedAt),
+  };
+}
+
+export type TransitionDto = Omit<TransitionRecord, 'id' | 'at' | 'observedAt'> & { id: string; at: Iso; observedAt: Iso };
+
+export function toTransitionDto(transition: TransitionRecord): TransitionDto {
+  return {
+    id: transition.id.toString(),
+    kind: transition.kind,
+    cause: transition.cause,
+    at: iso(transition.at),
+    observedAt: iso(transition.observedAt),
+    fromHolder: transition.fromHolder,
+    toHolder: transition.toHolder,
+    isRestart: transition.isRestart,
+    leaderlessMs: transition.leaderlessMs,
+    overlapMs: transition.overlapMs,
+    leaseTransitions: transition.leaseTransitions,
+    missedCount: transition.missedCount,
+  };
+}
+
+export type RenewalPointDto = Omit<RenewalPoint, 'renewTime' | 'observedAt'> & { renewTime: Iso; observedAt: Iso };
+
+export function toRenewalPointDto(point: RenewalPoint): RenewalPointDto {
+  return { renewTime: iso(point.renewTime), observedAt: iso(point.observedAt), intervalMs: point.intervalMs, lagMs: point.lagMs };
+}
+
+export type GapDto = Omit<GapRecord, 'id' | 'startedAt' | 'endedAt'> & { id: string; startedAt: Iso; endedAt: Iso | null };
+
+export function toGapDto(gap: GapRecord): GapDto {
+  return {
+    id: gap.id.toString(),
+    cluster: gap.cluster,
+    startedAt: iso(gap.startedAt),
+    endedAt: isoOrNull(gap.endedAt),
+    reason: gap.reason,
+    detail: gap.detail,
+  };
+}
+
+export type ClustersResponse = { clusters: ClusterDto[] };
+export type LeasesResponse = { leases: LeaseDto[]; hasMore: boolean };
+export type LeaseResponse = { lease: LeaseDto };
+export type TransitionsResponse = { transitions: TransitionDto[]; hasMore: boolean; range: RangeDto };
+export type RenewalsResponse = Pick<RenewalSeries, 'stats' | 'bucketMs'> & { samples: RenewalPointDto[]; downsampled: boolean; range: RangeDto };
+export type GapsResponse = { gaps: GapDto[]; hasMore: boolean; range: RangeDto };
+
+export const toClustersResponse = (clusters: ClusterSummary[]): ClustersResponse => ({ clusters: clusters.map(toClusterDto) });
+
+export const toLeasesResponse = ({ leases, hasMore }: { leases: LeaseRecord[]; hasMore: boolean }): LeasesResponse => ({
+  leases: leases.map(toLeaseDto),
+  hasMore,
+});
+
+export const toLeaseResponse = (lease: LeaseRecord): LeaseResponse => ({ lease: toLeaseDto(lease) });
+
+export const toTransitionsResponse = ({ transitions, hasMore }: { transitions: TransitionRecord[]; hasMore: boolean }, range: TimeRange): TransitionsResponse => ({
+  transitions: transitions.map(toTransitionDto),
+  hasMore,
+  range: toRangeDto(range),
+});
+
+export const toRenewalsResponse = (series: RenewalSeries, range: TimeRange): RenewalsResponse => ({
+  samples: series.samples.map(toRenewalPointDto),
+  stats: series.stats,
+  downsampled: series.isDownsampled,
+  bucketMs: series.bucketMs,
+  range: toRangeDto(range),
+});
+
+export const toGapsResponse = ({ gaps, hasMore }: { gaps: GapRecord[]; hasMore: boolean }, range: TimeRange): GapsResponse => ({
+  gaps: gaps.map(toGapDto),
+  hasMore,
+  range: toRangeDto(range),
+});
