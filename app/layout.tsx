@@ -1,6 +1,10 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import type { ReactNode } from 'react';
+import { Suspense, type ReactNode } from 'react';
+import { LiveIndicator } from '@/components/live/live-indicator';
+import { NavLink } from '@/components/ui/nav-link';
+import { TimeZoneToggle } from '@/components/ui/time-zone-toggle';
+import { Providers } from './providers';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -10,16 +14,29 @@ export const metadata: Metadata = {
 
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
-    <html lang="en">
+    <html lang="en" suppressHydrationWarning>
       <body className="min-h-screen bg-white font-sans text-zinc-900 antialiased dark:bg-zinc-950 dark:text-zinc-100">
-        <header className="border-b border-zinc-200 dark:border-zinc-800">
-          <nav className="mx-auto flex max-w-7xl items-center gap-6 px-4 py-3 text-sm" aria-label="Main">
-            <Link href="/" className="font-semibold tracking-tight">
-              Leasetrail
-            </Link>
-          </nav>
-        </header>
-        <main className="mx-auto max-w-7xl px-4 py-6">{children}</main>
+        <Providers>
+          <header className="border-b border-zinc-200 dark:border-zinc-800">
+            <nav className="mx-auto flex max-w-7xl items-center gap-2 px-4 py-2 text-sm" aria-label="Main">
+              <Link href="/" className="mr-4 font-semibold tracking-tight">
+                Leasetrail
+              </Link>
+              <Suspense>
+                <NavLink href="/">Fleet</NavLink>
+                <NavLink href="/timeline">Timeline</NavLink>
+                <NavLink href="/clusters">Clusters</NavLink>
+              </Suspense>
+              <span className="ml-auto flex items-center gap-3">
+                <LiveIndicator />
+                <Suspense>
+                  <TimeZoneToggle />
+                </Suspense>
+              </span>
+            </nav>
+          </header>
+          <main className="mx-auto max-w-7xl px-4 py-6">{children}</main>
+        </Providers>
       </body>
     </html>
   );

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { defaultProfiles, generateScenario, startDemoFleet, startFleet, type Fleet } from '../lib/sim';
+import { defaultProfiles, startDemoFleet, startFleet, type Fleet } from '../lib/sim';
 
 const usage = `usage: tsx scripts/sim.ts [--clusters N] [--leases M] [--candidates K] [--nodes H] [--seed S]
                           [--chaos on|off] [--chaos-interval SECONDS] [--port-base PORT]
@@ -67,16 +67,7 @@ async function startFromFlags(flags: z.infer<typeof flagsSchema>): Promise<Fleet
     bookmarkIntervalMs: 10_000,
     ...(flags['port-base'] ? { portBase: flags['port-base'] } : {}),
   });
-  if (flags.chaos === 'on') {
-    const scenario = generateScenario({
-      seed: flags.seed,
-      leases: Object.fromEntries(fleet.clusters.map((cluster) => [cluster.name, cluster.leases])),
-      durationMs: 7 * 24 * 3_600_000,
-      meanIntervalMs: chaosIntervalMs,
-      restartAfterMs: 20_000,
-    });
-    void fleet.runScenario(scenario);
-  }
+  if (flags.chaos === 'on') void fleet.runChaos({ seed: flags.seed, meanIntervalMs: chaosIntervalMs, restartAfterMs: 20_000 });
   return fleet;
 }
 

@@ -1,3 +1,5 @@
+import type { FleetTimeline, FleetTimelineLease } from '../store/timeline';
+import type { FleetFailover, FleetLease, FleetSummary } from '../store/fleet';
 import type { ClusterSummary } from '../store/clusters';
 import type { GapRecord } from '../store/gaps';
 import type { LeaseRecord } from '../store/leases';
@@ -124,5 +126,30 @@ export const toRenewalsResponse = (series: RenewalSeries, range: TimeRange): Ren
 export const toGapsResponse = ({ gaps, hasMore }: { gaps: GapRecord[]; hasMore: boolean }, range: TimeRange): GapsResponse => ({
   gaps: gaps.map(toGapDto),
   hasMore,
+  range: toRangeDto(range),
+});
+
+export type FleetLeaseDto = Omit<FleetLease, 'holderSince' | 'changedAt'> & { holderSince: Iso | null; changedAt: Iso };
+export type FleetFailoverDto = Omit<FleetFailover, 'at'> & { at: Iso };
+export type FleetResponse = { clusters: ClusterDto[]; leases: FleetLeaseDto[]; failovers: FleetFailoverDto[]; generatedAt: Iso };
+
+export const toFleetResponse = (summary: FleetSummary): FleetResponse => ({
+  clusters: summary.clusters.map(toClusterDto),
+  leases: summary.leases.map((lease) => ({ ...lease, holderSince: isoOrNull(lease.holderSince), changedAt: iso(lease.changedAt) })),
+  failovers: summary.failovers.map((failover) => ({ ...failover, at: iso(failover.at) })),
+  generatedAt: iso(summary.generatedAt),
+});
+
+export type FleetTimelineResponse = {
+  leases: Array<Omit<FleetTimelineLease, 'holderSince'> & { holderSince: Iso | null }>;
+  transitions: Array<TransitionDto & { cluster: string; namespace: string; name: string }>;
+  hasMoreLeases: boolean;
+  range: RangeDto;
+};
+
+export const toFleetTimelineResponse = (timeline: FleetTimeline, range: TimeRange): FleetTimelineResponse => ({
+  leases: timeline.leases.map((lease) => ({ ...lease, holderSince: isoOrNull(lease.holderSince) })),
+  transitions: timeline.transitions.map((transition) => ({ ...toTransitionDto(transition), cluster: transition.cluster, namespace: transition.namespace, name: transition.name })),
+  hasMoreLeases: timeline.hasMoreLeases,
   range: toRangeDto(range),
 });

@@ -80,3 +80,7 @@ export const renewalsQuery = z.strictObject({ from: dateTime.optional(), to: dat
 export const gapsQuery = z
   .strictObject({ cluster: clusterName.optional(), from: dateTime.optional(), to: dateTime.optional(), limit: limit(1_000, 10_000) })
   .transform(withRange);
+
+export const timelineQuery = z
+  .strictObject({ cluster: clusterName.optional(), namespace: namespaceName.optional(), from: dateTime.optional(), to: dateTime.optional(), leases: limit(50, 500) })
+  .transform(withRange);

@@ -239,6 +239,7 @@ export class ClusterWatcher {
     const states = new Map(this.states);
     const changed = new Map<string, LeaseWrite>();
     const batch: IngestBatch = {
+      cluster: this.name,
       clusterId: this.clusterId!,
       leases: [],
       transitions: [],

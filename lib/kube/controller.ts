@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import os from 'node:os';
 import type { Logger } from '../log';
-import type { StoredTransition } from '../store/ingest';
+import { changesChannel, type StoredTransition } from '../store/ingest';
 import { OwnerSession } from '../store/owner-session';
 import type { ClusterTarget } from './cluster-sources';
 import { ClusterWatcher, type ClusterWatcherOptions, type WatcherStatus } from './cluster-watcher';
@@ -95,9 +95,12 @@ export class Controller extends EventEmitter<ControllerEvents> {
     this.session
       .withLock(cluster, (client) =>
         client.query(
-          `UPDATE "Cluster" SET state = $2, "stateReason" = $3, attempt = $4, "nextRetryAt" = $5,
-                  "connectedAt" = COALESCE($6, "connectedAt"), "updatedAt" = now() WHERE name = $1`,
-          [cluster, clusterStates[status.state], reason, attempt, nextRetryAt, connectedAt],
+          `WITH updated AS (
+             UPDATE "Cluster" SET state = $2, "stateReason" = $3, attempt = $4, "nextRetryAt" = $5,
+                    "connectedAt" = COALESCE($6, "connectedAt"), "updatedAt" = now() WHERE name = $1 RETURNING name
+           )
+           SELECT pg_notify($7, json_build_object('cluster', name, 'status', true)::text) FROM updated`,
+          [cluster, clusterStates[status.state], reason, attempt, nextRetryAt, connectedAt, changesChannel],
         ),
       )
       .catch((error: unknown) => this.options.log.debug({ cluster, err: (error as Error).message }, 'cluster state not stored'));

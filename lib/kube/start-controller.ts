@@ -25,9 +25,14 @@ export async function startControllerFromEnv(env: Env, databaseUrl: string, log:
   let stopFleet: (() => Promise<void>) | undefined;
   if (targets.length === 0 && env.LEASETRAIL_SIMULATE !== 'never') {
     const { startDemoFleet } = await import('../sim');
+    const { setActiveFleet } = await import('../sim/active-fleet');
     const kubeconfigPath = path.join(env.dataDir, 'sim', 'kubeconfig');
     const fleet = await startDemoFleet({ kubeconfigPath });
-    stopFleet = () => fleet.stop();
+    setActiveFleet(fleet);
+    stopFleet = async () => {
+      setActiveFleet(undefined);
+      await fleet.stop();
+    };
     targets = loadKubeconfigTargets([kubeconfigPath], 'simulated').targets;
     log.info({ kubeconfig: kubeconfigPath, clusters: targets.map((t) => t.name) }, 'no cluster configured: watching the built-in simulated fleet');
   }

@@ -1,6 +1,5 @@
 import { startFleet, type Fleet, type FleetOptions } from './fleet';
 import { certManagerProfile, demoOperatorProfile, ingressNginxProfile, kubeControllerManagerProfile, kubeSchedulerProfile } from './profiles';
-import { generateScenario } from './scenario';
 
 export type DemoFleetOptions = {
   seed?: string | number;
@@ -10,8 +9,6 @@ export type DemoFleetOptions = {
   /** mean time between chaos operations */
   chaosIntervalMs?: number;
 };
-
-const weekMs = 7 * 24 * 60 * 60 * 1000;
 
 /** Three clusters with a few leases each and node heartbeats: what `npm start` watches when no cluster is configured. */
 export function demoFleetOptions(options: DemoFleetOptions = {}): FleetOptions {
@@ -36,14 +33,7 @@ export async function startDemoFleet(options: DemoFleetOptions = {}): Promise<Fl
   const fleetOptions = demoFleetOptions(options);
   const fleet = await startFleet(fleetOptions);
   if (options.chaos ?? true) {
-    const scenario = generateScenario({
-      seed: fleetOptions.seed ?? 'leasetrail-demo',
-      leases: Object.fromEntries(fleet.clusters.map((cluster) => [cluster.name, cluster.leases])),
-      durationMs: weekMs,
-      meanIntervalMs: options.chaosIntervalMs ?? 180_000,
-      restartAfterMs: 20_000,
-    });
-    void fleet.runScenario(scenario);
+    void fleet.runChaos({ seed: fleetOptions.seed ?? 'leasetrail-demo', meanIntervalMs: options.chaosIntervalMs ?? 180_000, restartAfterMs: 20_000 });
   }
   return fleet;
 }

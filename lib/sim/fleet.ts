@@ -10,7 +10,7 @@ import { createKubeConfig, writeKubeconfigFile } from './kubeconfig';
 import { NodeHeartbeat } from './node-heartbeat';
 import { defaultProfiles, type ElectionProfile } from './profiles';
 import { createRandom, type Random } from './random';
-import { runScenario, type Scenario, type ScenarioProgress } from './scenario';
+import { generateScenario, runScenario, type ChaosMix, type Scenario, type ScenarioProgress } from './scenario';
 
 export type FleetOptions = {
   /** A count (clusters named sim-1, sim-2, …), or names, or clusters with leases of their own. */
@@ -285,6 +285,19 @@ export class Fleet implements ChaosTarget {
   runScenario(scenario: Scenario, options: { signal?: AbortSignal; onStep?: (progress: ScenarioProgress) => void } = {}): Promise<ScenarioProgress[]> {
     const signal = options.signal ? AbortSignal.any([options.signal, this.scenarios.signal]) : this.scenarios.signal;
     return runScenario(this, scenario, { clock: this.clock, signal, ...(options.onStep ? { onStep: options.onStep } : {}) });
+  }
+
+  /**
+   * Random chaos from a seed until the fleet stops, generated a thousand steps at a time so a long run
+   * never holds its whole timeline in memory.
+   */
+  async runChaos(options: { seed: string | number; meanIntervalMs: number; mix?: ChaosMix; restartAfterMs?: number; pauseMs?: number }): Promise<void> {
+    const leases = Object.fromEntries(this.clusters.map((cluster) => [cluster.name, cluster.leases]));
+    for (let chunk = 0; !this.isStopping; chunk++) {
+      const scenario = generateScenario({ ...options, seed: `${options.seed}/chaos/${chunk}`, leases, durationMs: options.meanIntervalMs * 1000 });
+      if (scenario.steps.length === 0) return;
+      await this.runScenario(scenario);
+    }
   }
 
   async applyChaos(operation: ChaosOperation): Promise<ChaosResult> {

@@ -8,6 +8,7 @@ export type LeaseWrite = { key: LeaseKey; stored: StoredLease; malformed: number
 export type GapWrite = { startedAt: number; endedAt: number | null; reason: 'watch_lost' | 'history_expired' | 'connect_failed' | 'controller_down' | 'store_overflow' | 'ownership_lost'; detail: string | null };
 
 export type IngestBatch = {
+  cluster: string;
   clusterId: number;
   leases: LeaseWrite[];
   transitions: Array<{ key: LeaseKey; event: TransitionRow }>;
@@ -144,6 +145,19 @@ async function resolveLeaseIds(client: pg.ClientBase, clusterId: number, keys: L
   return known;
 }
 
+export const changesChannel = 'leasetrail_changes';
+
+export type ChangeNotice = { cluster: string; leases?: string[]; transitions?: number; status?: boolean };
+
+// NOTIFY is delivered on commit, to every process that LISTENs (the web tier may run elsewhere).
+// A payload must stay under 8000 bytes: past 100 leases the notice just names the cluster.
+async function notifyChanges(client: pg.ClientBase, batch: IngestBatch, transitions: number): Promise<void> {
+  if (batch.leases.length === 0 && transitions === 0) return;
+  const leases = batch.leases.length <= 100 ? batch.leases.map((lease) => leaseKeyOf(lease.key)) : undefined;
+  const notice: ChangeNotice = { cluster: batch.cluster, ...(leases ? { leases } : {}), transitions };
+  await client.query('SELECT pg_notify($1, $2)', [changesChannel, JSON.stringify(notice)]);
+}
+
 // Writes one batch of one cluster in one transaction on the caller's connection (the one holding
 // the cluster's advisory lock, so a replica that lost ownership cannot write). Idempotent throughout.
 export async function writeBatch(client: pg.ClientBase, batch: IngestBatch): Promise<IngestResult> {
@@ -224,6 +238,7 @@ export async function writeBatch(client: pg.ClientBase, batch: IngestBatch): Pro
       );
     }
 
+    await notifyChanges(client, batch, transitions.length);
     await client.query(
       `UPDATE "Cluster" SET "lastSeenAt" = GREATEST("lastSeenAt", $2), "lastEventAt" = COALESCE(GREATEST("lastEventAt", $3), "lastEventAt", $3),
               "resourceVersion" = COALESCE($4, "resourceVersion"), "updatedAt" = now() WHERE id = $1`,

@@ -36,7 +36,7 @@ async function expectStoredMatchesTruth(fleet: Fleet, db: MigratedDatabase, atLe
 describe('chaos in a simulated cluster', () => {
   it('a leader paused beyond its lease duration is replaced by an expiry takeover', async () => {
     const { fleet, db } = await setUp(21);
-    await fleet.pauseLeader('alpha', leaseKey, { durationMs: 2_500 });
+    await fleet.pauseLeader('alpha', leaseKey, { durationMs: 4_000 });
     await expectStoredMatchesTruth(fleet, db, 2);
     const rows = (await storedTransitions(db.url, 'alpha', fastProfile.leaseName)).filter((t) => t.kind === 'acquired');
     expect(rows[1]?.cause).toBe('expiry');

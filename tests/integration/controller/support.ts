@@ -7,12 +7,14 @@ import { loggerFor } from '../../../lib/log';
 import type { ElectionProfile } from '../../../lib/sim/profiles';
 import type { Fleet } from '../../../lib/sim';
 
-// client-go's shape at 1/15 of kube-controller-manager's timings, so a failover takes about a second.
+// client-go's shape with short timings, so a failover takes about two seconds. Not shorter: client-go
+// compares records with times rounded to whole seconds, so LeaseDuration must exceed
+// RenewDeadline + RetryPeriod + 1 s or a candidate could take over from a live leader.
 export const fastProfile: ElectionProfile = {
   component: 'fast-operator',
   namespace: 'kube-system',
   leaseName: 'fast-operator',
-  leaseDurationMs: 1_000,
+  leaseDurationMs: 2_000,
   renewDeadlineMs: 700,
   retryPeriodMs: 150,
   releaseOnCancel: true,

@@ -1,0 +1,281 @@
+'use client';
+
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import Link from 'next/link';
+import { useQueryStates } from 'nuqs';
+import { useMemo, useState } from 'react';
+import { ChartRenewInterval } from '@/components/chart/chart-renew-interval';
+import { RangePicker } from '@/components/forms/range-picker';
+import { TimelineCanvas, type HoverInfo } from '@/components/timeline/timeline-canvas';
+import { TimeText } from '@/components/ui/time-text';
+import { useTimeZone } from '@/components/ui/time-zone-toggle';
+import type { GapsResponse, LeaseDto, LeaseResponse, RenewalsResponse, TransitionDto, TransitionsResponse } from '@/lib/api/dto';
+import type { LeaseKey } from '@/lib/leases/types';
+import { formatDuration, formatTime, holderColor, shortHolder } from '@/lib/ui/format';
+import { buildTimeline, type TimelineTransition } from '@/lib/ui/timeline';
+import { isSliding, resolveRange } from '@/lib/ui/time-range';
+import { leaseSearchParams } from './search-params';
+
+async function getJson<T>(url: string): Promise<T> {
+  const response = await fetch(url);
+  const body = (await response.json()) as T & { error?: string };
+  if (!response.ok) throw new Error(body.error ?? `request failed with ${response.status}`);
+  return body;
+}
+
+const causeLabels: Record<string, string> = { first: 'first seen', release: 'after release', expiry: 'after expiry', early_takeover: 'EARLY TAKEOVER', unknown: 'unknown (not observed)' };
+
+function describeTransition(t: TransitionDto): string {
+  switch (t.kind) {
+    case 'acquired':
+      return `${shortHolder(t.fromHolder)} → ${shortHolder(t.toHolder)} (${causeLabels[t.cause ?? ''] ?? t.cause ?? ''})`;
+    case 'released':
+      return `${shortHolder(t.fromHolder)} released the lease`;
+    case 'expired':
+      return `${shortHolder(t.fromHolder)} let the lease expire; no successor`;
+    case 'deleted':
+      return 'lease deleted';
+    case 'missed':
+      return `${t.missedCount} change(s) happened while Leasetrail was not watching`;
+    case 'resumed':
+      return `${shortHolder(t.toHolder)} renewed again after it had been declared expired`;
+  }
+}
+
+export function LeaseClient({ leaseKey, initialLease }: { leaseKey: LeaseKey; initialLease: LeaseDto }) {
+  const mode = useTimeZone();
+  const [params, setParams] = useQueryStates(leaseSearchParams);
+  const [now, setNow] = useState(() => Date.now());
+  const base = `/api/leases/${encodeURIComponent(leaseKey.cluster)}/${encodeURIComponent(leaseKey.namespace)}/${encodeURIComponent(leaseKey.name)}`;
+  const keyPrefix = ['lease', leaseKey.cluster, leaseKey.namespace, leaseKey.name] as const;
+  const sliding = isSliding(params);
+  const { from, to } = resolveRange(params, now);
+  const rangeKey = sliding ? params.range : `${from}-${to}`;
+  const rangeQuery = () => {
+    const range = sliding ? resolveRange(params, Date.now()) : { from, to };
+    if (sliding) setNow(range.to);
+    return `from=${new Date(range.from).toISOString()}&to=${new Date(range.to).toISOString()}`;
+  };
+
+  const lease = useQuery({ queryKey: [...keyPrefix, 'detail'], queryFn: () => getJson<LeaseResponse>(base), initialData: { lease: initialLease } }).data.lease;
+  const transitions = useQuery({
+    queryKey: [...keyPrefix, 'transitions', rangeKey],
+    queryFn: () => getJson<TransitionsResponse>(`${base}/transitions?${rangeQuery()}&limit=10000`),
+    placeholderData: keepPreviousData,
+  });
+  const renewals = useQuery({ queryKey: [...keyPrefix, 'renewals', rangeKey], queryFn: () => getJson<RenewalsResponse>(`${base}/renewals?${rangeQuery()}`), placeholderData: keepPreviousData });
+  const gaps = useQuery({
+    queryKey: [...keyPrefix, 'gaps', rangeKey],
+    queryFn: () => getJson<GapsResponse>(`/api/gaps?cluster=${encodeURIComponent(leaseKey.cluster)}&${rangeQuery()}`),
+    placeholderData: keepPreviousData,
+  });
+
+  const timeline = useMemo(() => {
+    const items: TimelineTransition[] = (transitions.data?.transitions ?? []).map((t) => ({ ...t, at: Date.parse(t.at) }));
+    return buildTimeline({
+      from,
+      to,
+      transitions: items,
+      gaps: (gaps.data?.gaps ?? []).map((gap) => ({ startedAt: Date.parse(gap.startedAt), endedAt: gap.endedAt ? Date.parse(gap.endedAt) : null, reason: gap.reason })),
+      currentHolder: lease.holderIdentity,
+      holderSince: lease.holderSince ? Date.parse(lease.holderSince) : null,
+    });
+  }, [transitions.data, gaps.data, lease.holderIdentity, lease.holderSince, from, to]);
+
+  const setCustom = (start: number, end: number) => void setParams({ from: new Date(start).toISOString(), to: new Date(end).toISOString(), at: null });
+  const lastTransition = transitions.data?.transitions.filter((t) => t.kind === 'acquired').at(-1);
+  const leaseDurationMs = lease.leaseDurationSeconds === null ? null : lease.leaseDurationSeconds * 1000;
+
+  return (
+    <div className="space-y-6">
+      <nav aria-label="Breadcrumb" className="text-sm text-zinc-500">
+        <Link href="/" className="hover:underline">
+          Fleet
+        </Link>{' '}
+        / {leaseKey.cluster}
+      </nav>
+      <header className="space-y-3">
+        <h1 className="text-2xl font-semibold tracking-tight">
+          {leaseKey.namespace}/{leaseKey.name}
+        </h1>
+        <dl className="grid grid-cols-2 gap-3 text-sm sm:grid-cols-3 lg:grid-cols-6">
+          <Fact label="Holder">
+            <span data-testid="current-holder" className="font-mono text-xs" title={lease.holderIdentity ?? undefined}>
+              {lease.holderIdentity ?? 'nobody'}
+            </span>
+          </Fact>
+          <Fact label="Since">
+            <TimeText value={lease.holderSince} />
+          </Fact>
+          <Fact label="Lease duration">{lease.leaseDurationSeconds === null ? '—' : `${lease.leaseDurationSeconds} s`}</Fact>
+          <Fact label="leaseTransitions">{lease.leaseTransitions ?? '—'}</Fact>
+          <Fact label="Last change">{lease.lastCause ? causeLabels[lease.lastCause] ?? lease.lastCause : '—'}</Fact>
+          <Fact label="Clock skew">{lease.skewSuspectedMs ? <span className="text-amber-600">suspected {formatDuration(lease.skewSuspectedMs)}</span> : 'none seen'}</Fact>
+        </dl>
+        {lease.deletedAt ? (
+          <p className="text-sm text-red-600">
+            Deleted at <TimeText value={lease.deletedAt} />
+          </p>
+        ) : null}
+      </header>
+
+      <RangePicker
+        range={params.range}
+        from={from}
+        to={to}
+        isCustom={!sliding}
+        onPreset={(preset) => void setParams({ range: preset, from: null, to: null, at: null })}
+        onCustom={setCustom}
+        onZoomOut={() => {
+          const size = to - from;
+          setCustom(from - size / 2, Math.min(Date.now(), to + size / 2));
+        }}
+      />
+
+      <section aria-labelledby="timeline-heading" className="space-y-2">
+        <div className="flex items-center gap-3">
+          <h2 id="timeline-heading" className="text-sm font-semibold">
+            Leader timeline
+          </h2>
+          <Legend />
+        </div>
+        {transitions.isError || gaps.isError ? (
+          <p role="alert" className="text-sm text-red-600">
+            Could not load the history: {(transitions.error ?? gaps.error)?.message}
+          </p>
+        ) : transitions.isPending || gaps.isPending ? (
+          <div className="h-12 animate-pulse rounded bg-zinc-100 dark:bg-zinc-900" aria-label="Loading timeline" />
+        ) : (
+          <TimelineCanvas
+            label={`Leader timeline of ${leaseKey.namespace}/${leaseKey.name}`}
+            rows={[{ key: 'lease', label: leaseKey.name, segments: timeline.segments, markers: timeline.markers }]}
+            from={from}
+            to={to}
+            formatTick={(at) => formatTime(at, mode, { date: to - from > 86_400_000 })}
+            onSelectRange={setCustom}
+            renderTooltip={(hover) => <TimelineTooltip hover={hover} mode={mode} />}
+          />
+        )}
+        <p className="text-xs text-zinc-500">Drag across the timeline to zoom in.</p>
+      </section>
+
+      <section aria-labelledby="renew-heading" className="space-y-2">
+        <h2 id="renew-heading" className="text-sm font-semibold">
+          Renew latency
+        </h2>
+        {renewals.isError ? (
+          <p role="alert" className="text-sm text-red-600">
+            Could not load renewals: {renewals.error.message}
+          </p>
+        ) : renewals.data ? (
+          renewals.data.samples.length === 0 ? (
+            <p className="text-sm text-zinc-500">No renewal observed in this range.</p>
+          ) : (
+            <ChartRenewInterval data={renewals.data} leaseDurationMs={leaseDurationMs} from={from} to={to} mode={mode} />
+          )
+        ) : (
+          <div className="h-56 animate-pulse rounded bg-zinc-100 dark:bg-zinc-900" aria-label="Loading renewals" />
+        )}
+      </section>
+
+      <section aria-labelledby="transitions-heading" className="space-y-2">
+        <h2 id="transitions-heading" className="text-sm font-semibold">
+          Transitions {lastTransition ? <span className="font-normal text-zinc-500">· last: {causeLabels[lastTransition.cause ?? ''] ?? lastTransition.cause}</span> : null}
+        </h2>
+        <div className="overflow-x-auto rounded-lg border border-zinc-200 dark:border-zinc-800">
+          <table className="w-full text-left text-sm">
+            <thead className="bg-zinc-50 text-xs text-zinc-600 dark:bg-zinc-900 dark:text-zinc-400">
+              <tr>
+                <th scope="col" className="px-3 py-2 font-medium">Time</th>
+                <th scope="col" className="px-3 py-2 font-medium">What</th>
+                <th scope="col" className="px-3 py-2 text-right font-medium">Leaderless</th>
+                <th scope="col" className="px-3 py-2 text-right font-medium">Overlap</th>
+                <th scope="col" className="px-3 py-2 text-right font-medium">leaseTransitions</th>
+                <th scope="col" className="px-3 py-2 font-medium">
+                  <span className="sr-only">Show on timeline</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
+              {[...(transitions.data?.transitions ?? [])].reverse().map((t) => (
+                <tr key={t.id} className={t.cause === 'early_takeover' ? 'bg-red-50 dark:bg-red-950/40' : undefined}>
+                  <td className="whitespace-nowrap px-3 py-1.5">
+                    <TimeText value={t.at} />
+                  </td>
+                  <td className="px-3 py-1.5">
+                    <span className="font-mono text-xs">{describeTransition(t)}</span>
+                    {t.isRestart ? <span className="ml-2 rounded bg-violet-100 px-1 text-xs text-violet-800 dark:bg-violet-950 dark:text-violet-300">restart</span> : null}
+                    {t.missedCount > 0 && t.kind !== 'missed' ? <span className="ml-2 text-xs text-orange-600">+{t.missedCount} missed</span> : null}
+                  </td>
+                  <td className="px-3 py-1.5 text-right tabular-nums">{formatDuration(t.leaderlessMs)}</td>
+                  <td className="px-3 py-1.5 text-right tabular-nums">{formatDuration(t.overlapMs)}</td>
+                  <td className="px-3 py-1.5 text-right tabular-nums">{t.leaseTransitions ?? '—'}</td>
+                  <td className="px-3 py-1.5 text-right">
+                    <button type="button" className="text-xs text-sky-700 hover:underline dark:text-sky-400" onClick={() => void setParams({ at: t.at, from: null, to: null })}>
+                      show
+                    </button>
+                  </td>
+                </tr>
+              ))}
+              {transitions.data && transitions.data.transitions.length === 0 ? (
+                <tr>
+                  <td colSpan={6} className="px-3 py-6 text-center text-zinc-500">
+                    No change of leadership in this range.
+                  </td>
+                </tr>
+              ) : null}
+            </tbody>
+          </table>
+        </div>
+      </section>
+    </div>
+  );
+}
+
+function Fact({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <div className="min-w-0">
+      <dt className="text-xs text-zinc-500">{label}</dt>
+      <dd className="truncate">{children}</dd>
+    </div>
+  );
+}
+
+function Legend() {
+  return (
+    <ul className="flex flex-wrap gap-3 text-xs text-zinc-600 dark:text-zinc-400">
+      <li className="flex items-center gap-1">
+        <span className="h-2.5 w-4 rounded-sm" style={{ background: holderColor('holder') }} /> holder
+      </li>
+      <li className="flex items-center gap-1">
+        <span className="h-2.5 w-4 rounded-sm bg-red-200 ring-1 ring-red-500" /> leaderless
+      </li>
+      <li className="flex items-center gap-1">
+        <span className="h-2.5 w-4 rounded-sm bg-zinc-200 ring-1 ring-zinc-400" /> not observed
+      </li>
+      <li className="flex items-center gap-1">
+        <span className="text-red-600">▲</span> early takeover
+      </li>
+      <li className="flex items-center gap-1">
+        <span className="text-violet-600">▲</span> restart
+      </li>
+    </ul>
+  );
+}
+
+function TimelineTooltip({ hover, mode }: { hover: HoverInfo; mode: 'utc' | 'local' }) {
+  const { segment, marker } = hover;
+  return (
+    <div className="space-y-0.5">
+      <div className="text-zinc-500">{formatTime(hover.at, mode)}</div>
+      {marker ? <div className="font-medium">{marker.type.replace('_', ' ')}</div> : null}
+      {segment?.type === 'held' ? (
+        <div>
+          <span className="font-mono">{segment.holder}</span> led for {formatDuration(segment.end - segment.start)}
+        </div>
+      ) : null}
+      {segment?.type === 'leaderless' ? <div className="text-red-600">nobody led for {formatDuration(segment.end - segment.start)}</div> : null}
+      {segment?.type === 'unknown' ? <div className="text-zinc-500">not observed ({segment.reason.replace('_', ' ')})</div> : null}
+    </div>
+  );
+}

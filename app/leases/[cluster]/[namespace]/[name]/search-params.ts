@@ -1,0 +1,9 @@
+import { parseAsString, parseAsStringLiteral } from 'nuqs';
+import { rangePresets } from '@/lib/ui/time-range';
+
+export const leaseSearchParams = {
+  range: parseAsStringLiteral(rangePresets).withDefault('1h'),
+  from: parseAsString,
+  to: parseAsString,
+  at: parseAsString,
+};

@@ -1,0 +1,12 @@
+import type { Metadata } from 'next';
+import { getStore } from '@/lib/store/client';
+import { listClusters } from '@/lib/store/clusters';
+import { TimelineClient } from './client';
+
+export const dynamic = 'force-dynamic';
+export const metadata: Metadata = { title: 'Fleet timeline' };
+
+export default async function TimelinePage() {
+  const clusters = await listClusters(getStore());
+  return <TimelineClient clusters={clusters.map((cluster) => cluster.name)} />;
+}

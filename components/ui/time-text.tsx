@@ -1,0 +1,14 @@
+'use client';
+
+import { formatTime } from '@/lib/ui/format';
+import { useTimeZone } from './time-zone-toggle';
+
+export function TimeText({ value, seconds, date }: { value: string | null; seconds?: boolean; date?: boolean }) {
+  const mode = useTimeZone();
+  if (!value) return <span>—</span>;
+  return (
+    <time dateTime={value} suppressHydrationWarning>
+      {formatTime(value, mode, { seconds, date })}
+    </time>
+  );
+}

@@ -1,0 +1,87 @@
+import { advanceAlert, isSilenced, nextLifecycleDeadline, type AlertTiming, type ConditionReading } from './lifecycle';
+import { isInScope, parseSubjectKey, subjectKeyOf } from './patterns';
+import type { AlertRuleSpec, AlertSnapshot, Condition, NotificationEvent, StateChange, Subject } from './types';
+
+export type OpenAlert = { id: string; subjectKey: string; snapshot: AlertSnapshot };
+
+export type RuleInput = {
+  rule: AlertRuleSpec;
+  // Conditions for every candidate subject; the rule's scope is applied here.
+  conditions: readonly Condition[];
+  openAlerts: readonly OpenAlert[];
+  // Silences still running on earlier alerts of a subject carry over to a new alert of it.
+  silences: ReadonlyMap<string, number>;
+  now: number;
+};
+
+export type AlertOutcome = {
+  alertId: string | null;
+  subjectKey: string;
+  subject: Subject;
+  snapshot: AlertSnapshot;
+  changes: StateChange[];
+  // `firing`: make sure every channel of the rule has (or gets) the firing notification of this alert;
+  // `resolved`: send the recovery to every channel that got the firing one.
+  notify: NotificationEvent | null;
+};
+
+export type RuleEvaluation = { outcomes: AlertOutcome[]; nextEvaluationAt: number | null };
+
+export function timingOf(rule: Pick<AlertRuleSpec, 'forSeconds' | 'quietSeconds'>): AlertTiming {
+  return { forMs: rule.forSeconds * 1_000, quietMs: rule.quietSeconds * 1_000 };
+}
+
+function notificationFor(snapshot: AlertSnapshot, changes: readonly StateChange[], now: number): NotificationEvent | null {
+  if (changes.some((change) => change.from === 'firing' && change.to === 'resolved')) return 'resolved';
+  if (snapshot.state === 'firing' && !isSilenced(snapshot, now)) return 'firing';
+  return null;
+}
+
+const earliest = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.min(a, b));
+
+// Pure: given the rule, what its condition says about each subject now, and the alerts open in
+// PostgreSQL, decide every alert's next state and what to notify. The engine persists the result.
+export function evaluateRule({ rule, conditions, openAlerts, silences, now }: RuleInput): RuleEvaluation {
+  const timing = timingOf(rule);
+  const outcomes: AlertOutcome[] = [];
+  let nextEvaluationAt: number | null = null;
+
+  if (!rule.enabled) {
+    for (const alert of openAlerts) {
+      const changes: StateChange[] = [{ from: alert.snapshot.state, to: 'resolved', at: now, note: 'rule disabled' }];
+      const snapshot: AlertSnapshot = { ...alert.snapshot, state: 'resolved', resolvedAt: now };
+      outcomes.push({ alertId: alert.id, subjectKey: alert.subjectKey, subject: parseSubjectKey(alert.subjectKey, rule.kind), snapshot, changes, notify: notificationFor(snapshot, changes, now) });
+    }
+    return { outcomes, nextEvaluationAt: null };
+  }
+
+  const inScope = new Map<string, Condition>();
+  for (const condition of conditions) {
+    if (isInScope(rule, condition.subject)) inScope.set(subjectKeyOf(condition.subject), condition);
+  }
+
+  const handled = new Set<string>();
+  for (const alert of openAlerts) {
+    handled.add(alert.subjectKey);
+    const condition = inScope.get(alert.subjectKey);
+    // A subject that left the scope or disappeared (lease deleted, rule narrowed) counts as clear.
+    const reading: ConditionReading = condition ?? { isActive: false, value: alert.snapshot.value, summary: alert.snapshot.summary, endedAt: null };
+    const { snapshot, changes } = advanceAlert(alert.snapshot, reading, timing, now);
+    if (!snapshot) continue;
+    outcomes.push({ alertId: alert.id, subjectKey: alert.subjectKey, subject: condition?.subject ?? parseSubjectKey(alert.subjectKey, rule.kind), snapshot, changes, notify: notificationFor(snapshot, changes, now) });
+    if (snapshot.state !== 'resolved') nextEvaluationAt = earliest(nextEvaluationAt, nextLifecycleDeadline(snapshot, reading.isActive, timing, now));
+  }
+
+  for (const [subjectKey, condition] of inScope) {
+    if (condition.changesAt !== null && condition.changesAt > now) nextEvaluationAt = earliest(nextEvaluationAt, condition.changesAt);
+    if (handled.has(subjectKey) || !condition.isActive) continue;
+    const advanced = advanceAlert(null, condition, timing, now);
+    if (!advanced.snapshot) continue;
+    const silencedUntil = silences.get(subjectKey);
+    const snapshot = silencedUntil !== undefined && silencedUntil > now ? { ...advanced.snapshot, silencedUntil } : advanced.snapshot;
+    outcomes.push({ alertId: null, subjectKey, subject: condition.subject, snapshot, changes: advanced.changes, notify: notificationFor(snapshot, advanced.changes, now) });
+    nextEvaluationAt = earliest(nextEvaluationAt, nextLifecycleDeadline(snapshot, true, timing, now));
+  }
+
+  return { outcomes, nextEvaluationAt };
+}

@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import type { RuleDefinition, RuleKind } from './types';
+
+const WEEK_SECONDS = 7 * 24 * 60 * 60;
+
+function wholeNumber(name: string, min: number, max: number) {
+  const message = `${name} must be a whole number from ${min} to ${max}`;
+  return z.number({ error: message }).int(message).min(min, message).max(max, message);
+}
+
+export const flappingParams = z.strictObject({
+  transitions: wholeNumber('transitions', 1, 1_000),
+  windowSeconds: wholeNumber('windowSeconds', 10, WEEK_SECONDS),
+});
+
+export const leaderlessParams = z.strictObject({
+  seconds: wholeNumber('seconds', 0, WEEK_SECONDS),
+});
+
+export const renewLatencyParams = z.strictObject({
+  windowSeconds: wholeNumber('windowSeconds', 30, 24 * 60 * 60),
+  percentOfLeaseDuration: z
+    .number({ error: 'percentOfLeaseDuration must be a number from 1 to 1000' })
+    .min(1, 'percentOfLeaseDuration must be at least 1 (% of the lease duration)')
+    .max(1_000, 'percentOfLeaseDuration must be at most 1000 (% of the lease duration)'),
+  minSamples: wholeNumber('minSamples', 1, 100_000).default(5),
+});
+
+export const staleDataParams = z.strictObject({
+  seconds: wholeNumber('seconds', 5, WEEK_SECONDS),
+});
+
+export const paramsByKind = {
+  flapping: flappingParams,
+  leaderless: leaderlessParams,
+  renew_latency: renewLatencyParams,
+  stale_data: staleDataParams,
+} as const satisfies Record<RuleKind, z.ZodType>;
+
+export const ruleDefinitionSchema = z.discriminatedUnion(
+  'kind',
+  [
+    z.object({ kind: z.literal('flapping'), params: flappingParams }),
+    z.object({ kind: z.literal('leaderless'), params: leaderlessParams }),
+    z.object({ kind: z.literal('renew_latency'), params: renewLatencyParams }),
+    z.object({ kind: z.literal('stale_data'), params: staleDataParams }),
+  ],
+  { error: 'kind must be one of flapping, leaderless, renew_latency, stale_data' },
+);
+
+// Rows come back from PostgreSQL with params as untyped JSON; a row edited by hand must not crash the engine.
+export function parseRuleDefinition(kind: RuleKind, params: unknown): RuleDefinition {
+  return ruleDefinitionSchema.parse({ kind, params });
+}
+
+// The longest stretch of history a rule looks at, for preview ranges and fact queries.
+export function lookbackSeconds(definition: RuleDefinition): number {
+  switch (definition.kind) {
+    case 'flapping':
+    case 'renew_latency':
+      return definition.params.windowSeconds;
+    case 'leaderless':
+    case 'stale_data':
+      return definition.params.seconds;
+  }
+}
+
+export function describeRule(definition: RuleDefinition): string {
+  switch (definition.kind) {
+    case 'flapping':
+      return `at least ${definition.params.transitions} change(s) of leader within ${formatSeconds(definition.params.windowSeconds)}`;
+    case 'leaderless':
+      return `no valid holder for at least ${formatSeconds(definition.params.seconds)}`;
+    case 'renew_latency':
+      return `renew interval p95 over ${formatSeconds(definition.params.windowSeconds)} above ${definition.params.percentOfLeaseDuration} % of the lease duration`;
+    case 'stale_data':
+      return `cluster not observed for ${formatSeconds(definition.params.seconds)}`;
+  }
+}
+
+export function formatSeconds(seconds: number): string {
+  if (seconds < 120 || seconds % 60 !== 0) return `${seconds} s`;
+  if (seconds < 7_200 || seconds % 3_600 !== 0) return `${seconds / 60} min`;
+  return `${seconds / 3_600} h`;
+}

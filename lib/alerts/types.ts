@@ -1,0 +1,64 @@
+export const ruleKinds = ['flapping', 'leaderless', 'renew_latency', 'stale_data'] as const;
+
+export type RuleKind = (typeof ruleKinds)[number];
+
+export type AlertState = 'pending' | 'firing' | 'resolved';
+
+export type OpenState = Exclude<AlertState, 'resolved'>;
+
+export type FlappingParams = { transitions: number; windowSeconds: number };
+export type LeaderlessParams = { seconds: number };
+export type RenewLatencyParams = { windowSeconds: number; percentOfLeaseDuration: number; minSamples: number };
+export type StaleDataParams = { seconds: number };
+
+export type RuleDefinition =
+  | { kind: 'flapping'; params: FlappingParams }
+  | { kind: 'leaderless'; params: LeaderlessParams }
+  | { kind: 'renew_latency'; params: RenewLatencyParams }
+  | { kind: 'stale_data'; params: StaleDataParams };
+
+export type RuleScope = {
+  clusterPattern: string;
+  namespacePattern: string;
+  namePattern: string;
+  excludePatterns: string[];
+};
+
+export type AlertRuleSpec = RuleDefinition &
+  RuleScope & {
+    id: number;
+    name: string;
+    enabled: boolean;
+    forSeconds: number;
+    quietSeconds: number;
+  };
+
+// A lease subject has namespace and name; a stale-data subject is a whole cluster.
+export type Subject = { cluster: string; namespace: string | null; name: string | null };
+
+// What a rule's condition says about one subject at one moment. `changesAt`: when it would flip if
+// no new data arrived (a flapping window emptying, a leaderless period reaching its threshold), so
+// the engine wakes exactly then. `endedAt`: for an inactive condition, when it stopped holding.
+export type Condition = {
+  subject: Subject;
+  isActive: boolean;
+  value: number | null;
+  summary: string;
+  changesAt: number | null;
+  endedAt: number | null;
+};
+
+export type AlertSnapshot = {
+  state: AlertState;
+  startedAt: number;
+  firingAt: number | null;
+  resolvedAt: number | null;
+  lastActiveAt: number;
+  value: number | null;
+  summary: string;
+  silencedUntil: number | null;
+};
+
+export type StateChange = { from: AlertState | null; to: AlertState; at: number; note: string | null };
+
+export type NotificationEvent = 'firing' | 'resolved';

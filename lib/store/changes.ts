@@ -1,0 +1,85 @@
+import pg from 'pg';
+import { getEnv } from '../env';
+import { loggerFor } from '../log';
+import { changesChannel, type ChangeNotice } from './ingest';
+
+export type ChangeEvent = ({ type: 'change' } & ChangeNotice) | { type: 'resync' };
+
+type Listener = (event: ChangeEvent) => void;
+
+type Hub = { listeners: Set<Listener>; client: pg.Client | undefined; connecting: boolean; retryTimer: NodeJS.Timeout | undefined };
+
+const log = loggerFor('changes');
+
+// One LISTEN connection per process, shared by every open server-sent-events stream.
+const slot = globalThis as unknown as { leasetrailChangesHub?: Hub };
+
+function hub(): Hub {
+  slot.leasetrailChangesHub ??= { listeners: new Set(), client: undefined, connecting: false, retryTimer: undefined };
+  return slot.leasetrailChangesHub;
+}
+
+function broadcast(event: ChangeEvent): void {
+  for (const listener of hub().listeners) listener(event);
+}
+
+function scheduleReconnect(state: Hub, delayMs: number): void {
+  if (state.retryTimer || state.listeners.size === 0) return;
+  state.retryTimer = setTimeout(() => {
+    state.retryTimer = undefined;
+    void connect(state);
+  }, delayMs);
+}
+
+async function connect(state: Hub): Promise<void> {
+  if (state.client || state.connecting || state.listeners.size === 0) return;
+  const url = getEnv().DATABASE_URL;
+  if (!url) return;
+  state.connecting = true;
+  const client = new pg.Client({ connectionString: url, application_name: 'leasetrail-changes' });
+  const drop = () => {
+    if (state.client !== client) return;
+    state.client = undefined;
+    client.end().catch(() => undefined);
+    scheduleReconnect(state, 1_000);
+  };
+  client.on('error', drop);
+  client.on('end', drop);
+  client.on('notification', (message) => {
+    if (message.channel !== changesChannel || !message.payload) return;
+    try {
+      broadcast({ type: 'change', ...(JSON.parse(message.payload) as ChangeNotice) });
+    } catch {
+      log.warn({ payload: message.payload }, 'unreadable change notice');
+    }
+  });
+  try {
+    await client.connect();
+    await client.query(`LISTEN ${changesChannel}`);
+    state.client = client;
+    // Whatever changed while we were not listening is unknown: every subscriber refetches.
+    broadcast({ type: 'resync' });
+  } catch (error) {
+    log.warn({ err: (error as Error).message }, 'cannot LISTEN for changes; retrying');
+    client.removeAllListeners();
+    client.end().catch(() => undefined);
+    scheduleReconnect(state, 2_000);
+  } finally {
+    state.connecting = false;
+  }
+}
+
+export function subscribeToChanges(listener: Listener): () => void {
+  const state = hub();
+  state.listeners.add(listener);
+  void connect(state);
+  return () => {
+    state.listeners.delete(listener);
+    if (state.listeners.size === 0 && state.client) {
+      const client = state.client;
+      state.client = undefined;
+      client.removeAllListeners();
+      client.end().catch(() => undefined);
+    }
+  };
+}

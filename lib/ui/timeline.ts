@@ -1,0 +1,111 @@
+export type TimelineTransition = {
+  id: string;
+  kind: 'acquired' | 'released' | 'expired' | 'deleted' | 'missed' | 'resumed';
+  cause: string | null;
+  at: number;
+  fromHolder: string | null;
+  toHolder: string | null;
+  isRestart: boolean;
+  leaderlessMs: number | null;
+  overlapMs: number | null;
+  missedCount: number;
+};
+
+export type TimelineGap = { startedAt: number; endedAt: number | null; reason: string };
+
+export type Segment =
+  | { type: 'held'; start: number; end: number; holder: string }
+  | { type: 'leaderless'; start: number; end: number }
+  | { type: 'unknown'; start: number; end: number; reason: string };
+
+export type Marker = { at: number; type: 'early_takeover' | 'restart' | 'missed' | 'resumed' | 'unknown_cause'; transition: TimelineTransition };
+
+export type Timeline = { segments: Segment[]; markers: Marker[] };
+
+type Holder = { state: 'held'; holder: string } | { state: 'leaderless' } | { state: 'unknown'; reason: string };
+
+function holderBefore(first: TimelineTransition | undefined, current: string | null, currentSince: number | null, from: number): Holder {
+  if (!first) {
+    if (currentSince !== null && currentSince > from) return { state: 'unknown', reason: 'before Leasetrail saw this lease' };
+    return current ? { state: 'held', holder: current } : { state: 'leaderless' };
+  }
+  if (first.kind === 'acquired' && first.cause === 'first') return { state: 'unknown', reason: 'before Leasetrail saw this lease' };
+  if (first.kind === 'acquired' && first.missedCount > 0) return { state: 'unknown', reason: 'changes Leasetrail did not see' };
+  if (first.kind === 'acquired' && first.cause === 'unknown') return { state: 'unknown', reason: 'not observed' };
+  return first.fromHolder ? { state: 'held', holder: first.fromHolder } : { state: 'leaderless' };
+}
+
+function pushSegment(segments: Segment[], holder: Holder, start: number, end: number): void {
+  if (end <= start) return;
+  if (holder.state === 'held') segments.push({ type: 'held', start, end, holder: holder.holder });
+  else if (holder.state === 'leaderless') segments.push({ type: 'leaderless', start, end });
+  else segments.push({ type: 'unknown', start, end, reason: holder.reason });
+}
+
+// Who held the lease over [from, to): holder spans, leaderless spans and spans we did not observe.
+// Observation gaps are laid over everything else: a gap in our knowledge never reads as a quiet period.
+export function buildTimeline(input: {
+  from: number;
+  to: number;
+  transitions: TimelineTransition[];
+  gaps: TimelineGap[];
+  currentHolder: string | null;
+  holderSince: number | null;
+}): Timeline {
+  const { from, to } = input;
+  const transitions = [...input.transitions].filter((t) => t.at >= from && t.at < to).sort((a, b) => a.at - b.at);
+  const segments: Segment[] = [];
+  const markers: Marker[] = [];
+  let holder = holderBefore(transitions[0], input.currentHolder, input.holderSince, from);
+  let cursor = from;
+  for (const transition of transitions) {
+    if (transition.kind === 'acquired') {
+      const leaderlessStart = transition.leaderlessMs && transition.leaderlessMs > 0 ? Math.max(cursor, transition.at - transition.leaderlessMs) : transition.at;
+      if (holder.state === 'held' && leaderlessStart < transition.at) {
+        pushSegment(segments, holder, cursor, leaderlessStart);
+        pushSegment(segments, { state: 'leaderless' }, leaderlessStart, transition.at);
+      } else {
+        pushSegment(segments, holder, cursor, transition.at);
+      }
+      cursor = transition.at;
+      holder = transition.toHolder ? { state: 'held', holder: transition.toHolder } : { state: 'leaderless' };
+      if (transition.cause === 'early_takeover') markers.push({ at: transition.at, type: 'early_takeover', transition });
+      if (transition.isRestart) markers.push({ at: transition.at, type: 'restart', transition });
+      if (transition.cause === 'unknown') markers.push({ at: transition.at, type: 'unknown_cause', transition });
+      if (transition.missedCount > 0) markers.push({ at: transition.at, type: 'missed', transition });
+    } else if (transition.kind === 'released' || transition.kind === 'expired' || transition.kind === 'deleted') {
+      pushSegment(segments, holder, cursor, transition.at);
+      cursor = transition.at;
+      holder = { state: 'leaderless' };
+    } else if (transition.kind === 'missed') {
+      markers.push({ at: transition.at, type: 'missed', transition });
+    } else {
+      pushSegment(segments, holder, cursor, transition.at);
+      cursor = transition.at;
+      holder = transition.toHolder ? { state: 'held', holder: transition.toHolder } : holder;
+      markers.push({ at: transition.at, type: 'resumed', transition });
+    }
+  }
+  pushSegment(segments, holder, cursor, to);
+  return { segments: overlayGaps(segments, input.gaps, from, to), markers };
+}
+
+function overlayGaps(segments: Segment[], gaps: TimelineGap[], from: number, to: number): Segment[] {
+  const blind = gaps
+    .map((gap) => ({ start: Math.max(from, gap.startedAt), end: Math.min(to, gap.endedAt ?? to), reason: gap.reason }))
+    .filter((gap) => gap.end > gap.start)
+    .sort((a, b) => a.start - b.start);
+  if (blind.length === 0) return segments;
+  const result: Segment[] = [];
+  for (const segment of segments) {
+    let start = segment.start;
+    for (const gap of blind) {
+      if (gap.end <= start || gap.start >= segment.end) continue;
+      if (gap.start > start) result.push({ ...segment, start, end: gap.start });
+      start = Math.max(start, gap.end);
+    }
+    if (start < segment.end) result.push({ ...segment, start });
+  }
+  for (const gap of blind) result.push({ type: 'unknown', start: gap.start, end: gap.end, reason: gap.reason });
+  return result.sort((a, b) => a.start - b.start);
+}
