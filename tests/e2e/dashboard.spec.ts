@@ -1,0 +1,104 @@
+import { expect, test, type APIRequestContext } from '@playwright/test';
+
+type SimView = { clusters: Array<{ name: string; leases: Array<{ lease: string; leader: string | null }> }> };
+
+async function simulation(request: APIRequestContext): Promise<SimView> {
+  const response = await request.get('/api/sim');
+  expect(response.status()).toBe(200);
+  return (await response.json()) as SimView;
+}
+
+async function leaderOf(request: APIRequestContext, cluster: string, lease: string): Promise<string | null> {
+  const view = await simulation(request);
+  return view.clusters.find((c) => c.name === cluster)?.leases.find((l) => l.lease === lease)?.leader ?? null;
+}
+
+test('the fleet page lists every elected lease of the fleet', async ({ page, request }) => {
+  const view = await simulation(request);
+  const expected = view.clusters.flatMap((cluster) => cluster.leases.map((lease) => `${cluster.name} ${lease.lease}`));
+  expect(expected.length).toBeGreaterThanOrEqual(9);
+  await expect(async () => {
+    await page.goto('/');
+    const rows = page.getByRole('table').getByRole('row');
+    await expect(rows).toHaveCount(expected.length + 1, { timeout: 1_000 });
+  }).toPass({ timeout: 30_000 });
+  for (const item of expected) {
+    const [cluster, lease] = item.split(' ');
+    await expect(page.getByRole('row').filter({ hasText: cluster! }).filter({ hasText: lease! })).toHaveCount(1);
+  }
+  await page.getByLabel('Filter leases').fill('scheduler');
+  await expect(page).toHaveURL(/q=scheduler/);
+  await expect(page.getByRole('table').getByRole('row')).toHaveCount(view.clusters.length + 1);
+});
+
+test('a crashed leader’s successor appears on the open lease page without a reload', async ({ page, request }) => {
+  test.setTimeout(90_000);
+  const cluster = 'sim-staging';
+  const lease = 'kube-system/kube-scheduler';
+  await expect.poll(() => leaderOf(request, cluster, lease), { timeout: 30_000 }).not.toBeNull();
+  await page.goto(`/leases/${cluster}/${lease}?range=15m`);
+  const holder = page.getByTestId('current-holder');
+  await expect(holder).not.toHaveText('nobody', { timeout: 20_000 });
+  const before = await holder.textContent();
+  await page.evaluate(() => ((window as unknown as { marker: string }).marker = 'same page'));
+
+  const crash = await request.post('/api/sim/chaos', { data: { op: 'crashLeader', cluster, lease, restartAfterMs: 60_000 } });
+  expect(crash.status()).toBe(200);
+  await expect.poll(async () => {
+    const leader = await leaderOf(request, cluster, lease);
+    return leader !== null && leader !== before;
+  }, { timeout: 40_000 }).toBe(true);
+  const successor = await leaderOf(request, cluster, lease);
+  await expect(holder).toHaveText(successor!, { timeout: 10_000 });
+  await expect(page.getByRole('row').filter({ hasText: 'after expiry' }).first()).toBeVisible();
+  expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe('same page');
+});
+
+test('changing the range updates the URL and the data, and the renew chart shows points', async ({ page }) => {
+  await page.goto('/leases/sim-prod-eu/kube-system/kube-controller-manager');
+  const chart = page.getByTestId('renew-chart');
+  await expect(chart).toBeVisible({ timeout: 20_000 });
+  await expect.poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 20_000 }).toBeGreaterThan(2);
+  await expect(chart.locator('.recharts-line-dot').first()).toBeVisible();
+
+  const request = page.waitForRequest((r) => r.url().includes('/transitions?'));
+  await page.getByRole('group', { name: 'Time range' }).getByRole('button', { name: '6h' }).click();
+  await expect(page).toHaveURL(/range=6h/);
+  const url = new URL((await request).url());
+  const span = Date.parse(url.searchParams.get('to')!) - Date.parse(url.searchParams.get('from')!);
+  expect(span).toBe(6 * 3_600_000);
+  await expect(page.getByRole('button', { name: '6h' })).toHaveAttribute('aria-pressed', 'true');
+});
+
+test('a permalink reproduces the view: custom range, filters and time zone', async ({ page, browser }) => {
+  await page.goto('/leases/sim-prod-us/kube-system/kube-scheduler');
+  await expect(page.getByTestId('timeline-canvas')).toBeVisible({ timeout: 20_000 });
+  const to = new Date(Date.now() - 60_000);
+  const from = new Date(to.getTime() - 10 * 60_000);
+  await page.getByLabel('From (UTC)').fill(from.toISOString().slice(0, 16));
+  await page.getByLabel('To (UTC)').fill(to.toISOString().slice(0, 16));
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page).toHaveURL(/from=/);
+  await page.getByRole('group', { name: 'Time zone' }).getByRole('button', { name: 'Local' }).click();
+  await expect(page).toHaveURL(/tz=local/);
+  const permalink = page.url();
+
+  const other = await browser.newPage();
+  await other.goto(permalink);
+  await expect(other.getByRole('heading', { level: 1 })).toHaveText('kube-system/kube-scheduler');
+  await expect(other.getByLabel('From (UTC)')).toHaveValue(from.toISOString().slice(0, 16));
+  await expect(other.getByLabel('To (UTC)')).toHaveValue(to.toISOString().slice(0, 16));
+  await expect(other.getByRole('group', { name: 'Time range' }).getByRole('button', { pressed: true })).toHaveCount(0);
+  await expect(other.getByRole('group', { name: 'Time zone' }).getByRole('button', { name: 'Local' })).toHaveAttribute('aria-pressed', 'true');
+  await other.screenshot({ path: test.info().outputPath('permalink.png'), fullPage: true });
+  await other.close();
+});
+
+test('the clusters page and the fleet timeline show every simulated cluster', async ({ page }) => {
+  await page.goto('/clusters');
+  for (const name of ['sim-prod-eu', 'sim-prod-us', 'sim-staging']) await expect(page.getByRole('cell', { name: new RegExp(name) })).toBeVisible();
+  await page.getByRole('link', { name: 'Timeline' }).click();
+  await expect(page).toHaveURL(/\/timeline/);
+  await expect(page.getByTestId('timeline-canvas')).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByText(/9 leases/)).toBeVisible();
+});
