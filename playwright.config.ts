@@ -32,11 +32,11 @@ export default defineConfig({
   },
   projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'], channel: undefined } }],
   webServer: {
-    command: 'rm -rf .data/e2e && node --import tsx scripts/start.ts',
+    command: `rm -rf .data/e2e-${port} && node --import tsx scripts/start.ts`,
     url: `${baseURL}/api/health`,
     timeout: 300_000,
     reuseExistingServer: false,
     stdout: 'pipe',
-    env: { NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', LEASETRAIL_DATA_DIR: '.data/e2e', LEASETRAIL_SIMULATE: 'always', LOG_LEVEL: 'warn' },
+    env: { NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', LEASETRAIL_DATA_DIR: `.data/e2e-${port}`, LEASETRAIL_SIMULATE: 'always', LOG_LEVEL: 'warn' },
   },
 });
