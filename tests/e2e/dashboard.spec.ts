@@ -102,3 +102,10 @@ test('the clusters page and the fleet timeline show every simulated cluster', as
   await expect(page.getByTestId('timeline-canvas')).toBeVisible({ timeout: 20_000 });
   await expect(page.getByText(/9 leases/)).toBeVisible();
 });
+
+test('an unknown lease gets a clear not-found page', async ({ page }) => {
+  const response = await page.goto('/leases/sim-prod-eu/kube-system/no-such-lease');
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole('heading', { name: 'Not found' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Back to the fleet' })).toHaveAttribute('href', '/');
+});

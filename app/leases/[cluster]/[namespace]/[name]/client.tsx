@@ -4,7 +4,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useQueryStates } from 'nuqs';
 import { useMemo, useState } from 'react';
-import { ChartRenewInterval } from '@/components/chart/chart-renew-interval';
+import dynamic from 'next/dynamic';
 import { RangePicker } from '@/components/forms/range-picker';
 import { TimelineCanvas, type HoverInfo } from '@/components/timeline/timeline-canvas';
 import { TimeText } from '@/components/ui/time-text';
@@ -15,6 +15,12 @@ import { formatDuration, formatTime, holderColor, shortHolder } from '@/lib/ui/f
 import { buildTimeline, type TimelineTransition } from '@/lib/ui/timeline';
 import { isSliding, resolveRange } from '@/lib/ui/time-range';
 import { leaseSearchParams } from './search-params';
+
+// recharts is the heaviest part of the bundle: loading it after the timeline keeps hydration short.
+const ChartRenewInterval = dynamic(() => import('@/components/chart/chart-renew-interval').then((module) => module.ChartRenewInterval), {
+  ssr: false,
+  loading: () => <div className="h-64 animate-pulse rounded bg-zinc-100 dark:bg-zinc-900" aria-label="Loading chart" />,
+});
 
 async function getJson<T>(url: string): Promise<T> {
   const response = await fetch(url);
@@ -46,6 +52,7 @@ export function LeaseClient({ leaseKey, initialLease }: { leaseKey: LeaseKey; in
   const mode = useTimeZone();
   const [params, setParams] = useQueryStates(leaseSearchParams);
   const [now, setNow] = useState(() => Date.now());
+  const [tableRows, setTableRows] = useState(100);
   const base = `/api/leases/${encodeURIComponent(leaseKey.cluster)}/${encodeURIComponent(leaseKey.namespace)}/${encodeURIComponent(leaseKey.name)}`;
   const keyPrefix = ['lease', leaseKey.cluster, leaseKey.namespace, leaseKey.name] as const;
   const sliding = isSliding(params);
@@ -197,10 +204,12 @@ export function LeaseClient({ leaseKey, initialLease }: { leaseKey: LeaseKey; in
               </tr>
             </thead>
             <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
-              {[...(transitions.data?.transitions ?? [])].reverse().map((t) => (
+              {(transitions.data?.transitions ?? []).slice(-tableRows).reverse().map((t) => (
                 <tr key={t.id} className={t.cause === 'early_takeover' ? 'bg-red-50 dark:bg-red-950/40' : undefined}>
                   <td className="whitespace-nowrap px-3 py-1.5">
-                    <TimeText value={t.at} />
+                    <time dateTime={t.at} suppressHydrationWarning>
+                      {formatTime(t.at, mode)}
+                    </time>
                   </td>
                   <td className="px-3 py-1.5">
                     <span className="font-mono text-xs">{describeTransition(t)}</span>
@@ -227,6 +236,11 @@ export function LeaseClient({ leaseKey, initialLease }: { leaseKey: LeaseKey; in
             </tbody>
           </table>
         </div>
+        {transitions.data && transitions.data.transitions.length > tableRows ? (
+          <button type="button" onClick={() => setTableRows((rows) => rows + 500)} className="text-sm text-sky-700 hover:underline dark:text-sky-400">
+            Show {Math.min(500, transitions.data.transitions.length - tableRows)} older of {transitions.data.transitions.length - tableRows} not shown
+          </button>
+        ) : null}
       </section>
     </div>
   );

@@ -1,0 +1,140 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from '@playwright/test';
+import pg from 'pg';
+import { loggerFor } from '../lib/log';
+import { findFreePort, startEmbeddedPostgres } from '../lib/store/embedded-postgres';
+import { migrate } from '../lib/store/migrate';
+import { median } from './machine';
+
+export type RenderResult = {
+  figure: 'render';
+  transitions: number;
+  runs: number;
+  renderMs: { median: number; runs: number[] };
+  breakdownMs: Record<string, number>;
+  hoverMs: { median: number; runs: number[] };
+  target: { renderMs: number };
+  met: boolean;
+  conditions: string;
+};
+
+const transitionsInRange = 5_000;
+
+async function seed(databaseUrl: string): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const now = Date.now();
+    const { rows } = await client.query<{ id: number }>(`INSERT INTO "Cluster" (name, source, state, "updatedAt", "lastSeenAt") VALUES ('bench', 'simulated', 'connected', now(), now()) RETURNING id`);
+    const clusterId = rows[0]!.id;
+    const holders = ['cp-1', 'cp-2', 'cp-3'].map((host) => `${host}_${host}0000-0000-4000-8000-000000000000`);
+    const { rows: leases } = await client.query<{ id: number }>(
+      `INSERT INTO "Lease" ("clusterId", namespace, name, kind, "holderIdentity", "leaseDurationSeconds", "leaseTransitions", "observedAt", "holderSince", "lastCause", "updatedAt")
+       VALUES ($1, 'kube-system', 'bench-lease', 'election', $2, 15, $3, now(), now(), 'expiry', now()) RETURNING id`,
+      [clusterId, holders[transitionsInRange % 3], transitionsInRange],
+    );
+    const leaseId = leases[0]!.id;
+    const spacing = (23 * 3_600_000) / transitionsInRange;
+    const at = Array.from({ length: transitionsInRange }, (_, i) => new Date(now - 23 * 3_600_000 + i * spacing).toISOString());
+    await client.query(
+      `INSERT INTO "Transition" ("leaseId", "clusterId", "eventKey", kind, cause, at, "observedAt", "fromHolder", "toHolder", "isRestart", "leaderlessMs", "leaseTransitions")
+       SELECT $1, $2, 'bench|' || i, 'acquired', (CASE WHEN i % 10 = 0 THEN 'early_takeover' WHEN i % 3 = 0 THEN 'release' ELSE 'expiry' END)::"AcquireCause",
+              a::timestamptz, a::timestamptz, ($4::text[])[(i + 2) % 3 + 1], ($4::text[])[i % 3 + 1], i % 7 = 0, CASE WHEN i % 10 = 0 THEN NULL ELSE 2000 + (i % 5) * 1000 END, i
+         FROM unnest($3::text[]) WITH ORDINALITY AS t(a, i)`,
+      [leaseId, clusterId, at, holders],
+    );
+  } finally {
+    await client.end();
+  }
+}
+
+async function waitForServer(url: string, child: ReturnType<typeof spawn>): Promise<void> {
+  const deadline = Date.now() + 300_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${url}/api/health`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error('the server did not start within 5 minutes');
+}
+
+// The lease page with 5,000 transitions in range, in Chromium against the production build: time
+// from navigation start to the timeline drawn, then how long a hover takes to show its tooltip.
+export async function benchRenderTimeline(runs = 5): Promise<RenderResult> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'leasetrail-bench-render-'));
+  const database = await startEmbeddedPostgres({ dataDir, log: loggerFor('bench-postgres') });
+  const port = await findFreePort();
+  const server = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+    env: { ...process.env, DATABASE_URL: database.url, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', LEASETRAIL_CONTROLLER: 'off', LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  try {
+    await migrate(database.url);
+    await seed(database.url);
+    const url = `http://127.0.0.1:${port}`;
+    await waitForServer(url, server);
+    const renderRuns: number[] = [];
+    const hoverRuns: number[] = [];
+    const breakdowns: Array<Record<string, number>> = [];
+    for (let run = 0; run <= runs; run += 1) {
+      const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+      await page.goto(`${url}/leases/bench/kube-system/bench-lease?range=24h`);
+      const canvas = page.getByTestId('timeline-canvas');
+      await page.waitForFunction(() => Number(document.querySelector<HTMLCanvasElement>('[data-testid=timeline-canvas]')?.dataset.drawnSegments ?? 0) >= 5_000, null, { timeout: 60_000 });
+      const drawnAt = Number(await canvas.getAttribute('data-drawn-at'));
+      const breakdown = await page.evaluate(() => {
+        const navigation = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+        const api = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).filter((entry) => entry.name.includes('/api/'));
+        const transitions = api.find((entry) => entry.name.includes('/transitions?'));
+        return {
+          htmlReceived: navigation.responseEnd,
+          domContentLoaded: navigation.domContentLoadedEventEnd,
+          firstApiRequest: Math.min(...api.map((entry) => entry.startTime)),
+          transitionsRequest: transitions?.startTime ?? -1,
+          transitionsResponse: transitions?.responseEnd ?? -1,
+        };
+      });
+      const box = (await canvas.boundingBox())!;
+      const hoverStarted = await page.evaluate(() => performance.now());
+      await page.mouse.move(box.x + box.width / 2, box.y + 10);
+      await page.getByRole('tooltip').waitFor();
+      const hoverDone = await page.evaluate(() => performance.now());
+      // The first run warms the server's caches and compiled code; it is not counted.
+      if (run > 0) {
+        renderRuns.push(Math.round(drawnAt));
+        breakdowns.push(breakdown);
+        hoverRuns.push(Math.round(hoverDone - hoverStarted));
+      }
+      await page.close();
+    }
+    const renderMedian = median(renderRuns);
+    return {
+      figure: 'render',
+      transitions: transitionsInRange,
+      runs,
+      renderMs: { median: renderMedian, runs: renderRuns },
+      breakdownMs: Object.fromEntries(Object.keys(breakdowns[0] ?? {}).map((key) => [key, Math.round(median(breakdowns.map((b) => b[key]!)))])),
+      hoverMs: { median: median(hoverRuns), runs: hoverRuns },
+      target: { renderMs: 500 },
+      met: renderMedian <= 500,
+      conditions: 'lease page, range 24 h, 5,000 transitions, production build, Chromium headless 1440×900, server and browser on this machine; time from navigation start to the canvas timeline drawn with all segments',
+    };
+  } finally {
+    await browser.close();
+    server.kill('SIGINT');
+    await new Promise((resolve) => server.once('exit', resolve));
+    await database.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
