@@ -11,12 +11,11 @@ export type TransitionRecord = Omit<Transition, 'leaseId' | 'clusterId' | 'event
 // Oldest first, as a timeline reads; `hasMore` tells the caller to continue from the last `at`.
 export async function listTransitions(store: Store, input: ListTransitionsInput): Promise<{ transitions: TransitionRecord[]; hasMore: boolean }> {
   const lease = await getLeaseOrThrow(store, input.key);
-  // Raw SQL: a timeline asks for thousands of rows, and Prisma's row mapping was most of the time.
-  const rows = await store.prisma.$queryRaw<TransitionRecord[]>`
-    SELECT id, kind, cause, at, "observedAt", "fromHolder", "toHolder", "isRestart", "leaderlessMs", "overlapMs", "leaseTransitions", "missedCount"
-      FROM "Transition"
-     WHERE "leaseId" = ${lease.id} AND at >= ${input.range.from} AND at < ${input.range.to}
-     ORDER BY at, id
-     LIMIT ${input.limit + 1}`;
+  const rows = await store.prisma.transition.findMany({
+    where: { leaseId: lease.id, at: { gte: input.range.from, lt: input.range.to } },
+    orderBy: [{ at: 'asc' }, { id: 'asc' }],
+    take: input.limit + 1,
+    omit: { leaseId: true, clusterId: true, eventKey: true },
+  });
   return { transitions: rows.slice(0, input.limit), hasMore: rows.length > input.limit };
 }
