@@ -11,16 +11,13 @@ import type { FleetLeaseDto, FleetResponse } from '@/lib/api/dto';
 import type { LeaseHealth } from '@/lib/leases/health';
 import { formatDuration, shortHolder } from '@/lib/ui/format';
 import { leaseHref } from '@/lib/ui/links';
+import { fetchJson } from '@/lib/ui/fetch-json';
+import { Select, fieldClass } from '@/components/ui/select';
+import { EmptyRow, Table, TableBody } from '@/components/ui/table';
 import { fleetSearchParams, fleetSortKeys } from './search-params';
 
 const healthOrder: Record<LeaseHealth, number> = { leaderless: 0, stale: 1, flapping: 2, near_expiry: 3, healthy: 4 };
 const stateTone: Record<string, StatusTone> = { connected: 'good', reconnecting: 'warn', failing: 'bad', pending: 'idle', stopped: 'idle' };
-
-async function fetchFleet(): Promise<FleetResponse> {
-  const response = await fetch('/api/fleet');
-  if (!response.ok) throw new Error(`fleet request failed with ${response.status}`);
-  return (await response.json()) as FleetResponse;
-}
 
 type SortKey = (typeof fleetSortKeys)[number];
 
@@ -57,7 +54,7 @@ const columns: Array<{ key: SortKey; label: string; numeric?: boolean }> = [
 ];
 
 export function FleetClient({ initial }: { initial: FleetResponse }) {
-  const { data, error, isFetching } = useQuery({ queryKey: ['fleet'], queryFn: fetchFleet, initialData: initial, refetchInterval: 15_000 });
+  const { data, error, isFetching } = useQuery({ queryKey: ['fleet'], queryFn: () => fetchJson<FleetResponse>('/api/fleet'), initialData: initial, refetchInterval: 15_000 });
   const [params, setParams] = useQueryStates(fleetSearchParams);
   const now = Date.parse(data.generatedAt);
 
@@ -172,37 +169,26 @@ export function FleetClient({ initial }: { initial: FleetResponse }) {
             placeholder="Filter by name or holder"
             value={params.q}
             onChange={(event) => void setParams({ q: event.target.value || null })}
-            className="w-56 rounded-md border border-zinc-300 bg-transparent px-2 py-1 text-sm dark:border-zinc-700"
+            className={`w-56 ${fieldClass}`}
           />
-          <select
-            aria-label="Cluster"
-            value={params.cluster}
-            onChange={(event) => void setParams({ cluster: event.target.value || null })}
-            className="rounded-md border border-zinc-300 bg-transparent px-2 py-1 text-sm dark:border-zinc-700"
-          >
+          <Select aria-label="Cluster" value={params.cluster} onChange={(event) => void setParams({ cluster: event.target.value || null })}>
             <option value="">All clusters</option>
             {data.clusters.map((cluster) => (
               <option key={cluster.name} value={cluster.name}>
                 {cluster.name}
               </option>
             ))}
-          </select>
-          <select
-            aria-label="State"
-            value={params.health}
-            onChange={(event) => void setParams({ health: (event.target.value || null) as typeof params.health | null })}
-            className="rounded-md border border-zinc-300 bg-transparent px-2 py-1 text-sm dark:border-zinc-700"
-          >
+          </Select>
+          <Select aria-label="State" value={params.health} onChange={(event) => void setParams({ health: (event.target.value || null) as typeof params.health | null })}>
             <option value="">All states</option>
             {Object.entries(healthLabels).map(([value, label]) => (
               <option key={value} value={value}>
                 {label}
               </option>
             ))}
-          </select>
+          </Select>
         </div>
-        <div className="overflow-x-auto rounded-lg border border-zinc-200 dark:border-zinc-800">
-          <table className="w-full text-left text-sm">
+        <Table>
             <thead className="bg-zinc-50 text-xs text-zinc-600 dark:bg-zinc-900 dark:text-zinc-400">
               <tr>
                 {columns.map((column) => {
@@ -222,7 +208,7 @@ export function FleetClient({ initial }: { initial: FleetResponse }) {
                 })}
               </tr>
             </thead>
-            <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
+            <TableBody>
               {leases.map((lease) => (
                 <tr key={`${lease.cluster}/${lease.namespace}/${lease.name}`} className="hover:bg-zinc-50 dark:hover:bg-zinc-900">
                   <td className="px-3 py-1.5">{lease.cluster}</td>
@@ -243,16 +229,9 @@ export function FleetClient({ initial }: { initial: FleetResponse }) {
                   </td>
                 </tr>
               ))}
-              {leases.length === 0 ? (
-                <tr>
-                  <td colSpan={columns.length} className="px-3 py-6 text-center text-zinc-500">
-                    No lease matches these filters.
-                  </td>
-                </tr>
-              ) : null}
-            </tbody>
-          </table>
-        </div>
+              {leases.length === 0 ? <EmptyRow columns={columns.length}>No lease matches these filters.</EmptyRow> : null}
+            </TableBody>
+        </Table>
       </section>
     </div>
   );

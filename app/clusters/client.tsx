@@ -5,6 +5,8 @@ import { StatusDot, type StatusTone } from '@/components/ui/status-dot';
 import { TimeText } from '@/components/ui/time-text';
 import type { ClustersResponse, GapsResponse } from '@/lib/api/dto';
 import { formatDuration } from '@/lib/ui/format';
+import { fetchJson } from '@/lib/ui/fetch-json';
+import { EmptyRow, Table, TableBody, TableHead, Th } from '@/components/ui/table';
 
 const stateTone: Record<string, StatusTone> = { connected: 'good', reconnecting: 'warn', failing: 'bad', pending: 'idle', stopped: 'idle' };
 const gapReasons: Record<string, string> = {
@@ -16,17 +18,11 @@ const gapReasons: Record<string, string> = {
   ownership_lost: 'ownership lost',
 };
 
-async function getJson<T>(url: string): Promise<T> {
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`request failed with ${response.status}`);
-  return (await response.json()) as T;
-}
-
 export function ClustersClient({ initialClusters, initialGaps }: { initialClusters: ClustersResponse; initialGaps: GapsResponse }) {
-  const clusters = useQuery({ queryKey: ['clusters'], queryFn: () => getJson<ClustersResponse>('/api/clusters'), initialData: initialClusters, refetchInterval: 10_000 });
+  const clusters = useQuery({ queryKey: ['clusters'], queryFn: () => fetchJson<ClustersResponse>('/api/clusters'), initialData: initialClusters, refetchInterval: 10_000 });
   const gaps = useQuery({
     queryKey: ['clusters', 'gaps'],
-    queryFn: () => getJson<GapsResponse>(`/api/gaps?from=${new Date(Date.now() - 7 * 86_400_000).toISOString()}&limit=1000`),
+    queryFn: () => fetchJson<GapsResponse>(`/api/gaps?from=${new Date(Date.now() - 7 * 86_400_000).toISOString()}&limit=1000`),
     initialData: initialGaps,
   });
   return (
@@ -35,19 +31,16 @@ export function ClustersClient({ initialClusters, initialGaps }: { initialCluste
         <h1 className="text-2xl font-semibold tracking-tight">Clusters</h1>
         <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">Connection state of every watched cluster, and every period in which Leasetrail could not see it.</p>
       </div>
-      <div className="overflow-x-auto rounded-lg border border-zinc-200 dark:border-zinc-800">
-        <table className="w-full text-left text-sm">
-          <thead className="bg-zinc-50 text-xs text-zinc-600 dark:bg-zinc-900 dark:text-zinc-400">
-            <tr>
-              <th scope="col" className="px-3 py-2 font-medium">Cluster</th>
-              <th scope="col" className="px-3 py-2 font-medium">State</th>
-              <th scope="col" className="px-3 py-2 font-medium">Source</th>
-              <th scope="col" className="px-3 py-2 text-right font-medium">Leases</th>
-              <th scope="col" className="px-3 py-2 font-medium">Last event</th>
-              <th scope="col" className="px-3 py-2 font-medium">Connected since</th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
+      <Table>
+        <TableHead>
+          <Th>Cluster</Th>
+          <Th>State</Th>
+          <Th>Source</Th>
+          <Th numeric>Leases</Th>
+          <Th>Last event</Th>
+          <Th>Connected since</Th>
+        </TableHead>
+        <TableBody>
             {clusters.data.clusters.map((cluster) => (
               <tr key={cluster.name}>
                 <td className="px-3 py-1.5 font-medium">
@@ -77,16 +70,9 @@ export function ClustersClient({ initialClusters, initialGaps }: { initialCluste
                 </td>
               </tr>
             ))}
-            {clusters.data.clusters.length === 0 ? (
-              <tr>
-                <td colSpan={6} className="px-3 py-6 text-center text-zinc-500">
-                  No cluster is configured.
-                </td>
-              </tr>
-            ) : null}
-          </tbody>
-        </table>
-      </div>
+            {clusters.data.clusters.length === 0 ? <EmptyRow columns={6}>No cluster is configured.</EmptyRow> : null}
+        </TableBody>
+      </Table>
       <section aria-labelledby="gaps-heading" className="space-y-2">
         <h2 id="gaps-heading" className="text-sm font-semibold">
           Observation gaps, last 7 days

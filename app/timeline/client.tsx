@@ -9,17 +9,12 @@ import { TimelineCanvas, type TimelineRow } from '@/components/timeline/timeline
 import { useTimeZone } from '@/components/ui/time-zone-toggle';
 import type { FleetTimelineResponse, GapsResponse } from '@/lib/api/dto';
 import { formatDuration, formatTime } from '@/lib/ui/format';
+import { fetchJson } from '@/lib/ui/fetch-json';
+import { Select, fieldClass } from '@/components/ui/select';
 import { leaseHref } from '@/lib/ui/links';
 import { buildTimeline } from '@/lib/ui/timeline';
 import { isSliding, resolveRange } from '@/lib/ui/time-range';
 import { timelineSearchParams } from './search-params';
-
-async function getJson<T>(url: string): Promise<T> {
-  const response = await fetch(url);
-  const body = (await response.json()) as T & { error?: string };
-  if (!response.ok) throw new Error(body.error ?? `request failed with ${response.status}`);
-  return body;
-}
 
 export function TimelineClient({ clusters }: { clusters: string[] }) {
   const mode = useTimeZone();
@@ -38,12 +33,12 @@ export function TimelineClient({ clusters }: { clusters: string[] }) {
 
   const timeline = useQuery({
     queryKey: ['timeline', params.cluster, params.namespace, rangeKey],
-    queryFn: () => getJson<FleetTimelineResponse>(`/api/timeline?${rangeQuery()}${filters}`),
+    queryFn: () => fetchJson<FleetTimelineResponse>(`/api/timeline?${rangeQuery()}${filters}`),
     placeholderData: keepPreviousData,
   });
   const gaps = useQuery({
     queryKey: ['timeline', 'gaps', params.cluster, rangeKey],
-    queryFn: () => getJson<GapsResponse>(`/api/gaps?${rangeQuery()}${params.cluster ? `&cluster=${encodeURIComponent(params.cluster)}` : ''}`),
+    queryFn: () => fetchJson<GapsResponse>(`/api/gaps?${rangeQuery()}${params.cluster ? `&cluster=${encodeURIComponent(params.cluster)}` : ''}`),
     placeholderData: keepPreviousData,
   });
 
@@ -97,17 +92,12 @@ export function TimelineClient({ clusters }: { clusters: string[] }) {
             setCustom(from - size / 2, Math.min(Date.now(), to + size / 2));
           }}
         />
-        <select
-          aria-label="Cluster"
-          value={params.cluster}
-          onChange={(event) => void setParams({ cluster: event.target.value || null })}
-          className="rounded-md border border-zinc-300 bg-transparent px-2 py-1 text-sm dark:border-zinc-700"
-        >
+        <Select aria-label="Cluster" value={params.cluster} onChange={(event) => void setParams({ cluster: event.target.value || null })}>
           <option value="">All clusters</option>
           {clusters.map((cluster) => (
             <option key={cluster}>{cluster}</option>
           ))}
-        </select>
+        </Select>
         <input
           aria-label="Namespace"
           placeholder="namespace"
@@ -115,7 +105,7 @@ export function TimelineClient({ clusters }: { clusters: string[] }) {
           onKeyDown={(event) => {
             if (event.key === 'Enter') void setParams({ namespace: event.currentTarget.value || null });
           }}
-          className="w-40 rounded-md border border-zinc-300 bg-transparent px-2 py-1 text-sm dark:border-zinc-700"
+          className={`w-40 ${fieldClass}`}
         />
       </div>
       <p className="text-sm text-zinc-600 dark:text-zinc-400">

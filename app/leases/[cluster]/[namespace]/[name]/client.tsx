@@ -12,6 +12,8 @@ import { useTimeZone } from '@/components/ui/time-zone-toggle';
 import type { GapsResponse, LeaseDto, LeaseResponse, RenewalsResponse, TransitionDto, TransitionsResponse } from '@/lib/api/dto';
 import type { LeaseKey } from '@/lib/leases/types';
 import { formatDuration, formatTime, holderColor, shortHolder } from '@/lib/ui/format';
+import { fetchJson } from '@/lib/ui/fetch-json';
+import { EmptyRow, Table, TableBody, TableHead, Th } from '@/components/ui/table';
 import { buildTimeline, type TimelineTransition } from '@/lib/ui/timeline';
 import { isSliding, resolveRange } from '@/lib/ui/time-range';
 import { leaseSearchParams } from './search-params';
@@ -21,13 +23,6 @@ const ChartRenewInterval = dynamic(() => import('@/components/chart/chart-renew-
   ssr: false,
   loading: () => <div className="h-64 animate-pulse rounded bg-zinc-100 dark:bg-zinc-900" aria-label="Loading chart" />,
 });
-
-async function getJson<T>(url: string): Promise<T> {
-  const response = await fetch(url);
-  const body = (await response.json()) as T & { error?: string };
-  if (!response.ok) throw new Error(body.error ?? `request failed with ${response.status}`);
-  return body;
-}
 
 const causeLabels: Record<string, string> = { first: 'first seen', release: 'after release', expiry: 'after expiry', early_takeover: 'EARLY TAKEOVER', unknown: 'unknown (not observed)' };
 
@@ -64,16 +59,16 @@ export function LeaseClient({ leaseKey, initialLease }: { leaseKey: LeaseKey; in
     return `from=${new Date(range.from).toISOString()}&to=${new Date(range.to).toISOString()}`;
   };
 
-  const lease = useQuery({ queryKey: [...keyPrefix, 'detail'], queryFn: () => getJson<LeaseResponse>(base), initialData: { lease: initialLease } }).data.lease;
+  const lease = useQuery({ queryKey: [...keyPrefix, 'detail'], queryFn: () => fetchJson<LeaseResponse>(base), initialData: { lease: initialLease } }).data.lease;
   const transitions = useQuery({
     queryKey: [...keyPrefix, 'transitions', rangeKey],
-    queryFn: () => getJson<TransitionsResponse>(`${base}/transitions?${rangeQuery()}&limit=10000`),
+    queryFn: () => fetchJson<TransitionsResponse>(`${base}/transitions?${rangeQuery()}&limit=10000`),
     placeholderData: keepPreviousData,
   });
-  const renewals = useQuery({ queryKey: [...keyPrefix, 'renewals', rangeKey], queryFn: () => getJson<RenewalsResponse>(`${base}/renewals?${rangeQuery()}`), placeholderData: keepPreviousData });
+  const renewals = useQuery({ queryKey: [...keyPrefix, 'renewals', rangeKey], queryFn: () => fetchJson<RenewalsResponse>(`${base}/renewals?${rangeQuery()}`), placeholderData: keepPreviousData });
   const gaps = useQuery({
     queryKey: [...keyPrefix, 'gaps', rangeKey],
-    queryFn: () => getJson<GapsResponse>(`/api/gaps?cluster=${encodeURIComponent(leaseKey.cluster)}&${rangeQuery()}`),
+    queryFn: () => fetchJson<GapsResponse>(`/api/gaps?cluster=${encodeURIComponent(leaseKey.cluster)}&${rangeQuery()}`),
     placeholderData: keepPreviousData,
   });
 
@@ -189,21 +184,18 @@ export function LeaseClient({ leaseKey, initialLease }: { leaseKey: LeaseKey; in
         <h2 id="transitions-heading" className="text-sm font-semibold">
           Transitions {lastTransition ? <span className="font-normal text-zinc-500">· last: {causeLabels[lastTransition.cause ?? ''] ?? lastTransition.cause}</span> : null}
         </h2>
-        <div className="overflow-x-auto rounded-lg border border-zinc-200 dark:border-zinc-800">
-          <table className="w-full text-left text-sm">
-            <thead className="bg-zinc-50 text-xs text-zinc-600 dark:bg-zinc-900 dark:text-zinc-400">
-              <tr>
-                <th scope="col" className="px-3 py-2 font-medium">Time</th>
-                <th scope="col" className="px-3 py-2 font-medium">What</th>
-                <th scope="col" className="px-3 py-2 text-right font-medium">Leaderless</th>
-                <th scope="col" className="px-3 py-2 text-right font-medium">Overlap</th>
-                <th scope="col" className="px-3 py-2 text-right font-medium">leaseTransitions</th>
-                <th scope="col" className="px-3 py-2 font-medium">
-                  <span className="sr-only">Show on timeline</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
+        <Table>
+          <TableHead>
+            <Th>Time</Th>
+            <Th>What</Th>
+            <Th numeric>Leaderless</Th>
+            <Th numeric>Overlap</Th>
+            <Th numeric>leaseTransitions</Th>
+            <Th>
+              <span className="sr-only">Show on timeline</span>
+            </Th>
+          </TableHead>
+          <TableBody>
               {(transitions.data?.transitions ?? []).slice(-tableRows).reverse().map((t) => (
                 <tr key={t.id} className={t.cause === 'early_takeover' ? 'bg-red-50 dark:bg-red-950/40' : undefined}>
                   <td className="whitespace-nowrap px-3 py-1.5">
@@ -226,16 +218,9 @@ export function LeaseClient({ leaseKey, initialLease }: { leaseKey: LeaseKey; in
                   </td>
                 </tr>
               ))}
-              {transitions.data && transitions.data.transitions.length === 0 ? (
-                <tr>
-                  <td colSpan={6} className="px-3 py-6 text-center text-zinc-500">
-                    No change of leadership in this range.
-                  </td>
-                </tr>
-              ) : null}
-            </tbody>
-          </table>
-        </div>
+              {transitions.data && transitions.data.transitions.length === 0 ? <EmptyRow columns={6}>No change of leadership in this range.</EmptyRow> : null}
+          </TableBody>
+        </Table>
         {transitions.data && transitions.data.transitions.length > tableRows ? (
           <button type="button" onClick={() => setTableRows((rows) => rows + 500)} className="text-sm text-sky-700 hover:underline dark:text-sky-400">
             Show {Math.min(500, transitions.data.transitions.length - tableRows)} older of {transitions.data.transitions.length - tableRows} not shown
