@@ -92,8 +92,13 @@ export class ClusterWatcher {
       try {
         await this.runOwned(signal);
       } catch (error) {
-        if (!(error instanceof LockLostError)) throw error;
-        log.warn('lost ownership of the cluster; stopped writing it');
+        // Whatever went wrong (lost lock, PostgreSQL gone while starting), start over from taking
+        // ownership: one failure must never end the watch of a cluster for good.
+        this.stopReflector();
+        clearTimeout(this.expiryTimer);
+        if (error instanceof LockLostError) log.warn('lost ownership of the cluster; stopped writing it');
+        else log.error({ err: error }, 'cluster watcher failed; starting over');
+        await sleepWithSignal(this.options.standbyRetryMs ?? 5_000, signal);
       } finally {
         this.stopReflector();
         clearTimeout(this.expiryTimer);
