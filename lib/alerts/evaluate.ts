@@ -1,6 +1,16 @@
+import {
+  flappingCondition,
+  leaderlessCondition,
+  renewLatencyCondition,
+  staleCondition,
+  type FlappingFacts,
+  type LeaderlessFacts,
+  type RenewLatencyFacts,
+  type StaleFacts,
+} from './conditions';
 import { advanceAlert, isSilenced, nextLifecycleDeadline, type AlertTiming, type ConditionReading } from './lifecycle';
 import { isInScope, parseSubjectKey, subjectKeyOf } from './patterns';
-import type { AlertRuleSpec, AlertSnapshot, Condition, NotificationEvent, StateChange, Subject } from './types';
+import type { AlertRuleSpec, AlertSnapshot, Condition, NotificationEvent, RuleDefinition, StateChange, Subject } from './types';
 
 export type OpenAlert = { id: string; subjectKey: string; snapshot: AlertSnapshot };
 
@@ -84,4 +94,25 @@ export function evaluateRule({ rule, conditions, openAlerts, silences, now }: Ru
   }
 
   return { outcomes, nextEvaluationAt };
+}
+
+export type FactSet = {
+  flapping?: readonly FlappingFacts[];
+  leaderless?: readonly LeaderlessFacts[];
+  // Renewal statistics per window length, one query per distinct window of the rules.
+  renewLatency?: ReadonlyMap<number, readonly RenewLatencyFacts[]>;
+  stale?: readonly StaleFacts[];
+};
+
+export function buildConditions(definition: RuleDefinition, facts: FactSet, now: number): Condition[] {
+  switch (definition.kind) {
+    case 'flapping':
+      return (facts.flapping ?? []).map((fact) => flappingCondition(fact, definition.params, now));
+    case 'leaderless':
+      return (facts.leaderless ?? []).map((fact) => leaderlessCondition(fact, definition.params, now));
+    case 'renew_latency':
+      return (facts.renewLatency?.get(definition.params.windowSeconds) ?? []).map((fact) => renewLatencyCondition(fact, definition.params));
+    case 'stale_data':
+      return (facts.stale ?? []).map((fact) => staleCondition(fact, definition.params, now));
+  }
 }

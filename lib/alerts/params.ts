@@ -8,27 +8,43 @@ function wholeNumber(name: string, min: number, max: number) {
   return z.number({ error: message }).int(message).min(min, message).max(max, message);
 }
 
-export const flappingParams = z.strictObject({
-  transitions: wholeNumber('transitions', 1, 1_000),
-  windowSeconds: wholeNumber('windowSeconds', 10, WEEK_SECONDS),
-});
+function paramsObject(example: string) {
+  return { error: (issue: { code: string }) => (issue.code === 'invalid_type' ? `params must be an object, e.g. ${example}` : undefined) };
+}
 
-export const leaderlessParams = z.strictObject({
-  seconds: wholeNumber('seconds', 0, WEEK_SECONDS),
-});
+export const flappingParams = z.strictObject(
+  {
+    transitions: wholeNumber('transitions', 1, 1_000),
+    windowSeconds: wholeNumber('windowSeconds', 10, WEEK_SECONDS),
+  },
+  paramsObject('{"transitions": 3, "windowSeconds": 600}'),
+);
 
-export const renewLatencyParams = z.strictObject({
-  windowSeconds: wholeNumber('windowSeconds', 30, 24 * 60 * 60),
-  percentOfLeaseDuration: z
-    .number({ error: 'percentOfLeaseDuration must be a number from 1 to 1000' })
-    .min(1, 'percentOfLeaseDuration must be at least 1 (% of the lease duration)')
-    .max(1_000, 'percentOfLeaseDuration must be at most 1000 (% of the lease duration)'),
-  minSamples: wholeNumber('minSamples', 1, 100_000).default(5),
-});
+export const leaderlessParams = z.strictObject(
+  {
+    seconds: wholeNumber('seconds', 0, WEEK_SECONDS),
+  },
+  paramsObject('{"seconds": 30}'),
+);
 
-export const staleDataParams = z.strictObject({
-  seconds: wholeNumber('seconds', 5, WEEK_SECONDS),
-});
+export const renewLatencyParams = z.strictObject(
+  {
+    windowSeconds: wholeNumber('windowSeconds', 30, 24 * 60 * 60),
+    percentOfLeaseDuration: z
+      .number({ error: 'percentOfLeaseDuration must be a number from 1 to 1000' })
+      .min(1, 'percentOfLeaseDuration must be at least 1 (% of the lease duration)')
+      .max(1_000, 'percentOfLeaseDuration must be at most 1000 (% of the lease duration)'),
+    minSamples: wholeNumber('minSamples', 1, 100_000).default(5),
+  },
+  paramsObject('{"windowSeconds": 600, "percentOfLeaseDuration": 60}'),
+);
+
+export const staleDataParams = z.strictObject(
+  {
+    seconds: wholeNumber('seconds', 5, WEEK_SECONDS),
+  },
+  paramsObject('{"seconds": 300}'),
+);
 
 export const paramsByKind = {
   flapping: flappingParams,

@@ -1,5 +1,6 @@
 import dns from 'node:dns';
 import net from 'node:net';
+import { ValidationError } from '../errors';
 
 export type ResolvedAddress = { address: string; family: number };
 
@@ -124,4 +125,18 @@ export function createGuardedLookup(policy: TargetPolicy): (hostname: string, op
       (error: NodeJS.ErrnoException) => callback(error, '', 0),
     );
   };
+}
+
+// A channel is checked when it is saved, so a refused target is a 400 then and not a failure later;
+// it is checked again on every send (createGuardedLookup).
+export async function assertChannelTargetAllowed(config: { url: string; allowPrivateTargets: boolean }, resolve?: Resolve): Promise<void> {
+  const url = new URL(config.url);
+  try {
+    await assertTargetAllowed(url, { allowPrivateTargets: config.allowPrivateTargets, resolve });
+  } catch (error) {
+    if (error instanceof TargetRefusedError) throw new ValidationError(`invalid config.url: ${error.message}`, [{ path: 'config.url', message: error.message }]);
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'the host name does not resolve' : (error as Error).message;
+    throw new ValidationError(`invalid config.url: cannot resolve ${url.hostname}: ${reason}`, [{ path: 'config.url', message: reason }]);
+  }
 }

@@ -1,12 +1,14 @@
 import os from 'node:os';
 import path from 'node:path';
+import { AlertEngine } from '../alerts/engine';
 import type { Env } from '../env';
 import type { Logger } from '../log';
+import { closeStore, createStore } from '../store/client';
 import { listKubeconfigFiles, loadInClusterTarget, loadKubeconfigTargets, selectTargets, type ClusterTarget } from './cluster-sources';
 import { Controller } from './controller';
 import { loadWatchConfig } from './watch-config';
 
-export type RunningController = { controller: Controller; targets: ClusterTarget[]; isSimulated: boolean; stop: () => Promise<void> };
+export type RunningController = { controller: Controller; alerts: AlertEngine; targets: ClusterTarget[]; isSimulated: boolean; stop: () => Promise<void> };
 
 // Where clusters come from, in order: KUBECONFIG / ~/.kube/config, the in-cluster service account,
 // and, when neither gives any (or LEASETRAIL_SIMULATE=always), the built-in simulated fleet.
@@ -40,11 +42,18 @@ export async function startControllerFromEnv(env: Env, databaseUrl: string, log:
 
   const controller = new Controller({ databaseUrl, targets, watchConfig, log: log.child({ component: 'controller' }) });
   controller.start();
+  // Alerts are evaluated wherever the controller runs, on its transitions as they are stored.
+  const alertStore = createStore(databaseUrl, { max: 4 });
+  const alerts = new AlertEngine({ store: alertStore, source: controller, log: log.child({ component: 'alerts' }) });
+  alerts.start();
   return {
     controller,
+    alerts,
     targets,
     isSimulated: stopFleet !== undefined,
     stop: async () => {
+      await alerts.stop();
+      await closeStore(alertStore);
       await controller.stop();
       await stopFleet?.();
     },

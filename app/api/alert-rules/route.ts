@@ -10,7 +10,7 @@ import { getStore } from '@/lib/store/client';
 
 export const dynamic = 'force-dynamic';
 
-export const ruleExample = '{"name":"scheduler flapping","kind":"flapping","params":{"transitions":3,"windowSeconds":600},"namePattern":"kube-scheduler","forSeconds":0,"quietSeconds":300,"channelIds":[1]}';
+const ruleExample = '{"name":"scheduler flapping","kind":"flapping","params":{"transitions":3,"windowSeconds":600},"namePattern":"kube-scheduler","forSeconds":0,"quietSeconds":300,"channelIds":[1]}';
 
 export async function GET(request: Request): Promise<Response> {
   try {

@@ -1,0 +1,37 @@
+import type { SlackConfig } from '../channel-config';
+import { describeSubject } from '../patterns';
+import { postJson } from './http';
+import type { AlertMessage, Notifier, SendContext } from './types';
+
+const colors = { firing: '#d92d20', resolved: '#12b76a', test: '#1570ef' } as const;
+const titles = { firing: 'FIRING', resolved: 'RESOLVED', test: 'TEST' } as const;
+
+// Slack's incoming-webhook shape (`text` plus one attachment), which Mattermost, Rocket.Chat and
+// Discord's /slack endpoint accept too.
+export function renderSlackBody(message: AlertMessage): string {
+  const { alert, rule } = message;
+  const headline = `[${titles[message.event]}] ${rule.name}: ${describeSubject(alert.subject)}`;
+  return JSON.stringify({
+    text: headline,
+    attachments: [
+      {
+        color: colors[message.event],
+        title: headline,
+        text: alert.summary,
+        fields: [
+          { title: 'Rule', value: `${rule.kind.replace('_', ' ')}: ${rule.description}`, short: false },
+          { title: 'Started', value: alert.startedAt, short: true },
+          ...(alert.resolvedAt ? [{ title: 'Resolved', value: alert.resolvedAt, short: true }] : []),
+        ],
+        footer: `Leasetrail · alert ${alert.id}`,
+        ts: Math.floor(Date.parse(message.sentAt) / 1_000),
+      },
+    ],
+  });
+}
+
+function send(config: SlackConfig, message: AlertMessage, context: SendContext) {
+  return postJson(new URL(config.url), renderSlackBody(message), { 'user-agent': 'Leasetrail-Slack/1' }, { allowPrivateTargets: config.allowPrivateTargets }, context);
+}
+
+export const slackNotifier: Notifier<SlackConfig> = { sendAlert: send, sendRecovery: send, sendTest: send };

@@ -1,0 +1,191 @@
+import { z } from 'zod';
+import { alertmanagerConfig, channelKinds, slackConfig, webhookConfig } from '../alerts/channel-config';
+import { flappingParams, leaderlessParams, renewLatencyParams, staleDataParams } from '../alerts/params';
+import { ruleKinds } from '../alerts/types';
+import type { TimeRange } from '../store/time-range';
+import { MAX_RANGE_DAYS, resolveRange } from './schemas';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+const dateTime = z.iso
+  .datetime({ offset: true, error: 'must be an ISO 8601 date-time with a zone, e.g. 2026-11-24T10:00:00Z' })
+  .transform((value) => new Date(value));
+
+const displayName = (what: string) =>
+  z
+    .string({ error: `${what} is required` })
+    .trim()
+    .min(1, `${what} must not be empty`)
+    .max(100, `${what} must be at most 100 characters`);
+
+const glob = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty (use * for everything)')
+  .max(253, 'must be at most 253 characters')
+  .regex(/^\S+$/, 'must not contain spaces');
+
+const excludePattern = glob.refine((value) => value.split('/').every((part) => part !== ''), 'must be cluster, cluster/namespace or cluster/namespace/name, globs allowed, with no empty part');
+
+function whole(name: string, min: number, max: number) {
+  const message = `${name} must be a whole number from ${min} to ${max}`;
+  return z.number({ error: message }).int(message).min(min, message).max(max, message);
+}
+
+const ruleCommon = {
+  name: displayName('name'),
+  enabled: z.boolean({ error: 'enabled must be true or false' }).default(true),
+  clusterPattern: glob.default('*'),
+  namespacePattern: glob.default('*'),
+  namePattern: glob.default('*'),
+  excludePatterns: z.array(excludePattern, { error: 'excludePatterns must be a list of patterns' }).max(50, 'at most 50 exclusions').default([]),
+  forSeconds: whole('forSeconds', 0, 86_400).default(0),
+  quietSeconds: whole('quietSeconds', 0, 86_400).default(300),
+  channelIds: z
+    .array(z.number().int().positive('channel ids are positive whole numbers'), { error: 'channelIds must be a list of channel ids' })
+    .max(50, 'at most 50 channels')
+    .default([])
+    .transform((ids) => [...new Set(ids)]),
+};
+
+const kindError = { error: `kind must be one of ${ruleKinds.join(', ')}` };
+
+export const ruleBody = z.discriminatedUnion(
+  'kind',
+  [
+    z.strictObject({ ...ruleCommon, kind: z.literal('flapping'), params: flappingParams }),
+    z.strictObject({ ...ruleCommon, kind: z.literal('leaderless'), params: leaderlessParams }),
+    z.strictObject({ ...ruleCommon, kind: z.literal('renew_latency'), params: renewLatencyParams }),
+    z.strictObject({ ...ruleCommon, kind: z.literal('stale_data'), params: staleDataParams }),
+  ],
+  kindError,
+);
+
+export type RuleBody = z.output<typeof ruleBody>;
+
+// A partial rule, merged over the stored one and then validated whole as ruleBody.
+export const rulePatch = z.strictObject({
+  name: z.string().optional(),
+  enabled: z.boolean({ error: 'enabled must be true or false' }).optional(),
+  clusterPattern: z.string().optional(),
+  namespacePattern: z.string().optional(),
+  namePattern: z.string().optional(),
+  excludePatterns: z.array(z.string()).optional(),
+  forSeconds: z.number().optional(),
+  quietSeconds: z.number().optional(),
+  channelIds: z.array(z.number()).optional(),
+  kind: z.enum(ruleKinds, kindError).optional(),
+  params: z.record(z.string(), z.unknown(), { error: 'params must be an object' }).optional(),
+});
+
+const previewCommon = {
+  name: z.string().optional(),
+  enabled: z.boolean().optional(),
+  channelIds: z.array(z.number()).optional(),
+  clusterPattern: ruleCommon.clusterPattern,
+  namespacePattern: ruleCommon.namespacePattern,
+  namePattern: ruleCommon.namePattern,
+  excludePatterns: ruleCommon.excludePatterns,
+  forSeconds: ruleCommon.forSeconds,
+  quietSeconds: ruleCommon.quietSeconds,
+  hours: whole('hours', 1, MAX_RANGE_DAYS * 24).default(24),
+};
+
+// The rule as the form holds it (saved or not) and how far back to replay it.
+export const previewBody = z.discriminatedUnion(
+  'kind',
+  [
+    z.strictObject({ ...previewCommon, kind: z.literal('flapping'), params: flappingParams }),
+    z.strictObject({ ...previewCommon, kind: z.literal('leaderless'), params: leaderlessParams }),
+    z.strictObject({ ...previewCommon, kind: z.literal('renew_latency'), params: renewLatencyParams }),
+    z.strictObject({ ...previewCommon, kind: z.literal('stale_data'), params: staleDataParams }),
+  ],
+  kindError,
+);
+
+const channelCommon = { name: displayName('name'), enabled: z.boolean({ error: 'enabled must be true or false' }).default(true) };
+
+export const channelBody = z.discriminatedUnion(
+  'kind',
+  [
+    z.strictObject({ ...channelCommon, kind: z.literal('webhook'), config: webhookConfig }),
+    z.strictObject({ ...channelCommon, kind: z.literal('slack'), config: slackConfig }),
+    z.strictObject({ ...channelCommon, kind: z.literal('alertmanager'), config: alertmanagerConfig }),
+  ],
+  { error: `kind must be one of ${channelKinds.join(', ')}` },
+);
+
+export const channelPatch = z.strictObject({
+  name: displayName('name').optional(),
+  enabled: z.boolean({ error: 'enabled must be true or false' }).optional(),
+  kind: z.enum(channelKinds, { error: `kind must be one of ${channelKinds.join(', ')}` }).optional(),
+  config: z.record(z.string(), z.unknown(), { error: 'config must be an object' }).optional(),
+});
+
+const actor = z.string().trim().min(1, 'by must not be empty').max(100, 'by must be at most 100 characters').default('anonymous');
+
+export const acknowledgeBody = z.strictObject({
+  note: z.string({ error: 'note is required: say what you are doing about it' }).trim().min(1, 'note must not be empty').max(2_000, 'note must be at most 2000 characters'),
+  by: actor,
+});
+
+export const silenceBody = z.strictObject({
+  until: dateTime,
+  note: z.string().trim().max(2_000, 'note must be at most 2000 characters').optional(),
+  by: actor,
+});
+
+export const liftSilenceBody = z.strictObject({ by: actor, note: z.string().trim().max(2_000).optional() });
+
+const positiveInt = z.string().regex(/^\d{1,9}$/, 'must be a whole number').transform(Number).pipe(z.number().int().positive('must be a positive whole number'));
+
+export const numericIdParams = z.strictObject({ id: positiveInt });
+
+export const alertIdParams = z.strictObject({ id: z.string().regex(/^[1-9]\d{0,18}$/, 'must be a positive whole number').transform((value) => BigInt(value)) });
+
+export type IdRouteContext = { params: Promise<{ id: string }> };
+
+function limit(defaultValue: number, max: number) {
+  const message = `must be a whole number from 1 to ${max}`;
+  return z.string().regex(/^\d+$/, message).transform(Number).pipe(z.number().int().min(1, message).max(max, message)).default(defaultValue);
+}
+
+export const alertsQuery = z
+  .strictObject({
+    state: z.enum(['open', 'resolved', 'all'], { error: 'must be one of open, resolved, all' }).default('open'),
+    rule: positiveInt.optional(),
+    cluster: z.string().min(1).max(253, 'must be at most 253 characters').optional(),
+    from: dateTime.optional(),
+    to: dateTime.optional(),
+    limit: limit(200, 1_000),
+  })
+  .transform(({ from, to, ...rest }, ctx): Omit<typeof rest, never> & { range: TimeRange } => {
+    const range = resolveRange(from, to, new Date());
+    const spanMs = range.to.getTime() - range.from.getTime();
+    if (spanMs <= 0) ctx.addIssue({ code: 'custom', path: ['from'], message: 'must be before to' });
+    if (spanMs > MAX_RANGE_DAYS * DAY_MS) ctx.addIssue({ code: 'custom', path: ['from'], message: `must be at most ${MAX_RANGE_DAYS} days before to` });
+    return { ...rest, range };
+  });
+
+type StoredRule = { name: string; enabled: boolean; kind: string; params: Record<string, unknown>; clusterPattern: string; namespacePattern: string; namePattern: string; excludePatterns: string[]; forSeconds: number; quietSeconds: number; channelIds: number[] };
+
+// The stored rule with the patch laid over it, ready to be validated as a whole rule. Params are
+// replaced, not merged: each kind has its own, and half of one kind's params mean nothing.
+export function mergeRulePatch(stored: StoredRule, patch: z.output<typeof rulePatch>): unknown {
+  const { kind, params, ...rest } = patch;
+  const isKindChanging = kind !== undefined && kind !== stored.kind;
+  if (isKindChanging && params === undefined) throw new z.ZodError([{ code: 'custom', path: ['params'], message: `params are required when kind changes from ${stored.kind} to ${kind}`, input: undefined }]);
+  const base = {
+    name: stored.name,
+    enabled: stored.enabled,
+    clusterPattern: stored.clusterPattern,
+    namespacePattern: stored.namespacePattern,
+    namePattern: stored.namePattern,
+    excludePatterns: stored.excludePatterns,
+    forSeconds: stored.forSeconds,
+    quietSeconds: stored.quietSeconds,
+    channelIds: stored.channelIds,
+  };
+  const defined = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined));
+  return { ...base, ...defined, kind: kind ?? stored.kind, params: params ?? stored.params };
+}

@@ -1,0 +1,176 @@
+import type { CountedTransition, FlappingFacts, LeaderlessFacts, RenewLatencyFacts, StaleFacts } from '../alerts/conditions';
+import type { ActiveInterval } from '../alerts/preview';
+import type { Subject } from '../alerts/types';
+import { Prisma } from './generated/prisma/client';
+import type { TimeRange } from './time-range';
+
+// The facts alert rules read: from the engine inside its evaluation transaction, or from the
+// preview over stored history. Lease rules look at elected leases only: node heartbeats and API
+// server identities are not leadership.
+
+export type Db = Prisma.TransactionClient;
+
+type LeaseRow = { cluster: string; namespace: string; name: string };
+
+const subjectOf = (row: LeaseRow): Subject => ({ cluster: row.cluster, namespace: row.namespace, name: row.name });
+const keyOf = (row: LeaseRow) => `${row.cluster}/${row.namespace}/${row.name}`;
+
+// A change of leader counts once; a row recording changes we never saw counts that many times. The
+// first holder Leasetrail sees is not a change.
+const countedTransitions = Prisma.sql`
+  SELECT c.name AS cluster, l.namespace, l.name, t.at,
+         ((t.kind = 'acquired' AND t.cause IS DISTINCT FROM 'first')::int + t."missedCount")::int AS weight
+    FROM "Transition" t
+    JOIN "Lease" l ON l.id = t."leaseId"
+    JOIN "Cluster" c ON c.id = t."clusterId"
+   WHERE l.kind = 'election'
+     AND ((t.kind = 'acquired' AND t.cause IS DISTINCT FROM 'first') OR t."missedCount" > 0)`;
+
+function groupTransitions(rows: Array<LeaseRow & { at: Date; weight: number }>): FlappingFacts[] {
+  const byLease = new Map<string, FlappingFacts>();
+  for (const row of rows) {
+    const key = keyOf(row);
+    const facts = byLease.get(key) ?? { subject: subjectOf(row), transitions: [] as CountedTransition[] };
+    facts.transitions.push({ at: row.at.getTime(), weight: row.weight });
+    byLease.set(key, facts);
+  }
+  return [...byLease.values()];
+}
+
+export async function loadFlappingFacts(db: Db, since: Date): Promise<FlappingFacts[]> {
+  const rows = await db.$queryRaw<Array<LeaseRow & { at: Date; weight: number }>>`${countedTransitions} AND t.at > ${since}::timestamptz ORDER BY t.at, t.id`;
+  return groupTransitions(rows);
+}
+
+export async function loadFlappingHistory(db: Db, range: TimeRange): Promise<FlappingFacts[]> {
+  const rows = await db.$queryRaw<Array<LeaseRow & { at: Date; weight: number }>>`
+    ${countedTransitions} AND t.at >= ${range.from}::timestamptz AND t.at < ${range.to}::timestamptz ORDER BY t.at, t.id`;
+  return groupTransitions(rows);
+}
+
+type LeaderlessRow = LeaseRow & {
+  holderIdentity: string | null;
+  observedAt: Date;
+  lastKind: string | null;
+  lastAt: Date | null;
+  heldAt: Date | null;
+  leaderlessMs: number | null;
+};
+
+// Leaderless since the last release or expiry, unless an acquisition (or a holder renewing again)
+// came after it; a lease we have only ever seen empty is leaderless since we first saw it.
+export async function loadLeaderlessFacts(db: Db): Promise<LeaderlessFacts[]> {
+  const rows = await db.$queryRaw<LeaderlessRow[]>`
+    SELECT c.name AS cluster, l.namespace, l.name, l."holderIdentity", l."observedAt",
+           last.kind::text AS "lastKind", last.at AS "lastAt", held.at AS "heldAt", held."leaderlessMs"
+      FROM "Lease" l
+      JOIN "Cluster" c ON c.id = l."clusterId"
+      LEFT JOIN LATERAL (
+        SELECT t.kind, t.at FROM "Transition" t
+         WHERE t."leaseId" = l.id AND t.kind IN ('acquired', 'released', 'expired', 'resumed', 'deleted')
+         ORDER BY t.at DESC, t.id DESC LIMIT 1) last ON true
+      LEFT JOIN LATERAL (
+        SELECT t.at, t."leaderlessMs" FROM "Transition" t
+         WHERE t."leaseId" = l.id AND t.kind IN ('acquired', 'resumed')
+         ORDER BY t.at DESC, t.id DESC LIMIT 1) held ON true
+     WHERE l.kind = 'election' AND l."deletedAt" IS NULL`;
+  return rows.map((row) => {
+    const isLost = row.lastKind === 'released' || row.lastKind === 'expired';
+    const isNeverHeld = row.lastKind === null && !row.holderIdentity;
+    const leaderlessSince = isLost ? row.lastAt!.getTime() : isNeverHeld ? row.observedAt.getTime() : null;
+    return { subject: subjectOf(row), leaderlessSince, heldSince: row.heldAt?.getTime() ?? null, lastLeaderlessMs: row.leaderlessMs };
+  });
+}
+
+type HolderRow = LeaseRow & { kind: string; at: Date };
+
+// Leaderless periods over a range: from each release or expiry to the next acquisition, resumption or
+// deletion. The last change before the range tells whether the range starts leaderless.
+export async function loadLeaderlessHistory(db: Db, range: TimeRange): Promise<Array<{ subject: Subject; periods: ActiveInterval[] }>> {
+  const rows = await db.$queryRaw<HolderRow[]>`
+    WITH relevant AS (
+      SELECT t."leaseId", t.kind::text AS kind, t.at, t.id FROM "Transition" t
+       WHERE t.kind IN ('acquired', 'released', 'expired', 'resumed', 'deleted')
+    ), before AS (
+      SELECT DISTINCT ON ("leaseId") * FROM relevant WHERE at < ${range.from}::timestamptz ORDER BY "leaseId", at DESC, id DESC
+    ), inside AS (
+      SELECT * FROM relevant WHERE at >= ${range.from}::timestamptz AND at < ${range.to}::timestamptz
+    )
+    SELECT c.name AS cluster, l.namespace, l.name, e.kind, e.at
+      FROM (SELECT * FROM before UNION ALL SELECT * FROM inside) e
+      JOIN "Lease" l ON l.id = e."leaseId"
+      JOIN "Cluster" c ON c.id = l."clusterId"
+     WHERE l.kind = 'election'
+     ORDER BY l.id, e.at, e.id`;
+  const byLease = new Map<string, { subject: Subject; periods: ActiveInterval[] }>();
+  for (const row of rows) {
+    const key = keyOf(row);
+    const entry = byLease.get(key) ?? { subject: subjectOf(row), periods: [] };
+    byLease.set(key, entry);
+    const open = entry.periods.at(-1);
+    const isLost = row.kind === 'released' || row.kind === 'expired';
+    if (isLost && (!open || open.end !== null)) entry.periods.push({ start: row.at.getTime(), end: null });
+    else if (!isLost && open && open.end === null) open.end = row.at.getTime();
+  }
+  return [...byLease.values()];
+}
+
+type RenewRow = LeaseRow & { leaseDurationSeconds: number | null; samples: number; p95: number | null };
+
+export async function loadRenewLatencyFacts(db: Db, since: Date): Promise<RenewLatencyFacts[]> {
+  const rows = await db.$queryRaw<RenewRow[]>`
+    SELECT c.name AS cluster, l.namespace, l.name, l."leaseDurationSeconds",
+           count(*)::int AS samples,
+           percentile_cont(0.95) WITHIN GROUP (ORDER BY s."intervalMs") AS p95
+      FROM "RenewSample" s
+      JOIN "Lease" l ON l.id = s."leaseId"
+      JOIN "Cluster" c ON c.id = l."clusterId"
+     WHERE s."renewTime" > ${since}::timestamptz AND s."intervalMs" IS NOT NULL
+       AND l.kind = 'election' AND l."deletedAt" IS NULL
+     GROUP BY c.name, l.namespace, l.name, l."leaseDurationSeconds"`;
+  return rows.map((row) => ({ subject: subjectOf(row), p95Ms: row.p95, samples: row.samples, leaseDurationSeconds: row.leaseDurationSeconds }));
+}
+
+type SampledRow = LeaseRow & { at: Date; leaseDurationSeconds: number | null; samples: number; p95: number | null };
+
+// The renew-latency condition at evenly spaced moments of a range, each over the window before it.
+export async function loadRenewLatencyHistory(db: Db, range: TimeRange, windowSeconds: number, stepSeconds: number): Promise<Array<RenewLatencyFacts & { at: number }>> {
+  const rows = await db.$queryRaw<SampledRow[]>`
+    SELECT c.name AS cluster, l.namespace, l.name, l."leaseDurationSeconds", g.at,
+           count(*)::int AS samples,
+           percentile_cont(0.95) WITHIN GROUP (ORDER BY s."intervalMs") AS p95
+      FROM generate_series(${range.from}::timestamptz, ${range.to}::timestamptz, make_interval(secs => ${stepSeconds}::int)) AS g(at)
+      JOIN "RenewSample" s ON s."renewTime" > g.at - make_interval(secs => ${windowSeconds}::int) AND s."renewTime" <= g.at
+      JOIN "Lease" l ON l.id = s."leaseId"
+      JOIN "Cluster" c ON c.id = l."clusterId"
+     WHERE s."intervalMs" IS NOT NULL AND l.kind = 'election'
+     GROUP BY c.name, l.namespace, l.name, l."leaseDurationSeconds", g.at
+     ORDER BY g.at`;
+  return rows.map((row) => ({ subject: subjectOf(row), at: row.at.getTime(), p95Ms: row.p95, samples: row.samples, leaseDurationSeconds: row.leaseDurationSeconds }));
+}
+
+export async function loadStaleFacts(db: Db): Promise<StaleFacts[]> {
+  const clusters = await db.cluster.findMany({ select: { name: true, lastSeenAt: true, createdAt: true } });
+  return clusters.map((cluster) => ({
+    subject: { cluster: cluster.name, namespace: null, name: null },
+    lastSeenAt: cluster.lastSeenAt?.getTime() ?? null,
+    addedAt: cluster.createdAt.getTime(),
+  }));
+}
+
+// Unobserved periods of each cluster over a range: its observation gaps, and the time since it was last seen.
+export async function loadStaleHistory(db: Db, range: TimeRange): Promise<Array<{ subject: Subject; periods: ActiveInterval[] }>> {
+  const clusters = await db.cluster.findMany({
+    select: {
+      name: true,
+      lastSeenAt: true,
+      createdAt: true,
+      gaps: { where: { startedAt: { lt: range.to }, OR: [{ endedAt: null }, { endedAt: { gt: range.from } }] }, select: { startedAt: true, endedAt: true }, orderBy: { startedAt: 'asc' } },
+    },
+  });
+  return clusters.map((cluster) => {
+    const periods: ActiveInterval[] = cluster.gaps.map((gap) => ({ start: gap.startedAt.getTime(), end: gap.endedAt?.getTime() ?? null }));
+    periods.push({ start: (cluster.lastSeenAt ?? cluster.createdAt).getTime(), end: null });
+    return { subject: { cluster: cluster.name, namespace: null, name: null }, periods };
+  });
+}

@@ -1,0 +1,201 @@
+import { mergeChannelConfig, parseChannelDefinition, type ChannelDefinition, type ChannelKind } from '../alerts/channel-config';
+import { ConflictError, NotFoundError, ValidationError } from '../errors';
+import type { Store } from './client';
+import { Prisma, type NotificationChannel } from './generated/prisma/client';
+import type { AlertState, DeliveryStatus } from './generated/prisma/enums';
+
+export type LastFailure = { notificationId: bigint; alertId: bigint; event: AlertState; status: DeliveryStatus; error: string; at: Date | null; attempts: number };
+
+export type ChannelDeliveries = { pending: number; retrying: number; delivered: number; failed: number; lastFailure: LastFailure | null };
+
+export type ChannelRecord = Omit<NotificationChannel, 'config'> & { definition: ChannelDefinition | null; configError: string | null; ruleIds: number[]; deliveries: ChannelDeliveries };
+
+export type ChannelWrite = { name: string; enabled: boolean; definition: ChannelDefinition };
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
+}
+
+function readDefinition(kind: ChannelKind, config: unknown): { definition: ChannelDefinition | null; configError: string | null } {
+  try {
+    return { definition: parseChannelDefinition(kind, config), configError: null };
+  } catch (error) {
+    return { definition: null, configError: (error as Error).message };
+  }
+}
+
+// Retrying: still pending, but an attempt already failed. Failed: gave up (or refused).
+async function deliveriesFor(store: Store, channelIds: number[]): Promise<Map<number, ChannelDeliveries>> {
+  const result = new Map<number, ChannelDeliveries>(channelIds.map((id) => [id, { pending: 0, retrying: 0, delivered: 0, failed: 0, lastFailure: null }]));
+  if (channelIds.length === 0) return result;
+  const counts = await store.prisma.$queryRaw<Array<{ channelId: number; pending: number; retrying: number; delivered: number; failed: number }>>`
+    SELECT "channelId",
+           count(*) FILTER (WHERE status = 'pending' AND "lastError" IS NULL)::int AS pending,
+           count(*) FILTER (WHERE status = 'pending' AND "lastError" IS NOT NULL)::int AS retrying,
+           count(*) FILTER (WHERE status = 'delivered')::int AS delivered,
+           count(*) FILTER (WHERE status = 'failed')::int AS failed
+      FROM "Notification" WHERE "channelId" = ANY(${channelIds}::int[]) GROUP BY "channelId"`;
+  const failures = await store.prisma.$queryRaw<Array<{ channelId: number; id: bigint; alertId: bigint; event: AlertState; status: DeliveryStatus; lastError: string; lastAttemptAt: Date | null; attempts: number }>>`
+    SELECT DISTINCT ON ("channelId") "channelId", id, "alertId", event, status, "lastError", "lastAttemptAt", attempts
+      FROM "Notification"
+     WHERE "channelId" = ANY(${channelIds}::int[]) AND "lastError" IS NOT NULL AND status <> 'delivered'
+     ORDER BY "channelId", "lastAttemptAt" DESC NULLS LAST, id DESC`;
+  for (const row of counts) {
+    const entry = result.get(row.channelId)!;
+    Object.assign(entry, { pending: row.pending, retrying: row.retrying, delivered: row.delivered, failed: row.failed });
+  }
+  for (const row of failures) {
+    result.get(row.channelId)!.lastFailure = { notificationId: row.id, alertId: row.alertId, event: row.event, status: row.status, error: row.lastError, at: row.lastAttemptAt, attempts: row.attempts };
+  }
+  return result;
+}
+
+const channelInclude = { rules: { select: { ruleId: true }, orderBy: { ruleId: 'asc' } } } satisfies Prisma.NotificationChannelInclude;
+
+type ChannelRow = Prisma.NotificationChannelGetPayload<{ include: typeof channelInclude }>;
+
+function toChannelRecord({ rules, config, ...channel }: ChannelRow, deliveries: Map<number, ChannelDeliveries>): ChannelRecord {
+  return {
+    ...channel,
+    ...readDefinition(channel.kind, config),
+    ruleIds: rules.map((rule) => rule.ruleId),
+    deliveries: deliveries.get(channel.id) ?? { pending: 0, retrying: 0, delivered: 0, failed: 0, lastFailure: null },
+  };
+}
+
+export async function listChannels(store: Store): Promise<ChannelRecord[]> {
+  const rows = await store.prisma.notificationChannel.findMany({ include: channelInclude, orderBy: { name: 'asc' } });
+  const deliveries = await deliveriesFor(store, rows.map((row) => row.id));
+  return rows.map((row) => toChannelRecord(row, deliveries));
+}
+
+export async function getChannelOrThrow(store: Store, id: number): Promise<ChannelRecord> {
+  const row = await store.prisma.notificationChannel.findUnique({ where: { id }, include: channelInclude });
+  if (!row) throw new NotFoundError(`notification channel ${id} not found`);
+  return toChannelRecord(row, await deliveriesFor(store, [id]));
+}
+
+export async function createChannel(store: Store, input: ChannelWrite): Promise<ChannelRecord> {
+  try {
+    const row = await store.prisma.notificationChannel.create({
+      data: { name: input.name, kind: input.definition.kind, enabled: input.enabled, config: input.definition.config as Prisma.InputJsonObject },
+    });
+    return await getChannelOrThrow(store, row.id);
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new ConflictError(`a notification channel named "${input.name}" already exists`);
+    throw error;
+  }
+}
+
+export type ChannelUpdate = { name?: string; enabled?: boolean; kind?: ChannelKind; config?: Record<string, unknown> };
+
+// Credentials left out of an update keep their stored values; the merged configuration is validated whole.
+export async function resolveChannelUpdate(store: Store, id: number, update: ChannelUpdate): Promise<ChannelWrite> {
+  const row = await store.prisma.notificationChannel.findUnique({ where: { id } });
+  if (!row) throw new NotFoundError(`notification channel ${id} not found`);
+  if (update.kind !== undefined && update.kind !== row.kind) {
+    throw new ValidationError(`invalid kind: a ${row.kind} channel cannot become a ${update.kind} channel; create a new channel instead`, [{ path: 'kind', message: 'cannot change' }]);
+  }
+  const config = update.config ? mergeChannelConfig(row.kind, row.config as Record<string, unknown>, update.config) : row.config;
+  const definition = parseChannelDefinition(row.kind, config);
+  return { name: update.name ?? row.name, enabled: update.enabled ?? row.enabled, definition };
+}
+
+export async function updateChannel(store: Store, id: number, input: ChannelWrite): Promise<ChannelRecord> {
+  try {
+    const { count } = await store.prisma.notificationChannel.updateMany({
+      where: { id },
+      data: { name: input.name, enabled: input.enabled, config: input.definition.config as Prisma.InputJsonObject },
+    });
+    if (count === 0) throw new NotFoundError(`notification channel ${id} not found`);
+    return await getChannelOrThrow(store, id);
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new ConflictError(`a notification channel named "${input.name}" already exists`);
+    throw error;
+  }
+}
+
+export async function deleteChannel(store: Store, id: number): Promise<void> {
+  const { count } = await store.prisma.notificationChannel.deleteMany({ where: { id } });
+  if (count === 0) throw new NotFoundError(`notification channel ${id} not found`);
+}
+
+// ---------- the delivery queue ----------
+
+export type ClaimedNotification = {
+  id: bigint;
+  event: 'firing' | 'resolved';
+  attempts: number;
+  channel: { id: number; name: string; kind: ChannelKind; enabled: boolean; config: unknown };
+  alert: Prisma.AlertGetPayload<{ include: { rule: true } }>;
+};
+
+export type ClaimInput = { now: Date; claimUntil: Date; limit: number; busyChannelIds: number[] };
+
+// Takes due notifications, at most one per channel, so each channel is delivered to in order and one
+// slow receiver holds one slot only. A claim is a lease: nextAttemptAt moves past the send timeout,
+// so if this process dies mid-send another picks the row up later. A recovery waits for its firing
+// notification to be settled first.
+export async function claimNotifications(store: Store, input: ClaimInput): Promise<ClaimedNotification[]> {
+  const claimed = await store.prisma.$queryRaw<Array<{ id: bigint }>>`
+    WITH candidates AS (
+      SELECT n.id, n."channelId" FROM "Notification" n
+       WHERE n.status = 'pending'
+         AND (n."nextAttemptAt" IS NULL OR n."nextAttemptAt" <= ${input.now}::timestamptz)
+         AND NOT (n."channelId" = ANY(${input.busyChannelIds}::int[]))
+         AND NOT (n.event = 'resolved' AND EXISTS (
+               SELECT 1 FROM "Notification" f
+                WHERE f."alertId" = n."alertId" AND f."channelId" = n."channelId" AND f.event = 'firing' AND f.status = 'pending'))
+       ORDER BY n.id
+       LIMIT ${input.limit * 20}::int
+       FOR UPDATE SKIP LOCKED
+    ), picked AS (
+      SELECT DISTINCT ON ("channelId") id FROM candidates ORDER BY "channelId", id
+    )
+    UPDATE "Notification" n
+       SET attempts = n.attempts + 1, "lastAttemptAt" = ${input.now}::timestamptz, "nextAttemptAt" = ${input.claimUntil}::timestamptz
+      FROM (SELECT id FROM picked ORDER BY id LIMIT ${input.limit}::int) p
+     WHERE n.id = p.id
+    RETURNING n.id`;
+  if (claimed.length === 0) return [];
+  const rows = await store.prisma.notification.findMany({
+    where: { id: { in: claimed.map((row) => row.id) } },
+    include: { channel: true, alert: { include: { rule: true } } },
+    orderBy: { id: 'asc' },
+  });
+  return rows.map((row) => ({
+    id: row.id,
+    event: row.event === 'resolved' ? 'resolved' : 'firing',
+    attempts: row.attempts,
+    channel: { id: row.channel.id, name: row.channel.name, kind: row.channel.kind, enabled: row.channel.enabled, config: row.channel.config },
+    alert: row.alert,
+  }));
+}
+
+export type DeliveryResult = { status: 'delivered' } | { status: 'pending'; error: string; nextAttemptAt: Date } | { status: 'failed'; error: string };
+
+export async function recordDelivery(store: Store, id: bigint, result: DeliveryResult, now: Date): Promise<void> {
+  const data: Prisma.NotificationUpdateInput =
+    result.status === 'delivered'
+      ? { status: 'delivered', deliveredAt: now, lastError: null, nextAttemptAt: null }
+      : result.status === 'pending'
+        ? { status: 'pending', lastError: result.error.slice(0, 2_000), nextAttemptAt: result.nextAttemptAt }
+        : { status: 'failed', lastError: result.error.slice(0, 2_000), nextAttemptAt: null };
+  await store.prisma.notification.update({ where: { id }, data });
+}
+
+export type FiringDelivery = { notificationId: bigint; channel: ClaimedNotification['channel']; alert: ClaimedNotification['alert'] };
+
+// Firing alerts Alertmanager has been told about, to tell it again before their endsAt passes.
+export async function listDeliveredFiring(store: Store, kind: ChannelKind): Promise<FiringDelivery[]> {
+  const rows = await store.prisma.notification.findMany({
+    where: { event: 'firing', status: 'delivered', channel: { kind, enabled: true }, alert: { state: 'firing' } },
+    include: { channel: true, alert: { include: { rule: true } } },
+    orderBy: { id: 'asc' },
+  });
+  return rows.map((row) => ({
+    notificationId: row.id,
+    channel: { id: row.channel.id, name: row.channel.name, kind: row.channel.kind, enabled: row.channel.enabled, config: row.channel.config },
+    alert: row.alert,
+  }));
+}

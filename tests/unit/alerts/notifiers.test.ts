@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { buildAlertMessage, buildTestMessage } from '../../../lib/alerts/message';
+import { alertsEndpoint, renderAlertmanagerBody } from '../../../lib/alerts/notifiers/alertmanager';
+import { renderSlackBody } from '../../../lib/alerts/notifiers/slack';
+import { renderWebhookBody, signWebhookBody, verifyWebhookSignature } from '../../../lib/alerts/notifiers/webhook';
+
+const now = Date.parse('2026-11-24T10:05:00Z');
+const alert = {
+  id: 42n,
+  state: 'firing' as const,
+  subjectKey: 'prod-eu/kube-system/kube-scheduler',
+  summary: '4 changes of leader in the last 10 min (threshold 3)',
+  value: 4,
+  startedAt: new Date('2026-11-24T10:00:00Z'),
+  firingAt: new Date('2026-11-24T10:00:00Z'),
+  resolvedAt: null,
+  rule: { id: 3, name: 'scheduler flapping', kind: 'flapping' as const, params: { transitions: 3, windowSeconds: 600 }, forSeconds: 0, quietSeconds: 300 },
+};
+
+describe('the common message', () => {
+  it('carries the subject, the rule and its description', () => {
+    const message = buildAlertMessage(alert, 'firing', '17', now);
+    expect(message).toMatchObject({
+      event: 'firing',
+      deliveryId: '17',
+      sentAt: '2026-11-24T10:05:00.000Z',
+      alert: { id: '42', subject: { cluster: 'prod-eu', namespace: 'kube-system', name: 'kube-scheduler' }, firingAt: '2026-11-24T10:00:00.000Z' },
+      rule: { id: 3, name: 'scheduler flapping', description: 'at least 3 change(s) of leader within 10 min' },
+    });
+  });
+});
+
+describe('webhook signing', () => {
+  it('signs timestamp and body with HMAC-SHA256, and verification catches any change', () => {
+    const body = renderWebhookBody(buildAlertMessage(alert, 'firing', '17', now));
+    const signature = signWebhookBody('s3cret-s3cret-s3cret', '1795514700', body);
+    expect(signature).toMatch(/^sha256=[0-9a-f]{64}$/);
+    expect(verifyWebhookSignature('s3cret-s3cret-s3cret', '1795514700', body, signature)).toBe(true);
+    expect(verifyWebhookSignature('s3cret-s3cret-s3cret', '1795514701', body, signature)).toBe(false);
+    expect(verifyWebhookSignature('s3cret-s3cret-s3cret', '1795514700', `${body} `, signature)).toBe(false);
+    expect(verifyWebhookSignature('another-secret-entirely', '1795514700', body, signature)).toBe(false);
+    expect(JSON.parse(body)).toMatchObject({ version: 1, event: 'firing' });
+  });
+});
+
+describe('Alertmanager v2', () => {
+  const config = { url: 'http://alertmanager.monitoring:9093/', labels: { team: 'platform' }, allowPrivateTargets: false };
+
+  it('posts to /api/v2/alerts under the configured base', () => {
+    expect(alertsEndpoint('http://am:9093').toString()).toBe('http://am:9093/api/v2/alerts');
+    expect(alertsEndpoint('http://am:9093/prefix/').toString()).toBe('http://am:9093/prefix/api/v2/alerts');
+    expect(alertsEndpoint('http://am:9093/api/v2/alerts').toString()).toBe('http://am:9093/api/v2/alerts');
+  });
+
+  it('sends a firing alert with labels for routing and an endsAt ahead that re-sending keeps moving', () => {
+    const [posted] = JSON.parse(renderAlertmanagerBody(config, buildAlertMessage(alert, 'firing', '17', now), now));
+    expect(posted).toEqual({
+      labels: { severity: 'warning', team: 'platform', alertname: 'scheduler flapping', leasetrail_rule_kind: 'flapping', leasetrail_alert_id: '42', cluster: 'prod-eu', namespace: 'kube-system', lease: 'kube-scheduler' },
+      annotations: { summary: alert.summary, description: 'scheduler flapping (flapping): at least 3 change(s) of leader within 10 min', value: '4' },
+      startsAt: '2026-11-24T10:00:00.000Z',
+      endsAt: '2026-11-24T10:09:00.000Z',
+    });
+  });
+
+  it('ends a resolved alert at its resolution, with the same labels so Alertmanager matches it', () => {
+    const resolved = { ...alert, state: 'resolved' as const, resolvedAt: new Date('2026-11-24T10:20:00Z') };
+    const [firing] = JSON.parse(renderAlertmanagerBody(config, buildAlertMessage(alert, 'firing', '17', now), now));
+    const [posted] = JSON.parse(renderAlertmanagerBody(config, buildAlertMessage(resolved, 'resolved', '18', now), now));
+    expect(posted.endsAt).toBe('2026-11-24T10:20:00.000Z');
+    expect(posted.labels).toEqual(firing.labels);
+  });
+});
+
+describe('Slack', () => {
+  it('sends text plus one coloured attachment', () => {
+    const body = JSON.parse(renderSlackBody(buildAlertMessage(alert, 'firing', '17', now)));
+    expect(body.text).toBe('[FIRING] scheduler flapping: prod-eu kube-system/kube-scheduler');
+    expect(body.attachments[0]).toMatchObject({ color: '#d92d20', text: alert.summary });
+    expect(JSON.parse(renderSlackBody(buildTestMessage('ops', 'test-1', now))).text).toMatch(/^\[TEST\]/);
+  });
+});
