@@ -82,6 +82,7 @@ test('a permalink reproduces the view: custom range, filters and time zone', asy
   await page.getByRole('group', { name: 'Time zone' }).getByRole('button', { name: 'Local' }).click();
   await expect(page).toHaveURL(/tz=local/);
   const permalink = page.url();
+  expect(new URL(permalink).searchParams.get('from')).toBe(from.toISOString().replace(/:\d\d\.\d{3}Z$/, ':00.000Z'));
 
   const other = await browser.newPage();
   await other.goto(permalink);
