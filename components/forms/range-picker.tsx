@@ -23,6 +23,9 @@ export function RangePicker({
   onCustom: (from: number, to: number) => void;
   onZoomOut: () => void;
 }) {
+  // Re-seed the inputs when the choice changes, not when a sliding preset moves with the clock:
+  // that would wipe what a person is typing whenever live data arrives.
+  const seed = isCustom ? `custom-${from}-${to}` : `preset-${range}`;
   return (
     <div className="flex flex-wrap items-center gap-2 text-sm">
       <div role="group" aria-label="Time range" className="inline-flex overflow-hidden rounded-md border border-zinc-300 dark:border-zinc-700">
@@ -52,9 +55,9 @@ export function RangePicker({
           if (Number.isFinite(start) && Number.isFinite(end) && start < end) onCustom(start, end);
         }}
       >
-        <input key={`from-${from}`} name="from" type="datetime-local" aria-label="From (UTC)" defaultValue={toInputValue(from)} className="rounded-md border border-zinc-300 bg-transparent px-1.5 py-0.5 text-xs dark:border-zinc-700" />
+        <input key={`from-${seed}`} name="from" type="datetime-local" aria-label="From (UTC)" defaultValue={toInputValue(from)} className="rounded-md border border-zinc-300 bg-transparent px-1.5 py-0.5 text-xs dark:border-zinc-700" />
         <span className="text-zinc-500">–</span>
-        <input key={`to-${to}`} name="to" type="datetime-local" aria-label="To (UTC)" defaultValue={toInputValue(to)} className="rounded-md border border-zinc-300 bg-transparent px-1.5 py-0.5 text-xs dark:border-zinc-700" />
+        <input key={`to-${seed}`} name="to" type="datetime-local" aria-label="To (UTC)" defaultValue={toInputValue(to)} className="rounded-md border border-zinc-300 bg-transparent px-1.5 py-0.5 text-xs dark:border-zinc-700" />
         <button type="submit" className="rounded-md border border-zinc-300 px-2 py-0.5 text-xs hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800">
           Apply
         </button>
