@@ -26,6 +26,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
                 <NavLink href="/">Fleet</NavLink>
                 <NavLink href="/timeline">Timeline</NavLink>
                 <NavLink href="/clusters">Clusters</NavLink>
+                <NavLink href="/audit">Audit</NavLink>
                 <NavLink href="/alerts">Alerts</NavLink>
               </Suspense>
               <span className="ml-auto flex items-center gap-3">

@@ -5,10 +5,12 @@ import Link from 'next/link';
 import { useQueryStates } from 'nuqs';
 import { useMemo, useState } from 'react';
 import dynamic from 'next/dynamic';
+import { AnnotationList } from '@/components/audit/annotation-list';
 import { RangePicker } from '@/components/forms/range-picker';
 import { TimelineCanvas, type HoverInfo } from '@/components/timeline/timeline-canvas';
 import { TimeText } from '@/components/ui/time-text';
 import { useTimeZone } from '@/components/ui/time-zone-toggle';
+import type { AnnotationsResponse } from '@/lib/api/audit-dto';
 import type { GapsResponse, LeaseDto, LeaseResponse, RenewalsResponse, TransitionDto, TransitionsResponse } from '@/lib/api/dto';
 import type { LeaseKey } from '@/lib/leases/types';
 import { formatDuration, formatTime, holderColor, shortHolder } from '@/lib/ui/format';
@@ -66,6 +68,11 @@ export function LeaseClient({ leaseKey, initialLease }: { leaseKey: LeaseKey; in
     placeholderData: keepPreviousData,
   });
   const renewals = useQuery({ queryKey: [...keyPrefix, 'renewals', rangeKey], queryFn: () => fetchJson<RenewalsResponse>(`${base}/renewals?${rangeQuery()}`), placeholderData: keepPreviousData });
+  const annotations = useQuery({
+    queryKey: [...keyPrefix, 'annotations', rangeKey],
+    queryFn: () => fetchJson<AnnotationsResponse>(`/api/annotations?cluster=${encodeURIComponent(leaseKey.cluster)}&namespace=${encodeURIComponent(leaseKey.namespace)}&name=${encodeURIComponent(leaseKey.name)}&${rangeQuery()}`),
+    placeholderData: keepPreviousData,
+  });
   const gaps = useQuery({
     queryKey: [...keyPrefix, 'gaps', rangeKey],
     queryFn: () => fetchJson<GapsResponse>(`/api/gaps?cluster=${encodeURIComponent(leaseKey.cluster)}&${rangeQuery()}`),
@@ -159,6 +166,21 @@ export function LeaseClient({ leaseKey, initialLease }: { leaseKey: LeaseKey; in
           />
         )}
         <p className="text-xs text-zinc-500">Drag across the timeline to zoom in.</p>
+      </section>
+
+      <section aria-labelledby="annotations-heading" className="space-y-2">
+        <h2 id="annotations-heading" className="text-sm font-semibold">
+          Annotations <span className="font-normal text-zinc-500">· on this lease, its cluster and the whole fleet; add them in the <Link href="/audit" className="underline">audit</Link></span>
+        </h2>
+        {annotations.isError ? (
+          <p role="alert" className="text-sm text-red-600">
+            Could not load annotations: {annotations.error.message}
+          </p>
+        ) : annotations.data ? (
+          <AnnotationList annotations={annotations.data.annotations} emptyText="No note in this range." />
+        ) : (
+          <div className="h-8 animate-pulse rounded bg-zinc-100 dark:bg-zinc-900" aria-label="Loading annotations" />
+        )}
       </section>
 
       <section aria-labelledby="renew-heading" className="space-y-2">

@@ -1,0 +1,13 @@
+import type { Metadata } from 'next';
+import { getStore } from '@/lib/store/client';
+import { listClusters } from '@/lib/store/clusters';
+import { AuditClient } from './client';
+
+export const dynamic = 'force-dynamic';
+export const metadata: Metadata = { title: 'Failover audit' };
+
+// The shell knows the clusters for the filter; the audit of the window loads on the client.
+export default async function AuditPage() {
+  const clusters = await listClusters(getStore());
+  return <AuditClient clusters={clusters.map((cluster) => cluster.name)} />;
+}
