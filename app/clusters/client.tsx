@@ -5,18 +5,11 @@ import { StatusDot, type StatusTone } from '@/components/ui/status-dot';
 import { TimeText } from '@/components/ui/time-text';
 import type { ClustersResponse, GapsResponse } from '@/lib/api/dto';
 import { formatDuration } from '@/lib/ui/format';
+import { gapReasonLabels } from '@/lib/ui/gap-reasons';
 import { fetchJson } from '@/lib/ui/fetch-json';
 import { EmptyRow, Table, TableBody, TableHead, Th } from '@/components/ui/table';
 
 const stateTone: Record<string, StatusTone> = { connected: 'good', reconnecting: 'warn', failing: 'bad', pending: 'idle', stopped: 'idle' };
-const gapReasons: Record<string, string> = {
-  watch_lost: 'watch lost',
-  history_expired: 'watch history expired (410), relisted',
-  connect_failed: 'could not connect',
-  controller_down: 'Leasetrail was not running',
-  store_overflow: 'PostgreSQL unreachable too long',
-  ownership_lost: 'ownership lost',
-};
 
 export function ClustersClient({ initialClusters, initialGaps }: { initialClusters: ClustersResponse; initialGaps: GapsResponse }) {
   const clusters = useQuery({ queryKey: ['clusters'], queryFn: () => fetchJson<ClustersResponse>('/api/clusters'), initialData: initialClusters, refetchInterval: 10_000 });
@@ -86,7 +79,7 @@ export function ClustersClient({ initialClusters, initialGaps }: { initialCluste
                 <span className="font-medium">{gap.cluster}</span>
                 <TimeText value={gap.startedAt} /> → {gap.endedAt ? <TimeText value={gap.endedAt} /> : <span className="text-amber-600">still blind</span>}
                 <span className="text-zinc-500">{gap.endedAt ? formatDuration(Date.parse(gap.endedAt) - Date.parse(gap.startedAt)) : ''}</span>
-                <span className="text-zinc-600 dark:text-zinc-400">{gapReasons[gap.reason] ?? gap.reason}</span>
+                <span className="text-zinc-600 dark:text-zinc-400">{gapReasonLabels[gap.reason] ?? gap.reason}</span>
               </li>
             ))}
           </ul>

@@ -1,15 +1,8 @@
 import { TimeText } from '@/components/ui/time-text';
 import type { GapDto } from '@/lib/api/dto';
 import { formatDuration } from '@/lib/ui/format';
+import { gapReasonLabels } from '@/lib/ui/gap-reasons';
 
-const gapReasons: Record<string, string> = {
-  watch_lost: 'watch lost',
-  history_expired: 'watch history expired (410), relisted',
-  connect_failed: 'could not connect',
-  controller_down: 'Leasetrail was not running',
-  store_overflow: 'PostgreSQL unreachable too long',
-  ownership_lost: 'ownership lost',
-};
 
 // First on the page and hard to miss: an audit that hides its own blind spots misleads.
 export function AuditBlindSpots({ gaps, hasMore, from, to }: { gaps: GapDto[]; hasMore: boolean; from: number; to: number }) {
@@ -40,7 +33,7 @@ export function AuditBlindSpots({ gaps, hasMore, from, to }: { gaps: GapDto[]; h
               <TimeText value={gap.startedAt} /> → {gap.endedAt ? <TimeText value={gap.endedAt} /> : <strong>still blind</strong>}
             </span>
             <span className="tabular-nums">{formatDuration(blindMs(gap))} of the window</span>
-            <span>{gapReasons[gap.reason] ?? gap.reason}</span>
+            <span>{gapReasonLabels[gap.reason] ?? gap.reason}</span>
           </li>
         ))}
       </ul>
