@@ -3,7 +3,8 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useId, useState, type FormEvent } from 'react';
 import type { ChannelDto } from '@/lib/api/alert-dto';
-import { alertKeys, buttonClass, inputClass, primaryButtonClass, requestJson } from './api';
+import { FormFooter } from './form-footer';
+import { alertKeys, buttonClass, inputClass, requestJson } from './api';
 
 type Kind = ChannelDto['kind'];
 
@@ -148,19 +149,7 @@ export function ChannelForm({ channel, onDone }: { channel?: ChannelDto; onDone:
           Allow link-local and cloud-metadata targets (169.254.0.0/16, fe80::/10, metadata names)
         </label>
       </div>
-      {save.error ? (
-        <p role="alert" className="text-sm text-red-700 dark:text-red-400">
-          {save.error.message}
-        </p>
-      ) : null}
-      <div className="flex gap-2">
-        <button type="submit" className={primaryButtonClass} disabled={save.isPending}>
-          {channel ? 'Save channel' : 'Create channel'}
-        </button>
-        <button type="button" className={buttonClass} onClick={onDone}>
-          Cancel
-        </button>
-      </div>
+      <FormFooter error={save.error} isPending={save.isPending} submitLabel={channel ? 'Save channel' : 'Create channel'} onCancel={onDone} />
     </form>
   );
 }

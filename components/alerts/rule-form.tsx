@@ -5,7 +5,8 @@ import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
 import type { ChannelDto, RuleDto } from '@/lib/api/alert-dto';
 import { TimeText } from '@/components/ui/time-text';
 import { ruleKindLabels } from './alert-state-badge';
-import { alertKeys, buttonClass, inputClass, primaryButtonClass, requestJson } from './api';
+import { FormFooter } from './form-footer';
+import { alertKeys, inputClass, requestJson } from './api';
 
 type Kind = RuleDto['kind'];
 
@@ -243,19 +244,7 @@ export function RuleForm({ rule, channels, onDone }: { rule?: RuleDto; channels:
 
       <RulePreview body={previewBody} />
 
-      {save.error ? (
-        <p role="alert" className="text-sm text-red-700 dark:text-red-400">
-          {save.error.message}
-        </p>
-      ) : null}
-      <div className="flex gap-2">
-        <button type="submit" className={primaryButtonClass} disabled={save.isPending}>
-          {rule ? 'Save rule' : 'Create rule'}
-        </button>
-        <button type="button" className={buttonClass} onClick={onDone}>
-          Cancel
-        </button>
-      </div>
+      <FormFooter error={save.error} isPending={save.isPending} submitLabel={rule ? 'Save rule' : 'Create rule'} onCancel={onDone} />
     </form>
   );
 }

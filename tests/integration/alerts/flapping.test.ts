@@ -9,7 +9,7 @@ import { verifyWebhookSignature } from '../../../lib/alerts/notifiers/webhook';
 import { startFleet } from '../../../lib/sim';
 import { fastProfile, query, waitFor } from '../controller/support';
 import { createMigratedDatabase } from '../helpers/database';
-import { startScript, waitForOutput, type Started } from '../helpers/processes';
+import { killProcess, startControllerProcess, type Started } from '../helpers/processes';
 import { pointRoutesAtStore } from '../helpers/routes';
 import { callRoute, startReceiver } from './support';
 
@@ -48,14 +48,8 @@ describe('a flapping simulated lease, watched by the controller process', () => 
 
     const env = { DATABASE_URL: db.url, KUBECONFIG: kubeconfig, LEASETRAIL_SIMULATE: 'never', LOG_LEVEL: 'warn', LEASETRAIL_DATA_DIR: dir };
     const run = async (): Promise<Started> => {
-      const started = startScript('scripts/controller.ts', env);
-      cleanups.push(async () => {
-        if (started.child.exitCode === null && started.child.signalCode === null) {
-          started.child.kill('SIGKILL');
-          await started.exited;
-        }
-      });
-      await waitForOutput(started, /controller watching 1 cluster\(s\): alpha/, 60_000);
+      const started = await startControllerProcess(env, ['alpha'], 60_000);
+      cleanups.push(() => killProcess(started));
       return started;
     };
     const first = await run();

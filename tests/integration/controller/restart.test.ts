@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFleet } from '../../../lib/sim';
 import { createMigratedDatabase } from '../helpers/database';
-import { startScript, waitForOutput, type Started } from '../helpers/processes';
+import { killProcess, startControllerProcess, type Started } from '../helpers/processes';
 import { fastProfile, query, storedTransitions, waitFor } from './support';
 
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -26,14 +26,8 @@ describe('the controller killed with SIGKILL and started again', () => {
 
     const env = { DATABASE_URL: db.url, KUBECONFIG: kubeconfig, LEASETRAIL_SIMULATE: 'never', LOG_LEVEL: 'warn', LEASETRAIL_DATA_DIR: dir };
     const run = async (): Promise<Started> => {
-      const started = startScript('scripts/controller.ts', env);
-      cleanups.push(async () => {
-        if (started.child.exitCode === null && started.child.signalCode === null) {
-          started.child.kill('SIGKILL');
-          await started.exited;
-        }
-      });
-      await waitForOutput(started, /controller watching 1 cluster\(s\): alpha/, 30_000);
+      const started = await startControllerProcess(env, ['alpha'], 30_000);
+      cleanups.push(() => killProcess(started));
       return started;
     };
 

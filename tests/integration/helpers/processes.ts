@@ -35,3 +35,21 @@ export function isAlive(pid: number): boolean {
     return false;
   }
 }
+
+export async function killProcess(started: Started): Promise<void> {
+  if (started.child.exitCode !== null || started.child.signalCode !== null) return;
+  started.child.kill('SIGKILL');
+  await started.exited;
+}
+
+// `npm run controller` as a real process, ready once it says which clusters it watches.
+export async function startControllerProcess(env: Record<string, string>, clusters: string[], timeoutMs = 60_000): Promise<Started> {
+  const started = startScript('scripts/controller.ts', env);
+  try {
+    await waitForOutput(started, new RegExp(`controller watching ${clusters.length} cluster\\(s\\): ${clusters.join(', ')}`), timeoutMs);
+  } catch (error) {
+    await killProcess(started);
+    throw error;
+  }
+  return started;
+}
