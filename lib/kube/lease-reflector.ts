@@ -1,6 +1,7 @@
-import { CoordinationV1Api, Watch, type KubeConfig } from '@kubernetes/client-node';
+import { CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../log';
 import { describeClusterError, isPermanent, type ClusterError } from './cluster-errors';
+import { openWatch } from './watch-stream';
 
 export const leasesPath = '/apis/coordination.k8s.io/v1/leases';
 
@@ -178,7 +179,6 @@ export class LeaseReflector {
   }
 
   private async watch(signal: AbortSignal): Promise<WatchOutcome> {
-    const watcher = new Watch(this.options.kubeConfig);
     const watchdogMs = this.options.watchdogMs ?? 30_000;
     let events = 0;
     let expired = false;
@@ -238,20 +238,19 @@ export class LeaseReflector {
         }
         if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') this.options.onEvent({ type, object, at });
       };
-      watcher
-        .watch(
-          leasesPath,
-          { resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds: this.options.watchTimeoutSeconds ?? 300 },
-          onWatchEvent,
-          finish,
-        )
-        .then(
-          (created) => {
-            controller = created;
-            if (signal.aborted || stalled) created.abort();
-          },
-          (error: unknown) => finish(error),
-        );
+      openWatch(
+        this.options.kubeConfig,
+        leasesPath,
+        { resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds: this.options.watchTimeoutSeconds ?? 300 },
+        onWatchEvent,
+        finish,
+      ).then(
+        (created) => {
+          controller = created;
+          if (signal.aborted || stalled) created.abort();
+        },
+        (error: unknown) => finish(error),
+      );
       resetWatchdog();
     });
   }

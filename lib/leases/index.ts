@@ -24,4 +24,4 @@ export { parseMicroTime } from './micro-time';
 export { getHolderHost, isHolderRestart } from './holder-identity';
 export { defaultDeriveOptions, isLeaseKindTracked, type DeriveOptions, type SkewOptions } from './options';
 export { checkExpiry, deriveDeletion, deriveEvents, markBlind, nextExpiryCheckAt } from './derive';
-export { stateFromStored, toStoredLease, type StoredLease } from './state';
+export { isRenewalOnlyChange, stateFromStored, toStoredLease, type StoredLease } from './state';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { classifyLease } from './classify';
 import { parseMicroTime } from './micro-time';
-import type { LeaseKey, Observation, ObservationSource } from './types';
+import type { LeaseKey, MicroTime, Observation, ObservationSource } from './types';
 
 export type ParseContext = { cluster: string; observedAt: number; source: ObservationSource };
 
@@ -69,7 +69,67 @@ const metadataSchema = z.object(
 
 const leaseSchema = z.object({ metadata: metadataSchema, spec: specSchema }, { error: 'is not an object' });
 
+// The watch hot path: plain checks that accept exactly what the schema accepts, with the same result.
+// Anything they do not accept goes through the schema, which explains what is wrong.
 export function parseLease(obj: unknown, ctx: ParseContext): ParseResult {
+  return parseWellFormed(obj, ctx) ?? parseLeaseStrict(obj, ctx);
+}
+
+const isNullish = (value: unknown): value is null | undefined => value === null || value === undefined;
+const isOptionalString = (value: unknown): value is string | null | undefined => isNullish(value) || typeof value === 'string';
+const isNonEmptyString = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
+
+function isStringRecord(value: unknown): value is Record<string, string> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  for (const key in value) if (typeof (value as Record<string, unknown>)[key] !== 'string') return false;
+  return Object.getPrototypeOf(value) === Object.prototype;
+}
+
+function optionalMicroTime(value: unknown): MicroTime | null | false {
+  if (isNullish(value)) return null;
+  return typeof value === 'string' ? (parseMicroTime(value) ?? false) : false;
+}
+
+export function parseWellFormed(obj: unknown, ctx: ParseContext): ParseResult | undefined {
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return undefined;
+  const { metadata, spec } = obj as { metadata?: unknown; spec?: unknown };
+  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) return undefined;
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) return undefined;
+  const { name, namespace, uid, resourceVersion, labels } = metadata as Record<string, unknown>;
+  if (!isNonEmptyString(name) || !isNonEmptyString(namespace) || !isNonEmptyString(resourceVersion)) return undefined;
+  if (!isNullish(uid) && !isNonEmptyString(uid)) return undefined;
+  if (!isNullish(labels) && !isStringRecord(labels)) return undefined;
+  const { holderIdentity, leaseDurationSeconds, acquireTime, renewTime, leaseTransitions, strategy, preferredHolder } = spec as Record<string, unknown>;
+  if (!isOptionalString(holderIdentity) || !isOptionalString(strategy) || !isOptionalString(preferredHolder)) return undefined;
+  if (!isNullish(leaseDurationSeconds) && !(Number.isSafeInteger(leaseDurationSeconds) && (leaseDurationSeconds as number) > 0)) return undefined;
+  if (!isNullish(leaseTransitions) && !(Number.isSafeInteger(leaseTransitions) && (leaseTransitions as number) >= 0)) return undefined;
+  const acquire = optionalMicroTime(acquireTime);
+  const renew = optionalMicroTime(renewTime);
+  if (acquire === false || renew === false) return undefined;
+  const labelMap = (labels as Record<string, string> | null | undefined) ?? {};
+  return {
+    ok: true,
+    observation: {
+      key: { cluster: ctx.cluster, namespace, name },
+      uid: (uid as string | null | undefined) ?? null,
+      resourceVersion,
+      kind: classifyLease(namespace, name, labelMap),
+      holderIdentity: holderIdentity ? holderIdentity : null,
+      leaseDurationSeconds: (leaseDurationSeconds as number | null | undefined) ?? null,
+      acquireTime: acquire,
+      renewTime: renew,
+      leaseTransitions: (leaseTransitions as number | null | undefined) ?? null,
+      strategy: strategy ?? null,
+      preferredHolder: preferredHolder ?? null,
+      labels: labelMap,
+      observedAt: ctx.observedAt,
+      source: ctx.source,
+    },
+  };
+}
+
+// The schema alone: slower, and the authority on what a well-formed Lease is.
+export function parseLeaseStrict(obj: unknown, ctx: ParseContext): ParseResult {
   const parsed = leaseSchema.safeParse(obj);
   if (!parsed.success) {
     const key = readLeaseKey(obj, ctx.cluster);

@@ -82,3 +82,27 @@ function toMicroTime(date: Date | null): MicroTime | null {
 function toDate(time: MicroTime | null): Date | null {
   return time === null ? null : new Date(time.ms);
 }
+
+const sameTime = (a: MicroTime | null, b: MicroTime | null) => (a === null || b === null ? a === b : a.iso === b.iso);
+
+// True when the stored row of `prev` and `next` would differ only in what every renewal changes
+// (renewTime, when the record changed, resourceVersion). Those live in the renew samples, so the
+// ingest path skips rewriting the lease row for them: the row is as of the last other change.
+export function isRenewalOnlyChange(prev: LeaseState, next: LeaseState): boolean {
+  const a = prev.last;
+  const b = next.last;
+  return (
+    a.kind === b.kind &&
+    a.uid === b.uid &&
+    a.holderIdentity === b.holderIdentity &&
+    a.leaseDurationSeconds === b.leaseDurationSeconds &&
+    sameTime(a.acquireTime, b.acquireTime) &&
+    a.leaseTransitions === b.leaseTransitions &&
+    a.strategy === b.strategy &&
+    a.preferredHolder === b.preferredHolder &&
+    prev.holderSince === next.holderSince &&
+    prev.lastCause === next.lastCause &&
+    (prev.skew?.offsetMs ?? null) === (next.skew?.offsetMs ?? null) &&
+    prev.deletedAt === next.deletedAt
+  );
+}

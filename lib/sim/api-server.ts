@@ -56,6 +56,7 @@ type WatchQuery = Pick<ListQuery, 'namespace' | 'labelSelector' | 'fieldSelector
 
 const host = '127.0.0.1';
 const maxBodyBytes = 3 * 1024 * 1024;
+const releaseChunkBytes = 256 * 1024;
 const maxWatchBacklogBytes = 1024 * 1024;
 
 class WatchStream {
@@ -63,6 +64,7 @@ class WatchStream {
   private unsubscribe: () => void = () => undefined;
   private isFirstTable = true;
   private isClosed = false;
+  private held: string[] = [];
 
   constructor(
     private readonly res: http.ServerResponse,
@@ -115,7 +117,7 @@ class WatchStream {
   }
 
   end(): void {
-    if (!this.isClosed) this.res.end();
+    if (!this.isClosed) this.res.end(this.held.length > 0 ? this.held.splice(0).join('') : undefined);
     this.close();
   }
 
@@ -134,12 +136,48 @@ class WatchStream {
 
   private write(type: WatchEventType, object: unknown): void {
     if (this.isClosed) return;
+    const line = `${JSON.stringify({ type, object })}\n`;
+    if (this.server.isHoldingWatches) {
+      this.held.push(line);
+      return;
+    }
     // kube-apiserver drops watchers that cannot keep up instead of buffering without bound.
     if (this.res.writableLength > maxWatchBacklogBytes) {
       this.destroy();
       return;
     }
-    this.res.write(`${JSON.stringify({ type, object })}\n`);
+    this.res.write(line);
+  }
+
+  // Hands the held events to the socket as fast as the client reads them (respecting backpressure).
+  async release(): Promise<void> {
+    const lines = this.held;
+    this.held = [];
+    let chunk: string[] = [];
+    let bytes = 0;
+    for (const line of lines) {
+      chunk.push(line);
+      bytes += line.length;
+      if (bytes < releaseChunkBytes) continue;
+      await this.writeAndDrain(chunk.join(''));
+      chunk = [];
+      bytes = 0;
+    }
+    if (chunk.length > 0) await this.writeAndDrain(chunk.join(''));
+  }
+
+  private async writeAndDrain(text: string): Promise<void> {
+    if (this.isClosed) return;
+    if (this.res.write(text)) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        this.res.off('drain', done);
+        this.res.off('close', done);
+        resolve();
+      };
+      this.res.once('drain', done);
+      this.res.once('close', done);
+    });
   }
 
   private close(): void {
@@ -219,6 +257,7 @@ export class LeaseApiServer {
   private readonly requests: Record<string, number> = {};
   private boundPort: number;
   private isStopped = false;
+  private holding = false;
 
   constructor(options: ApiServerOptions) {
     this.options = options;
@@ -237,6 +276,25 @@ export class LeaseApiServer {
 
   get port(): number {
     return this.boundPort;
+  }
+
+  get isHoldingWatches(): boolean {
+    return this.holding;
+  }
+
+  /**
+   * From now on, watch events are rendered when they happen but kept back, as a backlog waiting for a
+   * slow consumer would be; `releaseWatches` then streams them at whatever speed the watchers read.
+   * The ingest benchmark uses this to measure Leasetrail at saturation rather than the simulator.
+   */
+  holdWatches(): void {
+    this.holding = true;
+  }
+
+  /** Sends every held event; resolves once all of it was handed to the sockets. */
+  async releaseWatches(): Promise<void> {
+    this.holding = false;
+    await Promise.all([...this.watches].map((watch) => watch.release()));
   }
 
   get url(): string {

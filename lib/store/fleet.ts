@@ -46,7 +46,7 @@ export async function getFleetSummary(store: Store, now: Date = new Date()): Pro
     listClusters(store),
     store.prisma.$queryRaw<LeaseRow[]>`
       SELECT c.name AS cluster, c.state::text AS "clusterState", c."lastSeenAt", l.namespace, l.name, l."holderIdentity", l."holderSince",
-             l."leaseDurationSeconds", l."observedAt" AS "changedAt", l."lastCause"::text AS "lastCause", l."skewSuspectedMs",
+             l."leaseDurationSeconds", GREATEST(l."observedAt", latest."observedAt") AS "changedAt", l."lastCause"::text AS "lastCause", l."skewSuspectedMs",
              coalesce(t.h1, 0)::int AS "acquisitions1h", coalesce(t.h24, 0)::int AS "acquisitions24h", r.p95 AS "renewP95Ms"
         FROM "Lease" l
         JOIN "Cluster" c ON c.id = l."clusterId"
@@ -54,6 +54,10 @@ export async function getFleetSummary(store: Store, now: Date = new Date()): Pro
           SELECT count(*) FILTER (WHERE at >= ${hourAgo}) AS h1, count(*) AS h24
             FROM "Transition" WHERE "leaseId" = l.id AND kind = 'acquired' AND cause IS DISTINCT FROM 'first' AND at >= ${dayAgo} AND at < ${now}
         ) t ON true
+        -- Renewals alone do not rewrite the lease row: the newest sample says when it last changed.
+        LEFT JOIN LATERAL (
+          SELECT "observedAt" FROM "RenewSample" WHERE "leaseId" = l.id ORDER BY "renewTime" DESC LIMIT 1
+        ) latest ON true
         LEFT JOIN LATERAL (
           SELECT round(percentile_cont(0.95) WITHIN GROUP (ORDER BY "intervalMs"))::int AS p95
             FROM "RenewSample" WHERE "leaseId" = l.id AND "renewTime" >= ${hourAgo} AND "intervalMs" IS NOT NULL

@@ -1,5 +1,9 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { LeaseKey, MissedEvent, RenewalEvent, ResumedEvent, StoredLease, TransitionEvent } from '../leases';
+import { BinaryCopyWriter, microsOf } from './copy-binary';
 
 export type TransitionRow = TransitionEvent | MissedEvent | ResumedEvent;
 
@@ -10,9 +14,13 @@ export type GapWrite = { startedAt: number; endedAt: number | null; reason: 'wat
 export type IngestBatch = {
   cluster: string;
   clusterId: number;
+  // Lease rows to write: every change except a renewal alone (renewals live in RenewSample).
   leases: LeaseWrite[];
+  // Row ids the caller already knows ("namespace/name" → id); the others are looked up.
+  knownIds?: ReadonlyMap<string, number>;
   transitions: Array<{ key: LeaseKey; event: TransitionRow }>;
-  renewals: Array<{ key: LeaseKey; event: RenewalEvent }>;
+  // leaseId when the caller knows it: the hot path then needs no lookup at all.
+  renewals: Array<{ key: LeaseKey; event: RenewalEvent; leaseId?: number }>;
   gaps: GapWrite[];
   lastEventAt: number | null;
   lastSeenAt: number;
@@ -31,7 +39,8 @@ export type StoredTransition = {
   toHolder: string | null;
 };
 
-export type IngestResult = { transitions: StoredTransition[]; renewals: number };
+// leaseIds: the row id of every lease this batch touched, for the caller's cache.
+export type IngestResult = { transitions: StoredTransition[]; renewals: number; leaseIds: Map<string, number> };
 
 const leaseKeyOf = (key: LeaseKey) => `${key.namespace}/${key.name}`;
 
@@ -134,27 +143,83 @@ async function upsertLeases(client: pg.ClientBase, clusterId: number, leases: Le
   return ids;
 }
 
-async function resolveLeaseIds(client: pg.ClientBase, clusterId: number, keys: LeaseKey[], known: Map<string, number>): Promise<Map<string, number>> {
-  const missing = [...new Set(keys.map(leaseKeyOf))].filter((key) => !known.has(key));
-  if (missing.length === 0) return known;
+async function resolveLeaseIds(client: pg.ClientBase, clusterId: number, keys: LeaseKey[], ids: Map<string, number>, known: ReadonlyMap<string, number> | undefined): Promise<void> {
+  const missing = new Map<string, LeaseKey>();
+  for (const key of keys) {
+    const text = leaseKeyOf(key);
+    if (ids.has(text) || missing.has(text)) continue;
+    const id = known?.get(text);
+    if (id === undefined) missing.set(text, key);
+    else ids.set(text, id);
+  }
+  if (missing.size === 0) return;
+  const wanted = [...missing.values()];
   const { rows } = await client.query<{ id: number; namespace: string; name: string }>(
-    `SELECT id, namespace, name FROM "Lease" WHERE "clusterId" = $1 AND (namespace || '/' || name) = ANY($2::text[])`,
-    [clusterId, missing],
+    `SELECT l.id, l.namespace, l.name FROM unnest($2::text[], $3::text[]) AS k(namespace, name)
+       JOIN "Lease" l ON l."clusterId" = $1 AND l.namespace = k.namespace AND l.name = k.name`,
+    [clusterId, wanted.map((key) => key.namespace), wanted.map((key) => key.name)],
   );
-  for (const row of rows) known.set(`${row.namespace}/${row.name}`, row.id);
-  return known;
+  for (const row of rows) ids.set(`${row.namespace}/${row.name}`, row.id);
+}
+
+const renewSampleColumns = '"leaseId", "renewTime", "observedAt", "intervalMs", "lagMs"';
+
+function lagOf(event: RenewalEvent): number | null {
+  return event.lagMs === null ? null : Math.max(-int4Max, toInt4(event.lagMs)!);
+}
+
+// The hot path: one binary COPY, no text for PostgreSQL to parse. A sample may already be stored
+// (a relist after a restart re-observes the last renewal): then the COPY fails on the primary key,
+// is rolled back to its savepoint, and the batch goes the idempotent way. That is rare by design.
+async function insertRenewals(client: pg.ClientBase, renewals: IngestBatch['renewals'], idOf: (key: LeaseKey) => number): Promise<number> {
+  const writer = new BinaryCopyWriter(renewals.length * 48 + 64);
+  for (const { key, event, leaseId } of renewals) {
+    writer.startRow(5);
+    writer.int4(leaseId ?? idOf(key));
+    writer.timestamptzUs(microsOf(event.renewTime));
+    writer.timestamptzUs(event.observedAt * 1000);
+    writer.int4(toInt4(event.intervalMs));
+    writer.int4(lagOf(event));
+  }
+  const bytes = writer.finish();
+  await client.query('SAVEPOINT renewals');
+  try {
+    const copy = client.query(copyFrom(`COPY "RenewSample" (${renewSampleColumns}) FROM STDIN (FORMAT binary)`));
+    await pipeline(Readable.from([bytes]), copy);
+    return copy.rowCount ?? renewals.length;
+  } catch (error) {
+    if ((error as { code?: string }).code !== '23505') throw error;
+    await client.query('ROLLBACK TO SAVEPOINT renewals');
+  }
+  const result = await client.query(
+    `INSERT INTO "RenewSample" (${renewSampleColumns})
+     SELECT * FROM unnest($1::int[], $2::timestamptz[], $3::timestamptz[], $4::int[], $5::int[])
+     ON CONFLICT ("leaseId", "renewTime") DO NOTHING`,
+    [
+      renewals.map((r) => r.leaseId ?? idOf(r.key)),
+      renewals.map((r) => r.event.renewTime.iso),
+      renewals.map((r) => new Date(r.event.observedAt)),
+      renewals.map((r) => toInt4(r.event.intervalMs)),
+      renewals.map((r) => lagOf(r.event)),
+    ],
+  );
+  return result.rowCount ?? 0;
 }
 
 export const changesChannel = 'leasetrail_changes';
 
-export type ChangeNotice = { cluster: string; leases?: string[]; transitions?: number; status?: boolean };
+export type ChangeNotice = { cluster: string; leases?: string[]; transitions?: number; renewals?: number; status?: boolean };
 
 // NOTIFY is delivered on commit, to every process that LISTENs (the web tier may run elsewhere).
 // A payload must stay under 8000 bytes: past 100 leases the notice just names the cluster.
-async function notifyChanges(client: pg.ClientBase, batch: IngestBatch, transitions: number): Promise<void> {
-  if (batch.leases.length === 0 && transitions === 0) return;
-  const leases = batch.leases.length <= 100 ? batch.leases.map((lease) => leaseKeyOf(lease.key)) : undefined;
-  const notice: ChangeNotice = { cluster: batch.cluster, ...(leases ? { leases } : {}), transitions };
+async function notifyChanges(client: pg.ClientBase, batch: IngestBatch, transitions: number, renewals: number): Promise<void> {
+  if (batch.leases.length === 0 && transitions === 0 && renewals === 0) return;
+  const changed = new Set<string>();
+  for (const lease of batch.leases) changed.add(leaseKeyOf(lease.key));
+  for (const { key } of batch.transitions) changed.add(leaseKeyOf(key));
+  for (const { key } of batch.renewals) if (changed.size <= 100) changed.add(leaseKeyOf(key));
+  const leases = changed.size <= 100 ? [...changed] : undefined;
+  const notice: ChangeNotice = { cluster: batch.cluster, ...(leases ? { leases } : {}), transitions, renewals };
   await client.query('SELECT pg_notify($1, $2)', [changesChannel, JSON.stringify(notice)]);
 }
 
@@ -164,7 +229,7 @@ export async function writeBatch(client: pg.ClientBase, batch: IngestBatch): Pro
   await client.query('BEGIN');
   try {
     const ids = await upsertLeases(client, batch.clusterId, batch.leases);
-    await resolveLeaseIds(client, batch.clusterId, [...batch.transitions.map((t) => t.key), ...batch.renewals.map((r) => r.key)], ids);
+    await resolveLeaseIds(client, batch.clusterId, [...batch.transitions.map((t) => t.key), ...batch.renewals.filter((r) => r.leaseId === undefined).map((r) => r.key)], ids, batch.knownIds);
     const idOf = (key: LeaseKey) => {
       const id = ids.get(leaseKeyOf(key));
       if (id === undefined) throw new Error(`lease ${leaseKeyOf(key)} of cluster ${batch.clusterId} has events but no row`);
@@ -213,22 +278,7 @@ export async function writeBatch(client: pg.ClientBase, batch: IngestBatch): Pro
       transitions = inserted.rows;
     }
 
-    let renewals = 0;
-    if (batch.renewals.length > 0) {
-      const result = await client.query(
-        `INSERT INTO "RenewSample" ("leaseId", "renewTime", "observedAt", "intervalMs", "lagMs")
-         SELECT * FROM unnest($1::int[], $2::timestamptz[], $3::timestamptz[], $4::int[], $5::int[])
-         ON CONFLICT ("leaseId", "renewTime") DO NOTHING`,
-        [
-          batch.renewals.map((r) => idOf(r.key)),
-          batch.renewals.map((r) => r.event.renewTime.iso),
-          batch.renewals.map((r) => new Date(r.event.observedAt)),
-          batch.renewals.map((r) => toInt4(r.event.intervalMs)),
-          batch.renewals.map((r) => (r.event.lagMs === null ? null : Math.max(-int4Max, toInt4(r.event.lagMs)!))),
-        ],
-      );
-      renewals = result.rowCount ?? 0;
-    }
+    const renewals = batch.renewals.length > 0 ? await insertRenewals(client, batch.renewals, idOf) : 0;
 
     for (const gap of batch.gaps) {
       await client.query(
@@ -238,14 +288,14 @@ export async function writeBatch(client: pg.ClientBase, batch: IngestBatch): Pro
       );
     }
 
-    await notifyChanges(client, batch, transitions.length);
+    await notifyChanges(client, batch, transitions.length, renewals);
     await client.query(
       `UPDATE "Cluster" SET "lastSeenAt" = GREATEST("lastSeenAt", $2), "lastEventAt" = COALESCE(GREATEST("lastEventAt", $3), "lastEventAt", $3),
               "resourceVersion" = COALESCE($4, "resourceVersion"), "updatedAt" = now() WHERE id = $1`,
       [batch.clusterId, new Date(batch.lastSeenAt), toDate(batch.lastEventAt), batch.resourceVersion],
     );
     await client.query('COMMIT');
-    return { transitions, renewals };
+    return { transitions, renewals, leaseIds: ids };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;

@@ -45,6 +45,22 @@ export type LeaseRecord = Omit<SelectedLease, 'cluster'> & { cluster: string };
 
 const toRecord = ({ cluster, ...lease }: SelectedLease): LeaseRecord => ({ ...lease, cluster: cluster.name });
 
+// The ingest path does not rewrite a lease row for a renewal alone (it stores the renew sample): the
+// newest sample, when newer than the row, carries the last renewTime and when the lease last changed.
+export async function withLatestRenewal<T extends { id: number; renewTime: Date | null; observedAt: Date }>(store: Store, leases: T[]): Promise<T[]> {
+  if (leases.length === 0) return leases;
+  const latest = await store.prisma.$queryRaw<Array<{ leaseId: number; renewTime: Date; observedAt: Date }>>`
+    SELECT i.id AS "leaseId", s."renewTime", s."observedAt"
+      FROM unnest(${leases.map((lease) => lease.id)}::int[]) AS i(id)
+      CROSS JOIN LATERAL (SELECT "renewTime", "observedAt" FROM "RenewSample" WHERE "leaseId" = i.id ORDER BY "renewTime" DESC LIMIT 1) s`;
+  const byId = new Map(latest.map((row) => [row.leaseId, row]));
+  return leases.map((lease) => {
+    const sample = byId.get(lease.id);
+    if (!sample || (lease.renewTime !== null && sample.renewTime <= lease.renewTime)) return lease;
+    return { ...lease, renewTime: sample.renewTime, observedAt: sample.observedAt > lease.observedAt ? sample.observedAt : lease.observedAt };
+  });
+}
+
 // Prisma passes `contains` to ILIKE as is: without escaping, `_` and `%` in a search would match anything.
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (char) => `\\${char}`);
 
@@ -70,7 +86,7 @@ export async function listLeases(store: Store, input: ListLeasesInput): Promise<
     take: input.limit + 1,
     select: leaseSelect,
   });
-  return { leases: rows.slice(0, input.limit).map(toRecord), hasMore: rows.length > input.limit };
+  return { leases: await withLatestRenewal(store, rows.slice(0, input.limit).map(toRecord)), hasMore: rows.length > input.limit };
 }
 
 export async function getLeaseOrThrow(store: Store, key: LeaseKey): Promise<LeaseRecord> {
@@ -78,7 +94,7 @@ export async function getLeaseOrThrow(store: Store, key: LeaseKey): Promise<Leas
     where: { namespace: key.namespace, name: key.name, cluster: { name: key.cluster } },
     select: leaseSelect,
   });
-  if (lease) return toRecord(lease);
+  if (lease) return (await withLatestRenewal(store, [toRecord(lease)]))[0]!;
   const isClusterKnown = (await store.prisma.cluster.count({ where: { name: key.cluster } })) > 0;
   const where = isClusterKnown ? `in cluster ${key.cluster}` : `(no cluster named ${key.cluster})`;
   throw new NotFoundError(`lease ${key.namespace}/${key.name} not found ${where}`);

@@ -31,3 +31,43 @@ describe('parseMicroTime', () => {
     },
   );
 });
+
+describe('parseMicroTime on the canonical UTC form', () => {
+  // The hand-written fast path must agree with the regular expression everywhere.
+  const samples = [
+    '2026-11-24T10:05:02.654321Z',
+    '2026-11-24T10:05:02Z',
+    '2026-11-24T10:05:02.6Z',
+    '2026-11-24T10:05:02.65Z',
+    '2026-11-24T10:05:02.123456789Z',
+    '2024-02-29T23:59:59.999999Z',
+    '2023-02-29T00:00:00Z',
+    '2026-13-01T00:00:00Z',
+    '2026-04-31T00:00:00Z',
+    '2026-11-24T24:00:00Z',
+    '2026-11-24T10:60:00Z',
+    '2026-11-24T10:05:60Z',
+    '2026-11-24T10:05:02.Z',
+    '2026-11-24T10:05:02.1234567890Z',
+    '2026-11-24t10:05:02Z',
+    '2026-11-24T10:05:02z',
+    '2026-11-24 10:05:02Z',
+    '0999-01-01T00:00:00Z',
+    '0001-01-01T00:00:00Z',
+    '2026-11-24T10:05:0aZ',
+    '2026-11-24T10:05:02+00:00',
+  ];
+  it.each(samples)('%s', (text) => {
+    const expected = (() => {
+      const match = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/.exec(text);
+      if (!match) return null;
+      const [, y, mo, d, h, mi, s, fraction] = match;
+      const date = new Date(0);
+      date.setUTCFullYear(Number(y), Number(mo) - 1, Number(d));
+      date.setUTCHours(Number(h), Number(mi), Number(s), fraction === undefined ? 0 : Number(fraction.padEnd(3, '0').slice(0, 3)));
+      if (date.getUTCMonth() !== Number(mo) - 1 || date.getUTCDate() !== Number(d) || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return null;
+      return { iso: text, ms: date.getTime() };
+    })();
+    expect(parseMicroTime(text)).toEqual(expected);
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type StoredLease, checkExpiry, deriveEvents, nextExpiryCheckAt, stateFromStored, toStoredLease } from '@/lib/leases';
+import { type StoredLease, checkExpiry, deriveEvents, isRenewalOnlyChange, nextExpiryCheckAt, stateFromStored, toStoredLease } from '@/lib/leases';
 import { T0, feed, leaseKey, observe, renewals, transitionsOf } from './factory';
 
 const leading = feed(renewals('host-a_1', 0, 6000, 3)).state;
@@ -74,5 +74,24 @@ describe('toStoredLease', () => {
       skewSuspectedMs: null,
       deletedAt: null,
     });
+  });
+});
+
+describe('isRenewalOnlyChange', () => {
+  const next = (input: Parameters<typeof observe>[0]) => deriveEvents(leading, observe(input)).state;
+
+  it('is true when only renewTime, resourceVersion and the change time moved', () => {
+    expect(isRenewalOnlyChange(leading, next({ holder: 'host-a_1', acquire: 0, renew: 8000, transitions: 3 }))).toBe(true);
+  });
+
+  it.each([
+    ['a new holder', { holder: 'host-b_1', acquire: 8000, renew: 8000, transitions: 4 }],
+    ['a new acquireTime', { holder: 'host-a_1', acquire: 7000, renew: 8000, transitions: 3 }],
+    ['a new duration', { holder: 'host-a_1', acquire: 0, renew: 8000, transitions: 3, duration: 30 }],
+    ['more transitions', { holder: 'host-a_1', acquire: 0, renew: 8000, transitions: 5 }],
+    ['a release', { holder: null, acquire: 8000, renew: 8000, transitions: 3, duration: 1 }],
+    ['a new uid', { holder: 'host-a_1', acquire: 0, renew: 8000, transitions: 3, uid: 'uid-2' }],
+  ])('is false for %s: the lease row must be rewritten', (_label, input) => {
+    expect(isRenewalOnlyChange(leading, next(input))).toBe(false);
   });
 });

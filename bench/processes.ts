@@ -1,0 +1,116 @@
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { SourceCommand, SourceReply } from './ingest-source';
+
+const ticksPerSecond = 100;
+
+type ProcStat = { ppid: number; cpuSeconds: number; rssBytes: number };
+
+function readStat(pid: number): ProcStat | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name may hold spaces or parentheses: the fields start after the last ')'.
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return { ppid: Number(fields[1]), cpuSeconds: (Number(fields[11]) + Number(fields[12])) / ticksPerSecond, rssBytes: Number(fields[21]) * 4096 };
+  } catch {
+    return undefined;
+  }
+}
+
+// CPU seconds a process and all its descendants used so far (a postmaster with its backends).
+export function cpuSecondsOfTree(rootPid: number): number {
+  const children = new Map<number, number[]>();
+  const stats = new Map<number, ProcStat>();
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    const stat = readStat(pid);
+    if (!stat) continue;
+    stats.set(pid, stat);
+    children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), pid]);
+  }
+  let total = 0;
+  const pending = [rootPid];
+  while (pending.length > 0) {
+    const pid = pending.pop()!;
+    total += stats.get(pid)?.cpuSeconds ?? 0;
+    pending.push(...(children.get(pid) ?? []));
+  }
+  return total;
+}
+
+export function rssBytes(pid: number): number {
+  return readStat(pid)?.rssBytes ?? 0;
+}
+
+export function postmasterPid(clusterDir: string): number {
+  return Number.parseInt(readFileSync(path.join(clusterDir, 'postmaster.pid'), 'utf8').split('\n')[0] ?? '', 10);
+}
+
+// The benchmark's Lease source (bench/ingest-source.ts) in its own process.
+export class Source {
+  private readonly child: ChildProcess;
+  private readonly waiting: Array<{ type: SourceReply['type']; resolve: (reply: SourceReply) => void; reject: (error: Error) => void }> = [];
+
+  constructor(options: { clusters: number; leasesPerCluster: number; kubeconfig: string; historySize: number }) {
+    this.child = fork(path.join('bench', 'ingest-source.ts'), [JSON.stringify(options)], { execArgv: ['--import', 'tsx'], env: { ...process.env, LOG_LEVEL: 'warn' } });
+    this.child.on('message', (reply: SourceReply) => {
+      if (reply.type === 'error') {
+        for (const waiter of this.waiting.splice(0)) waiter.reject(new Error(`bench source: ${reply.message}`));
+        return;
+      }
+      const index = this.waiting.findIndex((waiter) => waiter.type === reply.type);
+      if (index >= 0) this.waiting.splice(index, 1)[0]!.resolve(reply);
+    });
+    this.child.on('exit', (code) => {
+      for (const waiter of this.waiting.splice(0)) waiter.reject(new Error(`bench source exited with ${code}`));
+    });
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  next<T extends SourceReply['type']>(type: T): Promise<Extract<SourceReply, { type: T }>> {
+    return new Promise((resolve, reject) => this.waiting.push({ type, resolve: resolve as (reply: SourceReply) => void, reject }));
+  }
+
+  send(command: SourceCommand): void {
+    this.child.send(command);
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.send({ type: 'stop' });
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+    if (this.child.exitCode === null) this.child.kill('SIGKILL');
+  }
+}
+
+// `npm run controller` as a child process: the real controller, as production runs it.
+export function startController(env: Record<string, string>): ChildProcess {
+  // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the controller there when it stops.
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
+  return spawn(process.execPath, [...profile, '--import', 'tsx', path.join('scripts', 'controller.ts')], {
+    env: { ...process.env, LEASETRAIL_SIMULATE: 'never', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGINT');
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
+
+export async function until(what: string, check: () => Promise<boolean>, timeoutMs: number, everyMs = 250): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
