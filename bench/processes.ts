@@ -114,3 +114,30 @@ export async function until(what: string, check: () => Promise<boolean>, timeout
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }
+
+// The production web tier (scripts/start.ts builds it when stale) without a controller of its own.
+export function startWebServer(env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', path.join('scripts', 'start.ts')], {
+    env: { ...process.env, NODE_ENV: 'production', LEASETRAIL_CONTROLLER: 'off', LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+export async function waitForHealthy(url: string, child: ChildProcess, timeoutMs = 300_000): Promise<void> {
+  await until(
+    `${url}/api/health`,
+    async () => {
+      if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}`);
+      return fetch(`${url}/api/health`).then(
+        (response) => response.ok,
+        () => false,
+      );
+    },
+    timeoutMs,
+  );
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}

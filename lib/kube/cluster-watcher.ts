@@ -34,12 +34,16 @@ export type ClusterWatcherOptions = {
   log: Logger;
   clock?: Clock;
   deriveOptions?: DeriveOptions;
+  // Idle wait between checks when nothing arrives (also how often a paused reflector is reconsidered).
   flushIntervalMs?: number;
+  // How long the first event of a batch waits for company: a short group commit. Under load, events
+  // gather while the previous batch is written anyway, so this only matters for latency when quiet.
+  coalesceMs?: number;
   maxBatchEvents?: number;
   // Events kept while PostgreSQL is unreachable; past this the controller records a gap and relists.
   bufferLimit?: number;
   standbyRetryMs?: number;
-  reflector?: Partial<Pick<ReflectorOptions, 'watchdogMs' | 'backoff' | 'watchTimeoutSeconds' | 'pageSize' | 'minHealthyWatchMs'>>;
+  reflector?: Partial<Pick<ReflectorOptions, 'watchdogMs' | 'backoff' | 'watchTimeoutSeconds' | 'pageSize' | 'minHealthyWatchMs' | 'listPermits'>>;
   onTransitions?: (cluster: string, rows: StoredTransition[]) => void;
   onStatus?: (cluster: string, status: WatcherStatus) => void;
 };
@@ -201,15 +205,32 @@ export class ClusterWatcher {
     } else {
       this.queue.push(event);
     }
-    if (this.queue.length >= (this.options.maxBatchEvents ?? 5_000)) this.wake?.();
+    if (this.queue.length === 1 || this.queue.length >= (this.options.maxBatchEvents ?? 5_000)) this.wake?.();
   }
 
   private setStatus(status: WatcherStatus): void {
     this.options.onStatus?.(this.name, status);
   }
 
+  // Resolves after `ms`, on abort, or (when `wakeable`) as soon as an event is queued.
+  private pause(ms: number, signal: AbortSignal, wakeable: boolean): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        if (this.wake === done) this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      if (wakeable) this.wake = done;
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
   private async processLoop(signal: AbortSignal): Promise<void> {
     const flushMs = this.options.flushIntervalMs ?? 100;
+    const coalesceMs = this.options.coalesceMs ?? 50;
+    const maxBatch = this.options.maxBatchEvents ?? 5_000;
     let failures = 0;
     while (!signal.aborted) {
       if (this.restartReflectorAfterStore && (await this.isStoreReachable())) {
@@ -217,20 +238,12 @@ export class ClusterWatcher {
         this.startReflector(signal);
       }
       if (this.queue.length === 0) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(done, flushMs);
-          function done() {
-            clearTimeout(timer);
-            signal.removeEventListener('abort', done);
-            resolve();
-          }
-          this.wake = done;
-          signal.addEventListener('abort', done, { once: true });
-        });
-        this.wake = undefined;
+        await this.pause(flushMs, signal, true);
+        // Woken by a first event: give the ones right behind it a moment to join its batch.
+        if (this.queue.length > 0 && this.queue.length < maxBatch && coalesceMs > 0) await this.pause(coalesceMs, signal, false);
         continue;
       }
-      const taken = this.queue.slice(0, this.options.maxBatchEvents ?? 5_000);
+      const taken = this.queue.slice(0, maxBatch);
       const { batch, states, sawSync, rescanExpiry } = this.derive(taken);
       try {
         const result = await this.options.session.withLock(this.name, (client) => writeBatch(client, batch));

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { EventEmitter } from 'node:events';
+import { EventEmitter, setMaxListeners } from 'node:events';
 import os from 'node:os';
 import type { Logger } from '../log';
 import { changesChannel, type StoredTransition } from '../store/ingest';
 import { OwnerSession } from '../store/owner-session';
 import type { ClusterTarget } from './cluster-sources';
 import { ClusterWatcher, type ClusterWatcherOptions, type WatcherStatus } from './cluster-watcher';
+import { Semaphore } from './semaphore';
 import type { WatchConfig } from './watch-config';
 
 export type ControllerOptions = {
@@ -16,6 +17,8 @@ export type ControllerOptions = {
   // Shown as the PostgreSQL application_name of the session that holds this instance's cluster locks.
   instanceId?: string;
   watcher?: Partial<Omit<ClusterWatcherOptions, 'target' | 'session' | 'watchConfig' | 'log' | 'onTransitions' | 'onStatus'>>;
+  // Clusters listing at the same time (memory: a list holds a whole cluster's Leases at once).
+  listConcurrency?: number;
 };
 
 export type ControllerEvents = {
@@ -46,6 +49,8 @@ export class Controller extends EventEmitter<ControllerEvents> {
   constructor(private readonly options: ControllerOptions) {
     super();
     this.instanceId = options.instanceId ?? `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    // Every cluster's watcher and reflector listen on this one signal: a hundred clusters are no leak.
+    setMaxListeners(0, this.abort.signal);
     this.session = new OwnerSession({
       databaseUrl: options.databaseUrl,
       log: options.log.child({ component: 'owner-session' }),
@@ -54,10 +59,12 @@ export class Controller extends EventEmitter<ControllerEvents> {
   }
 
   start(): void {
+    const listPermits = new Semaphore(this.options.listConcurrency ?? 4);
     for (const target of this.options.targets) {
       const log = this.options.log.child({ cluster: target.name });
       const watcher = new ClusterWatcher({
         ...this.options.watcher,
+        reflector: { listPermits, ...this.options.watcher?.reflector },
         target,
         session: this.session,
         watchConfig: this.options.watchConfig,

@@ -1,6 +1,7 @@
 import { CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../log';
 import { describeClusterError, isPermanent, type ClusterError } from './cluster-errors';
+import type { Semaphore } from './semaphore';
 import { openWatch } from './watch-stream';
 
 export const leasesPath = '/apis/coordination.k8s.io/v1/leases';
@@ -38,6 +39,10 @@ export type ReflectorOptions = {
   // Reconnect when neither an event nor a bookmark arrived for this long (silent stalls).
   watchdogMs?: number;
   backoff?: Partial<BackoffOptions>;
+  // Shared by every cluster of a controller: a full list holds every Lease of its cluster in memory at
+  // once, so a hundred clusters listing together (at start, or after a network blip) would need a
+  // hundred times that. Without it, lists are not limited.
+  listPermits?: Semaphore;
   // A watch that ends this soon after it started, without events, counts as a failure, so a server
   // that closes watches at once is not hammered (client-node #1933).
   minHealthyWatchMs?: number;
@@ -106,7 +111,7 @@ export class LeaseReflector {
       let verb: 'list' | 'watch' = 'list';
       try {
         if (this.resourceVersion === undefined) {
-          await this.list(signal);
+          await (this.options.listPermits ? this.options.listPermits.run(() => this.list(signal)) : this.list(signal));
           attempt = 0;
         }
         verb = 'watch';
