@@ -28,6 +28,13 @@ const envSchema = z.object({
   KUBERNETES_SERVICE_HOST: z.string().optional(),
   LEASETRAIL_CONFIG: z.string().optional(),
   LEASETRAIL_CONTROLLER: z.enum(['on', 'off']).default('on'),
+  // Threads the clusters are spread over (each thread parses its clusters' watch streams).
+  LEASETRAIL_CONTROLLER_THREADS: z.coerce
+    .number({ error: 'must be a whole number of threads' })
+    .int({ error: 'must be a whole number of threads' })
+    .min(1, { error: 'must be at least 1' })
+    .max(64, { error: 'must be at most 64' })
+    .default(1),
   LEASETRAIL_SIMULATE: z.enum(['auto', 'always', 'never']).default('auto'),
   HOME: z.string().optional(),
 });

@@ -63,3 +63,18 @@ export function loadInClusterTarget(name = 'in-cluster'): ClusterTarget {
 export function selectTargets(targets: ClusterTarget[], contexts: NameFilter): ClusterTarget[] {
   return targets.filter((target) => matchesFilter(target.name, contexts));
 }
+
+// A target as plain data, to hand to a worker thread: the kubeconfig travels as text (exec and
+// token-file users included); an in-cluster target is loaded again from the service account.
+export type SerializedTarget = { name: string; source: ClusterSource; server: string; kubeconfig: string | null };
+
+export function serializeTarget(target: ClusterTarget): SerializedTarget {
+  return { name: target.name, source: target.source, server: target.server, kubeconfig: target.source === 'in_cluster' ? null : target.kubeConfig.exportConfig() };
+}
+
+export function deserializeTarget(serialized: SerializedTarget): ClusterTarget {
+  if (serialized.kubeconfig === null) return { ...loadInClusterTarget(serialized.name), server: serialized.server };
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromString(serialized.kubeconfig);
+  return { name: serialized.name, source: serialized.source, server: serialized.server, kubeConfig };
+}

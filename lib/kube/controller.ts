@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter, setMaxListeners } from 'node:events';
 import os from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { Logger } from '../log';
 import { changesChannel, type StoredTransition } from '../store/ingest';
 import { OwnerSession } from '../store/owner-session';
-import type { ClusterTarget } from './cluster-sources';
+import { serializeTarget, type ClusterTarget } from './cluster-sources';
+import type { WorkerInput, WorkerMessage } from './controller-protocol';
 import { ClusterWatcher, type ClusterWatcherOptions, type WatcherStatus } from './cluster-watcher';
 import { Semaphore } from './semaphore';
 import type { WatchConfig } from './watch-config';
@@ -19,6 +22,9 @@ export type ControllerOptions = {
   watcher?: Partial<Omit<ClusterWatcherOptions, 'target' | 'session' | 'watchConfig' | 'log' | 'onTransitions' | 'onStatus'>>;
   // Clusters listing at the same time (memory: a list holds a whole cluster's Leases at once).
   listConcurrency?: number;
+  // Threads the clusters are spread over, each with its own owner session. Parsing the watch streams
+  // is most of the CPU at high rates; one thread cannot use a second core. Default 1.
+  threads?: number;
 };
 
 export type ControllerEvents = {
@@ -45,6 +51,8 @@ export class Controller extends EventEmitter<ControllerEvents> {
   private readonly runs: Array<Promise<void>> = [];
   private readonly statuses = new Map<string, WatcherStatus>();
   private readonly watchers = new Map<string, ClusterWatcher>();
+  private readonly workers: Worker[] = [];
+  private readonly malformedCounts = new Map<string, number>();
 
   constructor(private readonly options: ControllerOptions) {
     super();
@@ -59,6 +67,8 @@ export class Controller extends EventEmitter<ControllerEvents> {
   }
 
   start(): void {
+    const threads = Math.min(this.options.threads ?? 1, this.options.targets.length);
+    if (threads > 1) return this.startThreads(threads);
     const listPermits = new Semaphore(this.options.listConcurrency ?? 4);
     for (const target of this.options.targets) {
       const log = this.options.log.child({ cluster: target.name });
@@ -82,13 +92,45 @@ export class Controller extends EventEmitter<ControllerEvents> {
     this.options.log.info({ clusters: this.options.targets.map((t) => t.name) }, 'controller started');
   }
 
+  // Every thread runs a Controller of its own for a round-robin share of the clusters.
+  private startThreads(threads: number): void {
+    const listConcurrency = Math.max(1, Math.ceil((this.options.listConcurrency ?? 4) / threads));
+    for (let thread = 0; thread < threads; thread += 1) {
+      const targets = this.options.targets.filter((_, index) => index % threads === thread).map(serializeTarget);
+      const { clock: _clock, reflector, ...watcher } = this.options.watcher ?? {};
+      const { listPermits: _permits, ...reflectorData } = reflector ?? {};
+      const input: WorkerInput = {
+        databaseUrl: this.options.databaseUrl,
+        targets,
+        watchConfig: this.options.watchConfig,
+        instanceId: this.instanceId,
+        listConcurrency,
+        thread,
+        watcher: { ...watcher, reflector: reflectorData },
+      };
+      // The worker is TypeScript run by tsx, like every entry point of this project (see the .cjs).
+      // tsx runs this module as CommonJS (no import.meta.url); vitest provides __dirname as well.
+      const worker = new Worker(path.join(__dirname, 'controller-worker.cjs'), { workerData: input });
+      worker.on('message', (message: WorkerMessage) => {
+        if (message.type === 'transitions') this.emit('transitions', message.cluster, message.rows as StoredTransition[]);
+        else if (message.type === 'status') {
+          this.statuses.set(message.cluster, message.status as WatcherStatus);
+          this.emit('status', message.cluster, message.status as WatcherStatus);
+        } else if (message.type === 'malformed') for (const [cluster, count] of Object.entries(message.counts)) this.malformedCounts.set(cluster, count);
+      });
+      worker.on('error', (error) => this.options.log.error({ err: error, thread }, 'controller thread failed'));
+      this.workers.push(worker);
+    }
+    this.options.log.info({ clusters: this.options.targets.map((t) => t.name), threads }, 'controller started');
+  }
+
   status(cluster: string): WatcherStatus | undefined {
     return this.statuses.get(cluster);
   }
 
   // Lease objects from this cluster that could not be parsed and were skipped.
   malformed(cluster: string): number {
-    return this.watchers.get(cluster)?.malformedCount ?? 0;
+    return this.watchers.get(cluster)?.malformedCount ?? this.malformedCounts.get(cluster) ?? 0;
   }
 
   private updateStatus(cluster: string, status: WatcherStatus): void {
@@ -114,6 +156,17 @@ export class Controller extends EventEmitter<ControllerEvents> {
   }
 
   async stop(): Promise<void> {
+    await Promise.all(
+      this.workers.map(async (worker) => {
+        const stopped = new Promise<void>((resolve) => {
+          worker.on('message', (message: WorkerMessage) => message.type === 'stopped' && resolve());
+          worker.once('exit', () => resolve());
+        });
+        worker.postMessage({ type: 'stop' });
+        await stopped;
+        await worker.terminate();
+      }),
+    );
     this.abort.abort();
     await Promise.all(this.runs);
     await this.session.close();

@@ -1,0 +1,24 @@
+import type { SerializedTarget } from './cluster-sources';
+import type { ClusterWatcherOptions } from './cluster-watcher';
+import type { WatchConfig } from './watch-config';
+
+// One thread of a controller whose clusters are spread over threads (see Controller `threads`): a
+// whole Controller of its own (owner session, watchers, writes) for its share of the clusters,
+// reporting back what the main thread's Controller re-emits.
+export type WorkerInput = {
+  databaseUrl: string;
+  targets: SerializedTarget[];
+  watchConfig: WatchConfig;
+  instanceId: string;
+  listConcurrency: number;
+  thread: number;
+  // The plain-data part of the watcher options (no clock, no callbacks).
+  watcher: Partial<Omit<ClusterWatcherOptions, 'target' | 'session' | 'watchConfig' | 'log' | 'onTransitions' | 'onStatus' | 'clock'>>;
+};
+
+export type WorkerMessage =
+  | { type: 'transitions'; cluster: string; rows: unknown[] }
+  | { type: 'status'; cluster: string; status: unknown }
+  | { type: 'malformed'; counts: Record<string, number> }
+  | { type: 'stopped' };
+

@@ -1,0 +1,34 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { loggerFor } from '../log';
+import { deserializeTarget } from './cluster-sources';
+import { Controller } from './controller';
+import type { WorkerInput, WorkerMessage } from './controller-protocol';
+
+const input = workerData as WorkerInput;
+const port = parentPort!;
+const controller = new Controller({
+  databaseUrl: input.databaseUrl,
+  targets: input.targets.map(deserializeTarget),
+  watchConfig: input.watchConfig,
+  log: loggerFor('controller', { thread: input.thread }),
+  instanceId: `${input.instanceId}-t${input.thread}`,
+  listConcurrency: input.listConcurrency,
+  threads: 1,
+  watcher: input.watcher,
+});
+const send = (message: WorkerMessage) => port.postMessage(message);
+controller.on('transitions', (cluster, rows) => send({ type: 'transitions', cluster, rows }));
+controller.on('status', (cluster, status) => send({ type: 'status', cluster, status }));
+let reported = '';
+const reportMalformed = setInterval(() => {
+  const counts = Object.fromEntries(input.targets.map((target) => [target.name, controller.malformed(target.name)]));
+  const text = JSON.stringify(counts);
+  if (text !== reported) send({ type: 'malformed', counts });
+  reported = text;
+}, 250);
+port.on('message', (message: { type: 'stop' }) => {
+  if (message.type !== 'stop') return;
+  clearInterval(reportMalformed);
+  void controller.stop().finally(() => send({ type: 'stopped' }));
+});
+controller.start();
