@@ -9,7 +9,7 @@ import { loggerFor } from '../lib/log';
 import { startEmbeddedPostgres } from '../lib/store/embedded-postgres';
 import { changesChannel, type ChangeNotice } from '../lib/store/ingest';
 import { migrate } from '../lib/store/migrate';
-import { cpuSecondsOfTree, postmasterPid, Source, startController, stopProcess, until } from './processes';
+import { cpuSecondsOfTree, postmasterPid, Source, startController, stopProcess, waitForLeasesStored } from './processes';
 
 export type IngestResult = {
   figure: 'ingest';
@@ -52,7 +52,7 @@ export async function benchIngest(options: IngestOptions = {}): Promise<IngestRe
     controller = startController({ DATABASE_URL: database.url, KUBECONFIG: ready.kubeconfig, LEASETRAIL_CONTROLLER_THREADS: String(threads) });
     const count = async (table: string) => Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM "${table}"`)).rows[0]!.n);
     // The first list stores every lease with its current renewal; the benchmark starts after it.
-    await until('the controller to store every lease', async () => (await count('Lease')) === ready.leases && (await count('RenewSample')) === ready.leases, 300_000, 500);
+    await waitForLeasesStored(client, controller, ready.leases, true);
 
     source.send({ type: 'stage', updates });
     const staged = await source.next('staged');

@@ -8,7 +8,7 @@ import { findFreePort, startEmbeddedPostgres } from '../lib/store/embedded-postg
 import { changesChannel, type ChangeNotice } from '../lib/store/ingest';
 import { migrate } from '../lib/store/migrate';
 import type { SteadyWrite } from './ingest-source';
-import { percentile, Source, startController, startWebServer, stopProcess, until, waitForHealthy } from './processes';
+import { percentile, Source, startController, startWebServer, stopProcess, waitForHealthy, waitForLeasesStored } from './processes';
 
 export type LatencyFigures = { p50: number; p99: number; max: number; matched: number };
 
@@ -75,7 +75,7 @@ export async function benchLatency(options: LatencyOptions = {}): Promise<Latenc
     await client.connect();
     const ready = await source.next('ready');
     controller = startController({ DATABASE_URL: database.url, KUBECONFIG: ready.kubeconfig });
-    await until('the controller to store every lease', async () => Number((await client.query(`SELECT count(*) AS n FROM "Lease"`)).rows[0].n) === ready.leases, 300_000, 500);
+    await waitForLeasesStored(client, controller, ready.leases);
     await waitForHealthy(url, web);
 
     const committed: Arrival[] = [];

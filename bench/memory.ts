@@ -5,13 +5,15 @@ import pg from 'pg';
 import { loggerFor } from '../lib/log';
 import { startEmbeddedPostgres } from '../lib/store/embedded-postgres';
 import { migrate } from '../lib/store/migrate';
-import { rssBytes, Source, startController, stopProcess, until } from './processes';
+import { rssBytes, Source, startController, stopProcess, waitForLeasesStored } from './processes';
 
 export type MemoryResult = {
   figure: 'memory';
   clusters: number;
   leases: number;
-  rssMiB: { afterSync: number; steady: number; peak: number };
+  rssMiB: { baseline: number; afterSync: number; steady: number; peak: number };
+  // (steady − baseline) per tracked lease.
+  perLeaseKiB: number;
   syncSeconds: number;
   target: { rssMiB: number };
   met: boolean;
@@ -41,10 +43,15 @@ export async function benchMemory(options: MemoryOptions = {}): Promise<MemoryRe
   try {
     await migrate(database.url);
     await client.connect();
+    // The same process with no cluster at all: modules, PostgreSQL clients, the alert engine.
+    const idle = startController({ DATABASE_URL: database.url, KUBECONFIG: path.join(dataDir, 'no-such-kubeconfig') });
+    await new Promise((resolve) => setTimeout(resolve, 8_000));
+    const baseline = rssBytes(idle.pid!);
+    await stopProcess(idle);
     const ready = await source.next('ready');
     const started = Date.now();
     controller = startController({ DATABASE_URL: database.url, KUBECONFIG: ready.kubeconfig, ...(process.env.BENCH_CONTROLLER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_CONTROLLER_NODE_OPTIONS } : {}) });
-    await until('the controller to store every lease', async () => Number((await client.query(`SELECT count(*) AS n FROM "Lease"`)).rows[0].n) === ready.leases, 600_000, 500);
+    await waitForLeasesStored(client, controller, ready.leases);
     const syncSeconds = (Date.now() - started) / 1_000;
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     const afterSync = rssBytes(controller.pid!);
@@ -56,16 +63,18 @@ export async function benchMemory(options: MemoryOptions = {}): Promise<MemoryRe
     source.send({ type: 'steady', perSecond, seconds });
     await source.next('steady-done');
     const steady = rssBytes(controller.pid!);
-    const figures = { afterSync: mib(afterSync), steady: mib(steady), peak: mib(peak) };
+    const figures = { baseline: mib(baseline), afterSync: mib(afterSync), steady: mib(steady), peak: mib(peak) };
     return {
       figure: 'memory',
       clusters,
       leases: ready.leases,
       rssMiB: figures,
+      perLeaseKiB: Math.round(((steady - baseline) / ready.leases / 1024) * 100) / 100,
       syncSeconds: Math.round(syncSeconds * 10) / 10,
       target: { rssMiB: 300 },
       met: figures.peak <= 300,
       conditions:
+        'baseline: the same controller process watching no cluster, after 8 s; ' +
         `controller process (npm run controller) watching ${clusters} simulated clusters × ${leasesPerCluster.toLocaleString('en')} election leases: ` +
         `RSS 2 s after every lease is stored, after ${seconds} s of ${perSecond.toLocaleString('en')} renewals/s, and the peak sampled every 100 ms from start (initial lists included)`,
     };

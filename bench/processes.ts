@@ -93,7 +93,9 @@ export class Source {
 export function startController(env: Record<string, string>): ChildProcess {
   // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the controller there when it stops.
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
-  return spawn(process.execPath, [...profile, '--import', 'tsx', path.join('scripts', 'controller.ts')], {
+  // BENCH_CONTROLLER_NODE_ARGS: V8/Node flags to try on the controller (space-separated).
+  const extra = process.env.BENCH_CONTROLLER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  return spawn(process.execPath, [...profile, ...extra, '--import', 'tsx', process.env.BENCH_CONTROLLER_ENTRY ?? path.join('scripts', 'controller.ts')], {
     env: { ...process.env, LEASETRAIL_SIMULATE: 'never', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -140,4 +142,19 @@ export async function waitForHealthy(url: string, child: ChildProcess, timeoutMs
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+// Waits until the controller has stored `leases` leases (and, when asked, one renew sample each);
+// fails at once if the controller process died instead.
+export async function waitForLeasesStored(client: { query: (sql: string) => Promise<{ rows: Array<Record<string, unknown>> }> }, controller: ChildProcess, leases: number, withSamples = false): Promise<void> {
+  const count = async (table: string) => Number((await client.query(`SELECT count(*) AS n FROM "${table}"`)).rows[0]!.n);
+  await until(
+    `the controller to store ${leases} leases`,
+    async () => {
+      if (controller.exitCode !== null || controller.signalCode !== null) throw new Error(`the controller exited (${controller.exitCode ?? controller.signalCode}) before storing every lease`);
+      return (await count('Lease')) === leases && (!withSamples || (await count('RenewSample')) === leases);
+    },
+    600_000,
+    500,
+  );
 }
