@@ -1,19 +1,75 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { benchIngest, type IngestResult } from './ingest';
+import { benchLatency, type LatencyResult } from './latency';
 import { describeMachine } from './machine';
-import { benchRenderTimeline } from './render-timeline';
+import { benchMemory, type MemoryResult } from './memory';
+import { benchQueries, type QueriesResult, type StorageResult } from './queries';
+import { benchRenderTimeline, type RenderResult } from './render-timeline';
 
-// `npm run bench`: every figure with the machine and conditions it was measured under.
-async function main(): Promise<void> {
-  const machine = describeMachine();
-  const results = { measuredAt: new Date().toISOString(), machine, figures: [await benchRenderTimeline()] };
-  await mkdir('bench', { recursive: true });
-  await writeFile(path.join('bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  const rows = results.figures.map((figure) => `${figure.figure.padEnd(10)} median ${figure.renderMs.median} ms (target ≤ ${figure.target.renderMs} ms, ${figure.met ? 'met' : 'NOT met'}); hover ${figure.hoverMs.median} ms`);
-  process.stdout.write(`machine: ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.cpu}, Node ${machine.node}\n${rows.join('\n')}\nwritten to bench/results.json\n`);
+type Figure = IngestResult | LatencyResult | MemoryResult | Omit<QueriesResult, 'storage'> | StorageResult | RenderResult;
+
+// One name may measure several figures: the query benchmark's seeded database also gives the storage figure.
+const benches: Record<string, () => Promise<Figure[]>> = {
+  ingest: async () => [await benchIngest()],
+  latency: async () => [await benchLatency()],
+  memory: async () => [await benchMemory()],
+  queries: async () => {
+    const { storage, ...queries } = await benchQueries();
+    return [queries, storage];
+  },
+  render: async () => [await benchRenderTimeline()],
+};
+
+const verdict = (met: boolean) => (met ? 'met' : 'NOT met');
+
+function summarize(figure: Figure): string {
+  switch (figure.figure) {
+    case 'ingest':
+      return `${figure.pipeline.perSecond.toLocaleString('en')} updates/s end to end (target ≥ 100,000); plain COPY ${figure.copy.perSecond.toLocaleString('en')} rows/s; ratio ${figure.ratio} (target ≥ 0.5) — ${verdict(figure.met)}`;
+    case 'latency':
+      return `write → row p50 ${figure.toRow.p50} ms / p99 ${figure.toRow.p99} ms; → browser p50 ${figure.toBrowser.p50} ms / p99 ${figure.toBrowser.p99} ms (target p99 ≤ 250 ms) — ${verdict(figure.met)}`;
+    case 'memory':
+      return `controller RSS with ${figure.leases.toLocaleString('en')} leases in ${figure.clusters} clusters: peak ${figure.rssMiB.peak} MiB, steady ${figure.rssMiB.steady} MiB (target ≤ 300 MiB) — ${verdict(figure.met)}`;
+    case 'queries':
+      return `lease page 24 h p95: hot ${figure.leasePage.hot.pageMs.p95} ms, flapping ${figure.leasePage.flapping.pageMs.p95} ms, typical ${figure.leasePage.typical.pageMs.p95} ms (target ≤ 50 ms); fleet audit 24 h p95 ${figure.audit.pageMs.p95} ms (target ≤ 150 ms) — ${verdict(figure.met)}`;
+    case 'storage':
+      return `${figure.bytesPerSample.total} bytes per renew sample (heap ${figure.bytesPerSample.heap}, indexes ${figure.bytesPerSample.indexes}, rollups ${figure.bytesPerSample.rollups})`;
+    case 'render':
+      return `lease timeline with ${figure.transitions.toLocaleString('en')} transitions drawn in ${figure.renderMs.median} ms median (target ≤ 500 ms) — ${verdict(figure.met)}`;
+  }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
-  process.exit(1);
-});
+// `npm run bench [figure ...]`: every figure (or the named ones) with the machine and the conditions
+// it was measured under; figures measured earlier and not re-run stay in bench/results.json.
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2);
+  const unknown = wanted.filter((name) => !(name in benches));
+  if (unknown.length > 0) throw new Error(`unknown figure(s): ${unknown.join(', ')}; choose from ${Object.keys(benches).join(', ')}`);
+  const names = wanted.length > 0 ? wanted : Object.keys(benches);
+  const machine = describeMachine();
+  const file = path.join('bench', 'results.json');
+  const previous = await readFile(file, 'utf8').then(
+    (text) => (JSON.parse(text) as { figures?: Array<Figure & { measuredAt?: string; machine?: unknown }> }).figures ?? [],
+    () => [],
+  );
+  const figures = new Map(previous.map((figure) => [figure.figure, figure]));
+  for (const name of names) {
+    process.stdout.write(`measuring ${name}…\n`);
+    for (const figure of await benches[name]!()) {
+      figures.set(figure.figure, { ...figure, measuredAt: new Date().toISOString(), machine });
+      process.stdout.write(`  ${summarize(figure)}\n`);
+    }
+  }
+  await mkdir('bench', { recursive: true });
+  await writeFile(file, `${JSON.stringify({ machine, figures: [...figures.values()] }, null, 2)}\n`);
+  process.stdout.write(`machine: ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.cpu}, Node ${machine.node}\nwritten to ${file}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

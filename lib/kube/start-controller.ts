@@ -4,6 +4,7 @@ import { AlertEngine } from '../alerts/engine';
 import type { Env } from '../env';
 import type { Logger } from '../log';
 import { closeStore, createStore } from '../store/client';
+import { RollupJob } from '../store/rollups';
 import { listKubeconfigFiles, loadInClusterTarget, loadKubeconfigTargets, selectTargets, type ClusterTarget } from './cluster-sources';
 import { Controller } from './controller';
 import { loadWatchConfig } from './watch-config';
@@ -46,12 +47,18 @@ export async function startControllerFromEnv(env: Env, databaseUrl: string, log:
   const alertStore = createStore(databaseUrl, { max: 4 });
   const alerts = new AlertEngine({ store: alertStore, source: controller, log: log.child({ component: 'alerts' }) });
   alerts.start();
+  // Per-minute renew rollups and per-lease timeline rollups, so long ranges and the audit never scan raw history.
+  const rollupStore = createStore(databaseUrl, { max: 3 });
+  const rollups = new RollupJob({ store: rollupStore, log: log.child({ component: 'rollups' }) });
+  rollups.start();
   return {
     controller,
     alerts,
     targets,
     isSimulated: stopFleet !== undefined,
     stop: async () => {
+      await rollups.stop();
+      await closeStore(rollupStore);
       await alerts.stop();
       await closeStore(alertStore);
       await controller.stop();

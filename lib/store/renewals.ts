@@ -1,8 +1,13 @@
 import type { LeaseKey } from '../leases';
 import type { Store } from './client';
 import { Prisma } from './generated/prisma/client';
+import { leaseIdOf } from './lease-id';
 import { getLeaseOrThrow } from './leases';
+import { ENTRY_INDEX_OFFSET, ENTRY_MAX_COUNT, histogramIndex, PERCENTILE_RELATIVE_ERROR, percentilesOf, type HistogramBucket } from './renew-histogram';
+import { epochMs } from './epoch-ms';
 import type { TimeRange } from './time-range';
+
+type Db = Prisma.TransactionClient;
 
 // Enough for any chart width; beyond it we send the worst renewal of each time bucket.
 export const MAX_RENEWAL_POINTS = 5_000;
@@ -11,7 +16,9 @@ export type RenewalPoint = { renewTime: Date; observedAt: Date; intervalMs: numb
 
 export type Percentiles = { p50: number | null; p95: number | null; p99: number | null; max: number | null };
 
-export type RenewalStats = { count: number; intervalMs: Percentiles; lagMs: Percentiles };
+// `percentileRelativeError` null: p50/p95/p99 are percentile_cont over every sample. A number: they come
+// from per-minute histograms and each is within that relative error of it. Count and max are exact.
+export type RenewalStats = { count: number; intervalMs: Percentiles; lagMs: Percentiles; percentileRelativeError: number | null };
 
 export type RenewalSeries = {
   samples: RenewalPoint[];
@@ -24,51 +31,154 @@ export type ListRenewalsInput = { key: LeaseKey; range: TimeRange };
 
 type StatsRow = { count: number; interval: number[] | null; intervalMax: number | null; lag: number[] | null; lagMax: number | null };
 
-// Interpolated percentiles of whole milliseconds: a tenth of a millisecond is all the precision they carry.
-const tenth = (value: number | undefined) => (value === undefined ? null : Math.round(value * 10) / 10);
+const MINUTE_MS = 60_000;
+const fractions = [0.5, 0.95, 0.99];
 
-function percentiles(values: number[] | null, max: number | null): Percentiles {
-  return { p50: tenth(values?.[0]), p95: tenth(values?.[1]), p99: tenth(values?.[2]), max };
+// Interpolated percentiles of whole milliseconds: a tenth of a millisecond is all the precision they carry.
+const tenth = (value: number | null | undefined) => (value === null || value === undefined ? null : Math.round(value * 10) / 10);
+
+// A bucket's representative may lie above the largest sample in it: no percentile exceeds the exact max.
+function percentiles(values: Array<number | null> | null, max: number | null): Percentiles {
+  const capped = (value: number | null | undefined) => tenth(value === null || value === undefined || max === null ? value : Math.min(value, max));
+  return { p50: capped(values?.[0]), p95: capped(values?.[1]), p99: capped(values?.[2]), max };
 }
 
-export async function listRenewals(store: Store, input: ListRenewalsInput): Promise<RenewalSeries> {
-  const lease = await getLeaseOrThrow(store, input.key);
-  const { from, to } = input.range;
-  const inRange = Prisma.sql`"leaseId" = ${lease.id} AND "renewTime" >= ${from}::timestamptz AND "renewTime" < ${to}::timestamptz`;
+// The whole minutes of the range that RenewRollup holds, and the raw rows around them.
+type Split = { leaseId: number; range: TimeRange; rolled: TimeRange };
 
-  // One snapshot, so the count that decides on downsampling is the count of the rows we return.
-  return store.prisma.$transaction(
-    async (tx) => {
-      const [row] = await tx.$queryRaw<StatsRow[]>`
-        SELECT count(*)::int AS count,
-               percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY "intervalMs") AS interval,
-               max("intervalMs") AS "intervalMax",
-               percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY "lagMs") AS lag,
-               max("lagMs") AS "lagMax"
-          FROM "RenewSample"
-         WHERE ${inRange}`;
-      const count = row?.count ?? 0;
-      const stats = { count, intervalMs: percentiles(row?.interval ?? null, row?.intervalMax ?? null), lagMs: percentiles(row?.lag ?? null, row?.lagMax ?? null) };
+// The lease and how far the rollups reach, in one round trip; no row: getLeaseOrThrow says why.
+async function leaseAndProgress(store: Store, key: LeaseKey): Promise<{ leaseId: number; rolledUntil: number | null }> {
+  const query = Prisma.sql`SELECT ${leaseIdOf(key)} AS "leaseId", (SELECT ${epochMs(Prisma.sql`"rolledUntil"`)} FROM "RollupProgress" WHERE job = 'renewals') AS "rolledUntil"`;
+  const { rows } = await store.pool.query<{ leaseId: number | null; rolledUntil: number | null }>(query.text, query.values);
+  const row = rows[0];
+  if (!row || row.leaseId === null) return { leaseId: (await getLeaseOrThrow(store, key)).id, rolledUntil: row?.rolledUntil ?? null };
+  return { leaseId: row.leaseId, rolledUntil: row.rolledUntil };
+}
 
-      if (count <= MAX_RENEWAL_POINTS) {
-        const samples = await tx.renewSample.findMany({
-          where: { leaseId: lease.id, renewTime: { gte: from, lt: to } },
-          orderBy: { renewTime: 'asc' },
-          select: { renewTime: true, observedAt: true, intervalMs: true, lagMs: true },
-        });
-        return { samples, stats, isDownsampled: false, bucketMs: null };
-      }
+function splitRange(leaseId: number, range: TimeRange, rolledUntil: number | null): Split | null {
+  if (rolledUntil === null) return null;
+  const from = Math.ceil(range.from.getTime() / MINUTE_MS) * MINUTE_MS;
+  const to = Math.min(Math.floor(range.to.getTime() / MINUTE_MS) * MINUTE_MS, rolledUntil);
+  return to > from ? { leaseId, range, rolled: { from: new Date(from), to: new Date(to) } } : null;
+}
 
-      const bucketMs = Math.ceil((to.getTime() - from.getTime()) / MAX_RENEWAL_POINTS);
-      const samples = await tx.$queryRaw<RenewalPoint[]>`
-        SELECT DISTINCT ON (bucket) "renewTime", "observedAt", "intervalMs", "lagMs"
-          FROM (SELECT "renewTime", "observedAt", "intervalMs", "lagMs",
-                       floor(extract(epoch FROM "renewTime" - ${from}::timestamptz) * 1000 / ${bucketMs}::int) AS bucket
-                  FROM "RenewSample"
-                 WHERE ${inRange}) AS bucketed
-         ORDER BY bucket, "intervalMs" DESC NULLS LAST, "renewTime"`;
-      return { samples, stats, isDownsampled: true, bucketMs };
+const rolledRows = ({ leaseId, rolled }: Split) =>
+  Prisma.sql`"leaseId" = ${leaseId} AND bucket >= ${rolled.from}::timestamptz AND bucket < ${rolled.to}::timestamptz`;
+
+const rawRows = ({ leaseId, range, rolled }: Split) =>
+  Prisma.sql`"leaseId" = ${leaseId} AND (("renewTime" >= ${range.from}::timestamptz AND "renewTime" < ${rolled.from}::timestamptz)
+                                      OR ("renewTime" >= ${rolled.to}::timestamptz AND "renewTime" < ${range.to}::timestamptz))`;
+
+type RolledStatsRow = { count: number; intervalMax: number | null; lagMax: number | null; intervalEntries: string | null; lagEntries: string | null };
+
+// Count, max and merged histograms of the range in one statement (one snapshot). The histograms come
+// back as the rollups' packed entries joined into one string, the raw rows packed alike: merging
+// them in JS costs a third of unnest … GROUP BY in SQL.
+async function rolledStatsOf(store: Store, split: Split): Promise<RolledStatsRow> {
+  const packed = (column: string) => Prisma.sql`((${histogramIndex(Prisma.raw(`"${column}"`))} + ${Prisma.raw(String(ENTRY_INDEX_OFFSET))}) << 16) | 1`;
+  const query = Prisma.sql`
+    WITH rolled AS (SELECT "sampleCount", "intervalMaxMs", "lagMaxMs", "intervalHist", "lagHist" FROM "RenewRollup" WHERE ${rolledRows(split)}),
+         raw AS (SELECT "intervalMs", "lagMs" FROM "RenewSample" WHERE ${rawRows(split)})
+    SELECT ((SELECT coalesce(sum("sampleCount"), 0) FROM rolled) + (SELECT count(*) FROM raw))::int AS count,
+           greatest((SELECT max("intervalMaxMs") FROM rolled), (SELECT max("intervalMs") FROM raw)) AS "intervalMax",
+           greatest((SELECT max("lagMaxMs") FROM rolled), (SELECT max("lagMs") FROM raw)) AS "lagMax",
+           concat_ws(',', (SELECT string_agg(array_to_string("intervalHist", ','), ',') FROM rolled),
+                          (SELECT string_agg((${packed('intervalMs')})::text, ',') FROM raw WHERE "intervalMs" IS NOT NULL)) AS "intervalEntries",
+           concat_ws(',', (SELECT string_agg(array_to_string("lagHist", ','), ',') FROM rolled),
+                          (SELECT string_agg((${packed('lagMs')})::text, ',') FROM raw WHERE "lagMs" IS NOT NULL)) AS "lagEntries"`;
+  const { rows } = await store.pool.query<RolledStatsRow>(query.text, query.values);
+  return rows[0] ?? { count: 0, intervalMax: null, lagMax: null, intervalEntries: null, lagEntries: null };
+}
+
+function mergeEntries(entries: string | null): HistogramBucket[] {
+  const counts = new Map<number, number>();
+  if (entries) {
+    for (const text of entries.split(',')) {
+      if (text === '') continue;
+      const entry = Number(text);
+      const index = (entry >> 16) - ENTRY_INDEX_OFFSET;
+      counts.set(index, (counts.get(index) ?? 0) + (entry & ENTRY_MAX_COUNT));
+    }
+  }
+  return [...counts].map(([index, count]) => ({ index, count }));
+}
+
+// Long ranges: the worst renewal of each chart bucket (whole minutes, at most MAX_RENEWAL_POINTS of
+// them) from the rollups' per-minute worst, and percentiles from their merged histograms.
+async function rolledUpSeries(store: Store, split: Split, stats: RolledStatsRow): Promise<RenewalSeries> {
+  const origin = Math.floor(split.range.from.getTime() / MINUTE_MS) * MINUTE_MS;
+  const bucketMs = MINUTE_MS * Math.max(1, Math.ceil((split.range.to.getTime() - origin) / MAX_RENEWAL_POINTS / MINUTE_MS));
+  const query = Prisma.sql`
+    SELECT DISTINCT ON (slot) ${epochMs(Prisma.sql`"renewTime"`)} AS "renewTime", ${epochMs(Prisma.sql`"observedAt"`)} AS "observedAt", "intervalMs", "lagMs"
+      FROM (SELECT *, floor(extract(epoch FROM "renewTime" - ${new Date(origin)}::timestamptz) * 1000 / ${bucketMs}::int) AS slot
+              FROM (SELECT "worstRenewTime" AS "renewTime", "worstObservedAt" AS "observedAt", "intervalMaxMs" AS "intervalMs", "worstLagMs" AS "lagMs"
+                      FROM "RenewRollup" WHERE ${rolledRows(split)}
+                    UNION ALL
+                    SELECT "renewTime", "observedAt", "intervalMs", "lagMs" FROM "RenewSample" WHERE ${rawRows(split)}) AS points) AS slotted
+     ORDER BY slot, "intervalMs" DESC NULLS LAST, "renewTime"`;
+  const { rows } = await store.pool.query<{ renewTime: number; observedAt: number; intervalMs: number | null; lagMs: number | null }>(query.text, query.values);
+  return {
+    samples: rows.map((row) => ({ renewTime: new Date(row.renewTime), observedAt: new Date(row.observedAt), intervalMs: row.intervalMs, lagMs: row.lagMs })),
+    stats: {
+      count: stats.count,
+      intervalMs: percentiles(percentilesOf(mergeEntries(stats.intervalEntries), fractions), stats.intervalMax),
+      lagMs: percentiles(percentilesOf(mergeEntries(stats.lagEntries), fractions), stats.lagMax),
+      percentileRelativeError: PERCENTILE_RELATIVE_ERROR,
     },
-    { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead, timeout: 30_000 },
-  );
+    isDownsampled: true,
+    bucketMs,
+  };
+}
+
+// Short ranges, and anything before the first rollup run: every raw sample, exact percentiles.
+async function rawSeries(db: Db, leaseId: number, { from, to }: TimeRange): Promise<RenewalSeries> {
+  const inRange = Prisma.sql`"leaseId" = ${leaseId} AND "renewTime" >= ${from}::timestamptz AND "renewTime" < ${to}::timestamptz`;
+  const [row] = await db.$queryRaw<StatsRow[]>`
+    SELECT count(*)::int AS count,
+           percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY "intervalMs") AS interval,
+           max("intervalMs") AS "intervalMax",
+           percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY "lagMs") AS lag,
+           max("lagMs") AS "lagMax"
+      FROM "RenewSample"
+     WHERE ${inRange}`;
+  const count = row?.count ?? 0;
+  const stats = {
+    count,
+    intervalMs: percentiles(row?.interval ?? null, row?.intervalMax ?? null),
+    lagMs: percentiles(row?.lag ?? null, row?.lagMax ?? null),
+    percentileRelativeError: null,
+  };
+
+  if (count <= MAX_RENEWAL_POINTS) {
+    const samples = await db.renewSample.findMany({
+      where: { leaseId, renewTime: { gte: from, lt: to } },
+      orderBy: { renewTime: 'asc' },
+      select: { renewTime: true, observedAt: true, intervalMs: true, lagMs: true },
+    });
+    return { samples, stats, isDownsampled: false, bucketMs: null };
+  }
+
+  const bucketMs = Math.ceil((to.getTime() - from.getTime()) / MAX_RENEWAL_POINTS);
+  const samples = await db.$queryRaw<RenewalPoint[]>`
+    SELECT DISTINCT ON (bucket) "renewTime", "observedAt", "intervalMs", "lagMs"
+      FROM (SELECT "renewTime", "observedAt", "intervalMs", "lagMs",
+                   floor(extract(epoch FROM "renewTime" - ${from}::timestamptz) * 1000 / ${bucketMs}::int) AS bucket
+              FROM "RenewSample"
+             WHERE ${inRange}) AS bucketed
+     ORDER BY bucket, "intervalMs" DESC NULLS LAST, "renewTime"`;
+  return { samples, stats, isDownsampled: true, bucketMs };
+}
+
+// A range with at most MAX_RENEWAL_POINTS samples is answered from raw samples, exactly; a longer one
+// from RenewRollup for its whole rolled-up minutes plus raw samples for the rest. Those statements need
+// no common snapshot: the split is fixed before them, and neither rollups nor samples go away.
+export async function listRenewals(store: Store, input: ListRenewalsInput): Promise<RenewalSeries> {
+  const { leaseId, rolledUntil } = await leaseAndProgress(store, input.key);
+  const split = splitRange(leaseId, input.range, rolledUntil);
+  if (split) {
+    const stats = await rolledStatsOf(store, split);
+    if (stats.count > MAX_RENEWAL_POINTS) return rolledUpSeries(store, split, stats);
+  }
+  // One snapshot, so the count that decides on downsampling is the count of the rows we return.
+  return store.prisma.$transaction((tx) => rawSeries(tx, leaseId, input.range), { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead, timeout: 30_000 });
 }

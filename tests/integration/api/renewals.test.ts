@@ -72,6 +72,7 @@ describe('listRenewals', () => {
       count: 6,
       intervalMs: { p50: 2100, p95: 2200 + 0.8 * 6800, p99: 2200 + 0.96 * 6800, max: 9000 },
       lagMs: { p50: 20 + 0.5 * 5, p95: 30 + 0.75 * 10, p99: 30 + 0.95 * 10, max: 40 },
+      percentileRelativeError: null,
     });
   });
 
@@ -79,7 +80,7 @@ describe('listRenewals', () => {
     const series = await listRenewals(db.store, { key: kcm, range: { from: at('11:00:00'), to: at('12:00:00') } });
     expect(series).toEqual({
       samples: [],
-      stats: { count: 0, intervalMs: { p50: null, p95: null, p99: null, max: null }, lagMs: { p50: null, p95: null, p99: null, max: null } },
+      stats: { count: 0, intervalMs: { p50: null, p95: null, p99: null, max: null }, lagMs: { p50: null, p95: null, p99: null, max: null }, percentileRelativeError: null },
       isDownsampled: false,
       bucketMs: null,
     });
@@ -131,7 +132,7 @@ describe('GET /api/leases/{cluster}/{namespace}/{name}/renewals', () => {
         { renewTime: '2025-03-10T10:00:04.000Z', observedAt: '2025-03-10T10:00:04.020Z', intervalMs: 2000, lagMs: 20 },
         { renewTime: '2025-03-10T10:00:06.100Z', observedAt: '2025-03-10T10:00:06.130Z', intervalMs: 2100, lagMs: 30 },
       ],
-      stats: { count: 2, intervalMs: { p50: 2050, p95: 2095, p99: 2099, max: 2100 }, lagMs: { p50: 25, p95: 29.5, p99: 29.9, max: 30 } },
+      stats: { count: 2, intervalMs: { p50: 2050, p95: 2095, p99: 2099, max: 2100 }, lagMs: { p50: 25, p95: 29.5, p99: 29.9, max: 30 }, percentileRelativeError: null },
       downsampled: false,
       bucketMs: null,
       range: { from: '2025-03-10T10:00:03.000Z', to: '2025-03-10T10:00:07.000Z' },

@@ -44,7 +44,7 @@ describe('the migrated database', () => {
         ALTER TABLE "Lease" ALTER COLUMN "namespace" DROP NOT NULL;
         ALTER TABLE "Transition" ALTER COLUMN "leaderlessMs" TYPE BIGINT;
         ALTER TABLE "RenewSample" ALTER COLUMN "observedAt" TYPE TIMESTAMPTZ(3);
-        DROP INDEX "Transition_at_idx";
+        DROP INDEX "Transition_at_leaseId_idx";
         DROP INDEX "Transition_leaseId_eventKey_key";
         ALTER TABLE "Annotation" DROP CONSTRAINT "Annotation_transitionId_fkey";
         ALTER TABLE "Cluster" ADD COLUMN "extra" TEXT;
@@ -57,7 +57,7 @@ describe('the migrated database', () => {
           'column Lease.namespace is nullable, expected NOT NULL',
           'column Transition.leaderlessMs is int8, expected int4',
           'column RenewSample.observedAt has precision 3, expected 6',
-          'btree index on Transition(at) is missing',
+          'btree index on Transition(at, leaseId) is missing',
           'unique index on Transition(leaseId, eventKey) is missing',
           'foreign key Annotation(transitionId) -> Transition(id) is missing',
           'column Cluster.extra exists in the database but not in schema.prisma',

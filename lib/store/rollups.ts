@@ -1,0 +1,186 @@
+import type { Logger } from '../log';
+import type { Store } from './client';
+import { Prisma } from './generated/prisma/client';
+import { ENTRY_INDEX_OFFSET, ENTRY_MAX_COUNT, histogramIndex } from './renew-histogram';
+import { readProgress, saveProgress } from './rollup-progress';
+import { rollUpTimelines, type TimelineRollUpResult } from './timeline-rollups';
+
+type Db = Prisma.TransactionClient;
+
+export type Clock = { now(): number };
+
+const MINUTE_MS = 60_000;
+// A minute is rolled up once it ended this long ago: renewals are stored a few seconds after renewTime.
+export const ROLLUP_SETTLE_MS = 2 * MINUTE_MS;
+// Every run aggregates the last minutes again, so a sample stored up to this late still counts.
+export const ROLLUP_RESTATE_MS = 10 * MINUTE_MS;
+// One transaction per hour of samples: a backfill of days never holds one long transaction.
+export const ROLLUP_CHUNK_MS = 60 * MINUTE_MS;
+export const ROLLUP_INTERVAL_MS = MINUTE_MS;
+
+// Replicas take turns: whoever holds this lock rolls up, the others skip the run.
+const rollupLockNamespace = 0x4c41;
+const rollupLockKey = 2;
+
+const floorToMinute = (ms: number) => Math.floor(ms / MINUTE_MS) * MINUTE_MS;
+
+async function firstSampleMinute(db: Db): Promise<Date | null> {
+  // One index probe per lease instead of a scan of every sample.
+  const [row] = await db.$queryRaw<Array<{ first: Date | null }>>`
+    SELECT min(f."renewTime") AS first
+      FROM "Lease" l
+     CROSS JOIN LATERAL (SELECT "renewTime" FROM "RenewSample" s WHERE s."leaseId" = l.id ORDER BY "renewTime" LIMIT 1) f`;
+  return row?.first ? new Date(floorToMinute(row.first.getTime())) : null;
+}
+
+// Recomputes every (lease, minute) with samples in [from, to) from the raw rows: the same input always
+// writes the same rows, and a row is rewritten only when its samples changed.
+function rollUpSql(from: Date, to: Date): Prisma.Sql {
+  const entry = (index: Prisma.Sql, count: Prisma.Sql) =>
+    Prisma.sql`((${index} + ${Prisma.raw(String(ENTRY_INDEX_OFFSET))}) << 16) | ${count}`;
+  const maxCount = Prisma.raw(String(ENTRY_MAX_COUNT));
+  return Prisma.sql`
+    WITH samples AS MATERIALIZED (
+      SELECT s."leaseId", date_trunc('minute', s."renewTime", 'UTC') AS bucket, s."renewTime", s."observedAt", s."intervalMs", s."lagMs"
+        FROM "RenewSample" s
+       WHERE s."renewTime" >= ${from}::timestamptz AND s."renewTime" < ${to}::timestamptz
+         AND EXISTS (SELECT 1 FROM "Lease" l WHERE l.id = s."leaseId")
+    ), counted AS (
+      SELECT "leaseId", bucket, 'interval' AS series, ${histogramIndex(Prisma.sql`"intervalMs"`)} AS k, count(*)::int AS n
+        FROM samples WHERE "intervalMs" IS NOT NULL GROUP BY 1, 2, 4
+      UNION ALL
+      SELECT "leaseId", bucket, 'lag', ${histogramIndex(Prisma.sql`"lagMs"`)}, count(*)::int
+        FROM samples WHERE "lagMs" IS NOT NULL GROUP BY 1, 2, 4
+    ), histograms AS (
+      SELECT "leaseId", bucket, series, array_agg(${entry(Prisma.sql`k`, Prisma.sql`least(${maxCount}, n - part * ${maxCount})`)} ORDER BY k, part) AS entries
+        FROM counted CROSS JOIN LATERAL generate_series(0, (n - 1) / ${maxCount}) AS part
+       GROUP BY 1, 2, 3
+    ), worst AS (
+      SELECT DISTINCT ON ("leaseId", bucket) "leaseId", bucket, "renewTime", "observedAt", "intervalMs", "lagMs"
+        FROM samples ORDER BY "leaseId", bucket, "intervalMs" DESC NULLS LAST, "renewTime"
+    ), totals AS (
+      SELECT "leaseId", bucket, count(*)::int AS n, max("lagMs") AS "lagMaxMs" FROM samples GROUP BY 1, 2
+    )
+    INSERT INTO "RenewRollup" AS r ("leaseId", bucket, "sampleCount", "intervalMaxMs", "lagMaxMs", "worstRenewTime", "worstObservedAt", "worstLagMs", "intervalHist", "lagHist")
+    SELECT t."leaseId", t.bucket, t.n, w."intervalMs", t."lagMaxMs", w."renewTime", w."observedAt", w."lagMs", coalesce(i.entries, '{}'), coalesce(l.entries, '{}')
+      FROM totals t
+      JOIN worst w ON w."leaseId" = t."leaseId" AND w.bucket = t.bucket
+      LEFT JOIN histograms i ON i."leaseId" = t."leaseId" AND i.bucket = t.bucket AND i.series = 'interval'
+      LEFT JOIN histograms l ON l."leaseId" = t."leaseId" AND l.bucket = t.bucket AND l.series = 'lag'
+    ON CONFLICT ("leaseId", bucket) DO UPDATE SET
+      "sampleCount" = EXCLUDED."sampleCount", "intervalMaxMs" = EXCLUDED."intervalMaxMs", "lagMaxMs" = EXCLUDED."lagMaxMs",
+      "worstRenewTime" = EXCLUDED."worstRenewTime", "worstObservedAt" = EXCLUDED."worstObservedAt", "worstLagMs" = EXCLUDED."worstLagMs",
+      "intervalHist" = EXCLUDED."intervalHist", "lagHist" = EXCLUDED."lagHist"
+    WHERE (r."sampleCount", r."intervalMaxMs", r."lagMaxMs", r."worstRenewTime", r."worstObservedAt", r."worstLagMs", r."intervalHist", r."lagHist")
+          IS DISTINCT FROM
+          (EXCLUDED."sampleCount", EXCLUDED."intervalMaxMs", EXCLUDED."lagMaxMs", EXCLUDED."worstRenewTime", EXCLUDED."worstObservedAt", EXCLUDED."worstLagMs", EXCLUDED."intervalHist", EXCLUDED."lagHist")`;
+}
+
+export type RollUpOptions = { now: Date; settleMs?: number; restateMs?: number; chunkMs?: number; signal?: AbortSignal };
+
+export type RollUpResult = { isSkipped: boolean; rolledUntil: Date | null; chunks: number; rowsWritten: number };
+
+type Step = { kind: 'locked' } | { kind: 'done'; rolledUntil: Date | null } | { kind: 'chunk'; rolledUntil: Date; rowsWritten: number };
+
+// Aggregates every closed minute not yet rolled up (and the last ROLLUP_RESTATE_MS again), an hour of
+// samples per transaction, progress saved with each. Safe to run anywhere, any number of times.
+export async function rollUpRenewals(store: Store, options: RollUpOptions): Promise<RollUpResult> {
+  const closedUntil = floorToMinute(options.now.getTime() - (options.settleMs ?? ROLLUP_SETTLE_MS));
+  // Whole minutes only: a chunk ending inside a minute would overwrite it with part of its samples.
+  const restateMs = Math.ceil((options.restateMs ?? ROLLUP_RESTATE_MS) / MINUTE_MS) * MINUTE_MS;
+  const chunkMs = Math.max(1, Math.round((options.chunkMs ?? ROLLUP_CHUNK_MS) / MINUTE_MS)) * MINUTE_MS;
+  const result: RollUpResult = { isSkipped: false, rolledUntil: null, chunks: 0, rowsWritten: 0 };
+  while (!options.signal?.aborted) {
+    const isFirstChunk = result.chunks === 0;
+    const step = await store.prisma.$transaction(
+      async (tx): Promise<Step> => {
+        const [lock] = await tx.$queryRaw<Array<{ locked: boolean }>>`SELECT pg_try_advisory_xact_lock(${rollupLockNamespace}::int, ${rollupLockKey}::int) AS locked`;
+        if (!lock?.locked) return { kind: 'locked' };
+        const rolledUntil = (await readProgress(tx, 'renewals'))?.rolledUntil ?? null;
+        const start = rolledUntil ?? (await firstSampleMinute(tx)) ?? new Date(closedUntil);
+        const from = isFirstChunk && rolledUntil ? start.getTime() - restateMs : start.getTime();
+        if (from >= closedUntil) {
+          if (!rolledUntil && start.getTime() <= closedUntil) await saveProgress(tx, 'renewals', start);
+          return { kind: 'done', rolledUntil: rolledUntil ?? (start.getTime() <= closedUntil ? start : null) };
+        }
+        const to = Math.min(closedUntil, Math.max(start.getTime(), from) + chunkMs);
+        const rowsWritten = await tx.$executeRaw(rollUpSql(new Date(from), new Date(to)));
+        const until = new Date(Math.max(start.getTime(), to));
+        await saveProgress(tx, 'renewals', until);
+        return { kind: 'chunk', rolledUntil: until, rowsWritten };
+      },
+      { timeout: 300_000, maxWait: 10_000 },
+    );
+    if (step.kind === 'locked') return { ...result, isSkipped: result.chunks === 0 };
+    result.rolledUntil = step.rolledUntil;
+    if (step.kind === 'done') return result;
+    result.chunks += 1;
+    result.rowsWritten += step.rowsWritten;
+  }
+  return result;
+}
+
+export type RollupJobOptions = {
+  store: Store;
+  log: Logger;
+  clock?: Clock;
+  intervalMs?: number;
+  settleMs?: number;
+  restateMs?: number;
+  chunkMs?: number;
+};
+
+export type RollupRun = { renewals: RollUpResult; timelines: TimelineRollUpResult };
+
+// The runnable: rolls up renew samples (per minute) and leader timelines (per hour) at start, catching
+// up on whatever accumulated, then every minute. A failed run is logged and retried at the next tick;
+// nothing is lost, the raw rows stay.
+export class RollupJob {
+  private readonly clock: Clock;
+  private readonly abort = new AbortController();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
+  private isStarted = false;
+
+  constructor(private readonly options: RollupJobOptions) {
+    this.clock = options.clock ?? { now: Date.now };
+  }
+
+  start(signal?: AbortSignal): void {
+    if (this.isStarted) return;
+    this.isStarted = true;
+    signal?.addEventListener('abort', () => void this.stop(), { once: true });
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  async runOnce(): Promise<RollupRun | undefined> {
+    const { store, log, settleMs, restateMs, chunkMs } = this.options;
+    const signal = this.abort.signal;
+    try {
+      const now = new Date(this.clock.now());
+      const renewals = await rollUpRenewals(store, { now, settleMs, restateMs, chunkMs, signal });
+      const timelines = await rollUpTimelines(store, { now, signal });
+      log.debug({ renewals: { ...renewals, rolledUntil: renewals.rolledUntil?.toISOString() ?? null }, timelines: { ...timelines, rolledUntil: timelines.rolledUntil?.toISOString() ?? null } }, 'rollups');
+      return { renewals, timelines };
+    } catch (error) {
+      log.warn({ err: error instanceof Error ? error.message : String(error) }, 'rollup failed; will retry');
+      return undefined;
+    }
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.abort.signal.aborted) return;
+    this.timer = setTimeout(() => {
+      this.running = this.runOnce().finally(() => {
+        this.running = undefined;
+        this.schedule(this.options.intervalMs ?? ROLLUP_INTERVAL_MS);
+      });
+    }, delayMs);
+  }
+}
