@@ -93,14 +93,25 @@ export async function benchRenderTimeline(runs = 5): Promise<RenderResult> {
       const canvas = page.getByTestId('timeline-canvas');
       await page.waitForFunction(() => Number(document.querySelector<HTMLCanvasElement>('[data-testid=timeline-canvas]')?.dataset.drawnSegments ?? 0) >= 5_000, null, { timeout: 60_000 });
       const drawnAt = Number(await canvas.getAttribute('data-drawn-at'));
+      // Where the time went: the document, the scripts, the page's own code, the draw, and any history
+      // request the page made before it could draw (none when the server sent the first range).
       const breakdown = await page.evaluate(() => {
         const navigation = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
-        const api = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).filter((entry) => entry.name.includes('/api/'));
+        const resources = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
+        const scripts = resources.filter((entry) => entry.initiatorType === 'script' && entry.startTime < navigation.domContentLoadedEventEnd);
+        const api = resources.filter((entry) => entry.name.includes('/api/'));
         const transitions = api.find((entry) => entry.name.includes('/transitions?'));
+        const mounted = performance.getEntriesByName('lease-page:mounted')[0];
+        const draw = performance.getEntriesByName('timeline:draw').at(-1);
         return {
+          htmlFirstByte: navigation.responseStart,
           htmlReceived: navigation.responseEnd,
+          scriptsReceived: scripts.length > 0 ? Math.max(...scripts.map((entry) => entry.responseEnd)) : -1,
           domContentLoaded: navigation.domContentLoadedEventEnd,
-          firstApiRequest: Math.min(...api.map((entry) => entry.startTime)),
+          pageMounted: mounted?.startTime ?? -1,
+          drawStarted: draw?.startTime ?? -1,
+          drawMs: draw?.duration ?? -1,
+          firstApiRequest: api.length > 0 ? Math.min(...api.map((entry) => entry.startTime)) : -1,
           transitionsRequest: transitions?.startTime ?? -1,
           transitionsResponse: transitions?.responseEnd ?? -1,
         };

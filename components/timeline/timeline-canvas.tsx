@@ -1,8 +1,9 @@
 'use client';
 
-import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import { useCallback, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import { holderColor } from '@/lib/ui/format';
 import type { Marker, Segment } from '@/lib/ui/timeline';
+import { findSegmentAt, layoutMarkers, layoutSegments } from '@/lib/ui/timeline-layout';
 
 export type TimelineRow = { key: string; label: ReactNode; segments: Segment[]; markers: Marker[] };
 
@@ -63,7 +64,9 @@ export function TimelineCanvas({
 }) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const wrapperRef = useRef<HTMLDivElement>(null);
-  const [width, setWidth] = useState(800);
+  // Measured before the first draw, so thousands of segments are drawn once and not again on resize.
+  const [measuredWidth, setWidth] = useState<number>();
+  const width = measuredWidth ?? 800;
   const [hover, setHover] = useState<HoverInfo | undefined>();
   const [drag, setDrag] = useState<{ start: number; current: number } | undefined>();
   const labelWidth = rows.length > 1 ? 220 : 0;
@@ -72,43 +75,55 @@ export function TimelineCanvas({
   const xOf = useCallback((at: number) => labelWidth + ((at - from) / (to - from)) * plotWidth, [from, to, plotWidth, labelWidth]);
   const atOf = useCallback((x: number) => from + ((x - labelWidth) / plotWidth) * (to - from), [from, to, plotWidth, labelWidth]);
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     const wrapper = wrapperRef.current;
     if (!wrapper) return;
+    setWidth(Math.floor(wrapper.getBoundingClientRect().width));
     const observer = new ResizeObserver((entries) => setWidth(Math.floor(entries[0]?.contentRect.width ?? 800)));
     observer.observe(wrapper);
     return () => observer.disconnect();
   }, []);
 
-  useEffect(() => {
+  // Drawn before the browser paints, so a new timeline never shows as an empty canvas for a frame.
+  useLayoutEffect(() => {
     const canvas = canvasRef.current;
     const context = canvas?.getContext('2d');
-    if (!canvas || !context) return;
+    if (!canvas || !context || measuredWidth === undefined) return;
+    const drawStartedAt = performance.now();
     const ratio = window.devicePixelRatio || 1;
     canvas.width = width * ratio;
     canvas.height = height * ratio;
     context.setTransform(ratio, 0, 0, ratio, 0, 0);
     context.clearRect(0, 0, width, height);
     const isDark = window.matchMedia('(prefers-color-scheme: dark)').matches;
-    const leaderless = hatch(context, '#dc2626', isDark ? '#450a0a' : '#fee2e2');
-    const unknown = hatch(context, isDark ? '#52525b' : '#a1a1aa', isDark ? '#18181b' : '#f4f4f5');
+    const patterns: Record<string, CanvasPattern | string> = {
+      leaderless: hatch(context, '#dc2626', isDark ? '#450a0a' : '#fee2e2'),
+      unknown: hatch(context, isDark ? '#52525b' : '#a1a1aa', isDark ? '#18181b' : '#f4f4f5'),
+    };
+    const colors = new Map<string, string>();
+    const fillOf = (segment: Segment) => {
+      if (segment.type !== 'held') return segment.type;
+      let color = colors.get(segment.holder);
+      if (color === undefined) colors.set(segment.holder, (color = holderColor(segment.holder)));
+      return color;
+    };
     rows.forEach((row, index) => {
       const y = index * rowHeight + 4;
-      for (const segment of row.segments) {
-        const x0 = Math.max(labelWidth, xOf(segment.start));
-        const x1 = Math.min(width, xOf(segment.end));
-        if (x1 - x0 <= 0) continue;
-        context.fillStyle = segment.type === 'held' ? holderColor(segment.holder) : segment.type === 'leaderless' ? leaderless : unknown;
-        context.fillRect(x0, y, Math.max(1, x1 - x0), rowHeight - 8);
-      }
-      for (const marker of row.markers) {
-        const x = xOf(marker.at);
-        context.fillStyle = markerColors[marker.type];
+      for (const [fill, runs] of layoutSegments(row.segments, { xOf, left: labelWidth, right: width, fillOf })) {
+        context.fillStyle = patterns[fill] ?? fill;
         context.beginPath();
-        context.moveTo(x, y - 3);
-        context.lineTo(x - 4, y - 9 + 12);
-        context.lineTo(x + 4, y - 9 + 12);
-        context.closePath();
+        for (let run = 0; run < runs.length; run += 2) context.rect(runs[run]!, y, runs[run + 1]!, rowHeight - 8);
+        context.fill();
+      }
+      for (const [type, positions] of layoutMarkers(row.markers, xOf)) {
+        context.fillStyle = markerColors[type];
+        context.beginPath();
+        for (const x of positions) {
+          context.moveTo(x, y - 3);
+          context.lineTo(x - 4, y + 3);
+          context.lineTo(x + 4, y + 3);
+          context.closePath();
+        }
         context.fill();
       }
     });
@@ -120,15 +135,16 @@ export function TimelineCanvas({
       context.fillRect(x, axisY, 1, 4);
       context.fillText(formatTick(at), x + 2, axisY + 15);
     }
-    // Read by the render benchmark: when the last full draw finished, and how much it drew.
+    // Read by the render benchmark: when the last full draw finished, how long it took and how much it drew.
     canvas.dataset.drawnAt = String(performance.now());
+    performance.measure('timeline:draw', { start: drawStartedAt });
     canvas.dataset.drawnSegments = String(rows.reduce((sum, row) => sum + row.segments.length, 0));
     if (drag) {
       context.fillStyle = 'rgba(59, 130, 246, 0.2)';
       const [a, b] = [Math.min(drag.start, drag.current), Math.max(drag.start, drag.current)];
       context.fillRect(a, 0, b - a, axisY);
     }
-  }, [rows, width, height, from, to, xOf, drag, formatTick, plotWidth, labelWidth]);
+  }, [rows, measuredWidth, width, height, from, to, xOf, drag, formatTick, plotWidth, labelWidth]);
 
   const locate = (event: React.PointerEvent<HTMLCanvasElement>): HoverInfo | undefined => {
     const rect = event.currentTarget.getBoundingClientRect();
@@ -139,7 +155,7 @@ export function TimelineCanvas({
     const at = atOf(x);
     const tolerance = ((to - from) / plotWidth) * 5;
     const marker = row.markers.find((candidate) => Math.abs(candidate.at - at) <= tolerance);
-    const segment = row.segments.find((candidate) => candidate.start <= at && at < candidate.end);
+    const segment = findSegmentAt(row.segments, at);
     return { row, at, segment, marker, x, y };
   };
 

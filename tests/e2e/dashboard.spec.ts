@@ -70,6 +70,24 @@ test('changing the range updates the URL and the data, and the renew chart shows
   await expect(page.getByRole('button', { name: '6h' })).toHaveAttribute('aria-pressed', 'true');
 });
 
+test('the lease page draws its timeline from what the server sent, without asking the API for it', async ({ page }) => {
+  // Held and never answered: a timeline that needed its own requests could not be drawn at all.
+  const asked: Array<{ url: string; at: number }> = [];
+  await page.route(/\/api\/(leases\/[^?]+\/transitions|gaps)\?/, (route) => void asked.push({ url: route.request().url(), at: Date.now() }));
+  await page.goto('/leases/sim-prod-eu/kube-system/kube-scheduler?range=1h');
+  const drawn = await page.waitForFunction(
+    () => {
+      const drawnAt = document.querySelector<HTMLCanvasElement>('[data-testid=timeline-canvas]')?.dataset.drawnAt;
+      return drawnAt === undefined ? false : performance.timeOrigin + Number(drawnAt);
+    },
+    null,
+    { timeout: 20_000 },
+  );
+  const drawnAt = (await drawn.jsonValue()) as number;
+  expect(asked.filter((request) => request.at <= drawnAt).map((request) => request.url)).toEqual([]);
+  await expect(page.getByTestId('renew-chart').or(page.getByText('No renewal observed in this range.'))).toBeVisible({ timeout: 20_000 });
+});
+
 test('a permalink reproduces the view: custom range, filters and time zone', async ({ page, browser }) => {
   await page.goto('/leases/sim-prod-us/kube-system/kube-scheduler');
   await expect(page.getByTestId('timeline-canvas')).toBeVisible({ timeout: 20_000 });

@@ -1,9 +1,9 @@
 'use client';
 
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { HydrationBoundary, isServer, keepPreviousData, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useQueryStates } from 'nuqs';
-import { useMemo, useState } from 'react';
+import { useCallback, useDeferredValue, useLayoutEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import dynamic from 'next/dynamic';
 import { AnnotationList } from '@/components/audit/annotation-list';
 import { RangePicker } from '@/components/forms/range-picker';
@@ -17,7 +17,8 @@ import { formatDuration, formatTime, holderColor, shortHolder } from '@/lib/ui/f
 import { fetchJson } from '@/lib/ui/fetch-json';
 import { EmptyRow, Table, TableBody, TableHead, Th } from '@/components/ui/table';
 import { buildTimeline, type TimelineTransition } from '@/lib/ui/timeline';
-import { isSliding, resolveRange } from '@/lib/ui/time-range';
+import { deserializeHistory, leaseHistorySearch, leaseQueryKeys, resolveHistoryWindow, type PrefetchedHistory } from '@/lib/ui/lease-queries';
+import { isSliding, resolveRange, type RangeSelection } from '@/lib/ui/time-range';
 import { leaseSearchParams } from './search-params';
 
 // recharts is the heaviest part of the bundle: loading it after the timeline keeps hydration short.
@@ -45,40 +46,70 @@ function describeTransition(t: TransitionDto): string {
   }
 }
 
-export function LeaseClient({ leaseKey, initialLease }: { leaseKey: LeaseKey; initialLease: LeaseDto }) {
+// History prefetched by the server streams in as promises that may settle before hydration. The server
+// rendered it as loading, so hydration must too (TanStack/query#9399); the very next render shows it.
+const subscribeToNothing = () => () => undefined;
+const useIsHydrated = () => useSyncExternalStore(subscribeToNothing, () => true, () => false);
+const whileHydrating = { data: undefined, error: null, isError: false, isPending: true } as const;
+
+// A sliding preset fetches the window ending when it asks, not when the page last rendered.
+const slideRange = (selection: RangeSelection) => resolveRange(selection, Date.now());
+
+const hydrateOptions = { defaultOptions: { deserializeData: deserializeHistory } };
+
+export function LeaseClient({ leaseKey, initialLease, history }: { leaseKey: LeaseKey; initialLease: LeaseDto; history: PrefetchedHistory }) {
+  // Server rendering shows the history as loading anyway: only the browser unpacks it.
+  return (
+    <HydrationBoundary state={isServer ? undefined : history.state} options={hydrateOptions}>
+      <LeaseView leaseKey={leaseKey} initialLease={initialLease} initialNow={history.now} />
+    </HydrationBoundary>
+  );
+}
+
+function LeaseView({ leaseKey, initialLease, initialNow }: { leaseKey: LeaseKey; initialLease: LeaseDto; initialNow: number }) {
   const mode = useTimeZone();
   const [params, setParams] = useQueryStates(leaseSearchParams);
-  const [now, setNow] = useState(() => Date.now());
+  // The server's clock: the first render resolves the window the server prefetched, under the same key.
+  const [now, setNow] = useState(initialNow);
   const [tableRows, setTableRows] = useState(100);
   const base = `/api/leases/${encodeURIComponent(leaseKey.cluster)}/${encodeURIComponent(leaseKey.namespace)}/${encodeURIComponent(leaseKey.name)}`;
-  const keyPrefix = ['lease', leaseKey.cluster, leaseKey.namespace, leaseKey.name] as const;
   const sliding = isSliding(params);
-  const { from, to } = resolveRange(params, now);
-  const rangeKey = sliding ? params.range : `${from}-${to}`;
-  const rangeQuery = () => {
-    const range = sliding ? resolveRange(params, Date.now()) : { from, to };
+  const { from, to, rangeKey } = resolveHistoryWindow(params, now);
+  const search = () => {
+    const range = sliding ? slideRange(params) : { from, to };
     if (sliding) setNow(range.to);
-    return `from=${new Date(range.from).toISOString()}&to=${new Date(range.to).toISOString()}`;
+    return leaseHistorySearch(leaseKey, range);
   };
 
-  const lease = useQuery({ queryKey: [...keyPrefix, 'detail'], queryFn: () => fetchJson<LeaseResponse>(base), initialData: { lease: initialLease } }).data.lease;
-  const transitions = useQuery({
-    queryKey: [...keyPrefix, 'transitions', rangeKey],
-    queryFn: () => fetchJson<TransitionsResponse>(`${base}/transitions?${rangeQuery()}&limit=10000`),
+  const lease = useQuery({ queryKey: leaseQueryKeys.detail(leaseKey), queryFn: () => fetchJson<LeaseResponse>(base), initialData: { lease: initialLease } }).data.lease;
+  const transitionsQuery = useQuery({
+    queryKey: leaseQueryKeys.transitions(leaseKey, rangeKey),
+    queryFn: () => fetchJson<TransitionsResponse>(`${base}/transitions?${new URLSearchParams(search().transitions)}`),
     placeholderData: keepPreviousData,
   });
-  const renewals = useQuery({ queryKey: [...keyPrefix, 'renewals', rangeKey], queryFn: () => fetchJson<RenewalsResponse>(`${base}/renewals?${rangeQuery()}`), placeholderData: keepPreviousData });
-  const annotations = useQuery({
-    queryKey: [...keyPrefix, 'annotations', rangeKey],
-    queryFn: () => fetchJson<AnnotationsResponse>(`/api/annotations?cluster=${encodeURIComponent(leaseKey.cluster)}&namespace=${encodeURIComponent(leaseKey.namespace)}&name=${encodeURIComponent(leaseKey.name)}&${rangeQuery()}`),
+  const renewalsQuery = useQuery({
+    queryKey: leaseQueryKeys.renewals(leaseKey, rangeKey),
+    queryFn: () => fetchJson<RenewalsResponse>(`${base}/renewals?${new URLSearchParams(search().renewals)}`),
     placeholderData: keepPreviousData,
   });
-  const gaps = useQuery({
-    queryKey: [...keyPrefix, 'gaps', rangeKey],
-    queryFn: () => fetchJson<GapsResponse>(`/api/gaps?cluster=${encodeURIComponent(leaseKey.cluster)}&${rangeQuery()}`),
+  const annotationsQuery = useQuery({
+    queryKey: leaseQueryKeys.annotations(leaseKey, rangeKey),
+    queryFn: () => fetchJson<AnnotationsResponse>(`/api/annotations?${new URLSearchParams(search().annotations)}`),
+    placeholderData: keepPreviousData,
+  });
+  const gapsQuery = useQuery({
+    queryKey: leaseQueryKeys.gaps(leaseKey, rangeKey),
+    queryFn: () => fetchJson<GapsResponse>(`/api/gaps?${new URLSearchParams(search().gaps)}`),
     placeholderData: keepPreviousData,
   });
 
+  const isHydrated = useIsHydrated();
+  // Read by the render benchmark: where the page's own code takes over from loading and hydrating.
+  useLayoutEffect(() => void performance.mark('lease-page:mounted'), []);
+  const transitions = isHydrated ? transitionsQuery : whileHydrating;
+  const renewals = isHydrated ? renewalsQuery : whileHydrating;
+  const annotations = isHydrated ? annotationsQuery : whileHydrating;
+  const gaps = isHydrated ? gapsQuery : whileHydrating;
   const timeline = useMemo(() => {
     const items: TimelineTransition[] = (transitions.data?.transitions ?? []).map((t) => ({ ...t, at: Date.parse(t.at) }));
     return buildTimeline({
@@ -90,9 +121,16 @@ export function LeaseClient({ leaseKey, initialLease }: { leaseKey: LeaseKey; in
       holderSince: lease.holderSince ? Date.parse(lease.holderSince) : null,
     });
   }, [transitions.data, gaps.data, lease.holderIdentity, lease.holderSince, from, to]);
+  // Stable props, so the canvas redraws when the timeline changes and not whenever another query lands.
+  const timelineRows = useMemo(() => [{ key: 'lease', label: leaseKey.name, segments: timeline.segments, markers: timeline.markers }], [leaseKey.name, timeline]);
+  const isMultiDay = to - from > 86_400_000;
+  const formatTick = useCallback((at: number) => formatTime(at, mode, { date: isMultiDay }), [mode, isMultiDay]);
+  const renderTooltip = useCallback((hover: HoverInfo) => <TimelineTooltip hover={hover} mode={mode} />, [mode]);
 
   const setCustom = (start: number, end: number) => void setParams({ from: new Date(start).toISOString(), to: new Date(end).toISOString(), at: null });
-  const lastTransition = transitions.data?.transitions.filter((t) => t.kind === 'acquired').at(-1);
+  // The table follows the timeline by a render: it costs more to lay out than the canvas to draw.
+  const tableTransitions = useDeferredValue(transitions.data?.transitions);
+  const lastTransition = tableTransitions?.findLast((t) => t.kind === 'acquired');
   const leaseDurationMs = lease.leaseDurationSeconds === null ? null : lease.leaseDurationSeconds * 1000;
 
   return (
@@ -157,12 +195,12 @@ export function LeaseClient({ leaseKey, initialLease }: { leaseKey: LeaseKey; in
         ) : (
           <TimelineCanvas
             label={`Leader timeline of ${leaseKey.namespace}/${leaseKey.name}`}
-            rows={[{ key: 'lease', label: leaseKey.name, segments: timeline.segments, markers: timeline.markers }]}
+            rows={timelineRows}
             from={from}
             to={to}
-            formatTick={(at) => formatTime(at, mode, { date: to - from > 86_400_000 })}
+            formatTick={formatTick}
             onSelectRange={setCustom}
-            renderTooltip={(hover) => <TimelineTooltip hover={hover} mode={mode} />}
+            renderTooltip={renderTooltip}
           />
         )}
         <p className="text-xs text-zinc-500">Drag across the timeline to zoom in.</p>
@@ -218,7 +256,7 @@ export function LeaseClient({ leaseKey, initialLease }: { leaseKey: LeaseKey; in
             </Th>
           </TableHead>
           <TableBody>
-              {(transitions.data?.transitions ?? []).slice(-tableRows).reverse().map((t) => (
+              {(tableTransitions ?? []).slice(-tableRows).reverse().map((t) => (
                 <tr key={t.id} className={t.cause === 'early_takeover' ? 'bg-red-50 dark:bg-red-950/40' : undefined}>
                   <td className="whitespace-nowrap px-3 py-1.5">
                     <time dateTime={t.at} suppressHydrationWarning>
@@ -240,12 +278,12 @@ export function LeaseClient({ leaseKey, initialLease }: { leaseKey: LeaseKey; in
                   </td>
                 </tr>
               ))}
-              {transitions.data && transitions.data.transitions.length === 0 ? <EmptyRow columns={6}>No change of leadership in this range.</EmptyRow> : null}
+              {tableTransitions && tableTransitions.length === 0 ? <EmptyRow columns={6}>No change of leadership in this range.</EmptyRow> : null}
           </TableBody>
         </Table>
-        {transitions.data && transitions.data.transitions.length > tableRows ? (
+        {tableTransitions && tableTransitions.length > tableRows ? (
           <button type="button" onClick={() => setTableRows((rows) => rows + 500)} className="text-sm text-sky-700 hover:underline dark:text-sky-400">
-            Show {Math.min(500, transitions.data.transitions.length - tableRows)} older of {transitions.data.transitions.length - tableRows} not shown
+            Show {Math.min(500, tableTransitions.length - tableRows)} older of {tableTransitions.length - tableRows} not shown
           </button>
         ) : null}
       </section>

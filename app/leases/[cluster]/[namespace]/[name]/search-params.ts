@@ -1,4 +1,4 @@
-import { parseAsString, parseAsStringLiteral } from 'nuqs';
+import { createLoader, parseAsString, parseAsStringLiteral } from 'nuqs/server';
 import { rangePresets } from '@/lib/ui/time-range';
 
 export const leaseSearchParams = {
@@ -7,3 +7,5 @@ export const leaseSearchParams = {
   to: parseAsString,
   at: parseAsString,
 };
+
+export const loadLeaseSearchParams = createLoader(leaseSearchParams);
