@@ -61,6 +61,7 @@ export async function benchLatency(options: LatencyOptions = {}): Promise<Latenc
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'leasetrail-bench-latency-'));
   const database = await startEmbeddedPostgres({ dataDir, log: loggerFor('bench-postgres') });
   const source = new Source({ clusters, leasesPerCluster, kubeconfig: path.join(dataDir, 'kubeconfig'), historySize: 10_000 });
+  const sourceReady = source.next('ready');
   const client = new pg.Client({ connectionString: database.url });
   const port = await findFreePort();
   const url = `http://127.0.0.1:${port}`;
@@ -73,7 +74,7 @@ export async function benchLatency(options: LatencyOptions = {}): Promise<Latenc
   try {
     await migrate(database.url);
     await client.connect();
-    const ready = await source.next('ready');
+    const ready = await sourceReady;
     controller = startController({ DATABASE_URL: database.url, KUBECONFIG: ready.kubeconfig });
     await waitForLeasesStored(client, controller, ready.leases);
     await waitForHealthy(url, web);

@@ -34,6 +34,7 @@ export async function benchMemory(options: MemoryOptions = {}): Promise<MemoryRe
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'leasetrail-bench-memory-'));
   const database = await startEmbeddedPostgres({ dataDir, log: loggerFor('bench-postgres') });
   const source = new Source({ clusters, leasesPerCluster, kubeconfig: path.join(dataDir, 'kubeconfig'), historySize: 10_000 });
+  const sourceReady = source.next('ready');
   const client = new pg.Client({ connectionString: database.url });
   let controller: ReturnType<typeof startController> | undefined;
   let peak = 0;
@@ -48,7 +49,7 @@ export async function benchMemory(options: MemoryOptions = {}): Promise<MemoryRe
     await new Promise((resolve) => setTimeout(resolve, 8_000));
     const baseline = rssBytes(idle.pid!);
     await stopProcess(idle);
-    const ready = await source.next('ready');
+    const ready = await sourceReady;
     const started = Date.now();
     controller = startController({ DATABASE_URL: database.url, KUBECONFIG: ready.kubeconfig, ...(process.env.BENCH_CONTROLLER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_CONTROLLER_NODE_OPTIONS } : {}) });
     await waitForLeasesStored(client, controller, ready.leases);

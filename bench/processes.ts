@@ -72,6 +72,7 @@ export class Source {
     return this.child.pid!;
   }
 
+  // Only replies after this call: ask before sending the command (or before the source can be ready).
   next<T extends SourceReply['type']>(type: T): Promise<Extract<SourceReply, { type: T }>> {
     return new Promise((resolve, reject) => this.waiting.push({ type, resolve: resolve as (reply: SourceReply) => void, reject }));
   }
