@@ -4,6 +4,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { loggerFor } from '../lib/log';
+import { createRandom } from '../lib/sim/random';
 import { listAnnotations } from '../lib/store/annotations';
 import { closeStore, createStore, type Store } from '../lib/store/client';
 import { listClusters } from '../lib/store/clusters';
@@ -34,17 +35,6 @@ const FLAPPING_PER_CLUSTER = 5;
 const NODES_PER_CLUSTER = 14;
 const HOT_FAILOVERS = 21;
 
-// Small, fast, seedable: mulberry32. Lease-level choices come from here; per-row jitter from hashint8extended.
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 type Profile = 'hot' | 'flapping' | 'heartbeat';
 
@@ -83,7 +73,7 @@ const podHolder = (name: string, random: () => number, index: number) => {
 };
 
 function planFleet(): LeasePlan[] {
-  const random = mulberry32(SEED);
+  const random = createRandom(SEED).float;
   const plans: LeasePlan[] = [];
   let seed = 1;
   for (const cluster of CLUSTERS) {
@@ -218,7 +208,7 @@ export async function seedQueriesDatabase(databaseUrl: string): Promise<SeededFl
   const anchor = new Date(Math.floor(Date.now() / 60_000) * 60_000);
   const spanStart = new Date(anchor.getTime() - SPAN_MS);
   const plans = planFleet();
-  const random = mulberry32(SEED + 1);
+  const random = createRandom(SEED + 1).float;
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {

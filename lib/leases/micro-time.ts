@@ -48,7 +48,8 @@ function parseCanonicalUtc(text: string): MicroTime | null {
   return { iso: text, ms: Date.UTC(year, month - 1, day, hour, minute, second, millis) };
 }
 
-function parseRfc3339(text: string): MicroTime | null {
+// The general reader (any offset, any year); parseMicroTime tries the canonical form first.
+export function parseRfc3339(text: string): MicroTime | null {
   const match = rfc3339.exec(text);
   if (match === null) return null;
   const [, year, month, day, hour, minute, second, fraction, , sign, offsetHour, offsetMinute] = match;

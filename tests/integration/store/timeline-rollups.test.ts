@@ -7,24 +7,15 @@ import { rollUpTimelines } from '../../../lib/store/timeline-rollups';
 import type { TimeRange } from '../../../lib/store/time-range';
 import type { TimelineTransition } from '../../../lib/ui/timeline';
 import { createMigratedDatabase, type MigratedDatabase } from '../helpers/database';
+import { createRandom } from '../../../lib/sim/random';
 import { seedCluster, seedGap, seedLease, seedTransitions, type TransitionSeed } from '../helpers/seed';
 
 let db: MigratedDatabase;
 const HOUR = 3_600_000;
 const base = Date.parse('2026-03-02T00:00:00Z');
 
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
-const random = mulberry32(4711);
+const random = createRandom(4711).float;
 const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
 const between = (min: number, max: number) => Math.floor(min + random() * (max - min));
 
