@@ -305,7 +305,6 @@ export class ClusterWatcher {
       cluster: this.name,
       clusterId: this.clusterId!,
       leases: [],
-      knownIds: this.leaseIds,
       transitions: [],
       renewals: [],
       gaps: [],
@@ -328,8 +327,9 @@ export class ClusterWatcher {
         isRenewalOnlyChange(previous, result.state);
       if (!isRenewalOnly) changed.set(key, { key: result.state.last.key, stored: toStoredLease(result.state), malformed: write?.malformed ?? 0 });
       for (const event of result.events) {
-        if (event.type === 'renewal') batch.renewals.push({ key: result.state.last.key, event, leaseId: this.leaseIds.get(key) });
-        else if (event.type === 'transition' || event.type === 'missed' || event.type === 'resumed') batch.transitions.push({ key: result.state.last.key, event });
+        const leaseId = this.leaseIds.get(key);
+        if (event.type === 'renewal') batch.renewals.push({ key: result.state.last.key, event, leaseId });
+        else if (event.type === 'transition' || event.type === 'missed' || event.type === 'resumed') batch.transitions.push({ key: result.state.last.key, event, leaseId });
       }
     };
     const observe = (observation: Observation) => {

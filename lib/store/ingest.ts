@@ -16,10 +16,9 @@ export type IngestBatch = {
   clusterId: number;
   // Lease rows to write: every change except a renewal alone (renewals live in RenewSample).
   leases: LeaseWrite[];
-  // Row ids the caller already knows ("namespace/name" → id); the others are looked up.
-  knownIds?: ReadonlyMap<string, number>;
-  transitions: Array<{ key: LeaseKey; event: TransitionRow }>;
-  // leaseId when the caller knows it: the hot path then needs no lookup at all.
+  // Events carry their lease's row id when the caller knows it; the others are looked up. A batch of
+  // renewals of known leases (the hot path) needs no lookup at all.
+  transitions: Array<{ key: LeaseKey; event: TransitionRow; leaseId?: number }>;
   renewals: Array<{ key: LeaseKey; event: RenewalEvent; leaseId?: number }>;
   gaps: GapWrite[];
   lastEventAt: number | null;
@@ -143,14 +142,11 @@ async function upsertLeases(client: pg.ClientBase, clusterId: number, leases: Le
   return ids;
 }
 
-async function resolveLeaseIds(client: pg.ClientBase, clusterId: number, keys: LeaseKey[], ids: Map<string, number>, known: ReadonlyMap<string, number> | undefined): Promise<void> {
+async function resolveLeaseIds(client: pg.ClientBase, clusterId: number, keys: LeaseKey[], ids: Map<string, number>): Promise<void> {
   const missing = new Map<string, LeaseKey>();
   for (const key of keys) {
     const text = leaseKeyOf(key);
-    if (ids.has(text) || missing.has(text)) continue;
-    const id = known?.get(text);
-    if (id === undefined) missing.set(text, key);
-    else ids.set(text, id);
+    if (!ids.has(text)) missing.set(text, key);
   }
   if (missing.size === 0) return;
   const wanted = [...missing.values()];
@@ -173,11 +169,11 @@ function lagOf(event: RenewalEvent): number | null {
 // is rolled back to its savepoint, and the batch goes the idempotent way. That is rare by design.
 const renewalSavepoint = 'renewals';
 
-async function insertRenewals(client: pg.ClientBase, renewals: IngestBatch['renewals'], idOf: (key: LeaseKey) => number, options: { hasSavepoint: boolean }): Promise<number> {
+async function insertRenewals(client: pg.ClientBase, renewals: Array<{ leaseId: number; event: RenewalEvent }>, options: { hasSavepoint: boolean }): Promise<number> {
   const writer = new BinaryCopyWriter(renewals.length * 48 + 64);
-  for (const { key, event, leaseId } of renewals) {
+  for (const { event, leaseId } of renewals) {
     writer.startRow(5);
-    writer.int4(leaseId ?? idOf(key));
+    writer.int4(leaseId);
     writer.timestamptzUs(microsOf(event.renewTime));
     writer.timestamptzUs(event.observedAt * 1000);
     writer.int4(toInt4(event.intervalMs));
@@ -198,7 +194,7 @@ async function insertRenewals(client: pg.ClientBase, renewals: IngestBatch['rene
      SELECT * FROM unnest($1::int[], $2::timestamptz[], $3::timestamptz[], $4::int[], $5::int[])
      ON CONFLICT ("leaseId", "renewTime") DO NOTHING`,
     [
-      renewals.map((r) => r.leaseId ?? idOf(r.key)),
+      renewals.map((r) => r.leaseId),
       renewals.map((r) => r.event.renewTime.iso),
       renewals.map((r) => new Date(r.event.observedAt)),
       renewals.map((r) => toInt4(r.event.intervalMs)),
@@ -233,18 +229,20 @@ export async function writeBatch(client: pg.ClientBase, batch: IngestBatch): Pro
   const isRenewalFirst = batch.renewals.length > 0 && batch.renewals.every((renewal) => renewal.leaseId !== undefined);
   await client.query(isRenewalFirst ? `BEGIN; SAVEPOINT ${renewalSavepoint}` : 'BEGIN');
   try {
-    const renewalsFirst = isRenewalFirst ? await insertRenewals(client, batch.renewals, () => Number.NaN, { hasSavepoint: true }) : 0;
+    // isRenewalFirst: every renewal carries its leaseId.
+    const renewalsFirst = isRenewalFirst ? await insertRenewals(client, batch.renewals as Array<{ leaseId: number; event: RenewalEvent }>, { hasSavepoint: true }) : 0;
     const ids = await upsertLeases(client, batch.clusterId, batch.leases);
-    await resolveLeaseIds(client, batch.clusterId, [...batch.transitions.map((t) => t.key), ...batch.renewals.filter((r) => r.leaseId === undefined).map((r) => r.key)], ids, batch.knownIds);
-    const idOf = (key: LeaseKey) => {
-      const id = ids.get(leaseKeyOf(key));
-      if (id === undefined) throw new Error(`lease ${leaseKeyOf(key)} of cluster ${batch.clusterId} has events but no row`);
+    const unknown = [...batch.transitions, ...batch.renewals].filter((entry) => entry.leaseId === undefined).map((entry) => entry.key);
+    await resolveLeaseIds(client, batch.clusterId, unknown, ids);
+    const idOf = (entry: { key: LeaseKey; leaseId?: number }) => {
+      const id = entry.leaseId ?? ids.get(leaseKeyOf(entry.key));
+      if (id === undefined) throw new Error(`lease ${leaseKeyOf(entry.key)} of cluster ${batch.clusterId} has events but no row`);
       return id;
     };
 
     let transitions: StoredTransition[] = [];
     if (batch.transitions.length > 0) {
-      const rows = batch.transitions.map(({ key, event }) => ({ leaseId: idOf(key), eventKey: event.eventKey, observedAt: new Date(event.observedAt), ...transitionColumns(event) }));
+      const rows = batch.transitions.map((entry) => ({ leaseId: idOf(entry), eventKey: entry.event.eventKey, observedAt: new Date(entry.event.observedAt), ...transitionColumns(entry.event) }));
       const column = <T>(pick: (row: (typeof rows)[number]) => T) => rows.map(pick);
       const inserted = await client.query<StoredTransition>(
         `WITH inserted AS (
@@ -284,7 +282,11 @@ export async function writeBatch(client: pg.ClientBase, batch: IngestBatch): Pro
       transitions = inserted.rows;
     }
 
-    const renewals = isRenewalFirst ? renewalsFirst : batch.renewals.length > 0 ? await insertRenewals(client, batch.renewals, idOf, { hasSavepoint: false }) : 0;
+    const renewals = isRenewalFirst
+      ? renewalsFirst
+      : batch.renewals.length > 0
+        ? await insertRenewals(client, batch.renewals.map((renewal) => ({ leaseId: idOf(renewal), event: renewal.event })), { hasSavepoint: false })
+        : 0;
 
     for (const gap of batch.gaps) {
       await client.query(
