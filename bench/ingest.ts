@@ -1,15 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
-import { loggerFor } from '../lib/log';
-import { startEmbeddedPostgres } from '../lib/store/embedded-postgres';
 import { changesChannel, type ChangeNotice } from '../lib/store/ingest';
-import { migrate } from '../lib/store/migrate';
-import { cpuSecondsOfTree, postmasterPid, Source, startController, stopProcess, waitForLeasesStored } from './processes';
+import { cpuSecondsOfTree, postmasterPid, startRig, stopProcess, waitForLeasesStored } from './processes';
 
 export type IngestResult = {
   figure: 'ingest';
@@ -40,19 +34,12 @@ export async function benchIngest(options: IngestOptions = {}): Promise<IngestRe
   const leasesPerCluster = options.leasesPerCluster ?? 10_000;
   const updates = options.updates ?? 300_000;
   const threads = options.threads ?? Math.min(2, os.availableParallelism());
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'leasetrail-bench-ingest-'));
-  const database = await startEmbeddedPostgres({ dataDir, log: loggerFor('bench-postgres') });
   // The backlog waits on open watches, not in the API servers' history (a million stored events would
   // fill the source's heap); the watches outlive the benchmark, so nothing needs to resume from history.
-  const source = new Source({ clusters, leasesPerCluster, kubeconfig: path.join(dataDir, 'kubeconfig'), historySize: 1_000 });
-  const sourceReady = source.next('ready');
-  const client = new pg.Client({ connectionString: database.url });
-  let controller: ReturnType<typeof startController> | undefined;
+  const rig = await startRig('ingest', { clusters, leasesPerCluster, historySize: 1_000 });
+  const { client, database, source, ready } = rig;
   try {
-    await migrate(database.url);
-    await client.connect();
-    const ready = await sourceReady;
-    controller = startController({ DATABASE_URL: database.url, KUBECONFIG: ready.kubeconfig, LEASETRAIL_CONTROLLER_THREADS: String(threads) });
+    const controller = rig.startController({ LEASETRAIL_CONTROLLER_THREADS: String(threads) });
     const count = async (table: string) => Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM "${table}"`)).rows[0]!.n);
     // The first list stores every lease with its current renewal; the benchmark starts after it.
     await waitForLeasesStored(client, controller, ready.leases, true);
@@ -147,11 +134,7 @@ export async function benchIngest(options: IngestOptions = {}): Promise<IngestRe
         'baseline: the same rows exported and loaded back with one binary COPY into the same table, indexes included; embedded PostgreSQL 18 with default settings on this machine',
     };
   } finally {
-    if (controller) await stopProcess(controller);
-    await client.end().catch(() => undefined);
-    await source.stop();
-    await database.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await rig.stop();
   }
 }
 

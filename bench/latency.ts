@@ -1,14 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { chromium } from '@playwright/test';
-import pg from 'pg';
-import { loggerFor } from '../lib/log';
-import { findFreePort, startEmbeddedPostgres } from '../lib/store/embedded-postgres';
+import { findFreePort } from '../lib/store/embedded-postgres';
 import { changesChannel, type ChangeNotice } from '../lib/store/ingest';
-import { migrate } from '../lib/store/migrate';
 import type { SteadyWrite } from './ingest-source';
-import { percentile, Source, startController, startWebServer, stopProcess, waitForHealthy, waitForLeasesStored } from './processes';
+import { percentile, startRig, startWebServer, stopProcess, waitForHealthy, waitForLeasesStored } from './processes';
 
 export type LatencyFigures = { p50: number; p99: number; max: number; matched: number };
 
@@ -58,24 +53,17 @@ export async function benchLatency(options: LatencyOptions = {}): Promise<Latenc
   const leasesPerCluster = options.leasesPerCluster ?? 1_000;
   const perSecond = options.perSecond ?? 5_000;
   const seconds = options.seconds ?? 20;
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'leasetrail-bench-latency-'));
-  const database = await startEmbeddedPostgres({ dataDir, log: loggerFor('bench-postgres') });
-  const source = new Source({ clusters, leasesPerCluster, kubeconfig: path.join(dataDir, 'kubeconfig'), historySize: 10_000 });
-  const sourceReady = source.next('ready');
-  const client = new pg.Client({ connectionString: database.url });
+  const rig = await startRig('latency', { clusters, leasesPerCluster, historySize: 10_000 });
+  const { client, database, source, ready } = rig;
   const port = await findFreePort();
   const url = `http://127.0.0.1:${port}`;
-  let controller: ReturnType<typeof startController> | undefined;
-  const web = startWebServer({ DATABASE_URL: database.url, PORT: String(port), LEASETRAIL_DATA_DIR: path.join(dataDir, 'web') });
+  const web = startWebServer({ DATABASE_URL: database.url, PORT: String(port), LEASETRAIL_DATA_DIR: path.join(rig.dataDir, 'web') });
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
   try {
-    await migrate(database.url);
-    await client.connect();
-    const ready = await sourceReady;
-    controller = startController({ DATABASE_URL: database.url, KUBECONFIG: ready.kubeconfig });
+    const controller = rig.startController();
     await waitForLeasesStored(client, controller, ready.leases);
     await waitForHealthy(url, web);
 
@@ -126,11 +114,7 @@ export async function benchLatency(options: LatencyOptions = {}): Promise<Latenc
     };
   } finally {
     await browser.close();
-    if (controller) await stopProcess(controller);
     await stopProcess(web);
-    await client.end().catch(() => undefined);
-    await source.stop();
-    await database.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await rig.stop();
   }
 }

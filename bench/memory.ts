@@ -1,11 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import pg from 'pg';
-import { loggerFor } from '../lib/log';
-import { startEmbeddedPostgres } from '../lib/store/embedded-postgres';
-import { migrate } from '../lib/store/migrate';
-import { rssBytes, Source, startController, stopProcess, waitForLeasesStored } from './processes';
+import { rssBytes, startRig, stopProcess, waitForLeasesStored } from './processes';
 
 export type MemoryResult = {
   figure: 'memory';
@@ -31,32 +26,26 @@ export async function benchMemory(options: MemoryOptions = {}): Promise<MemoryRe
   const leasesPerCluster = options.leasesPerCluster ?? 1_000;
   const perSecond = options.perSecond ?? 5_000;
   const seconds = options.seconds ?? 30;
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'leasetrail-bench-memory-'));
-  const database = await startEmbeddedPostgres({ dataDir, log: loggerFor('bench-postgres') });
-  const source = new Source({ clusters, leasesPerCluster, kubeconfig: path.join(dataDir, 'kubeconfig'), historySize: 10_000 });
-  const sourceReady = source.next('ready');
-  const client = new pg.Client({ connectionString: database.url });
-  let controller: ReturnType<typeof startController> | undefined;
+  const rig = await startRig('memory', { clusters, leasesPerCluster, historySize: 10_000 });
+  const { client, source, ready } = rig;
+  let controller: ChildProcess | undefined;
   let peak = 0;
   const sampler = setInterval(() => {
     if (controller?.pid) peak = Math.max(peak, rssBytes(controller.pid));
   }, 100);
   try {
-    await migrate(database.url);
-    await client.connect();
     // The same process with no cluster at all: modules, PostgreSQL clients, the alert engine.
-    const idle = startController({ DATABASE_URL: database.url, KUBECONFIG: path.join(dataDir, 'no-such-kubeconfig') });
+    const idle = rig.startController({ KUBECONFIG: path.join(rig.dataDir, 'no-such-kubeconfig') });
     await new Promise((resolve) => setTimeout(resolve, 8_000));
     const baseline = rssBytes(idle.pid!);
     await stopProcess(idle);
-    const ready = await sourceReady;
     const started = Date.now();
-    controller = startController({ DATABASE_URL: database.url, KUBECONFIG: ready.kubeconfig, ...(process.env.BENCH_CONTROLLER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_CONTROLLER_NODE_OPTIONS } : {}) });
+    controller = rig.startController();
     await waitForLeasesStored(client, controller, ready.leases);
     const syncSeconds = (Date.now() - started) / 1_000;
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     const afterSync = rssBytes(controller.pid!);
-    // With BENCH_CONTROLLER_NODE_OPTIONS=--heapsnapshot-signal=SIGUSR2, this writes a heap snapshot to look into.
+    // With BENCH_CONTROLLER_NODE_ARGS=--heapsnapshot-signal=SIGUSR2, this writes a heap snapshot to look into.
     if (process.env.BENCH_HEAP_SNAPSHOT) {
       controller.kill('SIGUSR2');
       await new Promise((resolve) => setTimeout(resolve, 30_000));
@@ -81,10 +70,6 @@ export async function benchMemory(options: MemoryOptions = {}): Promise<MemoryRe
     };
   } finally {
     clearInterval(sampler);
-    if (controller) await stopProcess(controller);
-    await client.end().catch(() => undefined);
-    await source.stop();
-    await database.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await rig.stop();
   }
 }

@@ -1,6 +1,12 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
+import { loggerFor } from '../lib/log';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../lib/store/embedded-postgres';
+import { migrate } from '../lib/store/migrate';
 import type { SourceCommand, SourceReply } from './ingest-source';
 
 const ticksPerSecond = 100;
@@ -96,7 +102,7 @@ export function startController(env: Record<string, string>): ChildProcess {
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
   // BENCH_CONTROLLER_NODE_ARGS: V8/Node flags to try on the controller (space-separated).
   const extra = process.env.BENCH_CONTROLLER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  return spawn(process.execPath, [...profile, ...extra, '--import', 'tsx', process.env.BENCH_CONTROLLER_ENTRY ?? path.join('scripts', 'controller.ts')], {
+  return spawn(process.execPath, [...profile, ...extra, '--import', 'tsx', path.join('scripts', 'controller.ts')], {
     env: { ...process.env, LEASETRAIL_SIMULATE: 'never', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -158,4 +164,48 @@ export async function waitForLeasesStored(client: { query: (sql: string) => Prom
     600_000,
     500,
   );
+}
+
+// What the ingest, latency and memory benchmarks share: a migrated embedded PostgreSQL in a temporary
+// folder, a connected client, the Lease source process and the controller they start; `stop` ends
+// them all and removes the folder. Other processes a benchmark starts, it stops itself first.
+export type Rig = {
+  dataDir: string;
+  database: EmbeddedDatabase;
+  client: pg.Client;
+  source: Source;
+  ready: Extract<SourceReply, { type: 'ready' }>;
+  // `npm run controller` watching the source's clusters; stopped by `stop`.
+  startController: (env?: Record<string, string>) => ChildProcess;
+  stop: () => Promise<void>;
+};
+
+export async function startRig(name: string, sourceOptions: { clusters: number; leasesPerCluster: number; historySize: number }): Promise<Rig> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), `leasetrail-bench-${name}-`));
+  const database = await startEmbeddedPostgres({ dataDir, log: loggerFor('bench-postgres') });
+  const source = new Source({ ...sourceOptions, kubeconfig: path.join(dataDir, 'kubeconfig') });
+  const sourceReady = source.next('ready');
+  const client = new pg.Client({ connectionString: database.url });
+  const controllers: ChildProcess[] = [];
+  const stop = async () => {
+    for (const controller of controllers) await stopProcess(controller);
+    await client.end().catch(() => undefined);
+    await source.stop();
+    await database.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  try {
+    await migrate(database.url);
+    await client.connect();
+    const ready = await sourceReady;
+    const start = (env: Record<string, string> = {}) => {
+      const controller = startController({ DATABASE_URL: database.url, KUBECONFIG: ready.kubeconfig, ...env });
+      controllers.push(controller);
+      return controller;
+    };
+    return { dataDir, database, client, source, ready, startController: start, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }
