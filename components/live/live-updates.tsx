@@ -2,6 +2,7 @@
 
 import { useQueryClient, type Query } from '@tanstack/react-query';
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
+import type { ChangeEvent } from '@/lib/changes/notice';
 
 export type LiveState = 'connecting' | 'live' | 'reconnecting';
 
@@ -10,8 +11,6 @@ const LiveContext = createContext<LiveState>('connecting');
 export function useLiveState(): LiveState {
   return useContext(LiveContext);
 }
-
-type ChangeEvent = { type: 'change'; cluster: string; leases?: string[]; transitions?: number; status?: boolean } | { type: 'resync' };
 
 // Query keys start with the resource, then cluster, namespace and name: ['lease', c, ns, n, …].
 function isAffected(query: Query, event: ChangeEvent): boolean {

@@ -17,6 +17,7 @@ const markerColors: Record<Marker['type'], string> = {
   missed: '#ea580c',
   resumed: '#0891b2',
   unknown_cause: '#71717a',
+  reset: '#be185d',
 };
 
 function hatch(context: CanvasRenderingContext2D, color: string, background: string): CanvasPattern | string {

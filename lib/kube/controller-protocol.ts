@@ -1,5 +1,5 @@
 import type { SerializedTarget } from './cluster-sources';
-import type { ClusterWatcherOptions } from './cluster-watcher';
+import type { ClusterControllerOptions } from './cluster-controller';
 import type { WatchConfig } from './watch-config';
 
 // One thread of a controller whose clusters are spread over threads (see Controller `threads`): a
@@ -13,7 +13,7 @@ export type WorkerInput = {
   listConcurrency: number;
   thread: number;
   // The plain-data part of the watcher options (no clock, no callbacks).
-  watcher: Partial<Omit<ClusterWatcherOptions, 'target' | 'session' | 'watchConfig' | 'log' | 'onTransitions' | 'onStatus' | 'clock'>>;
+  watcher: Partial<Omit<ClusterControllerOptions, 'target' | 'session' | 'watchConfig' | 'log' | 'onTransitions' | 'onStatus' | 'clock'>>;
 };
 
 export type WorkerMessage =

@@ -4,11 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../log';
-import { changesChannel, type StoredTransition } from '../store/ingest';
+import { changesChannel } from '../changes/notice';
+import type { StoredTransition } from '../store/ingest';
 import { OwnerSession } from '../store/owner-session';
 import { serializeTarget, type ClusterTarget } from './cluster-sources';
 import type { WorkerInput, WorkerMessage } from './controller-protocol';
-import { ClusterWatcher, type ClusterWatcherOptions, type WatcherStatus } from './cluster-watcher';
+import { ClusterController, type ClusterControllerOptions, type WatcherStatus } from './cluster-controller';
 import { Semaphore } from './semaphore';
 import type { WatchConfig } from './watch-config';
 
@@ -19,7 +20,7 @@ export type ControllerOptions = {
   log: Logger;
   // Shown as the PostgreSQL application_name of the session that holds this instance's cluster locks.
   instanceId?: string;
-  watcher?: Partial<Omit<ClusterWatcherOptions, 'target' | 'session' | 'watchConfig' | 'log' | 'onTransitions' | 'onStatus'>>;
+  watcher?: Partial<Omit<ClusterControllerOptions, 'target' | 'session' | 'watchConfig' | 'log' | 'onTransitions' | 'onStatus'>>;
   // Clusters listing at the same time (memory: a list holds a whole cluster's Leases at once).
   listConcurrency?: number;
   // Threads the clusters are spread over, each with its own owner session. Parsing the watch streams
@@ -50,7 +51,7 @@ export class Controller extends EventEmitter<ControllerEvents> {
   private readonly abort = new AbortController();
   private readonly runs: Array<Promise<void>> = [];
   private readonly statuses = new Map<string, WatcherStatus>();
-  private readonly watchers = new Map<string, ClusterWatcher>();
+  private readonly watchers = new Map<string, ClusterController>();
   private readonly workers: Worker[] = [];
   private readonly malformedCounts = new Map<string, number>();
 
@@ -72,7 +73,7 @@ export class Controller extends EventEmitter<ControllerEvents> {
     const listPermits = new Semaphore(this.options.listConcurrency ?? 4);
     for (const target of this.options.targets) {
       const log = this.options.log.child({ cluster: target.name });
-      const watcher = new ClusterWatcher({
+      const watcher = new ClusterController({
         ...this.options.watcher,
         reflector: { listPermits, ...this.options.watcher?.reflector },
         target,

@@ -1,6 +1,6 @@
 export type TimelineTransition = {
   id: string;
-  kind: 'acquired' | 'released' | 'expired' | 'deleted' | 'missed' | 'resumed';
+  kind: 'acquired' | 'released' | 'expired' | 'deleted' | 'missed' | 'resumed' | 'reset';
   cause: string | null;
   at: number;
   fromHolder: string | null;
@@ -18,7 +18,7 @@ export type Segment =
   | { type: 'leaderless'; start: number; end: number }
   | { type: 'unknown'; start: number; end: number; reason: string };
 
-export type Marker = { at: number; type: 'early_takeover' | 'restart' | 'missed' | 'resumed' | 'unknown_cause'; transition: TimelineTransition };
+export type Marker = { at: number; type: 'early_takeover' | 'restart' | 'missed' | 'resumed' | 'unknown_cause' | 'reset'; transition: TimelineTransition };
 
 export type Timeline = { segments: Segment[]; markers: Marker[] };
 
@@ -79,6 +79,11 @@ export function buildTimeline(input: {
       holder = { state: 'leaderless' };
     } else if (transition.kind === 'missed') {
       markers.push({ at: transition.at, type: 'missed', transition });
+    } else if (transition.kind === 'reset') {
+      pushSegment(segments, holder, cursor, transition.at);
+      cursor = transition.at;
+      holder = transition.toHolder ? { state: 'held', holder: transition.toHolder } : { state: 'leaderless' };
+      markers.push({ at: transition.at, type: 'reset', transition });
     } else {
       pushSegment(segments, holder, cursor, transition.at);
       cursor = transition.at;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Controller } from '../../../lib/kube/controller';
-import type { WatcherStatus } from '../../../lib/kube/cluster-watcher';
+import type { WatcherStatus } from '../../../lib/kube/cluster-controller';
 import type { StoredTransition } from '../../../lib/store/ingest';
 import { startFleet, type Fleet } from '../../../lib/sim';
 import { createMigratedDatabase, type MigratedDatabase } from '../helpers/database';
