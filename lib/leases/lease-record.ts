@@ -30,12 +30,12 @@ export function getTenureStart(observation: Observation): MicroTime | null {
 }
 
 // The record went backwards rather than forwards: fewer leaseTransitions than before, or the same count
-// with an older acquireTime (an etcd restore, a re-created API server). A renewTime alone going back is
-// the holder's clock being corrected, which is a renewal, not a reset.
+// with another holder and an older acquireTime (an etcd restore, a re-created API server). The same
+// holder's times going back is its clock being corrected, which is a renewal, not a reset.
 export function isRecordReset(before: Observation, after: Observation): boolean {
   const from = before.leaseTransitions;
   const to = after.leaseTransitions;
   if (from !== null && to !== null && to < from) return true;
   const isSameCount = from === to;
-  return isSameCount && before.acquireTime !== null && after.acquireTime !== null && after.acquireTime.ms < before.acquireTime.ms;
+  return isSameCount && before.holderIdentity !== after.holderIdentity && before.acquireTime !== null && after.acquireTime !== null && after.acquireTime.ms < before.acquireTime.ms;
 }
