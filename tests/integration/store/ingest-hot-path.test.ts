@@ -68,7 +68,7 @@ describe('the ingest hot path (binary COPY of renew samples)', () => {
     const key = keyOf('copy-values');
     const observedAt = Date.parse('2026-11-24T10:05:04.250Z');
     await writeBatch(client, batch({ leases: [{ key, stored: stored('2026-11-24T10:05:00.000001Z', observedAt), malformed: 0 }] }));
-    const isos = ['2026-11-24T10:05:01.123456Z', '2026-11-24T10:05:02Z', '2026-11-24T10:05:02.5Z', '2026-11-24T10:05:03.1234565Z', '2026-11-24T10:05:03.9999994Z'];
+    const isos = ['2026-11-24T10:05:01.123456Z', '2026-11-24T10:05:02Z', '2026-11-24T10:05:02.5Z', '2026-11-24T10:05:03.1234565Z', '2026-11-24T10:05:03.9999996Z'];
     await writeBatch(
       client,
       batch({
