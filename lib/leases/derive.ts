@@ -24,7 +24,7 @@ export function deriveDeletion(prev: LeaseState, observedAt: number, options: De
     eventKey: buildDeletedKey(last),
   });
   const events = [event, ...endSkew(prev.skew, observedAt)];
-  return keepTracked({ state: { ...prev, deletedAt: observedAt, isBlind: false, skew: null }, events }, last.kind, options);
+  return keepTracked({ state: { ...prev, deletedAt: observedAt, isBlind: false, skew: null, lastChangeAt: observedAt }, events }, last.kind, options);
 }
 
 // Call as soon as changes may go unseen (watch history lost, restart, a cluster that cannot be read):
@@ -56,7 +56,7 @@ export function confirmExpiry(state: LeaseState, confirmedAt: number, options: D
     leaseTransitions: last.leaseTransitions,
     eventKey: buildExpiredKey(last),
   });
-  return { state: { ...state, isExpired: true }, events: [event] };
+  return { state: { ...state, isExpired: true, skew: null, lastChangeAt: event.at }, events: [event, ...endSkew(state.skew, confirmedAt)] };
 }
 
 // Like client-go's candidates, count from when we saw the record change, on our own clock: renewTime
@@ -108,6 +108,7 @@ function deriveFirstSighting(observation: Observation, cause: AcquireCause, opti
     isExpired: false,
     isBlind: false,
     observedSince: observation.observedAt,
+    lastChangeAt: getLastChangeAt(events, null),
     deletedAt: null,
     skew: renewal.skew,
   };
@@ -142,6 +143,7 @@ function deriveReset(prev: LeaseState, observation: Observation, options: Derive
     isExpired: false,
     isBlind: false,
     observedSince: prev.isBlind ? observedAt : prev.observedSince,
+    lastChangeAt: observedAt,
     deletedAt: null,
     skew: renewal.skew,
   };
@@ -169,10 +171,10 @@ function deriveChange(prev: LeaseState, observation: Observation, options: Deriv
     const judgement = prev.isBlind || missedCount > 0 ? unknownJudgement : judgeAcquisition(prev, observation, options);
     // We knew who led last, even when changes between then and now went unseen (counted as missed).
     const fromHolder = before.holderIdentity ?? prev.lastLeader;
-    events.push(buildAcquired(observation, { ...judgement, fromHolder, missedCount }));
+    events.push(notBefore(buildAcquired(observation, { ...judgement, fromHolder, missedCount }), getPreviousChangeAt(prev)));
     cause = judgement.cause;
   } else if (isReleased) {
-    events.push(buildReleased(observation, missedCount > 0 ? null : before.holderIdentity, missedCount));
+    events.push(notBefore(buildReleased(observation, missedCount > 0 ? null : before.holderIdentity, missedCount), getPreviousChangeAt(prev)));
   } else if (missedCount > 0) {
     events.push(...buildMissed(before, observation, missedCount));
   }
@@ -190,12 +192,13 @@ function deriveChange(prev: LeaseState, observation: Observation, options: Deriv
   const state: LeaseState = {
     last: observation,
     changedAt: observation.observedAt,
-    holderSince: holder === null ? null : isSameTenure ? prev.holderSince : getBoundedTenureStart(observation),
+    holderSince: holder === null ? null : isSameTenure ? prev.holderSince : Math.max(getBoundedTenureStart(observation), getPreviousChangeAt(prev) ?? -Infinity),
     lastLeader: holder ?? (missedCount > 0 ? null : prev.lastLeader),
     lastCause: isElection ? cause : null,
     isExpired: false,
     isBlind: false,
     observedSince: prev.isBlind ? observation.observedAt : prev.observedSince,
+    lastChangeAt: getLastChangeAt(events, prev.lastChangeAt),
     deletedAt: null,
     skew: renewal.skew,
   };
@@ -237,6 +240,26 @@ function buildResumed(prev: LeaseState, observation: Observation): ResumedEvent[
   if (holder === null || renewTime === null) return [];
   const expiredAt = getExpiresAt(prev) ?? prev.changedAt;
   return [{ type: 'resumed', holder, renewTime, expiredAt, observedAt, eventKey: buildResumedKey(observation, renewTime) }];
+}
+
+// When the lease's previous change of state took place: a later change is never dated before it, so
+// holder spans and leaderless spans cannot overlap whatever the holders' clocks say.
+function getPreviousChangeAt(prev: LeaseState): number | null {
+  if (prev.lastChangeAt !== null) return prev.lastChangeAt;
+  if (prev.isExpired) return Math.max(getExpiresAt(prev) ?? prev.changedAt, prev.observedSince);
+  if (prev.last.holderIdentity !== null) return prev.holderSince;
+  return boundedAt(prev.last.renewTime ?? prev.last.acquireTime, prev.last.observedAt).at;
+}
+
+function getLastChangeAt(events: LeaseEvent[], fallback: number | null): number | null {
+  const last = events.findLast((event): event is TransitionEvent => event.type === 'transition');
+  return last ? last.at : fallback;
+}
+
+function notBefore(event: TransitionEvent, earliest: number | null): TransitionEvent {
+  if (earliest === null || event.at >= earliest) return event;
+  const { atIso: _exact, ...rest } = event;
+  return { ...rest, at: earliest };
 }
 
 // Held since: the record's tenure start, never later than we saw it (a holder's clock may run ahead).

@@ -49,6 +49,7 @@ export function stateFromStored(key: LeaseKey, row: StoredLease): LeaseState {
     isExpired: false,
     isBlind: true,
     observedSince: observedAt,
+    lastChangeAt: null,
     deletedAt: row.deletedAt?.getTime() ?? null,
     skew: skewFromStored(row.holderIdentity || null, row.skewSuspectedMs),
   };

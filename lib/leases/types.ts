@@ -54,6 +54,9 @@ export type LeaseState = {
   isBlind: boolean;
   // Since when this lease has been observed without a break: an expiry is never dated before it.
   observedSince: number;
+  // When the last change of leadership we recorded took place (null after a restart): the next one is
+  // never dated before it, whatever the holders' clocks say.
+  lastChangeAt: number | null;
   deletedAt: number | null;
   skew: SkewState | null;
 };
