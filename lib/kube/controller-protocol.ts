@@ -19,6 +19,6 @@ export type WorkerInput = {
 export type WorkerMessage =
   | { type: 'transitions'; cluster: string; rows: unknown[] }
   | { type: 'status'; cluster: string; status: unknown }
-  | { type: 'malformed'; counts: Record<string, number> }
+  | { type: 'malformed'; counts: Record<string, number>; quarantined: Record<string, number> }
   | { type: 'stopped' };
 

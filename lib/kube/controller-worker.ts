@@ -22,8 +22,9 @@ controller.on('status', (cluster, status) => send({ type: 'status', cluster, sta
 let reported = '';
 const reportMalformed = setInterval(() => {
   const counts = Object.fromEntries(input.targets.map((target) => [target.name, controller.malformed(target.name)]));
-  const text = JSON.stringify(counts);
-  if (text !== reported) send({ type: 'malformed', counts });
+  const quarantined = Object.fromEntries(input.targets.map((target) => [target.name, controller.quarantined(target.name)]));
+  const text = JSON.stringify([counts, quarantined]);
+  if (text !== reported) send({ type: 'malformed', counts, quarantined });
   reported = text;
 }, 250);
 port.on('message', (message: { type: 'stop' }) => {

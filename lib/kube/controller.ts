@@ -54,6 +54,7 @@ export class Controller extends EventEmitter<ControllerEvents> {
   private readonly watchers = new Map<string, ClusterController>();
   private readonly workers: Worker[] = [];
   private readonly malformedCounts = new Map<string, number>();
+  private readonly quarantinedCounts = new Map<string, number>();
 
   constructor(private readonly options: ControllerOptions) {
     super();
@@ -117,7 +118,10 @@ export class Controller extends EventEmitter<ControllerEvents> {
         else if (message.type === 'status') {
           this.statuses.set(message.cluster, message.status as WatcherStatus);
           this.emit('status', message.cluster, message.status as WatcherStatus);
-        } else if (message.type === 'malformed') for (const [cluster, count] of Object.entries(message.counts)) this.malformedCounts.set(cluster, count);
+        } else if (message.type === 'malformed') {
+          for (const [cluster, count] of Object.entries(message.counts)) this.malformedCounts.set(cluster, count);
+          for (const [cluster, count] of Object.entries(message.quarantined)) this.quarantinedCounts.set(cluster, count);
+        }
       });
       worker.on('error', (error) => this.options.log.error({ err: error, thread }, 'controller thread failed'));
       this.workers.push(worker);
@@ -132,6 +136,11 @@ export class Controller extends EventEmitter<ControllerEvents> {
   // Lease objects from this cluster that could not be parsed and were skipped.
   malformed(cluster: string): number {
     return this.watchers.get(cluster)?.malformedCount ?? this.malformedCounts.get(cluster) ?? 0;
+  }
+
+  // Leases of this cluster whose events PostgreSQL refused, isolated from the rest of their batch.
+  quarantined(cluster: string): number {
+    return this.watchers.get(cluster)?.quarantinedCount ?? this.quarantinedCounts.get(cluster) ?? 0;
   }
 
   private updateStatus(cluster: string, status: WatcherStatus): void {
