@@ -30,6 +30,10 @@ export type WatcherStatus = SourceState | { state: 'standby'; reason: string } |
 export type ClusterControllerOptions = {
   target: ClusterTarget;
   session: OwnerSession;
+  // Recorded as the cluster's owner (Cluster.ownerInstance).
+  instanceId?: string;
+  // Asked before taking ownership: false while this instance already owns its fair share.
+  canAcquire?: () => Promise<boolean>;
   watchConfig: WatchConfig;
   log: Logger;
   clock?: Clock;
@@ -70,6 +74,8 @@ export class ClusterController {
   private malformedTotal = 0;
   private quarantinedTotal = 0;
   private restartSourceAfterStore = false;
+  private isHandingOver = false;
+  private ownedFrom: number | null = null;
 
   constructor(private readonly options: ClusterControllerOptions) {
     this.clock = options.clock ?? { now: Date.now };
@@ -87,6 +93,19 @@ export class ClusterController {
     return this.options.target.name;
   }
 
+  // Since when this instance owns the cluster (null while it does not).
+  get ownedSince(): number | null {
+    return this.ownedFrom;
+  }
+
+  // Give the cluster to another replica: stop watching, store what is queued, release the lock.
+  handOver(): void {
+    if (this.ownedFrom === null || this.isHandingOver) return;
+    this.isHandingOver = true;
+    this.options.log.info('handing the cluster over to balance the replicas');
+    this.stopSource();
+  }
+
   get malformedCount(): number {
     return this.malformedTotal;
   }
@@ -99,6 +118,11 @@ export class ClusterController {
   async run(signal: AbortSignal): Promise<void> {
     const { session, log } = this.options;
     while (!signal.aborted) {
+      if (this.options.canAcquire && !(await this.options.canAcquire().catch(() => false))) {
+        this.setStatus({ state: 'standby', reason: 'another Leasetrail replica owns it (this one has its fair share)' });
+        await sleepWithSignal(this.options.standbyRetryMs ?? 5_000, signal);
+        continue;
+      }
       const acquired = await session.tryAcquire(this.name).catch((error: unknown) => {
         log.warn({ err: (error as Error).message }, 'cannot reach PostgreSQL to take ownership of the cluster');
         return false;
@@ -109,7 +133,15 @@ export class ClusterController {
         continue;
       }
       try {
+        this.ownedFrom = this.clock.now();
         await this.runOwned(signal);
+        if (this.isHandingOver) {
+          await session.release(this.name);
+          this.setStatus({ state: 'standby', reason: 'handed over to another Leasetrail replica' });
+          this.ownedFrom = null;
+          this.isHandingOver = false;
+          await sleepWithSignal(this.options.standbyRetryMs ?? 5_000, signal);
+        }
       } catch (error) {
         // Whatever went wrong (lost lock, PostgreSQL gone while starting), start over from taking
         // ownership: one failure must never end the watch of a cluster for good.
@@ -118,6 +150,8 @@ export class ClusterController {
         else log.error({ err: error }, 'cluster controller failed; starting over');
         await sleepWithSignal(this.options.standbyRetryMs ?? 5_000, signal);
       } finally {
+        this.ownedFrom = null;
+        this.isHandingOver = false;
         this.stopSource();
       }
     }
@@ -127,7 +161,7 @@ export class ClusterController {
 
   private async runOwned(signal: AbortSignal): Promise<void> {
     const { session, target } = this.options;
-    const cluster = await ensureCluster(session, { name: target.name, source: target.source, server: target.server });
+    const cluster = await ensureCluster(session, { name: target.name, source: target.source, server: target.server, owner: this.options.instanceId ?? 'unknown' });
     this.clusterId = cluster.id;
     const loaded = await session.withLock(this.name, (client) => loadClusterLeaseStates(client, { id: cluster.id, name: this.name }));
     this.states = loaded.states;
@@ -135,7 +169,8 @@ export class ClusterController {
     this.queue.clear();
     // Whatever happened while no instance watched is unknown: the first list closes this gap.
     const downSince = cluster.lastSeenAt?.getTime();
-    this.stream = { ...emptyStream(), blind: downSince === undefined ? null : { since: downSince, reason: 'controller_down', detail: 'Leasetrail was not watching this cluster' } };
+    const detail = cluster.previousOwner && cluster.previousOwner !== this.options.instanceId ? `not watched while ownership passed from ${cluster.previousOwner} to ${this.options.instanceId ?? 'this instance'}` : 'Leasetrail was not watching this cluster';
+    this.stream = { ...emptyStream(), blind: downSince === undefined ? null : { since: downSince, reason: 'controller_down', detail } };
     this.restartSourceAfterStore = false;
     this.startSource(signal);
     await this.processLoop(signal);
@@ -207,6 +242,7 @@ export class ClusterController {
     const coalesceMs = this.options.coalesceMs ?? 50;
     let failures = 0;
     while (!signal.aborted) {
+      if (this.isHandingOver && this.queue.size === 0) return;
       if (this.restartSourceAfterStore && (await this.isStoreReachable())) {
         this.restartSourceAfterStore = false;
         this.startSource(signal);

@@ -12,6 +12,8 @@ export type WorkerInput = {
   instanceId: string;
   listConcurrency: number;
   thread: number;
+  threadCount: number;
+  balanceIntervalMs?: number;
   // The plain-data part of the watcher options (no clock, no callbacks).
   watcher: Partial<Omit<ClusterControllerOptions, 'target' | 'session' | 'watchConfig' | 'log' | 'onTransitions' | 'onStatus' | 'clock'>>;
 };

@@ -14,6 +14,8 @@ const controller = new Controller({
   instanceId: `${input.instanceId}-t${input.thread}`,
   listConcurrency: input.listConcurrency,
   threads: 1,
+  domain: `t${input.thread}/${input.threadCount}`,
+  ...(input.balanceIntervalMs === undefined ? {} : { balanceIntervalMs: input.balanceIntervalMs }),
   watcher: input.watcher,
 });
 const send = (message: WorkerMessage) => port.postMessage(message);

@@ -10,6 +10,7 @@ import { OwnerSession } from '../store/owner-session';
 import { serializeTarget, type ClusterTarget } from './cluster-sources';
 import type { WorkerInput, WorkerMessage } from './controller-protocol';
 import { ClusterController, type ClusterControllerOptions, type WatcherStatus } from './cluster-controller';
+import { sleepWithSignal } from './lease-source';
 import { Semaphore } from './semaphore';
 import type { WatchConfig } from './watch-config';
 
@@ -26,6 +27,10 @@ export type ControllerOptions = {
   // Threads the clusters are spread over, each with its own owner session. Parsing the watch streams
   // is most of the CPU at high rates; one thread cannot use a second core. Default 1.
   threads?: number;
+  // Owners competing for the same clusters: replicas, or the same thread of each replica ("t<i>/<n>").
+  domain?: string;
+  // How often the share of clusters is checked against the live replicas (and excess handed over).
+  balanceIntervalMs?: number;
 };
 
 export type ControllerEvents = {
@@ -65,7 +70,38 @@ export class Controller extends EventEmitter<ControllerEvents> {
       databaseUrl: options.databaseUrl,
       log: options.log.child({ component: 'owner-session' }),
       applicationName: `leasetrail-controller ${this.instanceId}`.slice(0, 63),
+      domain: options.domain ?? 't0/1',
     });
+  }
+
+  // A fair share: no replica owns more than ⌈clusters / live replicas⌉ while another has room.
+  private async fairShare(): Promise<number> {
+    const owners = await this.session.countLiveOwners();
+    return Math.ceil(this.options.targets.length / owners);
+  }
+
+  private async canAcquire(): Promise<boolean> {
+    return this.session.heldCount < (await this.fairShare());
+  }
+
+  // When replicas join, the ones above their share hand the most recently taken clusters over; when
+  // one leaves, the others' share grows and their standby clusters take its clusters on their next try.
+  private async balance(): Promise<void> {
+    const share = await this.fairShare();
+    const owned = [...this.watchers.values()].filter((watcher) => watcher.ownedSince !== null).sort((a, b) => (b.ownedSince ?? 0) - (a.ownedSince ?? 0));
+    for (const watcher of owned.slice(0, Math.max(0, owned.length - share))) watcher.handOver();
+  }
+
+  private startBalancing(): void {
+    const interval = this.options.balanceIntervalMs ?? 5_000;
+    const loop = async () => {
+      while (!this.abort.signal.aborted) {
+        await sleepWithSignal(interval, this.abort.signal);
+        if (this.abort.signal.aborted) break;
+        await this.balance().catch((error: unknown) => this.options.log.debug({ err: (error as Error).message }, 'cannot balance clusters now'));
+      }
+    };
+    this.runs.push(loop());
   }
 
   start(): void {
@@ -79,6 +115,8 @@ export class Controller extends EventEmitter<ControllerEvents> {
         reflector: { listPermits, ...this.options.watcher?.reflector },
         target,
         session: this.session,
+        instanceId: this.instanceId,
+        canAcquire: () => this.canAcquire(),
         watchConfig: this.options.watchConfig,
         log,
         onTransitions: (cluster, rows) => this.emit('transitions', cluster, rows),
@@ -91,6 +129,7 @@ export class Controller extends EventEmitter<ControllerEvents> {
         }),
       );
     }
+    this.startBalancing();
     this.options.log.info({ clusters: this.options.targets.map((t) => t.name) }, 'controller started');
   }
 
@@ -108,6 +147,8 @@ export class Controller extends EventEmitter<ControllerEvents> {
         instanceId: this.instanceId,
         listConcurrency,
         thread,
+        threadCount: threads,
+        ...(this.options.balanceIntervalMs === undefined ? {} : { balanceIntervalMs: this.options.balanceIntervalMs }),
         watcher: { ...watcher, reflector: reflectorData },
       };
       // The worker is TypeScript run by tsx, like every entry point of this project (see the .cjs).

@@ -71,7 +71,8 @@ describe('a watch that was blind while history was compacted', () => {
     // The expiry that fell due during the partition could not be confirmed: the gap opened then, not at the 410.
     expect(gaps[0]?.reason).toBe('watch_lost');
     expect(gaps[0]?.detail).toMatch(/could not read the cluster/);
-    expect(gaps[0]!.startedAt.getTime()).toBeLessThanOrEqual(partitionedAt);
+    // The gap starts at the last contact: an event in flight when the partition began may still arrive.
+    expect(gaps[0]!.startedAt.getTime()).toBeLessThanOrEqual(partitionedAt + 250);
     expect(gaps[0]!.endedAt!.getTime()).toBeGreaterThanOrEqual(healedAt);
   });
 });

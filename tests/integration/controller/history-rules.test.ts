@@ -68,7 +68,8 @@ describe('a watch held up across the expiry moment of a healthy leader', () => {
     expect(fleet.leaderOf('alpha', leaseKey)).toBe(leader);
     expect(gaps).toHaveLength(1);
     expect(gaps[0]).toMatchObject({ reason: 'watch_lost', detail: expect.stringMatching(/could not read the cluster/) });
-    expect(gaps[0]!.startedAt.getTime()).toBeLessThanOrEqual(partitionedAt);
+    // The gap starts at the last contact: an event in flight when the partition began may still arrive.
+    expect(gaps[0]!.startedAt.getTime()).toBeLessThanOrEqual(partitionedAt + 250);
     expect(gaps[0]!.endedAt!.getTime()).toBeGreaterThanOrEqual(healedAt);
     const transitions = await storedTransitions(db.url, 'alpha', fastProfile.leaseName);
     expect(transitions.map((t) => t.kind)).toEqual(['acquired']);
