@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AlertEngine } from '../../../lib/alerts/engine';
+import { AlertEngine } from '../../../lib/server/alerts/engine';
 import { loggerFor } from '../../../lib/log';
 import { startFleet, type Fleet } from '../../../lib/sim';
 import type { ElectionProfile } from '../../../lib/sim/profiles';

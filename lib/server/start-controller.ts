@@ -1,13 +1,13 @@
 import os from 'node:os';
 import path from 'node:path';
-import { AlertEngine } from '../alerts/engine';
+import { AlertEngine } from './alerts/engine';
 import type { Env } from '../env';
 import type { Logger } from '../log';
 import { closeStore, createStore } from '../store/client';
 import { RollupJob } from '../store/rollups';
-import { listKubeconfigFiles, loadInClusterTarget, loadKubeconfigTargets, selectTargets, type ClusterTarget } from './cluster-sources';
-import { Controller } from './controller';
-import { loadWatchConfig } from './watch-config';
+import { listKubeconfigFiles, loadInClusterTarget, loadKubeconfigTargets, selectTargets, type ClusterTarget } from '../kube/cluster-sources';
+import { Controller } from '../kube/controller';
+import { loadWatchConfig } from '../kube/watch-config';
 
 export type RunningController = { controller: Controller; alerts: AlertEngine; targets: ClusterTarget[]; isSimulated: boolean; stop: () => Promise<void> };
 
