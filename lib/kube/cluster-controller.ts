@@ -18,7 +18,7 @@ import type { Logger } from '../log';
 import type { IngestBatch, StoredTransition } from '../store/ingest';
 import { writeBatchIsolating } from '../store/isolating-writer';
 import { loadClusterLeaseStates } from '../store/lease-states';
-import { ensureCluster, LockLostError, type OwnerSession } from '../store/owner-session';
+import { ensureCluster, LockLostError, pingStore, type OwnerSession } from '../store/owner-session';
 import type { ClusterTarget } from './cluster-sources';
 import { EventQueue } from './event-queue';
 import { ExpiryScheduler } from './expiry-scheduler';
@@ -331,7 +331,7 @@ export class ClusterController {
 
   private async isStoreReachable(): Promise<boolean> {
     try {
-      await this.options.session.withLock(this.name, (client) => client.query('SELECT 1'));
+      await this.options.session.withLock(this.name, (client) => pingStore(client));
       return true;
     } catch (error) {
       if (error instanceof LockLostError && !(await this.reacquire())) throw error;

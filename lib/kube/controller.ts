@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../log';
-import { changesChannel } from '../changes/notice';
 import type { StoredTransition } from '../store/ingest';
+import { recordClusterState } from '../store/cluster-state';
 import { OwnerSession } from '../store/owner-session';
 import { serializeTarget, type ClusterTarget } from './cluster-sources';
 import type { WorkerInput, WorkerMessage } from './controller-protocol';
@@ -193,16 +193,7 @@ export class Controller extends EventEmitter<ControllerEvents> {
     const nextRetryAt = 'nextRetryAt' in status ? new Date(status.nextRetryAt) : null;
     const connectedAt = status.state === 'connected' ? new Date(status.since) : null;
     this.session
-      .withLock(cluster, (client) =>
-        client.query(
-          `WITH updated AS (
-             UPDATE "Cluster" SET state = $2, "stateReason" = $3, attempt = $4, "nextRetryAt" = $5,
-                    "connectedAt" = COALESCE($6, "connectedAt"), "updatedAt" = now() WHERE name = $1 RETURNING name
-           )
-           SELECT pg_notify($7, json_build_object('cluster', name, 'status', true)::text) FROM updated`,
-          [cluster, clusterStates[status.state], reason, attempt, nextRetryAt, connectedAt, changesChannel],
-        ),
-      )
+      .withLock(cluster, (client) => recordClusterState(client, { cluster, state: clusterStates[status.state], reason, attempt, nextRetryAt, connectedAt }))
       .catch((error: unknown) => this.options.log.debug({ cluster, err: (error as Error).message }, 'cluster state not stored'));
   }
 

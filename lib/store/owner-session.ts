@@ -134,6 +134,10 @@ export class LockLostError extends Error {
   }
 }
 
+export async function pingStore(client: pg.ClientBase): Promise<void> {
+  await client.query('SELECT 1');
+}
+
 // Records this instance as the cluster's owner from now on, and says who owned it before.
 export async function ensureCluster(
   session: OwnerSession,
