@@ -32,8 +32,9 @@ export type ClusterControllerOptions = {
   session: OwnerSession;
   // Recorded as the cluster's owner (Cluster.ownerInstance).
   instanceId?: string;
-  // Asked before taking ownership: false while this instance already owns its fair share.
-  canAcquire?: () => Promise<boolean>;
+  // Takes ownership of the cluster if this instance may (its fair share among replicas); by default,
+  // whenever the advisory lock is free.
+  acquire?: (cluster: string) => Promise<boolean>;
   watchConfig: WatchConfig;
   log: Logger;
   clock?: Clock;
@@ -118,12 +119,8 @@ export class ClusterController {
   async run(signal: AbortSignal): Promise<void> {
     const { session, log } = this.options;
     while (!signal.aborted) {
-      if (this.options.canAcquire && !(await this.options.canAcquire().catch(() => false))) {
-        this.setStatus({ state: 'standby', reason: 'another Leasetrail replica owns it (this one has its fair share)' });
-        await sleepWithSignal(this.options.standbyRetryMs ?? 5_000, signal);
-        continue;
-      }
-      const acquired = await session.tryAcquire(this.name).catch((error: unknown) => {
+      const acquire = this.options.acquire ?? ((name: string) => session.tryAcquire(name));
+      const acquired = await acquire(this.name).catch((error: unknown) => {
         log.warn({ err: (error as Error).message }, 'cannot reach PostgreSQL to take ownership of the cluster');
         return false;
       });
@@ -168,7 +165,8 @@ export class ClusterController {
     this.leaseIds = loaded.leaseIds;
     this.queue.clear();
     // Whatever happened while no instance watched is unknown: the first list closes this gap.
-    const downSince = cluster.lastSeenAt?.getTime();
+    // A gap a previous owner left open (it went blind, then died) is continued and closed by our list.
+    const downSince = cluster.openGapSince?.getTime() ?? cluster.lastSeenAt?.getTime();
     const detail = cluster.previousOwner && cluster.previousOwner !== this.options.instanceId ? `not watched while ownership passed from ${cluster.previousOwner} to ${this.options.instanceId ?? 'this instance'}` : 'Leasetrail was not watching this cluster';
     this.stream = { ...emptyStream(), blind: downSince === undefined ? null : { since: downSince, reason: 'controller_down', detail } };
     this.restartSourceAfterStore = false;
@@ -216,6 +214,8 @@ export class ClusterController {
         };
       case 'bookmark':
         return event;
+      case 'blind':
+        return { type: 'blind', blindness: { since: event.since, reason: event.reason, detail: null } };
       case 'DELETED':
         return { type: 'delete', parsed: this.parseReported(event.object, event.at, 'watch'), at: event.at };
       default:
@@ -254,11 +254,11 @@ export class ClusterController {
         continue;
       }
       const taken = this.queue.peek();
-      const result = reconcile({ leases: this.states, stream: this.stream }, taken, this.clock.now(), this.reconcileOptions);
       try {
-        await this.store(result);
+        const result = reconcile({ leases: this.states, stream: this.stream }, taken, this.clock.now(), this.reconcileOptions);
+        const quarantined = await this.store(result);
         this.queue.drop(taken.length);
-        this.commit(result);
+        this.commit(result, quarantined);
         failures = 0;
       } catch (error) {
         if (error instanceof LockLostError && !(await this.reacquire())) throw error;
@@ -270,19 +270,23 @@ export class ClusterController {
     }
   }
 
-  private async store(result: ReconcileResult): Promise<void> {
+  private async store(result: ReconcileResult): Promise<Set<string>> {
     const { writes } = result;
     const idOf = (key: { namespace: string; name: string }) => this.leaseIds.get(leaseKeyString(key));
+    for (const entry of writes.renewals) entry.leaseId = idOf(entry.key);
+    for (const entry of writes.transitions) entry.leaseId = idOf(entry.key);
+    for (const entry of writes.skews) entry.leaseId = idOf(entry.key);
     const batch: IngestBatch = {
       cluster: this.name,
       clusterId: this.clusterId!,
       leases: writes.leases,
-      transitions: writes.transitions.map((entry) => ({ ...entry, leaseId: idOf(entry.key) })),
-      renewals: writes.renewals.map((entry) => ({ ...entry, leaseId: idOf(entry.key) })),
-      skews: writes.skews.map((entry) => ({ ...entry, leaseId: idOf(entry.key) })),
+      transitions: writes.transitions,
+      renewals: writes.renewals,
+      skews: writes.skews,
       gaps: writes.gaps,
       lastEventAt: writes.lastEventAt,
-      lastSeenAt: this.clock.now(),
+      // While blind, the cluster is not seen: a successor starts its gap where this one began.
+      lastSeenAt: result.stream.blind?.since ?? this.clock.now(),
       resourceVersion: writes.resourceVersion,
     };
     const outcome = await this.options.session.withLock(this.name, (client) => writeBatchIsolating(client, batch));
@@ -293,10 +297,12 @@ export class ClusterController {
     }
     for (const [key, fields] of result.clamped) this.options.log.warn({ lease: key, fields }, 'values beyond their columns were clamped');
     if (outcome.transitions.length > 0) this.options.onTransitions?.(this.name, outcome.transitions);
+    return new Set(outcome.quarantined.map(({ key }) => key));
   }
 
-  private commit(result: ReconcileResult): void {
-    for (const [key, state] of result.changed) this.states.set(key, state);
+  // A quarantined lease keeps its last stored state, so its next write carries its whole row again.
+  private commit(result: ReconcileResult, quarantined: Set<string>): void {
+    for (const [key, state] of result.changed) if (!quarantined.has(key)) this.states.set(key, state);
     this.stream = result.stream;
     if (result.isFullScan) this.scheduler.reset(result.nextDueAt);
     else this.scheduler.moveEarlier(result.nextDueAt);
@@ -304,19 +310,24 @@ export class ClusterController {
       this.options.log.warn({ since: result.stream.blind?.since }, 'cannot see the cluster; recording a gap and relisting');
       this.source?.requestRelist();
     }
-    if (result.reads.length > 0) void this.confirm(result.reads);
+    const asked = new Map<number, string[]>();
+    for (const key of result.reads) {
+      const askedAt = result.stream.pending.get(key);
+      if (askedAt !== undefined) asked.set(askedAt, [...(asked.get(askedAt) ?? []), key]);
+    }
+    for (const [askedAt, keys] of asked) void this.confirm(keys, askedAt);
   }
 
   // Reads the leases whose expiry is due; the answer (or the failure) goes through the queue like any event.
-  private async confirm(keys: string[]): Promise<void> {
+  private async confirm(keys: string[], askedAt: number): Promise<void> {
     const source = this.source;
     if (!source) return;
     try {
       const objects = await source.read(keys, this.options.readTimeoutMs ?? 10_000);
       const at = this.clock.now();
-      this.queue.push({ type: 'read', requested: keys, items: objects.map((object) => this.parseReported(object, at, 'read')), at });
+      this.queue.push({ type: 'read', requested: keys, items: objects.map((object) => parseLease(object, { cluster: this.name, observedAt: at, source: 'read' })), askedAt, at });
     } catch (error) {
-      this.queue.push({ type: 'unreadable', requested: keys, at: this.clock.now(), reason: (error as Error).message });
+      this.queue.push({ type: 'unreadable', requested: keys, askedAt, at: this.clock.now(), reason: (error as Error).message });
     }
   }
 
@@ -353,7 +364,7 @@ export class ClusterController {
 
   // The next expiry due among every lease (for tests and status pages).
   get nextExpiryDueAt(): number | null {
-    return getNextDueAt(this.states.values(), this.stream.pending, this.reconcileOptions);
+    return getNextDueAt(this.states.values(), this.stream, this.reconcileOptions);
   }
 
   get model(): ClusterModel {

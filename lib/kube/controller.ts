@@ -80,8 +80,18 @@ export class Controller extends EventEmitter<ControllerEvents> {
     return Math.ceil(this.options.targets.length / owners);
   }
 
-  private async canAcquire(): Promise<boolean> {
-    return this.session.heldCount < (await this.fairShare());
+  private acquiring: Promise<unknown> = Promise.resolve();
+
+  // One acquisition at a time, so clusters starting together cannot all see room that only one has.
+  // A lock this session already holds (a cluster starting over after a failure) is always kept.
+  private acquire(cluster: string): Promise<boolean> {
+    const attempt = this.acquiring.then(async () => {
+      if (this.session.holds(cluster)) return true;
+      if (this.session.heldCount >= (await this.fairShare())) return false;
+      return this.session.tryAcquire(cluster);
+    });
+    this.acquiring = attempt.catch(() => undefined);
+    return attempt;
   }
 
   // When replicas join, the ones above their share hand the most recently taken clusters over; when
@@ -116,7 +126,7 @@ export class Controller extends EventEmitter<ControllerEvents> {
         target,
         session: this.session,
         instanceId: this.instanceId,
-        canAcquire: () => this.canAcquire(),
+        acquire: (cluster) => this.acquire(cluster),
         watchConfig: this.options.watchConfig,
         log,
         onTransitions: (cluster, rows) => this.emit('transitions', cluster, rows),

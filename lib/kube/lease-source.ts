@@ -15,7 +15,10 @@ export type GapReason = 'watch_lost' | 'history_expired' | 'connect_failed';
 export type SourceRawEvent =
   | { type: 'synced'; objects: unknown[]; resourceVersion: string; at: number; blindSince: number | null; gapReason: GapReason | null }
   | { type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: unknown; at: number }
-  | { type: 'bookmark'; resourceVersion: string; at: number };
+  | { type: 'bookmark'; resourceVersion: string; at: number }
+  // Changes may go unseen from `since` on (410, a cluster that cannot be listed): said at once, so no
+  // expiry is confirmed meanwhile; the next list closes the gap.
+  | { type: 'blind'; since: number; reason: GapReason };
 
 export type SourceState =
   | { state: 'connecting'; attempt: number }
@@ -203,6 +206,7 @@ export class LeaseSource {
     if (this.blindSince === null) {
       this.blindSince = since ?? this.clock.now();
       this.gapReason = reason;
+      this.options.onEvent({ type: 'blind', since: this.blindSince, reason });
     }
   }
 

@@ -26,7 +26,7 @@ export { defaultDeriveOptions, isLeaseKindTracked, type DeriveOptions, type Skew
 export { confirmExpiry, deriveDeletion, deriveEvents, getExpiryDueAt, markBlind } from './derive';
 export { boundedAt } from './bounded-time';
 export { isRenewalOnlyChange, stateFromStored, toStoredLease, type StoredLease } from './state';
-export { clampForStorage, clampInt4, int4Max } from './storable';
+export { clampForStorage, clampInt4, int4Max, isBeyondColumns } from './storable';
 export {
   emptyStream,
   getNextDueAt,
@@ -35,6 +35,7 @@ export {
   type Blindness,
   type ClusterModel,
   type ClusterWrites,
+  type Deferral,
   type GapReason,
   type GapWrite,
   type LeaseRowWrite,

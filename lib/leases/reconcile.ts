@@ -1,8 +1,9 @@
 import { confirmExpiry, deriveDeletion, deriveEvents, getExpiryDueAt, markBlind } from './derive';
+import { isSameLeaseRecord } from './lease-record';
 import { type DeriveOptions, isLeaseKindTracked } from './options';
 import type { ParseResult } from './parse';
 import { isRenewalOnlyChange, toStoredLease, type StoredLease } from './state';
-import { clampForStorage } from './storable';
+import { clampForStorage, clampInt4, isBeyondColumns } from './storable';
 import type { DeriveResult, LeaseKey, LeaseState, MissedEvent, Observation, RenewalEvent, ResumedEvent, SkewClearedEvent, SkewEvent, TransitionEvent } from './types';
 
 export type GapReason = 'watch_lost' | 'history_expired' | 'connect_failed' | 'controller_down' | 'store_overflow' | 'ownership_lost';
@@ -14,9 +15,10 @@ export type SourceEvent =
   | { type: 'listed'; items: ParseResult[]; resourceVersion: string; at: number; blindSince: number | null; gapReason: GapReason | null }
   | { type: 'upsert' | 'delete'; parsed: ParseResult; at: number }
   | { type: 'bookmark'; resourceVersion: string; at: number }
-  // The answer to a confirming read of `requested` leases: what exists of them now (absent = deleted).
-  | { type: 'read'; requested: string[]; items: ParseResult[]; at: number }
-  | { type: 'unreadable'; requested: string[]; at: number; reason: string }
+  // The answer to a confirming read of `requested` leases, asked for at `askedAt` (what the reconciler
+  // put in `pending`): the records as they were at some moment between `askedAt` and `at`.
+  | { type: 'read'; requested: string[]; items: ParseResult[]; askedAt: number; at: number }
+  | { type: 'unreadable'; requested: string[]; askedAt: number; at: number; reason: string }
   // From `since` on, changes may have gone unseen (an overflowing buffer); the next relist closes it.
   | { type: 'blind'; blindness: Blindness }
   | { type: 'tick'; at: number };
@@ -30,20 +32,36 @@ export type GapWrite = { startedAt: number; endedAt: number | null; reason: GapR
 export type ClusterWrites = {
   // Lease rows to write: every change except a renewal alone (renewals live in RenewSample).
   leases: LeaseRowWrite[];
-  transitions: Array<{ key: LeaseKey; event: TransitionRow }>;
-  renewals: Array<{ key: LeaseKey; event: RenewalEvent }>;
-  skews: Array<{ key: LeaseKey; event: SkewEvent | SkewClearedEvent }>;
+  // `leaseId` is left for the caller, who knows the row ids, to fill in.
+  transitions: Array<{ key: LeaseKey; event: TransitionRow; leaseId?: number }>;
+  renewals: Array<{ key: LeaseKey; event: RenewalEvent; leaseId?: number }>;
+  skews: Array<{ key: LeaseKey; event: SkewEvent | SkewClearedEvent; leaseId?: number }>;
   gaps: GapWrite[];
   lastEventAt: number | null;
   resourceVersion: string | null;
 };
 
 // `pending`: leases whose expiry is due and waits for a read (key → when the read was asked for).
-export type StreamModel = { blind: Blindness | null; pending: ReadonlyMap<string, number>; lastContactAt: number | null; resourceVersion: string | null };
+// `deferred`: leases whose read was refuted (the record had moved on, but the watch has not said so
+// yet) or failed while the stream was alive: no new read before `until`. A second refutation means the
+// watch is not delivering what the cluster holds: the cluster counts as unobserved and is relisted.
+export type Deferral = { until: number; refutations: number };
+export type StreamModel = {
+  blind: Blindness | null;
+  pending: ReadonlyMap<string, number>;
+  deferred: ReadonlyMap<string, Deferral>;
+  // The last event or bookmark of the watch, and the last moment a read showed the cluster.
+  lastContactAt: number | null;
+  lastReadAt: number | null;
+  resourceVersion: string | null;
+};
 
 export type ClusterModel = { leases: ReadonlyMap<string, LeaseState>; stream: StreamModel };
 
-export type ReconcileOptions = DeriveOptions & { isWanted: (key: LeaseKey) => boolean };
+// `readRetryMs`: how long a refuted or failed confirmation waits before the lease is read again.
+export type ReconcileOptions = DeriveOptions & { isWanted: (key: LeaseKey) => boolean; readRetryMs?: number };
+
+const defaultReadRetryMs = 2_000;
 
 export type ReconcileResult = {
   // The states this batch changed; merged into the model only once `writes` are stored.
@@ -65,7 +83,7 @@ export type ReconcileResult = {
 export const leaseKeyString = (key: Pick<LeaseKey, 'namespace' | 'name'>) => `${key.namespace}/${key.name}`;
 
 export function emptyStream(): StreamModel {
-  return { blind: null, pending: new Map(), lastContactAt: null, resourceVersion: null };
+  return { blind: null, pending: new Map(), deferred: new Map(), lastContactAt: null, lastReadAt: null, resourceVersion: null };
 }
 
 // The pure heart of the controller: (model, events, now) → (changed states, writes, what to do next).
@@ -75,12 +93,18 @@ export function reconcile(model: ClusterModel, events: readonly SourceEvent[], n
   return new Reconciliation(model, now, options).run(events);
 }
 
-// The earliest moment any lease of the model needs a read to confirm its expiry.
-export function getNextDueAt(leases: Iterable<LeaseState>, pending: ReadonlyMap<string, number>, options: DeriveOptions): number | null {
+// The earliest moment any lease of the model needs a read to confirm its expiry (none while blind:
+// the relist decides then).
+export function getNextDueAt(leases: Iterable<LeaseState>, stream: Pick<StreamModel, 'pending' | 'deferred' | 'blind'>, options: DeriveOptions): number | null {
+  if (stream.blind !== null) return null;
   let next: number | null = null;
   for (const state of leases) {
-    const at = getExpiryDueAt(state, options);
-    if (at !== null && (next === null || at < next) && !pending.has(leaseKeyString(state.last.key))) next = at;
+    const dueAt = getExpiryDueAt(state, options);
+    if (dueAt === null) continue;
+    const key = leaseKeyString(state.last.key);
+    if (stream.pending.has(key)) continue;
+    const at = Math.max(dueAt, stream.deferred.get(key)?.until ?? dueAt);
+    if (next === null || at < next) next = at;
   }
   return next;
 }
@@ -90,10 +114,12 @@ class Reconciliation {
   private readonly rows = new Map<string, LeaseRowWrite>();
   private readonly writes: ClusterWrites;
   private readonly pending: Map<string, number>;
+  private readonly deferred: Map<string, Deferral>;
   private readonly reads = new Set<string>();
   private readonly clamped = new Map<string, string[]>();
   private blind: Blindness | null;
   private lastContactAt: number | null;
+  private lastReadAt: number | null;
   private relist = false;
   private malformed = 0;
   private isFullScan = false;
@@ -104,8 +130,10 @@ class Reconciliation {
     private readonly options: ReconcileOptions,
   ) {
     this.pending = new Map(model.stream.pending);
+    this.deferred = new Map(model.stream.deferred);
     this.blind = model.stream.blind;
     this.lastContactAt = model.stream.lastContactAt;
+    this.lastReadAt = model.stream.lastReadAt;
     this.writes = { leases: [], transitions: [], renewals: [], skews: [], gaps: [], lastEventAt: null, resourceVersion: model.stream.resourceVersion };
   }
 
@@ -114,13 +142,13 @@ class Reconciliation {
     this.writes.leases = [...this.rows.values()];
     return {
       changed: this.changed,
-      stream: { blind: this.blind, pending: this.pending, lastContactAt: this.lastContactAt, resourceVersion: this.writes.resourceVersion },
+      stream: { blind: this.blind, pending: this.pending, deferred: this.deferred, lastContactAt: this.lastContactAt, lastReadAt: this.lastReadAt, resourceVersion: this.writes.resourceVersion },
       writes: this.writes,
       reads: [...this.reads],
       relist: this.relist,
       clamped: this.clamped,
       malformed: this.malformed,
-      nextDueAt: getNextDueAt(this.isFullScan ? this.allStates() : this.changed.values(), this.pending, this.options),
+      nextDueAt: getNextDueAt(this.isFullScan ? this.allStates() : this.changed.values(), { pending: this.pending, deferred: this.deferred, blind: this.blind }, this.options),
       isFullScan: this.isFullScan,
     };
   }
@@ -177,8 +205,11 @@ class Reconciliation {
     }
     this.blind = null;
     this.pending.clear();
+    this.deferred.clear();
     const seen = new Set<string>();
     for (const item of event.items) {
+      // A malformed item is still there: it must not read as a deletion.
+      if (!item.ok && item.key) seen.add(leaseKeyString(item.key));
       const observation = this.handleObservation(item, event.at);
       if (observation) seen.add(leaseKeyString(observation.key));
     }
@@ -187,40 +218,71 @@ class Reconciliation {
     }
   }
 
+  // A read only confirms or refutes; it never enters the history itself (the watch, which delivers in
+  // order, does). An answer to a read asked before the lease changed, or before a relist, is stale.
   private handleRead(event: Extract<SourceEvent, { type: 'read' }>): void {
-    const found = new Set<string>();
+    const requested = new Set(event.requested.filter((key) => this.pending.get(key) === event.askedAt));
+    if (requested.size === 0) return;
+    this.isFullScan = true;
+    this.lastReadAt = Math.max(this.lastReadAt ?? event.askedAt, event.askedAt);
+    const found = new Map<string, ParseResult>();
     for (const item of event.items) {
-      const observation = this.handleObservation(item, event.at);
-      if (observation) found.add(leaseKeyString(observation.key));
+      const key = item.ok ? leaseKeyString(item.observation.key) : item.key ? leaseKeyString(item.key) : undefined;
+      if (key !== undefined && requested.has(key)) found.set(key, item);
     }
-    for (const key of event.requested) {
-      if (!this.pending.has(key)) continue;
+    for (const key of requested) {
       this.pending.delete(key);
       const state = this.get(key);
-      if (!found.has(key) && state && state.deletedAt === null) this.apply(key, deriveDeletion(state, event.at, this.options));
+      if (!state) continue;
+      const item = found.get(key);
+      const isUnchanged = item?.ok === true && (item.observation.resourceVersion === state.last.resourceVersion || isSameLeaseRecord(item.observation, state.last));
+      if (isUnchanged) {
+        this.deferred.delete(key);
+        const confirmed = confirmExpiry(state, event.askedAt, this.options);
+        if (confirmed.events.length > 0) this.apply(key, confirmed);
+        continue;
+      }
+      this.refute(key, event.at, 'a direct read showed a change of this lease that the watch did not deliver');
+      if (this.blind !== null) return;
     }
   }
 
-  // A read that failed proves nothing. If the stream has spoken since we asked, it is alive: ask again.
-  // Otherwise we cannot see the cluster: from the last contact on it is a gap, never a leaderless period.
-  private handleUnreadable(event: Extract<SourceEvent, { type: 'unreadable' }>): void {
-    const stillPending = event.requested.filter((key) => this.pending.has(key));
-    if (stillPending.length === 0) return;
-    const isStreamAlive = stillPending.every((key) => this.lastContactAt !== null && this.lastContactAt > (this.pending.get(key) ?? Infinity));
-    if (isStreamAlive) {
-      for (const key of stillPending) {
-        this.pending.set(key, event.at);
-        this.reads.add(key);
-      }
+  private refute(key: string, at: number, reason: string): void {
+    const refutations = (this.deferred.get(key)?.refutations ?? 0) + 1;
+    if (refutations >= 2) {
+      this.goBlind({ since: this.lastContactAt ?? at, reason: 'watch_lost', detail: reason });
       return;
     }
-    this.goBlind({ since: this.lastContactAt ?? event.at, reason: 'watch_lost', detail: `could not read the cluster to confirm an expiry: ${event.reason}` });
+    this.deferred.set(key, { until: at + (this.options.readRetryMs ?? defaultReadRetryMs), refutations });
   }
 
+  // A read that failed proves nothing. If the stream has spoken since it was asked, it is alive: read
+  // again a little later. Otherwise we cannot see the cluster: from the last contact on it is a gap,
+  // never a leaderless period.
+  private handleUnreadable(event: Extract<SourceEvent, { type: 'unreadable' }>): void {
+    const stillPending = event.requested.filter((key) => this.pending.get(key) === event.askedAt);
+    if (stillPending.length === 0) return;
+    const isStreamAlive = this.lastContactAt !== null && this.lastContactAt > event.askedAt;
+    for (const key of stillPending) this.pending.delete(key);
+    if (isStreamAlive) {
+      this.isFullScan = true;
+      for (const key of stillPending) this.deferred.set(key, { until: event.at + (this.options.readRetryMs ?? defaultReadRetryMs), refutations: this.deferred.get(key)?.refutations ?? 0 });
+      return;
+    }
+    // What a read confirmed stays confirmed: the gap starts after it.
+    const since = Math.max(this.lastContactAt ?? -Infinity, this.lastReadAt ?? -Infinity);
+    this.goBlind({ since: Number.isFinite(since) ? since : event.at, reason: 'watch_lost', detail: `could not read the cluster to confirm an expiry: ${event.reason}` });
+  }
+
+  // The gap is stored open at once (so a crash, a hand-over or a page sees it), and closed by the relist.
   private goBlind(blindness: Blindness): void {
     this.isFullScan = true;
-    if (this.blind === null || blindness.since < this.blind.since) this.blind = blindness;
+    if (this.blind === null || blindness.since < this.blind.since) {
+      this.blind = blindness;
+      this.writes.gaps.push({ reason: blindness.reason, detail: blindness.detail, startedAt: blindness.since, endedAt: null });
+    }
     this.pending.clear();
+    this.deferred.clear();
     this.reads.clear();
     for (const [key, state] of this.allEntries()) this.set(key, markBlind(state));
     this.relist = true;
@@ -233,7 +295,7 @@ class Reconciliation {
     for (const [key, state] of this.allEntries()) {
       if (this.pending.has(key)) continue;
       const dueAt = getExpiryDueAt(state, this.options);
-      if (dueAt === null || dueAt > at) continue;
+      if (dueAt === null || dueAt > at || (this.deferred.get(key)?.until ?? -Infinity) > at) continue;
       this.pending.set(key, at);
       this.reads.add(key);
     }
@@ -246,7 +308,10 @@ class Reconciliation {
     const key = leaseKeyString(observation.key);
     const before = this.get(key);
     const result = deriveEvents(before, observation, this.options);
-    if (result.state !== before) this.pending.delete(key);
+    if (result.state !== before) {
+      this.pending.delete(key);
+      this.deferred.delete(key);
+    }
     this.apply(key, result);
     if (readAt !== null && result.state.last.resourceVersion === observation.resourceVersion) {
       const confirmed = confirmExpiry(result.state, readAt, this.options);
@@ -264,31 +329,33 @@ class Reconciliation {
     if (!isLeaseKindTracked(result.state.last.kind, this.options)) return;
     const leaseKey = result.state.last.key;
     const existing = this.rows.get(key);
-    const clampedFields: string[] = [];
+    let clampedFields: string[] | undefined;
     for (const event of result.events) {
-      const storable = clampForStorage(event);
-      clampedFields.push(...storable.clamped);
-      const stored = storable.event;
+      let stored = event;
+      if (isBeyondColumns(event)) {
+        const storable = clampForStorage(event);
+        (clampedFields ??= []).push(...storable.clamped);
+        stored = storable.event;
+      }
       if (stored.type === 'renewal') this.writes.renewals.push({ key: leaseKey, event: stored });
       else if (stored.type === 'skew' || stored.type === 'skew-cleared') this.writes.skews.push({ key: leaseKey, event: stored });
       else this.writes.transitions.push({ key: leaseKey, event: stored });
     }
-    const stored = toStoredLease(result.state);
-    const storedSkew = clampForStorage({ type: 'skew-offset', offsetMs: stored.skewSuspectedMs });
-    clampedFields.push(...storedSkew.clamped);
-    if (clampedFields.length > 0) this.clamped.set(key, [...(this.clamped.get(key) ?? []), ...clampedFields]);
     // A renewal alone is stored as its sample; the lease row is left as of its last other change.
     const isRenewalOnly =
       existing === undefined &&
-      clampedFields.length === 0 &&
+      clampedFields === undefined &&
       previous !== undefined &&
       this.model.leases.has(key) &&
       result.events.length > 0 &&
       result.events.every((event) => event.type === 'renewal') &&
       isRenewalOnlyChange(previous, result.state);
     if (isRenewalOnly || (result.state === previous && existing === undefined)) return;
-    const row = { ...stored, skewSuspectedMs: storedSkew.event.offsetMs };
-    this.rows.set(key, { key: leaseKey, stored: row, malformed: (existing?.malformed ?? 0) + clampedFields.length });
+    const stored = toStoredLease(result.state);
+    const skewOffset = clampInt4(stored.skewSuspectedMs);
+    if (skewOffset.isClamped) (clampedFields ??= []).push(`skewSuspectedMs=${stored.skewSuspectedMs}`);
+    if (clampedFields) this.clamped.set(key, [...(this.clamped.get(key) ?? []), ...clampedFields]);
+    this.rows.set(key, { key: leaseKey, stored: { ...stored, skewSuspectedMs: skewOffset.value }, malformed: (existing?.malformed ?? 0) + (clampedFields?.length ?? 0) });
   }
 
   // A malformed Lease is counted on its lease row, if it has one; the rest of the stream goes on.

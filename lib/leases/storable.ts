@@ -12,9 +12,27 @@ export function clampInt4(value: number | null): { value: number | null; isClamp
   return { value: clamped, isClamped: clamped !== rounded };
 }
 
+const fits = (value: number | null) => value === null || (value <= int4Max && value >= -int4Max);
+
+// The hot path's check: most events carry nothing near the limits and need no copy.
+export function isBeyondColumns(event: LeaseEvent): boolean {
+  switch (event.type) {
+    case 'renewal':
+      return !fits(event.intervalMs) || !fits(event.lagMs);
+    case 'transition':
+      return !fits(event.leaderlessMs) || !fits(event.overlapMs) || !fits(event.missedCount);
+    case 'skew':
+      return !fits(event.offsetMs);
+    case 'missed':
+      return !fits(event.count);
+    default:
+      return false;
+  }
+}
+
 type Clamped<T> = { event: T; clamped: string[] };
 
-export function clampForStorage<T extends LeaseEvent | { type: 'skew-offset'; offsetMs: number | null }>(event: T): Clamped<T> {
+export function clampForStorage<T extends LeaseEvent>(event: T): Clamped<T> {
   const fields = numericFields[event.type] ?? [];
   if (fields.length === 0) return { event, clamped: [] };
   const clamped: string[] = [];
@@ -35,5 +53,4 @@ const numericFields: Record<string, readonly string[]> = {
   renewal: ['intervalMs', 'lagMs'],
   skew: ['offsetMs'],
   missed: ['count'],
-  'skew-offset': ['offsetMs'],
 };

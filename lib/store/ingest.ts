@@ -214,6 +214,12 @@ async function insertRenewals(client: pg.ClientBase, renewals: Array<{ leaseId: 
 
 export { changesChannel, type ChangeNotice };
 
+// Events of a lease whose row was never stored (its first write was quarantined): a fault of that
+// lease's data, isolated like one.
+export class MissingLeaseRowError extends Error {
+  override name = 'MissingLeaseRowError';
+}
+
 // NOTIFY is delivered on commit, to every process that LISTENs (the web tier may run elsewhere).
 // A payload must stay under 8000 bytes: past 100 leases the notice just names the cluster.
 function changeNotice(batch: IngestBatch, transitions: number, renewals: number): string | null {
@@ -271,7 +277,7 @@ export async function writeBatch(client: pg.ClientBase, batch: IngestBatch): Pro
     await resolveLeaseIds(client, batch.clusterId, unknown, ids);
     const idOf = (entry: { key: LeaseKey; leaseId?: number }) => {
       const id = entry.leaseId ?? ids.get(leaseKeyOf(entry.key));
-      if (id === undefined) throw new Error(`lease ${leaseKeyOf(entry.key)} of cluster ${batch.clusterId} has events but no row`);
+      if (id === undefined) throw new MissingLeaseRowError(`lease ${leaseKeyOf(entry.key)} of cluster ${batch.clusterId} has events but no row`);
       return id;
     };
 

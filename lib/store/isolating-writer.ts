@@ -1,21 +1,21 @@
 import type pg from 'pg';
 import { leaseKeyString } from '../leases';
-import { writeBatch, type IngestBatch, type IngestResult } from './ingest';
+import { MissingLeaseRowError, writeBatch, type IngestBatch, type IngestResult } from './ingest';
 
 export type Quarantined = { key: string; reason: string };
 
 export type StoreOutcome = IngestResult & { quarantined: Quarantined[] };
 
 // SQLSTATE classes of errors caused by the data, which the same batch would hit again forever: data
-// exceptions (22: a NUL byte, a value out of range), integrity (23), data types (42) and program limits
-// (54: an index row too large). Anything else (a connection gone, a shutdown, a full disk) is an outage
-// and the whole batch is retried as it is.
-const dataErrorClasses = new Set(['22', '23', '42', '54']);
+// exceptions (22: a NUL byte, a value out of range), integrity (23) and program limits (54: an index
+// row too large). Anything else (a connection gone, a shutdown, a full disk, a schema or permission
+// being changed) is an outage and the whole batch is retried as it is.
+const dataErrorClasses = new Set(['22', '23', '54']);
 
 export function isDataError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && code.length === 5) return dataErrorClasses.has(code.slice(0, 2));
-  return error instanceof RangeError || error instanceof TypeError;
+  return error instanceof MissingLeaseRowError || error instanceof RangeError;
 }
 
 // Writes the batch; when the data itself makes it fail, splits it by lease until the leases that fail
@@ -30,6 +30,8 @@ export async function writeBatchIsolating(client: pg.ClientBase, batch: IngestBa
   const outcome: StoreOutcome = { transitions: [], renewals: 0, leaseIds: new Map(), quarantined: [] };
   const keys = [...leaseKeysOf(batch)];
   await writeParts(client, batch, keys, outcome);
+  // Every lease failing alone is no bad value: something is wrong with the store, so retry it all later.
+  if (keys.length > 1 && outcome.quarantined.length === keys.length) throw new Error(`every lease of the batch was refused: ${outcome.quarantined[0]?.reason ?? ''}`);
   const rest = await writeBatch(client, { ...subBatch(batch, new Set()), gaps: batch.gaps });
   merge(outcome, rest);
   return outcome;

@@ -142,13 +142,14 @@ export async function pingStore(client: pg.ClientBase): Promise<void> {
 export async function ensureCluster(
   session: OwnerSession,
   cluster: { name: string; source: 'kubeconfig' | 'in_cluster' | 'simulated'; server: string; owner: string },
-): Promise<{ id: number; lastSeenAt: Date | null; previousOwner: string | null }> {
+): Promise<{ id: number; lastSeenAt: Date | null; previousOwner: string | null; openGapSince: Date | null }> {
   return session.withLock(cluster.name, async (client) => {
-    const { rows } = await client.query<{ id: number; lastSeenAt: Date | null; previousOwner: string | null }>(
+    const { rows } = await client.query<{ id: number; lastSeenAt: Date | null; previousOwner: string | null; openGapSince: Date | null }>(
       `WITH previous AS (SELECT "ownerInstance" FROM "Cluster" WHERE name = $1)
        INSERT INTO "Cluster" (name, source, server, state, "ownerInstance", "ownerSince", "updatedAt") VALUES ($1, $2, $3, 'pending', $4, now(), now())
        ON CONFLICT (name) DO UPDATE SET source = EXCLUDED.source, server = EXCLUDED.server, "ownerInstance" = EXCLUDED."ownerInstance", "ownerSince" = now(), "updatedAt" = now()
-       RETURNING id, "lastSeenAt", (SELECT "ownerInstance" FROM previous) AS "previousOwner"`,
+       RETURNING id, "lastSeenAt", (SELECT "ownerInstance" FROM previous) AS "previousOwner",
+                 (SELECT min(g."startedAt") FROM "ObservationGap" g WHERE g."clusterId" = "Cluster".id AND g."endedAt" IS NULL) AS "openGapSince"`,
       [cluster.name, cluster.source, cluster.server, cluster.owner],
     );
     const row = rows[0];

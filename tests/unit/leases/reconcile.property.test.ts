@@ -120,7 +120,12 @@ function simulate(scenario: Scenario): Run {
       run.transitions.push(event);
       if (event.type === 'transition' && event.kind === 'reset') run.resetDrops += (before?.last.leaseTransitions ?? 0) - (event.leaseTransitions ?? 0);
     }
-    run.gaps.push(...result.writes.gaps);
+    // Gaps are upserted by start: an open gap is written when it opens, and closed by the relist.
+    for (const gap of result.writes.gaps) {
+      const index = run.gaps.findIndex((stored) => stored.startedAt === gap.startedAt);
+      if (index < 0) run.gaps.push(gap);
+      else run.gaps[index] = { ...run.gaps[index]!, endedAt: gap.endedAt ?? run.gaps[index]!.endedAt };
+    }
     run.skewHolders.push(...result.writes.skews.map(({ event }) => ({ type: event.type, holder: event.holder })));
     const state = [...model.leases.values()][0];
     if (state) {
@@ -129,14 +134,14 @@ function simulate(scenario: Scenario): Run {
     }
     tickAt = result.isFullScan ? result.nextDueAt : tickAt === null ? result.nextDueAt : result.nextDueAt === null ? tickAt : Math.min(tickAt, result.nextDueAt);
     for (const key of result.reads) {
-      const askedAt = now;
-      schedule(askedAt + readDelayMs, () => {
-        const at = askedAt + readDelayMs;
+      const askedAt = result.stream.pending.get(key) ?? now;
+      schedule(now + readDelayMs, () => {
+        const at = now + readDelayMs;
         const window = windowAt(at);
         if (window?.kind === 'controller_down') return [];
-        if (window && window.kind !== 'stall') return [{ type: 'unreadable', requested: [key], at, reason: 'partitioned' }];
+        if (window && window.kind !== 'stall') return [{ type: 'unreadable', requested: [key], askedAt, at, reason: 'partitioned' }];
         const truth = truthAt(at);
-        return [{ type: 'read', requested: [key], items: truth ? [parse(truth, at, 'read')] : [], at }];
+        return [{ type: 'read', requested: [key], items: truth ? [parse(truth, at, 'read')] : [], askedAt, at }];
       });
     }
     if (result.relist) {

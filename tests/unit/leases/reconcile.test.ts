@@ -56,12 +56,14 @@ const listed = (observations: Observation[], at: number): SourceEvent => ({
   blindSince: null,
   gapReason: null,
 });
-const read = (observations: Observation[], at: number): SourceEvent => ({
+const read = (observations: Observation[], askedAt: number, at = askedAt + 30): SourceEvent => ({
   type: 'read',
   requested: [key],
   items: observations.map((observation) => ({ ok: true, observation: { ...observation, observedAt: at, source: 'read' } })),
+  askedAt,
   at,
 });
+const unreadable = (askedAt: number, at: number, reason = 'timeout'): SourceEvent => ({ type: 'unreadable', requested: [key], askedAt, at, reason });
 
 // host-a_1 leads and renews every 2 s until 10 s (15 s lease: expiry at 10.05 + 15 s, due 5 s later).
 function leading(): Harness {
@@ -88,19 +90,55 @@ describe('reconcile: an expiry is recorded only once a read confirms it', () => 
     const dueAt = getExpiryDueAt(harness.state, options)!;
     harness.run([{ type: 'tick', at: dueAt }], dueAt);
     const last = harness.state.last;
-    harness.run([read([last], dueAt + 30)], dueAt + 30);
-    expect(harness.transitions.filter((t) => t.type === 'transition' && t.kind === 'expired')).toMatchObject([{ kind: 'expired', at: T0 + 25_050, observedAt: dueAt + 30, fromHolder: 'host-a_1' }]);
+    harness.run([read([last], dueAt)], dueAt + 30);
+    expect(harness.transitions.filter((t) => t.type === 'transition' && t.kind === 'expired')).toMatchObject([{ kind: 'expired', at: T0 + 25_050, observedAt: dueAt, fromHolder: 'host-a_1' }]);
     expect(harness.model.stream.pending.size).toBe(0);
   });
 
-  it('records a renewal, not an expiry, when the read shows the holder renewed (a watch that fell silent)', () => {
+  it('records nothing when the read shows the holder renewed, reads again later, and counts the cluster unobserved if the watch never delivers it', () => {
     const harness = leading();
     const dueAt = getExpiryDueAt(harness.state, options)!;
     harness.run([{ type: 'tick', at: dueAt }], dueAt);
-    const result = harness.run([read([observe({ renew: 30_000 })], dueAt + 30)], dueAt + 30);
-    expect(result.writes.transitions).toEqual([]);
-    expect(result.writes.renewals).toHaveLength(1);
+    const refuted = harness.run([read([observe({ renew: 30_000 })], dueAt)], dueAt + 30);
+    expect(refuted.writes.transitions).toEqual([]);
+    expect(refuted.writes.renewals).toEqual([]);
     expect(harness.state.isExpired).toBe(false);
+    expect(refuted.reads).toEqual([]);
+    expect(refuted.nextDueAt).toBe(dueAt + 30 + 2_000);
+    expect(harness.run([{ type: 'tick', at: dueAt + 1_000 }], dueAt + 1_000).reads).toEqual([]);
+    expect(harness.run([{ type: 'tick', at: dueAt + 2_030 }], dueAt + 2_030).reads).toEqual([key]);
+    const again = harness.run([read([observe({ renew: 32_000 })], dueAt + 2_030)], dueAt + 2_060);
+    expect(again.relist).toBe(true);
+    expect(again.writes.gaps).toEqual([{ startedAt: T0 + 10_050, endedAt: null, reason: 'watch_lost', detail: expect.stringMatching(/did not deliver/) }]);
+  });
+
+  it('ignores a read answering after the watch delivered a takeover (no reset, no second acquisition)', () => {
+    const harness = leading();
+    const dueAt = getExpiryDueAt(harness.state, options)!;
+    harness.run([{ type: 'tick', at: dueAt }], dueAt);
+    harness.watch([observe({ holder: 'host-b_1', acquire: 29_000, transitions: 1, at: dueAt + 10 })]);
+    const stale = harness.run([read([observe({ renew: 10_000 })], dueAt)], dueAt + 40);
+    expect(stale.writes.transitions).toEqual([]);
+    expect(harness.state.last.holderIdentity).toBe('host-b_1');
+  });
+
+  it('ignores a read asked before a relist that answers after it', () => {
+    const harness = leading();
+    const dueAt = getExpiryDueAt(harness.state, options)!;
+    harness.run([{ type: 'tick', at: dueAt }], dueAt);
+    harness.run([listed([observe({ holder: 'host-b_1', acquire: 29_000, transitions: 1 })], dueAt + 20)], dueAt + 20);
+    const stale = harness.run([read([observe({ renew: 10_000 })], dueAt)], dueAt + 40);
+    expect(stale.writes.transitions).toEqual([]);
+    expect(harness.state.last.holderIdentity).toBe('host-b_1');
+  });
+
+  it('takes a malformed read item as present: no deletion, read again later', () => {
+    const harness = leading();
+    const dueAt = getExpiryDueAt(harness.state, options)!;
+    harness.run([{ type: 'tick', at: dueAt }], dueAt);
+    const result = harness.run([{ type: 'read', requested: [key], items: [{ ok: false, reason: 'spec.leaseDurationSeconds: must fit the API\'s int32', key: leaseKey }], askedAt: dueAt, at: dueAt + 30 }], dueAt + 30);
+    expect(result.writes.transitions).toEqual([]);
+    expect(harness.state.deletedAt).toBeNull();
   });
 
   it('drops the pending read when the watch delivers a change first', () => {
@@ -109,28 +147,30 @@ describe('reconcile: an expiry is recorded only once a read confirms it', () => 
     harness.run([{ type: 'tick', at: dueAt }], dueAt);
     harness.watch([observe({ holder: 'host-b_1', acquire: 27_000, transitions: 1, at: dueAt + 10 })]);
     expect(harness.model.stream.pending.size).toBe(0);
-    const late = harness.run([{ type: 'unreadable', requested: [key], at: dueAt + 10_000, reason: 'timeout' }], dueAt + 10_000);
+    const late = harness.run([unreadable(dueAt, dueAt + 10_000)], dueAt + 10_000);
     expect(late.relist).toBe(false);
     expect(late.writes.gaps).toEqual([]);
   });
 
-  it('reads again, without a gap, when the read failed but the stream spoke since it was asked', () => {
+  it('reads again a little later, without a gap, when the read failed but the stream spoke since it was asked', () => {
     const harness = leading();
     const dueAt = getExpiryDueAt(harness.state, options)!;
     harness.run([{ type: 'tick', at: dueAt }], dueAt);
     harness.run([{ type: 'bookmark', resourceVersion: '77', at: dueAt + 100 }], dueAt + 100);
-    const result = harness.run([{ type: 'unreadable', requested: [key], at: dueAt + 200, reason: 'timeout' }], dueAt + 200);
-    expect(result.reads).toEqual([key]);
+    const result = harness.run([unreadable(dueAt, dueAt + 200)], dueAt + 200);
+    expect(result.reads).toEqual([]);
+    expect(result.nextDueAt).toBe(dueAt + 2_200);
     expect(result.relist).toBe(false);
     expect(harness.model.stream.blind).toBeNull();
   });
 
-  it('removes a lease the read no longer finds', () => {
+  it('leaves a deletion to the watch: a read that no longer finds the lease only refutes', () => {
     const harness = leading();
     const dueAt = getExpiryDueAt(harness.state, options)!;
     harness.run([{ type: 'tick', at: dueAt }], dueAt);
-    harness.run([read([], dueAt + 30)], dueAt + 30);
-    expect(harness.transitions.at(-1)).toMatchObject({ kind: 'deleted', at: dueAt + 30 });
+    const result = harness.run([read([], dueAt)], dueAt + 30);
+    expect(result.writes.transitions).toEqual([]);
+    expect(harness.state.deletedAt).toBeNull();
   });
 });
 
@@ -139,8 +179,10 @@ describe('reconcile: a blind spot is a gap, never a leaderless period', () => {
     const harness = leading();
     const dueAt = getExpiryDueAt(harness.state, options)!;
     harness.run([{ type: 'tick', at: dueAt }], dueAt);
-    const result = harness.run([{ type: 'unreadable', requested: [key], at: dueAt + 50, reason: 'connect ECONNREFUSED' }], dueAt + 50);
+    const result = harness.run([unreadable(dueAt, dueAt + 50, 'connect ECONNREFUSED')], dueAt + 50);
     expect(result.relist).toBe(true);
+    expect(result.writes.gaps).toEqual([{ startedAt: T0 + 10_050, endedAt: null, reason: 'watch_lost', detail: expect.stringContaining('ECONNREFUSED') }]);
+    expect(result.nextDueAt).toBeNull();
     expect(harness.model.stream.blind).toMatchObject({ since: T0 + 10_050, reason: 'watch_lost' });
     expect(harness.state.isBlind).toBe(true);
     expect(harness.run([{ type: 'tick', at: dueAt + 60_000 }], dueAt + 60_000).reads).toEqual([]);
@@ -150,10 +192,11 @@ describe('reconcile: a blind spot is a gap, never a leaderless period', () => {
     const harness = leading();
     const dueAt = getExpiryDueAt(harness.state, options)!;
     harness.run([{ type: 'tick', at: dueAt }], dueAt);
-    harness.run([{ type: 'unreadable', requested: [key], at: dueAt + 50, reason: 'refused' }], dueAt + 50);
+    harness.run([unreadable(dueAt, dueAt + 50, 'refused')], dueAt + 50);
     harness.run([listed([observe({ renew: 40_000 })], T0 + 40_100)], T0 + 40_100);
     expect(harness.transitions.filter((t) => t.type !== 'transition' || t.kind !== 'acquired')).toEqual([]);
-    expect(harness.gaps).toEqual([{ startedAt: T0 + 10_050, endedAt: T0 + 40_100, reason: 'watch_lost', detail: expect.stringContaining('refused') }]);
+    const closed = { startedAt: T0 + 10_050, reason: 'watch_lost', detail: expect.stringContaining('refused') };
+    expect(harness.gaps).toEqual([{ ...closed, endedAt: null }, { ...closed, endedAt: T0 + 40_100 }]);
     expect(harness.state).toMatchObject({ isBlind: false, isExpired: false, observedSince: T0 + 40_100 });
   });
 
@@ -172,7 +215,7 @@ describe('reconcile: a blind spot is a gap, never a leaderless period', () => {
     const last = harness.state.last;
     harness.run([listed([last], T0 + 90_000)], T0 + 90_000);
     expect(harness.transitions.at(-1)).toMatchObject({ kind: 'expired', at: T0 + 90_000, fromHolder: 'host-a_1' });
-    expect(harness.gaps).toMatchObject([{ startedAt: T0 + 12_000, endedAt: T0 + 90_000 }]);
+    expect(harness.gaps).toMatchObject([{ startedAt: T0 + 12_000, endedAt: null }, { startedAt: T0 + 12_000, endedAt: T0 + 90_000 }]);
   });
 
   it('closes a gap the source reports (410) with the relist', () => {
