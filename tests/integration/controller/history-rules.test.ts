@@ -179,12 +179,21 @@ describe('absurd values from a cluster', () => {
     await waitFor('the elected lease stored', async () => (await query(db.url, `SELECT 1 FROM "Lease" WHERE name = $1`, [fastProfile.leaseName])).length === 1);
 
     const now = new Date().toISOString().replace('Z', '000Z');
-    fleet.cluster('alpha').apiServer.store.create('kube-system', {
+    const hostile = fleet.cluster('alpha').apiServer.store.create('kube-system', {
       metadata: { name: 'hostile', namespace: 'kube-system' },
       spec: { holderIdentity: 'evil\u0000holder', leaseDurationSeconds: 15, acquireTime: now, renewTime: now, leaseTransitions: 0 },
     }, { manager: 'hostile-writer' });
     const quarantinedAt = Date.now();
     await waitFor('the quarantine counted', async () => controller.quarantined('alpha') > 0);
+    // Its next renewal is quarantined again (it has no row), never a stall of the cluster.
+    const later = new Date(Date.now() + 1).toISOString().replace('Z', '000Z');
+    fleet.cluster('alpha').apiServer.store.update(
+      'kube-system',
+      'hostile',
+      { metadata: { name: 'hostile', namespace: 'kube-system', resourceVersion: hostile.metadata.resourceVersion }, spec: { holderIdentity: 'evil\u0000holder', leaseDurationSeconds: 15, acquireTime: now, renewTime: later, leaseTransitions: 0 } },
+      { manager: 'hostile-writer' },
+    );
+    await waitFor('the renewal quarantined too', async () => controller.quarantined('alpha') > 1);
     await waitFor('renewals of the elected lease after it', async () =>
       (await query(db.url, `SELECT 1 FROM "RenewSample" s JOIN "Lease" l ON l.id = s."leaseId" WHERE l.name = $1 AND s."observedAt" > $2`, [fastProfile.leaseName, new Date(quarantinedAt)])).length > 2,
     );

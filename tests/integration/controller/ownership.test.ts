@@ -28,7 +28,7 @@ describe('two controllers against one database', () => {
       const rows = await query<{ pid: number; application_name: string }>(
         db.url,
         `SELECT l.pid, a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-          WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+          WHERE l.locktype = 'advisory' AND l.classid = ${0x4c54} AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
       );
       expect(rows.length).toBeLessThanOrEqual(1);
       return rows[0];
@@ -59,7 +59,7 @@ describe('two controllers against one database', () => {
     await waitFor('the takeover stored by the new owner', async () => (await storedTransitions(db.url, 'alpha', fastProfile.leaseName)).some((t) => t.toHolder === latest.to));
     const duplicates = await query(db.url, `SELECT "leaseId", "eventKey" FROM "Transition" GROUP BY 1, 2 HAVING count(*) > 1`);
     expect(duplicates).toEqual([]);
-    const lockHolders = await query(db.url, `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted`);
+    const lockHolders = await query(db.url, `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = ${0x4c54} AND granted`);
     expect(lockHolders).toHaveLength(1);
   });
 });
