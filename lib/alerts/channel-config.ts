@@ -88,11 +88,23 @@ export function redactChannelConfig(definition: ChannelDefinition): Record<strin
   }
 }
 
-// An update may leave credentials out to keep the stored ones; anything it names replaces the old value.
+function originOf(value: unknown): string | null {
+  try {
+    return typeof value === 'string' ? new URL(value).origin : null;
+  } catch {
+    return null;
+  }
+}
+
+// An update may leave credentials out to keep the stored ones, but only while the target stays on
+// the same origin: otherwise a new URL plus "Send test" would hand the old secret to whoever runs it.
 export function mergeChannelConfig(kind: ChannelKind, stored: Record<string, unknown>, update: Record<string, unknown>): Record<string, unknown> {
   const merged: Record<string, unknown> = { ...stored, ...update };
+  const isRetargeted = update.url !== undefined && originOf(update.url) !== originOf(stored.url);
   for (const field of secretFields[kind]) {
-    if (update[field] === undefined && stored[field] !== undefined) merged[field] = stored[field];
+    if (update[field] !== undefined || field === 'url') continue;
+    if (isRetargeted) delete merged[field];
+    else if (stored[field] !== undefined) merged[field] = stored[field];
   }
   return merged;
 }
