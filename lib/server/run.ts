@@ -10,6 +10,7 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from '../store/embedded-
 import { migrate } from '../store/migrate';
 import { startControllerFromEnv, type RunningController } from '../kube/start-controller';
 import { describeDatabaseError } from './database-errors';
+import { peerHeader } from '../auth/proxy-identity';
 
 export type RunningServer = { url: string; databaseUrl: string; controller: RunningController | undefined; stop: () => Promise<void> };
 
@@ -95,7 +96,12 @@ export async function runServer({ env, root, log, build = true }: RunOptions): P
     const app = next({ dev: false, dir: root, hostname: env.HOST, port: env.PORT });
     await app.prepare();
     const handle = app.getRequestHandler();
-    const server = http.createServer((req, res) => void handle(req, res));
+    const server = http.createServer((req, res) => {
+      // The trusted-proxy check needs the socket's address; a client-sent copy is never believed.
+      delete req.headers[peerHeader];
+      if (req.socket.remoteAddress) req.headers[peerHeader] = req.socket.remoteAddress;
+      void handle(req, res);
+    });
     const port = await listen(server, env.HOST, env.PORT);
     const shownHost = env.HOST === '0.0.0.0' || env.HOST === '::' ? 'localhost' : env.HOST;
     const url = `http://${shownHost}:${port}`;
