@@ -47,12 +47,6 @@ export function defineRoute<P = Record<string, never>>(options: { access: Access
       assertAllowedHost(request.headers.get('host'), config);
       assertCleanUrl(request);
       const bearer = bearerOf(request);
-      if (isMutation(request.method)) {
-        assertSameOrigin(request, config, bearer !== null);
-        assertJsonBody(request);
-      }
-      const params = ((await context?.params) ?? {}) as P;
-      assertCleanParams(params as Record<string, unknown>);
       let identity: Identity = localIdentity;
       if (options.access !== 'public' || bearer !== null) {
         const found = await identify(request, config, bearer);
@@ -62,6 +56,12 @@ export function defineRoute<P = Record<string, never>>(options: { access: Access
           identity = found;
         }
       }
+      if (isMutation(request.method)) {
+        assertSameOrigin(request, config, bearer !== null);
+        assertJsonBody(request);
+      }
+      const params = ((await context?.params) ?? {}) as P;
+      assertCleanParams(params as Record<string, unknown>);
       if (options.access !== 'public' && !hasRole(identity.role, options.access)) {
         throw new ForbiddenError(`${identity.name} is ${identity.role === 'admin' ? 'an' : 'a'} ${identity.role}; this needs the ${options.access} role`);
       }

@@ -1,3 +1,5 @@
+import { parseQuery } from '@/lib/api/query';
+import { noQuery } from '@/lib/api/schemas';
 import { defineRoute } from '@/lib/http/define-route';
 import { subscribeToChanges, type ChangeEvent } from '@/lib/store/changes';
 
@@ -7,6 +9,7 @@ const heartbeatMs = 15_000;
 
 // One server-sent-events stream of change notices; the browser refetches what a notice names.
 export const GET = defineRoute({ access: 'viewer' }, async ({ request }) => {
+  parseQuery(request, noQuery);
   const encoder = new TextEncoder();
   let unsubscribe = () => {};
   let heartbeat: NodeJS.Timeout | undefined;

@@ -95,10 +95,10 @@ describe('the delivery worker', () => {
     const id = await queue(await firingAlert(), channelId);
     startWorker({ maxAttempts: 3 });
     await waitUntil('given up', async () => (await row(id)).status === 'failed');
-    expect(await row(id)).toMatchObject({ attempts: 3, lastError: 'HTTP 500: boom (gave up after 3 attempts)', nextAttemptAt: null });
+    expect(await row(id)).toMatchObject({ attempts: 3, lastError: 'HTTP 500 Internal Server Error (gave up after 3 attempts)', nextAttemptAt: null });
     expect(hook.requests).toHaveLength(3);
     const [listed] = await listChannels(db.store);
-    expect(listed?.deliveries).toMatchObject({ failed: 1, lastFailure: { error: 'HTTP 500: boom (gave up after 3 attempts)', attempts: 3 } });
+    expect(listed?.deliveries).toMatchObject({ failed: 1, lastFailure: { error: 'HTTP 500 Internal Server Error (gave up after 3 attempts)', attempts: 3 } });
   });
 
   it('does not retry a request the receiver rejects as wrong', async () => {
@@ -107,7 +107,7 @@ describe('the delivery worker', () => {
     const id = await queue(await firingAlert(), await channel('webhook', { url: hook.url, secret: 'a-very-secret-value' }));
     startWorker();
     await waitUntil('failed', async () => (await row(id)).status === 'failed');
-    expect(await row(id)).toMatchObject({ attempts: 1, lastError: 'HTTP 400: bad payload' });
+    expect(await row(id)).toMatchObject({ attempts: 1, lastError: 'HTTP 400 Bad Request' });
   });
 
   it('refuses a cloud-metadata target without sending anything', async () => {
