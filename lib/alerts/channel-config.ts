@@ -30,15 +30,18 @@ export const webhookConfig = z.strictObject({
 
 export const slackConfig = z.strictObject({ url: targetUrl, allowPrivateTargets });
 
+const maxLabels = 50;
+
 const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'label names must match [a-zA-Z_][a-zA-Z0-9_]*');
 
 export const alertmanagerConfig = z.strictObject({
   url: targetUrl,
   bearerToken: z.string().min(1, 'bearerToken must not be empty').max(4_096).optional(),
   labels: z
-    .record(labelName, z.string().max(1_024, 'label values must be at most 1024 characters'), {
+    .record(labelName.max(128, 'label names must be at most 128 characters'), z.string().max(1_024, 'label values must be at most 1024 characters'), {
       error: (issue) => (issue.code === 'invalid_key' ? 'label names must match [a-zA-Z_][a-zA-Z0-9_]*' : issue.code === 'invalid_type' ? 'labels must be an object of label names to values' : undefined),
     })
+    .refine((labels) => Object.keys(labels).length <= maxLabels, `at most ${maxLabels} labels`)
     .default({}),
   allowPrivateTargets,
 });

@@ -8,7 +8,7 @@ import { getStore } from '../store/client';
 import { findLiveApiToken, isApiTokenShaped } from '../store/api-tokens';
 import { handleApiError } from './handle-api-error';
 import { getHeavyGate } from './heavy-reads';
-import { assertAllowedHost, assertCleanParams, assertCleanUrl, assertJsonBody, assertSameOrigin, isMutation } from './request-guard';
+import { assertAllowedHost, assertCleanParams, assertCleanUrl, assertJsonBody, assertNoQuery, assertSameOrigin, isMutation } from './request-guard';
 
 export type Access = 'public' | Role;
 
@@ -59,6 +59,7 @@ export function defineRoute<P = Record<string, never>>(options: { access: Access
       if (isMutation(request.method)) {
         assertSameOrigin(request, config, bearer !== null);
         assertJsonBody(request);
+        assertNoQuery(request);
       }
       const params = ((await context?.params) ?? {}) as P;
       assertCleanParams(params as Record<string, unknown>);

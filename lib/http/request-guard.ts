@@ -92,3 +92,9 @@ export function assertCleanParams(params: Record<string, unknown>): void {
     if (values.some((entry) => typeof entry === 'string' && hasNul(entry))) throw new ValidationError(`invalid ${key}: must not contain a NUL byte`, [{ path: key, message: 'NUL byte' }]);
   }
 }
+
+// Changes take their input in the JSON body only, so a query string on one is a mistake worth naming.
+export function assertNoQuery(request: Request): void {
+  const keys = [...new Set(new URL(request.url).searchParams.keys())];
+  if (keys.length > 0) throw new ValidationError(`unknown query parameter ${keys.join(', ').slice(0, 100)}: changes take their input in the JSON body`, keys.map((key) => ({ path: key, message: 'unknown query parameter' })));
+}
