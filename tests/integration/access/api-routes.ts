@@ -22,9 +22,9 @@ export async function listApiRoutes(): Promise<ApiRoute[]> {
   const routes: ApiRoute[] = [];
   for (const file of routeFiles(apiDir).sort()) {
     const pattern = `/api/${path.relative(apiDir, path.dirname(file)).split(path.sep).join('/')}`;
-    const module = (await import(file)) as Record<string, unknown>;
+    const exported = (await import(file)) as Record<string, unknown>;
     for (const method of methods) {
-      const handler = module[method];
+      const handler = exported[method];
       if (typeof handler === 'function') routes.push({ file, pattern, method, handler: handler as RouteHandler<never> });
     }
   }
