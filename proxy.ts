@@ -32,12 +32,6 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
   } catch (error) {
     return refuse(421, (error as Error).message);
   }
-  // Next decodes route parameters itself and answers a malformed one with a 500: refuse it first.
-  try {
-    decodeURIComponent(request.nextUrl.pathname);
-  } catch {
-    return NextResponse.json({ error: 'invalid path: bad percent-encoding' }, { status: 400 });
-  }
   if (request.nextUrl.pathname.startsWith('/api/')) return NextResponse.next();
 
   const verdict = await identifyBrowser(request.headers, request.cookies.get(sessionCookie)?.value, config, Date.now());

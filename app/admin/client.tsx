@@ -108,7 +108,7 @@ export function AdminClient() {
             ))}
           </tbody>
         </table>
-        {tokens.error ? <p role="alert">{tokens.error.message}</p> : null}
+        {tokens.error ?? revoke.error ? <p role="alert">{(tokens.error ?? revoke.error)!.message}</p> : null}
       </section>
       <section aria-labelledby="audit-heading" className="space-y-3">
         <h2 id="audit-heading" className="text-lg font-semibold">

@@ -50,18 +50,14 @@ export function assertSameOrigin(request: Request, config: AuthConfig, hasBearer
   if (site === null && config.mode !== 'none') throw new ForbiddenError('changes need a same-origin Origin header (sent by browsers) or an API token (Authorization: Bearer …)');
 }
 
-function hasBody(request: Request): boolean {
-  const length = request.headers.get('content-length');
-  if (length !== null) return length !== '0';
-  return request.headers.has('transfer-encoding') || request.body !== null;
-}
-
-// Forms and text/plain are what a foreign page can send without asking; JSON is not.
+// Forms and text/plain are what a foreign page can send without asking; JSON is not. A declared
+// Content-Type must be JSON; a body announced without one is refused too.
 export function assertJsonBody(request: Request): void {
   const length = Number(request.headers.get('content-length') ?? '0');
   if (Number.isFinite(length) && length > maxBodyBytes) throw new PayloadTooLargeError(`the body is ${length} bytes; at most ${maxBodyBytes} are accepted`);
-  if (!hasBody(request)) return;
   const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  const hasDeclaredBody = length > 0 || request.headers.has('transfer-encoding');
+  if (type === '' && !hasDeclaredBody) return;
   if (type !== 'application/json') throw new UnsupportedMediaTypeError(`the body must be sent as Content-Type: application/json${type ? ` (got ${type.slice(0, 60)})` : ''}`);
 }
 

@@ -69,6 +69,15 @@ function listen(server: http.Server, host: string, port: number): Promise<number
   });
 }
 
+function isDecodablePath(url: string): boolean {
+  try {
+    decodeURIComponent(url.split('?')[0]!);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export type RunOptions = { env: Env; root: string; log: Logger; build?: boolean };
 
 export async function runServer({ env, root, log, build = true }: RunOptions): Promise<RunningServer> {
@@ -97,6 +106,11 @@ export async function runServer({ env, root, log, build = true }: RunOptions): P
     await app.prepare();
     const handle = app.getRequestHandler();
     const server = http.createServer((req, res) => {
+      // Next decodes route parameters before any of our code runs and answers a malformed one with a 500.
+      if (!isDecodablePath(req.url ?? '/')) {
+        res.writeHead(400, { 'content-type': 'application/json', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' }).end('{"error":"invalid path: bad percent-encoding"}');
+        return;
+      }
       // The trusted-proxy check needs the socket's address; a client-sent copy is never believed.
       delete req.headers[peerHeader];
       if (req.socket.remoteAddress) req.headers[peerHeader] = req.socket.remoteAddress;
