@@ -47,3 +47,8 @@ export class TooManyRequestsError extends Error {
     super(message);
   }
 }
+
+// 503: something Leasetrail depends on (the identity provider) cannot be reached right now.
+export class UnavailableError extends Error {
+  override name = 'UnavailableError';
+}

@@ -7,6 +7,7 @@ import {
   PayloadTooLargeError,
   TooManyRequestsError,
   UnauthorizedError,
+  UnavailableError,
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../errors';
@@ -35,6 +36,7 @@ export function handleApiError(error: unknown): Response {
   if (error instanceof PayloadTooLargeError) return json({ error: error.message }, 413);
   if (error instanceof UnsupportedMediaTypeError) return json({ error: error.message }, 415);
   if (error instanceof MisdirectedRequestError) return json({ error: error.message }, 421);
+  if (error instanceof UnavailableError) return json({ error: error.message }, 503, { 'retry-after': '10' });
   if (error instanceof TooManyRequestsError) return json({ error: error.message }, 429, { 'retry-after': String(error.retryAfterSeconds) });
   log.error({ err: error }, 'unhandled API error');
   return json({ error: 'internal error' }, 500);

@@ -3,10 +3,13 @@ import { parseQuery } from '@/lib/api/query';
 import { getAuthConfig } from '@/lib/auth/auth-config';
 import { getOidcSettings, startLogin } from '@/lib/auth/oidc';
 import { loginCookie, loginCookieSeconds, sealLoginState, serializeCookie } from '@/lib/auth/session';
-import { NotFoundError } from '@/lib/errors';
+import { NotFoundError, UnavailableError } from '@/lib/errors';
 import { defineRoute } from '@/lib/http/define-route';
+import { loggerFor } from '@/lib/log';
 
 export const dynamic = 'force-dynamic';
+
+const log = loggerFor('auth');
 
 // Only paths on this site: "//evil.example" and absolute URLs would make the login an open redirect.
 const returnTo = z
@@ -20,7 +23,10 @@ export const GET = defineRoute({ access: 'public' }, async ({ request }) => {
   if (config.mode !== 'oidc') throw new NotFoundError('sign-in is handled by OIDC only (LEASETRAIL_AUTH=oidc)');
   const query = parseQuery(request, z.strictObject({ returnTo }));
   const settings = getOidcSettings();
-  const start = await startLogin(settings);
+  const start = await startLogin(settings).catch((error: unknown) => {
+    log.warn({ err: error, issuer: settings.issuer.href }, 'OIDC discovery failed');
+    throw new UnavailableError(`the identity provider at ${settings.issuer.origin} cannot be reached; try again shortly`);
+  });
   const sealed = await sealLoginState({ state: start.state, nonce: start.nonce, codeVerifier: start.codeVerifier, returnTo: query.returnTo }, config.sessionSecret!);
   return new Response(null, {
     status: 302,
