@@ -128,6 +128,8 @@ export async function deleteChannel(store: Store, id: number): Promise<void> {
 
 // ---------- the delivery queue ----------
 
+// `channel.config` is as stored (credentials sealed): the sender opens it, so one channel whose
+// secret cannot be decrypted fails on its own instead of the whole claim.
 export type ClaimedNotification = {
   id: bigint;
   event: 'firing' | 'resolved';
@@ -173,7 +175,7 @@ export async function claimNotifications(store: Store, input: ClaimInput): Promi
     id: row.id,
     event: row.event === 'resolved' ? 'resolved' : 'firing',
     attempts: row.attempts,
-    channel: { id: row.channel.id, name: row.channel.name, kind: row.channel.kind, enabled: row.channel.enabled, config: openChannelConfig(row.channel.kind, row.channel.config) },
+    channel: { id: row.channel.id, name: row.channel.name, kind: row.channel.kind, enabled: row.channel.enabled, config: row.channel.config },
     alert: row.alert,
   }));
 }
@@ -201,7 +203,7 @@ export async function listDeliveredFiring(store: Store, kind: ChannelKind): Prom
   });
   return rows.map((row) => ({
     notificationId: row.id,
-    channel: { id: row.channel.id, name: row.channel.name, kind: row.channel.kind, enabled: row.channel.enabled, config: openChannelConfig(row.channel.kind, row.channel.config) },
+    channel: { id: row.channel.id, name: row.channel.name, kind: row.channel.kind, enabled: row.channel.enabled, config: row.channel.config },
     alert: row.alert,
   }));
 }
