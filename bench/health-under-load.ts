@@ -40,11 +40,14 @@ export async function benchHealthUnderLoad(options: { readers?: number; seconds?
     const to = seeded.anchor.toISOString();
     const from = new Date(seeded.anchor.getTime() - 31 * DAY_MS).toISOString();
     const range = `from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`;
+    // In-flight reads are cut at the end of the run, so the figure covers exactly `seconds` of load.
+    const stop = new AbortController();
     const heavyRequests: Array<() => Promise<Response>> = [
-      () => fetch(`${url}/api/timeline?${range}&leases=500`),
-      () => fetch(`${url}/api/failovers?${range}&format=csv&limit=10000`),
+      () => fetch(`${url}/api/timeline?${range}&leases=500`, { signal: stop.signal }),
+      () => fetch(`${url}/api/failovers?${range}&format=csv&limit=10000`, { signal: stop.signal }),
       () =>
         fetch(`${url}/api/alert-rules/preview`, {
+          signal: stop.signal,
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ kind: 'flapping', params: { transitions: 2, windowSeconds: 600 }, hours: 31 * 24 }),
@@ -55,7 +58,7 @@ export async function benchHealthUnderLoad(options: { readers?: number; seconds?
     const reader = async (index: number) => {
       for (let turn = index; Date.now() < deadline; turn += 1) {
         const response = await heavyRequests[turn % heavyRequests.length]!().catch(() => null);
-        const status = response ? String(response.status) : 'error';
+        const status = response ? String(response.status) : stop.signal.aborted ? 'cut at the end' : 'error';
         await response?.arrayBuffer().catch(() => undefined);
         byStatus[status] = (byStatus[status] ?? 0) + 1;
         // A client told to come back later does, as Retry-After says (capped so the load stays on).
@@ -67,7 +70,7 @@ export async function benchHealthUnderLoad(options: { readers?: number; seconds?
     const probe = async () => {
       while (Date.now() < deadline) {
         const started = performance.now();
-        const ok = await fetch(`${url}/api/health`).then(
+        const ok = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(5_000) }).then(
           (response) => response.ok,
           () => false,
         );
@@ -76,7 +79,9 @@ export async function benchHealthUnderLoad(options: { readers?: number; seconds?
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     };
+    const ending = setTimeout(() => stop.abort(), seconds * 1000);
     await Promise.all([...Array.from({ length: readers }, (_, index) => reader(index)), probe()]);
+    clearTimeout(ending);
     const sorted = latencies.sort((a, b) => a - b);
     const round = (value: number) => Math.round(value * 10) / 10;
     const healthMs = { p50: round(percentile(sorted, 50)), p99: round(percentile(sorted, 99)), max: round(sorted.at(-1) ?? Number.NaN), probes: sorted.length, failed };
