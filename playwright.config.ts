@@ -2,6 +2,10 @@ import { defineConfig, devices } from '@playwright/test';
 
 const port = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${port}`;
+// A second Leasetrail signs people in through a real OpenID provider (tests/e2e/oidc.spec.ts).
+const oidcPort = port + 1;
+const providerPort = port + 90;
+export const oidcSettings = { baseURL: `http://127.0.0.1:${oidcPort}`, issuer: `http://127.0.0.1:${providerPort}`, sessionSecret: 'e2e-session-secret-that-is-long-enough-0123456789' };
 
 // End-to-end tests write data: refuse to run them against anything but a database on this machine.
 const databaseUrl = process.env.DATABASE_URL;
@@ -31,12 +35,47 @@ export default defineConfig({
     },
   },
   projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'], channel: undefined } }],
-  webServer: {
-    command: `rm -rf .data/e2e-${port} && node --import tsx scripts/start.ts`,
-    url: `${baseURL}/api/health`,
-    timeout: 300_000,
-    reuseExistingServer: false,
-    stdout: 'pipe',
-    env: { NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', LEASETRAIL_DATA_DIR: `.data/e2e-${port}`, LEASETRAIL_SIMULATE: 'always', LOG_LEVEL: 'warn' },
-  },
+  webServer: [
+    {
+      command: `rm -rf .data/e2e-${port} && node --import tsx scripts/start.ts`,
+      url: `${baseURL}/api/health`,
+      timeout: 300_000,
+      reuseExistingServer: false,
+      stdout: 'pipe',
+      env: { NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', LEASETRAIL_DATA_DIR: `.data/e2e-${port}`, LEASETRAIL_SIMULATE: 'always', LOG_LEVEL: 'warn' },
+    },
+    {
+      command: 'node --import tsx tests/e2e/support/oidc-provider.ts',
+      url: `${oidcSettings.issuer}/.well-known/openid-configuration`,
+      timeout: 60_000,
+      reuseExistingServer: false,
+      env: { OIDC_PORT: String(providerPort), LEASETRAIL_URL: oidcSettings.baseURL },
+    },
+    {
+      // Started after the first one has built the app, so it never builds at the same time.
+      command: `node --import tsx tests/e2e/support/wait-for.ts ${baseURL}/api/health && rm -rf .data/e2e-${oidcPort} && node --import tsx scripts/start.ts`,
+      url: `${oidcSettings.baseURL}/api/health`,
+      timeout: 300_000,
+      reuseExistingServer: false,
+      stdout: 'pipe',
+      env: {
+        NODE_ENV: 'production',
+        PORT: String(oidcPort),
+        HOST: '127.0.0.1',
+        LEASETRAIL_DATA_DIR: `.data/e2e-${oidcPort}`,
+        LEASETRAIL_SIMULATE: 'never',
+        LEASETRAIL_CONTROLLER: 'off',
+        LOG_LEVEL: 'warn',
+        LEASETRAIL_AUTH: 'oidc',
+        LEASETRAIL_PUBLIC_URL: oidcSettings.baseURL,
+        LEASETRAIL_SESSION_SECRET: oidcSettings.sessionSecret,
+        OIDC_ISSUER: oidcSettings.issuer,
+        OIDC_CLIENT_ID: 'leasetrail',
+        OIDC_CLIENT_SECRET: 'leasetrail-e2e-client-secret',
+        LEASETRAIL_ADMIN_GROUPS: 'platform',
+        LEASETRAIL_EDITOR_GROUPS: 'sre',
+        LEASETRAIL_VIEWER_GROUPS: 'engineering',
+      },
+    },
+  ],
 });

@@ -6,7 +6,8 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 export default defineConfig({
   resolve: { alias: { '@': root } },
   test: {
-    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+    // One channel-secret key for the test process and the controllers it starts (LEASETRAIL_SECRET_KEY).
+    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', LEASETRAIL_SECRET_KEY: 'bGVhc2V0cmFpbC10ZXN0LWtleS1vZi0zMi1ieXRlcyE=' },
     projects: [
       {
         extends: true,

@@ -1,5 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { benchHealthUnderLoad, type HealthUnderLoadResult } from './health-under-load';
 import { benchIngest, type IngestResult } from './ingest';
 import { benchLatency, type LatencyResult } from './latency';
 import { describeMachine } from './machine';
@@ -7,7 +8,7 @@ import { benchMemory, type MemoryResult } from './memory';
 import { benchQueries, type QueriesResult, type StorageResult } from './queries';
 import { benchRenderTimeline, type RenderResult } from './render-timeline';
 
-type Figure = IngestResult | LatencyResult | MemoryResult | Omit<QueriesResult, 'storage'> | StorageResult | RenderResult;
+type Figure = HealthUnderLoadResult | IngestResult | LatencyResult | MemoryResult | Omit<QueriesResult, 'storage'> | StorageResult | RenderResult;
 
 // One name may measure several figures: the query benchmark's seeded database also gives the storage figure.
 const benches: Record<string, () => Promise<Figure[]>> = {
@@ -19,6 +20,7 @@ const benches: Record<string, () => Promise<Figure[]>> = {
     return [queries, storage];
   },
   render: async () => [await benchRenderTimeline()],
+  'health-under-load': async () => [await benchHealthUnderLoad()],
 };
 
 const verdict = (met: boolean) => (met ? 'met' : 'NOT met');
@@ -35,6 +37,8 @@ function summarize(figure: Figure): string {
       return `lease page 24 h p95: hot ${figure.leasePage.hot.pageMs.p95} ms, flapping ${figure.leasePage.flapping.pageMs.p95} ms, typical ${figure.leasePage.typical.pageMs.p95} ms (target ≤ 50 ms); fleet audit 24 h p95 ${figure.audit.pageMs.p95} ms (target ≤ 150 ms) — ${verdict(figure.met)}`;
     case 'storage':
       return `${figure.bytesPerSample.total} bytes per renew sample (heap ${figure.bytesPerSample.heap}, indexes ${figure.bytesPerSample.indexes}, rollups ${figure.bytesPerSample.rollups})`;
+    case 'health-under-load':
+      return `/api/health while ${figure.heavyReaders} clients loop heavy reads for ${figure.seconds} s: p50 ${figure.healthMs.p50} ms, p99 ${figure.healthMs.p99} ms, max ${figure.healthMs.max} ms over ${figure.healthMs.probes} probes (target max ≤ 200 ms); heavy answers ${JSON.stringify(figure.heavy.byStatus)} — ${verdict(figure.met)}`;
     case 'render':
       return `lease timeline with ${figure.transitions.toLocaleString('en')} transitions drawn in ${figure.renderMs.median} ms median (target ≤ 500 ms) — ${verdict(figure.met)}`;
   }

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -15,11 +16,36 @@ const postgresUrl = z
 
 const port = z.coerce.number().int().min(0).max(65535);
 
+const httpUrl = z
+  .string()
+  .trim()
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+    } catch {
+      return false;
+    }
+  }, 'must be an http:// or https:// URL, e.g. https://leasetrail.example.com');
+
+const list = z
+  .string()
+  .transform((value) => value.split(',').map((part) => part.trim()).filter((part) => part !== ''));
+
+const headerName = z.string().trim().toLowerCase().regex(/^[a-z0-9-]+$/, 'must be an HTTP header name, e.g. x-forwarded-user');
+
+const loopbackHosts = new Set(['127.0.0.1', '::1', 'localhost', '[::1]']);
+
+export function isLoopbackHost(host: string): boolean {
+  return loopbackHosts.has(host.toLowerCase()) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   DATABASE_URL: postgresUrl.optional(),
   PORT: port.default(3000),
-  HOST: z.string().min(1).default('0.0.0.0'),
+  // Unset: loopback without authentication, every interface with it (see resolveHost).
+  HOST: z.string().min(1).optional(),
   LEASETRAIL_DATA_DIR: z.string().min(1).default('.data'),
   EMBEDDED_PG_PORT: port.default(0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -43,9 +69,31 @@ const envSchema = z.object({
     .max(300, { error: 'must be at most 300 seconds' })
     .default(5),
   HOME: z.string().optional(),
+  LEASETRAIL_AUTH: z.enum(['none', 'oidc', 'proxy'], { error: 'must be one of none, oidc, proxy' }).default('none'),
+  LEASETRAIL_PUBLIC_URL: httpUrl.optional(),
+  LEASETRAIL_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -base64 48)').optional(),
+  LEASETRAIL_SESSION_HOURS: z.coerce.number({ error: 'must be a number of hours' }).positive('must be positive').max(24 * 30, 'must be at most 720').default(8),
+  LEASETRAIL_ADMIN_GROUPS: list.default([]),
+  LEASETRAIL_EDITOR_GROUPS: list.default([]),
+  // "*" means every signed-in user; leave it empty to admit only the groups named for a role.
+  LEASETRAIL_VIEWER_GROUPS: list.default(['*']),
+  OIDC_ISSUER: httpUrl.optional(),
+  OIDC_CLIENT_ID: z.string().trim().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  OIDC_SCOPES: z.string().trim().min(1).default('openid profile email groups'),
+  OIDC_GROUPS_CLAIM: z.string().trim().min(1).default('groups'),
+  OIDC_USERNAME_CLAIM: z.string().trim().min(1).default('preferred_username'),
+  LEASETRAIL_PROXY_USER_HEADER: headerName.default('x-forwarded-user'),
+  LEASETRAIL_PROXY_GROUPS_HEADER: headerName.default('x-forwarded-groups'),
+  LEASETRAIL_TRUSTED_PROXIES: list.default([]),
+  LEASETRAIL_SECRET_KEY: z
+    .string()
+    .trim()
+    .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes in base64 (openssl rand -base64 32)')
+    .optional(),
 });
 
-export type Env = z.infer<typeof envSchema> & { dataDir: string };
+export type Env = Omit<z.infer<typeof envSchema>, 'HOST'> & { HOST: string; dataDir: string };
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -56,6 +104,35 @@ function withoutEmpty(source: Record<string, string | undefined>): Record<string
   return Object.fromEntries(Object.entries(source).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
 }
 
+type ParsedEnv = z.infer<typeof envSchema>;
+
+function requireFor(mode: string, data: ParsedEnv, names: Array<keyof ParsedEnv>): void {
+  const missing = names.find((name) => data[name] === undefined);
+  if (missing) throw new ConfigError(`invalid ${missing}: required when LEASETRAIL_AUTH=${mode}`);
+}
+
+function validateTrustedProxies(entries: string[]): void {
+  for (const entry of entries) {
+    const [address, prefix, extra] = entry.split('/');
+    const bits = prefix === undefined ? undefined : Number(prefix);
+    const family = net.isIP(address ?? '');
+    const max = family === 6 ? 128 : 32;
+    if (family === 0 || extra !== undefined || (bits !== undefined && (!Number.isInteger(bits) || bits < 0 || bits > max))) {
+      throw new ConfigError(`invalid LEASETRAIL_TRUSTED_PROXIES: ${entry} is not an IP address or CIDR (e.g. 10.0.0.0/8, fd00::/8)`);
+    }
+  }
+}
+
+// Without authentication anyone who reaches the port is an admin, so that is allowed on loopback only.
+function resolveHost(data: ParsedEnv): string {
+  if (data.LEASETRAIL_AUTH !== 'none') return data.HOST ?? '0.0.0.0';
+  const host = data.HOST ?? '127.0.0.1';
+  if (!isLoopbackHost(host)) {
+    throw new ConfigError(`refusing to listen on ${host} without authentication: set LEASETRAIL_AUTH=oidc or proxy (see README, Access control), or leave HOST unset to stay on 127.0.0.1`);
+  }
+  return host;
+}
+
 export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
   const result = envSchema.safeParse(withoutEmpty(source));
   if (!result.success) {
@@ -63,7 +140,13 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     const name = issue?.path.join('.') ?? 'environment';
     throw new ConfigError(`invalid ${name}: ${issue?.message ?? 'unknown problem'}`);
   }
-  return { ...result.data, dataDir: path.resolve(result.data.LEASETRAIL_DATA_DIR) };
+  const data = result.data;
+  if (data.LEASETRAIL_AUTH === 'oidc') requireFor('oidc', data, ['LEASETRAIL_PUBLIC_URL', 'LEASETRAIL_SESSION_SECRET', 'OIDC_ISSUER', 'OIDC_CLIENT_ID']);
+  if (data.LEASETRAIL_AUTH === 'proxy') {
+    if (data.LEASETRAIL_TRUSTED_PROXIES.length === 0) throw new ConfigError('invalid LEASETRAIL_TRUSTED_PROXIES: required when LEASETRAIL_AUTH=proxy (the addresses or CIDRs of the auth proxy)');
+    validateTrustedProxies(data.LEASETRAIL_TRUSTED_PROXIES);
+  }
+  return { ...data, HOST: resolveHost(data), dataDir: path.resolve(data.LEASETRAIL_DATA_DIR) };
 }
 
 let cached: Env | undefined;

@@ -15,3 +15,40 @@ export class ValidationError extends Error {
     super(message);
   }
 }
+
+// 401: nobody is signed in (or the token or session is no longer valid).
+export class UnauthorizedError extends Error {
+  override name = 'UnauthorizedError';
+}
+
+// 403: signed in, but the role or the request's origin does not allow this.
+export class ForbiddenError extends Error {
+  override name = 'ForbiddenError';
+}
+
+export class PayloadTooLargeError extends Error {
+  override name = 'PayloadTooLargeError';
+}
+
+export class UnsupportedMediaTypeError extends Error {
+  override name = 'UnsupportedMediaTypeError';
+}
+
+export class MisdirectedRequestError extends Error {
+  override name = 'MisdirectedRequestError';
+}
+
+export class TooManyRequestsError extends Error {
+  override name = 'TooManyRequestsError';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
+
+// 503: something Leasetrail depends on (the identity provider) cannot be reached right now.
+export class UnavailableError extends Error {
+  override name = 'UnavailableError';
+}

@@ -3,6 +3,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import type { AlertDto } from '@/lib/api/alert-dto';
+import { useCan } from '@/components/auth/viewer-context';
 import { buttonClass, inputClass, requestJson } from './api';
 
 const silenceChoices = [
@@ -12,17 +13,11 @@ const silenceChoices = [
   { label: '7 days', ms: 7 * 24 * 3_600_000 },
 ];
 
-const nameKey = 'leasetrail.alerts.name';
-
-function rememberedName(): string {
-  return typeof window === 'undefined' ? '' : (window.localStorage.getItem(nameKey) ?? '');
-}
-
 export function AlertActions({ alert }: { alert: AlertDto }) {
+  const canEdit = useCan('editor');
   const queryClient = useQueryClient();
   const [mode, setMode] = useState<'none' | 'ack' | 'silence'>('none');
   const [note, setNote] = useState('');
-  const [by, setBy] = useState(rememberedName);
   const [silenceMs, setSilenceMs] = useState(silenceChoices[0]!.ms);
 
   const done = () => {
@@ -30,17 +25,13 @@ export function AlertActions({ alert }: { alert: AlertDto }) {
     setNote('');
     void queryClient.invalidateQueries({ queryKey: ['alerts'] });
   };
-  const actor = () => {
-    if (by.trim()) window.localStorage.setItem(nameKey, by.trim());
-    return by.trim() || undefined;
-  };
   const acknowledge = useMutation({
-    mutationFn: () => requestJson(`/api/alerts/${alert.id}/ack`, { method: 'POST', body: { note, by: actor() } }),
+    mutationFn: () => requestJson(`/api/alerts/${alert.id}/ack`, { method: 'POST', body: { note } }),
     onSuccess: done,
   });
   const silence = useMutation({
     mutationFn: () =>
-      requestJson(`/api/alerts/${alert.id}/silence`, { method: 'POST', body: { until: new Date(Date.now() + silenceMs).toISOString(), note: note || undefined, by: actor() } }),
+      requestJson(`/api/alerts/${alert.id}/silence`, { method: 'POST', body: { until: new Date(Date.now() + silenceMs).toISOString(), note: note || undefined } }),
     onSuccess: done,
   });
   const lift = useMutation({ mutationFn: () => requestJson(`/api/alerts/${alert.id}/silence`, { method: 'DELETE' }), onSuccess: done });
@@ -52,6 +43,7 @@ export function AlertActions({ alert }: { alert: AlertDto }) {
     if (mode === 'silence') silence.mutate();
   };
 
+  if (!canEdit) return null;
   return (
     <div className="space-y-2">
       <div className="flex flex-wrap gap-1">
@@ -88,10 +80,7 @@ export function AlertActions({ alert }: { alert: AlertDto }) {
               </select>
             </label>
           ) : (
-            <label className="text-xs">
-              Your name
-              <input className={inputClass} value={by} onChange={(event) => setBy(event.target.value)} placeholder="anonymous" />
-            </label>
+            <span />
           )}
           <button type="submit" className={`${buttonClass} self-end`} disabled={acknowledge.isPending || silence.isPending}>
             {mode === 'ack' ? 'Save acknowledgement' : 'Silence'}

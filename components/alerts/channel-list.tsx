@@ -1,6 +1,7 @@
 'use client';
 
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useCan } from '@/components/auth/viewer-context';
 import { useState } from 'react';
 import { TimeText } from '@/components/ui/time-text';
 import type { ChannelDto } from '@/lib/api/alert-dto';
@@ -49,6 +50,7 @@ function Deliveries({ channel }: { channel: ChannelDto }) {
 }
 
 export function ChannelList({ channels }: { channels: ChannelDto[] }) {
+  const canAdmin = useCan('admin');
   const queryClient = useQueryClient();
   const [editing, setEditing] = useState<number | 'new' | null>(null);
   const remove = useMutation({
@@ -60,7 +62,7 @@ export function ChannelList({ channels }: { channels: ChannelDto[] }) {
     <div className="space-y-3">
       <div className="flex items-center justify-between">
         <p className="text-sm text-zinc-600 dark:text-zinc-400">Where alerts go. Failed deliveries are retried with backoff and shown here.</p>
-        {editing === null ? (
+        {editing === null && canAdmin ? (
           <button type="button" className={primaryButtonClass} onClick={() => setEditing('new')}>
             New channel
           </button>
@@ -89,6 +91,7 @@ export function ChannelList({ channels }: { channels: ChannelDto[] }) {
                   </p>
                   <p className="font-mono text-xs break-all text-zinc-600 dark:text-zinc-400">{channel.config ? String(channel.config.url) : `invalid configuration: ${channel.configError}`}</p>
                 </div>
+                {canAdmin ? (
                 <div className="flex flex-wrap items-center gap-1">
                   <TestButton channel={channel} />
                   <button type="button" className={buttonClass} onClick={() => setEditing(channel.id)} aria-label={`Edit ${channel.name}`}>
@@ -105,6 +108,7 @@ export function ChannelList({ channels }: { channels: ChannelDto[] }) {
                     Delete
                   </button>
                 </div>
+                ) : null}
               </div>
               <Deliveries channel={channel} />
             </li>

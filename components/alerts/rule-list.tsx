@@ -1,6 +1,7 @@
 'use client';
 
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useCan } from '@/components/auth/viewer-context';
 import { useState } from 'react';
 import type { ChannelDto, RuleDto } from '@/lib/api/alert-dto';
 import { ruleKindLabels } from './alert-state-badge';
@@ -14,6 +15,7 @@ function scopeOf(rule: RuleDto): string {
 }
 
 export function RuleList({ rules, channels }: { rules: RuleDto[]; channels: ChannelDto[] }) {
+  const canEdit = useCan('editor');
   const queryClient = useQueryClient();
   const [editing, setEditing] = useState<number | 'new' | null>(null);
   const refresh = () => void queryClient.invalidateQueries({ queryKey: alertKeys.rules });
@@ -25,7 +27,7 @@ export function RuleList({ rules, channels }: { rules: RuleDto[]; channels: Chan
     <div className="space-y-3">
       <div className="flex items-center justify-between">
         <p className="text-sm text-zinc-600 dark:text-zinc-400">Rules are evaluated on every stored change of leader and on a clock.</p>
-        {editing === null ? (
+        {editing === null && canEdit ? (
           <button type="button" className={primaryButtonClass} onClick={() => setEditing('new')}>
             New rule
           </button>
@@ -59,6 +61,7 @@ export function RuleList({ rules, channels }: { rules: RuleDto[]; channels: Chan
                   {rule.firingAlerts > 0 ? <span className="font-medium text-red-700 dark:text-red-400">{rule.firingAlerts} firing</span> : `${rule.openAlerts} open`}
                 </p>
               </div>
+              {canEdit ? (
               <div className="flex gap-1">
                 <button type="button" className={buttonClass} onClick={() => toggle.mutate(rule)} disabled={toggle.isPending}>
                   {rule.enabled ? 'Disable' : 'Enable'}
@@ -77,6 +80,7 @@ export function RuleList({ rules, channels }: { rules: RuleDto[]; channels: Chan
                   Delete
                 </button>
               </div>
+              ) : null}
             </li>
           ),
         )}

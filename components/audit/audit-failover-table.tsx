@@ -2,6 +2,7 @@
 
 import Link from 'next/link';
 import { useMemo } from 'react';
+import { useCan } from '@/components/auth/viewer-context';
 import { EmptyRow, Table, TableBody } from '@/components/ui/table';
 import { TimeText } from '@/components/ui/time-text';
 import type { AnnotationDto, FailoverDto } from '@/lib/api/audit-dto';
@@ -42,6 +43,7 @@ export function AuditFailoverTable({
   onSort: (key: FailoverSortKey) => void;
   onAnnotate: (failover: FailoverDto) => void;
 }) {
+  const canAnnotate = useCan('editor');
   const sorted = useMemo(() => sortFailovers(failovers, sort, dir), [failovers, sort, dir]);
   const notesOf = useMemo(() => {
     const byTransition = new Map<string, AnnotationDto[]>();
@@ -116,9 +118,11 @@ export function AuditFailoverTable({
                 ))}
               </td>
               <td className="px-3 py-1.5 text-right">
+                {canAnnotate ? (
                 <button type="button" onClick={() => onAnnotate(failover)} className="text-xs text-sky-700 hover:underline dark:text-sky-400" aria-label={`Annotate the failover of ${failover.cluster}/${failover.namespace}/${failover.name} at ${failover.at}`}>
                   annotate
                 </button>
+                ) : null}
               </td>
             </tr>
           );

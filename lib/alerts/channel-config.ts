@@ -30,15 +30,18 @@ export const webhookConfig = z.strictObject({
 
 export const slackConfig = z.strictObject({ url: targetUrl, allowPrivateTargets });
 
+const maxLabels = 50;
+
 const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'label names must match [a-zA-Z_][a-zA-Z0-9_]*');
 
 export const alertmanagerConfig = z.strictObject({
   url: targetUrl,
   bearerToken: z.string().min(1, 'bearerToken must not be empty').max(4_096).optional(),
   labels: z
-    .record(labelName, z.string().max(1_024, 'label values must be at most 1024 characters'), {
+    .record(labelName.max(128, 'label names must be at most 128 characters'), z.string().max(1_024, 'label values must be at most 1024 characters'), {
       error: (issue) => (issue.code === 'invalid_key' ? 'label names must match [a-zA-Z_][a-zA-Z0-9_]*' : issue.code === 'invalid_type' ? 'labels must be an object of label names to values' : undefined),
     })
+    .refine((labels) => Object.keys(labels).length <= maxLabels, `at most ${maxLabels} labels`)
     .default({}),
   allowPrivateTargets,
 });
@@ -88,11 +91,23 @@ export function redactChannelConfig(definition: ChannelDefinition): Record<strin
   }
 }
 
-// An update may leave credentials out to keep the stored ones; anything it names replaces the old value.
+function originOf(value: unknown): string | null {
+  try {
+    return typeof value === 'string' ? new URL(value).origin : null;
+  } catch {
+    return null;
+  }
+}
+
+// An update may leave credentials out to keep the stored ones, but only while the target stays on
+// the same origin: otherwise a new URL plus "Send test" would hand the old secret to whoever runs it.
 export function mergeChannelConfig(kind: ChannelKind, stored: Record<string, unknown>, update: Record<string, unknown>): Record<string, unknown> {
   const merged: Record<string, unknown> = { ...stored, ...update };
+  const isRetargeted = update.url !== undefined && originOf(update.url) !== originOf(stored.url);
   for (const field of secretFields[kind]) {
-    if (update[field] === undefined && stored[field] !== undefined) merged[field] = stored[field];
+    if (update[field] !== undefined || field === 'url') continue;
+    if (isRetargeted) delete merged[field];
+    else if (stored[field] !== undefined) merged[field] = stored[field];
   }
   return merged;
 }

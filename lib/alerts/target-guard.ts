@@ -1,5 +1,6 @@
 import dns from 'node:dns';
 import net from 'node:net';
+import ipaddr from 'ipaddr.js';
 import { ValidationError } from '../errors';
 
 export type ResolvedAddress = { address: string; family: number };
@@ -39,18 +40,36 @@ const blockedHostnames = new Set([
 const blockList = new net.BlockList();
 for (const range of blockedRanges) blockList.addSubnet(range.network, range.prefix, range.family);
 
-// IPv4 hidden in IPv6: ::ffff:a.b.c.d (mapped) and 64:ff9b::a.b.c.d (NAT64) reach the IPv4 host.
-function embeddedIpv4(address: string): string | null {
-  const lower = address.toLowerCase();
-  const match = /^(?:::ffff:|64:ff9b::)(.+)$/.exec(lower);
-  if (!match) return null;
-  const rest = match[1]!;
-  if (net.isIPv4(rest)) return rest;
-  const hex = /^([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(rest);
-  if (!hex) return null;
-  const high = parseInt(hex[1]!, 16);
-  const low = parseInt(hex[2]!, 16);
-  return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
+function ipv4At(bytes: number[], offset: number, xor = 0): string {
+  return [0, 1, 2, 3].map((index) => (bytes[offset + index]! ^ xor) & 255).join('.');
+}
+
+function isZero(bytes: number[], from: number, to: number): boolean {
+  return bytes.slice(from, to).every((byte) => byte === 0);
+}
+
+// Every way an IPv6 address can carry an IPv4 one that a gateway, a tunnel or the kernel will reach:
+// mapped (::ffff:0:0/96), translated (::ffff:0:0:0/96), compatible (::/96), NAT64 (64:ff9b::/96 and
+// the local-use 64:ff9b:1::/48 at each RFC 6052 position), 6to4 (2002::/16), Teredo (2001::/32,
+// server and obfuscated client) and ISATAP interface ids.
+export function embeddedIpv4s(address: string): string[] {
+  if (!ipaddr.IPv6.isValid(address)) return [];
+  const bytes = ipaddr.IPv6.parse(address).toByteArray();
+  const found: string[] = [];
+  const word = (index: number) => (bytes[index * 2]! << 8) | bytes[index * 2 + 1]!;
+  if (isZero(bytes, 0, 10) && word(5) === 0xffff) found.push(ipv4At(bytes, 12));
+  if (isZero(bytes, 0, 8) && word(4) === 0xffff && word(5) === 0) found.push(ipv4At(bytes, 12));
+  if (isZero(bytes, 0, 12) && !isZero(bytes, 12, 15)) found.push(ipv4At(bytes, 12));
+  if (word(0) === 0x64 && word(1) === 0xff9b && isZero(bytes, 4, 12)) found.push(ipv4At(bytes, 12));
+  if (word(0) === 0x64 && word(1) === 0xff9b && word(2) === 1) {
+    // RFC 6052 section 2.2: bits 64..71 are skipped, so the IPv4 address may straddle them.
+    const skipU = (offsets: number[]) => offsets.map((offset) => bytes[offset]!).join('.');
+    found.push(ipv4At(bytes, 12), skipU([6, 7, 9, 10]), skipU([7, 9, 10, 11]), skipU([9, 10, 11, 12]));
+  }
+  if (word(0) === 0x2002) found.push(ipv4At(bytes, 2));
+  if (word(0) === 0x2001 && word(1) === 0) found.push(ipv4At(bytes, 4), ipv4At(bytes, 12, 0xff));
+  if ((word(4) & 0xfdff) === 0 && word(5) === 0x5efe) found.push(ipv4At(bytes, 12));
+  return [...new Set(found)];
 }
 
 function rangeReason(address: string, family: 'ipv4' | 'ipv6'): string | null {
@@ -69,8 +88,10 @@ export function refusalReason(address: string): string | null {
   const bare = address.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
   if (net.isIPv4(bare)) return rangeReason(bare, 'ipv4');
   if (!net.isIPv6(bare)) return null;
-  const inner = embeddedIpv4(bare);
-  if (inner) return rangeReason(inner, 'ipv4');
+  for (const inner of embeddedIpv4s(bare)) {
+    const reason = rangeReason(inner, 'ipv4');
+    if (reason) return `${reason}, embedded in IPv6 as ${inner}`;
+  }
   return rangeReason(bare, 'ipv6');
 }
 

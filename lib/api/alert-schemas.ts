@@ -1,3 +1,4 @@
+import { int8Digits, isSupportedDate, maxInt4, supportedYearsMessage } from './limits';
 import { z } from 'zod';
 import { alertmanagerConfig, channelKinds, slackConfig, webhookConfig } from '../alerts/channel-config';
 import { flappingParams, leaderlessParams, renewLatencyParams, staleDataParams } from '../alerts/params';
@@ -9,7 +10,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 const dateTime = z.iso
   .datetime({ offset: true, error: 'must be an ISO 8601 date-time with a zone, e.g. 2026-11-24T10:00:00Z' })
-  .transform((value) => new Date(value));
+  .transform((value) => new Date(value))
+  .refine(isSupportedDate, supportedYearsMessage);
 
 const displayName = (what: string) =>
   z
@@ -42,7 +44,7 @@ const ruleCommon = {
   forSeconds: whole('forSeconds', 0, 86_400).default(0),
   quietSeconds: whole('quietSeconds', 0, 86_400).default(300),
   channelIds: z
-    .array(z.number().int().positive('channel ids are positive whole numbers'), { error: 'channelIds must be a list of channel ids' })
+    .array(z.number().int().positive('channel ids are positive whole numbers').max(maxInt4, 'channel ids are positive whole numbers'), { error: 'channelIds must be a list of channel ids' })
     .max(50, 'at most 50 channels')
     .default([])
     .transform((ids) => [...new Set(ids)]),
@@ -122,28 +124,23 @@ export const channelPatch = z.strictObject({
   config: z.record(z.string(), z.unknown(), { error: 'config must be an object' }).optional(),
 });
 
-const actor = z.string().trim().min(1, 'by must not be empty').max(100, 'by must be at most 100 characters').default('anonymous');
-
 export const acknowledgeBody = z.strictObject({
   note: z.string({ error: 'note is required: say what you are doing about it' }).trim().min(1, 'note must not be empty').max(2_000, 'note must be at most 2000 characters'),
-  by: actor,
 });
 
 export const silenceBody = z.strictObject({
   until: dateTime,
   note: z.string().trim().max(2_000, 'note must be at most 2000 characters').optional(),
-  by: actor,
 });
 
-export const liftSilenceBody = z.strictObject({ by: actor, note: z.string().trim().max(2_000).optional() });
+export const liftSilenceBody = z.strictObject({ note: z.string().trim().max(2_000, 'note must be at most 2000 characters').optional() });
 
 const positiveInt = z.string().regex(/^\d{1,9}$/, 'must be a whole number').transform(Number).pipe(z.number().int().positive('must be a positive whole number'));
 
 export const numericIdParams = z.strictObject({ id: positiveInt });
 
-export const alertIdParams = z.strictObject({ id: z.string().regex(/^[1-9]\d{0,18}$/, 'must be a positive whole number').transform((value) => BigInt(value)) });
+export const alertIdParams = z.strictObject({ id: int8Digits('must be a positive whole number') });
 
-export type IdRouteContext = { params: Promise<{ id: string }> };
 
 function limit(defaultValue: number, max: number) {
   const message = `must be a whole number from 1 to ${max}`;

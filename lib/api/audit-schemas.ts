@@ -1,3 +1,4 @@
+import { isSupportedDate, maxInt8, supportedYearsMessage } from './limits';
 import { z } from 'zod';
 import { DEFAULT_BURST_GAP_MS } from '../audit/bursts';
 import { failoverCauses } from '../audit/causes';
@@ -13,7 +14,8 @@ const leaseName = leaseParams.shape.name;
 // In a JSON body an offset's + needs no escaping, so this message drops the query string's hint.
 const bodyDateTime = z.iso
   .datetime({ offset: true, error: 'must be an ISO 8601 date-time with a zone, e.g. 2026-11-24T10:00:00Z' })
-  .transform((value) => new Date(value));
+  .transform((value) => new Date(value))
+  .refine(isSupportedDate, supportedYearsMessage);
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -79,12 +81,11 @@ const bodyText = (max: number) =>
     .min(1, `must not be empty`)
     .max(max, `must be at most ${max} characters`);
 
-const annotationFields = ['author', 'text', 'at', 'endAt', 'cluster', 'namespace', 'name', 'transitionId'];
+const annotationFields = ['text', 'at', 'endAt', 'cluster', 'namespace', 'name', 'transitionId'];
 
 export const annotationBody = z
   .strictObject(
     {
-      author: bodyText(100),
       text: bodyText(2_000),
       at: bodyDateTime,
       endAt: bodyDateTime.nullish(),
@@ -95,6 +96,7 @@ export const annotationBody = z
         .string({ error: 'must be a transition id as a string of digits, e.g. "1234"' })
         .regex(/^\d{1,19}$/, 'must be a transition id as a string of digits, e.g. "1234"')
         .transform(BigInt)
+        .refine((value) => value <= maxInt8, 'must be a transition id within PostgreSQL bigint')
         .nullish(),
     },
     { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field ${issue.keys.join(', ')} (accepted: ${annotationFields.join(', ')})` : undefined) },
@@ -112,4 +114,4 @@ export const annotationBody = z
     lease: cluster && namespace && name ? { cluster, namespace, name } : null,
   }));
 
-export const annotationExample = '{"author":"jane","text":"scheduler moved after the eu network blip","at":"2026-11-24T10:00:00Z","cluster":"prod-eu","namespace":"kube-system","name":"kube-scheduler"}';
+export const annotationExample = '{"text":"scheduler moved after the eu network blip","at":"2026-11-24T10:00:00Z","cluster":"prod-eu","namespace":"kube-system","name":"kube-scheduler"}';

@@ -1,3 +1,4 @@
+import { isSupportedDate, supportedYearsMessage } from './limits';
 import { z } from 'zod';
 import type { TimeRange } from '../store/time-range';
 
@@ -7,7 +8,8 @@ const MAX_RANGE_MS = MAX_RANGE_DAYS * 24 * 60 * 60 * 1000;
 
 const dateTime = z.iso
   .datetime({ offset: true, error: 'must be an ISO 8601 date-time with a zone, e.g. 2026-11-24T10:00:00Z (send the + of an offset as %2B)' })
-  .transform((value) => new Date(value));
+  .transform((value) => new Date(value))
+  .refine(isSupportedDate, supportedYearsMessage);
 
 const clusterName = z.string().max(253, 'must be at most 253 characters');
 
@@ -69,7 +71,7 @@ export const leasesQuery = z.strictObject({
   limit: limit(1_000, 10_000),
 });
 
-export type LeaseRouteContext = { params: Promise<{ cluster: string; namespace: string; name: string }> };
+export type LeaseParams = { cluster: string; namespace: string; name: string };
 
 export const leaseParams = z.strictObject({ cluster: clusterName.min(1, 'must not be empty'), namespace: namespaceName, name: leaseName });
 

@@ -10,6 +10,7 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from '../store/embedded-
 import { migrate } from '../store/migrate';
 import { startControllerFromEnv, type RunningController } from './start-controller';
 import { describeDatabaseError } from './database-errors';
+import { peerHeader } from '../auth/proxy-identity';
 
 export type RunningServer = { url: string; databaseUrl: string; controller: RunningController | undefined; stop: () => Promise<void> };
 
@@ -68,6 +69,15 @@ function listen(server: http.Server, host: string, port: number): Promise<number
   });
 }
 
+function isDecodablePath(url: string): boolean {
+  try {
+    decodeURIComponent(url.split('?')[0]!);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export type RunOptions = { env: Env; root: string; log: Logger; build?: boolean };
 
 export async function runServer({ env, root, log, build = true }: RunOptions): Promise<RunningServer> {
@@ -95,7 +105,17 @@ export async function runServer({ env, root, log, build = true }: RunOptions): P
     const app = next({ dev: false, dir: root, hostname: env.HOST, port: env.PORT });
     await app.prepare();
     const handle = app.getRequestHandler();
-    const server = http.createServer((req, res) => void handle(req, res));
+    const server = http.createServer((req, res) => {
+      // Next decodes route parameters before any of our code runs and answers a malformed one with a 500.
+      if (!isDecodablePath(req.url ?? '/')) {
+        res.writeHead(400, { 'content-type': 'application/json', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' }).end('{"error":"invalid path: bad percent-encoding"}');
+        return;
+      }
+      // The trusted-proxy check needs the socket's address; a client-sent copy is never believed.
+      delete req.headers[peerHeader];
+      if (req.socket.remoteAddress) req.headers[peerHeader] = req.socket.remoteAddress;
+      void handle(req, res);
+    });
     const port = await listen(server, env.HOST, env.PORT);
     const shownHost = env.HOST === '0.0.0.0' || env.HOST === '::' ? 'localhost' : env.HOST;
     const url = `http://${shownHost}:${port}`;

@@ -1,5 +1,6 @@
-import { mergeChannelConfig, parseChannelDefinition, type ChannelDefinition, type ChannelKind } from '../alerts/channel-config';
+import { mergeChannelConfig, parseChannelDefinition, secretFields, type ChannelDefinition, type ChannelKind } from '../alerts/channel-config';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
+import { openChannelConfig, sealChannelConfig } from './channel-secrets';
 import type { Store } from './client';
 import { Prisma, type NotificationChannel } from './generated/prisma/client';
 import type { AlertState, DeliveryStatus } from './generated/prisma/enums';
@@ -18,7 +19,7 @@ function isUniqueViolation(error: unknown): boolean {
 
 function readDefinition(kind: ChannelKind, config: unknown): { definition: ChannelDefinition | null; configError: string | null } {
   try {
-    return { definition: parseChannelDefinition(kind, config), configError: null };
+    return { definition: parseChannelDefinition(kind, openChannelConfig(kind, config)), configError: null };
   } catch (error) {
     return { definition: null, configError: (error as Error).message };
   }
@@ -78,7 +79,7 @@ export async function getChannelOrThrow(store: Store, id: number): Promise<Chann
 export async function createChannel(store: Store, input: ChannelWrite): Promise<ChannelRecord> {
   try {
     const row = await store.prisma.notificationChannel.create({
-      data: { name: input.name, kind: input.definition.kind, enabled: input.enabled, config: input.definition.config as Prisma.InputJsonObject },
+      data: { name: input.name, kind: input.definition.kind, enabled: input.enabled, config: sealChannelConfig(input.definition.kind, input.definition.config) as Prisma.InputJsonObject },
     });
     return await getChannelOrThrow(store, row.id);
   } catch (error) {
@@ -96,7 +97,12 @@ export async function resolveChannelUpdate(store: Store, id: number, update: Cha
   if (update.kind !== undefined && update.kind !== row.kind) {
     throw new ValidationError(`invalid kind: a ${row.kind} channel cannot become a ${update.kind} channel; create a new channel instead`, [{ path: 'kind', message: 'cannot change' }]);
   }
-  const config = update.config ? mergeChannelConfig(row.kind, row.config as Record<string, unknown>, update.config) : row.config;
+  const stored = openChannelConfig(row.kind, row.config) as Record<string, unknown>;
+  const config = update.config ? mergeChannelConfig(row.kind, stored, update.config) : stored;
+  const droppedSecret = secretFields[row.kind].find((field) => field !== 'url' && stored[field] !== undefined && config[field] === undefined);
+  if (droppedSecret && row.kind === 'webhook') {
+    throw new ValidationError(`invalid config.${droppedSecret}: the URL moves to another origin, so the stored ${droppedSecret} is dropped; give a new one in the same request`, [{ path: `config.${droppedSecret}`, message: 'required when the target origin changes' }]);
+  }
   const definition = parseChannelDefinition(row.kind, config);
   return { name: update.name ?? row.name, enabled: update.enabled ?? row.enabled, definition };
 }
@@ -105,7 +111,7 @@ export async function updateChannel(store: Store, id: number, input: ChannelWrit
   try {
     const { count } = await store.prisma.notificationChannel.updateMany({
       where: { id },
-      data: { name: input.name, enabled: input.enabled, config: input.definition.config as Prisma.InputJsonObject },
+      data: { name: input.name, enabled: input.enabled, config: sealChannelConfig(input.definition.kind, input.definition.config) as Prisma.InputJsonObject },
     });
     if (count === 0) throw new NotFoundError(`notification channel ${id} not found`);
     return await getChannelOrThrow(store, id);
@@ -122,6 +128,8 @@ export async function deleteChannel(store: Store, id: number): Promise<void> {
 
 // ---------- the delivery queue ----------
 
+// `channel.config` is as stored (credentials sealed): the sender opens it, so one channel whose
+// secret cannot be decrypted fails on its own instead of the whole claim.
 export type ClaimedNotification = {
   id: bigint;
   event: 'firing' | 'resolved';

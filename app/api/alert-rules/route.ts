@@ -4,29 +4,24 @@ import { parseJsonBody } from '@/lib/api/body';
 import { parseQuery } from '@/lib/api/query';
 import { respondJson } from '@/lib/api/respond';
 import { noQuery } from '@/lib/api/schemas';
-import { handleApiError } from '@/lib/http/handle-api-error';
+import { defineRoute } from '@/lib/http/define-route';
 import { createRule, listRules } from '@/lib/store/alerts';
+import { recordAuditEntry } from '@/lib/store/audit-log';
 import { getStore } from '@/lib/store/client';
 
 export const dynamic = 'force-dynamic';
 
 const ruleExample = '{"name":"scheduler flapping","kind":"flapping","params":{"transitions":3,"windowSeconds":600},"namePattern":"kube-scheduler","forSeconds":0,"quietSeconds":300,"channelIds":[1]}';
 
-export async function GET(request: Request): Promise<Response> {
-  try {
-    parseQuery(request, noQuery);
-    return respondJson({ rules: (await listRules(getStore())).map(toRuleDto) });
-  } catch (error) {
-    return handleApiError(error);
-  }
-}
+export const GET = defineRoute({ access: 'viewer' }, async ({ request }) => {
+  parseQuery(request, noQuery);
+  return respondJson({ rules: (await listRules(getStore())).map(toRuleDto) });
+});
 
-export async function POST(request: Request): Promise<Response> {
-  try {
-    const body = await parseJsonBody(request, ruleBody, ruleExample);
-    const rule = await createRule(getStore(), body);
-    return Response.json({ rule: toRuleDto(rule) }, { status: 201, headers: { 'cache-control': 'no-store', location: `/api/alert-rules/${rule.id}` } });
-  } catch (error) {
-    return handleApiError(error);
-  }
-}
+export const POST = defineRoute({ access: 'editor' }, async ({ request, identity }) => {
+  const body = await parseJsonBody(request, ruleBody, ruleExample);
+  const store = getStore();
+  const rule = await createRule(store, body);
+  await recordAuditEntry(store, { actor: identity.name, action: 'create', targetKind: 'rule', targetId: String(rule.id), detail: { rule: body } });
+  return Response.json({ rule: toRuleDto(rule) }, { status: 201, headers: { 'cache-control': 'no-store', location: `/api/alert-rules/${rule.id}` } });
+});

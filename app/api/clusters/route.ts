@@ -2,17 +2,13 @@ import { toClustersResponse } from '@/lib/api/dto';
 import { parseQuery } from '@/lib/api/query';
 import { respondJson } from '@/lib/api/respond';
 import { noQuery } from '@/lib/api/schemas';
-import { handleApiError } from '@/lib/http/handle-api-error';
+import { defineRoute } from '@/lib/http/define-route';
 import { getStore } from '@/lib/store/client';
 import { listClusters } from '@/lib/store/clusters';
 
 export const dynamic = 'force-dynamic';
 
-export async function GET(request: Request): Promise<Response> {
-  try {
-    parseQuery(request, noQuery);
-    return respondJson(toClustersResponse(await listClusters(getStore())));
-  } catch (error) {
-    return handleApiError(error);
-  }
-}
+export const GET = defineRoute({ access: 'viewer' }, async ({ request }) => {
+  parseQuery(request, noQuery);
+  return respondJson(toClustersResponse(await listClusters(getStore())));
+});

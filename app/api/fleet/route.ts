@@ -1,18 +1,14 @@
 import { toFleetResponse } from '@/lib/api/dto';
 import { parseQuery } from '@/lib/api/query';
 import { respondJson } from '@/lib/api/respond';
-import { handleApiError } from '@/lib/http/handle-api-error';
+import { defineRoute } from '@/lib/http/define-route';
 import { getStore } from '@/lib/store/client';
 import { getFleetSummary } from '@/lib/store/fleet';
 import { z } from 'zod';
 
 export const dynamic = 'force-dynamic';
 
-export async function GET(request: Request): Promise<Response> {
-  try {
-    parseQuery(request, z.object({}));
-    return respondJson(toFleetResponse(await getFleetSummary(getStore())));
-  } catch (error) {
-    return handleApiError(error);
-  }
-}
+export const GET = defineRoute({ access: 'viewer' }, async ({ request }) => {
+  parseQuery(request, z.object({}));
+  return respondJson(toFleetResponse(await getFleetSummary(getStore())));
+});

@@ -1,3 +1,6 @@
+import { parseQuery } from '@/lib/api/query';
+import { noQuery } from '@/lib/api/schemas';
+import { defineRoute } from '@/lib/http/define-route';
 import { subscribeToChanges, type ChangeEvent } from '@/lib/store/changes';
 
 export const dynamic = 'force-dynamic';
@@ -5,7 +8,8 @@ export const dynamic = 'force-dynamic';
 const heartbeatMs = 15_000;
 
 // One server-sent-events stream of change notices; the browser refetches what a notice names.
-export async function GET(request: Request): Promise<Response> {
+export const GET = defineRoute({ access: 'viewer' }, async ({ request }) => {
+  parseQuery(request, noQuery);
   const encoder = new TextEncoder();
   let unsubscribe = () => {};
   let heartbeat: NodeJS.Timeout | undefined;
@@ -40,4 +44,4 @@ export async function GET(request: Request): Promise<Response> {
   return new Response(stream, {
     headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' },
   });
-}
+});

@@ -2,18 +2,14 @@ import { toFleetTimelineResponse } from '@/lib/api/dto';
 import { parseQuery } from '@/lib/api/query';
 import { respondJson } from '@/lib/api/respond';
 import { timelineQuery } from '@/lib/api/schemas';
-import { handleApiError } from '@/lib/http/handle-api-error';
+import { defineRoute } from '@/lib/http/define-route';
 import { getStore } from '@/lib/store/client';
 import { getFleetTimeline } from '@/lib/store/timeline';
 
 export const dynamic = 'force-dynamic';
 
-export async function GET(request: Request): Promise<Response> {
-  try {
-    const query = parseQuery(request, timelineQuery);
-    const timeline = await getFleetTimeline(getStore(), { cluster: query.cluster, namespace: query.namespace, range: query.range, leaseLimit: query.leases });
-    return respondJson(toFleetTimelineResponse(timeline, query.range));
-  } catch (error) {
-    return handleApiError(error);
-  }
-}
+export const GET = defineRoute({ access: 'viewer', heavy: true }, async ({ request }) => {
+  const query = parseQuery(request, timelineQuery);
+  const timeline = await getFleetTimeline(getStore(), { cluster: query.cluster, namespace: query.namespace, range: query.range, leaseLimit: query.leases });
+  return respondJson(toFleetTimelineResponse(timeline, query.range));
+});

@@ -4,7 +4,17 @@ import { isRetryableStatus, type DeliveryOutcome } from '../backoff';
 import { createGuardedLookup, hostnameRefusal, normalizeHostname, TargetRefusedError, type TargetPolicy } from '../target-guard';
 import type { SendContext } from './types';
 
-const maxErrorBody = 512;
+const maxReasonLength = 60;
+
+// What a receiver says is never passed on (that would make Leasetrail a way to read internal
+// services); only its status and a short reason phrase, printable ASCII, survive.
+export function describeAnswer(status: number, reasonPhrase: string | undefined): string {
+  const reason = (reasonPhrase ?? '')
+    .replace(/[^\x20-\x7e]/g, '')
+    .trim()
+    .slice(0, maxReasonLength);
+  return `HTTP ${status}${reason ? ` ${reason}` : ''}`;
+}
 
 function describeError(error: unknown): string {
   if (error instanceof Error) {
@@ -15,7 +25,7 @@ function describeError(error: unknown): string {
 }
 
 // POST through node:http with the guarded lookup, no redirects followed (a 3xx is an answer, not an
-// invitation to go elsewhere), a hard timeout, and at most a snippet of the answer kept for the UI.
+// invitation to go elsewhere), a hard timeout, and the body of the answer discarded.
 export function postJson(url: URL, body: string, headers: Record<string, string>, policy: TargetPolicy, context: SendContext): Promise<DeliveryOutcome> {
   if (!policy.allowPrivateTargets) {
     const refusal = hostnameRefusal(url.hostname);
@@ -40,17 +50,11 @@ export function postJson(url: URL, body: string, headers: Record<string, string>
         agent: false,
       },
       (response) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        response.on('data', (chunk: Buffer) => {
-          if (size < maxErrorBody) chunks.push(chunk);
-          size += chunk.length;
-        });
+        response.resume();
         response.on('end', () => {
           const status = response.statusCode ?? 0;
           if (status >= 200 && status < 300) return settle({ ok: true, status });
-          const text = Buffer.concat(chunks).toString('utf8').slice(0, maxErrorBody).trim();
-          settle({ ok: false, error: `HTTP ${status}${text ? `: ${text}` : ''}`, isRetryable: isRetryableStatus(status) });
+          settle({ ok: false, error: describeAnswer(status, response.statusMessage), isRetryable: isRetryableStatus(status) });
         });
         response.on('error', (error) => settle({ ok: false, error: describeError(error), isRetryable: true }));
       },

@@ -1,3 +1,4 @@
+import { openChannelConfig } from '../../store/channel-secrets';
 import type { Logger } from '../../log';
 import type { Store } from '../../store/client';
 import { claimNotifications, listDeliveredFiring, recordDelivery, type ClaimedNotification, type DeliveryResult } from '../../store/channels';
@@ -129,7 +130,7 @@ export class DeliveryWorker {
     if (!notification.channel.enabled) return { status: 'failed', error: 'channel disabled before delivery' };
     let definition;
     try {
-      definition = parseChannelDefinition(notification.channel.kind, notification.channel.config);
+      definition = parseChannelDefinition(notification.channel.kind, openChannelConfig(notification.channel.kind, notification.channel.config));
     } catch (error) {
       return { status: 'failed', error: `channel configuration invalid: ${(error as Error).message}` };
     }
@@ -161,7 +162,7 @@ export class DeliveryWorker {
     await Promise.all(
       firing.map(async (entry) => {
         try {
-          const definition = parseChannelDefinition(entry.channel.kind, entry.channel.config);
+          const definition = parseChannelDefinition(entry.channel.kind, openChannelConfig(entry.channel.kind, entry.channel.config));
           const message = buildAlertMessage(entry.alert, 'firing', entry.notificationId.toString(), now);
           const outcome = await sendMessage(definition, message, { timeoutMs: this.timeoutMs, signal: this.abort.signal, resolve: this.options.resolve, now });
           if (!outcome.ok) this.options.log.warn({ channel: entry.channel.name, alert: entry.alert.id.toString(), err: outcome.error }, 're-sending a firing alert to Alertmanager failed');

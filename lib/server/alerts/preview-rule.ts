@@ -1,3 +1,4 @@
+import { ValidationError } from '../../errors';
 import type { Store } from '../../store/client';
 import { loadFlappingHistory, loadLeaderlessHistory, loadRenewLatencyHistory, loadStaleHistory } from '../../store/alert-facts';
 import { expandTransitions, flappingIntervals, renewLatencyCondition } from '../../alerts/conditions';
@@ -8,6 +9,15 @@ import { sampledIntervals, simulateSignal, thresholdIntervals, type PreviewFirin
 import type { RuleDefinition, RuleScope } from '../../alerts/types';
 
 export type PreviewInput = RuleDefinition & RuleScope & { forSeconds: number; quietSeconds: number; hours: number; now: Date };
+
+// A preview over a month of a flapping fleet can take tens of seconds of CPU: it works in slices,
+// giving the event loop back between them (health and live updates keep flowing), and stops at a budget.
+export type PreviewBudget = { budgetMs: number; clock: () => number };
+
+const defaultBudget: PreviewBudget = { budgetMs: 5_000, clock: () => performance.now() };
+const subjectsPerSlice = 20;
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export type PreviewResult = {
   range: { from: Date; to: Date };
@@ -21,21 +31,24 @@ export type PreviewResult = {
 
 const maxListed = 100;
 
-async function signalsFor(store: Store, input: PreviewInput, from: Date, to: Date): Promise<{ signals: SubjectSignal[]; sampleStepSeconds: number | null }> {
+// Intervals are worked out only for subjects in scope, one slice at a time.
+type LazySignal = { subject: SubjectSignal['subject']; intervals: () => SubjectSignal['intervals'] };
+
+async function signalsFor(store: Store, input: PreviewInput, from: Date, to: Date): Promise<{ signals: LazySignal[]; sampleStepSeconds: number | null }> {
   const db = store.prisma;
   const lookback = new Date(from.getTime() - lookbackSeconds(input) * 1_000);
   switch (input.kind) {
     case 'flapping': {
       const history = await loadFlappingHistory(db, { from: lookback, to });
-      return { signals: history.map((facts) => ({ subject: facts.subject, intervals: flappingIntervals(expandTransitions(facts.transitions), input.params) })), sampleStepSeconds: null };
+      return { signals: history.map((facts) => ({ subject: facts.subject, intervals: () => flappingIntervals(expandTransitions(facts.transitions), input.params) })), sampleStepSeconds: null };
     }
     case 'leaderless': {
       const history = await loadLeaderlessHistory(db, { from: lookback, to });
-      return { signals: history.map((entry) => ({ subject: entry.subject, intervals: thresholdIntervals(entry.periods, input.params.seconds * 1_000) })), sampleStepSeconds: null };
+      return { signals: history.map((entry) => ({ subject: entry.subject, intervals: () => thresholdIntervals(entry.periods, input.params.seconds * 1_000) })), sampleStepSeconds: null };
     }
     case 'stale_data': {
       const history = await loadStaleHistory(db, { from: lookback, to });
-      return { signals: history.map((entry) => ({ subject: entry.subject, intervals: thresholdIntervals(entry.periods, input.params.seconds * 1_000) })), sampleStepSeconds: null };
+      return { signals: history.map((entry) => ({ subject: entry.subject, intervals: () => thresholdIntervals(entry.periods, input.params.seconds * 1_000) })), sampleStepSeconds: null };
     }
     case 'renew_latency': {
       const stepSeconds = Math.max(60, Math.ceil((to.getTime() - from.getTime()) / 1_000 / 288));
@@ -47,20 +60,30 @@ async function signalsFor(store: Store, input: PreviewInput, from: Date, to: Dat
         entry.points.push({ at: point.at, isActive: renewLatencyCondition(point, input.params).isActive });
         bySubject.set(key, entry);
       }
-      const signals = [...bySubject.values()].map((entry) => ({ ...entry.signal, intervals: sampledIntervals(entry.points, stepSeconds * 1_000) }));
+      const signals = [...bySubject.values()].map((entry) => ({ subject: entry.signal.subject, intervals: () => sampledIntervals(entry.points, stepSeconds * 1_000) }));
       return { signals, sampleStepSeconds: stepSeconds };
     }
   }
 }
 
 // "Would have fired N times": the rule replayed over stored history with the live lifecycle.
-export async function previewRule(store: Store, input: PreviewInput): Promise<PreviewResult> {
+export async function previewRule(store: Store, input: PreviewInput, budget: PreviewBudget = defaultBudget): Promise<PreviewResult> {
+  const deadline = budget.clock() + budget.budgetMs;
   const to = input.now;
   const from = new Date(to.getTime() - input.hours * 60 * 60 * 1_000);
   const { signals, sampleStepSeconds } = await signalsFor(store, input, from, to);
   const timing = timingOf(input);
+  const firings: PreviewFiring[] = [];
   const inScope = signals.filter((signal) => isInScope(input, signal.subject));
-  const firings = inScope.flatMap((signal) => simulateSignal(signal, timing, { from: from.getTime(), to: to.getTime() }));
+  for (const [index, lazy] of inScope.entries()) {
+    if (index % subjectsPerSlice === 0) {
+      if (index > 0) await yieldToEventLoop();
+      if (budget.clock() > deadline) {
+        throw new ValidationError(`invalid hours: replaying ${input.hours} h took longer than the ${budget.budgetMs / 1_000} s budget; choose fewer hours or narrower patterns`, [{ path: 'hours', message: 'over the time budget' }]);
+      }
+    }
+    firings.push(...simulateSignal({ subject: lazy.subject, intervals: lazy.intervals() }, timing, { from: from.getTime(), to: to.getTime() }));
+  }
   firings.sort((a, b) => b.firingAt - a.firingAt);
   return {
     range: { from, to },

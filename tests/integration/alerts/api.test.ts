@@ -11,6 +11,7 @@ import * as testRoute from '../../../app/api/channels/[id]/test/route';
 import * as channelsRoute from '../../../app/api/channels/route';
 import type { ChannelDto, RuleDto } from '../../../lib/api/alert-dto';
 import { verifyWebhookSignature } from '../../../lib/alerts/notifiers/webhook';
+import { openChannelConfig } from '../../../lib/store/channel-secrets';
 import { createMigratedDatabase, type MigratedDatabase } from '../helpers/database';
 import { pointRoutesAtStore } from '../helpers/routes';
 import { seedCluster, seedLease, seedTransitions } from '../helpers/seed';
@@ -79,7 +80,8 @@ describe('channels API', () => {
     expect(patched.status).toBe(200);
     expect(patched.body.channel).toMatchObject({ enabled: false, config: { url: `${hook.url}/other`, hasSecret: true } });
     const stored = await db.store.prisma.notificationChannel.findUniqueOrThrow({ where: { id: Number(id) } });
-    expect(stored.config).toMatchObject({ secret: 'integration-secret-value' });
+    expect((stored.config as { secret: string }).secret).toMatch(/^enc:v1:/);
+    expect(openChannelConfig('webhook', stored.config)).toMatchObject({ secret: 'integration-secret-value' });
     const kindChange = await callRoute<{ error: string }>(channelRoute.PATCH, 'PATCH', `/api/channels/${id}`, { body: { kind: 'slack' }, params: { id } });
     expect(kindChange.status).toBe(400);
     expect(kindChange.body.error).toMatch(/cannot become a slack channel/);
@@ -98,7 +100,7 @@ describe('channels API', () => {
     hook.respond(() => ({ status: 500, body: 'receiver is down' }));
     try {
       const failed = await callRoute<{ error: string; delivered: boolean }>(testRoute.POST, 'POST', `/api/channels/${id}/test`, { params: { id } });
-      expect(failed).toMatchObject({ status: 502, body: { delivered: false, error: 'the test notification was not delivered: HTTP 500: receiver is down' } });
+      expect(failed).toMatchObject({ status: 502, body: { delivered: false, error: 'the test notification was not delivered: HTTP 500 Internal Server Error' } });
     } finally {
       hook.respond(() => ({ status: 200 }));
     }
@@ -211,11 +213,11 @@ describe('alerts API', () => {
     const alert = await seedAlert('firing', 'ack-eu/kube-system/kube-scheduler');
     const id = alert.id.toString();
     const acked = await callRoute<{ alert: { acknowledgedBy: string; ackNote: string; events: Array<{ note: string }> } }>(ackRoute.POST, 'POST', `/api/alerts/${id}/ack`, {
-      body: { note: 'restarting the scheduler', by: 'alice' },
+      body: { note: 'restarting the scheduler' },
       params: { id },
     });
     expect(acked.status).toBe(200);
-    expect(acked.body.alert).toMatchObject({ acknowledgedBy: 'alice', ackNote: 'restarting the scheduler' });
+    expect(acked.body.alert).toMatchObject({ acknowledgedBy: 'local', ackNote: 'restarting the scheduler' });
     expect((await callRoute<{ error: string }>(ackRoute.POST, 'POST', `/api/alerts/${id}/ack`, { body: {}, params: { id } })).body.error).toMatch(/^invalid note: note is required/);
 
     const until = new Date(Date.now() + 3_600_000).toISOString();
@@ -229,9 +231,9 @@ describe('alerts API', () => {
     expect(lifted.body.alert.isSilenced).toBe(false);
     const detail = await callRoute<{ alert: { events: Array<{ note: string }> } }>(alertRoute.GET, 'GET', `/api/alerts/${id}`, { params: { id } });
     expect(detail.body.alert.events.map((e) => e.note)).toEqual([
-      'acknowledged by alice: restarting the scheduler',
-      `silenced until ${until} by anonymous: maintenance`,
-      'silence lifted by anonymous',
+      'acknowledged by local: restarting the scheduler',
+      `silenced until ${until} by local: maintenance`,
+      'silence lifted by local',
     ]);
   });
 

@@ -1,3 +1,6 @@
+import { randomBytes } from 'node:crypto';
+import { createSecretBox } from '../../../lib/crypto/secret-box';
+import { sealChannelConfig } from '../../../lib/store/channel-secrets';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeliveryWorker, type DeliveryWorkerOptions } from '../../../lib/server/alerts/delivery';
 import { verifyWebhookSignature } from '../../../lib/alerts/notifiers/webhook';
@@ -95,10 +98,10 @@ describe('the delivery worker', () => {
     const id = await queue(await firingAlert(), channelId);
     startWorker({ maxAttempts: 3 });
     await waitUntil('given up', async () => (await row(id)).status === 'failed');
-    expect(await row(id)).toMatchObject({ attempts: 3, lastError: 'HTTP 500: boom (gave up after 3 attempts)', nextAttemptAt: null });
+    expect(await row(id)).toMatchObject({ attempts: 3, lastError: 'HTTP 500 Internal Server Error (gave up after 3 attempts)', nextAttemptAt: null });
     expect(hook.requests).toHaveLength(3);
     const [listed] = await listChannels(db.store);
-    expect(listed?.deliveries).toMatchObject({ failed: 1, lastFailure: { error: 'HTTP 500: boom (gave up after 3 attempts)', attempts: 3 } });
+    expect(listed?.deliveries).toMatchObject({ failed: 1, lastFailure: { error: 'HTTP 500 Internal Server Error (gave up after 3 attempts)', attempts: 3 } });
   });
 
   it('does not retry a request the receiver rejects as wrong', async () => {
@@ -107,7 +110,19 @@ describe('the delivery worker', () => {
     const id = await queue(await firingAlert(), await channel('webhook', { url: hook.url, secret: 'a-very-secret-value' }));
     startWorker();
     await waitUntil('failed', async () => (await row(id)).status === 'failed');
-    expect(await row(id)).toMatchObject({ attempts: 1, lastError: 'HTTP 400: bad payload' });
+    expect(await row(id)).toMatchObject({ attempts: 1, lastError: 'HTTP 400 Bad Request' });
+  });
+
+  it('sends with the decrypted secret, and fails alone a channel sealed under another key', async () => {
+    const hook = await receiver();
+    const good = await queue(await firingAlert('prod-eu/kube-system/sealed-good'), await channel('webhook', sealChannelConfig('webhook', { url: hook.url, secret: 'a-very-secret-value' })));
+    const foreignBox = createSecretBox(randomBytes(32));
+    const bad = await queue(await firingAlert('prod-eu/kube-system/sealed-bad'), await channel('webhook', sealChannelConfig('webhook', { url: hook.url, secret: 'a-very-secret-value' }, foreignBox)));
+    startWorker();
+    await waitUntil('both settled', async () => (await row(good)).status === 'delivered' && (await row(bad)).status === 'failed');
+    expect(await row(bad)).toMatchObject({ lastError: 'channel configuration invalid: a stored secret cannot be decrypted: LEASETRAIL_SECRET_KEY is not the key it was written with' });
+    expect(hook.requests).toHaveLength(1);
+    expect(verifyWebhookSignature('a-very-secret-value', hook.requests[0]!.headers['x-leasetrail-timestamp'] as string, hook.requests[0]!.body, hook.requests[0]!.headers['x-leasetrail-signature'] as string)).toBe(true);
   });
 
   it('refuses a cloud-metadata target without sending anything', async () => {

@@ -207,7 +207,7 @@ describe('GET /api/failovers', () => {
 });
 
 describe('annotations', () => {
-  const note = { author: 'jane', at: '2026-11-23T10:10:05Z' };
+  const note = { at: '2026-11-23T10:10:05Z' };
 
   it('stores a note on a failover, on a lease, on a cluster and on a window, and lists each where it applies', async () => {
     const { body: audit } = await callGet<FailoversResponse>(getFailovers, `/api/failovers?${window}`);
@@ -216,7 +216,7 @@ describe('annotations', () => {
     expect(onFailover.status).toBe(201);
     expect(onFailover.body.annotation).toEqual({
       id: expect.stringMatching(/^\d+$/),
-      author: 'jane',
+      author: 'local',
       text: 'eu scheduler lost its node',
       at: '2026-11-23T10:10:00.000Z',
       endAt: null,
@@ -229,13 +229,12 @@ describe('annotations', () => {
     const onLease = await callPost<AnnotationResponse>(postAnnotation, '/api/annotations', { ...note, text: 'kcm redeployed', cluster: 'prod-eu', namespace: 'kube-system', name: 'kube-controller-manager' });
     const onCluster = await callPost<AnnotationResponse>(postAnnotation, '/api/annotations', { ...note, text: 'us network maintenance', cluster: 'prod-us' });
     const onWindow = await callPost<AnnotationResponse>(postAnnotation, '/api/annotations', {
-      author: '  sam  ',
       text: 'INC-4711: "eu-west, us-east"\nshared etcd',
       at: '2026-11-23T10:00:00Z',
       endAt: '2026-11-23T11:00:00Z',
     });
     expect([onLease.status, onCluster.status, onWindow.status]).toEqual([201, 201, 201]);
-    expect(onWindow.body.annotation).toMatchObject({ author: 'sam', cluster: null, namespace: null, name: null, transitionId: null, endAt: '2026-11-23T11:00:00.000Z' });
+    expect(onWindow.body.annotation).toMatchObject({ author: 'local', cluster: null, namespace: null, name: null, transitionId: null, endAt: '2026-11-23T11:00:00.000Z' });
 
     const texts = (answer: { body: AnnotationsResponse }) => answer.body.annotations.map((a) => a.text);
     expect(texts(await callGet<AnnotationsResponse>(getAnnotations, `/api/annotations?${window}`))).toEqual([
@@ -268,11 +267,12 @@ describe('annotations', () => {
   });
 
   it.each([
-    ['no body', '', /^the request needs a JSON body, e\.g\. \{"author"/],
+    ['no body', '', /^the request needs a JSON body, e\.g\. \{"text"/],
     ['a body that is not JSON', 'author=jane', /^the body must be JSON/],
-    ['no author', { text: 'x', at: note.at }, /^invalid author: is required and must be text$/],
-    ['a blank author', { ...note, author: '   ', text: 'x' }, /^invalid author: must not be empty$/],
-    ['an author of 101 characters', { ...note, author: 'a'.repeat(101), text: 'x' }, /^invalid author: must be at most 100 characters$/],
+    ['a free-text author (the author is who signed in)', { ...note, author: 'jane', text: 'x' }, /unknown field author/],
+    ['a NUL byte in the text', { ...note, text: 'a\u0000b' }, /^invalid text: must not contain a NUL byte$/],
+    ['a year-0 date', { ...note, text: 'x', at: '0000-01-01T00:00:00Z' }, /^invalid at: must be between 1970-01-01 and 9999-12-31$/],
+    ['a transition id past bigint', { ...note, text: 'x', transitionId: '9223372036854775808' }, /^invalid transitionId: must be a transition id within PostgreSQL bigint$/],
     ['an empty text', { ...note, text: '' }, /^invalid text: must not be empty$/],
     ['a text of 2001 characters', { ...note, text: 'x'.repeat(2_001) }, /^invalid text: must be at most 2000 characters$/],
     ['a time without a zone', { ...note, text: 'x', at: '2026-11-23T10:00:00' }, /^invalid at: must be an ISO 8601 date-time with a zone, e\.g\. 2026-11-24T10:00:00Z$/],
@@ -281,7 +281,7 @@ describe('annotations', () => {
     ['a lease name without its namespace', { ...note, text: 'x', cluster: 'prod-eu', name: 'kube-scheduler' }, /^invalid namespace: namespace and name go together, with cluster$/],
     ['a lease without its cluster', { ...note, text: 'x', namespace: 'kube-system', name: 'kube-scheduler' }, /^invalid name: namespace and name go together, with cluster$/],
     ['a transition id that is not one', { ...note, text: 'x', transitionId: 12 }, /^invalid transitionId: must be a transition id/],
-    ['an unknown field', { ...note, text: 'x', severity: 'high' }, /unknown field severity \(accepted: author, text, at, endAt, cluster, namespace, name, transitionId\)$/],
+    ['an unknown field', { ...note, text: 'x', severity: 'high' }, /unknown field severity \(accepted: text, at, endAt, cluster, namespace, name, transitionId\)$/],
     ['a list', [note], /^invalid input: /],
   ])('answers %s with 400 and names the field', async (_what, body, error) => {
     const answer = await callPost<{ error: string }>(postAnnotation, '/api/annotations', body);

@@ -28,11 +28,25 @@ describe('refused addresses', () => {
     ['::ffff:169.254.169.254', /link-local/],
     ['::ffff:a9fe:a9fe', /link-local/],
     ['64:ff9b::a9fe:a9fe', /link-local/],
+    ['::169.254.169.254', /link-local/],
+    ['::a9fe:a9fe', /link-local/],
+    ['[::169.254.169.254]', /link-local/],
+    ['64:ff9b:1::a9fe:a9fe', /link-local/],
+    ['64:ff9b:1:a9fe:a9:fe00::', /embedded in IPv6/],
+    ['::ffff:0:a9fe:a9fe', /link-local/],
+    ['::ffff:0:169.254.169.254', /link-local/],
+    ['2002:a9fe:a9fe::1', /link-local/],
+    ['2001:0:a9fe:a9fe::1', /link-local/],
+    ['2001:0:4136:e378:8000:63bf:5601:5601', /link-local/],
+    ['fe80::5efe:169.254.169.254', /link-local/],
+    ['2001:db8::5efe:a9fe:a9fe', /link-local/],
+    ['::ffff:100.100.100.200', /Alibaba/],
+    ['2002:a83f:8110::', /Azure/],
   ])('refuses %s', (address, reason) => {
     expect(refusalReason(address)).toMatch(reason);
   });
 
-  it.each(['127.0.0.1', '::1', '10.0.0.5', '192.168.1.1', '172.16.0.1', '203.0.113.7', '2001:db8::1', '100.100.100.201'])('allows %s', (address) => {
+  it.each(['2002:cb00:7107::1', '64:ff9b::cb00:7107', '::ffff:10.0.0.1', '2001:0:cb00:7107::1', '127.0.0.1', '::1', '10.0.0.5', '192.168.1.1', '172.16.0.1', '203.0.113.7', '2001:db8::1', '100.100.100.201'])('allows %s', (address) => {
     expect(refusalReason(address)).toBeNull();
   });
 

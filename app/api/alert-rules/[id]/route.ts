@@ -1,44 +1,41 @@
 import { toRuleDto } from '@/lib/api/alert-dto';
-import { mergeRulePatch, numericIdParams, ruleBody, rulePatch, type IdRouteContext } from '@/lib/api/alert-schemas';
+import { mergeRulePatch, numericIdParams, ruleBody, rulePatch } from '@/lib/api/alert-schemas';
 import { parseJsonBody } from '@/lib/api/body';
 import { parseQuery } from '@/lib/api/query';
 import { respondJson } from '@/lib/api/respond';
 import { noQuery } from '@/lib/api/schemas';
-import { handleApiError } from '@/lib/http/handle-api-error';
+import { defineRoute } from '@/lib/http/define-route';
 import { deleteRule, getRuleOrThrow, updateRule } from '@/lib/store/alerts';
+import { diffFields, recordAuditEntry } from '@/lib/store/audit-log';
 import { getStore } from '@/lib/store/client';
 
 export const dynamic = 'force-dynamic';
 
-export async function GET(request: Request, { params }: IdRouteContext): Promise<Response> {
-  try {
-    const { id } = numericIdParams.parse(await params);
-    parseQuery(request, noQuery);
-    return respondJson({ rule: toRuleDto(await getRuleOrThrow(getStore(), id)) });
-  } catch (error) {
-    return handleApiError(error);
-  }
-}
+type Params = { id: string };
+
+export const GET = defineRoute<Params>({ access: 'viewer' }, async ({ request, params }) => {
+  const { id } = numericIdParams.parse(params);
+  parseQuery(request, noQuery);
+  return respondJson({ rule: toRuleDto(await getRuleOrThrow(getStore(), id)) });
+});
 
 // Partial update: fields left out keep their stored values; the result is validated as a whole rule.
-export async function PATCH(request: Request, { params }: IdRouteContext): Promise<Response> {
-  try {
-    const { id } = numericIdParams.parse(await params);
-    const patch = await parseJsonBody(request, rulePatch, '{"enabled":false} or {"params":{"transitions":5,"windowSeconds":900}}');
-    const store = getStore();
-    const merged = ruleBody.parse(mergeRulePatch(await getRuleOrThrow(store, id), patch));
-    return respondJson({ rule: toRuleDto(await updateRule(store, id, merged)) });
-  } catch (error) {
-    return handleApiError(error);
-  }
-}
+export const PATCH = defineRoute<Params>({ access: 'editor' }, async ({ request, params, identity }) => {
+  const { id } = numericIdParams.parse(params);
+  const patch = await parseJsonBody(request, rulePatch, '{"enabled":false} or {"params":{"transitions":5,"windowSeconds":900}}');
+  const store = getStore();
+  const before = await getRuleOrThrow(store, id);
+  const merged = ruleBody.parse(mergeRulePatch(before, patch));
+  const rule = await updateRule(store, id, merged);
+  await recordAuditEntry(store, { actor: identity.name, action: 'update', targetKind: 'rule', targetId: String(id), detail: { name: rule.name, changes: diffFields(before, rule) } });
+  return respondJson({ rule: toRuleDto(rule) });
+});
 
-export async function DELETE(_request: Request, { params }: IdRouteContext): Promise<Response> {
-  try {
-    const { id } = numericIdParams.parse(await params);
-    await deleteRule(getStore(), id);
-    return new Response(null, { status: 204 });
-  } catch (error) {
-    return handleApiError(error);
-  }
-}
+export const DELETE = defineRoute<Params>({ access: 'editor' }, async ({ params, identity }) => {
+  const { id } = numericIdParams.parse(params);
+  const store = getStore();
+  const rule = await getRuleOrThrow(store, id);
+  await deleteRule(store, id);
+  await recordAuditEntry(store, { actor: identity.name, action: 'delete', targetKind: 'rule', targetId: String(id), detail: { name: rule.name, kind: rule.kind } });
+  return new Response(null, { status: 204 });
+});

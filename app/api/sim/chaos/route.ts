@@ -1,5 +1,6 @@
-import { NotFoundError, ValidationError } from '@/lib/errors';
-import { handleApiError } from '@/lib/http/handle-api-error';
+import { NotFoundError } from '@/lib/errors';
+import { parseJsonBody } from '@/lib/api/body';
+import { defineRoute } from '@/lib/http/define-route';
 import { getActiveFleet } from '@/lib/sim/active-fleet';
 import { chaosOperationSchema } from '@/lib/sim/chaos';
 
@@ -7,21 +8,14 @@ export const dynamic = 'force-dynamic';
 
 // Chaos on the simulated fleet only (crash a leader, pause it, restart an API server…); a real
 // cluster is never touched from here.
-export async function POST(request: Request): Promise<Response> {
-  try {
-    const fleet = getActiveFleet();
-    if (!fleet) throw new NotFoundError('no simulated fleet runs in this process; chaos applies only to the simulated fleet');
-    const body: unknown = await request.json().catch(() => {
-      throw new ValidationError('the body must be JSON, e.g. {"op":"crashLeader","cluster":"sim-prod-eu","lease":"kube-system/kube-scheduler"}');
-    });
-    const operation = chaosOperationSchema.parse(body);
-    const cluster = fleet.clusters.find((candidate) => candidate.name === operation.cluster);
-    if (!cluster) throw new NotFoundError(`the simulated fleet has no cluster ${operation.cluster}`);
-    if ('lease' in operation && !cluster.leases.includes(operation.lease)) {
-      throw new NotFoundError(`cluster ${operation.cluster} of the simulated fleet has no elected lease ${operation.lease} (it has ${cluster.leases.join(', ')})`);
-    }
-    return Response.json(await fleet.applyChaos(operation));
-  } catch (error) {
-    return handleApiError(error);
+export const POST = defineRoute({ access: 'admin' }, async ({ request }) => {
+  const fleet = getActiveFleet();
+  if (!fleet) throw new NotFoundError('no simulated fleet runs in this process; chaos applies only to the simulated fleet');
+  const operation = await parseJsonBody(request, chaosOperationSchema, '{"op":"crashLeader","cluster":"sim-prod-eu","lease":"kube-system/kube-scheduler"}');
+  const cluster = fleet.clusters.find((candidate) => candidate.name === operation.cluster);
+  if (!cluster) throw new NotFoundError(`the simulated fleet has no cluster ${operation.cluster}`);
+  if ('lease' in operation && !cluster.leases.includes(operation.lease)) {
+    throw new NotFoundError(`cluster ${operation.cluster} of the simulated fleet has no elected lease ${operation.lease} (it has ${cluster.leases.join(', ')})`);
   }
-}
+  return Response.json(await fleet.applyChaos(operation));
+});
