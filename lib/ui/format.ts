@@ -1,18 +1,15 @@
-export type TimeZoneMode = 'utc' | 'local';
+import { formatWallTime, wallTimeOf, zoneOf, type TimeZoneMode } from './time-zone';
 
-const pad = (value: number, width = 2) => String(value).padStart(width, '0');
+export type { TimeZoneMode };
 
-// Deterministic formatting (no Intl defaults) so server and browser render the same text in UTC.
-export function formatTime(value: string | Date | number, mode: TimeZoneMode, options: { seconds?: boolean; date?: boolean } = {}): string {
-  const date = new Date(value);
-  const parts =
-    mode === 'utc'
-      ? [date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds()]
-      : [date.getFullYear(), date.getMonth() + 1, date.getDate(), date.getHours(), date.getMinutes(), date.getSeconds()];
-  const [year, month, day, hours, minutes, seconds] = parts as [number, number, number, number, number, number];
-  const time = `${pad(hours)}:${pad(minutes)}${options.seconds === false ? '' : `:${pad(seconds)}`}`;
-  const withDate = options.date === false ? time : `${year}-${pad(month)}-${pad(day)} ${time}`;
-  return mode === 'utc' ? `${withDate} UTC` : withDate;
+// 24-hour, ISO-like and the same on server and browser for UTC and any named zone; `local` says nothing
+// more (the browser's zone is named in the header), the others name their zone.
+export function formatTime(value: string | Date | number, mode: TimeZoneMode, options: { seconds?: boolean; date?: boolean; zone?: boolean } = {}): string {
+  const ms = new Date(value).getTime();
+  const zone = zoneOf(mode);
+  const text = formatWallTime(wallTimeOf(ms, zone), options);
+  if (mode === 'local' || options.zone === false) return text;
+  return `${text} ${zone === 'UTC' ? 'UTC' : zone}`;
 }
 
 export function formatDuration(ms: number | null | undefined): string {
