@@ -1,9 +1,14 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { Suspense, type ReactNode } from 'react';
+import { SimulationBanner } from '@/components/layout/simulation-banner';
+import { ThemeToggle, themeScript } from '@/components/layout/theme-toggle';
 import { LiveIndicator } from '@/components/live/live-indicator';
+import { FleetSearch } from '@/components/search/fleet-search';
 import { NavLink } from '@/components/ui/nav-link';
-import { TimeZoneToggle } from '@/components/ui/time-zone-toggle';
+import { TimeZoneSelect } from '@/components/ui/time-zone-select';
+import { getStore } from '@/lib/store/client';
+import { listClusters } from '@/lib/store/clusters';
 import { Providers } from './providers';
 import './globals.css';
 
@@ -12,32 +17,54 @@ export const metadata: Metadata = {
   description: 'Leader-election history for fleets of Kubernetes clusters',
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+// Only the simulated fleet is watched: say so on every page. A database that cannot answer hides the
+// banner rather than the page; the page itself reports the database.
+async function isSimulationOnly(): Promise<boolean> {
+  try {
+    const clusters = await listClusters(getStore());
+    return clusters.length > 0 && clusters.every((cluster) => cluster.source === 'simulated');
+  } catch {
+    return false;
+  }
+}
+
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const isSimulated = await isSimulationOnly();
   return (
     <html lang="en" suppressHydrationWarning>
-      <body className="min-h-screen bg-white font-sans text-zinc-900 antialiased dark:bg-zinc-950 dark:text-zinc-100">
+      <head>
+        <script dangerouslySetInnerHTML={{ __html: themeScript }} />
+      </head>
+      <body className="min-h-screen overflow-x-hidden bg-white font-sans text-zinc-900 antialiased dark:bg-zinc-950 dark:text-zinc-100">
         <Providers>
+          {isSimulated ? <SimulationBanner /> : null}
           <header className="border-b border-zinc-200 dark:border-zinc-800">
-            <nav className="mx-auto flex max-w-7xl items-center gap-2 px-4 py-2 text-sm" aria-label="Main">
-              <Link href="/" className="mr-4 font-semibold tracking-tight">
+            <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-2 gap-y-2 px-3 py-2 text-sm sm:px-4">
+              <Link href="/" className="mr-2 font-semibold tracking-tight">
                 Leasetrail
               </Link>
-              <Suspense>
-                <NavLink href="/">Fleet</NavLink>
-                <NavLink href="/timeline">Timeline</NavLink>
-                <NavLink href="/clusters">Clusters</NavLink>
-                <NavLink href="/audit">Audit</NavLink>
-                <NavLink href="/alerts">Alerts</NavLink>
-              </Suspense>
-              <span className="ml-auto flex items-center gap-3">
+              <nav aria-label="Main" className="order-last flex w-full flex-wrap gap-1 md:order-none md:w-auto">
+                <Suspense>
+                  <NavLink href="/">Fleet</NavLink>
+                  <NavLink href="/timeline">Timeline</NavLink>
+                  <NavLink href="/clusters">Clusters</NavLink>
+                  <NavLink href="/audit">Audit</NavLink>
+                  <NavLink href="/alerts">Alerts</NavLink>
+                </Suspense>
+              </nav>
+              <span className="ml-auto flex min-w-0 flex-wrap items-center justify-end gap-2">
                 <LiveIndicator />
                 <Suspense>
-                  <TimeZoneToggle />
+                  <TimeZoneSelect />
                 </Suspense>
+                <ThemeToggle />
               </span>
-            </nav>
+              <div className="w-full md:w-auto">
+                <FleetSearch />
+              </div>
+            </div>
           </header>
-          <main className="mx-auto max-w-7xl px-4 py-6">{children}</main>
+          <main className="mx-auto max-w-7xl px-3 py-6 sm:px-4">{children}</main>
         </Providers>
       </body>
     </html>

@@ -1,10 +1,8 @@
 import Link from 'next/link';
 import { TimeText } from '@/components/ui/time-text';
 import type { BurstDto } from '@/lib/api/audit-dto';
-import { formatDuration } from '@/lib/ui/format';
+import { formatDuration, plural } from '@/lib/ui/format';
 import { leaseHref } from '@/lib/ui/links';
-
-const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
 export function burstLabel(burst: BurstDto): string {
   const span = burst.spanMs === 0 ? 'at the same moment' : `within ${formatDuration(burst.spanMs)}`;

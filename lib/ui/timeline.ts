@@ -123,3 +123,13 @@ function overlayGaps(segments: Segment[], gaps: TimelineGap[], from: number, to:
   for (const gap of blind) result.push({ type: 'unknown', start: gap.start, end: gap.end, reason: gap.reason });
   return result.sort((a, b) => a.start - b.start);
 }
+
+// A timeline built from where its data starts, seen from a later `from`: a sliding window keeps the
+// state its data opened with and the changes since, instead of asking again every second.
+export function clipTimeline(timeline: Timeline, from: number): Timeline {
+  if (timeline.segments.length === 0 || timeline.segments[0]!.start >= from) return timeline;
+  return {
+    segments: timeline.segments.filter((segment) => segment.end > from).map((segment) => (segment.start < from ? { ...segment, start: from } : segment)),
+    markers: timeline.markers.filter((marker) => marker.at >= from),
+  };
+}

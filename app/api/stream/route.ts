@@ -1,8 +1,7 @@
 import { subscribeToChanges, type ChangeEvent } from '@/lib/store/changes';
+import { liveHeartbeatMs } from '@/lib/ui/live-protocol';
 
 export const dynamic = 'force-dynamic';
-
-const heartbeatMs = 15_000;
 
 // One server-sent-events stream of change notices; the browser refetches what a notice names.
 export async function GET(request: Request): Promise<Response> {
@@ -29,7 +28,10 @@ export async function GET(request: Request): Promise<Response> {
       };
       send('retry: 2000\n: connected\n\n');
       unsubscribe = subscribeToChanges((event: ChangeEvent) => send(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`));
-      heartbeat = setInterval(() => send(': keep-alive\n\n'), heartbeatMs);
+      // A named event, not a comment: the browser sees it, so "Live" means something still arrives.
+      const beat = () => send(`event: heartbeat\ndata: {"at":${Date.now()}}\n\n`);
+      beat();
+      heartbeat = setInterval(beat, liveHeartbeatMs);
       request.signal.addEventListener('abort', close, { once: true });
     },
     cancel() {
