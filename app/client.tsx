@@ -111,7 +111,7 @@ export function FleetClient({ initial }: { initial: FleetResponse }) {
               <div className="flex items-center gap-2">
                 <StatusDot tone={stateTone[cluster.state] ?? 'idle'} label={cluster.state} />
                 <span className="truncate font-medium">{cluster.name}</span>
-                <span className="ml-auto text-xs text-zinc-500">{cluster.state}</span>
+                <span className="ml-auto text-xs text-zinc-600 dark:text-zinc-400">{cluster.state}</span>
               </div>
               <p className="mt-1 text-xs text-zinc-600 dark:text-zinc-400">
                 {plural(cluster.leaseCountByKind.election, 'election')} · last event <TimeText value={cluster.lastEventAt} date={false} />
@@ -134,7 +134,7 @@ export function FleetClient({ initial }: { initial: FleetResponse }) {
           Recent failovers
         </h2>
         {data.failovers.length === 0 ? (
-          <p className="text-sm text-zinc-500">No change of leader in the last 24 h.</p>
+          <p className="text-sm text-zinc-600 dark:text-zinc-400">No change of leader in the last 24 h.</p>
         ) : (
           <ul className="divide-y divide-zinc-100 rounded-lg border border-zinc-200 text-sm dark:divide-zinc-800 dark:border-zinc-800">
             {data.failovers.map((failover) => (
@@ -146,7 +146,7 @@ export function FleetClient({ initial }: { initial: FleetResponse }) {
                 <span className="font-mono text-xs">
                   {shortHolder(failover.fromHolder)} → {shortHolder(failover.toHolder)}
                 </span>
-                <span className="text-xs text-zinc-500">
+                <span className="text-xs text-zinc-600 dark:text-zinc-400">
                   {failover.cause?.replace('_', ' ')}
                   {failover.isRestart ? ' · restart' : ''}
                   {failover.leaderlessMs !== null ? ` · leaderless ${formatDuration(failover.leaderlessMs)}` : ''}
@@ -254,7 +254,7 @@ function Counter({ label, value, tone }: { label: string; value: number; tone?: 
   const color = tone === 'bad' ? 'text-red-600 dark:text-red-400' : tone === 'warn' ? 'text-amber-600 dark:text-amber-400' : '';
   return (
     <div className="rounded-lg border border-zinc-200 p-3 dark:border-zinc-800">
-      <div className="text-xs text-zinc-500">{label}</div>
+      <div className="text-xs text-zinc-600 dark:text-zinc-400">{label}</div>
       <div className={`text-2xl font-semibold tabular-nums ${color}`}>{value}</div>
     </div>
   );

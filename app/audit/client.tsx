@@ -32,11 +32,11 @@ function latestWindow(selection: AuditWindowSelection): AuditWindow {
   return resolveAuditWindow(selection, Date.now());
 }
 
-export function AuditClient({ clusters }: { clusters: string[] }) {
+export function AuditClient({ clusters, initialNow }: { clusters: string[]; initialNow: number }) {
   const mode = useTimeZone();
   const queryClient = useQueryClient();
   const [params, setParams] = useQueryStates(auditSearchParams);
-  const [now, setNow] = useState(() => Date.now());
+  const [now, setNow] = useState(initialNow);
   const [target, setTarget] = useState<AnnotationTarget>({ type: 'window' });
   const selection = { range: params.range, from: params.from, to: params.to, incident: params.incident, margin: params.margin };
   const auditWindow = resolveAuditWindow(selection, now);
@@ -202,7 +202,7 @@ export function AuditClient({ clusters }: { clusters: string[] }) {
           <AuditBursts bursts={data.bursts} burstSeconds={data.filters.burstSeconds} onZoom={setCustom} />
           <section aria-labelledby="failovers-heading" className="space-y-2">
             <h2 id="failovers-heading" className="text-sm font-semibold">
-              Failovers <span className="font-normal text-zinc-500">· each lease opens at that moment</span>
+              Failovers <span className="font-normal text-zinc-600 dark:text-zinc-400">· each lease opens at that moment</span>
             </h2>
             {data.hasMore ? (
               <p role="status" className="text-sm text-amber-700 dark:text-amber-400">

@@ -91,7 +91,7 @@ export function TimelineClient({ clusters, initialNow }: { clusters: string[]; i
     (hover: HoverInfo) => (
       <div className="space-y-0.5">
         <div className="font-medium">{hover.row.key}</div>
-        <div className="text-zinc-500">{formatTime(hover.at, mode)}</div>
+        <div className="text-zinc-600 dark:text-zinc-400">{formatTime(hover.at, mode)}</div>
         {hover.marker ? <div>{markerLabels[hover.marker.type]}</div> : null}
         {hover.segment?.type === 'held' ? (
           <div>
@@ -99,7 +99,7 @@ export function TimelineClient({ clusters, initialNow }: { clusters: string[]; i
           </div>
         ) : null}
         {hover.segment?.type === 'leaderless' ? <div className="text-red-600">nobody led for {formatDuration(hover.segment.end - hover.segment.start)}</div> : null}
-        {hover.segment?.type === 'unknown' ? <div className="text-zinc-500">not observed ({hover.segment.reason.replaceAll('_', ' ')})</div> : null}
+        {hover.segment?.type === 'unknown' ? <div className="text-zinc-600 dark:text-zinc-400">not observed ({hover.segment.reason.replaceAll('_', ' ')})</div> : null}
       </div>
     ),
     [mode],
@@ -162,7 +162,7 @@ export function TimelineClient({ clusters, initialNow }: { clusters: string[]; i
       ) : timeline.isPending ? (
         <div className="h-40 animate-pulse rounded bg-zinc-100 dark:bg-zinc-900" aria-label="Loading timeline" />
       ) : rows.length === 0 ? (
-        <p className="text-sm text-zinc-500">No elected lease matches these filters.</p>
+        <p className="text-sm text-zinc-600 dark:text-zinc-400">No elected lease matches these filters.</p>
       ) : (
         <TimelineCanvas
           label="Fleet leader timeline"

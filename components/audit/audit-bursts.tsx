@@ -21,10 +21,10 @@ export function AuditBursts({ bursts, burstSeconds, onZoom }: { bursts: BurstDto
   return (
     <section aria-labelledby="bursts-heading" className="space-y-2">
       <h2 id="bursts-heading" className="text-sm font-semibold">
-        Bursts <span className="font-normal text-zinc-500">· failovers at most {burstSeconds} s apart, largest first</span>
+        Bursts <span className="font-normal text-zinc-600 dark:text-zinc-400">· failovers at most {burstSeconds} s apart, largest first</span>
       </h2>
       {bursts.length === 0 ? (
-        <p className="text-sm text-zinc-500">No burst: no two failovers came that close together.</p>
+        <p className="text-sm text-zinc-600 dark:text-zinc-400">No burst: no two failovers came that close together.</p>
       ) : (
         <ol className="space-y-2">
           {bursts.map((burst) => {

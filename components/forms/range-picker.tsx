@@ -96,7 +96,7 @@ export function RangePicker({
           spellCheck={false}
           className="w-40 rounded-md border border-zinc-300 bg-transparent px-1.5 py-0.5 font-mono text-xs dark:border-zinc-700"
         />
-        <span className="text-zinc-500">–</span>
+        <span className="text-zinc-600 dark:text-zinc-400">–</span>
         <input
           key={`to-${seed}`}
           name="to"
@@ -108,7 +108,7 @@ export function RangePicker({
           spellCheck={false}
           className="w-40 rounded-md border border-zinc-300 bg-transparent px-1.5 py-0.5 font-mono text-xs dark:border-zinc-700"
         />
-        <span className="text-xs text-zinc-500" title="Times are read and shown in this zone, 24-hour">
+        <span className="text-xs text-zinc-600 dark:text-zinc-400" title="Times are read and shown in this zone, 24-hour">
           {label}
         </span>
         <button type="submit" className={buttonClass}>

@@ -12,7 +12,7 @@ export function useLiveState(): LiveState {
   return useContext(LiveContext);
 }
 
-type ChangeEvent = { type: 'change'; cluster: string; leases?: string[]; transitions?: number; status?: boolean } | { type: 'resync' };
+type ChangeEvent = { type: 'change'; cluster: string; leases?: string[]; transitions?: number; renewals?: number; status?: boolean } | { type: 'resync' };
 
 // What the tab holding the stream tells the others over the BroadcastChannel.
 type Relay = { type: 'event'; event: ChangeEvent } | { type: 'state'; state: LiveState } | { type: 'hello' };
@@ -22,14 +22,18 @@ const lockName = 'leasetrail-live-stream';
 // Two missed heartbeats and a margin: past this, "Live" would be a lie.
 const staleAfterMs = 2 * liveHeartbeatMs + 5_000;
 
-// Query keys start with the resource, then cluster, namespace and name: ['lease', c, ns, n, …].
+const isLeadershipChange = (event: ChangeEvent) => event.type === 'resync' || (event.transitions ?? 0) > 0 || event.status === true;
+
+// Query keys start with the resource, then cluster, namespace and name: ['lease', c, ns, n, part, …].
 function isAffected(query: Query, event: ChangeEvent): boolean {
   if (event.type === 'resync') return true;
-  const [resource, cluster, namespace, name] = query.queryKey as string[];
+  const [resource, cluster, namespace, name, part] = query.queryKey as string[];
   // Fleet-wide views change with leadership and cluster state; renewals alone refresh them on their interval.
-  if (resource === 'fleet' || resource === 'clusters' || resource === 'timeline') return (event.transitions ?? 0) > 0 || event.status === true;
+  if (resource === 'fleet' || resource === 'clusters' || resource === 'timeline') return isLeadershipChange(event);
   if (resource !== 'lease' || cluster !== event.cluster) return false;
-  return event.leases === undefined || event.leases.includes(`${namespace}/${name}`);
+  if (event.leases !== undefined && !event.leases.includes(`${namespace}/${name}`)) return false;
+  // A renewal changes the renew chart and the lease row, not the transitions, gaps or notes.
+  return part === 'detail' || part === 'renewals' || isLeadershipChange(event);
 }
 
 // One EventSource per browser, not per tab: a browser opens at most six connections to a host, and a
@@ -54,12 +58,17 @@ export function LiveUpdates({ children }: { children: ReactNode }) {
       current = next;
       setState(next);
     };
-    // Notices arrive with every stored batch; coalescing them keeps refetches to a few per second.
+    // Notices arrive with every stored batch; coalescing them keeps refetches to a few per second. A
+    // change of leadership restarts a fetch in flight (it may predate the change); renewals never do,
+    // or a steady stream of them would cancel every fetch before it lands.
     const flush = () => {
       const events = pending;
       pending = [];
       flushTimer = undefined;
-      void queryClient.invalidateQueries({ predicate: (query) => events.some((event) => isAffected(query, event)) });
+      const changes = events.filter(isLeadershipChange);
+      const renewals = events.filter((event) => !isLeadershipChange(event));
+      if (changes.length > 0) void queryClient.invalidateQueries({ predicate: (query) => changes.some((event) => isAffected(query, event)) });
+      if (renewals.length > 0) void queryClient.invalidateQueries({ predicate: (query) => renewals.some((event) => isAffected(query, event)) }, { cancelRefetch: false });
     };
     const handle = (event: ChangeEvent) => {
       pending.push(event);

@@ -26,7 +26,7 @@ export function TimelineLegend({ holderColors, hasMarkedMoment }: { holderColors
             <IdentityText value={holder} maxChars={32} />
           </li>
         ))}
-        {holderColors.size === 0 ? <li className="text-zinc-500">No holder in view</li> : null}
+        {holderColors.size === 0 ? <li className="text-zinc-600 dark:text-zinc-400">No holder in view</li> : null}
       </ul>
       <ul aria-label="States and markers" className="flex flex-wrap gap-x-3 gap-y-1">
         <li className="flex items-center gap-1">

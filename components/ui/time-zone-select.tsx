@@ -11,6 +11,8 @@ export function useTimeZone(): TimeZoneMode {
 }
 
 const subscribeToNothing = () => () => undefined;
+const emptyZones: readonly string[] = [];
+const noZones = () => emptyZones;
 
 // The zone a mode means in this browser; the server renders `local` as UTC until hydration.
 export function useZoneName(mode: TimeZoneMode): string {
@@ -24,7 +26,7 @@ export function useZoneName(mode: TimeZoneMode): string {
 export function TimeZoneSelect() {
   const [mode, setMode] = useQueryState('tz', timeZoneParser);
   const localZone = useZoneName('local');
-  const zones = useSyncExternalStore(subscribeToNothing, listTimeZones, () => [] as string[]);
+  const zones = useSyncExternalStore(subscribeToNothing, listTimeZones, noZones);
   return (
     <label className="flex items-center gap-1 text-xs text-zinc-600 dark:text-zinc-400">
       <span className="sr-only sm:not-sr-only">Zone</span>

@@ -17,8 +17,12 @@ export function isTimeZone(name: string): boolean {
   return isValid;
 }
 
-export function listTimeZones(): string[] {
-  return typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : ['UTC'];
+let zones: readonly string[] | undefined;
+
+// The same array on every call, so a React store snapshot of it stays stable.
+export function listTimeZones(): readonly string[] {
+  zones ??= typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : ['UTC'];
+  return zones;
 }
 
 // The IANA zone a mode means; `local` is the browser's (the server has no browser, so UTC there).

@@ -161,7 +161,7 @@ function LeaseView({ leaseKey, initialLease, initialNow }: { leaseKey: LeaseKey;
 
   return (
     <div className="space-y-6">
-      <nav aria-label="Breadcrumb" className="text-sm text-zinc-500">
+      <nav aria-label="Breadcrumb" className="text-sm text-zinc-600 dark:text-zinc-400">
         <Link href="/" className="hover:underline">
           Fleet
         </Link>{' '}
@@ -253,7 +253,7 @@ function LeaseView({ leaseKey, initialLease, initialNow }: { leaseKey: LeaseKey;
 
       <section aria-labelledby="annotations-heading" className="space-y-2">
         <h2 id="annotations-heading" className="text-sm font-semibold">
-          Annotations <span className="font-normal text-zinc-500">· on this lease, its cluster and the whole fleet; add them in the <Link href="/audit" className="underline">audit</Link></span>
+          Annotations <span className="font-normal text-zinc-600 dark:text-zinc-400">· on this lease, its cluster and the whole fleet; add them in the <Link href="/audit" className="underline">audit</Link></span>
         </h2>
         {annotations.isError ? (
           <p role="alert" className="text-sm text-red-600">
@@ -276,7 +276,7 @@ function LeaseView({ leaseKey, initialLease, initialNow }: { leaseKey: LeaseKey;
           </p>
         ) : renewals.data ? (
           renewals.data.samples.length === 0 ? (
-            <p className="text-sm text-zinc-500">No renewal observed in this range.</p>
+            <p className="text-sm text-zinc-600 dark:text-zinc-400">No renewal observed in this range.</p>
           ) : (
             <ChartRenewInterval
               data={renewals.data}
@@ -297,7 +297,7 @@ function LeaseView({ leaseKey, initialLease, initialNow }: { leaseKey: LeaseKey;
 
       <section aria-labelledby="transitions-heading" className="space-y-2">
         <h2 id="transitions-heading" className="text-sm font-semibold">
-          Transitions {lastTransition ? <span className="font-normal text-zinc-500">· last: {causeLabels[lastTransition.cause ?? ''] ?? lastTransition.cause}</span> : null}
+          Transitions {lastTransition ? <span className="font-normal text-zinc-600 dark:text-zinc-400">· last: {causeLabels[lastTransition.cause ?? ''] ?? lastTransition.cause}</span> : null}
         </h2>
         <Table>
           <TableHead>
@@ -359,7 +359,7 @@ function LeaseView({ leaseKey, initialLease, initialNow }: { leaseKey: LeaseKey;
 function Fact({ label, children }: { label: string; children: React.ReactNode }) {
   return (
     <div className="min-w-0">
-      <dt className="text-xs text-zinc-500">{label}</dt>
+      <dt className="text-xs text-zinc-600 dark:text-zinc-400">{label}</dt>
       <dd className="truncate">{children}</dd>
     </div>
   );
@@ -389,7 +389,7 @@ function TimelineTooltip({ hover, mode }: { hover: HoverInfo; mode: string }) {
   const { segment, marker } = hover;
   return (
     <div className="space-y-0.5">
-      <div className="text-zinc-500">{formatTime(hover.at, mode)}</div>
+      <div className="text-zinc-600 dark:text-zinc-400">{formatTime(hover.at, mode)}</div>
       {marker ? <div className="font-medium">{markerLabels[marker.type]}</div> : null}
       {segment?.type === 'held' ? (
         <div>
@@ -397,7 +397,7 @@ function TimelineTooltip({ hover, mode }: { hover: HoverInfo; mode: string }) {
         </div>
       ) : null}
       {segment?.type === 'leaderless' ? <div className="text-red-600">nobody led for {formatDuration(segment.end - segment.start)}</div> : null}
-      {segment?.type === 'unknown' ? <div className="text-zinc-500">not observed ({segment.reason.replace('_', ' ')})</div> : null}
+      {segment?.type === 'unknown' ? <div className="text-zinc-600 dark:text-zinc-400">not observed ({segment.reason.replace('_', ' ')})</div> : null}
     </div>
   );
 }
