@@ -40,10 +40,10 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           {isSimulated ? <SimulationBanner /> : null}
           <header className="border-b border-zinc-200 dark:border-zinc-800">
             <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-2 gap-y-2 px-3 py-2 text-sm sm:px-4">
-              <Link href="/" className="mr-2 font-semibold tracking-tight">
-                Leasetrail
-              </Link>
-              <nav aria-label="Main" className="order-last flex w-full flex-wrap gap-1 md:order-none md:w-auto">
+              <nav aria-label="Main" className="flex flex-wrap items-center gap-1">
+                <Link href="/" className="mr-2 font-semibold tracking-tight">
+                  Leasetrail
+                </Link>
                 <Suspense>
                   <NavLink href="/">Fleet</NavLink>
                   <NavLink href="/timeline">Timeline</NavLink>
