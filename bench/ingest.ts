@@ -2,7 +2,7 @@ import os from 'node:os';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
-import { changesChannel, type ChangeNotice } from '../lib/store/ingest';
+import { changesChannel, type ChangeNotice } from '../lib/changes/notice';
 import { cpuSecondsOfTree, postmasterPid, startRig, stopProcess, waitForLeasesStored } from './processes';
 
 export type IngestResult = {

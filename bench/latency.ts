@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { chromium } from '@playwright/test';
 import { findFreePort } from '../lib/store/embedded-postgres';
-import { changesChannel, type ChangeNotice } from '../lib/store/ingest';
+import { changesChannel, type ChangeNotice } from '../lib/changes/notice';
 import type { SteadyWrite } from './ingest-source';
 import { percentile, startRig, startWebServer, stopProcess, waitForHealthy, waitForLeasesStored } from './processes';
 

@@ -36,6 +36,12 @@ const envSchema = z.object({
     .max(64, { error: 'must be at most 64' })
     .default(1),
   LEASETRAIL_SIMULATE: z.enum(['auto', 'always', 'never']).default('auto'),
+  // How long a cluster whose owner died waits for another replica, and how often replicas rebalance.
+  LEASETRAIL_OWNERSHIP_LEASE_SECONDS: z.coerce
+    .number({ error: 'must be a number of seconds' })
+    .min(0.2, { error: 'must be at least 0.2 seconds' })
+    .max(300, { error: 'must be at most 300 seconds' })
+    .default(5),
   HOME: z.string().optional(),
 });
 

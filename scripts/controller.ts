@@ -1,5 +1,5 @@
 import { ConfigError, parseEnv } from '../lib/env';
-import { startControllerFromEnv } from '../lib/kube/start-controller';
+import { startControllerFromEnv } from '../lib/server/start-controller';
 import { migrate } from '../lib/store/migrate';
 import { describeDatabaseError } from '../lib/server/database-errors';
 

@@ -32,6 +32,7 @@ export function ClustersClient({ initialClusters, initialGaps }: { initialCluste
           <Th numeric>Leases</Th>
           <Th>Last event</Th>
           <Th>Connected since</Th>
+          <Th>Owned by</Th>
         </TableHead>
         <TableBody>
             {clusters.data.clusters.map((cluster) => (
@@ -61,9 +62,17 @@ export function ClustersClient({ initialClusters, initialGaps }: { initialCluste
                 <td className="px-3 py-1.5">
                   <TimeText value={cluster.connectedAt} />
                 </td>
+                <td className="px-3 py-1.5">
+                  <div className="font-mono text-xs">{cluster.ownerInstance ?? '—'}</div>
+                  {cluster.ownerSince ? (
+                    <div className="text-xs text-zinc-500">
+                      since <TimeText value={cluster.ownerSince} />
+                    </div>
+                  ) : null}
+                </td>
               </tr>
             ))}
-            {clusters.data.clusters.length === 0 ? <EmptyRow columns={6}>No cluster is configured.</EmptyRow> : null}
+            {clusters.data.clusters.length === 0 ? <EmptyRow columns={7}>No cluster is configured.</EmptyRow> : null}
         </TableBody>
       </Table>
       <section aria-labelledby="gaps-heading" className="space-y-2">

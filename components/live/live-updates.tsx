@@ -2,6 +2,7 @@
 
 import { useQueryClient, type Query } from '@tanstack/react-query';
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
+import type { ChangeEvent } from '@/lib/changes/notice';
 import { liveHeartbeatMs } from '@/lib/ui/live-protocol';
 
 export type LiveState = 'connecting' | 'live' | 'reconnecting';
@@ -11,8 +12,6 @@ const LiveContext = createContext<LiveState>('connecting');
 export function useLiveState(): LiveState {
   return useContext(LiveContext);
 }
-
-type ChangeEvent = { type: 'change'; cluster: string; leases?: string[]; transitions?: number; renewals?: number; status?: boolean } | { type: 'resync' };
 
 // What the tab holding the stream tells the others over the BroadcastChannel.
 type Relay = { type: 'event'; event: ChangeEvent } | { type: 'state'; state: LiveState } | { type: 'hello' };

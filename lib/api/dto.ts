@@ -19,7 +19,8 @@ export type RangeDto = { from: Iso; to: Iso };
 
 export const toRangeDto = (range: TimeRange): RangeDto => ({ from: iso(range.from), to: iso(range.to) });
 
-export type ClusterDto = Omit<ClusterSummary, 'nextRetryAt' | 'lastEventAt' | 'lastSeenAt' | 'connectedAt'> & {
+export type ClusterDto = Omit<ClusterSummary, 'nextRetryAt' | 'lastEventAt' | 'lastSeenAt' | 'connectedAt' | 'ownerSince'> & {
+  ownerSince: Iso | null;
   nextRetryAt: Iso | null;
   lastEventAt: Iso | null;
   lastSeenAt: Iso | null;
@@ -33,6 +34,7 @@ export function toClusterDto(cluster: ClusterSummary): ClusterDto {
     lastEventAt: isoOrNull(cluster.lastEventAt),
     lastSeenAt: isoOrNull(cluster.lastSeenAt),
     connectedAt: isoOrNull(cluster.connectedAt),
+    ownerSince: isoOrNull(cluster.ownerSince),
   };
 }
 

@@ -34,7 +34,7 @@ const noChange = { cause: null, isRestart: false, leaderlessMs: null, overlapMs:
 function openingOf(input: LeaseWindowInput): TimelineTransition[] {
   const last = input.lastBefore;
   if (!last) return [];
-  const holder = last.kind === 'acquired' || last.kind === 'resumed' || last.kind === 'missed' ? last.toHolder : null;
+  const holder = last.kind === 'acquired' || last.kind === 'resumed' || last.kind === 'missed' || last.kind === 'reset' ? last.toHolder : null;
   return holder === null
     ? [{ ...noChange, id: 'window-start', kind: 'released', at: input.from, fromHolder: null, toHolder: null }]
     : [{ ...noChange, id: 'window-start', kind: 'resumed', at: input.from, fromHolder: holder, toHolder: holder }];

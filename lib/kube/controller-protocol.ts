@@ -1,5 +1,5 @@
 import type { SerializedTarget } from './cluster-sources';
-import type { ClusterWatcherOptions } from './cluster-watcher';
+import type { ClusterControllerOptions } from './cluster-controller';
 import type { WatchConfig } from './watch-config';
 
 // One thread of a controller whose clusters are spread over threads (see Controller `threads`): a
@@ -12,13 +12,15 @@ export type WorkerInput = {
   instanceId: string;
   listConcurrency: number;
   thread: number;
+  threadCount: number;
+  balanceIntervalMs?: number;
   // The plain-data part of the watcher options (no clock, no callbacks).
-  watcher: Partial<Omit<ClusterWatcherOptions, 'target' | 'session' | 'watchConfig' | 'log' | 'onTransitions' | 'onStatus' | 'clock'>>;
+  watcher: Partial<Omit<ClusterControllerOptions, 'target' | 'session' | 'watchConfig' | 'log' | 'onTransitions' | 'onStatus' | 'clock'>>;
 };
 
 export type WorkerMessage =
   | { type: 'transitions'; cluster: string; rows: unknown[] }
   | { type: 'status'; cluster: string; status: unknown }
-  | { type: 'malformed'; counts: Record<string, number> }
+  | { type: 'malformed'; counts: Record<string, number>; quarantined: Record<string, number> }
   | { type: 'stopped' };
 

@@ -14,6 +14,8 @@ const controller = new Controller({
   instanceId: `${input.instanceId}-t${input.thread}`,
   listConcurrency: input.listConcurrency,
   threads: 1,
+  domain: `t${input.thread}/${input.threadCount}`,
+  ...(input.balanceIntervalMs === undefined ? {} : { balanceIntervalMs: input.balanceIntervalMs }),
   watcher: input.watcher,
 });
 const send = (message: WorkerMessage) => port.postMessage(message);
@@ -22,8 +24,9 @@ controller.on('status', (cluster, status) => send({ type: 'status', cluster, sta
 let reported = '';
 const reportMalformed = setInterval(() => {
   const counts = Object.fromEntries(input.targets.map((target) => [target.name, controller.malformed(target.name)]));
-  const text = JSON.stringify(counts);
-  if (text !== reported) send({ type: 'malformed', counts });
+  const quarantined = Object.fromEntries(input.targets.map((target) => [target.name, controller.quarantined(target.name)]));
+  const text = JSON.stringify([counts, quarantined]);
+  if (text !== reported) send({ type: 'malformed', counts, quarantined });
   reported = text;
 }, 250);
 port.on('message', (message: { type: 'stop' }) => {

@@ -4,11 +4,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../log';
-import { changesChannel, type StoredTransition } from '../store/ingest';
+import type { StoredTransition } from '../store/ingest';
+import { recordClusterState } from '../store/cluster-state';
 import { OwnerSession } from '../store/owner-session';
 import { serializeTarget, type ClusterTarget } from './cluster-sources';
 import type { WorkerInput, WorkerMessage } from './controller-protocol';
-import { ClusterWatcher, type ClusterWatcherOptions, type WatcherStatus } from './cluster-watcher';
+import { ClusterController, type ClusterControllerOptions, type WatcherStatus } from './cluster-controller';
+import { sleepWithSignal } from './lease-source';
 import { Semaphore } from './semaphore';
 import type { WatchConfig } from './watch-config';
 
@@ -19,12 +21,16 @@ export type ControllerOptions = {
   log: Logger;
   // Shown as the PostgreSQL application_name of the session that holds this instance's cluster locks.
   instanceId?: string;
-  watcher?: Partial<Omit<ClusterWatcherOptions, 'target' | 'session' | 'watchConfig' | 'log' | 'onTransitions' | 'onStatus'>>;
+  watcher?: Partial<Omit<ClusterControllerOptions, 'target' | 'session' | 'watchConfig' | 'log' | 'onTransitions' | 'onStatus'>>;
   // Clusters listing at the same time (memory: a list holds a whole cluster's Leases at once).
   listConcurrency?: number;
   // Threads the clusters are spread over, each with its own owner session. Parsing the watch streams
   // is most of the CPU at high rates; one thread cannot use a second core. Default 1.
   threads?: number;
+  // Owners competing for the same clusters: replicas, or the same thread of each replica ("t<i>/<n>").
+  domain?: string;
+  // How often the share of clusters is checked against the live replicas (and excess handed over).
+  balanceIntervalMs?: number;
 };
 
 export type ControllerEvents = {
@@ -50,9 +56,10 @@ export class Controller extends EventEmitter<ControllerEvents> {
   private readonly abort = new AbortController();
   private readonly runs: Array<Promise<void>> = [];
   private readonly statuses = new Map<string, WatcherStatus>();
-  private readonly watchers = new Map<string, ClusterWatcher>();
+  private readonly watchers = new Map<string, ClusterController>();
   private readonly workers: Worker[] = [];
   private readonly malformedCounts = new Map<string, number>();
+  private readonly quarantinedCounts = new Map<string, number>();
 
   constructor(private readonly options: ControllerOptions) {
     super();
@@ -63,7 +70,38 @@ export class Controller extends EventEmitter<ControllerEvents> {
       databaseUrl: options.databaseUrl,
       log: options.log.child({ component: 'owner-session' }),
       applicationName: `leasetrail-controller ${this.instanceId}`.slice(0, 63),
+      domain: options.domain ?? 't0/1',
     });
+  }
+
+  // A fair share: no replica owns more than ⌈clusters / live replicas⌉ while another has room.
+  private async fairShare(): Promise<number> {
+    const owners = await this.session.countLiveOwners();
+    return Math.ceil(this.options.targets.length / owners);
+  }
+
+  private async canAcquire(): Promise<boolean> {
+    return this.session.heldCount < (await this.fairShare());
+  }
+
+  // When replicas join, the ones above their share hand the most recently taken clusters over; when
+  // one leaves, the others' share grows and their standby clusters take its clusters on their next try.
+  private async balance(): Promise<void> {
+    const share = await this.fairShare();
+    const owned = [...this.watchers.values()].filter((watcher) => watcher.ownedSince !== null).sort((a, b) => (b.ownedSince ?? 0) - (a.ownedSince ?? 0));
+    for (const watcher of owned.slice(0, Math.max(0, owned.length - share))) watcher.handOver();
+  }
+
+  private startBalancing(): void {
+    const interval = this.options.balanceIntervalMs ?? 5_000;
+    const loop = async () => {
+      while (!this.abort.signal.aborted) {
+        await sleepWithSignal(interval, this.abort.signal);
+        if (this.abort.signal.aborted) break;
+        await this.balance().catch((error: unknown) => this.options.log.debug({ err: (error as Error).message }, 'cannot balance clusters now'));
+      }
+    };
+    this.runs.push(loop());
   }
 
   start(): void {
@@ -72,11 +110,13 @@ export class Controller extends EventEmitter<ControllerEvents> {
     const listPermits = new Semaphore(this.options.listConcurrency ?? 4);
     for (const target of this.options.targets) {
       const log = this.options.log.child({ cluster: target.name });
-      const watcher = new ClusterWatcher({
+      const watcher = new ClusterController({
         ...this.options.watcher,
         reflector: { listPermits, ...this.options.watcher?.reflector },
         target,
         session: this.session,
+        instanceId: this.instanceId,
+        canAcquire: () => this.canAcquire(),
         watchConfig: this.options.watchConfig,
         log,
         onTransitions: (cluster, rows) => this.emit('transitions', cluster, rows),
@@ -89,6 +129,7 @@ export class Controller extends EventEmitter<ControllerEvents> {
         }),
       );
     }
+    this.startBalancing();
     this.options.log.info({ clusters: this.options.targets.map((t) => t.name) }, 'controller started');
   }
 
@@ -106,6 +147,8 @@ export class Controller extends EventEmitter<ControllerEvents> {
         instanceId: this.instanceId,
         listConcurrency,
         thread,
+        threadCount: threads,
+        ...(this.options.balanceIntervalMs === undefined ? {} : { balanceIntervalMs: this.options.balanceIntervalMs }),
         watcher: { ...watcher, reflector: reflectorData },
       };
       // The worker is TypeScript run by tsx, like every entry point of this project (see the .cjs).
@@ -116,7 +159,10 @@ export class Controller extends EventEmitter<ControllerEvents> {
         else if (message.type === 'status') {
           this.statuses.set(message.cluster, message.status as WatcherStatus);
           this.emit('status', message.cluster, message.status as WatcherStatus);
-        } else if (message.type === 'malformed') for (const [cluster, count] of Object.entries(message.counts)) this.malformedCounts.set(cluster, count);
+        } else if (message.type === 'malformed') {
+          for (const [cluster, count] of Object.entries(message.counts)) this.malformedCounts.set(cluster, count);
+          for (const [cluster, count] of Object.entries(message.quarantined)) this.quarantinedCounts.set(cluster, count);
+        }
       });
       worker.on('error', (error) => this.options.log.error({ err: error, thread }, 'controller thread failed'));
       this.workers.push(worker);
@@ -133,6 +179,11 @@ export class Controller extends EventEmitter<ControllerEvents> {
     return this.watchers.get(cluster)?.malformedCount ?? this.malformedCounts.get(cluster) ?? 0;
   }
 
+  // Leases of this cluster whose events PostgreSQL refused, isolated from the rest of their batch.
+  quarantined(cluster: string): number {
+    return this.watchers.get(cluster)?.quarantinedCount ?? this.quarantinedCounts.get(cluster) ?? 0;
+  }
+
   private updateStatus(cluster: string, status: WatcherStatus): void {
     this.statuses.set(cluster, status);
     this.emit('status', cluster, status);
@@ -142,16 +193,7 @@ export class Controller extends EventEmitter<ControllerEvents> {
     const nextRetryAt = 'nextRetryAt' in status ? new Date(status.nextRetryAt) : null;
     const connectedAt = status.state === 'connected' ? new Date(status.since) : null;
     this.session
-      .withLock(cluster, (client) =>
-        client.query(
-          `WITH updated AS (
-             UPDATE "Cluster" SET state = $2, "stateReason" = $3, attempt = $4, "nextRetryAt" = $5,
-                    "connectedAt" = COALESCE($6, "connectedAt"), "updatedAt" = now() WHERE name = $1 RETURNING name
-           )
-           SELECT pg_notify($7, json_build_object('cluster', name, 'status', true)::text) FROM updated`,
-          [cluster, clusterStates[status.state], reason, attempt, nextRetryAt, connectedAt, changesChannel],
-        ),
-      )
+      .withLock(cluster, (client) => recordClusterState(client, { cluster, state: clusterStates[status.state], reason, attempt, nextRetryAt, connectedAt }))
       .catch((error: unknown) => this.options.log.debug({ cluster, err: (error as Error).message }, 'cluster state not stored'));
   }
 

@@ -24,6 +24,10 @@ export function buildDeletedKey(last: Observation): string {
   return joinKey('deleted', last.uid ?? `rv:${last.resourceVersion}`);
 }
 
+export function buildResetKey(before: Observation, after: Observation): string {
+  return joinKey('reset', before.leaseTransitions, after.leaseTransitions, timeOrVersion(after.acquireTime ?? after.renewTime, after), after.holderIdentity ?? '');
+}
+
 export function buildMissedKey(fromTransitions: number, toTransitions: number): string {
   return joinKey('missed', fromTransitions, toTransitions);
 }

@@ -23,5 +23,24 @@ export { parseLease, parseLeases, type MalformedLease, type ParseContext, type P
 export { parseMicroTime } from './micro-time';
 export { getHolderHost, isHolderRestart } from './holder-identity';
 export { defaultDeriveOptions, isLeaseKindTracked, type DeriveOptions, type SkewOptions } from './options';
-export { checkExpiry, deriveDeletion, deriveEvents, markBlind, nextExpiryCheckAt } from './derive';
+export { confirmExpiry, deriveDeletion, deriveEvents, getExpiryDueAt, markBlind } from './derive';
+export { boundedAt } from './bounded-time';
 export { isRenewalOnlyChange, stateFromStored, toStoredLease, type StoredLease } from './state';
+export { clampForStorage, clampInt4, int4Max } from './storable';
+export {
+  emptyStream,
+  getNextDueAt,
+  leaseKeyString,
+  reconcile,
+  type Blindness,
+  type ClusterModel,
+  type ClusterWrites,
+  type GapReason,
+  type GapWrite,
+  type LeaseRowWrite,
+  type ReconcileOptions,
+  type ReconcileResult,
+  type SourceEvent,
+  type StreamModel,
+  type TransitionRow,
+} from './reconcile';

@@ -28,3 +28,14 @@ export function compareLeaseRecords(a: Observation, b: Observation): number {
 export function getTenureStart(observation: Observation): MicroTime | null {
   return observation.acquireTime ?? observation.renewTime;
 }
+
+// The record went backwards rather than forwards: fewer leaseTransitions than before, or the same count
+// with another holder and an older acquireTime (an etcd restore, a re-created API server). The same
+// holder's times going back is its clock being corrected, which is a renewal, not a reset.
+export function isRecordReset(before: Observation, after: Observation): boolean {
+  const from = before.leaseTransitions;
+  const to = after.leaseTransitions;
+  if (from !== null && to !== null && to < from) return true;
+  const isSameCount = from === to;
+  return isSameCount && before.holderIdentity !== after.holderIdentity && before.acquireTime !== null && after.acquireTime !== null && after.acquireTime.ms < before.acquireTime.ms;
+}

@@ -27,6 +27,9 @@ const microTimeSchema = z
     return parsed;
   });
 
+// Both are int32 in the Lease API; a larger number is not a Lease the API server could have written.
+const int32Max = 2_147_483_647;
+
 const optionalText = z.string({ error: (issue) => `must be a string (got ${describeInput(issue.input)})` }).nullish();
 
 const specSchema = z.object(
@@ -36,6 +39,7 @@ const specSchema = z.object(
       .number({ error: (issue) => `must be a number of seconds (got ${describeInput(issue.input)})` })
       .int({ error: (issue) => `must be a whole number of seconds (got ${describeInput(issue.input)})` })
       .positive({ error: (issue) => `must be greater than 0 (got ${describeInput(issue.input)})` })
+      .max(int32Max, { error: (issue) => `must fit the API's int32 (got ${describeInput(issue.input)})` })
       .nullish(),
     acquireTime: microTimeSchema.nullish(),
     renewTime: microTimeSchema.nullish(),
@@ -43,6 +47,7 @@ const specSchema = z.object(
       .number({ error: (issue) => `must be a number (got ${describeInput(issue.input)})` })
       .int({ error: (issue) => `must be an integer (got ${describeInput(issue.input)})` })
       .nonnegative({ error: (issue) => `must not be negative (got ${describeInput(issue.input)})` })
+      .max(int32Max, { error: (issue) => `must fit the API's int32 (got ${describeInput(issue.input)})` })
       .nullish(),
     strategy: optionalText,
     preferredHolder: optionalText,
@@ -101,8 +106,8 @@ export function parseWellFormed(obj: unknown, ctx: ParseContext): ParseResult | 
   if (!isNullish(labels) && !isStringRecord(labels)) return undefined;
   const { holderIdentity, leaseDurationSeconds, acquireTime, renewTime, leaseTransitions, strategy, preferredHolder } = spec as Record<string, unknown>;
   if (!isOptionalString(holderIdentity) || !isOptionalString(strategy) || !isOptionalString(preferredHolder)) return undefined;
-  if (!isNullish(leaseDurationSeconds) && !(Number.isSafeInteger(leaseDurationSeconds) && (leaseDurationSeconds as number) > 0)) return undefined;
-  if (!isNullish(leaseTransitions) && !(Number.isSafeInteger(leaseTransitions) && (leaseTransitions as number) >= 0)) return undefined;
+  if (!isNullish(leaseDurationSeconds) && !(Number.isSafeInteger(leaseDurationSeconds) && (leaseDurationSeconds as number) > 0 && (leaseDurationSeconds as number) <= int32Max)) return undefined;
+  if (!isNullish(leaseTransitions) && !(Number.isSafeInteger(leaseTransitions) && (leaseTransitions as number) >= 0 && (leaseTransitions as number) <= int32Max)) return undefined;
   const acquire = optionalMicroTime(acquireTime);
   const renew = optionalMicroTime(renewTime);
   if (acquire === false || renew === false) return undefined;

@@ -10,21 +10,27 @@ export function updateSkew(
   observedAt: number,
   options: SkewOptions,
 ): { skew: SkewState; events: LeaseEvent[] } {
-  const base: SkewState = current?.holder === holder ? current : { holder, lags: [], offsetMs: null, reason: null };
+  const base: SkewState = current?.holder === holder ? current : { holder, lags: [], offsetMs: null, reason: null, since: null };
   const lags = [...base.lags, lagMs].slice(-options.windowSize);
   const verdict = judgeSkew(lags, options);
   // A suspicion ends only once a full window no longer supports it, so it cannot flap sample by sample.
   if (verdict === null) {
     if (base.reason === null || lags.length < options.windowSize) return { skew: { ...base, lags }, events: [] };
-    return { skew: { holder, lags, offsetMs: null, reason: null }, events: [{ type: 'skew-cleared', holder, observedAt }] };
+    return { skew: { holder, lags, offsetMs: null, reason: null, since: null }, events: [{ type: 'skew-cleared', holder, observedAt }] };
   }
   if (!isMaterialChange(base, verdict, options)) return { skew: { ...base, lags }, events: [] };
-  return { skew: { holder, lags, ...verdict }, events: [{ type: 'skew', holder, ...verdict, observedAt }] };
+  const since = base.reason === null ? observedAt : (base.since ?? observedAt);
+  return { skew: { holder, lags, ...verdict, since }, events: [{ type: 'skew', holder, ...verdict, startedAt: since, observedAt }] };
+}
+
+// A holder that stops leading (or a record reset) ends its open episode: skew belongs to a holder.
+export function endSkew(skew: SkewState | null, observedAt: number): LeaseEvent[] {
+  return skew !== null && skew.reason !== null ? [{ type: 'skew-cleared', holder: skew.holder, observedAt }] : [];
 }
 
 export function skewFromStored(holder: string | null, offsetMs: number | null): SkewState | null {
   if (holder === null || offsetMs === null) return null;
-  return { holder, lags: [], offsetMs, reason: offsetMs > 0 ? 'future-renew' : 'steady-offset' };
+  return { holder, lags: [], offsetMs, reason: offsetMs > 0 ? 'future-renew' : 'steady-offset', since: null };
 }
 
 // lag = delay − offset and network delay only adds, so the smallest lag is the best offset estimate.

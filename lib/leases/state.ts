@@ -48,6 +48,8 @@ export function stateFromStored(key: LeaseKey, row: StoredLease): LeaseState {
     lastCause: row.lastCause,
     isExpired: false,
     isBlind: true,
+    observedSince: observedAt,
+    lastChangeAt: null,
     deletedAt: row.deletedAt?.getTime() ?? null,
     skew: skewFromStored(row.holderIdentity || null, row.skewSuspectedMs),
   };

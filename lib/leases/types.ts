@@ -5,12 +5,15 @@ export type LeaseKind = 'election' | 'node_heartbeat' | 'apiserver_identity';
 // `unknown`: the change happened while we were blind (relist, 410, outage) or past changes we missed.
 export type AcquireCause = 'first' | 'release' | 'expiry' | 'early_takeover' | 'unknown';
 
-export type TransitionKind = 'acquired' | 'released' | 'expired' | 'deleted';
+// `reset`: the record went backwards (same uid, fewer leaseTransitions or an older acquireTime): an etcd
+// restore or a re-created API server. The new record is taken as it is, never dropped as "older".
+export type TransitionKind = 'acquired' | 'released' | 'expired' | 'deleted' | 'reset';
 
 // `iso` is the text the API server sent (microseconds, kept for exact keys and storage); `ms` is for arithmetic.
 export type MicroTime = { iso: string; ms: number };
 
-export type ObservationSource = 'watch' | 'list';
+// `read`: a direct read that confirms (or refutes) an expiry; it may be newer than what the watch delivered.
+export type ObservationSource = 'watch' | 'list' | 'read';
 
 export type Observation = {
   key: LeaseKey;
@@ -32,11 +35,13 @@ export type Observation = {
 // offsetMs = holder clock − our clock: positive when the holder writes renewTimes in our future.
 export type SkewReason = 'future-renew' | 'steady-offset';
 
+// `since`: when the current episode began (null while none is open, or when rebuilt after a restart).
 export type SkewState = {
   holder: string;
   lags: number[];
   offsetMs: number | null;
   reason: SkewReason | null;
+  since: number | null;
 };
 
 export type LeaseState = {
@@ -47,6 +52,11 @@ export type LeaseState = {
   lastCause: AcquireCause | null;
   isExpired: boolean;
   isBlind: boolean;
+  // Since when this lease has been observed without a break: an expiry is never dated before it.
+  observedSince: number;
+  // When the last change of leadership we recorded took place (null after a restart): the next one is
+  // never dated before it, whatever the holders' clocks say.
+  lastChangeAt: number | null;
   deletedAt: number | null;
   skew: SkewState | null;
 };
@@ -77,11 +87,13 @@ export type RenewalEvent = {
   lagMs: number | null;
 };
 
+// One skew episode: opened (or its offset revised) by `skew`, closed by `skew-cleared`.
 export type SkewEvent = {
   type: 'skew';
   holder: string;
   offsetMs: number;
   reason: SkewReason;
+  startedAt: number;
   observedAt: number;
 };
 

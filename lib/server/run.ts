@@ -8,7 +8,7 @@ import { ConfigError, type Env } from '../env';
 import type { Logger } from '../log';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../store/embedded-postgres';
 import { migrate } from '../store/migrate';
-import { startControllerFromEnv, type RunningController } from '../kube/start-controller';
+import { startControllerFromEnv, type RunningController } from './start-controller';
 import { describeDatabaseError } from './database-errors';
 
 export type RunningServer = { url: string; databaseUrl: string; controller: RunningController | undefined; stop: () => Promise<void> };

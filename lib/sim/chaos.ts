@@ -12,7 +12,8 @@ export const chaosOperationSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('pauseLeader'), cluster, lease, durationMs: duration.optional() }).strict(),
   z.object({ op: z.literal('resumeLeader'), cluster, lease }).strict(),
   z.object({ op: z.literal('slowCalls'), cluster, lease, delayMs: duration, durationMs: duration.optional() }).strict(),
-  z.object({ op: z.literal('skewClock'), cluster, lease, offsetMs: z.number().int(), durationMs: duration.optional() }).strict(),
+  // `host`: skew that candidate (leader or not) instead of the leader.
+  z.object({ op: z.literal('skewClock'), cluster, lease, offsetMs: z.number().int(), durationMs: duration.optional(), host: z.string().min(1).optional() }).strict(),
   z.object({ op: z.literal('restartApiServer'), cluster, downtimeMs: duration.optional() }).strict(),
   z.object({ op: z.literal('compactHistory'), cluster }).strict(),
 ]);

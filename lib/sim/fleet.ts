@@ -269,7 +269,7 @@ export class Fleet implements ChaosTarget {
     return this.applyChaos({ op: 'slowCalls', cluster, lease, delayMs, ...options });
   }
 
-  skewClock(cluster: string, lease: string, offsetMs: number, options: { durationMs?: number } = {}): Promise<ChaosResult> {
+  skewClock(cluster: string, lease: string, offsetMs: number, options: { durationMs?: number; host?: string } = {}): Promise<ChaosResult> {
     return this.applyChaos({ op: 'skewClock', cluster, lease, offsetMs, ...options });
   }
 
@@ -324,7 +324,10 @@ export class Fleet implements ChaosTarget {
       for (const slot of paused) slot.elector?.resume();
       return { applied: paused.length > 0, ...(paused[0]?.elector ? { identity: paused[0].elector.identity } : {}) };
     }
-    const slot = this.leaderSlot(operation.cluster, operation.lease);
+    const slot =
+      operation.op === 'skewClock' && operation.host !== undefined
+        ? this.slots.find((candidate) => candidate.cluster === cluster && candidate.lease === operation.lease && candidate.host === operation.host)
+        : this.leaderSlot(operation.cluster, operation.lease);
     const elector = slot?.elector;
     if (!slot || !elector) return { applied: false, detail: `${operation.lease} in ${operation.cluster} has no leader` };
     const identity = elector.identity;

@@ -53,6 +53,7 @@ type LeaderlessRow = LeaseRow & {
   observedAt: Date;
   lastKind: string | null;
   lastAt: Date | null;
+  lastToHolder: string | null;
   heldAt: Date | null;
   leaderlessMs: number | null;
 };
@@ -62,41 +63,41 @@ type LeaderlessRow = LeaseRow & {
 export async function loadLeaderlessFacts(db: Db): Promise<LeaderlessFacts[]> {
   const rows = await db.$queryRaw<LeaderlessRow[]>`
     SELECT c.name AS cluster, l.namespace, l.name, l."holderIdentity", l."observedAt",
-           last.kind::text AS "lastKind", last.at AS "lastAt", held.at AS "heldAt", held."leaderlessMs"
+           last.kind::text AS "lastKind", last.at AS "lastAt", last."toHolder" AS "lastToHolder", held.at AS "heldAt", held."leaderlessMs"
       FROM "Lease" l
       JOIN "Cluster" c ON c.id = l."clusterId"
       LEFT JOIN LATERAL (
-        SELECT t.kind, t.at FROM "Transition" t
-         WHERE t."leaseId" = l.id AND t.kind IN ('acquired', 'released', 'expired', 'resumed', 'deleted')
+        SELECT t.kind, t.at, t."toHolder" FROM "Transition" t
+         WHERE t."leaseId" = l.id AND t.kind IN ('acquired', 'released', 'expired', 'resumed', 'deleted', 'reset')
          ORDER BY t.at DESC, t.id DESC LIMIT 1) last ON true
       LEFT JOIN LATERAL (
         SELECT t.at, t."leaderlessMs" FROM "Transition" t
-         WHERE t."leaseId" = l.id AND t.kind IN ('acquired', 'resumed')
+         WHERE t."leaseId" = l.id AND (t.kind IN ('acquired', 'resumed') OR (t.kind = 'reset' AND t."toHolder" IS NOT NULL))
          ORDER BY t.at DESC, t.id DESC LIMIT 1) held ON true
      WHERE l.kind = 'election' AND l."deletedAt" IS NULL`;
   return rows.map((row) => {
-    const isLost = row.lastKind === 'released' || row.lastKind === 'expired';
+    const isLost = row.lastKind === 'released' || row.lastKind === 'expired' || (row.lastKind === 'reset' && row.lastToHolder === null);
     const isNeverHeld = row.lastKind === null && !row.holderIdentity;
     const leaderlessSince = isLost ? row.lastAt!.getTime() : isNeverHeld ? row.observedAt.getTime() : null;
     return { subject: subjectOf(row), leaderlessSince, heldSince: row.heldAt?.getTime() ?? null, lastLeaderlessMs: row.leaderlessMs };
   });
 }
 
-type HolderRow = LeaseRow & { kind: string; at: Date };
+type HolderRow = LeaseRow & { kind: string; at: Date; toHolder: string | null };
 
 // Leaderless periods over a range: from each release or expiry to the next acquisition, resumption or
 // deletion. The last change before the range tells whether the range starts leaderless.
 export async function loadLeaderlessHistory(db: Db, range: TimeRange): Promise<Array<{ subject: Subject; periods: ActiveInterval[] }>> {
   const rows = await db.$queryRaw<HolderRow[]>`
     WITH relevant AS (
-      SELECT t."leaseId", t.kind::text AS kind, t.at, t.id FROM "Transition" t
-       WHERE t.kind IN ('acquired', 'released', 'expired', 'resumed', 'deleted')
+      SELECT t."leaseId", t.kind::text AS kind, t.at, t.id, t."toHolder" FROM "Transition" t
+       WHERE t.kind IN ('acquired', 'released', 'expired', 'resumed', 'deleted', 'reset')
     ), before AS (
       SELECT DISTINCT ON ("leaseId") * FROM relevant WHERE at < ${range.from}::timestamptz ORDER BY "leaseId", at DESC, id DESC
     ), inside AS (
       SELECT * FROM relevant WHERE at >= ${range.from}::timestamptz AND at < ${range.to}::timestamptz
     )
-    SELECT c.name AS cluster, l.namespace, l.name, e.kind, e.at
+    SELECT c.name AS cluster, l.namespace, l.name, e.kind, e.at, e."toHolder"
       FROM (SELECT * FROM before UNION ALL SELECT * FROM inside) e
       JOIN "Lease" l ON l.id = e."leaseId"
       JOIN "Cluster" c ON c.id = l."clusterId"
@@ -108,7 +109,7 @@ export async function loadLeaderlessHistory(db: Db, range: TimeRange): Promise<A
     const entry = byLease.get(key) ?? { subject: subjectOf(row), periods: [] };
     byLease.set(key, entry);
     const open = entry.periods.at(-1);
-    const isLost = row.kind === 'released' || row.kind === 'expired';
+    const isLost = row.kind === 'released' || row.kind === 'expired' || (row.kind === 'reset' && row.toHolder === null);
     if (isLost && (!open || open.end !== null)) entry.periods.push({ start: row.at.getTime(), end: null });
     else if (!isLost && open && open.end === null) open.end = row.at.getTime();
   }

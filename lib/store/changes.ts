@@ -1,9 +1,9 @@
 import pg from 'pg';
 import { getEnv } from '../env';
 import { loggerFor } from '../log';
-import { changesChannel, type ChangeNotice } from './ingest';
+import { changesChannel, type ChangeEvent, type ChangeNotice } from '../changes/notice';
 
-export type ChangeEvent = ({ type: 'change' } & ChangeNotice) | { type: 'resync' };
+export type { ChangeEvent };
 
 type Listener = (event: ChangeEvent) => void;
 

@@ -15,6 +15,9 @@ export type ClusterSummary = {
   lastEventAt: Date | null;
   lastSeenAt: Date | null;
   connectedAt: Date | null;
+  // The Leasetrail controller instance (replica, thread) that owns the cluster, and since when.
+  ownerInstance: string | null;
+  ownerSince: Date | null;
   leaseCount: number;
   leaseCountByKind: LeaseCounts;
 };
@@ -37,6 +40,8 @@ export async function listClusters(store: Store): Promise<ClusterSummary[]> {
         lastEventAt: true,
         lastSeenAt: true,
         connectedAt: true,
+        ownerInstance: true,
+        ownerSince: true,
       },
     }),
     store.prisma.lease.groupBy({ by: ['clusterId', 'kind'], _count: { _all: true } }),

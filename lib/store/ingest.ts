@@ -2,24 +2,22 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { LeaseKey, MissedEvent, RenewalEvent, ResumedEvent, StoredLease, TransitionEvent } from '../leases';
+import { changesChannel, type ChangeNotice } from '../changes/notice';
+import type { GapWrite, LeaseKey, LeaseRowWrite, RenewalEvent, SkewClearedEvent, SkewEvent, TransitionRow } from '../leases';
 import { BinaryCopyWriter, microsOf } from './copy-binary';
 
-export type TransitionRow = TransitionEvent | MissedEvent | ResumedEvent;
-
-export type LeaseWrite = { key: LeaseKey; stored: StoredLease; malformed: number };
-
-export type GapWrite = { startedAt: number; endedAt: number | null; reason: 'watch_lost' | 'history_expired' | 'connect_failed' | 'controller_down' | 'store_overflow' | 'ownership_lost'; detail: string | null };
+export type { GapWrite, LeaseRowWrite as LeaseWrite, TransitionRow };
 
 export type IngestBatch = {
   cluster: string;
   clusterId: number;
   // Lease rows to write: every change except a renewal alone (renewals live in RenewSample).
-  leases: LeaseWrite[];
+  leases: LeaseRowWrite[];
   // Events carry their lease's row id when the caller knows it; the others are looked up. A batch of
   // renewals of known leases (the hot path) needs no lookup at all.
   transitions: Array<{ key: LeaseKey; event: TransitionRow; leaseId?: number }>;
   renewals: Array<{ key: LeaseKey; event: RenewalEvent; leaseId?: number }>;
+  skews?: Array<{ key: LeaseKey; event: SkewEvent | SkewClearedEvent; leaseId?: number }>;
   gaps: GapWrite[];
   lastEventAt: number | null;
   lastSeenAt: number;
@@ -97,10 +95,10 @@ function transitionColumns(event: TransitionRow) {
   }
 }
 
-async function upsertLeases(client: pg.ClientBase, clusterId: number, leases: LeaseWrite[]): Promise<Map<string, number>> {
+async function upsertLeases(client: pg.ClientBase, clusterId: number, leases: LeaseRowWrite[]): Promise<Map<string, number>> {
   const ids = new Map<string, number>();
   if (leases.length === 0) return ids;
-  const column = <T>(pick: (lease: LeaseWrite) => T) => leases.map(pick);
+  const column = <T>(pick: (lease: LeaseRowWrite) => T) => leases.map(pick);
   const { rows } = await client.query<{ id: number; namespace: string; name: string }>(
     `INSERT INTO "Lease" ("clusterId", namespace, name, kind, uid, "holderIdentity", "leaseDurationSeconds", "acquireTime", "renewTime",
                           "leaseTransitions", strategy, "preferredHolder", "resourceVersion", "observedAt", "holderSince", "lastCause",
@@ -160,6 +158,16 @@ async function resolveLeaseIds(client: pg.ClientBase, clusterId: number, keys: L
 
 const renewSampleColumns = '"leaseId", "renewTime", "observedAt", "intervalMs", "lagMs"';
 
+// A sample is filed at its renewTime, but never later than we saw it: a holder whose clock runs ahead
+// (or a renewTime of 2036) would otherwise sort as the newest sample for years.
+function sampleMicros(event: RenewalEvent): number {
+  return event.renewTime.ms > event.observedAt ? event.observedAt * 1000 : microsOf(event.renewTime);
+}
+
+function sampleTime(event: RenewalEvent): string {
+  return event.renewTime.ms > event.observedAt ? new Date(event.observedAt).toISOString() : event.renewTime.iso;
+}
+
 function lagOf(event: RenewalEvent): number | null {
   return event.lagMs === null ? null : Math.max(-int4Max, toInt4(event.lagMs)!);
 }
@@ -174,7 +182,7 @@ async function insertRenewals(client: pg.ClientBase, renewals: Array<{ leaseId: 
   for (const { event, leaseId } of renewals) {
     writer.startRow(5);
     writer.int4(leaseId);
-    writer.timestamptzUs(microsOf(event.renewTime));
+    writer.timestamptzUs(sampleMicros(event));
     writer.timestamptzUs(event.observedAt * 1000);
     writer.int4(toInt4(event.intervalMs));
     writer.int4(lagOf(event));
@@ -195,7 +203,7 @@ async function insertRenewals(client: pg.ClientBase, renewals: Array<{ leaseId: 
      ON CONFLICT ("leaseId", "renewTime") DO NOTHING`,
     [
       renewals.map((r) => r.leaseId),
-      renewals.map((r) => r.event.renewTime.iso),
+      renewals.map((r) => sampleTime(r.event)),
       renewals.map((r) => new Date(r.event.observedAt)),
       renewals.map((r) => toInt4(r.event.intervalMs)),
       renewals.map((r) => lagOf(r.event)),
@@ -204,9 +212,7 @@ async function insertRenewals(client: pg.ClientBase, renewals: Array<{ leaseId: 
   return result.rowCount ?? 0;
 }
 
-export const changesChannel = 'leasetrail_changes';
-
-export type ChangeNotice = { cluster: string; leases?: string[]; transitions?: number; renewals?: number; status?: boolean };
+export { changesChannel, type ChangeNotice };
 
 // NOTIFY is delivered on commit, to every process that LISTENs (the web tier may run elsewhere).
 // A payload must stay under 8000 bytes: past 100 leases the notice just names the cluster.
@@ -221,6 +227,35 @@ function changeNotice(batch: IngestBatch, transitions: number, renewals: number)
   return JSON.stringify(notice);
 }
 
+const skewReasons = { 'future-renew': 'future_renew', 'steady-offset': 'steady_offset' } as const;
+
+// A holder has at most one open episode: a revised offset updates it, a cleared skew closes it.
+async function writeSkewEpisodes(client: pg.ClientBase, skews: NonNullable<IngestBatch['skews']>, idOf: (entry: { key: LeaseKey; leaseId?: number }) => number): Promise<void> {
+  for (const entry of skews) {
+    const leaseId = idOf(entry);
+    const { event } = entry;
+    if (event.type === 'skew-cleared') {
+      await client.query(`UPDATE "SkewEpisode" SET "endedAt" = $3 WHERE "leaseId" = $1 AND holder = $2 AND "endedAt" IS NULL`, [leaseId, event.holder, new Date(event.observedAt)]);
+      continue;
+    }
+    const updated = await client.query(`UPDATE "SkewEpisode" SET "offsetMs" = $3, reason = $4 WHERE "leaseId" = $1 AND holder = $2 AND "endedAt" IS NULL`, [
+      leaseId,
+      event.holder,
+      toInt4(event.offsetMs),
+      skewReasons[event.reason],
+    ]);
+    if (updated.rowCount === 0) {
+      await client.query(`INSERT INTO "SkewEpisode" ("leaseId", holder, reason, "offsetMs", "startedAt") VALUES ($1, $2, $3, $4, $5)`, [
+        leaseId,
+        event.holder,
+        skewReasons[event.reason],
+        toInt4(event.offsetMs),
+        new Date(event.startedAt),
+      ]);
+    }
+  }
+}
+
 // Writes one batch of one cluster in one transaction on the caller's connection (the one holding
 // the cluster's advisory lock, so a replica that lost ownership cannot write). Idempotent throughout.
 // Round trips are what a quiet cluster's latency is made of (every batch waits for the ones before it
@@ -232,7 +267,7 @@ export async function writeBatch(client: pg.ClientBase, batch: IngestBatch): Pro
     // isRenewalFirst: every renewal carries its leaseId.
     const renewalsFirst = isRenewalFirst ? await insertRenewals(client, batch.renewals as Array<{ leaseId: number; event: RenewalEvent }>, { hasSavepoint: true }) : 0;
     const ids = await upsertLeases(client, batch.clusterId, batch.leases);
-    const unknown = [...batch.transitions, ...batch.renewals].filter((entry) => entry.leaseId === undefined).map((entry) => entry.key);
+    const unknown = [...batch.transitions, ...batch.renewals, ...(batch.skews ?? [])].filter((entry) => entry.leaseId === undefined).map((entry) => entry.key);
     await resolveLeaseIds(client, batch.clusterId, unknown, ids);
     const idOf = (entry: { key: LeaseKey; leaseId?: number }) => {
       const id = entry.leaseId ?? ids.get(leaseKeyOf(entry.key));
@@ -287,6 +322,8 @@ export async function writeBatch(client: pg.ClientBase, batch: IngestBatch): Pro
       : batch.renewals.length > 0
         ? await insertRenewals(client, batch.renewals.map((renewal) => ({ leaseId: idOf(renewal), event: renewal.event })), { hasSavepoint: false })
         : 0;
+
+    await writeSkewEpisodes(client, batch.skews ?? [], idOf);
 
     for (const gap of batch.gaps) {
       await client.query(

@@ -4,8 +4,12 @@ import type { Logger } from '../log';
 // Advisory locks are held by one session; a cluster's rows are written on that same session, so a
 // replica whose connection dropped has lost the lock and cannot write until it re-acquires it.
 const lockNamespace = 0x4c54;
+// Every owner session holds this shared lock on its balancing domain for as long as it lives, so the
+// live owners are counted from pg_locks: a replica that died is gone from the count with its session.
+const presenceNamespace = 0x4c50;
 
-export type OwnerSessionOptions = { databaseUrl: string; log: Logger; applicationName: string };
+// `domain`: the owners that compete for the same clusters (a thread index of a thread count).
+export type OwnerSessionOptions = { databaseUrl: string; log: Logger; applicationName: string; domain?: string };
 
 export class OwnerSession {
   private client: pg.Client | undefined;
@@ -29,6 +33,7 @@ export class OwnerSession {
       client.on('end', () => this.drop(client, new Error('connection ended')));
       try {
         await client.connect();
+        await client.query('SELECT pg_advisory_lock_shared($1, hashtext($2))', [presenceNamespace, this.domain]);
       } catch (error) {
         client.removeAllListeners();
         throw error;
@@ -48,6 +53,29 @@ export class OwnerSession {
     this.held.clear();
     if (!this.closed) this.options.log.warn({ err: error.message }, 'owner session lost; every cluster lock it held is gone');
     client.end().catch(() => undefined);
+  }
+
+  private get domain(): string {
+    return this.options.domain ?? 't0/1';
+  }
+
+  // How many clusters this session owns right now.
+  get heldCount(): number {
+    let count = 0;
+    for (const generation of this.held.values()) if (generation === this.generationCounter && this.client) count += 1;
+    return count;
+  }
+
+  // Owner sessions alive in this session's domain, itself included (replicas, or one thread of each).
+  async countLiveOwners(): Promise<number> {
+    return this.serialize(async (client) => {
+      const { rows } = await client.query<{ owners: number }>(
+        `SELECT count(*)::int AS owners FROM pg_locks
+          WHERE locktype = 'advisory' AND classid = $1 AND objid = (hashtext($2)::bigint & 4294967295)::oid AND objsubid = 2 AND mode = 'ShareLock' AND granted`,
+        [presenceNamespace, this.domain],
+      );
+      return Math.max(1, rows[0]?.owners ?? 1);
+    });
   }
 
   // True when this session holds the cluster's lock right now.
@@ -106,16 +134,22 @@ export class LockLostError extends Error {
   }
 }
 
+export async function pingStore(client: pg.ClientBase): Promise<void> {
+  await client.query('SELECT 1');
+}
+
+// Records this instance as the cluster's owner from now on, and says who owned it before.
 export async function ensureCluster(
   session: OwnerSession,
-  cluster: { name: string; source: 'kubeconfig' | 'in_cluster' | 'simulated'; server: string },
-): Promise<{ id: number; lastSeenAt: Date | null }> {
+  cluster: { name: string; source: 'kubeconfig' | 'in_cluster' | 'simulated'; server: string; owner: string },
+): Promise<{ id: number; lastSeenAt: Date | null; previousOwner: string | null }> {
   return session.withLock(cluster.name, async (client) => {
-    const { rows } = await client.query<{ id: number; lastSeenAt: Date | null }>(
-      `INSERT INTO "Cluster" (name, source, server, state, "updatedAt") VALUES ($1, $2, $3, 'pending', now())
-       ON CONFLICT (name) DO UPDATE SET source = EXCLUDED.source, server = EXCLUDED.server, "updatedAt" = now()
-       RETURNING id, "lastSeenAt"`,
-      [cluster.name, cluster.source, cluster.server],
+    const { rows } = await client.query<{ id: number; lastSeenAt: Date | null; previousOwner: string | null }>(
+      `WITH previous AS (SELECT "ownerInstance" FROM "Cluster" WHERE name = $1)
+       INSERT INTO "Cluster" (name, source, server, state, "ownerInstance", "ownerSince", "updatedAt") VALUES ($1, $2, $3, 'pending', $4, now(), now())
+       ON CONFLICT (name) DO UPDATE SET source = EXCLUDED.source, server = EXCLUDED.server, "ownerInstance" = EXCLUDED."ownerInstance", "ownerSince" = now(), "updatedAt" = now()
+       RETURNING id, "lastSeenAt", (SELECT "ownerInstance" FROM previous) AS "previousOwner"`,
+      [cluster.name, cluster.source, cluster.server, cluster.owner],
     );
     const row = rows[0];
     if (!row) throw new Error(`cluster ${cluster.name} could not be stored`);

@@ -22,8 +22,8 @@ const floorBucket = (ms: number) => Math.floor(ms / BUCKET_MS) * BUCKET_MS;
 
 // What moves the timeline to a known state: a `missed` change leaves it as it was, and so does a
 // `resumed` naming no holder (lib/ui/timeline.ts).
-const isStateSetting = (kind: string, toHolder: string | null) => kind === 'acquired' || kind === 'released' || kind === 'expired' || kind === 'deleted' || (kind === 'resumed' && toHolder !== null);
-const stateSettingSql = Prisma.sql`(kind IN ('acquired', 'released', 'expired', 'deleted') OR (kind = 'resumed' AND "toHolder" IS NOT NULL))`;
+const isStateSetting = (kind: string, toHolder: string | null) => kind === 'acquired' || kind === 'released' || kind === 'expired' || kind === 'deleted' || kind === 'reset' || (kind === 'resumed' && toHolder !== null);
+const stateSettingSql = Prisma.sql`(kind IN ('acquired', 'released', 'expired', 'deleted', 'reset') OR (kind = 'resumed' AND "toHolder" IS NOT NULL))`;
 
 // ---------------------------------------------------------------------------------------------
 // Pieces: summarizeLeaseWindow's sums for a stretch of time, plus the leaderless runs touching its
@@ -237,7 +237,7 @@ const noChange = { cause: null, isRestart: false, leaderlessMs: null, overlapMs:
 
 // As summarizeLeaseWindow opens a window (lib/audit/lease-window.ts): who held the lease when it opened.
 function openingOf(last: NonNullable<WindowLease['lastBefore']>, from: number): TimelineTransition {
-  const holder = last.kind === 'acquired' || last.kind === 'resumed' || last.kind === 'missed' ? last.toHolder : null;
+  const holder = last.kind === 'acquired' || last.kind === 'resumed' || last.kind === 'missed' || last.kind === 'reset' ? last.toHolder : null;
   return holder === null
     ? { ...noChange, id: 'window-start', kind: 'released', at: from, fromHolder: null, toHolder: null }
     : { ...noChange, id: 'window-start', kind: 'resumed', at: from, fromHolder: holder, toHolder: holder };

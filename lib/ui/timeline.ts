@@ -2,8 +2,8 @@ import type { WindowStartState } from '../timeline/window-start';
 
 export type TimelineTransition = {
   id: string;
-  // A string beside the known kinds: a kind added later (a `reset`) must not break a drawing.
-  kind: 'acquired' | 'released' | 'expired' | 'deleted' | 'missed' | 'resumed' | (string & {});
+  // A string beside the known kinds: a kind added later must not break a drawing.
+  kind: 'acquired' | 'released' | 'expired' | 'deleted' | 'missed' | 'resumed' | 'reset' | (string & {});
   cause: string | null;
   at: number;
   fromHolder: string | null;
@@ -92,12 +92,17 @@ export function buildTimeline(input: {
       holder = { state: 'leaderless' };
     } else if (transition.kind === 'missed') {
       markers.push({ at: transition.at, type: 'missed', transition });
+    } else if (transition.kind === 'reset') {
+      pushSegment(segments, holder, cursor, transition.at);
+      cursor = transition.at;
+      holder = transition.toHolder ? { state: 'held', holder: transition.toHolder } : { state: 'leaderless' };
+      markers.push({ at: transition.at, type: 'reset', transition });
     } else {
-      // resumed, reset (a record that went backwards) or a kind this build does not know: the record's holder from here on.
+      // resumed, or a kind this build does not know: the record's holder from here on.
       pushSegment(segments, holder, cursor, transition.at);
       cursor = transition.at;
       holder = transition.toHolder ? { state: 'held', holder: transition.toHolder } : holder;
-      markers.push({ at: transition.at, type: transition.kind === 'resumed' ? 'resumed' : transition.kind === 'reset' ? 'reset' : 'unknown_cause', transition });
+      markers.push({ at: transition.at, type: transition.kind === 'resumed' ? 'resumed' : 'unknown_cause', transition });
     }
   }
   pushSegment(segments, holder, cursor, to);

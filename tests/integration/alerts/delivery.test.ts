@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DeliveryWorker, type DeliveryWorkerOptions } from '../../../lib/alerts/delivery';
+import { DeliveryWorker, type DeliveryWorkerOptions } from '../../../lib/server/alerts/delivery';
 import { verifyWebhookSignature } from '../../../lib/alerts/notifiers/webhook';
 import { loggerFor } from '../../../lib/log';
 import { listChannels } from '../../../lib/store/channels';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AlertEngine } from '../../../lib/alerts/engine';
+import { AlertEngine } from '../../../lib/server/alerts/engine';
 import { loggerFor } from '../../../lib/log';
 import { silenceAlert } from '../../../lib/store/alerts';
 import type { Cluster, Lease } from '../../../lib/store/generated/prisma/client';

@@ -20,6 +20,8 @@ beforeAll(async () => {
     connectedAt: new Date('2026-11-24T08:00:00.123Z'),
     lastEventAt: new Date('2026-11-24T09:59:58Z'),
     lastSeenAt: new Date('2026-11-24T10:00:00Z'),
+    ownerInstance: 'cp-host-4242-a1b2c3',
+    ownerSince: new Date('2026-11-24T08:00:00Z'),
   });
   await seedCluster(db.store, 'edge', {
     source: 'in_cluster',
@@ -54,6 +56,8 @@ describe('listClusters', () => {
         lastEventAt: null,
         lastSeenAt: null,
         connectedAt: null,
+        ownerInstance: null,
+        ownerSince: null,
         leaseCount: 0,
         leaseCountByKind: { election: 0, node_heartbeat: 0, apiserver_identity: 0 },
       },
@@ -68,6 +72,8 @@ describe('listClusters', () => {
         lastEventAt: new Date('2026-11-24T09:59:58Z'),
         lastSeenAt: new Date('2026-11-24T10:00:00Z'),
         connectedAt: new Date('2026-11-24T08:00:00.123Z'),
+        ownerInstance: 'cp-host-4242-a1b2c3',
+        ownerSince: new Date('2026-11-24T08:00:00Z'),
         leaseCount: 4,
         leaseCountByKind: { election: 2, node_heartbeat: 1, apiserver_identity: 1 },
       },
@@ -97,6 +103,8 @@ describe('GET /api/clusters', () => {
       lastEventAt: '2026-11-24T09:59:58.000Z',
       lastSeenAt: '2026-11-24T10:00:00.000Z',
       connectedAt: '2026-11-24T08:00:00.123Z',
+      ownerInstance: 'cp-host-4242-a1b2c3',
+      ownerSince: '2026-11-24T08:00:00.000Z',
       leaseCount: 4,
       leaseCountByKind: { election: 2, node_heartbeat: 1, apiserver_identity: 1 },
     });

@@ -38,6 +38,7 @@ export function startController(databaseUrl: string, targets: ClusterTarget[], o
     watcher: {
       flushIntervalMs: 20,
       standbyRetryMs: 200,
+      readTimeoutMs: 1_000,
       deriveOptions: fastDeriveOptions,
       reflector: { backoff: { initialMs: 50, maxMs: 500 }, watchdogMs: 3_000, minHealthyWatchMs: 100 },
     },

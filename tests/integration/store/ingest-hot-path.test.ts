@@ -66,7 +66,7 @@ async function samples(name: string) {
 describe('the ingest hot path (binary COPY of renew samples)', () => {
   it('stores exactly what PostgreSQL would read from the text: microseconds, rounding, nulls and clamps', async () => {
     const key = keyOf('copy-values');
-    const observedAt = Date.parse('2026-11-24T10:05:03.250Z');
+    const observedAt = Date.parse('2026-11-24T10:05:04.250Z');
     await writeBatch(client, batch({ leases: [{ key, stored: stored('2026-11-24T10:05:00.000001Z', observedAt), malformed: 0 }] }));
     const isos = ['2026-11-24T10:05:01.123456Z', '2026-11-24T10:05:02Z', '2026-11-24T10:05:02.5Z', '2026-11-24T10:05:03.1234565Z', '2026-11-24T10:05:03.9999996Z'];
     await writeBatch(
@@ -88,7 +88,7 @@ describe('the ingest hot path (binary COPY of renew samples)', () => {
     );
     const rows = await samples('copy-values');
     expect(rows.map((row) => row.renew)).toEqual(expected.map((row) => row.renew));
-    expect(rows.map((row) => row.observed)).toEqual(Array(5).fill('2026-11-24T10:05:03.250000'));
+    expect(rows.map((row) => row.observed)).toEqual(Array(5).fill('2026-11-24T10:05:04.250000'));
     expect(rows.map((row) => [row.intervalMs, row.lagMs])).toEqual([
       [2_000, 127],
       [null, null],
@@ -96,6 +96,14 @@ describe('the ingest hot path (binary COPY of renew samples)', () => {
       [1, 1],
       [1, 1],
     ]);
+  });
+
+  it('files a renewal written by a clock ahead of ours at the moment we saw it, never in our future', async () => {
+    const key = keyOf('ahead');
+    const observedAt = Date.parse('2026-11-24T10:06:00.500Z');
+    await writeBatch(client, batch({ leases: [{ key, stored: stored('2026-11-24T10:05:58Z', observedAt), malformed: 0 }] }));
+    await writeBatch(client, batch({ renewals: [{ key, event: renewal('2036-01-01T00:00:00Z', observedAt, 2_000, -2_147_483_647) }] }));
+    expect(await samples('ahead')).toEqual([{ renew: '2026-11-24T10:06:00.500000', observed: '2026-11-24T10:06:00.500000', intervalMs: 2_000, lagMs: -2_147_483_647 }]);
   });
 
   it('replayed renewals (a relist after a restart) are skipped, new ones in the same batch still stored', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type LeaseState, deriveEvents, markBlind, nextExpiryCheckAt } from '@/lib/leases';
+import { type LeaseState, deriveEvents, markBlind, getExpiryDueAt } from '@/lib/leases';
 import { T0, feed, observe, only, release, renewals, transitionsOf } from './factory';
 
 function blindAfterLeader(transitions = 4): LeaseState {
@@ -7,12 +7,12 @@ function blindAfterLeader(transitions = 4): LeaseState {
 }
 
 describe('deriveEvents after a blind spot (relist, 410, outage)', () => {
-  it('counts a delta of 3 with a new holder as 2 missed plus one acquisition of unknown cause', () => {
+  it('counts a delta of 3 with a new holder as 2 missed plus one acquisition from the last known holder', () => {
     const { events } = deriveEvents(blindAfterLeader(), observe({ holder: 'host-c_1', acquire: 90_000, renew: 120_000, transitions: 7, source: 'list' }));
     expect(only(transitionsOf(events))).toMatchObject({
       kind: 'acquired',
       cause: 'unknown',
-      fromHolder: null,
+      fromHolder: 'host-a_1',
       toHolder: 'host-c_1',
       isRestart: false,
       leaderlessMs: null,
@@ -24,18 +24,16 @@ describe('deriveEvents after a blind spot (relist, 410, outage)', () => {
     expect(events.filter((event) => event.type === 'missed')).toEqual([]);
   });
 
-  it('counts the same holder with a delta of 2 as 2 missed and no acquisition', () => {
+  it('counts the same holder back with a delta of 2 as one acquisition from itself plus 1 missed', () => {
     const { events } = deriveEvents(blindAfterLeader(), observe({ holder: 'host-a_1', acquire: 80_000, renew: 120_000, transitions: 6, source: 'list' }));
+    expect(only(transitionsOf(events))).toMatchObject({ kind: 'acquired', cause: 'unknown', fromHolder: 'host-a_1', toHolder: 'host-a_1', missedCount: 1, leaseTransitions: 6 });
+    expect(events.filter((event) => event.type === 'missed')).toEqual([]);
+  });
+
+  it('counts a grown count with the same tenure (acquireTime unchanged) as missed only', () => {
+    const { events } = deriveEvents(blindAfterLeader(), observe({ holder: 'host-a_1', acquire: 0, renew: 120_000, transitions: 6, source: 'list' }));
     expect(transitionsOf(events)).toEqual([]);
-    expect(events.find((event) => event.type === 'missed')).toEqual({
-      type: 'missed',
-      count: 2,
-      fromTransitions: 4,
-      toTransitions: 6,
-      holder: 'host-a_1',
-      observedAt: T0 + 120_050,
-      eventKey: 'missed|4|6',
-    });
+    expect(events.find((event) => event.type === 'missed')).toEqual({ type: 'missed', count: 2, fromTransitions: 4, toTransitions: 6, holder: 'host-a_1', observedAt: T0 + 120_050, eventKey: 'missed|4|6' });
   });
 
   it('calls a single change while blind unknown but knows who led before', () => {
@@ -60,7 +58,7 @@ describe('deriveEvents after a blind spot (relist, 410, outage)', () => {
 
   it('counts unseen changes between two watch events too (a dropped watch line)', () => {
     const { events } = feed([...renewals('host-a_1', 0, 6000, 4), observe({ holder: 'host-c_1', acquire: 60_000, transitions: 6 })]);
-    expect(transitionsOf(events, 'acquired').at(-1)).toMatchObject({ cause: 'unknown', fromHolder: null, missedCount: 1 });
+    expect(transitionsOf(events, 'acquired').at(-1)).toMatchObject({ cause: 'unknown', fromHolder: 'host-a_1', missedCount: 1 });
   });
 
   it('counts released-and-released-again as missed with no transition', () => {
@@ -91,12 +89,13 @@ describe('deriveEvents after a blind spot (relist, 410, outage)', () => {
     const before = feed(renewals('host-a_1', 0, 6000, 4)).state;
     const { state } = deriveEvents(markBlind(before), { ...before.last, observedAt: T0 + 300_000, source: 'list' });
     expect(state.isBlind).toBe(false);
-    expect(nextExpiryCheckAt(state)).toBe(nextExpiryCheckAt(before));
+    expect(getExpiryDueAt(state)).toBe(getExpiryDueAt(before));
   });
 
-  it('stays blind when the first observation after the blind spot is stale', () => {
-    const { state } = deriveEvents(blindAfterLeader(), observe({ renew: 0, acquire: 0, transitions: 3, rv: 'old' }));
-    expect(state.isBlind).toBe(true);
+  it('records a reset when the relist after a blind spot shows fewer transitions than we knew', () => {
+    const { state, events } = deriveEvents(blindAfterLeader(), observe({ renew: 0, acquire: 0, transitions: 3, rv: 'old', source: 'list' }));
+    expect(state.isBlind).toBe(false);
+    expect(only(transitionsOf(events))).toMatchObject({ kind: 'reset', leaseTransitions: 3 });
   });
 
   it('marks a state blind only once', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkExpiry, deriveDeletion, deriveEvents, nextExpiryCheckAt } from '@/lib/leases';
+import { confirmExpiry, deriveDeletion, deriveEvents, getExpiryDueAt } from '@/lib/leases';
 import { T0, feed, observe, only, renewals, transitionsOf, withHeartbeats } from './factory';
 
 const leading = feed(renewals('host-a_1', 0, 6000, 2)).state;
@@ -30,8 +30,8 @@ describe('deriveDeletion', () => {
 
   it('stops the expiry timer of a deleted lease', () => {
     const deleted = deriveDeletion(leading, T0 + 9000).state;
-    expect(nextExpiryCheckAt(deleted)).toBeNull();
-    expect(checkExpiry(deleted, T0 + 600_000).events).toEqual([]);
+    expect(getExpiryDueAt(deleted)).toBeNull();
+    expect(confirmExpiry(deleted, T0 + 600_000).events).toEqual([]);
   });
 
   it('keys a deletion by resourceVersion when the lease has no uid', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextExpiryCheckAt } from '@/lib/leases';
+import { getExpiryDueAt } from '@/lib/leases';
 import { T0, feed, observe, only, release, renewals, renewalsOf, transitionsOf } from './factory';
 
 const leading = renewals('host-a_1', 0, 10_000, 4);
@@ -36,7 +36,7 @@ describe('deriveEvents: graceful release (ReleaseOnCancel)', () => {
   });
 
   it('schedules no expiry for a released lease', () => {
-    expect(nextExpiryCheckAt(feed([...leading, release(11_000, 4)]).state)).toBeNull();
+    expect(getExpiryDueAt(feed([...leading, release(11_000, 4)]).state)).toBeNull();
   });
 
   it('attributes the next acquisition to the release, with the leaderless gap', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type LeaseState, checkExpiry, defaultDeriveOptions, deriveEvents, markBlind, nextExpiryCheckAt } from '@/lib/leases';
+import { type LeaseState, confirmExpiry, defaultDeriveOptions, deriveEvents, markBlind, getExpiryDueAt } from '@/lib/leases';
 import { T0, feed, observe, only, release, renewalsOf, transitionsOf, withHeartbeats } from './factory';
 
 const margin = defaultDeriveOptions.skewMarginMs;
@@ -8,17 +8,17 @@ function leaderSeenAt(at: number): LeaseState {
   return feed([observe({ renew: 0, at: 0 }), observe({ renew: 2000, at })]).state;
 }
 
-describe('checkExpiry: expired without successor', () => {
+describe('confirmExpiry: expired without successor', () => {
   it('schedules the check at the last change we saw + leaseDurationSeconds + the skew margin', () => {
-    expect(nextExpiryCheckAt(leaderSeenAt(2100))).toBe(T0 + 2100 + 15_000 + margin);
+    expect(getExpiryDueAt(leaderSeenAt(2100))).toBe(T0 + 2100 + 15_000 + margin);
   });
 
   it('derives nothing before the skew margin has passed', () => {
-    expect(checkExpiry(leaderSeenAt(2100), T0 + 2100 + 15_000 + margin - 1).events).toEqual([]);
+    expect(confirmExpiry(leaderSeenAt(2100), T0 + 2100 + 15_000 + margin - 1).events).toEqual([]);
   });
 
   it('derives one expiry at the moment the lease ran out on our clock', () => {
-    const { events } = checkExpiry(leaderSeenAt(2100), T0 + 2100 + 15_000 + margin);
+    const { events } = confirmExpiry(leaderSeenAt(2100), T0 + 2100 + 15_000 + margin);
     expect(only(events)).toEqual({
       type: 'transition',
       kind: 'expired',
@@ -37,53 +37,53 @@ describe('checkExpiry: expired without successor', () => {
   });
 
   it('does not repeat the expiry on later ticks', () => {
-    const first = checkExpiry(leaderSeenAt(2100), T0 + 60_000);
-    expect(checkExpiry(first.state, T0 + 90_000).events).toEqual([]);
-    expect(nextExpiryCheckAt(first.state)).toBeNull();
+    const first = confirmExpiry(leaderSeenAt(2100), T0 + 60_000);
+    expect(confirmExpiry(first.state, T0 + 90_000).events).toEqual([]);
+    expect(getExpiryDueAt(first.state)).toBeNull();
   });
 
   // A holder whose clock runs 30 s behind writes stale-looking renewTimes; we still count from our clock.
   it('counts from our observation time, not from the holder renewTime', () => {
     const state = feed([observe({ renew: -30_000, acquire: -30_000, at: 1000 })]).state;
-    expect(checkExpiry(state, T0 + 1000 + 15_000 + margin - 1).events).toEqual([]);
-    expect(checkExpiry(state, T0 + 1000 + 15_000 + margin).events).toHaveLength(1);
+    expect(confirmExpiry(state, T0 + 1000 + 15_000 + margin - 1).events).toEqual([]);
+    expect(confirmExpiry(state, T0 + 1000 + 15_000 + margin).events).toHaveLength(1);
   });
 
   it('postpones the expiry when a renewal arrives', () => {
     const state = feed([observe({ renew: 14_000, at: 14_100 })], leaderSeenAt(2100)).state;
-    expect(checkExpiry(state, T0 + 2100 + 15_000 + margin).events).toEqual([]);
+    expect(confirmExpiry(state, T0 + 2100 + 15_000 + margin).events).toEqual([]);
   });
 
   it('keeps the expiry clock running when only metadata changed', () => {
     const state = feed([observe({ renew: 2000, rv: 'other', labels: { x: 'y' }, at: 9000 })], leaderSeenAt(2100)).state;
-    expect(nextExpiryCheckAt(state)).toBe(T0 + 2100 + 15_000 + margin);
+    expect(getExpiryDueAt(state)).toBe(T0 + 2100 + 15_000 + margin);
   });
 
   it('never expires a released lease', () => {
     const state = feed([release(3000, 0)], leaderSeenAt(2100)).state;
-    expect(checkExpiry(state, T0 + 600_000).events).toEqual([]);
+    expect(confirmExpiry(state, T0 + 600_000).events).toEqual([]);
   });
 
   it('never expires a lease without leaseDurationSeconds', () => {
-    expect(nextExpiryCheckAt(deriveEvents(undefined, observe({ duration: null })).state)).toBeNull();
+    expect(getExpiryDueAt(deriveEvents(undefined, observe({ duration: null })).state)).toBeNull();
   });
 
   it('does not treat silence as expiry while we are blind', () => {
     const state = markBlind(leaderSeenAt(2100));
-    expect(nextExpiryCheckAt(state)).toBeNull();
-    expect(checkExpiry(state, T0 + 600_000).events).toEqual([]);
+    expect(getExpiryDueAt(state)).toBeNull();
+    expect(confirmExpiry(state, T0 + 600_000).events).toEqual([]);
   });
 
   it('expires a node heartbeat only when heartbeats are opted in', () => {
     const heartbeat = observe({ holder: 'worker-7', acquire: null, renew: 0, transitions: null, duration: 40, kind: 'node_heartbeat' });
     const state = deriveEvents(undefined, heartbeat).state;
-    expect(nextExpiryCheckAt(state)).toBeNull();
-    expect(checkExpiry(state, T0 + 600_000, withHeartbeats).events).toHaveLength(1);
+    expect(getExpiryDueAt(state)).toBeNull();
+    expect(confirmExpiry(state, T0 + 600_000, withHeartbeats).events).toHaveLength(1);
   });
 });
 
 describe('deriveEvents after an expiry', () => {
-  const expired = checkExpiry(leaderSeenAt(2100), T0 + 30_000).state;
+  const expired = confirmExpiry(leaderSeenAt(2100), T0 + 30_000).state;
 
   it('treats the same holder renewing with the same acquireTime as resumed, not as an acquisition', () => {
     const { events } = deriveEvents(expired, observe({ renew: 40_000 }));
@@ -103,7 +103,7 @@ describe('deriveEvents after an expiry', () => {
   });
 
   it('arms the expiry timer again after a resumed renewal', () => {
-    expect(nextExpiryCheckAt(deriveEvents(expired, observe({ renew: 40_000 })).state)).toBe(T0 + 40_050 + 15_000 + margin);
+    expect(getExpiryDueAt(deriveEvents(expired, observe({ renew: 40_000 })).state)).toBe(T0 + 40_050 + 15_000 + margin);
   });
 
   it('treats the same holder with a new acquireTime as a re-acquisition after expiry', () => {

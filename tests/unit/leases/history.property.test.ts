@@ -5,11 +5,11 @@ import {
   type Observation,
   type ObservationSource,
   type TransitionEvent,
-  checkExpiry,
+  confirmExpiry,
   defaultDeriveOptions,
   deriveEvents,
   markBlind,
-  nextExpiryCheckAt,
+  getExpiryDueAt,
   parseLease,
 } from '@/lib/leases';
 import { type ClientGoHistory, type LeaseWrite, createRandom, leaseDurationMs, simulateClientGoHistory } from './client-go-history';
@@ -57,9 +57,9 @@ function runController(steps: Step[], endAt: number): LeaseEvent[] {
   const events: LeaseEvent[] = [];
   const fireTimersUntil = (until: number) => {
     while (state !== undefined) {
-      const dueAt = nextExpiryCheckAt(state);
+      const dueAt = getExpiryDueAt(state);
       if (dueAt === null || dueAt > until) return;
-      const result = checkExpiry(state, dueAt);
+      const result = confirmExpiry(state, dueAt);
       state = result.state;
       events.push(...result.events);
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deriveEvents } from '@/lib/leases';
-import { feed, observe, only, release, renewals, transitionsOf } from './factory';
+import { T0, feed, observe, only, release, renewals, transitionsOf } from './factory';
 
 const history = [...renewals('host-a_1', 0, 6000, 0), release(7000, 0), observe({ holder: 'host-b_1', acquire: 8000, transitions: 1 }), observe({ holder: 'host-b_1', acquire: 8000, renew: 10_000, transitions: 1 })];
 
@@ -27,21 +27,37 @@ describe('deriveEvents: duplicates and order', () => {
     expect(twice.state).toEqual(once.state);
   });
 
-  it('ignores an older holder arriving after a newer one (relist racing the watch)', () => {
-    const { state } = feed(history);
-    const stale = deriveEvents(state, observe({ holder: 'host-a_1', acquire: 0, renew: 6000, transitions: 0, rv: 'late-copy', at: 20_000 }));
+  it('ignores an older record the watch delivers after a direct read showed a newer one', () => {
+    const { state } = feed([...history.slice(0, -1), { ...history.at(-1)!, source: 'read' }]);
+    const stale = deriveEvents(state, observe({ holder: 'host-b_1', acquire: 8000, renew: 9000, transitions: 1, rv: 'late-copy', at: 20_000 }));
     expect(stale.events).toEqual([]);
     expect(stale.state).toBe(state);
   });
 
-  it('ignores a renewal of the old holder arriving after its release', () => {
-    const { state } = feed(history.slice(0, 5));
-    expect(deriveEvents(state, observe({ holder: 'host-a_1', acquire: 0, renew: 6000, transitions: 0, rv: 'late' })).events).toEqual([]);
+  it('records a reset, never drops it, when the record goes back to fewer leaseTransitions (etcd restore)', () => {
+    const { state } = feed(history);
+    const reset = deriveEvents(state, observe({ holder: 'host-a_1', acquire: 0, renew: 6000, transitions: 0, rv: 'restored', at: 20_000 }));
+    expect(only(transitionsOf(reset.events))).toMatchObject({ kind: 'reset', fromHolder: 'host-b_1', toHolder: 'host-a_1', leaseTransitions: 0, at: T0 + 20_000, missedCount: 0 });
+    expect(reset.state).toMatchObject({ holderSince: T0 + 20_000, lastLeader: 'host-a_1', isExpired: false });
+    expect(reset.state.last.leaseTransitions).toBe(0);
   });
 
-  it('ignores an older renewal of the same holder', () => {
+  it('takes the record after a reset as the base for what follows (renewals, next takeover)', () => {
+    const { events } = feed([...history, observe({ holder: 'host-a_1', acquire: 0, renew: 6000, transitions: 0, rv: 'restored', at: 20_000 }), observe({ holder: 'host-a_1', acquire: 0, renew: 22_000, transitions: 0 }), observe({ holder: 'host-c_1', acquire: 40_000, transitions: 1 })]);
+    expect(transitionsOf(events).map((t) => `${t.kind}:${t.toHolder ?? ''}:${t.missedCount}`)).toEqual(['acquired:host-a_1:0', 'released::0', 'acquired:host-b_1:0', 'reset:host-a_1:0', 'acquired:host-c_1:0']);
+  });
+
+  it('records a reset when the same count comes back with an older acquireTime (a restored release)', () => {
+    const { state } = feed(history.slice(0, 5));
+    expect(only(transitionsOf(deriveEvents(state, observe({ holder: 'host-a_1', acquire: 0, renew: 6000, transitions: 0, rv: 'late' })).events))).toMatchObject({ kind: 'reset', fromHolder: null, toHolder: 'host-a_1' });
+  });
+
+  it('takes an older renewTime of the same holder as its clock being corrected: a renewal, no reset', () => {
     const { state } = feed(history);
-    expect(deriveEvents(state, observe({ holder: 'host-b_1', acquire: 8000, renew: 9000, transitions: 1 })).events).toEqual([]);
+    const { events, state: next } = deriveEvents(state, observe({ holder: 'host-b_1', acquire: 8000, renew: 9000, transitions: 1 }));
+    expect(transitionsOf(events)).toEqual([]);
+    expect(events.filter((event) => event.type === 'renewal')).toMatchObject([{ intervalMs: null }]);
+    expect(next.last.renewTime?.ms).toBe(T0 + 9000);
   });
 
   it('orders by the Lease facts, not by resourceVersion', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type LeaseEvent, defaultDeriveOptions, toStoredLease } from '@/lib/leases';
-import { feed, observe } from './factory';
+import { T0, feed, observe } from './factory';
 
 const windowSize = defaultDeriveOptions.skew.windowSize;
 
@@ -16,7 +16,8 @@ function renewedWithLags(lags: number[], holder = 'host-a_1') {
 describe('skew: renewTime in our future', () => {
   it('is suspected at once when renewTime is ahead beyond the margin', () => {
     const { events } = feed(renewedWithLags([40, -3000]));
-    expect(skewEventsOf(events)).toEqual([{ type: 'skew', holder: 'host-a_1', offsetMs: 3000, reason: 'future-renew', observedAt: observe({ renew: 2000, at: -1000 }).observedAt }]);
+    const observedAt = observe({ renew: 2000, at: -1000 }).observedAt;
+    expect(skewEventsOf(events)).toEqual([{ type: 'skew', holder: 'host-a_1', offsetMs: 3000, reason: 'future-renew', startedAt: observedAt, observedAt }]);
   });
 
   it('is not suspected within the margin', () => {
@@ -62,9 +63,9 @@ describe('skew: lifecycle', () => {
     expect(events.map((event) => event.type)).toEqual(['skew', 'skew-cleared']);
   });
 
-  it('starts afresh for a new holder', () => {
+  it('ends the episode of a holder that stops leading, and starts afresh for the new holder', () => {
     const { events, state } = feed([...renewedWithLags([-3000]), observe({ holder: 'host-b_1', acquire: 30_000, transitions: 1, at: 30_040 })]);
-    expect(skewEventsOf(events)).toHaveLength(1);
+    expect(skewEventsOf(events)).toEqual([expect.objectContaining({ type: 'skew', holder: 'host-a_1' }), { type: 'skew-cleared', holder: 'host-a_1', observedAt: T0 + 30_040 }]);
     expect(state.skew).toMatchObject({ holder: 'host-b_1', offsetMs: null });
   });
 

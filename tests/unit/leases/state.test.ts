@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type StoredLease, checkExpiry, deriveEvents, isRenewalOnlyChange, nextExpiryCheckAt, stateFromStored, toStoredLease } from '@/lib/leases';
+import { type StoredLease, confirmExpiry, deriveEvents, isRenewalOnlyChange, getExpiryDueAt, stateFromStored, toStoredLease } from '@/lib/leases';
 import { T0, feed, leaseKey, observe, renewals, transitionsOf } from './factory';
 
 const leading = feed(renewals('host-a_1', 0, 6000, 3)).state;
@@ -15,7 +15,7 @@ describe('stateFromStored', () => {
   it('rebuilds a blind state: the process was not watching while it was down', () => {
     const state = stateFromStored(leaseKey, toStoredLease(leading));
     expect(state.isBlind).toBe(true);
-    expect(nextExpiryCheckAt(state)).toBeNull();
+    expect(getExpiryDueAt(state)).toBeNull();
   });
 
   it('re-anchors on the relisted object and keeps the expiry clock when nothing changed', () => {
@@ -23,13 +23,13 @@ describe('stateFromStored', () => {
     const { state, events } = deriveEvents(rebuilt, { ...leading.last, observedAt: T0 + 9000, source: 'list' });
     expect(events).toEqual([]);
     expect(state.last.renewTime?.iso).toBe(leading.last.renewTime?.iso);
-    expect(nextExpiryCheckAt(state)).toBe(nextExpiryCheckAt(leading));
+    expect(getExpiryDueAt(state)).toBe(getExpiryDueAt(leading));
   });
 
   it('derives the same expiry key before and after a restart', () => {
-    const before = checkExpiry(leading, T0 + 60_000).events;
+    const before = confirmExpiry(leading, T0 + 60_000).events;
     const relisted = deriveEvents(stateFromStored(leaseKey, toStoredLease(leading)), { ...leading.last, observedAt: T0 + 50_000, source: 'list' }).state;
-    const after = checkExpiry(relisted, T0 + 60_000).events;
+    const after = confirmExpiry(relisted, T0 + 60_000).events;
     expect(transitionsOf(before)).toHaveLength(1);
     expect(transitionsOf(after).map((event) => event.eventKey)).toEqual(transitionsOf(before).map((event) => event.eventKey));
   });
@@ -46,7 +46,7 @@ describe('stateFromStored', () => {
   });
 
   it('restores a skew suspicion with the reason its sign implies', () => {
-    expect(stateFromStored(leaseKey, { ...toStoredLease(leading), skewSuspectedMs: 4000 }).skew).toEqual({ holder: 'host-a_1', lags: [], offsetMs: 4000, reason: 'future-renew' });
+    expect(stateFromStored(leaseKey, { ...toStoredLease(leading), skewSuspectedMs: 4000 }).skew).toEqual({ holder: 'host-a_1', lags: [], offsetMs: 4000, reason: 'future-renew', since: null });
     expect(stateFromStored(leaseKey, { ...toStoredLease(leading), skewSuspectedMs: -4000 }).skew?.reason).toBe('steady-offset');
   });
 

@@ -1,7 +1,7 @@
 import { previewBody } from '@/lib/api/alert-schemas';
 import { parseJsonBody } from '@/lib/api/body';
 import { respondJson } from '@/lib/api/respond';
-import { previewRule } from '@/lib/alerts/preview-rule';
+import { previewRule } from '@/lib/server/alerts/preview-rule';
 import { handleApiError } from '@/lib/http/handle-api-error';
 import { getStore } from '@/lib/store/client';
 

@@ -1,5 +1,5 @@
 import { numericIdParams, type IdRouteContext } from '@/lib/api/alert-schemas';
-import { sendTestNotification } from '@/lib/alerts/send-test';
+import { sendTestNotification } from '@/lib/server/alerts/send-test';
 import { handleApiError } from '@/lib/http/handle-api-error';
 import { getStore } from '@/lib/store/client';
 

@@ -47,6 +47,8 @@ function describeTransition(t: TransitionDto): string {
       return `${t.missedCount} change${t.missedCount === 1 ? '' : 's'} happened while Leasetrail was not watching`;
     case 'resumed':
       return `${shortHolder(t.toHolder)} renewed again after it had been declared expired`;
+    case 'reset':
+      return `the Lease went backwards (restored or re-created): ${shortHolder(t.toHolder)} holds it now`;
     default:
       return `${t.kind}${t.toHolder ? ` → ${shortHolder(t.toHolder)}` : ''}`;
   }

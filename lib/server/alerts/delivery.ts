@@ -1,12 +1,12 @@
-import type { Logger } from '../log';
-import type { Store } from '../store/client';
-import { claimNotifications, listDeliveredFiring, recordDelivery, type ClaimedNotification, type DeliveryResult } from '../store/channels';
-import { defaultDeliveryBackoff, retryDelayMs, type Backoff, type DeliveryOutcome } from './backoff';
-import { parseChannelDefinition } from './channel-config';
-import { buildAlertMessage } from './message';
-import { sendMessage } from './notifiers';
-import { alertmanagerResendMs } from './notifiers/alertmanager';
-import type { Resolve } from './target-guard';
+import type { Logger } from '../../log';
+import type { Store } from '../../store/client';
+import { claimNotifications, listDeliveredFiring, recordDelivery, type ClaimedNotification, type DeliveryResult } from '../../store/channels';
+import { defaultDeliveryBackoff, retryDelayMs, type Backoff, type DeliveryOutcome } from '../../alerts/backoff';
+import { parseChannelDefinition } from '../../alerts/channel-config';
+import { buildAlertMessage } from '../../alerts/message';
+import { sendMessage } from '../../alerts/notifiers';
+import { alertmanagerResendMs } from '../../alerts/notifiers/alertmanager';
+import type { Resolve } from '../../alerts/target-guard';
 
 export type Clock = { now(): number };
 

@@ -12,12 +12,12 @@ export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
 
 export type GapReason = 'watch_lost' | 'history_expired' | 'connect_failed';
 
-export type ReflectorEvent =
+export type SourceRawEvent =
   | { type: 'synced'; objects: unknown[]; resourceVersion: string; at: number; blindSince: number | null; gapReason: GapReason | null }
   | { type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: unknown; at: number }
   | { type: 'bookmark'; resourceVersion: string; at: number };
 
-export type ReflectorState =
+export type SourceState =
   | { state: 'connecting'; attempt: number }
   | { state: 'connected'; since: number }
   | { state: 'reconnecting'; attempt: number; nextRetryAt: number; reason: string }
@@ -25,12 +25,12 @@ export type ReflectorState =
 
 export type BackoffOptions = { initialMs: number; maxMs: number; factor: number; jitter: number };
 
-export type ReflectorOptions = {
+export type SourceOptions = {
   cluster: string;
   kubeConfig: KubeConfig;
   log: Logger;
-  onEvent: (event: ReflectorEvent) => void;
-  onState: (state: ReflectorState) => void;
+  onEvent: (event: SourceRawEvent) => void;
+  onState: (state: SourceState) => void;
   clock?: Clock;
   sleep?: Sleep;
   random?: () => number;
@@ -67,7 +67,7 @@ export const sleepWithSignal: Sleep = (ms, signal) =>
     signal.addEventListener('abort', done, { once: true });
   });
 
-type WatchOutcome = { events: number; reason: 'closed' | 'expired' | 'stalled' | 'aborted' };
+type WatchOutcome = { events: number; reason: 'closed' | 'expired' | 'stalled' | 'aborted' | 'relist' };
 
 function statusCodeOf(object: unknown): number | undefined {
   const code = (object as { code?: unknown } | null)?.code;
@@ -79,9 +79,13 @@ function resourceVersionOf(object: unknown): string | undefined {
   return typeof rv === 'string' && rv !== '' ? rv : undefined;
 }
 
-// List + watch of every Lease in one cluster, after client-go's reflector: resume from the last
-// resourceVersion, relist after 410, capped backoff with jitter, and a watchdog for silent stalls.
-export class LeaseReflector {
+// A confirming read of a few leases goes one by one; of more, one list (cheaper than many requests).
+const maxSingleReads = 10;
+
+// The source of one cluster: list + watch of every Lease, after client-go's reflector (resume from the
+// last resourceVersion, relist after 410, capped backoff with jitter, a watchdog for silent stalls), and
+// direct reads that confirm an expiry. Its state says whether the cluster is observed right now.
+export class LeaseSource {
   private readonly clock: Clock;
   private readonly sleep: Sleep;
   private readonly random: () => number;
@@ -93,8 +97,10 @@ export class LeaseReflector {
   // When we last received something; after a 410 we may have missed everything since then.
   private lastContactAt: number | null = null;
   private isConnected = false;
+  private currentWatch: AbortController | undefined;
+  private isRelistRequested = false;
 
-  constructor(private readonly options: ReflectorOptions) {
+  constructor(private readonly options: SourceOptions) {
     this.clock = options.clock ?? { now: Date.now };
     this.sleep = options.sleep ?? sleepWithSignal;
     this.random = options.random ?? Math.random;
@@ -118,6 +124,10 @@ export class LeaseReflector {
         const startedAt = this.clock.now();
         const outcome = await this.watch(signal);
         if (outcome.reason === 'aborted') break;
+        if (outcome.reason === 'relist') {
+          this.resourceVersion = undefined;
+          continue;
+        }
         if (outcome.reason === 'expired') {
           log.info({ resourceVersion: this.resourceVersion }, 'watch history expired (410); relisting');
           this.markBlind('history_expired', this.lastContactAt);
@@ -137,7 +147,7 @@ export class LeaseReflector {
         const delay = backoffDelay(attempt, this.backoff, this.random);
         const nextRetryAt = this.clock.now() + delay;
         if (this.resourceVersion === undefined) this.markBlind('connect_failed');
-        const state: ReflectorState = isPermanent(described)
+        const state: SourceState = isPermanent(described)
           ? { state: 'failing', attempt, nextRetryAt, reason: described.message, error: described }
           : { state: 'reconnecting', attempt, nextRetryAt, reason: described.message };
         log.warn({ attempt, delayMs: delay, reason: described.message }, `${verb} failed; retrying`);
@@ -146,6 +156,41 @@ export class LeaseReflector {
         await this.sleep(delay, signal);
       }
     }
+  }
+
+  // Start over with a list (the reconciler could not see the cluster and opened a gap the list closes).
+  requestRelist(): void {
+    this.resourceVersion = undefined;
+    this.isRelistRequested = true;
+    this.currentWatch?.abort();
+  }
+
+  // The leases `keys` ("namespace/name") as they are now, read directly (not from the watch).
+  async read(keys: string[], timeoutMs: number): Promise<unknown[]> {
+    const abort = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        abort.abort();
+        reject(new Error(`read timed out after ${timeoutMs} ms`));
+      }, timeoutMs);
+    });
+    try {
+      return await Promise.race([this.readNow(keys), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async readNow(keys: string[]): Promise<unknown[]> {
+    if (keys.length > maxSingleReads) return (await this.listAll()).objects;
+    const pages = await Promise.all(
+      keys.map((key) => {
+        const slash = key.indexOf('/');
+        return this.api.listNamespacedLease({ namespace: key.slice(0, slash), fieldSelector: `metadata.name=${key.slice(slash + 1)}` });
+      }),
+    );
+    return pages.flatMap((page) => page.items);
   }
 
   private markConnected(at: number): void {
@@ -161,17 +206,24 @@ export class LeaseReflector {
     }
   }
 
-  private async list(signal: AbortSignal): Promise<void> {
+  private async listAll(signal?: AbortSignal): Promise<{ objects: unknown[]; resourceVersion: string }> {
     const objects: unknown[] = [];
     let continueToken: string | undefined;
     let resourceVersion = '';
     do {
       const page = await this.api.listLeaseForAllNamespaces({ limit: this.options.pageSize ?? 500, _continue: continueToken });
-      if (signal.aborted) return;
+      if (signal?.aborted) break;
       objects.push(...page.items);
       continueToken = page.metadata?._continue || undefined;
       resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
     } while (continueToken);
+    return { objects, resourceVersion };
+  }
+
+  private async list(signal: AbortSignal): Promise<void> {
+    this.isRelistRequested = false;
+    const { objects, resourceVersion } = await this.listAll(signal);
+    if (signal.aborted) return;
     const at = this.clock.now();
     // A first list has no predecessor to be blind against; the controller records its own downtime.
     const blindSince = this.blindSince;
@@ -217,6 +269,7 @@ export class LeaseReflector {
       signal.addEventListener('abort', onAbort, { once: true });
       const finish = (error: unknown) => {
         if (signal.aborted) return settle({ events, reason: 'aborted' });
+        if (this.isRelistRequested) return settle({ events, reason: 'relist' });
         if (expired || (error as { statusCode?: number } | null)?.statusCode === 410) return settle({ events, reason: 'expired' });
         // client-node's own inactivity timer ends the same way as ours.
         if (stalled || (error as { name?: string } | null)?.name === 'TimeoutError') return settle({ events, reason: 'stalled' });
@@ -252,7 +305,8 @@ export class LeaseReflector {
       ).then(
         (created) => {
           controller = created;
-          if (signal.aborted || stalled) created.abort();
+          this.currentWatch = created;
+          if (signal.aborted || stalled || this.isRelistRequested) created.abort();
         },
         (error: unknown) => finish(error),
       );

@@ -1,13 +1,13 @@
 import os from 'node:os';
 import path from 'node:path';
-import { AlertEngine } from '../alerts/engine';
+import { AlertEngine } from './alerts/engine';
 import type { Env } from '../env';
 import type { Logger } from '../log';
 import { closeStore, createStore } from '../store/client';
 import { RollupJob } from '../store/rollups';
-import { listKubeconfigFiles, loadInClusterTarget, loadKubeconfigTargets, selectTargets, type ClusterTarget } from './cluster-sources';
-import { Controller } from './controller';
-import { loadWatchConfig } from './watch-config';
+import { listKubeconfigFiles, loadInClusterTarget, loadKubeconfigTargets, selectTargets, type ClusterTarget } from '../kube/cluster-sources';
+import { Controller } from '../kube/controller';
+import { loadWatchConfig } from '../kube/watch-config';
 
 export type RunningController = { controller: Controller; alerts: AlertEngine; targets: ClusterTarget[]; isSimulated: boolean; stop: () => Promise<void> };
 
@@ -41,7 +41,16 @@ export async function startControllerFromEnv(env: Env, databaseUrl: string, log:
   }
   if (targets.length === 0) log.warn('no cluster to watch: set KUBECONFIG, or LEASETRAIL_SIMULATE=auto for the simulated fleet');
 
-  const controller = new Controller({ databaseUrl, targets, watchConfig, log: log.child({ component: 'controller' }), threads: env.LEASETRAIL_CONTROLLER_THREADS });
+  const ownershipLeaseMs = env.LEASETRAIL_OWNERSHIP_LEASE_SECONDS * 1000;
+  const controller = new Controller({
+    databaseUrl,
+    targets,
+    watchConfig,
+    log: log.child({ component: 'controller' }),
+    threads: env.LEASETRAIL_CONTROLLER_THREADS,
+    balanceIntervalMs: ownershipLeaseMs,
+    watcher: { standbyRetryMs: ownershipLeaseMs },
+  });
   controller.start();
   // Alerts are evaluated wherever the controller runs, on its transitions as they are stored.
   const alertStore = createStore(databaseUrl, { max: 4 });

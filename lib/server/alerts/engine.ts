@@ -1,10 +1,10 @@
-import type { Logger } from '../log';
-import { loadFlappingFacts, loadLeaderlessFacts, loadRenewLatencyFacts, loadStaleFacts, type Db } from '../store/alert-facts';
-import { applyOutcomes, loadCarriedSilences, loadEngineRules, loadOpenAlerts, withAlertLock, type EngineRule } from '../store/alerts';
-import type { Store } from '../store/client';
+import type { Logger } from '../../log';
+import { loadFlappingFacts, loadLeaderlessFacts, loadRenewLatencyFacts, loadStaleFacts, type Db } from '../../store/alert-facts';
+import { applyOutcomes, loadCarriedSilences, loadEngineRules, loadOpenAlerts, withAlertLock, type EngineRule } from '../../store/alerts';
+import type { Store } from '../../store/client';
 import { DeliveryWorker, type Clock, type DeliveryWorkerOptions } from './delivery';
-import { buildConditions, evaluateRule, type FactSet } from './evaluate';
-import { ruleKinds, type AlertSnapshot, type RuleKind, type StateChange } from './types';
+import { buildConditions, evaluateRule, type FactSet } from '../../alerts/evaluate';
+import { ruleKinds, type AlertSnapshot, type RuleKind, type StateChange } from '../../alerts/types';
 
 // What `transitions` events can change; renew latency and stale data move with the clock.
 const transitionKinds: readonly RuleKind[] = ['flapping', 'leaderless'];

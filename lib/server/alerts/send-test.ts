@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { ValidationError } from '../errors';
-import type { Store } from '../store/client';
-import { getChannelOrThrow } from '../store/channels';
-import { buildTestMessage } from './message';
-import { sendMessage } from './notifiers';
-import type { Resolve } from './target-guard';
+import { ValidationError } from '../../errors';
+import type { Store } from '../../store/client';
+import { getChannelOrThrow } from '../../store/channels';
+import { buildTestMessage } from '../../alerts/message';
+import { sendMessage } from '../../alerts/notifiers';
+import type { Resolve } from '../../alerts/target-guard';
 
 export type TestResult = { delivered: true; status: number; durationMs: number } | { delivered: false; error: string; durationMs: number };
 

@@ -1,11 +1,11 @@
-import type { Store } from '../store/client';
-import { loadFlappingHistory, loadLeaderlessHistory, loadRenewLatencyHistory, loadStaleHistory } from '../store/alert-facts';
-import { expandTransitions, flappingIntervals, renewLatencyCondition } from './conditions';
-import { timingOf } from './evaluate';
-import { describeRule, lookbackSeconds } from './params';
-import { isInScope, subjectKeyOf } from './patterns';
-import { sampledIntervals, simulateSignal, thresholdIntervals, type PreviewFiring, type SubjectSignal } from './preview';
-import type { RuleDefinition, RuleScope } from './types';
+import type { Store } from '../../store/client';
+import { loadFlappingHistory, loadLeaderlessHistory, loadRenewLatencyHistory, loadStaleHistory } from '../../store/alert-facts';
+import { expandTransitions, flappingIntervals, renewLatencyCondition } from '../../alerts/conditions';
+import { timingOf } from '../../alerts/evaluate';
+import { describeRule, lookbackSeconds } from '../../alerts/params';
+import { isInScope, subjectKeyOf } from '../../alerts/patterns';
+import { sampledIntervals, simulateSignal, thresholdIntervals, type PreviewFiring, type SubjectSignal } from '../../alerts/preview';
+import type { RuleDefinition, RuleScope } from '../../alerts/types';
 
 export type PreviewInput = RuleDefinition & RuleScope & { forSeconds: number; quietSeconds: number; hours: number; now: Date };
 

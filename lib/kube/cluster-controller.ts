@@ -1,0 +1,362 @@
+import {
+  defaultDeriveOptions,
+  emptyStream,
+  getNextDueAt,
+  leaseKeyString,
+  parseLease,
+  reconcile,
+  type ClusterModel,
+  type DeriveOptions,
+  type LeaseState,
+  type ParseResult,
+  type ReconcileOptions,
+  type ReconcileResult,
+  type SourceEvent,
+  type StreamModel,
+} from '../leases';
+import type { Logger } from '../log';
+import type { IngestBatch, StoredTransition } from '../store/ingest';
+import { writeBatchIsolating } from '../store/isolating-writer';
+import { loadClusterLeaseStates } from '../store/lease-states';
+import { ensureCluster, LockLostError, pingStore, type OwnerSession } from '../store/owner-session';
+import type { ClusterTarget } from './cluster-sources';
+import { EventQueue } from './event-queue';
+import { ExpiryScheduler } from './expiry-scheduler';
+import { LeaseSource, sleepWithSignal, type Clock, type SourceOptions, type SourceRawEvent, type SourceState } from './lease-source';
+import { matchesFilter, type WatchConfig } from './watch-config';
+
+export type WatcherStatus = SourceState | { state: 'standby'; reason: string } | { state: 'stopped' };
+
+export type ClusterControllerOptions = {
+  target: ClusterTarget;
+  session: OwnerSession;
+  // Recorded as the cluster's owner (Cluster.ownerInstance).
+  instanceId?: string;
+  // Asked before taking ownership: false while this instance already owns its fair share.
+  canAcquire?: () => Promise<boolean>;
+  watchConfig: WatchConfig;
+  log: Logger;
+  clock?: Clock;
+  deriveOptions?: DeriveOptions;
+  // Idle wait between checks when nothing arrives.
+  flushIntervalMs?: number;
+  // How long the first event of a batch waits for company: a short group commit. Under load, events
+  // gather while the previous batch is written anyway, so this only matters for latency when quiet.
+  coalesceMs?: number;
+  maxBatchEvents?: number;
+  // Events kept while PostgreSQL is unreachable; past this the controller records a gap and relists.
+  bufferLimit?: number;
+  standbyRetryMs?: number;
+  // How long a read that confirms an expiry may take before the cluster counts as unreadable.
+  readTimeoutMs?: number;
+  reflector?: Partial<Pick<SourceOptions, 'watchdogMs' | 'backoff' | 'watchTimeoutSeconds' | 'pageSize' | 'minHealthyWatchMs' | 'listPermits'>>;
+  onTransitions?: (cluster: string, rows: StoredTransition[]) => void;
+  onStatus?: (cluster: string, status: WatcherStatus) => void;
+};
+
+// One cluster, as controller-runtime shapes a controller: source → queue → reconciler → writer.
+// The source lists and watches; the queue coalesces and bounds; `reconcile` (lib/leases, pure) decides
+// every fact; the writer (lib/store) stores a batch in one transaction on the session that owns the
+// cluster. Derived state is committed only after its batch is stored, so a failed write is retried
+// from the same events and nothing is written twice or lost.
+export class ClusterController {
+  private readonly clock: Clock;
+  private readonly reconcileOptions: ReconcileOptions;
+  private readonly queue: EventQueue<SourceEvent>;
+  private readonly scheduler: ExpiryScheduler;
+  private states = new Map<string, LeaseState>();
+  private stream: StreamModel = emptyStream();
+  // Row ids of this cluster's leases ("namespace/name" → id), so a batch of renewals needs no lookup.
+  private leaseIds = new Map<string, number>();
+  private clusterId: number | undefined;
+  private source: LeaseSource | undefined;
+  private sourceAbort: AbortController | undefined;
+  private malformedTotal = 0;
+  private quarantinedTotal = 0;
+  private restartSourceAfterStore = false;
+  private isHandingOver = false;
+  private ownedFrom: number | null = null;
+
+  constructor(private readonly options: ClusterControllerOptions) {
+    this.clock = options.clock ?? { now: Date.now };
+    const { namespaces, leases } = options.watchConfig;
+    this.reconcileOptions = {
+      ...(options.deriveOptions ?? defaultDeriveOptions),
+      includeNodeHeartbeats: options.watchConfig.nodeHeartbeats,
+      isWanted: (key) => matchesFilter(key.namespace, namespaces) && matchesFilter(key.name, leases),
+    };
+    this.queue = new EventQueue({ limit: options.bufferLimit ?? 200_000, batchSize: options.maxBatchEvents ?? 5_000 });
+    this.scheduler = new ExpiryScheduler(() => this.queue.push({ type: 'tick', at: this.clock.now() }), this.clock);
+  }
+
+  get name(): string {
+    return this.options.target.name;
+  }
+
+  // Since when this instance owns the cluster (null while it does not).
+  get ownedSince(): number | null {
+    return this.ownedFrom;
+  }
+
+  // Give the cluster to another replica: stop watching, store what is queued, release the lock.
+  handOver(): void {
+    if (this.ownedFrom === null || this.isHandingOver) return;
+    this.isHandingOver = true;
+    this.options.log.info('handing the cluster over to balance the replicas');
+    this.stopSource();
+  }
+
+  get malformedCount(): number {
+    return this.malformedTotal;
+  }
+
+  // Events of leases whose values PostgreSQL refused (each isolated from the rest of its batch).
+  get quarantinedCount(): number {
+    return this.quarantinedTotal;
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    const { session, log } = this.options;
+    while (!signal.aborted) {
+      if (this.options.canAcquire && !(await this.options.canAcquire().catch(() => false))) {
+        this.setStatus({ state: 'standby', reason: 'another Leasetrail replica owns it (this one has its fair share)' });
+        await sleepWithSignal(this.options.standbyRetryMs ?? 5_000, signal);
+        continue;
+      }
+      const acquired = await session.tryAcquire(this.name).catch((error: unknown) => {
+        log.warn({ err: (error as Error).message }, 'cannot reach PostgreSQL to take ownership of the cluster');
+        return false;
+      });
+      if (!acquired) {
+        this.setStatus({ state: 'standby', reason: 'owned by another Leasetrail instance, or PostgreSQL unreachable' });
+        await sleepWithSignal(this.options.standbyRetryMs ?? 5_000, signal);
+        continue;
+      }
+      try {
+        this.ownedFrom = this.clock.now();
+        await this.runOwned(signal);
+        if (this.isHandingOver) {
+          await session.release(this.name);
+          this.setStatus({ state: 'standby', reason: 'handed over to another Leasetrail replica' });
+          this.ownedFrom = null;
+          this.isHandingOver = false;
+          await sleepWithSignal(this.options.standbyRetryMs ?? 5_000, signal);
+        }
+      } catch (error) {
+        // Whatever went wrong (lost lock, PostgreSQL gone while starting), start over from taking
+        // ownership: one failure must never end the watch of a cluster for good.
+        this.stopSource();
+        if (error instanceof LockLostError) log.warn('lost ownership of the cluster; stopped writing it');
+        else log.error({ err: error }, 'cluster controller failed; starting over');
+        await sleepWithSignal(this.options.standbyRetryMs ?? 5_000, signal);
+      } finally {
+        this.ownedFrom = null;
+        this.isHandingOver = false;
+        this.stopSource();
+      }
+    }
+    await session.release(this.name).catch(() => undefined);
+    this.setStatus({ state: 'stopped' });
+  }
+
+  private async runOwned(signal: AbortSignal): Promise<void> {
+    const { session, target } = this.options;
+    const cluster = await ensureCluster(session, { name: target.name, source: target.source, server: target.server, owner: this.options.instanceId ?? 'unknown' });
+    this.clusterId = cluster.id;
+    const loaded = await session.withLock(this.name, (client) => loadClusterLeaseStates(client, { id: cluster.id, name: this.name }));
+    this.states = loaded.states;
+    this.leaseIds = loaded.leaseIds;
+    this.queue.clear();
+    // Whatever happened while no instance watched is unknown: the first list closes this gap.
+    const downSince = cluster.lastSeenAt?.getTime();
+    const detail = cluster.previousOwner && cluster.previousOwner !== this.options.instanceId ? `not watched while ownership passed from ${cluster.previousOwner} to ${this.options.instanceId ?? 'this instance'}` : 'Leasetrail was not watching this cluster';
+    this.stream = { ...emptyStream(), blind: downSince === undefined ? null : { since: downSince, reason: 'controller_down', detail } };
+    this.restartSourceAfterStore = false;
+    this.startSource(signal);
+    await this.processLoop(signal);
+  }
+
+  private startSource(signal: AbortSignal): void {
+    const abort = new AbortController();
+    this.sourceAbort = abort;
+    const forward = () => abort.abort();
+    signal.addEventListener('abort', forward, { once: true });
+    const source = new LeaseSource({
+      cluster: this.name,
+      kubeConfig: this.options.target.kubeConfig,
+      log: this.options.log,
+      clock: this.clock,
+      ...this.options.reflector,
+      onEvent: (event) => this.queue.push(this.toSourceEvent(event)),
+      onState: (state) => this.setStatus(state),
+    });
+    this.source = source;
+    void source.run(abort.signal).finally(() => signal.removeEventListener('abort', forward));
+  }
+
+  private stopSource(): void {
+    this.scheduler.cancel();
+    this.sourceAbort?.abort();
+    this.sourceAbort = undefined;
+    this.source = undefined;
+  }
+
+  // Watch events are parsed as they arrive, so the raw JSON (managedFields and all) dies young instead
+  // of waiting in the queue for its batch: that halved the garbage collector's share at 100k events/s.
+  private toSourceEvent(event: SourceRawEvent): SourceEvent {
+    switch (event.type) {
+      case 'synced':
+        return {
+          type: 'listed',
+          items: event.objects.map((object) => this.parseReported(object, event.at, 'list')),
+          resourceVersion: event.resourceVersion,
+          at: event.at,
+          blindSince: event.blindSince,
+          gapReason: event.gapReason,
+        };
+      case 'bookmark':
+        return event;
+      case 'DELETED':
+        return { type: 'delete', parsed: this.parseReported(event.object, event.at, 'watch'), at: event.at };
+      default:
+        return { type: 'upsert', parsed: this.parseReported(event.object, event.at, 'watch'), at: event.at };
+    }
+  }
+
+  // A malformed Lease is counted and logged with its key; the rest of the stream goes on.
+  private parseReported(object: unknown, at: number, source: 'watch' | 'list' | 'read'): ParseResult {
+    const result = parseLease(object, { cluster: this.name, observedAt: at, source });
+    if (!result.ok) {
+      this.malformedTotal += 1;
+      this.options.log.warn({ namespace: result.key?.namespace, lease: result.key?.name, reason: result.reason }, 'malformed Lease ignored');
+    }
+    return result;
+  }
+
+  private setStatus(status: WatcherStatus): void {
+    this.options.onStatus?.(this.name, status);
+  }
+
+  private async processLoop(signal: AbortSignal): Promise<void> {
+    const flushMs = this.options.flushIntervalMs ?? 100;
+    const coalesceMs = this.options.coalesceMs ?? 50;
+    let failures = 0;
+    while (!signal.aborted) {
+      if (this.isHandingOver && this.queue.size === 0) return;
+      if (this.restartSourceAfterStore && (await this.isStoreReachable())) {
+        this.restartSourceAfterStore = false;
+        this.startSource(signal);
+      }
+      if (this.queue.size === 0) {
+        await this.queue.pause(flushMs, signal, true);
+        // Woken by a first event: give the ones right behind it a moment to join its batch.
+        if (this.queue.size > 0 && coalesceMs > 0) await this.queue.pause(coalesceMs, signal, false);
+        continue;
+      }
+      const taken = this.queue.peek();
+      const result = reconcile({ leases: this.states, stream: this.stream }, taken, this.clock.now(), this.reconcileOptions);
+      try {
+        await this.store(result);
+        this.queue.drop(taken.length);
+        this.commit(result);
+        failures = 0;
+      } catch (error) {
+        if (error instanceof LockLostError && !(await this.reacquire())) throw error;
+        failures += 1;
+        this.options.log.warn({ err: (error as Error).message, queued: this.queue.size, failures }, 'storing events failed; will retry');
+        if (this.queue.isOverflowing) this.overflow(taken);
+        await sleepWithSignal(Math.min(5_000, 100 * 2 ** Math.min(failures, 6)), signal);
+      }
+    }
+  }
+
+  private async store(result: ReconcileResult): Promise<void> {
+    const { writes } = result;
+    const idOf = (key: { namespace: string; name: string }) => this.leaseIds.get(leaseKeyString(key));
+    const batch: IngestBatch = {
+      cluster: this.name,
+      clusterId: this.clusterId!,
+      leases: writes.leases,
+      transitions: writes.transitions.map((entry) => ({ ...entry, leaseId: idOf(entry.key) })),
+      renewals: writes.renewals.map((entry) => ({ ...entry, leaseId: idOf(entry.key) })),
+      skews: writes.skews.map((entry) => ({ ...entry, leaseId: idOf(entry.key) })),
+      gaps: writes.gaps,
+      lastEventAt: writes.lastEventAt,
+      lastSeenAt: this.clock.now(),
+      resourceVersion: writes.resourceVersion,
+    };
+    const outcome = await this.options.session.withLock(this.name, (client) => writeBatchIsolating(client, batch));
+    for (const [key, id] of outcome.leaseIds) this.leaseIds.set(key, id);
+    for (const { key, reason } of outcome.quarantined) {
+      this.quarantinedTotal += 1;
+      this.options.log.error({ lease: key, reason }, 'PostgreSQL refused the values of a lease; its events of this batch are quarantined, the rest is stored');
+    }
+    for (const [key, fields] of result.clamped) this.options.log.warn({ lease: key, fields }, 'values beyond their columns were clamped');
+    if (outcome.transitions.length > 0) this.options.onTransitions?.(this.name, outcome.transitions);
+  }
+
+  private commit(result: ReconcileResult): void {
+    for (const [key, state] of result.changed) this.states.set(key, state);
+    this.stream = result.stream;
+    if (result.isFullScan) this.scheduler.reset(result.nextDueAt);
+    else this.scheduler.moveEarlier(result.nextDueAt);
+    if (result.relist) {
+      this.options.log.warn({ since: result.stream.blind?.since }, 'cannot see the cluster; recording a gap and relisting');
+      this.source?.requestRelist();
+    }
+    if (result.reads.length > 0) void this.confirm(result.reads);
+  }
+
+  // Reads the leases whose expiry is due; the answer (or the failure) goes through the queue like any event.
+  private async confirm(keys: string[]): Promise<void> {
+    const source = this.source;
+    if (!source) return;
+    try {
+      const objects = await source.read(keys, this.options.readTimeoutMs ?? 10_000);
+      const at = this.clock.now();
+      this.queue.push({ type: 'read', requested: keys, items: objects.map((object) => this.parseReported(object, at, 'read')), at });
+    } catch (error) {
+      this.queue.push({ type: 'unreadable', requested: keys, at: this.clock.now(), reason: (error as Error).message });
+    }
+  }
+
+  // The session reconnected: take the lock again, unless another instance owns the cluster meanwhile.
+  private async reacquire(): Promise<boolean> {
+    try {
+      return await this.options.session.tryAcquire(this.name);
+    } catch {
+      return true;
+    }
+  }
+
+  private async isStoreReachable(): Promise<boolean> {
+    try {
+      await this.options.session.withLock(this.name, (client) => pingStore(client));
+      return true;
+    } catch (error) {
+      if (error instanceof LockLostError && !(await this.reacquire())) throw error;
+      return false;
+    }
+  }
+
+  // Dropping events would corrupt the history silently; instead forget them all, remember since when
+  // we are blind, and relist once PostgreSQL is back, which records the gap and the missed changes.
+  private overflow(taken: SourceEvent[]): void {
+    const first = taken.find((event): event is Extract<SourceEvent, { at: number }> => 'at' in event);
+    const since = first ? first.at : this.clock.now();
+    this.options.log.error({ dropped: this.queue.size }, 'event buffer overflowed while PostgreSQL was unreachable; recording a gap and relisting');
+    this.queue.clear();
+    this.queue.push({ type: 'blind', blindness: { since, reason: 'store_overflow', detail: 'PostgreSQL was unreachable for longer than the event buffer lasts' } });
+    this.stopSource();
+    this.restartSourceAfterStore = true;
+  }
+
+  // The next expiry due among every lease (for tests and status pages).
+  get nextExpiryDueAt(): number | null {
+    return getNextDueAt(this.states.values(), this.stream.pending, this.reconcileOptions);
+  }
+
+  get model(): ClusterModel {
+    return { leases: this.states, stream: this.stream };
+  }
+}
