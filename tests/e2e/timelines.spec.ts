@@ -78,6 +78,7 @@ test('while nobody leads, the header and the current span grow on the clock, and
   await chaos(request, { op: 'stopAllCandidates', cluster, lease, restartAfterMs: 60_000 });
   const tenure = page.getByTestId('tenure');
   await expect(tenure).toHaveAttribute('data-state', 'leaderless', { timeout: 20_000 });
+  await expect(tenure).toContainText('Leaderless for');
   const seconds = async () => {
     const text = (await tenure.textContent()) ?? '';
     const match = /Leaderless for (?:(\d+) m )?([\d.]+) (ms|s)/.exec(text);

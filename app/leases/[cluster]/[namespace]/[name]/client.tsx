@@ -23,6 +23,7 @@ import { EmptyRow, Table, TableBody, TableHead, Th } from '@/components/ui/table
 import { buildTimeline, clipTimeline, type Segment, type TimelineTransition } from '@/lib/ui/timeline';
 import { deserializeHistory, leaseHistorySearch, leaseQueryKeys, resolveHistoryWindow, type PrefetchedHistory } from '@/lib/ui/lease-queries';
 import { isSliding, markedMoment, resolveRange, shiftRange, zoomOutRange, type RangeSelection } from '@/lib/ui/time-range';
+import type { WindowStartState } from '@/lib/timeline/window-start';
 import { leaseSearchParams } from './search-params';
 
 // recharts is the heaviest part of the bundle: loading it after the timeline keeps hydration short.
@@ -371,7 +372,7 @@ type Tenure = { state: 'held' | 'leaderless' | 'unknown'; text: string };
 
 // "Led by X for 3 m", or "Leaderless for 1 m 12 s" growing with the clock: a lease whose holder stopped
 // renewing is leaderless once its lease ran out, before Leasetrail has recorded the expiry.
-function describeTenure(lease: LeaseDto, segments: Segment[], startState: ReturnType<typeof fromWindowStartStateDto> | undefined, now: number): Tenure {
+function describeTenure(lease: LeaseDto, segments: Segment[], startState: WindowStartState | undefined, now: number): Tenure {
   if (lease.deletedAt) return { state: 'unknown', text: 'Deleted' };
   const renewedAt = lease.renewTime ? Date.parse(lease.renewTime) : Number.NaN;
   const expiresAt = lease.leaseDurationSeconds === null ? Number.NaN : renewedAt + lease.leaseDurationSeconds * 1000;
@@ -379,10 +380,13 @@ function describeTenure(lease: LeaseDto, segments: Segment[], startState: Return
     const since = lease.holderSince ? Date.parse(lease.holderSince) : Number.NaN;
     return { state: 'held', text: `Led by ${shortHolder(lease.holderIdentity)}${Number.isFinite(since) ? ` for ${formatDuration(Math.max(0, now - since))}` : ''}` };
   }
-  let since = lease.holderIdentity ? expiresAt : Number.NaN;
+  let since = expiresAt;
   if (!lease.holderIdentity) {
+    // The timeline knows when nobody started leading; until its data catches up, the lease row says
+    // when Leasetrail saw the holder go.
     const last = segments.at(-1);
     if (last?.type === 'leaderless') since = last.start === segments[0]?.start && startState?.state === 'leaderless' ? startState.since : last.start;
+    else since = Date.parse(lease.observedAt);
   }
   return { state: 'leaderless', text: Number.isFinite(since) ? `Leaderless for ${formatDuration(Math.max(0, now - since))}` : 'Leaderless' };
 }
