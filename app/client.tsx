@@ -6,10 +6,12 @@ import { useQueryStates } from 'nuqs';
 import { useMemo } from 'react';
 import { HealthBadge, healthLabels } from '@/components/fleet/health-badge';
 import { StatusDot, type StatusTone } from '@/components/ui/status-dot';
+import { IdentityText } from '@/components/ui/identity-text';
 import { TimeText } from '@/components/ui/time-text';
+import { useNow } from '@/components/ui/use-now';
 import type { FleetLeaseDto, FleetResponse } from '@/lib/api/dto';
 import type { LeaseHealth } from '@/lib/leases/health';
-import { formatDuration, shortHolder } from '@/lib/ui/format';
+import { formatDuration, plural, shortHolder } from '@/lib/ui/format';
 import { leaseHref } from '@/lib/ui/links';
 import { fetchJson } from '@/lib/ui/fetch-json';
 import { Select, fieldClass } from '@/components/ui/select';
@@ -30,7 +32,7 @@ function sortValue(lease: FleetLeaseDto, key: SortKey, now: number): string | nu
     case 'holder':
       return lease.holderIdentity ?? '';
     case 'heldFor':
-      return lease.holderSince ? now - Date.parse(lease.holderSince) : -1;
+      return lease.health === 'leaderless' ? -1 : lease.holderSince ? now - Date.parse(lease.holderSince) : -1;
     case 'transitions1h':
       return lease.acquisitions1h;
     case 'transitions24h':
@@ -46,7 +48,7 @@ const columns: Array<{ key: SortKey; label: string; numeric?: boolean }> = [
   { key: 'cluster', label: 'Cluster' },
   { key: 'name', label: 'Lease' },
   { key: 'holder', label: 'Holder' },
-  { key: 'heldFor', label: 'Held for', numeric: true },
+  { key: 'heldFor', label: 'For', numeric: true },
   { key: 'transitions1h', label: '1 h', numeric: true },
   { key: 'transitions24h', label: '24 h', numeric: true },
   { key: 'renewP95', label: 'Renew p95', numeric: true },
@@ -54,9 +56,13 @@ const columns: Array<{ key: SortKey; label: string; numeric?: boolean }> = [
 ];
 
 export function FleetClient({ initial }: { initial: FleetResponse }) {
-  const { data, error, isFetching } = useQuery({ queryKey: ['fleet'], queryFn: () => fetchJson<FleetResponse>('/api/fleet'), initialData: initial, refetchInterval: 15_000 });
+  // Leaderless leases send nothing, so the table also refreshes on a timer and its durations tick.
+  const { data, error, isFetching, dataUpdatedAt } = useQuery({ queryKey: ['fleet'], queryFn: () => fetchJson<FleetResponse>('/api/fleet'), initialData: initial, refetchInterval: 5_000 });
   const [params, setParams] = useQueryStates(fleetSearchParams);
-  const now = Date.parse(data.generatedAt);
+  const generatedAt = Date.parse(data.generatedAt);
+  const tick = useNow(generatedAt);
+  // The server's clock, carried forward by ours: durations agree with the server that classified them.
+  const now = tick === generatedAt || !dataUpdatedAt ? generatedAt : Math.max(generatedAt, tick + generatedAt - dataUpdatedAt);
 
   const leases = useMemo(() => {
     const text = params.q.toLowerCase();
@@ -74,18 +80,11 @@ export function FleetClient({ initial }: { initial: FleetResponse }) {
     });
   }, [data.leases, params, now]);
 
-  const isSimulated = data.clusters.length > 0 && data.clusters.every((cluster) => cluster.source === 'simulated');
   const leaderless = data.leases.filter((lease) => lease.health === 'leaderless').length;
   const flapping = data.leases.filter((lease) => lease.health === 'flapping').length;
 
   return (
     <div className="space-y-6">
-      {isSimulated ? (
-        <div role="status" className="rounded-md border border-sky-300 bg-sky-50 px-4 py-2 text-sm text-sky-900 dark:border-sky-800 dark:bg-sky-950 dark:text-sky-100">
-          Showing the built-in <strong>simulated fleet</strong>: no kubeconfig context was found. Set <code className="font-mono">KUBECONFIG</code> to watch
-          your own clusters.
-        </div>
-      ) : null}
       <div className="flex items-end justify-between gap-4">
         <div>
           <h1 className="text-2xl font-semibold tracking-tight">Fleet</h1>
@@ -112,10 +111,10 @@ export function FleetClient({ initial }: { initial: FleetResponse }) {
               <div className="flex items-center gap-2">
                 <StatusDot tone={stateTone[cluster.state] ?? 'idle'} label={cluster.state} />
                 <span className="truncate font-medium">{cluster.name}</span>
-                <span className="ml-auto text-xs text-zinc-500">{cluster.state}</span>
+                <span className="ml-auto text-xs text-zinc-600 dark:text-zinc-400">{cluster.state}</span>
               </div>
               <p className="mt-1 text-xs text-zinc-600 dark:text-zinc-400">
-                {cluster.leaseCountByKind.election} elections · last event <TimeText value={cluster.lastEventAt} date={false} />
+                {plural(cluster.leaseCountByKind.election, 'election')} · last event <TimeText value={cluster.lastEventAt} date={false} />
               </p>
               {cluster.stateReason ? <p className="mt-1 line-clamp-2 text-xs text-red-700 dark:text-red-400">{cluster.stateReason}</p> : null}
             </div>
@@ -135,7 +134,7 @@ export function FleetClient({ initial }: { initial: FleetResponse }) {
           Recent failovers
         </h2>
         {data.failovers.length === 0 ? (
-          <p className="text-sm text-zinc-500">No change of leader in the last 24 h.</p>
+          <p className="text-sm text-zinc-600 dark:text-zinc-400">No change of leader in the last 24 h.</p>
         ) : (
           <ul className="divide-y divide-zinc-100 rounded-lg border border-zinc-200 text-sm dark:divide-zinc-800 dark:border-zinc-800">
             {data.failovers.map((failover) => (
@@ -147,7 +146,7 @@ export function FleetClient({ initial }: { initial: FleetResponse }) {
                 <span className="font-mono text-xs">
                   {shortHolder(failover.fromHolder)} → {shortHolder(failover.toHolder)}
                 </span>
-                <span className="text-xs text-zinc-500">
+                <span className="text-xs text-zinc-600 dark:text-zinc-400">
                   {failover.cause?.replace('_', ' ')}
                   {failover.isRestart ? ' · restart' : ''}
                   {failover.leaderlessMs !== null ? ` · leaderless ${formatDuration(failover.leaderlessMs)}` : ''}
@@ -217,10 +216,12 @@ export function FleetClient({ initial }: { initial: FleetResponse }) {
                       {lease.namespace}/{lease.name}
                     </Link>
                   </td>
-                  <td className="px-3 py-1.5 font-mono text-xs" title={lease.holderIdentity ?? undefined}>
-                    {shortHolder(lease.holderIdentity)}
+                  <td className="px-3 py-1.5">
+                    <IdentityText value={lease.holderIdentity} maxChars={26} />
                   </td>
-                  <td className="px-3 py-1.5 text-right tabular-nums">{lease.holderSince ? formatDuration(now - Date.parse(lease.holderSince)) : '—'}</td>
+                  <td className="whitespace-nowrap px-3 py-1.5 text-right tabular-nums" data-testid="tenure-cell">
+                    <TenureText lease={lease} now={now} />
+                  </td>
                   <td className="px-3 py-1.5 text-right tabular-nums">{lease.acquisitions1h}</td>
                   <td className="px-3 py-1.5 text-right tabular-nums">{lease.acquisitions24h}</td>
                   <td className="px-3 py-1.5 text-right tabular-nums">{formatDuration(lease.renewP95Ms)}</td>
@@ -237,11 +238,23 @@ export function FleetClient({ initial }: { initial: FleetResponse }) {
   );
 }
 
+// "Held for 3 m" beside a healthy lease, "Leaderless for 1 m 12 s" beside a leaderless one: never a
+// tenure beside a badge that says nobody leads. A holder whose lease ran out is leaderless since then.
+function TenureText({ lease, now }: { lease: FleetLeaseDto; now: number }) {
+  if (lease.health === 'leaderless') {
+    const changedAt = Date.parse(lease.changedAt);
+    const since = lease.holderIdentity && lease.leaseDurationSeconds ? changedAt + lease.leaseDurationSeconds * 1000 : changedAt;
+    return <span className="text-red-700 dark:text-red-400">Leaderless for {formatDuration(Math.max(0, now - since))}</span>;
+  }
+  if (!lease.holderSince) return <span>—</span>;
+  return <span>Held for {formatDuration(Math.max(0, now - Date.parse(lease.holderSince)))}</span>;
+}
+
 function Counter({ label, value, tone }: { label: string; value: number; tone?: 'bad' | 'warn' }) {
   const color = tone === 'bad' ? 'text-red-600 dark:text-red-400' : tone === 'warn' ? 'text-amber-600 dark:text-amber-400' : '';
   return (
     <div className="rounded-lg border border-zinc-200 p-3 dark:border-zinc-800">
-      <div className="text-xs text-zinc-500">{label}</div>
+      <div className="text-xs text-zinc-600 dark:text-zinc-400">{label}</div>
       <div className={`text-2xl font-semibold tabular-nums ${color}`}>{value}</div>
     </div>
   );

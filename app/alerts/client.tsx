@@ -54,7 +54,7 @@ export function AlertsClient({ initial }: { initial: Initial }) {
             Flapping, leaderless, renew-latency and stale-data rules over the lease history, with notifications to webhooks, Slack and Alertmanager.
           </p>
         </div>
-        <p className={`text-sm font-medium ${firingCount > 0 ? 'text-red-700 dark:text-red-400' : 'text-zinc-500'}`} aria-live="polite">
+        <p className={`text-sm font-medium ${firingCount > 0 ? 'text-red-700 dark:text-red-400' : 'text-zinc-600 dark:text-zinc-400'}`} aria-live="polite">
           {firingCount > 0 ? `${firingCount} firing` : 'Nothing firing'}
         </p>
       </div>
@@ -85,7 +85,7 @@ export function AlertsClient({ initial }: { initial: Initial }) {
       <section role="tabpanel" id={`panel-${params.tab}`} aria-labelledby={`tab-${params.tab}`}>
         {params.tab === 'firing' ? (
           open.data.alerts.length === 0 ? (
-            <p className="rounded-lg border border-dashed border-zinc-300 p-6 text-sm text-zinc-500 dark:border-zinc-700">
+            <p className="rounded-lg border border-dashed border-zinc-300 p-6 text-sm text-zinc-600 dark:text-zinc-400 dark:border-zinc-700">
               Nothing is firing or pending. {rules.data.rules.length === 0 ? 'Create a rule under Rules to be told when leadership gets unstable.' : ''}
             </p>
           ) : (
@@ -114,9 +114,9 @@ export function AlertsClient({ initial }: { initial: Initial }) {
             {history.data && history.data.alerts.length > 0 ? (
               <AlertTable alerts={history.data.alerts} mode="history" label="Alert history" />
             ) : (
-              <p className="text-sm text-zinc-500">{history.isFetching ? 'Loading…' : 'No alert in this period.'}</p>
+              <p className="text-sm text-zinc-600 dark:text-zinc-400">{history.isFetching ? 'Loading…' : 'No alert in this period.'}</p>
             )}
-            {history.data?.hasMore ? <p className="text-xs text-zinc-500">Showing the latest 200; narrow the period or the cluster to see the rest.</p> : null}
+            {history.data?.hasMore ? <p className="text-xs text-zinc-600 dark:text-zinc-400">Showing the latest 200; narrow the period or the cluster to see the rest.</p> : null}
           </div>
         ) : null}
         {params.tab === 'rules' ? <RuleList rules={rules.data.rules} channels={channels.data.channels} /> : null}

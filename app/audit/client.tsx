@@ -9,15 +9,17 @@ import { AuditBursts } from '@/components/audit/audit-bursts';
 import { AuditFailoverTable } from '@/components/audit/audit-failover-table';
 import { AuditIncidentPicker } from '@/components/audit/audit-incident-picker';
 import { AuditLeaseSummary } from '@/components/audit/audit-lease-summary';
+import { AutoRefreshSelect } from '@/components/forms/auto-refresh-select';
 import { RangePicker } from '@/components/forms/range-picker';
 import { Select, fieldClass } from '@/components/ui/select';
-import { useTimeZone } from '@/components/ui/time-zone-toggle';
+import { useTimeZone } from '@/components/ui/time-zone-select';
 import type { FailoversResponse } from '@/lib/api/audit-dto';
 import { failoverCauseLabels, failoverCauses } from '@/lib/audit/causes';
 import { exportFileName } from '@/lib/audit/export-name';
 import { resolveAuditWindow, type AuditWindow, type AuditWindowSelection } from '@/lib/audit/window';
-import { formatDuration, formatTime } from '@/lib/ui/format';
+import { formatDuration, formatTime, plural } from '@/lib/ui/format';
 import { fetchJson } from '@/lib/ui/fetch-json';
+import { shiftRange, zoomOutRange } from '@/lib/ui/time-range';
 import { auditSearchParams, serializeAuditSearchParams } from './search-params';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -30,16 +32,17 @@ function latestWindow(selection: AuditWindowSelection): AuditWindow {
   return resolveAuditWindow(selection, Date.now());
 }
 
-export function AuditClient({ clusters }: { clusters: string[] }) {
+export function AuditClient({ clusters, initialNow }: { clusters: string[]; initialNow: number }) {
   const mode = useTimeZone();
   const queryClient = useQueryClient();
   const [params, setParams] = useQueryStates(auditSearchParams);
-  const [now, setNow] = useState(() => Date.now());
+  const [now, setNow] = useState(initialNow);
   const [target, setTarget] = useState<AnnotationTarget>({ type: 'window' });
   const selection = { range: params.range, from: params.from, to: params.to, incident: params.incident, margin: params.margin };
   const auditWindow = resolveAuditWindow(selection, now);
-  const isSliding = auditWindow.mode === 'preset';
-  const rangeKey = isSliding ? params.range : `${auditWindow.from}-${auditWindow.to}`;
+  const isSliding = auditWindow.mode === 'preset' || auditWindow.mode === 'relative';
+  const rangeKey = auditWindow.mode === 'preset' ? params.range : auditWindow.mode === 'relative' ? `${params.from}..${params.to}` : `${auditWindow.from}-${auditWindow.to}`;
+  const [refreshMs, setRefreshMs] = useState<number | false>(false);
 
   const apiQuery = (range: AuditWindow, format: 'json' | 'csv') => {
     const query = new URLSearchParams({ from: iso(range.from), to: iso(range.to) });
@@ -61,9 +64,11 @@ export function AuditClient({ clusters }: { clusters: string[] }) {
     queryKey: [...auditKey, rangeKey, params.cluster, params.namespace, params.cause, params.burst],
     queryFn: () => fetchJson<FailoversResponse>(apiQuery(fetchedRange(), 'json')),
     placeholderData: keepPreviousData,
+    refetchInterval: refreshMs,
   });
 
-  const setCustom = (from: number, to: number) => void setParams({ from: iso(from), to: iso(to), incident: null });
+  const setCustom = (from: number | string, to: number | string) =>
+    void setParams({ from: typeof from === 'number' ? iso(from) : from, to: typeof to === 'number' ? iso(to) : to, incident: null }, { history: 'push' });
   const permalink = serializeAuditSearchParams('/audit', {
     ...params,
     ...(auditWindow.mode === 'incident' ? {} : { from: iso(auditWindow.from), to: iso(auditWindow.to) }),
@@ -87,16 +92,26 @@ export function AuditClient({ clusters }: { clusters: string[] }) {
             range={params.range}
             from={auditWindow.from}
             to={auditWindow.to}
-            isCustom={!isSliding}
-            onPreset={(preset) => void setParams({ range: preset, from: null, to: null, incident: null })}
+            isCustom={auditWindow.mode !== 'preset'}
+            fromText={params.from}
+            toText={params.to}
+            onPreset={(preset) => void setParams({ range: preset, from: null, to: null, incident: null }, { history: 'push' })}
             onCustom={setCustom}
-            onZoomOut={() => setCustom(auditWindow.from - spanMs / 2, Math.min(Date.now(), auditWindow.to + spanMs / 2))}
+            onZoomOut={() => {
+              const range = zoomOutRange(auditWindow, Date.now());
+              setCustom(range.from, range.to);
+            }}
+            onShift={(direction) => {
+              const range = shiftRange(auditWindow, direction, Date.now());
+              setCustom(range.from, range.to);
+            }}
           />
+          <AutoRefreshSelect value={refreshMs} onChange={setRefreshMs} />
           <AuditIncidentPicker
             incident={params.incident}
             margin={params.margin}
             isActive={auditWindow.mode === 'incident'}
-            onApply={(incident, margin) => void setParams({ incident, margin, from: null, to: null })}
+            onApply={(incident, margin) => void setParams({ incident, margin, from: null, to: null }, { history: 'push' })}
           />
         </div>
         <div className="flex flex-wrap items-center gap-2 text-sm">
@@ -162,7 +177,7 @@ export function AuditClient({ clusters }: { clusters: string[] }) {
         <p className="text-sm text-zinc-600 dark:text-zinc-400" data-testid="audit-window">
           {auditWindow.mode === 'incident' ? `Incident at ${formatTime(params.incident ?? '', mode)} ± ${params.margin} min: ` : ''}
           {formatTime(auditWindow.from, mode)} → {formatTime(auditWindow.to, mode)} ({formatDuration(spanMs)})
-          {data ? ` · ${data.failovers.length} failovers · ${data.bursts.length} bursts · ${data.gaps.length} blind spots` : ''}
+          {data ? ` · ${plural(data.failovers.length, 'failover')} · ${plural(data.bursts.length, 'burst')} · ${plural(data.gaps.length, 'blind spot')}` : ''}
           <span className="sr-only" aria-live="polite">
             {audit.isFetching ? 'loading the audit' : ''}
           </span>
@@ -187,7 +202,7 @@ export function AuditClient({ clusters }: { clusters: string[] }) {
           <AuditBursts bursts={data.bursts} burstSeconds={data.filters.burstSeconds} onZoom={setCustom} />
           <section aria-labelledby="failovers-heading" className="space-y-2">
             <h2 id="failovers-heading" className="text-sm font-semibold">
-              Failovers <span className="font-normal text-zinc-500">· each lease opens at that moment</span>
+              Failovers <span className="font-normal text-zinc-600 dark:text-zinc-400">· each lease opens at that moment</span>
             </h2>
             {data.hasMore ? (
               <p role="status" className="text-sm text-amber-700 dark:text-amber-400">

@@ -2,6 +2,7 @@ import { createSerializer, parseAsInteger, parseAsString, parseAsStringLiteral }
 import { DEFAULT_BURST_GAP_MS } from '@/lib/audit/bursts';
 import { failoverCauses } from '@/lib/audit/causes';
 import { failoverSortKeys } from '@/lib/audit/sort-failovers';
+import { timeZoneParser } from '@/lib/ui/time-zone-param';
 import { DEFAULT_MARGIN_MINUTES } from '@/lib/audit/window';
 import { rangePresets } from '@/lib/ui/time-range';
 
@@ -20,4 +21,4 @@ export const auditSearchParams = {
   dir: parseAsStringLiteral(['asc', 'desc'] as const).withDefault('asc'),
 };
 
-export const serializeAuditSearchParams = createSerializer({ ...auditSearchParams, tz: parseAsStringLiteral(['utc', 'local'] as const).withDefault('utc') });
+export const serializeAuditSearchParams = createSerializer({ ...auditSearchParams, tz: timeZoneParser });

@@ -39,17 +39,17 @@ export function ClustersClient({ initialClusters, initialGaps }: { initialCluste
               <tr key={cluster.name}>
                 <td className="px-3 py-1.5 font-medium">
                   {cluster.name}
-                  <div className="font-mono text-xs font-normal text-zinc-500">{cluster.server}</div>
+                  <div className="font-mono text-xs font-normal text-zinc-600 dark:text-zinc-400">{cluster.server}</div>
                 </td>
                 <td className="px-3 py-1.5">
                   <span className="flex items-center gap-2">
                     <StatusDot tone={stateTone[cluster.state] ?? 'idle'} label={cluster.state} />
                     {cluster.state}
-                    {cluster.state !== 'connected' && cluster.attempt > 0 ? <span className="text-xs text-zinc-500">attempt {cluster.attempt}</span> : null}
+                    {cluster.state !== 'connected' && cluster.attempt > 0 ? <span className="text-xs text-zinc-600 dark:text-zinc-400">attempt {cluster.attempt}</span> : null}
                   </span>
                   {cluster.stateReason ? <div className="mt-0.5 max-w-md text-xs text-red-700 dark:text-red-400">{cluster.stateReason}</div> : null}
                   {cluster.nextRetryAt && cluster.state !== 'connected' ? (
-                    <div className="text-xs text-zinc-500">
+                    <div className="text-xs text-zinc-600 dark:text-zinc-400">
                       next retry <TimeText value={cluster.nextRetryAt} date={false} />
                     </div>
                   ) : null}
@@ -80,14 +80,14 @@ export function ClustersClient({ initialClusters, initialGaps }: { initialCluste
           Observation gaps, last 7 days
         </h2>
         {gaps.data.gaps.length === 0 ? (
-          <p className="text-sm text-zinc-500">Every cluster was watched without interruption.</p>
+          <p className="text-sm text-zinc-600 dark:text-zinc-400">Every cluster was watched without interruption.</p>
         ) : (
           <ul className="divide-y divide-zinc-100 rounded-lg border border-zinc-200 text-sm dark:divide-zinc-800 dark:border-zinc-800">
             {[...gaps.data.gaps].reverse().map((gap) => (
               <li key={gap.id} className="flex flex-wrap gap-x-3 px-3 py-1.5">
                 <span className="font-medium">{gap.cluster}</span>
                 <TimeText value={gap.startedAt} /> → {gap.endedAt ? <TimeText value={gap.endedAt} /> : <span className="text-amber-600">still blind</span>}
-                <span className="text-zinc-500">{gap.endedAt ? formatDuration(Date.parse(gap.endedAt) - Date.parse(gap.startedAt)) : ''}</span>
+                <span className="text-zinc-600 dark:text-zinc-400">{gap.endedAt ? formatDuration(Date.parse(gap.endedAt) - Date.parse(gap.startedAt)) : ''}</span>
                 <span className="text-zinc-600 dark:text-zinc-400">{gapReasonLabels[gap.reason] ?? gap.reason}</span>
               </li>
             ))}

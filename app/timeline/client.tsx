@@ -3,30 +3,39 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useQueryStates } from 'nuqs';
-import { useMemo, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { RangePicker } from '@/components/forms/range-picker';
-import { TimelineCanvas, type TimelineRow } from '@/components/timeline/timeline-canvas';
-import { useTimeZone } from '@/components/ui/time-zone-toggle';
-import type { FleetTimelineResponse, GapsResponse } from '@/lib/api/dto';
-import { formatDuration, formatTime } from '@/lib/ui/format';
-import { fetchJson } from '@/lib/ui/fetch-json';
+import { TimelineCanvas, type HoverInfo, type TimelineRow } from '@/components/timeline/timeline-canvas';
+import { TimelineLegend, markerLabels } from '@/components/timeline/timeline-legend';
+import { IdentityText } from '@/components/ui/identity-text';
 import { Select, fieldClass } from '@/components/ui/select';
+import { useTimeZone, useZoneName } from '@/components/ui/time-zone-select';
+import { useNow } from '@/components/ui/use-now';
+import { fromWindowStartStateDto, type FleetTimelineResponse, type GapsResponse } from '@/lib/api/dto';
+import { fetchJson } from '@/lib/ui/fetch-json';
+import { formatDuration, formatTime, plural } from '@/lib/ui/format';
+import { assignHolderColors } from '@/lib/ui/holder-colors';
 import { leaseHref } from '@/lib/ui/links';
-import { buildTimeline } from '@/lib/ui/timeline';
-import { isSliding, resolveRange } from '@/lib/ui/time-range';
+import { buildTimeline, clipTimeline } from '@/lib/ui/timeline';
+import { isSliding, markedMoment, rangeKeyOf, resolveRange, shiftRange, zoomOutRange, type RangeSelection } from '@/lib/ui/time-range';
 import { timelineSearchParams } from './search-params';
 
-export function TimelineClient({ clusters }: { clusters: string[] }) {
+// A sliding window fetches the range ending when it asks, not when the page last rendered.
+const latestRange = (selection: RangeSelection) => resolveRange(selection, Date.now());
+
+export function TimelineClient({ clusters, initialNow }: { clusters: string[]; initialNow: number }) {
   const mode = useTimeZone();
+  const zone = useZoneName(mode);
   const [params, setParams] = useQueryStates(timelineSearchParams);
-  const [now, setNow] = useState(() => Date.now());
-  const selection = { range: params.range, from: params.from, to: params.to, at: null };
+  const selection = { range: params.range, from: params.from, to: params.to, at: params.at };
   const sliding = isSliding(selection);
-  const { from, to } = resolveRange(selection, now);
-  const rangeKey = sliding ? params.range : `${from}-${to}`;
+  // A sliding window follows the clock, so a leaderless span grows while nothing is sent.
+  const now = useNow(initialNow, 1_000, sliding);
+  const { from, to } = resolveRange(selection, sliding ? now : initialNow);
+  const rangeKey = rangeKeyOf(selection, { from, to });
+  const [hoverAt, setHoverAt] = useState<number | null>(null);
   const rangeQuery = () => {
-    const range = sliding ? resolveRange(selection, Date.now()) : { from, to };
-    if (sliding) setNow(range.to);
+    const range = sliding ? latestRange(selection) : { from, to };
     return `from=${new Date(range.from).toISOString()}&to=${new Date(range.to).toISOString()}`;
   };
   const filters = `${params.cluster ? `&cluster=${encodeURIComponent(params.cluster)}` : ''}${params.namespace ? `&namespace=${encodeURIComponent(params.namespace)}` : ''}`;
@@ -44,9 +53,10 @@ export function TimelineClient({ clusters }: { clusters: string[] }) {
 
   const rows: TimelineRow[] = useMemo(() => {
     if (!timeline.data) return [];
+    const dataFrom = Math.min(from, Date.parse(timeline.data.range.from));
     return timeline.data.leases.map((lease) => {
       const built = buildTimeline({
-        from,
+        from: dataFrom,
         to,
         transitions: timeline.data.transitions
           .filter((t) => t.cluster === lease.cluster && t.namespace === lease.namespace && t.name === lease.name)
@@ -56,21 +66,47 @@ export function TimelineClient({ clusters }: { clusters: string[] }) {
           .map((gap) => ({ startedAt: Date.parse(gap.startedAt), endedAt: gap.endedAt ? Date.parse(gap.endedAt) : null, reason: gap.reason })),
         currentHolder: lease.holderIdentity,
         holderSince: lease.holderSince ? Date.parse(lease.holderSince) : null,
+        startState: fromWindowStartStateDto(lease.stateAtStart),
       });
+      const { segments, markers } = clipTimeline(built, from);
+      const key = `${lease.cluster}/${lease.namespace}/${lease.name}`;
       return {
-        key: `${lease.cluster}/${lease.namespace}/${lease.name}`,
+        key,
         label: (
-          <Link href={leaseHref(lease)} className="hover:underline" title={`${lease.cluster} / ${lease.namespace}/${lease.name}`}>
-            <span className="text-zinc-500">{lease.cluster}</span> {lease.name}
+          <Link href={leaseHref(lease)} className="hover:underline" title={key}>
+            <span className="text-zinc-600 dark:text-zinc-400">{lease.cluster}</span> {lease.name}
           </Link>
         ),
-        segments: built.segments,
-        markers: built.markers,
+        segments,
+        markers,
       };
     });
   }, [timeline.data, gaps.data, from, to]);
+  const holderColors = useMemo(() => assignHolderColors(rows.flatMap((row) => row.segments.flatMap((segment) => (segment.type === 'held' ? [segment.holder] : [])))), [rows]);
+  const markedAt = markedMoment(selection);
+  const isMultiDay = to - from > 86_400_000;
+  const formatTick = useCallback((at: number) => formatTime(at, mode, { date: isMultiDay, zone: false }), [mode, isMultiDay]);
+  const formatMoment = useCallback((at: number) => formatTime(at, mode), [mode]);
+  const renderTooltip = useCallback(
+    (hover: HoverInfo) => (
+      <div className="space-y-0.5">
+        <div className="font-medium">{hover.row.key}</div>
+        <div className="text-zinc-600 dark:text-zinc-400">{formatTime(hover.at, mode)}</div>
+        {hover.marker ? <div>{markerLabels[hover.marker.type]}</div> : null}
+        {hover.segment?.type === 'held' ? (
+          <div>
+            <IdentityText value={hover.segment.holder} maxChars={40} /> led for {formatDuration(hover.segment.end - hover.segment.start)}
+          </div>
+        ) : null}
+        {hover.segment?.type === 'leaderless' ? <div className="text-red-600">nobody led for {formatDuration(hover.segment.end - hover.segment.start)}</div> : null}
+        {hover.segment?.type === 'unknown' ? <div className="text-zinc-600 dark:text-zinc-400">not observed ({hover.segment.reason.replaceAll('_', ' ')})</div> : null}
+      </div>
+    ),
+    [mode],
+  );
 
-  const setCustom = (start: number, end: number) => void setParams({ from: new Date(start).toISOString(), to: new Date(end).toISOString() });
+  const setCustom = (start: number | string, end: number | string) =>
+    void setParams({ from: typeof start === 'number' ? new Date(start).toISOString() : start, to: typeof end === 'number' ? new Date(end).toISOString() : end, at: null }, { history: 'push' });
   const failovers = timeline.data?.transitions.filter((t) => t.kind === 'acquired' && t.cause !== 'first').length ?? 0;
 
   return (
@@ -84,15 +120,21 @@ export function TimelineClient({ clusters }: { clusters: string[] }) {
           range={params.range}
           from={from}
           to={to}
-          isCustom={!sliding}
-          onPreset={(preset) => void setParams({ range: preset, from: null, to: null })}
+          isCustom={!sliding || Boolean(params.from && params.to)}
+          fromText={params.from}
+          toText={params.to}
+          onPreset={(preset) => void setParams({ range: preset, from: null, to: null, at: null }, { history: 'push' })}
           onCustom={setCustom}
           onZoomOut={() => {
-            const size = to - from;
-            setCustom(from - size / 2, Math.min(Date.now(), to + size / 2));
+            const range = zoomOutRange({ from, to }, Date.now());
+            setCustom(range.from, range.to);
+          }}
+          onShift={(direction) => {
+            const range = shiftRange({ from, to }, direction, Date.now());
+            setCustom(range.from, range.to);
           }}
         />
-        <Select aria-label="Cluster" value={params.cluster} onChange={(event) => void setParams({ cluster: event.target.value || null })}>
+        <Select aria-label="Cluster" value={params.cluster} onChange={(event) => void setParams({ cluster: event.target.value || null }, { history: 'push' })}>
           <option value="">All clusters</option>
           {clusters.map((cluster) => (
             <option key={cluster}>{cluster}</option>
@@ -100,18 +142,19 @@ export function TimelineClient({ clusters }: { clusters: string[] }) {
         </Select>
         <input
           aria-label="Namespace"
-          placeholder="namespace"
+          placeholder="namespace (Enter)"
           defaultValue={params.namespace}
           onKeyDown={(event) => {
-            if (event.key === 'Enter') void setParams({ namespace: event.currentTarget.value || null });
+            if (event.key === 'Enter') void setParams({ namespace: event.currentTarget.value || null }, { history: 'push' });
           }}
           className={`w-40 ${fieldClass}`}
         />
       </div>
       <p className="text-sm text-zinc-600 dark:text-zinc-400">
-        {timeline.data ? `${timeline.data.leases.length} leases · ${failovers} failovers in range` : '\u00a0'}
+        {timeline.data ? `${plural(timeline.data.leases.length, 'lease')} · ${plural(failovers, 'failover')} in range` : '\u00a0'}
         {timeline.data?.hasMoreLeases ? ' · more leases match: narrow by cluster or namespace' : ''}
       </p>
+      <TimelineLegend holderColors={holderColors} hasMarkedMoment={markedAt !== null} />
       {timeline.isError ? (
         <p role="alert" className="text-sm text-red-600">
           Could not load the timeline: {timeline.error.message}
@@ -119,27 +162,25 @@ export function TimelineClient({ clusters }: { clusters: string[] }) {
       ) : timeline.isPending ? (
         <div className="h-40 animate-pulse rounded bg-zinc-100 dark:bg-zinc-900" aria-label="Loading timeline" />
       ) : rows.length === 0 ? (
-        <p className="text-sm text-zinc-500">No elected lease matches these filters.</p>
+        <p className="text-sm text-zinc-600 dark:text-zinc-400">No elected lease matches these filters.</p>
       ) : (
         <TimelineCanvas
           label="Fleet leader timeline"
           rows={rows}
           from={from}
           to={to}
-          formatTick={(at) => formatTime(at, mode, { date: to - from > 86_400_000 })}
+          zone={zone}
+          formatTick={formatTick}
+          formatMoment={formatMoment}
           onSelectRange={setCustom}
-          renderTooltip={(hover) => (
-            <div className="space-y-0.5">
-              <div className="font-medium">{hover.row.key}</div>
-              <div className="text-zinc-500">{formatTime(hover.at, mode)}</div>
-              {hover.marker ? <div>{hover.marker.type.replace('_', ' ')}</div> : null}
-              {hover.segment?.type === 'held' ? <div className="font-mono">{hover.segment.holder}</div> : null}
-              {hover.segment?.type === 'leaderless' ? <div className="text-red-600">nobody led for {formatDuration(hover.segment.end - hover.segment.start)}</div> : null}
-              {hover.segment?.type === 'unknown' ? <div className="text-zinc-500">not observed</div> : null}
-            </div>
-          )}
+          renderTooltip={renderTooltip}
+          holderColors={holderColors}
+          crosshairAt={hoverAt}
+          onHoverAt={setHoverAt}
+          markedAt={markedAt}
         />
       )}
+      <p className="text-xs text-zinc-600 dark:text-zinc-400">Drag across the timeline to zoom in; t z zooms out, t ← / t → shift the window; arrow keys move between changes.</p>
     </div>
   );
 }

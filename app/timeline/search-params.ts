@@ -5,6 +5,7 @@ export const timelineSearchParams = {
   range: parseAsStringLiteral(rangePresets).withDefault('1h'),
   from: parseAsString,
   to: parseAsString,
+  at: parseAsString,
   cluster: parseAsString.withDefault(''),
   namespace: parseAsString.withDefault(''),
 };

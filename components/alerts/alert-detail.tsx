@@ -15,7 +15,7 @@ export function AlertDetail({ id }: { id: string }) {
     refetchInterval: 5_000,
   });
   if (error) return <p className="text-xs text-red-700">Could not load the alert: {error.message}</p>;
-  if (!data) return <p className="text-xs text-zinc-500">Loading…</p>;
+  if (!data) return <p className="text-xs text-zinc-600 dark:text-zinc-400">Loading…</p>;
   const { alert } = data;
   return (
     <div className="grid gap-4 text-xs md:grid-cols-2">
@@ -39,10 +39,10 @@ export function AlertDetail({ id }: { id: string }) {
       <section aria-label="Notifications">
         <h4 className="mb-1 font-semibold">Notifications</h4>
         {alert.notifications.length === 0 ? (
-          <p className="text-zinc-500">None: the rule has no channel, the alert never fired, or it was silenced.</p>
+          <p className="text-zinc-600 dark:text-zinc-400">None: the rule has no channel, the alert never fired, or it was silenced.</p>
         ) : (
           <table className="w-full text-left">
-            <thead className="text-zinc-500">
+            <thead className="text-zinc-600 dark:text-zinc-400">
               <tr>
                 <th className="pr-2 font-medium">Channel</th>
                 <th className="pr-2 font-medium">Event</th>
@@ -62,7 +62,7 @@ export function AlertDetail({ id }: { id: string }) {
                     {notification.deliveredAt ? <TimeText value={notification.deliveredAt} /> : null}
                     {notification.lastError ? <span className="block break-all text-red-700 dark:text-red-400">{notification.lastError}</span> : null}
                     {notification.status === 'pending' && notification.nextAttemptAt ? (
-                      <span className="block text-zinc-500">
+                      <span className="block text-zinc-600 dark:text-zinc-400">
                         next attempt <TimeText value={notification.nextAttemptAt} />
                       </span>
                     ) : null}

@@ -36,7 +36,7 @@ function Deliveries({ alert }: { alert: AlertDto }) {
 export function AlertTable({ alerts, mode, label }: { alerts: AlertDto[]; mode: 'open' | 'history'; label: string }) {
   const [expanded, setExpanded] = useState<string | null>(null);
   return (
-    <div className="overflow-x-auto rounded-lg border border-zinc-200 dark:border-zinc-800">
+    <div className="relative overflow-x-auto rounded-lg border border-zinc-200 dark:border-zinc-800">
       <table className="w-full text-left text-sm" aria-label={label}>
         <thead className="bg-zinc-50 text-xs text-zinc-600 dark:bg-zinc-900 dark:text-zinc-400">
           <tr>
@@ -58,7 +58,7 @@ export function AlertTable({ alerts, mode, label }: { alerts: AlertDto[]; mode: 
                 </td>
                 <td className="px-3 py-2">
                   <span className="font-medium">{alert.ruleName}</span>
-                  <span className="block text-xs text-zinc-500">{ruleKindLabels[alert.ruleKind]}</span>
+                  <span className="block text-xs text-zinc-600 dark:text-zinc-400">{ruleKindLabels[alert.ruleKind]}</span>
                 </td>
                 <td className="px-3 py-2">
                   <Subject alert={alert} />

@@ -123,7 +123,7 @@ export function ChannelForm({ channel, onDone }: { channel?: ChannelDto; onDone:
                 Generate
               </button>
             </div>
-            <span className="text-zinc-500">Copy it now: it is never shown again.</span>
+            <span className="text-zinc-600 dark:text-zinc-400">Copy it now: it is never shown again.</span>
           </div>
         ) : null}
         {kind === 'alertmanager' ? (

@@ -74,7 +74,7 @@ export function ChannelList({ channels }: { channels: ChannelDto[] }) {
           {remove.error.message}
         </p>
       ) : null}
-      {channels.length === 0 && editing === null ? <p className="rounded-lg border border-dashed border-zinc-300 p-6 text-sm text-zinc-500 dark:border-zinc-700">No channel yet.</p> : null}
+      {channels.length === 0 && editing === null ? <p className="rounded-lg border border-dashed border-zinc-300 p-6 text-sm text-zinc-600 dark:text-zinc-400 dark:border-zinc-700">No channel yet.</p> : null}
       <ul className="space-y-2" aria-label="Notification channels">
         {channels.map((channel) =>
           editing === channel.id ? (
@@ -86,7 +86,7 @@ export function ChannelList({ channels }: { channels: ChannelDto[] }) {
               <div className="flex flex-wrap items-start gap-3">
                 <div className="min-w-64 flex-1">
                   <p>
-                    <span className="font-medium">{channel.name}</span> <span className="text-xs text-zinc-500">{channel.kind}</span>
+                    <span className="font-medium">{channel.name}</span> <span className="text-xs text-zinc-600 dark:text-zinc-400">{channel.kind}</span>
                     {!channel.enabled ? <span className="ml-2 rounded bg-zinc-200 px-1.5 py-0.5 text-xs dark:bg-zinc-800">disabled</span> : null}
                   </p>
                   <p className="font-mono text-xs break-all text-zinc-600 dark:text-zinc-400">{channel.config ? String(channel.config.url) : `invalid configuration: ${channel.configError}`}</p>

@@ -108,7 +108,7 @@ function RulePreview({ body }: { body: string }) {
       {error ? (
         <p className="text-amber-800 dark:text-amber-300">Not valid yet: {error.message}</p>
       ) : !data ? (
-        <p className="text-zinc-500">Computing the preview from stored history…</p>
+        <p className="text-zinc-600 dark:text-zinc-400">Computing the preview from stored history…</p>
       ) : (
         <>
           <p role="status">
@@ -117,7 +117,7 @@ function RulePreview({ body }: { body: string }) {
             </strong>
             {data.firings > 0 ? ` (on ${data.subjects} ${data.subjects === 1 ? 'subject' : 'subjects'})` : ''}: {data.description}.
           </p>
-          {data.sampleStepSeconds ? <p className="text-xs text-zinc-500">Renew latency is replayed every {Math.round(data.sampleStepSeconds / 60)} min.</p> : null}
+          {data.sampleStepSeconds ? <p className="text-xs text-zinc-600 dark:text-zinc-400">Renew latency is replayed every {Math.round(data.sampleStepSeconds / 60)} min.</p> : null}
           {data.alerts.length > 0 ? (
             <ul className="mt-2 space-y-0.5 text-xs">
               {data.alerts.slice(0, 5).map((alert) => (
@@ -179,7 +179,7 @@ export function RuleForm({ rule, channels, onDone }: { rule?: RuleDto; channels:
           <label key={param.key} htmlFor={field(param.key)} className="text-xs">
             {param.label}
             <input id={field(param.key)} className={inputClass} inputMode="decimal" value={draft.params[param.key] ?? ''} onChange={(event) => set({ params: { ...draft.params, [param.key]: event.target.value } })} />
-            <span className="text-zinc-500">{param.hint}</span>
+            <span className="text-zinc-600 dark:text-zinc-400">{param.hint}</span>
           </label>
         ))}
       </fieldset>
@@ -209,12 +209,12 @@ export function RuleForm({ rule, channels, onDone }: { rule?: RuleDto; channels:
         <label htmlFor={field('for')} className="text-xs">
           For (seconds)
           <input id={field('for')} className={inputClass} inputMode="numeric" value={draft.forSeconds} onChange={(event) => set({ forSeconds: event.target.value })} />
-          <span className="text-zinc-500">pending this long before firing</span>
+          <span className="text-zinc-600 dark:text-zinc-400">pending this long before firing</span>
         </label>
         <label htmlFor={field('quiet')} className="text-xs">
           Quiet period (seconds)
           <input id={field('quiet')} className={inputClass} inputMode="numeric" value={draft.quietSeconds} onChange={(event) => set({ quietSeconds: event.target.value })} />
-          <span className="text-zinc-500">clear this long before resolving</span>
+          <span className="text-zinc-600 dark:text-zinc-400">clear this long before resolving</span>
         </label>
         <label className="flex items-center gap-2 self-center text-xs">
           <input type="checkbox" checked={draft.enabled} onChange={(event) => set({ enabled: event.target.checked })} />
@@ -225,7 +225,7 @@ export function RuleForm({ rule, channels, onDone }: { rule?: RuleDto; channels:
       <fieldset>
         <legend className="mb-1 text-xs font-semibold">Notify</legend>
         {channels.length === 0 ? (
-          <p className="text-xs text-zinc-500">No channel yet: alerts show here only. Add one under Channels.</p>
+          <p className="text-xs text-zinc-600 dark:text-zinc-400">No channel yet: alerts show here only. Add one under Channels.</p>
         ) : (
           <div className="flex flex-wrap gap-3">
             {channels.map((channel) => (
@@ -235,7 +235,7 @@ export function RuleForm({ rule, channels, onDone }: { rule?: RuleDto; channels:
                   checked={draft.channelIds.includes(channel.id)}
                   onChange={(event) => set({ channelIds: event.target.checked ? [...draft.channelIds, channel.id] : draft.channelIds.filter((channelId) => channelId !== channel.id) })}
                 />
-                {channel.name} <span className="text-zinc-500">({channel.kind})</span>
+                {channel.name} <span className="text-zinc-600 dark:text-zinc-400">({channel.kind})</span>
               </label>
             ))}
           </div>

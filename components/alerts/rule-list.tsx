@@ -39,7 +39,7 @@ export function RuleList({ rules, channels }: { rules: RuleDto[]; channels: Chan
           {(toggle.error ?? remove.error)?.message}
         </p>
       ) : null}
-      {rules.length === 0 && editing === null ? <p className="rounded-lg border border-dashed border-zinc-300 p-6 text-sm text-zinc-500 dark:border-zinc-700">No alert rule yet.</p> : null}
+      {rules.length === 0 && editing === null ? <p className="rounded-lg border border-dashed border-zinc-300 p-6 text-sm text-zinc-600 dark:text-zinc-400 dark:border-zinc-700">No alert rule yet.</p> : null}
       <ul className="space-y-2" aria-label="Alert rules">
         {rules.map((rule) =>
           editing === rule.id ? (
@@ -50,13 +50,13 @@ export function RuleList({ rules, channels }: { rules: RuleDto[]; channels: Chan
             <li key={rule.id} className="flex flex-wrap items-start gap-3 rounded-lg border border-zinc-200 p-3 text-sm dark:border-zinc-800">
               <div className="min-w-64 flex-1">
                 <p>
-                  <span className="font-medium">{rule.name}</span> <span className="text-xs text-zinc-500">{ruleKindLabels[rule.kind]}</span>
+                  <span className="font-medium">{rule.name}</span> <span className="text-xs text-zinc-600 dark:text-zinc-400">{ruleKindLabels[rule.kind]}</span>
                   {!rule.enabled ? <span className="ml-2 rounded bg-zinc-200 px-1.5 py-0.5 text-xs dark:bg-zinc-800">disabled</span> : null}
                 </p>
                 <p className="text-xs text-zinc-600 dark:text-zinc-400">
                   {rule.description} · {scopeOf(rule)} · for {rule.forSeconds} s · quiet {rule.quietSeconds} s
                 </p>
-                <p className="text-xs text-zinc-500">
+                <p className="text-xs text-zinc-600 dark:text-zinc-400">
                   {rule.channelIds.length > 0 ? `notifies ${rule.channelIds.map(channelName).join(', ')}` : 'no channel'} ·{' '}
                   {rule.firingAlerts > 0 ? <span className="font-medium text-red-700 dark:text-red-400">{rule.firingAlerts} firing</span> : `${rule.openAlerts} open`}
                 </p>

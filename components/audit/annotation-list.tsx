@@ -9,7 +9,7 @@ function scopeOf(note: AnnotationDto): string {
 }
 
 export function AnnotationList({ annotations, emptyText }: { annotations: AnnotationDto[]; emptyText: string }) {
-  if (annotations.length === 0) return <p className="text-sm text-zinc-500">{emptyText}</p>;
+  if (annotations.length === 0) return <p className="text-sm text-zinc-600 dark:text-zinc-400">{emptyText}</p>;
   return (
     <ul className="divide-y divide-zinc-100 rounded-lg border border-zinc-200 text-sm dark:divide-zinc-800 dark:border-zinc-800">
       {annotations.map((note) => (

@@ -91,7 +91,7 @@ export function AuditAnnotations({
                 note the window instead
               </button>
             ) : (
-              <span className="ml-2 text-xs text-zinc-500">(or pick “annotate” on a failover)</span>
+              <span className="ml-2 text-xs text-zinc-600 dark:text-zinc-400">(or pick “annotate” on a failover)</span>
             )}
           </p>
           <div className="flex flex-wrap gap-2">

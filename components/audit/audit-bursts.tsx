@@ -1,10 +1,8 @@
 import Link from 'next/link';
 import { TimeText } from '@/components/ui/time-text';
 import type { BurstDto } from '@/lib/api/audit-dto';
-import { formatDuration } from '@/lib/ui/format';
+import { formatDuration, plural } from '@/lib/ui/format';
 import { leaseHref } from '@/lib/ui/links';
-
-const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
 export function burstLabel(burst: BurstDto): string {
   const span = burst.spanMs === 0 ? 'at the same moment' : `within ${formatDuration(burst.spanMs)}`;
@@ -23,10 +21,10 @@ export function AuditBursts({ bursts, burstSeconds, onZoom }: { bursts: BurstDto
   return (
     <section aria-labelledby="bursts-heading" className="space-y-2">
       <h2 id="bursts-heading" className="text-sm font-semibold">
-        Bursts <span className="font-normal text-zinc-500">· failovers at most {burstSeconds} s apart, largest first</span>
+        Bursts <span className="font-normal text-zinc-600 dark:text-zinc-400">· failovers at most {burstSeconds} s apart, largest first</span>
       </h2>
       {bursts.length === 0 ? (
-        <p className="text-sm text-zinc-500">No burst: no two failovers came that close together.</p>
+        <p className="text-sm text-zinc-600 dark:text-zinc-400">No burst: no two failovers came that close together.</p>
       ) : (
         <ol className="space-y-2">
           {bursts.map((burst) => {

@@ -113,7 +113,7 @@ export function AuditFailoverTable({
               <td className="max-w-xs px-3 py-1.5 text-xs">
                 {notes.map((note) => (
                   <p key={note.id} className="truncate" title={`${note.author}: ${note.text}`}>
-                    <span className="text-zinc-500">{note.author}:</span> {note.text}
+                    <span className="text-zinc-600 dark:text-zinc-400">{note.author}:</span> {note.text}
                   </p>
                 ))}
               </td>

@@ -31,7 +31,7 @@ export function AuditLeaseSummary({ leases, range }: { leases: LeaseWindowDto[];
         <h2 id="lease-summary-heading" className="text-sm font-semibold">
           Per lease
         </h2>
-        <span className="text-xs text-zinc-500">
+        <span className="text-xs text-zinc-600 dark:text-zinc-400">
           green: a valid leader · red: nobody led · grey: not observed (neither)
         </span>
         {leases.length > eventful.length ? (
@@ -58,7 +58,7 @@ export function AuditLeaseSummary({ leases, range }: { leases: LeaseWindowDto[];
           {shown.map((lease) => (
             <tr key={`${lease.cluster}/${lease.namespace}/${lease.name}`} data-testid="lease-summary-row">
               <td className="px-3 py-1.5">
-                <span className="text-zinc-500">{lease.cluster}</span>{' '}
+                <span className="text-zinc-600 dark:text-zinc-400">{lease.cluster}</span>{' '}
                 <Link href={leaseHref(lease, range)} title="Open the lease over this window" className="font-medium hover:underline">
                   {lease.namespace}/{lease.name}
                 </Link>

@@ -3,6 +3,7 @@
 import { useQueryClient, type Query } from '@tanstack/react-query';
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
 import type { ChangeEvent } from '@/lib/changes/notice';
+import { liveHeartbeatMs } from '@/lib/ui/live-protocol';
 
 export type LiveState = 'connecting' | 'live' | 'reconnecting';
 
@@ -12,43 +13,139 @@ export function useLiveState(): LiveState {
   return useContext(LiveContext);
 }
 
-// Query keys start with the resource, then cluster, namespace and name: ['lease', c, ns, n, …].
+// What the tab holding the stream tells the others over the BroadcastChannel.
+type Relay = { type: 'event'; event: ChangeEvent } | { type: 'state'; state: LiveState } | { type: 'hello' };
+
+const channelName = 'leasetrail-live';
+const lockName = 'leasetrail-live-stream';
+// Two missed heartbeats and a margin: past this, "Live" would be a lie.
+const staleAfterMs = 2 * liveHeartbeatMs + 5_000;
+
+const isLeadershipChange = (event: ChangeEvent) => event.type === 'resync' || (event.transitions ?? 0) > 0 || event.status === true;
+
+// Query keys start with the resource, then cluster, namespace and name: ['lease', c, ns, n, part, …].
 function isAffected(query: Query, event: ChangeEvent): boolean {
   if (event.type === 'resync') return true;
-  const [resource, cluster, namespace, name] = query.queryKey as string[];
+  const [resource, cluster, namespace, name, part] = query.queryKey as string[];
   // Fleet-wide views change with leadership and cluster state; renewals alone refresh them on their interval.
-  if (resource === 'fleet' || resource === 'clusters' || resource === 'timeline') return (event.transitions ?? 0) > 0 || event.status === true;
+  if (resource === 'fleet' || resource === 'clusters' || resource === 'timeline') return isLeadershipChange(event);
   if (resource !== 'lease' || cluster !== event.cluster) return false;
-  return event.leases === undefined || event.leases.includes(`${namespace}/${name}`);
+  if (event.leases !== undefined && !event.leases.includes(`${namespace}/${name}`)) return false;
+  // A renewal changes the renew chart and the lease row, not the transitions, gaps or notes.
+  return part === 'detail' || part === 'renewals' || isLeadershipChange(event);
 }
 
-// One EventSource per tab. A notice invalidates the queries it names; TanStack Query's structural
-// sharing keeps unchanged data identical, so a refetch that changes nothing re-renders nothing.
+// One EventSource per browser, not per tab: a browser opens at most six connections to a host, and a
+// stream per tab froze the seventh tab. The tab holding a Web Lock owns the stream and relays every
+// notice and its state to the other tabs over a BroadcastChannel; when it closes, the lock passes to
+// another tab, which opens the stream. "Live" means a notice or heartbeat arrived recently.
 export function LiveUpdates({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
   const [state, setState] = useState<LiveState>('connecting');
   useEffect(() => {
-    const source = new EventSource('/api/stream');
-    // Notices arrive with every stored batch; coalescing them keeps refetches to a few per second.
     let pending: ChangeEvent[] = [];
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let flushTimer: ReturnType<typeof setTimeout> | undefined;
+    let lastBeatAt = Date.now();
+    let current: LiveState = 'connecting';
+    let isLeader = false;
+    let source: EventSource | undefined;
+    const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(channelName) : undefined;
+    const release = new AbortController();
+
+    const show = (next: LiveState) => {
+      if (next === 'live') lastBeatAt = Date.now();
+      current = next;
+      setState(next);
+    };
+    // Notices arrive with every stored batch; coalescing them keeps refetches to a few per second. A
+    // change of leadership restarts a fetch in flight (it may predate the change); renewals never do,
+    // or a steady stream of them would cancel every fetch before it lands.
     const flush = () => {
       const events = pending;
       pending = [];
-      timer = undefined;
-      void queryClient.invalidateQueries({ predicate: (query) => events.some((event) => isAffected(query, event)) });
+      flushTimer = undefined;
+      const changes = events.filter(isLeadershipChange);
+      const renewals = events.filter((event) => !isLeadershipChange(event));
+      if (changes.length > 0) void queryClient.invalidateQueries({ predicate: (query) => changes.some((event) => isAffected(query, event)) });
+      if (renewals.length > 0) void queryClient.invalidateQueries({ predicate: (query) => renewals.some((event) => isAffected(query, event)) }, { cancelRefetch: false });
     };
-    const onChange = (message: MessageEvent<string>) => {
-      pending.push(JSON.parse(message.data) as ChangeEvent);
-      timer ??= setTimeout(flush, 250);
+    const handle = (event: ChangeEvent) => {
+      pending.push(event);
+      flushTimer ??= setTimeout(flush, 250);
     };
-    source.onopen = () => setState('live');
-    source.onerror = () => setState('reconnecting');
-    source.addEventListener('change', onChange);
-    source.addEventListener('resync', onChange);
+    const announce = (next: LiveState) => {
+      show(next);
+      channel?.postMessage({ type: 'state', state: next } satisfies Relay);
+    };
+
+    const openStream = () => {
+      source?.close();
+      const stream = new EventSource('/api/stream');
+      source = stream;
+      stream.onopen = () => announce('live');
+      stream.onerror = () => announce('reconnecting');
+      const onNotice = (message: MessageEvent<string>) => {
+        const event = JSON.parse(message.data) as ChangeEvent;
+        announce('live');
+        handle(event);
+        channel?.postMessage({ type: 'event', event } satisfies Relay);
+      };
+      stream.addEventListener('change', onNotice);
+      stream.addEventListener('resync', onNotice);
+      stream.addEventListener('heartbeat', () => announce('live'));
+    };
+
+    const lead = () => {
+      isLeader = true;
+      openStream();
+    };
+
+    if (channel) {
+      channel.onmessage = (message: MessageEvent<Relay>) => {
+        const relay = message.data;
+        if (relay.type === 'hello') {
+          if (isLeader) channel.postMessage({ type: 'state', state: current } satisfies Relay);
+        } else if (!isLeader) {
+          if (relay.type === 'state') show(relay.state);
+          else {
+            show('live');
+            handle(relay.event);
+          }
+        }
+      };
+    }
+
+    const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+    if (locks && channel) {
+      channel.postMessage({ type: 'hello' } satisfies Relay);
+      // Held until this tab unmounts; the browser releases it when the tab closes.
+      locks
+        .request(lockName, { signal: release.signal }, () => {
+          lead();
+          return new Promise<void>((resolve) => release.signal.addEventListener('abort', () => resolve(), { once: true }));
+        })
+        .catch(() => undefined);
+    } else {
+      lead();
+    }
+
+    const watchdog = setInterval(() => {
+      if (current !== 'live' || Date.now() - lastBeatAt < staleAfterMs) return;
+      if (isLeader) {
+        announce('reconnecting');
+        openStream();
+      } else {
+        show('reconnecting');
+        channel?.postMessage({ type: 'hello' } satisfies Relay);
+      }
+    }, 5_000);
+
     return () => {
-      clearTimeout(timer);
-      source.close();
+      clearTimeout(flushTimer);
+      clearInterval(watchdog);
+      source?.close();
+      release.abort();
+      channel?.close();
     };
   }, [queryClient]);
   return <LiveContext.Provider value={state}>{children}</LiveContext.Provider>;

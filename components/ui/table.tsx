@@ -2,7 +2,7 @@ import type { ReactNode, ThHTMLAttributes } from 'react';
 
 export function Table({ children }: { children: ReactNode }) {
   return (
-    <div className="overflow-x-auto rounded-lg border border-zinc-200 dark:border-zinc-800">
+    <div className="relative overflow-x-auto rounded-lg border border-zinc-200 dark:border-zinc-800">
       <table className="w-full text-left text-sm">{children}</table>
     </div>
   );
@@ -31,7 +31,7 @@ export function TableBody({ children }: { children: ReactNode }) {
 export function EmptyRow({ columns, children }: { columns: number; children: ReactNode }) {
   return (
     <tr>
-      <td colSpan={columns} className="px-3 py-6 text-center text-zinc-500">
+      <td colSpan={columns} className="px-3 py-6 text-center text-zinc-600 dark:text-zinc-400">
         {children}
       </td>
     </tr>

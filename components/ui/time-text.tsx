@@ -1,7 +1,7 @@
 'use client';
 
 import { formatTime } from '@/lib/ui/format';
-import { useTimeZone } from './time-zone-toggle';
+import { useTimeZone } from './time-zone-select';
 
 export function TimeText({ value, seconds, date }: { value: string | null; seconds?: boolean; date?: boolean }) {
   const mode = useTimeZone();

@@ -6,6 +6,7 @@ import type { LeaseRecord } from '../store/leases';
 import type { RenewalPoint, RenewalSeries } from '../store/renewals';
 import type { TimeRange } from '../store/time-range';
 import type { TransitionRecord } from '../store/transitions';
+import type { WindowStartState } from '../timeline/window-start';
 
 // The one mapping from stored rows to JSON: dates as ISO 8601 UTC, BigInt ids as strings, enums as stored.
 
@@ -98,7 +99,7 @@ export function toGapDto(gap: GapRecord): GapDto {
 export type ClustersResponse = { clusters: ClusterDto[] };
 export type LeasesResponse = { leases: LeaseDto[]; hasMore: boolean };
 export type LeaseResponse = { lease: LeaseDto };
-export type TransitionsResponse = { transitions: TransitionDto[]; hasMore: boolean; range: RangeDto };
+export type TransitionsResponse = { transitions: TransitionDto[]; hasMore: boolean; stateAtStart: WindowStartStateDto; range: RangeDto };
 export type RenewalsResponse = Pick<RenewalSeries, 'stats' | 'bucketMs'> & { samples: RenewalPointDto[]; downsampled: boolean; range: RangeDto };
 export type GapsResponse = { gaps: GapDto[]; hasMore: boolean; range: RangeDto };
 
@@ -111,9 +112,10 @@ export const toLeasesResponse = ({ leases, hasMore }: { leases: LeaseRecord[]; h
 
 export const toLeaseResponse = (lease: LeaseRecord): LeaseResponse => ({ lease: toLeaseDto(lease) });
 
-export const toTransitionsResponse = ({ transitions, hasMore }: { transitions: TransitionRecord[]; hasMore: boolean }, range: TimeRange): TransitionsResponse => ({
+export const toTransitionsResponse = ({ transitions, hasMore, stateAtStart }: { transitions: TransitionRecord[]; hasMore: boolean; stateAtStart: WindowStartState }, range: TimeRange): TransitionsResponse => ({
   transitions: transitions.map(toTransitionDto),
   hasMore,
+  stateAtStart: toWindowStartStateDto(stateAtStart),
   range: toRangeDto(range),
 });
 
@@ -143,15 +145,29 @@ export const toFleetResponse = (summary: FleetSummary): FleetResponse => ({
 });
 
 export type FleetTimelineResponse = {
-  leases: Array<Omit<FleetTimelineLease, 'holderSince'> & { holderSince: Iso | null }>;
+  leases: Array<Omit<FleetTimelineLease, 'holderSince' | 'stateAtStart'> & { holderSince: Iso | null; stateAtStart: WindowStartStateDto }>;
   transitions: Array<TransitionDto & { cluster: string; namespace: string; name: string }>;
   hasMoreLeases: boolean;
   range: RangeDto;
 };
 
 export const toFleetTimelineResponse = (timeline: FleetTimeline, range: TimeRange): FleetTimelineResponse => ({
-  leases: timeline.leases.map((lease) => ({ ...lease, holderSince: isoOrNull(lease.holderSince) })),
+  leases: timeline.leases.map((lease) => ({ ...lease, holderSince: isoOrNull(lease.holderSince), stateAtStart: toWindowStartStateDto(lease.stateAtStart) })),
   transitions: timeline.transitions.map((transition) => ({ ...toTransitionDto(transition), cluster: transition.cluster, namespace: transition.namespace, name: transition.name })),
   hasMoreLeases: timeline.hasMoreLeases,
   range: toRangeDto(range),
 });
+
+// Who held the lease when the range opened, with `since` as ISO 8601 like every other time of the API.
+export type WindowStartStateDto =
+  | { state: 'held'; holder: string; since: Iso }
+  | { state: 'leaderless'; since: Iso }
+  | { state: 'unknown'; reason: string };
+
+export function toWindowStartStateDto(state: WindowStartState): WindowStartStateDto {
+  return state.state === 'unknown' ? state : { ...state, since: iso(new Date(state.since)) };
+}
+
+export function fromWindowStartStateDto(state: WindowStartStateDto): WindowStartState {
+  return state.state === 'unknown' ? state : { ...state, since: Date.parse(state.since) };
+}

@@ -8,6 +8,7 @@ const duration = z.number().int().min(0);
 export const chaosOperationSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('crashLeader'), cluster, lease, restartAfterMs: duration.nullable().optional() }).strict(),
   z.object({ op: z.literal('stopLeader'), cluster, lease, release: z.boolean().optional(), restartAfterMs: duration.nullable().optional() }).strict(),
+  z.object({ op: z.literal('stopAllCandidates'), cluster, lease, restartAfterMs: duration.nullable().optional() }).strict(),
   z.object({ op: z.literal('pauseLeader'), cluster, lease, durationMs: duration.optional() }).strict(),
   z.object({ op: z.literal('resumeLeader'), cluster, lease }).strict(),
   z.object({ op: z.literal('slowCalls'), cluster, lease, delayMs: duration, durationMs: duration.optional() }).strict(),

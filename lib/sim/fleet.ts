@@ -318,6 +318,7 @@ export class Fleet implements ChaosTarget {
       return { applied: true, detail: `compacted at resourceVersion ${cluster.apiServer.compactHistory()}` };
     }
     if (!cluster.leases.includes(operation.lease)) throw new Error(`no lease ${operation.lease} in cluster ${operation.cluster}`);
+    if (operation.op === 'stopAllCandidates') return this.stopAllCandidates(cluster, operation.lease, operation.restartAfterMs);
     if (operation.op === 'resumeLeader') {
       const paused = this.slots.filter((slot) => slot.cluster === cluster && slot.lease === operation.lease && slot.elector?.isPaused);
       for (const slot of paused) slot.elector?.resume();
@@ -353,6 +354,16 @@ export class Fleet implements ChaosTarget {
         break;
     }
     return { applied: true, identity };
+  }
+
+  // Nobody left to take over: the leader releases (leaderless at once) and the others stop, until they restart.
+  private async stopAllCandidates(cluster: SimCluster, lease: string, restartAfterMs: number | null | undefined): Promise<ChaosResult> {
+    const leader = this.leaderSlot(cluster.name, lease);
+    const identity = leader?.elector?.identity;
+    const slots = this.slots.filter((slot) => slot.cluster === cluster && slot.lease === lease && slot.elector);
+    for (const slot of slots) slot.pendingRestartDelayMs = restartAfterMs;
+    await Promise.all(slots.map((slot) => (slot === leader ? slot.elector?.stop({ release: true }) : slot.elector?.crash())));
+    return { applied: slots.length > 0, ...(identity ? { identity } : {}), detail: `stopped ${slots.length} candidates` };
   }
 
   private later(delayMs: number, action: () => void): void {

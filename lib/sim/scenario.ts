@@ -89,6 +89,8 @@ export function generateScenario(options: GenerateScenarioOptions): Scenario {
           return { op, cluster, lease, ...restart };
         case 'stopLeader':
           return { op, cluster, lease, release: true, ...restart };
+        case 'stopAllCandidates':
+          return { op, cluster, lease, ...restart };
         case 'pauseLeader':
           return { op, cluster, lease, durationMs: Math.round(pauseMs * (0.5 + random.float())) };
         case 'resumeLeader':

@@ -74,13 +74,14 @@ function kindsFor(kind: LeaseKindFilter | undefined): LeaseKind[] | undefined {
 export async function listLeases(store: Store, input: ListLeasesInput): Promise<{ leases: LeaseRecord[]; hasMore: boolean }> {
   const clusterId = input.cluster === undefined ? undefined : await getClusterIdOrThrow(store, input.cluster);
   const kinds = kindsFor(input.kind);
-  const text = input.text ? { contains: escapeLike(input.text), mode: 'insensitive' as const } : undefined;
+  // Every word must match the lease's name, namespace, holder or cluster: "eu scheduler" finds sim-prod-eu's kube-scheduler.
+  const words = (input.text ?? '').split(/\s+/).filter(Boolean).map((word) => ({ contains: escapeLike(word), mode: 'insensitive' as const }));
   const rows = await store.prisma.lease.findMany({
     where: {
       clusterId,
       namespace: input.namespace,
       kind: kinds ? { in: kinds } : undefined,
-      OR: text ? [{ name: text }, { namespace: text }, { holderIdentity: text }] : undefined,
+      AND: words.map((text) => ({ OR: [{ name: text }, { namespace: text }, { holderIdentity: text }, { cluster: { name: text } }] })),
     },
     orderBy: [{ cluster: { name: 'asc' } }, { namespace: 'asc' }, { name: 'asc' }],
     take: input.limit + 1,

@@ -1,10 +1,12 @@
 import type { Store } from './client';
 import type { TimeRange } from './time-range';
 import type { TransitionRecord } from './transitions';
+import type { WindowStartState } from '../timeline/window-start';
+import { listWindowStartStates } from './window-start';
 
 export type FleetTimelineInput = { cluster?: string; namespace?: string; range: TimeRange; leaseLimit: number };
 
-export type FleetTimelineLease = { cluster: string; namespace: string; name: string; holderIdentity: string | null; holderSince: Date | null };
+export type FleetTimelineLease = { cluster: string; namespace: string; name: string; holderIdentity: string | null; holderSince: Date | null; stateAtStart: WindowStartState };
 
 export type FleetTimelineTransition = TransitionRecord & { cluster: string; namespace: string; name: string };
 
@@ -25,13 +27,23 @@ export async function getFleetTimeline(store: Store, input: FleetTimelineInput):
   });
   const shown = leases.slice(0, input.leaseLimit);
   const byId = new Map(shown.map((lease) => [lease.id, lease]));
-  const rows = await store.prisma.transition.findMany({
-    where: { leaseId: { in: [...byId.keys()] }, at: { gte: input.range.from, lt: input.range.to } },
-    orderBy: [{ at: 'asc' }, { id: 'asc' }],
-    omit: { clusterId: true, eventKey: true },
-  });
+  const [rows, states] = await Promise.all([
+    store.prisma.transition.findMany({
+      where: { leaseId: { in: [...byId.keys()] }, at: { gte: input.range.from, lt: input.range.to } },
+      orderBy: [{ at: 'asc' }, { id: 'asc' }],
+      omit: { clusterId: true, eventKey: true },
+    }),
+    listWindowStartStates(store, [...byId.keys()], input.range.from),
+  ]);
   return {
-    leases: shown.map((lease) => ({ cluster: lease.cluster.name, namespace: lease.namespace, name: lease.name, holderIdentity: lease.holderIdentity, holderSince: lease.holderSince })),
+    leases: shown.map((lease) => ({
+      cluster: lease.cluster.name,
+      namespace: lease.namespace,
+      name: lease.name,
+      holderIdentity: lease.holderIdentity,
+      holderSince: lease.holderSince,
+      stateAtStart: states.get(lease.id) ?? { state: 'unknown', reason: 'not found' },
+    })),
     transitions: rows.map(({ leaseId, ...row }) => {
       const lease = byId.get(leaseId)!;
       return { ...row, cluster: lease.cluster.name, namespace: lease.namespace, name: lease.name };

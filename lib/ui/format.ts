@@ -1,18 +1,15 @@
-export type TimeZoneMode = 'utc' | 'local';
+import { formatWallTime, wallTimeOf, zoneOf, type TimeZoneMode } from './time-zone';
 
-const pad = (value: number, width = 2) => String(value).padStart(width, '0');
+export type { TimeZoneMode };
 
-// Deterministic formatting (no Intl defaults) so server and browser render the same text in UTC.
-export function formatTime(value: string | Date | number, mode: TimeZoneMode, options: { seconds?: boolean; date?: boolean } = {}): string {
-  const date = new Date(value);
-  const parts =
-    mode === 'utc'
-      ? [date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds()]
-      : [date.getFullYear(), date.getMonth() + 1, date.getDate(), date.getHours(), date.getMinutes(), date.getSeconds()];
-  const [year, month, day, hours, minutes, seconds] = parts as [number, number, number, number, number, number];
-  const time = `${pad(hours)}:${pad(minutes)}${options.seconds === false ? '' : `:${pad(seconds)}`}`;
-  const withDate = options.date === false ? time : `${year}-${pad(month)}-${pad(day)} ${time}`;
-  return mode === 'utc' ? `${withDate} UTC` : withDate;
+// 24-hour, ISO-like and the same on server and browser for UTC and any named zone; `local` says nothing
+// more (the browser's zone is named in the header), the others name their zone.
+export function formatTime(value: string | Date | number, mode: TimeZoneMode, options: { seconds?: boolean; date?: boolean; zone?: boolean } = {}): string {
+  const ms = new Date(value).getTime();
+  const zone = zoneOf(mode);
+  const text = formatWallTime(wallTimeOf(ms, zone), options);
+  if (mode === 'local' || options.zone === false) return text;
+  return `${text} ${zone === 'UTC' ? 'UTC' : zone}`;
 }
 
 export function formatDuration(ms: number | null | undefined): string {
@@ -32,12 +29,23 @@ export function shortHolder(identity: string | null): string {
   return cut > 0 ? `${identity.slice(0, cut)}_${identity.slice(cut + 1, cut + 9)}` : identity;
 }
 
-// A stable colour per holder host, so the same node keeps its colour across a timeline.
-export function holderColor(identity: string | null): string {
-  if (!identity) return 'transparent';
-  const host = identity.lastIndexOf('_') > 0 ? identity.slice(0, identity.lastIndexOf('_')) : identity;
-  // FNV-1a, then the golden angle, so near-identical names (node-1, node-2) land far apart.
-  let hash = 0x811c9dc5;
-  for (const char of host) hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193) >>> 0;
-  return `hsl(${Math.round((hash * 137.508) % 360)} 65% 50%)`;
+// Axis labels must fit one line in a narrow gutter: "1.5 s", "1.05 m", never "1 m 3 s".
+export function formatAxisDuration(ms: number): string {
+  if (ms === 0) return '0';
+  const abs = Math.abs(ms);
+  const trim = (value: number) => String(Number(value.toFixed(2)));
+  if (abs < 1_000) return `${trim(ms)} ms`;
+  if (abs < 60_000) return `${trim(ms / 1_000)} s`;
+  if (abs < 3_600_000) return `${trim(ms / 60_000)} m`;
+  return `${trim(ms / 3_600_000)} h`;
 }
+
+// Host at the front, the distinguishing suffix at the end: the middle is what can go.
+export function middleTruncate(text: string, maxChars: number): string {
+  if (text.length <= maxChars) return text;
+  const tail = Math.floor((maxChars - 1) / 2) - 2;
+  const head = maxChars - 1 - tail;
+  return `${text.slice(0, head)}…${text.slice(text.length - tail)}`;
+}
+
+export const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;

@@ -1,7 +1,7 @@
 import type { DehydratedState } from '@tanstack/react-query';
 import type { LeaseKey } from '../leases/types';
 import { packJson, unpackJson } from './packed-json';
-import { isSliding, resolveRange, type RangeSelection } from './time-range';
+import { rangeKeyOf, resolveRange, type RangeSelection } from './time-range';
 
 // The lease page asks for every transition of its range at once: the timeline needs them all.
 export const TRANSITIONS_LIMIT = 10_000;
@@ -12,7 +12,7 @@ export type HistoryWindow = { from: number; to: number; rangeKey: string };
 // the same window and cache it under the same key. A sliding preset keeps its key as `now` moves.
 export function resolveHistoryWindow(selection: RangeSelection, now: number): HistoryWindow {
   const { from, to } = resolveRange(selection, now);
-  return { from, to, rangeKey: isSliding(selection) ? selection.range : `${from}-${to}` };
+  return { from, to, rangeKey: rangeKeyOf(selection, { from, to }) };
 }
 
 // ['lease', cluster, namespace, name, …]: the prefix live updates match a change notice against.

@@ -1,6 +1,9 @@
+import type { WindowStartState } from '../timeline/window-start';
+
 export type TimelineTransition = {
   id: string;
-  kind: 'acquired' | 'released' | 'expired' | 'deleted' | 'missed' | 'resumed' | 'reset';
+  // A string beside the known kinds: a kind added later must not break a drawing.
+  kind: 'acquired' | 'released' | 'expired' | 'deleted' | 'missed' | 'resumed' | 'reset' | (string & {});
   cause: string | null;
   at: number;
   fromHolder: string | null;
@@ -18,12 +21,20 @@ export type Segment =
   | { type: 'leaderless'; start: number; end: number }
   | { type: 'unknown'; start: number; end: number; reason: string };
 
-export type Marker = { at: number; type: 'early_takeover' | 'restart' | 'missed' | 'resumed' | 'unknown_cause' | 'reset'; transition: TimelineTransition };
+export const markerTypes = ['early_takeover', 'restart', 'missed', 'resumed', 'reset', 'unknown_cause'] as const;
+
+export type Marker = { at: number; type: (typeof markerTypes)[number]; transition: TimelineTransition };
 
 export type Timeline = { segments: Segment[]; markers: Marker[] };
 
 type Holder = { state: 'held'; holder: string } | { state: 'leaderless' } | { state: 'unknown'; reason: string };
 
+function holderAtStart(state: WindowStartState): Holder {
+  if (state.state === 'held') return { state: 'held', holder: state.holder };
+  return state.state === 'leaderless' ? { state: 'leaderless' } : { state: 'unknown', reason: state.reason };
+}
+
+// Without the state at the window's start, the first transition in range is the best guess.
 function holderBefore(first: TimelineTransition | undefined, current: string | null, currentSince: number | null, from: number): Holder {
   if (!first) {
     if (currentSince !== null && currentSince > from) return { state: 'unknown', reason: 'before Leasetrail saw this lease' };
@@ -51,12 +62,14 @@ export function buildTimeline(input: {
   gaps: TimelineGap[];
   currentHolder: string | null;
   holderSince: number | null;
+  /** who held the lease when the window opened, from the history before it (lib/store/window-start.ts) */
+  startState?: WindowStartState;
 }): Timeline {
   const { from, to } = input;
   const transitions = [...input.transitions].filter((t) => t.at >= from && t.at < to).sort((a, b) => a.at - b.at);
   const segments: Segment[] = [];
   const markers: Marker[] = [];
-  let holder = holderBefore(transitions[0], input.currentHolder, input.holderSince, from);
+  let holder = input.startState ? holderAtStart(input.startState) : holderBefore(transitions[0], input.currentHolder, input.holderSince, from);
   let cursor = from;
   for (const transition of transitions) {
     if (transition.kind === 'acquired') {
@@ -85,10 +98,11 @@ export function buildTimeline(input: {
       holder = transition.toHolder ? { state: 'held', holder: transition.toHolder } : { state: 'leaderless' };
       markers.push({ at: transition.at, type: 'reset', transition });
     } else {
+      // resumed, or a kind this build does not know: the record's holder from here on.
       pushSegment(segments, holder, cursor, transition.at);
       cursor = transition.at;
       holder = transition.toHolder ? { state: 'held', holder: transition.toHolder } : holder;
-      markers.push({ at: transition.at, type: 'resumed', transition });
+      markers.push({ at: transition.at, type: transition.kind === 'resumed' ? 'resumed' : 'unknown_cause', transition });
     }
   }
   pushSegment(segments, holder, cursor, to);
@@ -113,4 +127,14 @@ function overlayGaps(segments: Segment[], gaps: TimelineGap[], from: number, to:
   }
   for (const gap of blind) result.push({ type: 'unknown', start: gap.start, end: gap.end, reason: gap.reason });
   return result.sort((a, b) => a.start - b.start);
+}
+
+// A timeline built from where its data starts, seen from a later `from`: a sliding window keeps the
+// state its data opened with and the changes since, instead of asking again every second.
+export function clipTimeline(timeline: Timeline, from: number): Timeline {
+  if (timeline.segments.length === 0 || timeline.segments[0]!.start >= from) return timeline;
+  return {
+    segments: timeline.segments.filter((segment) => segment.end > from).map((segment) => (segment.start < from ? { ...segment, start: from } : segment)),
+    markers: timeline.markers.filter((marker) => marker.at >= from),
+  };
 }

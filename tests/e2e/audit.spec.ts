@@ -46,7 +46,7 @@ test('an audit of a window with handovers: pick the window, see the burst, annot
 
   await page.goto('/audit');
   await expect(page.getByRole('heading', { level: 1, name: 'Failover audit' })).toBeVisible();
-  await page.getByLabel('Incident at (UTC)').fill(incidentAt.toISOString().slice(0, 19));
+  await page.getByLabel('Incident at (UTC)').fill(incidentAt.toISOString().slice(0, 19).replace('T', ' '));
   await page.getByLabel('Margin in minutes').fill('5');
   await page.getByRole('button', { name: 'Show incident' }).click();
   await expect(page).toHaveURL(/incident=.*&margin=5|margin=5.*incident=/);

@@ -9,7 +9,7 @@ test('the fleet page shows the simulated fleet the controller watches', async ({
   }).toPass({ timeout: 20_000 });
   await expect(page).toHaveTitle('Leasetrail');
   await expect(page.getByRole('heading', { level: 1, name: 'Fleet' })).toBeVisible();
-  await expect(page.getByText('Showing the built-in simulated fleet')).toBeVisible();
+  await expect(page.getByRole('note', { name: 'Simulation' })).toContainText('This is a simulation');
   for (const name of ['sim-prod-eu', 'sim-prod-us', 'sim-staging']) await expect(clusters.getByText(name, { exact: true })).toBeVisible();
   await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Leasetrail' })).toHaveAttribute('href', '/');
 });

@@ -2,10 +2,9 @@ import { parseQuery } from '@/lib/api/query';
 import { noQuery } from '@/lib/api/schemas';
 import { defineRoute } from '@/lib/http/define-route';
 import { subscribeToChanges, type ChangeEvent } from '@/lib/store/changes';
+import { liveHeartbeatMs } from '@/lib/ui/live-protocol';
 
 export const dynamic = 'force-dynamic';
-
-const heartbeatMs = 15_000;
 
 // One server-sent-events stream of change notices; the browser refetches what a notice names.
 export const GET = defineRoute({ access: 'viewer' }, async ({ request }) => {
@@ -33,7 +32,10 @@ export const GET = defineRoute({ access: 'viewer' }, async ({ request }) => {
       };
       send('retry: 2000\n: connected\n\n');
       unsubscribe = subscribeToChanges((event: ChangeEvent) => send(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`));
-      heartbeat = setInterval(() => send(': keep-alive\n\n'), heartbeatMs);
+      // A named event, not a comment: the browser sees it, so "Live" means something still arrives.
+      const beat = () => send(`event: heartbeat\ndata: {"at":${Date.now()}}\n\n`);
+      beat();
+      heartbeat = setInterval(beat, liveHeartbeatMs);
       request.signal.addEventListener('abort', close, { once: true });
     },
     cancel() {

@@ -88,6 +88,12 @@ describe('listLeases', () => {
     expect(await keysOf({ text: 'node-2', kind: 'all' })).toEqual(['alpha/kube-node-lease/node-2']);
   });
 
+  it('matches every word of the text against name, namespace, holder or cluster', async () => {
+    expect(await keysOf({ text: 'BETA cert' })).toEqual(['beta/operators/cert-manager.io']);
+    expect(await keysOf({ text: 'alpha sched' })).toEqual(['alpha/kube-system/kube-scheduler']);
+    expect(await keysOf({ text: 'beta sched' })).toEqual([]);
+  });
+
   it('takes LIKE wildcards in text literally', async () => {
     expect(await keysOf({ text: '%' })).toEqual([]);
     expect(await keysOf({ text: 'cp-_' })).toEqual([]);

@@ -181,7 +181,7 @@ describe('simulated fleet', () => {
   });
 
   it('runs the demo chaos until the fleet stops', async () => {
-    const fleet = await startDemoFleet({ chaosIntervalMs: 50, seed: 'demo-chaos' });
+    const fleet = await startDemoFleet({ chaosIntervalMs: 50, seed: 'demo-chaos', opening: false });
     fleets.push(fleet);
     await waitFor(() => fleet.groundTruth.chaos().length >= 2, 3_000, 'chaos to run');
     await fleet.stop();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, formatTime, holderColor, shortHolder } from '../../../lib/ui/format';
+import { formatAxisDuration, formatDuration, formatTime, middleTruncate, plural, shortHolder } from '../../../lib/ui/format';
 
 describe('formatTime', () => {
   it('renders UTC with the zone named', () => {
@@ -28,16 +28,26 @@ describe('holders', () => {
     expect(shortHolder(null)).toBe('—');
   });
 
-  it('gives every identity of one host the same colour', () => {
-    expect(holderColor('node-1_aaaa')).toBe(holderColor('node-1_bbbb'));
-    expect(holderColor('node-1_aaaa')).not.toBe(holderColor('node-2_aaaa'));
-  });
 });
 
-describe('holder colours', () => {
-  it('sets neighbouring node names apart by at least 20 degrees of hue', () => {
-    const hue = (identity: string) => Number(/hsl\((\d+)/.exec(holderColor(identity))?.[1]);
-    const distance = Math.abs(hue('cp-1_a') - hue('cp-2_a')) % 360;
-    expect(Math.min(distance, 360 - distance)).toBeGreaterThanOrEqual(20);
+describe('compact texts', () => {
+  it('names any IANA zone and stays 24-hour', () => {
+    expect(formatTime('2026-11-24T19:05:09Z', 'America/New_York')).toBe('2026-11-24 14:05:09 America/New_York');
+    expect(formatTime('2026-11-24T19:05:09Z', 'Asia/Kolkata', { date: false, zone: false })).toBe('00:35:09');
+  });
+
+  it('writes axis durations short enough for one line', () => {
+    expect([0, 500, 1_500, 2_000, 15_000, 60_000, 63_000, 90_000, 3_600_000].map(formatAxisDuration)).toEqual(['0', '500 ms', '1.5 s', '2 s', '15 s', '1 m', '1.05 m', '1.5 m', '1 h']);
+  });
+
+  it('cuts identities in the middle so host and suffix stay', () => {
+    expect(middleTruncate('kube-controller-manager-node-1_0123456789abcdef', 24)).toBe('kube-controlle…789abcdef');
+    expect(middleTruncate('short_1', 24)).toBe('short_1');
+  });
+
+  it('says 1 burst and 2 bursts', () => {
+    expect(plural(1, 'burst')).toBe('1 burst');
+    expect(plural(2, 'blind spot')).toBe('2 blind spots');
+    expect(plural(0, 'failover')).toBe('0 failovers');
   });
 });

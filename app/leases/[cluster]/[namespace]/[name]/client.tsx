@@ -8,17 +8,22 @@ import dynamic from 'next/dynamic';
 import { AnnotationList } from '@/components/audit/annotation-list';
 import { RangePicker } from '@/components/forms/range-picker';
 import { TimelineCanvas, type HoverInfo } from '@/components/timeline/timeline-canvas';
+import { TimelineLegend, markerLabels } from '@/components/timeline/timeline-legend';
+import { IdentityText } from '@/components/ui/identity-text';
 import { TimeText } from '@/components/ui/time-text';
-import { useTimeZone } from '@/components/ui/time-zone-toggle';
+import { useTimeZone, useZoneName } from '@/components/ui/time-zone-select';
+import { useNow } from '@/components/ui/use-now';
 import type { AnnotationsResponse } from '@/lib/api/audit-dto';
-import type { GapsResponse, LeaseDto, LeaseResponse, RenewalsResponse, TransitionDto, TransitionsResponse } from '@/lib/api/dto';
+import { fromWindowStartStateDto, type GapsResponse, type LeaseDto, type LeaseResponse, type RenewalsResponse, type TransitionDto, type TransitionsResponse } from '@/lib/api/dto';
 import type { LeaseKey } from '@/lib/leases/types';
-import { formatDuration, formatTime, holderColor, shortHolder } from '@/lib/ui/format';
+import { formatDuration, formatTime, shortHolder } from '@/lib/ui/format';
+import { assignHolderColors } from '@/lib/ui/holder-colors';
 import { fetchJson } from '@/lib/ui/fetch-json';
 import { EmptyRow, Table, TableBody, TableHead, Th } from '@/components/ui/table';
-import { buildTimeline, type TimelineTransition } from '@/lib/ui/timeline';
+import { buildTimeline, clipTimeline, type Segment, type TimelineTransition } from '@/lib/ui/timeline';
 import { deserializeHistory, leaseHistorySearch, leaseQueryKeys, resolveHistoryWindow, type PrefetchedHistory } from '@/lib/ui/lease-queries';
-import { isSliding, resolveRange, type RangeSelection } from '@/lib/ui/time-range';
+import { isSliding, markedMoment, resolveRange, shiftRange, zoomOutRange, type RangeSelection } from '@/lib/ui/time-range';
+import type { WindowStartState } from '@/lib/timeline/window-start';
 import { leaseSearchParams } from './search-params';
 
 // recharts is the heaviest part of the bundle: loading it after the timeline keeps hydration short.
@@ -40,13 +45,26 @@ function describeTransition(t: TransitionDto): string {
     case 'deleted':
       return 'lease deleted';
     case 'missed':
-      return `${t.missedCount} change(s) happened while Leasetrail was not watching`;
+      return `${t.missedCount} change${t.missedCount === 1 ? '' : 's'} happened while Leasetrail was not watching`;
     case 'resumed':
       return `${shortHolder(t.toHolder)} renewed again after it had been declared expired`;
     case 'reset':
       return `the Lease went backwards (restored or re-created): ${shortHolder(t.toHolder)} holds it now`;
+    default:
+      return `${t.kind}${t.toHolder ? ` → ${shortHolder(t.toHolder)}` : ''}`;
   }
 }
+
+// A sliding window moves by whole pixels (about 1,200 across), not on every tick: a 24 h chart redrawn
+// every second would cost more than it shows.
+function windowClock(selection: RangeSelection, now: number): number {
+  const { from, to } = resolveRange(selection, now);
+  const step = Math.max(1_000, Math.round((to - from) / 1_200));
+  return Math.floor(now / step) * step;
+}
+
+// The timeline and the renew chart share their plot's left and right edges.
+const plotGutter = { left: 64, right: 16 } as const;
 
 // History prefetched by the server streams in as promises that may settle before hydration. The server
 // rendered it as loading, so hydration must too (TanStack/query#9399); the very next render shows it.
@@ -70,18 +88,17 @@ export function LeaseClient({ leaseKey, initialLease, history }: { leaseKey: Lea
 
 function LeaseView({ leaseKey, initialLease, initialNow }: { leaseKey: LeaseKey; initialLease: LeaseDto; initialNow: number }) {
   const mode = useTimeZone();
+  const zone = useZoneName(mode);
   const [params, setParams] = useQueryStates(leaseSearchParams);
-  // The server's clock: the first render resolves the window the server prefetched, under the same key.
-  const [now, setNow] = useState(initialNow);
   const [tableRows, setTableRows] = useState(100);
+  const [hoverAt, setHoverAt] = useState<number | null>(null);
   const base = `/api/leases/${encodeURIComponent(leaseKey.cluster)}/${encodeURIComponent(leaseKey.namespace)}/${encodeURIComponent(leaseKey.name)}`;
   const sliding = isSliding(params);
-  const { from, to, rangeKey } = resolveHistoryWindow(params, now);
-  const search = () => {
-    const range = sliding ? slideRange(params) : { from, to };
-    if (sliding) setNow(range.to);
-    return leaseHistorySearch(leaseKey, range);
-  };
+  // The clock ticks: a sliding window and every "for …" grow even when nothing is sent. The first render
+  // uses the server's clock, so it resolves the window the server prefetched, under the same key.
+  const now = useNow(initialNow);
+  const { from, to, rangeKey } = resolveHistoryWindow(params, sliding ? windowClock(params, now) : initialNow);
+  const search = () => leaseHistorySearch(leaseKey, sliding ? slideRange(params) : { from, to });
 
   const lease = useQuery({ queryKey: leaseQueryKeys.detail(leaseKey), queryFn: () => fetchJson<LeaseResponse>(base), initialData: { lease: initialLease } }).data.lease;
   const transitionsQuery = useQuery({
@@ -112,24 +129,34 @@ function LeaseView({ leaseKey, initialLease, initialNow }: { leaseKey: LeaseKey;
   const renewals = isHydrated ? renewalsQuery : whileHydrating;
   const annotations = isHydrated ? annotationsQuery : whileHydrating;
   const gaps = isHydrated ? gapsQuery : whileHydrating;
-  const timeline = useMemo(() => {
-    const items: TimelineTransition[] = (transitions.data?.transitions ?? []).map((t) => ({ ...t, at: Date.parse(t.at) }));
+  // Built from where the data starts (its state at that moment, then every change), then seen from `from`.
+  const fullTimeline = useMemo(() => {
+    const data = transitions.data;
+    const items: TimelineTransition[] = (data?.transitions ?? []).map((t) => ({ ...t, at: Date.parse(t.at) }));
+    const dataFrom = data ? Math.min(from, Date.parse(data.range.from)) : from;
     return buildTimeline({
-      from,
+      from: dataFrom,
       to,
       transitions: items,
       gaps: (gaps.data?.gaps ?? []).map((gap) => ({ startedAt: Date.parse(gap.startedAt), endedAt: gap.endedAt ? Date.parse(gap.endedAt) : null, reason: gap.reason })),
       currentHolder: lease.holderIdentity,
       holderSince: lease.holderSince ? Date.parse(lease.holderSince) : null,
+      ...(data ? { startState: fromWindowStartStateDto(data.stateAtStart) } : {}),
     });
   }, [transitions.data, gaps.data, lease.holderIdentity, lease.holderSince, from, to]);
+  const timeline = useMemo(() => clipTimeline(fullTimeline, from), [fullTimeline, from]);
   // Stable props, so the canvas redraws when the timeline changes and not whenever another query lands.
   const timelineRows = useMemo(() => [{ key: 'lease', label: leaseKey.name, segments: timeline.segments, markers: timeline.markers }], [leaseKey.name, timeline]);
+  const holderColors = useMemo(() => assignHolderColors(timeline.segments.flatMap((segment) => (segment.type === 'held' ? [segment.holder] : []))), [timeline]);
   const isMultiDay = to - from > 86_400_000;
-  const formatTick = useCallback((at: number) => formatTime(at, mode, { date: isMultiDay }), [mode, isMultiDay]);
+  const formatTick = useCallback((at: number) => formatTime(at, mode, { date: isMultiDay, zone: false }), [mode, isMultiDay]);
+  const formatMoment = useCallback((at: number) => formatTime(at, mode), [mode]);
   const renderTooltip = useCallback((hover: HoverInfo) => <TimelineTooltip hover={hover} mode={mode} />, [mode]);
+  const markedAt = markedMoment(params);
+  const tenure = describeTenure(lease, fullTimeline.segments, transitions.data ? fromWindowStartStateDto(transitions.data.stateAtStart) : undefined, now);
 
-  const setCustom = (start: number, end: number) => void setParams({ from: new Date(start).toISOString(), to: new Date(end).toISOString(), at: null });
+  const setCustom = (start: number | string, end: number | string) =>
+    void setParams({ from: typeof start === 'number' ? new Date(start).toISOString() : start, to: typeof end === 'number' ? new Date(end).toISOString() : end, at: null }, { history: 'push' });
   // The table follows the timeline by a render: it costs more to lay out than the canvas to draw.
   const tableTransitions = useDeferredValue(transitions.data?.transitions);
   const lastTransition = tableTransitions?.findLast((t) => t.kind === 'acquired');
@@ -137,7 +164,7 @@ function LeaseView({ leaseKey, initialLease, initialNow }: { leaseKey: LeaseKey;
 
   return (
     <div className="space-y-6">
-      <nav aria-label="Breadcrumb" className="text-sm text-zinc-500">
+      <nav aria-label="Breadcrumb" className="text-sm text-zinc-600 dark:text-zinc-400">
         <Link href="/" className="hover:underline">
           Fleet
         </Link>{' '}
@@ -147,11 +174,19 @@ function LeaseView({ leaseKey, initialLease, initialNow }: { leaseKey: LeaseKey;
         <h1 className="text-2xl font-semibold tracking-tight">
           {leaseKey.namespace}/{leaseKey.name}
         </h1>
+        <p data-testid="tenure" data-state={tenure.state} className={`text-base font-medium ${tenure.state === 'leaderless' ? 'text-red-700 dark:text-red-400' : ''}`}>
+          {tenure.text}
+        </p>
         <dl className="grid grid-cols-2 gap-3 text-sm sm:grid-cols-3 lg:grid-cols-6">
           <Fact label="Holder">
-            <span data-testid="current-holder" className="font-mono text-xs" title={lease.holderIdentity ?? undefined}>
-              {lease.holderIdentity ?? 'nobody'}
-            </span>
+            {lease.holderIdentity ? (
+              <span data-testid="current-holder" data-identity={lease.holderIdentity} className="sr-only">
+                {lease.holderIdentity}
+              </span>
+            ) : (
+              <span data-testid="current-holder">nobody</span>
+            )}
+            {lease.holderIdentity ? <IdentityText value={lease.holderIdentity} maxChars={30} /> : null}
           </Fact>
           <Fact label="Since">
             <TimeText value={lease.holderSince} />
@@ -172,22 +207,26 @@ function LeaseView({ leaseKey, initialLease, initialNow }: { leaseKey: LeaseKey;
         range={params.range}
         from={from}
         to={to}
-        isCustom={!sliding}
-        onPreset={(preset) => void setParams({ range: preset, from: null, to: null, at: null })}
+        isCustom={!sliding || Boolean(params.from && params.to)}
+        fromText={params.from}
+        toText={params.to}
+        onPreset={(preset) => void setParams({ range: preset, from: null, to: null, at: null }, { history: 'push' })}
         onCustom={setCustom}
         onZoomOut={() => {
-          const size = to - from;
-          setCustom(from - size / 2, Math.min(Date.now(), to + size / 2));
+          const range = zoomOutRange({ from, to }, Date.now());
+          setCustom(range.from, range.to);
+        }}
+        onShift={(direction) => {
+          const range = shiftRange({ from, to }, direction, Date.now());
+          setCustom(range.from, range.to);
         }}
       />
 
       <section aria-labelledby="timeline-heading" className="space-y-2">
-        <div className="flex items-center gap-3">
-          <h2 id="timeline-heading" className="text-sm font-semibold">
-            Leader timeline
-          </h2>
-          <Legend />
-        </div>
+        <h2 id="timeline-heading" className="text-sm font-semibold">
+          Leader timeline
+        </h2>
+        <TimelineLegend holderColors={holderColors} hasMarkedMoment={markedAt !== null} />
         {transitions.isError || gaps.isError ? (
           <p role="alert" className="text-sm text-red-600">
             Could not load the history: {(transitions.error ?? gaps.error)?.message}
@@ -200,17 +239,24 @@ function LeaseView({ leaseKey, initialLease, initialNow }: { leaseKey: LeaseKey;
             rows={timelineRows}
             from={from}
             to={to}
+            zone={zone}
             formatTick={formatTick}
+            formatMoment={formatMoment}
             onSelectRange={setCustom}
             renderTooltip={renderTooltip}
+            holderColors={holderColors}
+            gutter={plotGutter}
+            crosshairAt={hoverAt}
+            onHoverAt={setHoverAt}
+            markedAt={markedAt}
           />
         )}
-        <p className="text-xs text-zinc-500">Drag across the timeline to zoom in.</p>
+        <p className="text-xs text-zinc-600 dark:text-zinc-400">Drag across the timeline to zoom in; t z zooms out, t ← / t → shift the window.</p>
       </section>
 
       <section aria-labelledby="annotations-heading" className="space-y-2">
         <h2 id="annotations-heading" className="text-sm font-semibold">
-          Annotations <span className="font-normal text-zinc-500">· on this lease, its cluster and the whole fleet; add them in the <Link href="/audit" className="underline">audit</Link></span>
+          Annotations <span className="font-normal text-zinc-600 dark:text-zinc-400">· on this lease, its cluster and the whole fleet; add them in the <Link href="/audit" className="underline">audit</Link></span>
         </h2>
         {annotations.isError ? (
           <p role="alert" className="text-sm text-red-600">
@@ -233,9 +279,19 @@ function LeaseView({ leaseKey, initialLease, initialNow }: { leaseKey: LeaseKey;
           </p>
         ) : renewals.data ? (
           renewals.data.samples.length === 0 ? (
-            <p className="text-sm text-zinc-500">No renewal observed in this range.</p>
+            <p className="text-sm text-zinc-600 dark:text-zinc-400">No renewal observed in this range.</p>
           ) : (
-            <ChartRenewInterval data={renewals.data} leaseDurationMs={leaseDurationMs} from={from} to={to} mode={mode} />
+            <ChartRenewInterval
+              data={renewals.data}
+              leaseDurationMs={leaseDurationMs}
+              from={from}
+              to={to}
+              mode={mode}
+              zone={zone}
+              gutter={plotGutter}
+              crosshairAt={hoverAt}
+              onHoverAt={setHoverAt}
+            />
           )
         ) : (
           <div className="h-56 animate-pulse rounded bg-zinc-100 dark:bg-zinc-900" aria-label="Loading renewals" />
@@ -244,7 +300,7 @@ function LeaseView({ leaseKey, initialLease, initialNow }: { leaseKey: LeaseKey;
 
       <section aria-labelledby="transitions-heading" className="space-y-2">
         <h2 id="transitions-heading" className="text-sm font-semibold">
-          Transitions {lastTransition ? <span className="font-normal text-zinc-500">· last: {causeLabels[lastTransition.cause ?? ''] ?? lastTransition.cause}</span> : null}
+          Transitions {lastTransition ? <span className="font-normal text-zinc-600 dark:text-zinc-400">· last: {causeLabels[lastTransition.cause ?? ''] ?? lastTransition.cause}</span> : null}
         </h2>
         <Table>
           <TableHead>
@@ -266,15 +322,25 @@ function LeaseView({ leaseKey, initialLease, initialNow }: { leaseKey: LeaseKey;
                     </time>
                   </td>
                   <td className="px-3 py-1.5">
-                    <span className="font-mono text-xs">{describeTransition(t)}</span>
+                    <span className="break-all font-mono text-xs" title={[t.fromHolder, t.toHolder].filter(Boolean).join(' → ')}>
+                      {describeTransition(t)}
+                    </span>
                     {t.isRestart ? <span className="ml-2 rounded bg-violet-100 px-1 text-xs text-violet-800 dark:bg-violet-950 dark:text-violet-300">restart</span> : null}
                     {t.missedCount > 0 && t.kind !== 'missed' ? <span className="ml-2 text-xs text-orange-600">+{t.missedCount} missed</span> : null}
                   </td>
-                  <td className="px-3 py-1.5 text-right tabular-nums">{formatDuration(t.leaderlessMs)}</td>
-                  <td className="px-3 py-1.5 text-right tabular-nums">{formatDuration(t.overlapMs)}</td>
+                  <td className="whitespace-nowrap px-3 py-1.5 text-right tabular-nums">{formatDuration(t.leaderlessMs)}</td>
+                  <td className="whitespace-nowrap px-3 py-1.5 text-right tabular-nums">{formatDuration(t.overlapMs)}</td>
                   <td className="px-3 py-1.5 text-right tabular-nums">{t.leaseTransitions ?? '—'}</td>
                   <td className="px-3 py-1.5 text-right">
-                    <button type="button" className="text-xs text-sky-700 hover:underline dark:text-sky-400" onClick={() => void setParams({ at: t.at, from: null, to: null })}>
+                    <button
+                      type="button"
+                      className="text-xs text-sky-700 hover:underline dark:text-sky-400"
+                      aria-label={`Show ${formatTime(t.at, mode)} on the timeline`}
+                      onClick={() => {
+                        void setParams({ at: t.at, from: null, to: null }, { history: 'push' });
+                        document.getElementById('timeline-heading')?.scrollIntoView({ block: 'nearest' });
+                      }}
+                    >
                       show
                     </button>
                   </td>
@@ -296,47 +362,48 @@ function LeaseView({ leaseKey, initialLease, initialNow }: { leaseKey: LeaseKey;
 function Fact({ label, children }: { label: string; children: React.ReactNode }) {
   return (
     <div className="min-w-0">
-      <dt className="text-xs text-zinc-500">{label}</dt>
+      <dt className="text-xs text-zinc-600 dark:text-zinc-400">{label}</dt>
       <dd className="truncate">{children}</dd>
     </div>
   );
 }
 
-function Legend() {
-  return (
-    <ul className="flex flex-wrap gap-3 text-xs text-zinc-600 dark:text-zinc-400">
-      <li className="flex items-center gap-1">
-        <span className="h-2.5 w-4 rounded-sm" style={{ background: holderColor('holder') }} /> holder
-      </li>
-      <li className="flex items-center gap-1">
-        <span className="h-2.5 w-4 rounded-sm bg-red-200 ring-1 ring-red-500" /> leaderless
-      </li>
-      <li className="flex items-center gap-1">
-        <span className="h-2.5 w-4 rounded-sm bg-zinc-200 ring-1 ring-zinc-400" /> not observed
-      </li>
-      <li className="flex items-center gap-1">
-        <span className="text-red-600">▲</span> early takeover
-      </li>
-      <li className="flex items-center gap-1">
-        <span className="text-violet-600">▲</span> restart
-      </li>
-    </ul>
-  );
+type Tenure = { state: 'held' | 'leaderless' | 'unknown'; text: string };
+
+// "Led by X for 3 m", or "Leaderless for 1 m 12 s" growing with the clock: a lease whose holder stopped
+// renewing is leaderless once its lease ran out, before Leasetrail has recorded the expiry.
+function describeTenure(lease: LeaseDto, segments: Segment[], startState: WindowStartState | undefined, now: number): Tenure {
+  if (lease.deletedAt) return { state: 'unknown', text: 'Deleted' };
+  const renewedAt = lease.renewTime ? Date.parse(lease.renewTime) : Number.NaN;
+  const expiresAt = lease.leaseDurationSeconds === null ? Number.NaN : renewedAt + lease.leaseDurationSeconds * 1000;
+  if (lease.holderIdentity && !(expiresAt < now)) {
+    const since = lease.holderSince ? Date.parse(lease.holderSince) : Number.NaN;
+    return { state: 'held', text: `Led by ${shortHolder(lease.holderIdentity)}${Number.isFinite(since) ? ` for ${formatDuration(Math.max(0, now - since))}` : ''}` };
+  }
+  let since = expiresAt;
+  if (!lease.holderIdentity) {
+    // The timeline knows when nobody started leading; until its data catches up, the lease row says
+    // when Leasetrail saw the holder go.
+    const last = segments.at(-1);
+    if (last?.type === 'leaderless') since = last.start === segments[0]?.start && startState?.state === 'leaderless' ? startState.since : last.start;
+    else since = Date.parse(lease.observedAt);
+  }
+  return { state: 'leaderless', text: Number.isFinite(since) ? `Leaderless for ${formatDuration(Math.max(0, now - since))}` : 'Leaderless' };
 }
 
-function TimelineTooltip({ hover, mode }: { hover: HoverInfo; mode: 'utc' | 'local' }) {
+function TimelineTooltip({ hover, mode }: { hover: HoverInfo; mode: string }) {
   const { segment, marker } = hover;
   return (
     <div className="space-y-0.5">
-      <div className="text-zinc-500">{formatTime(hover.at, mode)}</div>
-      {marker ? <div className="font-medium">{marker.type.replace('_', ' ')}</div> : null}
+      <div className="text-zinc-600 dark:text-zinc-400">{formatTime(hover.at, mode)}</div>
+      {marker ? <div className="font-medium">{markerLabels[marker.type]}</div> : null}
       {segment?.type === 'held' ? (
         <div>
           <span className="font-mono">{segment.holder}</span> led for {formatDuration(segment.end - segment.start)}
         </div>
       ) : null}
       {segment?.type === 'leaderless' ? <div className="text-red-600">nobody led for {formatDuration(segment.end - segment.start)}</div> : null}
-      {segment?.type === 'unknown' ? <div className="text-zinc-500">not observed ({segment.reason.replace('_', ' ')})</div> : null}
+      {segment?.type === 'unknown' ? <div className="text-zinc-600 dark:text-zinc-400">not observed ({segment.reason.replace('_', ' ')})</div> : null}
     </div>
   );
 }
