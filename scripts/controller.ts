@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { ConfigError, parseEnv } from '../lib/env';
 import { startControllerFromEnv } from '../lib/kube/start-controller';
 import { migrate } from '../lib/store/migrate';
@@ -10,7 +11,7 @@ async function main(): Promise<void> {
   const databaseUrl = env.DATABASE_URL;
   const { loggerFor } = await import('../lib/log');
   const log = loggerFor('controller');
-  await migrate(databaseUrl, { log }).catch((error: unknown) => {
+  await migrate(databaseUrl, { dir: path.resolve(__dirname, '..', 'prisma', 'migrations'), log }).catch((error: unknown) => {
     throw describeDatabaseError(error, databaseUrl);
   });
   const running = await startControllerFromEnv(env, databaseUrl, log);

@@ -1,6 +1,7 @@
 import { ZodError } from 'zod';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { loggerFor } from '../log';
+import { describeDatabaseUnavailable, isDatabaseUnavailable } from '../store/database-unavailable';
 
 const log = loggerFor('api');
 
@@ -20,6 +21,10 @@ export function handleApiError(error: unknown): Response {
   if (error instanceof ValidationError) return json({ error: error.message, issues: error.issues }, 400);
   if (error instanceof NotFoundError) return json({ error: error.message }, 404);
   if (error instanceof ConflictError) return json({ error: error.message }, 409);
+  if (isDatabaseUnavailable(error)) {
+    log.warn({ err: error }, 'database unavailable');
+    return Response.json({ error: describeDatabaseUnavailable() }, { status: 503, headers: { 'retry-after': '2' } });
+  }
   log.error({ err: error }, 'unhandled API error');
   return json({ error: 'internal error' }, 500);
 }

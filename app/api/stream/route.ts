@@ -1,3 +1,4 @@
+import { onDrain } from '@/lib/server/lifecycle';
 import { subscribeToChanges, type ChangeEvent } from '@/lib/store/changes';
 
 export const dynamic = 'force-dynamic';
@@ -8,6 +9,7 @@ const heartbeatMs = 15_000;
 export async function GET(request: Request): Promise<Response> {
   const encoder = new TextEncoder();
   let unsubscribe = () => {};
+  let stopDrainWatch = () => {};
   let heartbeat: NodeJS.Timeout | undefined;
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
@@ -21,6 +23,7 @@ export async function GET(request: Request): Promise<Response> {
       const close = () => {
         clearInterval(heartbeat);
         unsubscribe();
+        stopDrainWatch();
         try {
           controller.close();
         } catch {
@@ -31,10 +34,16 @@ export async function GET(request: Request): Promise<Response> {
       unsubscribe = subscribeToChanges((event: ChangeEvent) => send(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`));
       heartbeat = setInterval(() => send(': keep-alive\n\n'), heartbeatMs);
       request.signal.addEventListener('abort', close, { once: true });
+      // On shutdown the browser is told to come back (to another replica) in a second, then the stream ends.
+      stopDrainWatch = onDrain(() => {
+        send('retry: 1000\nevent: reconnect\ndata: {"reason":"server shutting down"}\n\n');
+        close();
+      });
     },
     cancel() {
       clearInterval(heartbeat);
       unsubscribe();
+      stopDrainWatch();
     },
   });
   return new Response(stream, {

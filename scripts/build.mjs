@@ -1,0 +1,70 @@
+// `npm run build`: what production runs. Next.js standalone output plus esbuild bundles of our entry
+// points, assembled in one folder (the artefact) that plain `node` starts with production dependencies only.
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const require = createRequire(import.meta.url);
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const artefactDir = path.join(root, '.next', 'standalone');
+
+const entries = {
+  start: 'scripts/start.ts',
+  controller: 'scripts/controller.ts',
+  sim: 'scripts/sim.ts',
+  migrate: 'scripts/migrate.ts',
+  // lib/kube/controller.ts starts its threads from `controller-worker.cjs` beside itself: in the bundle, this one.
+  'controller-worker': 'lib/kube/controller-worker.ts',
+};
+
+function buildNext() {
+  const nextBin = require.resolve('next/dist/bin/next');
+  const result = spawnSync(process.execPath, [nextBin, 'build'], { cwd: root, stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
+  if (result.status !== 0) throw new Error(`next build failed with exit code ${result.status}`);
+}
+
+async function bundleEntries(outdir) {
+  await build({
+    entryPoints: Object.entries(entries).map(([out, entry]) => ({ out, in: path.join(root, entry) })),
+    outdir,
+    outExtension: { '.js': '.cjs' },
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    // npm packages come from the production install beside the artefact (some carry native binaries or worker files).
+    packages: 'external',
+    sourcemap: 'linked',
+    tsconfig: path.join(root, 'tsconfig.json'),
+    // The generated Prisma client is ESM-flavoured TypeScript; in a CommonJS bundle its module URL is the bundle's.
+    banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    define: { 'import.meta.url': '__bundleUrl' },
+    logLevel: 'warning',
+  });
+}
+
+function copyInto(from, to) {
+  if (!existsSync(from)) return;
+  rmSync(to, { recursive: true, force: true });
+  cpSync(from, to, { recursive: true });
+}
+
+async function main() {
+  buildNext();
+  const distDir = path.join(artefactDir, 'dist');
+  rmSync(distDir, { recursive: true, force: true });
+  mkdirSync(distDir, { recursive: true });
+  await bundleEntries(distDir);
+  copyInto(path.join(root, '.next', 'static'), path.join(artefactDir, '.next', 'static'));
+  copyInto(path.join(root, 'public'), path.join(artefactDir, 'public'));
+  copyInto(path.join(root, 'prisma', 'migrations'), path.join(artefactDir, 'prisma', 'migrations'));
+  // Next's own standalone server.js would start the web tier without the database and controller.
+  rmSync(path.join(artefactDir, 'server.js'), { force: true });
+  writeFileSync(path.join(distDir, 'BUILT_AT'), `${new Date().toISOString()}\n`);
+  process.stdout.write(`production artefact: ${path.relative(root, artefactDir)} (start with: node dist/start.cjs)\n`);
+}
+
+await main();
