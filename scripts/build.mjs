@@ -1,7 +1,7 @@
 // `npm run build`: what production runs. Next.js standalone output plus esbuild bundles of our entry
 // points, assembled in one folder (the artefact) that plain `node` starts with production dependencies only.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,6 +46,24 @@ async function bundleEntries(outdir) {
   });
 }
 
+// The artefact's package.json: production dependencies only and no install scripts (nothing to generate there);
+// `npm install --omit=dev --omit=peer` beside it, from the project's lock file, gives the node_modules it runs with.
+function writeArtefactPackage() {
+  const project = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+  const artefact = {
+    name: project.name,
+    version: project.version,
+    private: true,
+    engines: project.engines,
+    scripts: { start: 'node dist/start.cjs', controller: 'node dist/controller.cjs', migrate: 'node dist/migrate.cjs', sim: 'node dist/sim.cjs' },
+    dependencies: project.dependencies,
+    overrides: project.overrides,
+    allowScripts: project.allowScripts,
+  };
+  writeFileSync(path.join(artefactDir, 'package.json'), `${JSON.stringify(artefact, null, 2)}\n`);
+  cpSync(path.join(root, 'package-lock.json'), path.join(artefactDir, 'package-lock.json'));
+}
+
 function copyInto(from, to) {
   if (!existsSync(from)) return;
   rmSync(to, { recursive: true, force: true });
@@ -61,6 +79,10 @@ async function main() {
   copyInto(path.join(root, '.next', 'static'), path.join(artefactDir, '.next', 'static'));
   copyInto(path.join(root, 'public'), path.join(artefactDir, 'public'));
   copyInto(path.join(root, 'prisma', 'migrations'), path.join(artefactDir, 'prisma', 'migrations'));
+  writeArtefactPackage();
+  // Next traces only the files its own server touched; the controller needs whole packages (native binaries,
+  // worker files), so the artefact gets a real production install instead of the traced partial copies.
+  rmSync(path.join(artefactDir, 'node_modules'), { recursive: true, force: true });
   // Next's own standalone server.js would start the web tier without the database and controller.
   rmSync(path.join(artefactDir, 'server.js'), { force: true });
   writeFileSync(path.join(distDir, 'BUILT_AT'), `${new Date().toISOString()}\n`);

@@ -53,7 +53,12 @@ export async function runServer({ env, root, log }: RunOptions): Promise<Running
   let controller: RunningController | undefined;
   let databaseUrl = env.DATABASE_URL;
   if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres({ dataDir: env.dataDir, port: env.EMBEDDED_PG_PORT, log: log.child({ component: 'postgres' }) });
+    embedded = await startEmbeddedPostgres({
+      dataDir: env.dataDir,
+      port: env.EMBEDDED_PG_PORT,
+      stagingDir: env.LEASETRAIL_PG_STAGING_DIR,
+      log: log.child({ component: 'postgres' }),
+    });
     databaseUrl = embedded.url;
     log.info({ dataDir: embedded.dataDir, port: embedded.port }, 'embedded PostgreSQL is up');
   }

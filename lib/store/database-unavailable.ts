@@ -10,12 +10,12 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   let current: unknown = error;
   while (current && typeof current === 'object' && !seen.has(current)) {
     seen.add(current);
-    const { code, kind, message } = current as { code?: unknown; kind?: unknown; message?: unknown };
-    if (typeof code === 'string' && unavailableCodes.has(code)) return true;
-    if (typeof kind === 'string' && unavailableCodes.has(kind)) return true;
+    const { code, originalCode, kind, message, meta } = current as { code?: unknown; originalCode?: unknown; kind?: unknown; message?: unknown; meta?: { driverAdapterError?: unknown } };
+    if ([code, originalCode, kind].some((value) => typeof value === 'string' && unavailableCodes.has(value))) return true;
     if (typeof message === 'string' && unavailableMessages.test(message)) return true;
     if (current instanceof AggregateError && current.errors.some(isDatabaseUnavailable)) return true;
-    current = (current as { cause?: unknown }).cause;
+    // Prisma keeps the driver's error under meta.driverAdapterError, the adapter under cause.
+    current = meta?.driverAdapterError ?? (current as { cause?: unknown }).cause;
   }
   return false;
 }

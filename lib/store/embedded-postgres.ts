@@ -106,8 +106,6 @@ async function stageBinaries(binaries: Binaries, user: PostgresUser, stagingDir:
   const target = path.join(stagingDir, `postgresql-${binaries.version}`);
   if (!existsSync(path.join(target, '.complete'))) {
     log.info({ from: nativeDir, to: target }, 'staging the PostgreSQL binaries where the postgres user can reach them');
-    await mkdir(stagingDir, { recursive: true, mode: 0o755 });
-    await chmod(stagingDir, 0o755);
     const partial = `${target}.partial-${process.pid}`;
     await rm(partial, { recursive: true, force: true });
     await cp(nativeDir, partial, { recursive: true, verbatimSymlinks: true });
@@ -115,9 +113,6 @@ async function stageBinaries(binaries: Binaries, user: PostgresUser, stagingDir:
     await writeFile(path.join(partial, '.complete'), `${binaries.version}\n`);
     await rm(target, { recursive: true, force: true });
     await rename(partial, target);
-  }
-  if (!(await canTraverse(path.join(target, 'bin'), user))) {
-    throw new EmbeddedPostgresError(`the postgres user cannot reach ${target}; make ${stagingDir} and its parents searchable (chmod o+x) or set DATABASE_URL`);
   }
   return { initdb: path.join(target, 'bin', 'initdb'), postgres: path.join(target, 'bin', 'postgres'), version: binaries.version };
 }
@@ -233,7 +228,12 @@ async function resolveLayout(options: StartEmbeddedOptions, credentialsAreNew: b
   if (process.getuid?.() !== 0) return { root, clusterDir: path.join(root, 'pg'), user: undefined, binaries };
 
   const user = await findPostgresUser(log);
-  const stagingDir = options.stagingDir ?? defaultStagingDir;
+  const stagingDir = path.resolve(options.stagingDir ?? defaultStagingDir);
+  await mkdir(stagingDir, { recursive: true, mode: 0o755 });
+  await chmod(stagingDir, 0o755);
+  if (!(await canTraverse(stagingDir, user))) {
+    throw new EmbeddedPostgresError(`the postgres user cannot reach the staging folder ${stagingDir}; set LEASETRAIL_PG_STAGING_DIR to a folder whose parents others may enter (e.g. /var/lib/leasetrail)`);
+  }
   binaries = await stageBinaries(binaries, user, stagingDir, log);
   if (await canTraverse(root, user)) return { root, clusterDir: path.join(root, 'pg'), user, binaries };
 
