@@ -19,6 +19,7 @@ import {
   type StoredLease,
 } from '../leases';
 import type { Logger } from '../log';
+import { recordBatchFailed, recordBatchStored, recordBufferDepth, recordRelist, recordRenewal, recordWatchState } from '../metrics/controller-metrics';
 import { writeBatch, type GapWrite, type IngestBatch, type LeaseWrite, type StoredTransition } from '../store/ingest';
 import { ensureCluster, LockLostError, type OwnerSession } from '../store/owner-session';
 import type { ClusterTarget } from './cluster-sources';
@@ -200,6 +201,7 @@ export class ClusterWatcher {
   }
 
   private enqueue(event: ReflectorEvent | { type: 'tick'; at: number }): void {
+    if (event.type === 'synced') recordRelist(this.name);
     if ('object' in event) {
       this.queue.push({ type: event.type, parsed: this.parseReported(event.object, event.at, 'watch'), at: event.at });
     } else {
@@ -209,6 +211,7 @@ export class ClusterWatcher {
   }
 
   private setStatus(status: WatcherStatus): void {
+    recordWatchState(this.name, status.state);
     this.options.onStatus?.(this.name, status);
   }
 
@@ -246,8 +249,12 @@ export class ClusterWatcher {
       const taken = this.queue.slice(0, maxBatch);
       const { batch, states, sawSync, rescanExpiry } = this.derive(taken);
       try {
+        const writeStarted = performance.now();
         const result = await this.options.session.withLock(this.name, (client) => writeBatch(client, batch));
         this.queue.splice(0, taken.length);
+        recordBatchStored(this.name, taken.length, (performance.now() - writeStarted) / 1000);
+        recordBufferDepth(this.name, this.queue.length);
+        for (const { key, event } of batch.renewals) recordRenewal(key, event.intervalMs, event.lagMs);
         for (const [key, state] of states.changed) this.states.set(key, state);
         for (const [key, id] of result.leaseIds) this.leaseIds.set(key, id);
         this.lastResourceVersion = batch.resourceVersion;
@@ -258,6 +265,8 @@ export class ClusterWatcher {
       } catch (error) {
         if (error instanceof LockLostError && !(await this.reacquire())) throw error;
         failures += 1;
+        recordBatchFailed(this.name);
+        recordBufferDepth(this.name, this.queue.length);
         this.options.log.warn({ err: (error as Error).message, queued: this.queue.length, failures }, 'storing events failed; will retry');
         if (this.queue.length > (this.options.bufferLimit ?? 200_000)) this.overflow(taken);
         await sleepWithSignal(Math.min(5_000, 100 * 2 ** Math.min(failures, 6)), signal);
