@@ -5,6 +5,7 @@ import { Counter, Gauge, Registry } from 'prom-client';
 // controller replica stored the facts. Per-lease series exist for election leases only, capped; node
 // heartbeats and API server identities (one per node or server) are counted per cluster instead.
 export const defaultMaxLeaseSeries = 5_000;
+const acquireCauses = ['first', 'release', 'expiry', 'early_takeover', 'unknown'] as const;
 
 type LeaseRow = {
   id: number;
@@ -81,6 +82,8 @@ export async function collectLeaseSignals(pool: pg.Pool, now: Date, maxLeaseSeri
       if (!row.holder && row.leaderless_since) leaderlessSeconds.set(labels, Math.max(0, (now.getTime() - row.leaderless_since.getTime()) / 1000));
     }
     missed.inc(labels, row.missed);
+    // Every cause exists from the start at 0, so increase() counts the first one of each.
+    for (const cause of acquireCauses) transitions.inc({ ...labels, cause }, 0);
     if (row.skew_ms !== null) skew.set(labels, row.skew_ms / 1000);
   }
 

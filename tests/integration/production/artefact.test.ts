@@ -42,10 +42,14 @@ function startArtefact(env: Record<string, string>): Started {
 
 async function waitFor<T>(read: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
   for (;;) {
-    const value = await read().catch(() => undefined);
+    const value = await read().catch((error: unknown) => {
+      lastError = error;
+      return undefined;
+    });
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -80,9 +84,11 @@ describe('the production artefact', () => {
 
       // The controller's worker threads run from the bundle: the simulated fleet's clusters get connected.
       const clusters = await waitFor(async () => {
-        const body = (await (await fetch(`${base}/api/clusters`)).json()) as { clusters: Array<{ name: string; state: string }> };
-        return body.clusters.length >= 3 && body.clusters.every((cluster) => cluster.state === 'connected') ? body.clusters : undefined;
-      }, 'three connected clusters', 60_000);
+        const body = (await (await fetch(`${base}/api/clusters`)).json()) as { clusters: Array<{ name: string; lastEventAt: string | null }> };
+        return body.clusters.length >= 3 && body.clusters.every((cluster) => cluster.lastEventAt !== null) ? body.clusters : undefined;
+      }, 'events from three clusters', 60_000).catch((error: unknown) => {
+        throw new Error(`${(error as Error).message}\n${started.output().slice(-3_000)}`);
+      });
       expect(clusters.map((cluster) => cluster.name).sort()).toEqual(['sim-prod-eu', 'sim-prod-us', 'sim-staging']);
       expect((await fetch(`${base}/api/health/live`)).status).toBe(200);
       expect((await fetch(`${base}/api/health/ready`)).status).toBe(200);
