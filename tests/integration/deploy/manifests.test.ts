@@ -29,10 +29,10 @@ async function render(overlay: string): Promise<Manifest[]> {
 }
 
 async function loadModel(apiVersion: string, kind: string): Promise<ModelClass> {
-  const module = (apiVersion.startsWith('monitoring.coreos.com/')
+  const models = (apiVersion.startsWith('monitoring.coreos.com/')
     ? await import(`@kubernetes-models/prometheus-operator/${apiVersion}`)
     : await import(`kubernetes-models/${apiVersion}`)) as Record<string, ModelClass | undefined>;
-  const model = module[kind];
+  const model = models[kind];
   if (!model) throw new Error(`no schema for ${apiVersion} ${kind}`);
   return model;
 }

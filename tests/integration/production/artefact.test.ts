@@ -21,7 +21,7 @@ beforeAll(async () => {
   if (!existsSync(path.join(artefact, 'dist', 'start.cjs'))) throw new Error('no production artefact: run `npm run build` first (npm test does)');
   folder = await mkdtemp(path.join(os.tmpdir(), 'leasetrail-artefact-'));
   stagingDir = await mkdtemp(path.join(os.tmpdir(), 'leasetrail-staging-'));
-  await cp(artefact, folder, { recursive: true });
+  await cp(artefact, folder, { recursive: true, verbatimSymlinks: true });
   await execFileAsync('npm', ['install', '--omit=dev', '--omit=peer', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: folder, env: { ...process.env, NODE_ENV: 'production' } });
 }, 240_000);
 
