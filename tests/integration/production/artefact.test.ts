@@ -54,9 +54,6 @@ async function waitFor<T>(read: () => Promise<T | undefined>, what: string, time
   }
 }
 
-async function listPasswordFiles(): Promise<string[]> {
-  return (await readdir(os.tmpdir())).filter((name) => name.startsWith('pg-password-'));
-}
 
 describe('the production artefact', () => {
   it('installs without development dependencies', async () => {
@@ -67,7 +64,8 @@ describe('the production artefact', () => {
   });
 
   it('starts with plain node as root in a private folder, survives PostgreSQL being killed, and drains on SIGTERM', { timeout: 240_000 }, async () => {
-    const passwordFilesBefore = await listPasswordFiles();
+    // The process gets a temporary folder of its own, so anything it leaves there is visible.
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'leasetrail-artefact-tmp-'));
     const port = await findFreePort();
     const started = startArtefact({
       NODE_ENV: 'production',
@@ -77,6 +75,7 @@ describe('the production artefact', () => {
       KUBECONFIG: path.join(folder, 'no-kubeconfig'),
       LEASETRAIL_CONTROLLER_THREADS: '2',
       LEASETRAIL_PG_STAGING_DIR: stagingDir,
+      TMPDIR: tmp,
     });
     try {
       const [, url] = await waitForOutput(started, /Leasetrail is running at (http:\/\/\S+)/, 120_000);
@@ -100,7 +99,7 @@ describe('the production artefact', () => {
       expect((await stat(path.join(dataDir, 'credentials.json'))).mode & 0o077).toBe(0);
       const clusterDir = isRoot ? (await readFile(path.join(dataDir, 'pg-location'), 'utf8')).trim() : path.join(dataDir, 'pg');
       if (isRoot) expect(clusterDir.startsWith(stagingDir)).toBe(true);
-      expect(await listPasswordFiles()).toEqual(passwordFilesBefore);
+      expect(await readdir(tmp)).toEqual([]);
       expect(await readFile(path.join(clusterDir, 'pg_hba.conf'), 'utf8')).toMatch(/^host\s+all\s+all\s+127\.0\.0\.1\/32\s+scram-sha-256\s*$/m);
 
       const postmasterPid = Number((await readFile(path.join(clusterDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
@@ -142,7 +141,9 @@ describe('the production artefact', () => {
       expect(Date.now() - signalledAt).toBeLessThan(10_000);
       expect(await reconnect).toContain('event: reconnect');
       expect(isAlive(newPid)).toBe(false);
+      expect(await readdir(tmp)).toEqual([]);
     } finally {
+      await rm(tmp, { recursive: true, force: true });
       if (started.child.exitCode === null) {
         started.child.kill('SIGKILL');
         await started.exited;
