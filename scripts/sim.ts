@@ -65,6 +65,7 @@ async function startFromFlags(flags: z.infer<typeof flagsSchema>): Promise<Fleet
     seed: flags.seed,
     kubeconfigPath,
     bookmarkIntervalMs: 10_000,
+    secure: { clientCertificateClusters: flags.clusters > 1 ? ['sim-1'] : [] },
     ...(flags['port-base'] ? { portBase: flags['port-base'] } : {}),
   });
   if (flags.chaos === 'on') void fleet.runChaos({ seed: flags.seed, meanIntervalMs: chaosIntervalMs, restartAfterMs: 20_000 });

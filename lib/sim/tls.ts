@@ -1,3 +1,5 @@
+// @peculiar/x509 resolves its algorithm providers through tsyringe, which needs the Reflect metadata API first.
+import 'reflect-metadata';
 import { randomBytes, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 
