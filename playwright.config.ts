@@ -32,7 +32,7 @@ export default defineConfig({
   },
   projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'], channel: undefined } }],
   webServer: {
-    command: `rm -rf .data/e2e-${port} && node --import tsx scripts/start.ts`,
+    command: `rm -rf .data/e2e-${port} && node scripts/launch.mjs start`,
     url: `${baseURL}/api/health`,
     timeout: 300_000,
     reuseExistingServer: false,
