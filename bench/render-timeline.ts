@@ -71,7 +71,7 @@ export async function benchRenderTimeline(runs = 5): Promise<RenderResult> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'leasetrail-bench-render-'));
   const database = await startEmbeddedPostgres({ dataDir, log: loggerFor('bench-postgres') });
   const port = await findFreePort();
-  const server = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+  const server = spawn(process.execPath, ['scripts/launch.mjs', 'start'], {
     env: { ...process.env, DATABASE_URL: database.url, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', LEASETRAIL_CONTROLLER: 'off', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

@@ -48,6 +48,12 @@ const envSchema = z.object({
   HOST: z.string().min(1).optional(),
   LEASETRAIL_DATA_DIR: z.string().min(1).default('.data'),
   EMBEDDED_PG_PORT: port.default(0),
+  // As root, where the embedded PostgreSQL's binaries (and the data of a folder its user cannot enter) are staged.
+  LEASETRAIL_PG_STAGING_DIR: z.string().refine((value) => value.startsWith('/'), { error: 'must be an absolute path' }).default('/var/lib/leasetrail'),
+  // Bearer token Prometheus sends to scrape /metrics; unset: /metrics is as open as the rest of the API.
+  // When set, `npm run controller` serves /metrics, /livez and /readyz on this port (0: any free port).
+  LEASETRAIL_METRICS_PORT: port.optional(),
+  LEASETRAIL_METRICS_TOKEN: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   KUBECONFIG: z.string().optional(),

@@ -1,4 +1,7 @@
+import path from 'node:path';
+import pg from 'pg';
 import { ConfigError, parseEnv } from '../lib/env';
+import { startMetricsServer, type MetricsServer } from '../lib/metrics/metrics-server';
 import { startControllerFromEnv } from '../lib/server/start-controller';
 import { migrate } from '../lib/store/migrate';
 import { describeDatabaseError } from '../lib/server/database-errors';
@@ -10,17 +13,34 @@ async function main(): Promise<void> {
   const databaseUrl = env.DATABASE_URL;
   const { loggerFor } = await import('../lib/log');
   const log = loggerFor('controller');
-  await migrate(databaseUrl, { log }).catch((error: unknown) => {
+  await migrate(databaseUrl, { dir: path.resolve(__dirname, '..', 'prisma', 'migrations'), log }).catch((error: unknown) => {
     throw describeDatabaseError(error, databaseUrl);
   });
   const running = await startControllerFromEnv(env, databaseUrl, log);
+  let isStopping = false;
+  let metrics: MetricsServer | undefined;
+  const probePool = new pg.Pool({ connectionString: databaseUrl, max: 1, connectionTimeoutMillis: 2_000 });
+  probePool.on('error', () => undefined);
+  if (env.LEASETRAIL_METRICS_PORT !== undefined) {
+    metrics = await startMetricsServer({
+      host: env.HOST,
+      port: env.LEASETRAIL_METRICS_PORT,
+      token: env.LEASETRAIL_METRICS_TOKEN,
+      isReady: async () => {
+        if (isStopping) return { ready: false, reason: 'shutting down' };
+        await probePool.query('SELECT 1');
+        return { ready: true };
+      },
+    });
+    process.stdout.write(`controller metrics on port ${metrics.port}\n`);
+  }
   process.stdout.write(`controller watching ${running.targets.length} cluster(s): ${running.targets.map((t) => t.name).join(', ')}\n`);
 
-  let stopping = false;
   const shutdown = () => {
-    if (stopping) process.exit(130);
-    stopping = true;
-    running.stop().then(
+    if (isStopping) process.exit(130);
+    isStopping = true;
+    setTimeout(() => process.exit(1), 9_000).unref();
+    Promise.all([running.stop(), metrics?.close(), probePool.end()]).then(
       () => process.exit(0),
       () => process.exit(1),
     );

@@ -7,6 +7,12 @@ const require = createRequire(import.meta.url);
 const env = { ...process.env, PRISMA_HIDE_UPDATE_MESSAGE: '1', CHECKPOINT_DISABLE: '1' };
 env.PRISMA_SCHEMA_ENGINE_BINARY ??= process.execPath;
 
-const cli = require.resolve('prisma/build/index.js');
+let cli;
+try {
+  cli = require.resolve('prisma/build/index.js');
+} catch {
+  // A production install (--omit=dev) has no prisma CLI and needs none: the built bundle carries the client.
+  process.exit(0);
+}
 const result = spawnSync(process.execPath, [cli, 'generate'], { stdio: 'inherit', env });
 process.exit(result.status ?? 1);

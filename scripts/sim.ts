@@ -3,9 +3,9 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { defaultProfiles, startDemoFleet, startFleet, type Fleet } from '../lib/sim';
 
-const usage = `usage: tsx scripts/sim.ts [--clusters N] [--leases M] [--candidates K] [--nodes H] [--seed S]
-                          [--chaos on|off] [--chaos-interval SECONDS] [--port-base PORT]
-                          [--kubeconfig PATH] [--demo]`;
+const usage = `usage: npm run sim -- [--clusters N] [--leases M] [--candidates K] [--nodes H] [--seed S]
+                             [--chaos on|off] [--chaos-interval SECONDS] [--port-base PORT]
+                             [--kubeconfig PATH] [--demo]`;
 
 const count = (name: string, min: number, max: number) =>
   z.coerce.number({ error: `--${name} must be a number` }).int(`--${name} must be a whole number`).min(min, `--${name} must be at least ${min}`).max(max, `--${name} must be at most ${max}`);
@@ -65,6 +65,7 @@ async function startFromFlags(flags: z.infer<typeof flagsSchema>): Promise<Fleet
     seed: flags.seed,
     kubeconfigPath,
     bookmarkIntervalMs: 10_000,
+    secure: { clientCertificateClusters: flags.clusters > 1 ? ['sim-1'] : [] },
     ...(flags['port-base'] ? { portBase: flags['port-base'] } : {}),
   });
   if (flags.chaos === 'on') void fleet.runChaos({ seed: flags.seed, meanIntervalMs: chaosIntervalMs, restartAfterMs: 20_000 });

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { ConfigError, parseEnv } from '../lib/env';
 import { runServer } from '../lib/server/run';
 
@@ -5,7 +6,7 @@ async function main(): Promise<void> {
   const env = parseEnv();
   const { loggerFor } = await import('../lib/log');
   const log = loggerFor('start');
-  const server = await runServer({ env, root: process.cwd(), log });
+  const server = await runServer({ env, root: path.resolve(__dirname, '..'), log });
   log.info({ url: server.url }, 'Leasetrail is ready');
   process.stdout.write(`\n  Leasetrail is running at ${server.url}\n\n`);
 
@@ -14,6 +15,11 @@ async function main(): Promise<void> {
     signals += 1;
     if (signals > 1) process.exit(130);
     log.info({ signal }, 'shutting down');
+    // Kubernetes sends SIGKILL after terminationGracePeriodSeconds; leave on our own terms well before.
+    setTimeout(() => {
+      log.error('shutdown took longer than 9 s; exiting');
+      process.exit(1);
+    }, 9_000).unref();
     server.stop().then(
       () => process.exit(0),
       (error: unknown) => {

@@ -12,6 +12,7 @@ import {
   ValidationError,
 } from '../errors';
 import { loggerFor } from '../log';
+import { describeDatabaseUnavailable, isDatabaseUnavailable } from '../store/database-unavailable';
 
 const log = loggerFor('api');
 
@@ -31,6 +32,10 @@ export function handleApiError(error: unknown): Response {
   if (error instanceof ValidationError) return json({ error: error.message, issues: error.issues }, 400);
   if (error instanceof NotFoundError) return json({ error: error.message }, 404);
   if (error instanceof ConflictError) return json({ error: error.message }, 409);
+  if (isDatabaseUnavailable(error)) {
+    log.warn({ err: error }, 'database unavailable');
+    return Response.json({ error: describeDatabaseUnavailable() }, { status: 503, headers: { 'retry-after': '2' } });
+  }
   if (error instanceof UnauthorizedError) return json({ error: error.message }, 401, { 'www-authenticate': 'Bearer realm="leasetrail"' });
   if (error instanceof ForbiddenError) return json({ error: error.message }, 403);
   if (error instanceof PayloadTooLargeError) return json({ error: error.message }, 413);

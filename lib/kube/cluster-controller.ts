@@ -15,6 +15,7 @@ import {
   type StreamModel,
 } from '../leases';
 import type { Logger } from '../log';
+import { recordBatchFailed, recordBatchStored, recordBufferDepth, recordRelist, recordRenewal, recordWatchState } from '../metrics/controller-metrics';
 import type { IngestBatch, StoredTransition } from '../store/ingest';
 import { writeBatchIsolating } from '../store/isolating-writer';
 import { loadClusterLeaseStates } from '../store/lease-states';
@@ -204,6 +205,7 @@ export class ClusterController {
   private toSourceEvent(event: SourceRawEvent): SourceEvent {
     switch (event.type) {
       case 'synced':
+        recordRelist(this.name);
         return {
           type: 'listed',
           items: event.objects.map((object) => this.parseReported(object, event.at, 'list')),
@@ -234,6 +236,7 @@ export class ClusterController {
   }
 
   private setStatus(status: WatcherStatus): void {
+    recordWatchState(this.name, status.state);
     this.options.onStatus?.(this.name, status);
   }
 
@@ -256,13 +259,19 @@ export class ClusterController {
       const taken = this.queue.peek();
       try {
         const result = reconcile({ leases: this.states, stream: this.stream }, taken, this.clock.now(), this.reconcileOptions);
+        const writeStarted = performance.now();
         const quarantined = await this.store(result);
         this.queue.drop(taken.length);
+        recordBatchStored(this.name, taken.length, (performance.now() - writeStarted) / 1000);
+        recordBufferDepth(this.name, this.queue.size);
+        for (const { key, event } of result.writes.renewals) recordRenewal(key, event.intervalMs, event.lagMs);
         this.commit(result, quarantined);
         failures = 0;
       } catch (error) {
         if (error instanceof LockLostError && !(await this.reacquire())) throw error;
         failures += 1;
+        recordBatchFailed(this.name);
+        recordBufferDepth(this.name, this.queue.size);
         this.options.log.warn({ err: (error as Error).message, queued: this.queue.size, failures }, 'storing events failed; will retry');
         if (this.queue.isOverflowing) this.overflow(taken);
         await sleepWithSignal(Math.min(5_000, 100 * 2 ** Math.min(failures, 6)), signal);

@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import type https from 'node:https';
 import path from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig, type User } from '@kubernetes/client-node';
 import { matchesFilter, type NameFilter } from './watch-config';
 
 export type ClusterSource = 'kubeconfig' | 'in_cluster' | 'simulated';
@@ -53,11 +55,36 @@ export function loadKubeconfigTargets(files: string[], source: ClusterSource = '
   return { targets, problems };
 }
 
-export function loadInClusterTarget(name = 'in-cluster'): ClusterTarget {
+const tokenFileProvider = 'leasetrail-token-file';
+type Authenticator = Parameters<KubeConfig['addAuthenticator']>[0];
+
+// The kubelet rotates a projected service-account token by swapping the file; client-node rereads it only
+// every 60 s. This rereads it on the first request after the file changed (one stat per request).
+class RotatingTokenFileAuth implements Authenticator {
+  private cached: { token: string; version: string } | undefined;
+
+  isAuthProvider(user: User): boolean {
+    return user.authProvider?.name === tokenFileProvider;
+  }
+
+  async applyAuthentication(user: User, options: https.RequestOptions): Promise<void> {
+    const file = (user.authProvider?.config as { path: string }).path;
+    const info = await stat(file);
+    const version = `${info.ino}:${info.mtimeMs}:${info.size}`;
+    if (this.cached?.version !== version) this.cached = { token: (await readFile(file, 'utf8')).trim(), version };
+    options.headers = { ...options.headers, Authorization: `Bearer ${this.cached.token}` };
+  }
+}
+
+// `root` prefixes the service-account folder (/var/run/secrets/kubernetes.io/serviceaccount), for tests.
+export function loadInClusterTarget(name = 'in-cluster', root = ''): ClusterTarget {
   const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromCluster();
-  const server = kubeConfig.getCurrentCluster()?.server ?? 'https://kubernetes.default.svc';
-  return { name, source: 'in_cluster', server, kubeConfig };
+  kubeConfig.loadFromCluster(root);
+  const cluster = kubeConfig.getCurrentCluster()!;
+  const tokenFile = `${root}/var/run/secrets/kubernetes.io/serviceaccount/token`;
+  kubeConfig.loadFromClusterAndUser(cluster, { name: 'in-cluster-service-account', authProvider: { name: tokenFileProvider, config: { path: tokenFile } } });
+  kubeConfig.addAuthenticator(new RotatingTokenFileAuth());
+  return { name, source: 'in_cluster', server: cluster.server, kubeConfig };
 }
 
 export function selectTargets(targets: ClusterTarget[], contexts: NameFilter): ClusterTarget[] {

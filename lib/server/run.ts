@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import next from 'next';
+import type { NextConfig } from 'next';
 import { ConfigError, type Env } from '../env';
 import type { Logger } from '../log';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../store/embedded-postgres';
@@ -11,39 +11,15 @@ import { migrate } from '../store/migrate';
 import { startControllerFromEnv, type RunningController } from './start-controller';
 import { describeDatabaseError } from './database-errors';
 import { peerHeader } from '../auth/proxy-identity';
+import { startDrain } from './lifecycle';
 
 export type RunningServer = { url: string; databaseUrl: string; controller: RunningController | undefined; stop: () => Promise<void> };
 
-const buildInputs = ['app', 'components', 'lib', 'public', 'next.config.js', 'postcss.config.mjs', 'package-lock.json', 'tsconfig.json'];
-const ignoredDirs = new Set(['generated', 'node_modules']);
-
-function newestMtime(target: string): number {
-  if (!existsSync(target)) return 0;
-  const stat = statSync(target);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = stat.mtimeMs;
-  for (const entry of readdirSync(target, { withFileTypes: true })) {
-    if (entry.isDirectory() && ignoredDirs.has(entry.name)) continue;
-    newest = Math.max(newest, newestMtime(path.join(target, entry.name)));
-  }
-  return newest;
-}
-
-export function isBuildStale(root: string): boolean {
-  const buildId = path.join(root, '.next', 'BUILD_ID');
-  if (!existsSync(buildId)) return true;
-  const builtAt = statSync(buildId).mtimeMs;
-  return buildInputs.some((input) => newestMtime(path.join(root, input)) > builtAt);
-}
-
-async function buildApp(root: string, log: Logger): Promise<void> {
-  log.info('building the web app (first run or sources changed)');
-  const nextBin = require.resolve('next/dist/bin/next');
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, [nextBin, 'build'], { cwd: root, stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
-    child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`next build failed with exit code ${code}`))));
-  });
+// The standalone build records the config it was built with; the artefact carries no next.config.js.
+function readBuiltNextConfig(root: string): NextConfig | undefined {
+  const file = path.join(root, '.next', 'required-server-files.json');
+  if (!existsSync(file)) return undefined;
+  return (JSON.parse(readFileSync(file, 'utf8')) as { config: NextConfig }).config;
 }
 
 export async function assertPortFree(host: string, port: number): Promise<void> {
@@ -78,16 +54,21 @@ function isDecodablePath(url: string): boolean {
   }
 }
 
-export type RunOptions = { env: Env; root: string; log: Logger; build?: boolean };
+export type RunOptions = { env: Env; root: string; log: Logger };
 
-export async function runServer({ env, root, log, build = true }: RunOptions): Promise<RunningServer> {
+export async function runServer({ env, root, log }: RunOptions): Promise<RunningServer> {
   await assertPortFree(env.HOST, env.PORT);
 
   let embedded: EmbeddedDatabase | undefined;
   let controller: RunningController | undefined;
   let databaseUrl = env.DATABASE_URL;
   if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres({ dataDir: env.dataDir, port: env.EMBEDDED_PG_PORT, log: log.child({ component: 'postgres' }) });
+    embedded = await startEmbeddedPostgres({
+      dataDir: env.dataDir,
+      port: env.EMBEDDED_PG_PORT,
+      stagingDir: env.LEASETRAIL_PG_STAGING_DIR,
+      log: log.child({ component: 'postgres' }),
+    });
     databaseUrl = embedded.url;
     log.info({ dataDir: embedded.dataDir, port: embedded.port }, 'embedded PostgreSQL is up');
   }
@@ -99,10 +80,10 @@ export async function runServer({ env, root, log, build = true }: RunOptions): P
     });
     log.info({ applied: applied.length, latest }, 'database schema is up to date');
 
-    if (build && isBuildStale(root)) await buildApp(root, log);
     if (env.LEASETRAIL_CONTROLLER === 'on') controller = await startControllerFromEnv(env, databaseUrl, log);
 
-    const app = next({ dev: false, dir: root, hostname: env.HOST, port: env.PORT });
+    const conf = readBuiltNextConfig(root);
+    const app = next({ dev: false, dir: root, hostname: env.HOST, port: env.PORT, ...(conf ? { conf } : {}) });
     await app.prepare();
     const handle = app.getRequestHandler();
     const server = http.createServer((req, res) => {
@@ -123,10 +104,16 @@ export async function runServer({ env, root, log, build = true }: RunOptions): P
     let stopping: Promise<void> | undefined;
     const stop = () => {
       stopping ??= (async () => {
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        });
+        // Readiness fails and live streams are told to reconnect before the listener closes.
+        startDrain();
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        const graceMs = 2_000;
+        let grace: NodeJS.Timeout | undefined;
+        await Promise.race([closed, new Promise<void>((resolve) => (grace = setTimeout(resolve, graceMs)))]);
+        clearTimeout(grace);
+        server.closeAllConnections();
+        await closed;
         await app.close();
         await controller?.stop();
         await embedded?.stop();

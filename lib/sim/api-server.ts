@@ -1,5 +1,7 @@
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { Logger } from '../log';
 import { loggerFor } from '../log';
 import { systemClock, type Clock } from './clock';
@@ -31,6 +33,7 @@ import {
   notFoundError,
   successStatus,
   tooLargeError,
+  unauthorizedError,
   unsupportedMediaTypeError,
 } from './status';
 import { chooseRendering, toPartialObjectMetadata, toTable, type Rendering } from './table';
@@ -48,7 +51,13 @@ export type ApiServerOptions = {
   random?: Random;
   version?: KubernetesVersion;
   logger?: Logger;
+  /** Serve HTTPS with this certificate; `clientCaPem` lets clients present certificates signed by it. */
+  tls?: { certPem: string; keyPem: string; clientCaPem?: string };
+  /** Every API request (not /healthz) must pass: a bearer token, or a client certificate's common name. */
+  authenticate?: (credentials: RequestCredentials) => boolean;
 };
+
+export type RequestCredentials = { token?: string; clientCommonName?: string };
 
 export type ApiServerStats = { requests: Record<string, number>; activeWatches: number; revision: string; compactedRevision: string };
 
@@ -190,6 +199,13 @@ class WatchStream {
   }
 }
 
+function credentialsOf(req: http.IncomingMessage): RequestCredentials {
+  const token = /^Bearer (\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+  const socket = req.socket as Partial<TLSSocket>;
+  const clientCommonName = socket.authorized ? socket.getPeerCertificate?.()?.subject?.CN : undefined;
+  return { ...(token ? { token } : {}), ...(typeof clientCommonName === 'string' ? { clientCommonName } : {}) };
+}
+
 function sendJson(res: http.ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
   res.writeHead(code, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Content-Length': Buffer.byteLength(text), ...headers });
@@ -298,7 +314,7 @@ export class LeaseApiServer {
   }
 
   get url(): string {
-    return `http://${host}:${this.boundPort}`;
+    return `${this.options.tls ? 'https' : 'http'}://${host}:${this.boundPort}`;
   }
 
   stats(): ApiServerStats {
@@ -317,7 +333,11 @@ export class LeaseApiServer {
 
   private async listen(): Promise<void> {
     if (this.server) return;
-    const server = http.createServer((req, res) => void this.handle(req, res));
+    const tls = this.options.tls;
+    const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => void this.handle(req, res);
+    const server: http.Server = tls
+      ? https.createServer({ cert: tls.certPem, key: tls.keyPem, ...(tls.clientCaPem ? { ca: tls.clientCaPem, requestCert: true, rejectUnauthorized: false } : {}) }, onRequest)
+      : http.createServer(onRequest);
     server.on('connection', (socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
@@ -399,6 +419,10 @@ export class LeaseApiServer {
       res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end('ok');
       return;
+    }
+    if (this.options.authenticate && !this.options.authenticate(credentialsOf(req))) {
+      this.count('unauthorized');
+      throw unauthorizedError();
     }
     if (path === 'version') return onlyGet(() => describeVersion(this.options.version ?? defaultKubernetesVersion));
     if (path === 'api') return onlyGet(() => describeCoreVersions(`${host}:${this.boundPort}`));

@@ -26,6 +26,8 @@ export function demoFleetOptions(options: DemoFleetOptions = {}): FleetOptions {
     seed: options.seed ?? 'leasetrail-demo',
     restartDelayMs: 10_000,
     bookmarkIntervalMs: 10_000,
+    // As real clusters are: HTTPS with its own CA, tokens, and a client certificate for one cluster.
+    secure: { clientCertificateClusters: ['sim-staging'] },
     ...(options.portBase !== undefined ? { portBase: options.portBase } : {}),
     ...(options.kubeconfigPath !== undefined ? { kubeconfigPath: options.kubeconfigPath } : {}),
   };

@@ -1,16 +1,17 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../log';
 import { loggerFor } from '../log';
-import { LeaseApiServer } from './api-server';
+import { LeaseApiServer, type RequestCredentials } from './api-server';
 import { describeChaos, type ChaosOperation, type ChaosResult, type ChaosTarget } from './chaos';
 import { systemClock, type Clock } from './clock';
 import { LeaderElector, type ElectorEvent, type ElectorExitReason } from './elector';
 import { GroundTruth } from './ground-truth';
-import { createKubeConfig, writeKubeconfigFile } from './kubeconfig';
+import { createKubeConfig, writeKubeconfigFile, type KubeconfigCluster } from './kubeconfig';
 import { NodeHeartbeat } from './node-heartbeat';
 import { defaultProfiles, type ElectionProfile } from './profiles';
 import { createRandom, type Random } from './random';
 import { generateScenario, runScenario, type ChaosMix, type Scenario, type ScenarioProgress } from './scenario';
+import { createBearerToken, createCertificateAuthority, type KeyPairPem } from './tls';
 
 export type FleetOptions = {
   /** A count (clusters named sim-1, sim-2, …), or names, or clusters with leases of their own. */
@@ -29,12 +30,35 @@ export type FleetOptions = {
   /** How long a candidate that crashed, stopped or lost stays down before it restarts; null keeps it down. */
   restartDelayMs?: number | null;
   kubeconfigPath?: string;
+  /**
+   * Clusters as they really are: HTTPS with the fleet's own CA, and authentication — a bearer token per
+   * cluster, or a client certificate for the clusters named in `clientCertificateClusters`. `acceptToken`
+   * admits further tokens (an exec credential plugin's, a rotated service-account token).
+   */
+  secure?: boolean | { clientCertificateClusters?: readonly string[]; acceptToken?: (token: string) => boolean };
   maxGroundTruthWrites?: number;
   clock?: Clock;
   logger?: Logger;
 };
 
 export type ClusterSpec = { name: string; leases?: readonly ElectionProfile[] };
+
+type ClusterCredentials = { token?: string; clientCertificate?: KeyPairPem };
+type FleetSecurity = { caPem: string; server: KeyPairPem; credentials: Map<string, ClusterCredentials>; acceptToken?: (token: string) => boolean };
+
+const clientCommonName = (cluster: string) => `${cluster}-client`;
+
+async function createFleetSecurity(names: string[], secure: Exclude<FleetOptions['secure'], boolean | undefined> | true): Promise<FleetSecurity> {
+  const options = secure === true ? {} : secure;
+  const ca = await createCertificateAuthority('leasetrail-sim-ca');
+  const server = await ca.sign({ commonName: 'leasetrail-sim-apiserver', usage: 'server', hosts: ['127.0.0.1', 'localhost'] });
+  const withCertificate = new Set(options.clientCertificateClusters ?? []);
+  const credentials = new Map<string, ClusterCredentials>();
+  for (const name of names) {
+    credentials.set(name, withCertificate.has(name) ? { clientCertificate: await ca.sign({ commonName: clientCommonName(name), usage: 'client' }) } : { token: createBearerToken() });
+  }
+  return { caPem: ca.certPem, server, credentials, ...(options.acceptToken ? { acceptToken: options.acceptToken } : {}) };
+}
 
 export type SimCluster = {
   name: string;
@@ -103,8 +127,11 @@ export class Fleet implements ChaosTarget {
   private isStopping = false;
   private writtenKubeconfig: string | undefined;
 
-  constructor(options: FleetOptions = {}) {
+  private readonly security: FleetSecurity | undefined;
+
+  constructor(options: FleetOptions = {}, security?: FleetSecurity) {
     this.options = options;
+    this.security = security;
     this.clock = options.clock ?? systemClock;
     this.random = createRandom(options.seed ?? 'leasetrail');
     this.log = options.logger ?? loggerFor('sim');
@@ -128,9 +155,10 @@ export class Fleet implements ChaosTarget {
         clock: this.clock,
         random: this.random.fork(`apiserver/${name}`),
         logger: loggerFor('sim', { cluster: name }),
+        ...(security ? { tls: { certPem: security.server.certPem, keyPem: security.server.keyPem, clientCaPem: security.caPem }, authenticate: this.authenticatorFor(name, security) } : {}),
       });
       const leases = profilesByCluster.get(name)!.map(leaseKey);
-      return { name, url: apiServer.url, apiServer, kubeConfig: createKubeConfig({ name, url: apiServer.url }), leases };
+      return { name, url: apiServer.url, apiServer, kubeConfig: createKubeConfig(this.accessOf(name, apiServer.url)), leases };
     });
     for (const cluster of this.clusters) {
       for (const profile of profilesByCluster.get(cluster.name)!) {
@@ -163,7 +191,7 @@ export class Fleet implements ChaosTarget {
     for (const cluster of this.clusters) {
       await cluster.apiServer.start();
       cluster.url = cluster.apiServer.url;
-      cluster.kubeConfig = createKubeConfig({ name: cluster.name, url: cluster.url });
+      cluster.kubeConfig = createKubeConfig(this.accessOf(cluster.name, cluster.url));
       this.unsubscribes.push(
         cluster.apiServer.onWrite((event) =>
           this.groundTruth.recordWrite({
@@ -217,9 +245,30 @@ export class Fleet implements ChaosTarget {
   async writeKubeconfig(filePath: string): Promise<string> {
     this.writtenKubeconfig = await writeKubeconfigFile(
       filePath,
-      this.clusters.map((cluster) => ({ name: cluster.name, url: cluster.url })),
+      this.clusters.map((cluster) => this.accessOf(cluster.name, cluster.url)),
     );
     return this.writtenKubeconfig;
+  }
+
+  /** How a client reaches a cluster: URL, the fleet CA and the cluster's credentials (when secure). */
+  accessOf(name: string, url = this.cluster(name).url): KubeconfigCluster {
+    const credentials = this.security?.credentials.get(name);
+    return {
+      name,
+      url,
+      ...(this.security ? { caPem: this.security.caPem } : {}),
+      ...(credentials?.token ? { token: credentials.token } : {}),
+      ...(credentials?.clientCertificate ? { clientCertificate: credentials.clientCertificate } : {}),
+    };
+  }
+
+  private authenticatorFor(name: string, security: FleetSecurity): (credentials: RequestCredentials) => boolean {
+    const own = security.credentials.get(name);
+    return ({ token, clientCommonName: commonName }) => {
+      if (own?.clientCertificate && commonName === clientCommonName(name)) return true;
+      if (token === undefined) return false;
+      return token === own?.token || (security.acceptToken?.(token) ?? false);
+    };
   }
 
   cluster(name: string): SimCluster {
@@ -457,7 +506,8 @@ export class Fleet implements ChaosTarget {
 }
 
 export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
-  const fleet = new Fleet(options);
+  const security = options.secure ? await createFleetSecurity(clusterSpecs(options.clusters).map((spec) => spec.name), options.secure) : undefined;
+  const fleet = new Fleet(options, security);
   try {
     await fleet.start();
   } catch (error) {

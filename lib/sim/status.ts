@@ -39,6 +39,10 @@ export function invalidError(name: string, causes: StatusCause[]): ApiError {
   return failure(422, 'Invalid', `Lease.${leaseGroup} "${name}" is invalid: ${summary}`, { name, group: leaseGroup, kind: 'Lease', causes });
 }
 
+export function unauthorizedError(): ApiError {
+  return failure(401, 'Unauthorized', 'Unauthorized');
+}
+
 export function badRequestError(message: string): ApiError {
   return failure(400, 'BadRequest', message);
 }

@@ -1,6 +1,7 @@
 import { parseQuery } from '@/lib/api/query';
 import { noQuery } from '@/lib/api/schemas';
 import { defineRoute } from '@/lib/http/define-route';
+import { onDrain } from '@/lib/server/lifecycle';
 import { subscribeToChanges, type ChangeEvent } from '@/lib/store/changes';
 import { liveHeartbeatMs } from '@/lib/ui/live-protocol';
 
@@ -11,6 +12,7 @@ export const GET = defineRoute({ access: 'viewer' }, async ({ request }) => {
   parseQuery(request, noQuery);
   const encoder = new TextEncoder();
   let unsubscribe = () => {};
+  let stopDrainWatch = () => {};
   let heartbeat: NodeJS.Timeout | undefined;
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
@@ -24,6 +26,7 @@ export const GET = defineRoute({ access: 'viewer' }, async ({ request }) => {
       const close = () => {
         clearInterval(heartbeat);
         unsubscribe();
+        stopDrainWatch();
         try {
           controller.close();
         } catch {
@@ -37,10 +40,16 @@ export const GET = defineRoute({ access: 'viewer' }, async ({ request }) => {
       beat();
       heartbeat = setInterval(beat, liveHeartbeatMs);
       request.signal.addEventListener('abort', close, { once: true });
+      // On shutdown the browser is told to come back (to another replica) in a second, then the stream ends.
+      stopDrainWatch = onDrain(() => {
+        send('retry: 1000\nevent: reconnect\ndata: {"reason":"server shutting down"}\n\n');
+        close();
+      });
     },
     cancel() {
       clearInterval(heartbeat);
       unsubscribe();
+      stopDrainWatch();
     },
   });
   return new Response(stream, {

@@ -1,0 +1,67 @@
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { classifyLease } from '../leases/classify';
+import type { LeaseKey } from '../leases/types';
+import { getRegistry } from './registry';
+
+// The controller's own health and the renewals it sees, recorded where it runs (controller metrics port, or
+// the web tier's /metrics when both run in one process). Series per lease only for election leases: node
+// heartbeats and API server identities (one per node or server) share one series per cluster and namespace, lease="".
+export const watchStates = ['connecting', 'connected', 'reconnecting', 'failing', 'standby', 'stopped'] as const;
+export type WatchState = (typeof watchStates)[number];
+
+const renewBuckets = [0.5, 1, 2, 3, 5, 8, 10, 15, 20, 30, 45, 60, 120];
+const lagBuckets = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30];
+
+function createControllerMetrics() {
+  const registers = [getRegistry()];
+  return {
+    watchState: new Gauge({ name: 'leasetrail_controller_watch_state', help: 'Watch state of each cluster this process owns (1 for the current state)', labelNames: ['cluster', 'state'], registers }),
+    eventsIngested: new Counter({ name: 'leasetrail_controller_events_ingested_total', help: 'Watch and list events stored', labelNames: ['cluster'], registers }),
+    batchWrite: new Histogram({ name: 'leasetrail_controller_batch_write_seconds', help: 'Time to store one batch of events in PostgreSQL', labelNames: ['cluster'], buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers }),
+    batchFailures: new Counter({ name: 'leasetrail_controller_batch_write_failures_total', help: 'Batches that failed to store and were retried', labelNames: ['cluster'], registers }),
+    bufferDepth: new Gauge({ name: 'leasetrail_controller_buffer_depth', help: 'Events waiting to be stored', labelNames: ['cluster'], registers }),
+    relists: new Counter({ name: 'leasetrail_controller_relists_total', help: 'Full lists of a cluster (start, resume failure, 410, overflow)', labelNames: ['cluster'], registers }),
+    reconnects: new Counter({ name: 'leasetrail_controller_reconnects_total', help: 'Times a watch connection was lost and retried', labelNames: ['cluster'], registers }),
+    renewInterval: new Histogram({ name: 'leasetrail_lease_renew_interval_seconds', help: 'Time between consecutive renewals, by the holder clock bounded by observation', labelNames: ['cluster', 'namespace', 'lease'], buckets: renewBuckets, registers }),
+    observationLag: new Histogram({ name: 'leasetrail_lease_observation_lag_seconds', help: 'Delay between a renewTime and Leasetrail observing it', labelNames: ['cluster', 'namespace', 'lease'], buckets: lagBuckets, registers }),
+  };
+}
+
+type ControllerMetrics = ReturnType<typeof createControllerMetrics>;
+const key = Symbol.for('leasetrail.controller-metrics');
+
+function metrics(): ControllerMetrics {
+  const holder = globalThis as { [key]?: ControllerMetrics };
+  holder[key] ??= createControllerMetrics();
+  return holder[key];
+}
+
+export function recordWatchState(cluster: string, state: WatchState): void {
+  const gauge = metrics().watchState;
+  for (const candidate of watchStates) gauge.set({ cluster, state: candidate }, candidate === state ? 1 : 0);
+  if (state === 'reconnecting') metrics().reconnects.inc({ cluster });
+}
+
+export function recordRelist(cluster: string): void {
+  metrics().relists.inc({ cluster });
+}
+
+export function recordBatchStored(cluster: string, events: number, seconds: number): void {
+  metrics().eventsIngested.inc({ cluster }, events);
+  metrics().batchWrite.observe({ cluster }, seconds);
+}
+
+export function recordBatchFailed(cluster: string): void {
+  metrics().batchFailures.inc({ cluster });
+}
+
+export function recordBufferDepth(cluster: string, depth: number): void {
+  metrics().bufferDepth.set({ cluster }, depth);
+}
+
+export function recordRenewal(key: LeaseKey, intervalMs: number | null, lagMs: number | null): void {
+  const lease = classifyLease(key.namespace, key.name, {}) === 'election' ? key.name : '';
+  const labels = { cluster: key.cluster, namespace: key.namespace, lease };
+  if (intervalMs !== null) metrics().renewInterval.observe(labels, intervalMs / 1000);
+  if (lagMs !== null && lagMs >= 0) metrics().observationLag.observe(labels, lagMs / 1000);
+}
