@@ -39,12 +39,14 @@ async function identify(request: Request, config: AuthConfig, bearer: string | n
 
 // Every app/api handler is one of these: host, CSRF, body type, input hygiene, identity, role and
 // the heavy-read limit are checked here once, before the handler sees the request.
-export function defineRoute<P = Record<string, never>>(options: { access: Access; heavy?: boolean }, handler: (input: RouteInput<P>) => Promise<Response>): RouteHandler<P> {
+// `probe`: a liveness or readiness probe. Kubelet asks by pod IP, so the Host pin does not apply; it
+// must be public and reveal nothing beyond up or down.
+export function defineRoute<P = Record<string, never>>(options: { access: Access; heavy?: boolean; probe?: boolean }, handler: (input: RouteInput<P>) => Promise<Response>): RouteHandler<P> {
   const route = async (request: Request, context?: RouteContext<P>): Promise<Response> => {
     let release: (() => void) | undefined;
     try {
       const config = getAuthConfig();
-      assertAllowedHost(request.headers.get('host'), config);
+      if (!options.probe) assertAllowedHost(request.headers.get('host'), config);
       assertCleanUrl(request);
       const bearer = bearerOf(request);
       let identity: Identity = localIdentity;

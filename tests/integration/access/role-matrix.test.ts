@@ -128,7 +128,7 @@ describe('role × route matrix (from the app/api tree)', () => {
   });
 
   it('only health and the sign-in steps are public', () => {
-    expect(routes.filter((route) => route.handler.access === 'public').map(key).sort()).toEqual(['GET /api/auth/callback', 'GET /api/auth/login', 'GET /api/health', 'POST /api/auth/logout']);
+    expect(routes.filter((route) => route.handler.access === 'public').map(key).sort()).toEqual(['GET /api/auth/callback', 'GET /api/auth/login', 'GET /api/health', 'GET /api/health/live', 'GET /api/health/ready', 'POST /api/auth/logout']);
     expect(routes.filter((route) => route.method === 'GET' && route.handler.access !== 'public').every((route) => route.handler.access === 'viewer' || route.handler.access === 'admin')).toBe(true);
   });
 
