@@ -1,6 +1,5 @@
-import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startFleet } from '../../../lib/sim';
+import { createKubeConfig, startFleet } from '../../../lib/sim';
 import { createMigratedDatabase } from '../helpers/database';
 import { startPartitionProxy } from '../helpers/partition-proxy';
 import { fastProfile, query, startController, storedTransitions, waitFor } from './support';
@@ -12,16 +11,6 @@ afterEach(async () => {
 
 const leaseKey = `${fastProfile.namespace}/${fastProfile.leaseName}`;
 
-function kubeConfigFor(name: string, server: string): KubeConfig {
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromOptions({
-    clusters: [{ name, server, skipTLSVerify: true }],
-    users: [{ name }],
-    contexts: [{ name, cluster: name, user: name }],
-    currentContext: name,
-  });
-  return kubeConfig;
-}
 
 describe('a watch that was blind while history was compacted', () => {
   it('counts the transitions it could not see as missed and stores the blind period as a gap', { timeout: 60_000 }, async () => {
@@ -31,7 +20,7 @@ describe('a watch that was blind while history was compacted', () => {
     cleanups.push(() => fleet.stop());
     const proxy = await startPartitionProxy(fleet.cluster('alpha').url);
     cleanups.push(proxy.close);
-    const controller = startController(db.url, [{ name: 'alpha', source: 'simulated', server: proxy.url, kubeConfig: kubeConfigFor('alpha', proxy.url) }]);
+    const controller = startController(db.url, [{ name: 'alpha', source: 'simulated', server: proxy.url, kubeConfig: createKubeConfig({ name: 'alpha', url: proxy.url }) }]);
     cleanups.push(() => controller.stop());
 
     const first = await waitFor('a first leader', async () => fleet.leaderOf('alpha', leaseKey));
@@ -85,7 +74,7 @@ describe('a watch that stalls silently', () => {
     cleanups.push(() => fleet.stop());
     const proxy = await startPartitionProxy(fleet.cluster('alpha').url);
     cleanups.push(proxy.close);
-    const controller = startController(db.url, [{ name: 'alpha', source: 'simulated', server: proxy.url, kubeConfig: kubeConfigFor('alpha', proxy.url) }], {});
+    const controller = startController(db.url, [{ name: 'alpha', source: 'simulated', server: proxy.url, kubeConfig: createKubeConfig({ name: 'alpha', url: proxy.url }) }], {});
     cleanups.push(() => controller.stop());
 
     const first = await waitFor('a first leader', async () => fleet.leaderOf('alpha', leaseKey));

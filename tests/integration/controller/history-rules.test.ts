@@ -1,9 +1,8 @@
 import net from 'node:net';
-import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AlertEngine } from '../../../lib/server/alerts/engine';
 import { loggerFor } from '../../../lib/log';
-import { startFleet, type Fleet } from '../../../lib/sim';
+import { createKubeConfig, startFleet, type Fleet } from '../../../lib/sim';
 import type { ElectionProfile } from '../../../lib/sim/profiles';
 import { createMigratedDatabase } from '../helpers/database';
 import { startPartitionProxy } from '../helpers/partition-proxy';
@@ -20,21 +19,11 @@ afterEach(async () => {
 const leaseKey = `${fastProfile.namespace}/${fastProfile.leaseName}`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function kubeConfigFor(name: string, server: string): KubeConfig {
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromOptions({
-    clusters: [{ name, server, skipTLSVerify: true }],
-    users: [{ name }],
-    contexts: [{ name, cluster: name, user: name }],
-    currentContext: name,
-  });
-  return kubeConfig;
-}
 
 async function behindProxy(fleet: Fleet, dbUrl: string) {
   const proxy = await startPartitionProxy(fleet.cluster('alpha').url);
   cleanups.push(proxy.close);
-  const controller = startController(dbUrl, [{ name: 'alpha', source: 'simulated', server: proxy.url, kubeConfig: kubeConfigFor('alpha', proxy.url) }]);
+  const controller = startController(dbUrl, [{ name: 'alpha', source: 'simulated', server: proxy.url, kubeConfig: createKubeConfig({ name: 'alpha', url: proxy.url }) }]);
   cleanups.push(() => controller.stop());
   return proxy;
 }
