@@ -1,6 +1,7 @@
 import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { isHttpUrl } from './http-url';
 
 const postgresUrl = z
   .string()
@@ -19,14 +20,7 @@ const port = z.coerce.number().int().min(0).max(65535);
 const httpUrl = z
   .string()
   .trim()
-  .refine((value) => {
-    try {
-      const url = new URL(value);
-      return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
-    } catch {
-      return false;
-    }
-  }, 'must be an http:// or https:// URL, e.g. https://leasetrail.example.com');
+  .refine(isHttpUrl, 'must be an http:// or https:// URL, e.g. https://leasetrail.example.com');
 
 const list = z
   .string()

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isHttpUrl } from '../http-url';
 
 export const channelKinds = ['webhook', 'slack', 'alertmanager'] as const;
 
@@ -8,14 +9,7 @@ const targetUrl = z
   .string({ error: 'url is required' })
   .trim()
   .max(2_048, 'url must be at most 2048 characters')
-  .refine((value) => {
-    try {
-      const url = new URL(value);
-      return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
-    } catch {
-      return false;
-    }
-  }, 'url must be an http:// or https:// URL, e.g. https://hooks.example.com/leasetrail');
+  .refine(isHttpUrl, 'url must be an http:// or https:// URL, e.g. https://hooks.example.com/leasetrail');
 
 const allowPrivateTargets = z.boolean({ error: 'allowPrivateTargets must be true or false' }).default(false);
 

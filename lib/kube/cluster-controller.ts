@@ -1,11 +1,9 @@
 import {
   defaultDeriveOptions,
   emptyStream,
-  getNextDueAt,
   leaseKeyString,
   parseLease,
   reconcile,
-  type ClusterModel,
   type DeriveOptions,
   type LeaseState,
   type ParseResult,
@@ -369,14 +367,5 @@ export class ClusterController {
     this.queue.push({ type: 'blind', blindness: { since, reason: 'store_overflow', detail: 'PostgreSQL was unreachable for longer than the event buffer lasts' } });
     this.stopSource();
     this.restartSourceAfterStore = true;
-  }
-
-  // The next expiry due among every lease (for tests and status pages).
-  get nextExpiryDueAt(): number | null {
-    return getNextDueAt(this.states.values(), this.stream, this.reconcileOptions);
-  }
-
-  get model(): ClusterModel {
-    return { leases: this.states, stream: this.stream };
   }
 }

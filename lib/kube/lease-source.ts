@@ -170,13 +170,9 @@ export class LeaseSource {
 
   // The leases `keys` ("namespace/name") as they are now, read directly (not from the watch).
   async read(keys: string[], timeoutMs: number): Promise<unknown[]> {
-    const abort = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        abort.abort();
-        reject(new Error(`read timed out after ${timeoutMs} ms`));
-      }, timeoutMs);
+      timer = setTimeout(() => reject(new Error(`read timed out after ${timeoutMs} ms`)), timeoutMs);
     });
     try {
       return await Promise.race([this.readNow(keys), timeout]);

@@ -29,7 +29,6 @@ export { isRenewalOnlyChange, stateFromStored, toStoredLease, type StoredLease }
 export { clampForStorage, clampInt4, int4Max, isBeyondColumns } from './storable';
 export {
   emptyStream,
-  getNextDueAt,
   leaseKeyString,
   reconcile,
   type Blindness,

@@ -95,7 +95,7 @@ export function reconcile(model: ClusterModel, events: readonly SourceEvent[], n
 
 // The earliest moment any lease of the model needs a read to confirm its expiry (none while blind:
 // the relist decides then).
-export function getNextDueAt(leases: Iterable<LeaseState>, stream: Pick<StreamModel, 'pending' | 'deferred' | 'blind'>, options: DeriveOptions): number | null {
+function getNextDueAt(leases: Iterable<LeaseState>, stream: Pick<StreamModel, 'pending' | 'deferred' | 'blind'>, options: DeriveOptions): number | null {
   if (stream.blind !== null) return null;
   let next: number | null = null;
   for (const state of leases) {

@@ -16,18 +16,13 @@ const fits = (value: number | null) => value === null || (value <= int4Max && va
 
 // The hot path's check: most events carry nothing near the limits and need no copy.
 export function isBeyondColumns(event: LeaseEvent): boolean {
-  switch (event.type) {
-    case 'renewal':
-      return !fits(event.intervalMs) || !fits(event.lagMs);
-    case 'transition':
-      return !fits(event.leaderlessMs) || !fits(event.overlapMs) || !fits(event.missedCount);
-    case 'skew':
-      return !fits(event.offsetMs);
-    case 'missed':
-      return !fits(event.count);
-    default:
-      return false;
+  const fields = numericFields[event.type];
+  if (fields === undefined) return false;
+  for (const field of fields) {
+    const value = (event as Record<string, unknown>)[field];
+    if (typeof value === 'number' && !fits(value)) return true;
   }
+  return false;
 }
 
 type Clamped<T> = { event: T; clamped: string[] };

@@ -17,7 +17,6 @@ afterEach(async () => {
 });
 
 const leaseKey = `${fastProfile.namespace}/${fastProfile.leaseName}`;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 
 async function behindProxy(fleet: Fleet, dbUrl: string) {
@@ -44,8 +43,8 @@ describe('a watch held up across the expiry moment of a healthy leader', () => {
 
     const partitionedAt = Date.now();
     proxy.partition();
-    // Three lease durations: the expiry of the last renewal we saw falls due and cannot be confirmed.
-    await sleep(3 * fastProfile.leaseDurationMs);
+    // The expiry of the last renewal we saw falls due and cannot be confirmed: the gap is stored open.
+    await waitFor('the gap opened while partitioned', async () => (await query(db.url, `SELECT 1 FROM "ObservationGap" WHERE "endedAt" IS NULL`)).length > 0);
     proxy.heal();
     const healedAt = Date.now();
     const gaps = await waitFor('the gap closed by the relist', async () => {
@@ -142,9 +141,11 @@ describe('absurd values from a cluster', () => {
     cleanups.push(() => controller.stop());
     await waitFor('both leases stored', async () => (await query(db.url, `SELECT 1 FROM "Lease" WHERE "holderIdentity" IS NOT NULL`)).length === 2);
 
-    await fleet.skewClock('alpha', leaseKey, 30 * 24 * 3600_000);
     const skewedAt = new Date();
-    await sleep(1_500);
+    await fleet.skewClock('alpha', leaseKey, 30 * 24 * 3600_000);
+    await waitFor('the offset clamped on the lease row', async () =>
+      (await query<{ skewSuspectedMs: number | null }>(db.url, `SELECT "skewSuspectedMs" FROM "Lease" WHERE name = $1`, [fastProfile.leaseName]))[0]?.skewSuspectedMs === 2_147_483_647,
+    );
     const samplesSince = (name: string) =>
       query<{ count: number }>(db.url, `SELECT count(*)::int AS count FROM "RenewSample" s JOIN "Lease" l ON l.id = s."leaseId" WHERE l.name = $1 AND s."observedAt" > $2`, [name, skewedAt]).then((r) => r[0]!.count);
     await waitFor('renewals of both leases stored after the skew', async () => (await samplesSince(fastProfile.leaseName)) > 3 && (await samplesSince(other.leaseName)) > 3);
