@@ -52,3 +52,9 @@ export class TooManyRequestsError extends Error {
 export class UnavailableError extends Error {
   override name = 'UnavailableError';
 }
+
+// 503 without Retry-After: the read was stopped at its time budget; asking again will not help, a
+// narrower range or filter will (Prometheus answers a query timeout the same way).
+export class BudgetExceededError extends Error {
+  override name = 'BudgetExceededError';
+}

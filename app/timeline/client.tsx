@@ -16,7 +16,7 @@ import { fetchJson } from '@/lib/ui/fetch-json';
 import { formatDuration, formatTime, plural } from '@/lib/ui/format';
 import { assignHolderColors } from '@/lib/ui/holder-colors';
 import { leaseHref } from '@/lib/ui/links';
-import { buildTimeline, clipTimeline } from '@/lib/ui/timeline';
+import { buildChurnTimeline, buildTimeline, clipTimeline, type Segment } from '@/lib/ui/timeline';
 import { isSliding, markedMoment, rangeKeyOf, resolveRange, shiftRange, zoomOutRange, type RangeSelection } from '@/lib/ui/time-range';
 import { timelineSearchParams } from './search-params';
 
@@ -55,15 +55,18 @@ export function TimelineClient({ clusters, initialNow }: { clusters: string[]; i
     if (!timeline.data) return [];
     const dataFrom = Math.min(from, Date.parse(timeline.data.range.from));
     return timeline.data.leases.map((lease) => {
-      const built = buildTimeline({
+      const leaseGaps = (gaps.data?.gaps ?? [])
+        .filter((gap) => gap.cluster === lease.cluster)
+        .map((gap) => ({ startedAt: Date.parse(gap.startedAt), endedAt: gap.endedAt ? Date.parse(gap.endedAt) : null, reason: gap.reason }));
+      const built = lease.churn
+        ? buildChurnTimeline({ buckets: lease.churn.map((bucket) => ({ ...bucket, start: Date.parse(bucket.start), end: Date.parse(bucket.end) })), gaps: leaseGaps })
+        : buildTimeline({
         from: dataFrom,
         to,
         transitions: timeline.data.transitions
           .filter((t) => t.cluster === lease.cluster && t.namespace === lease.namespace && t.name === lease.name)
           .map((t) => ({ ...t, at: Date.parse(t.at) })),
-        gaps: (gaps.data?.gaps ?? [])
-          .filter((gap) => gap.cluster === lease.cluster)
-          .map((gap) => ({ startedAt: Date.parse(gap.startedAt), endedAt: gap.endedAt ? Date.parse(gap.endedAt) : null, reason: gap.reason })),
+        gaps: leaseGaps,
         currentHolder: lease.holderIdentity,
         holderSince: lease.holderSince ? Date.parse(lease.holderSince) : null,
         startState: fromWindowStartStateDto(lease.stateAtStart),
@@ -99,6 +102,7 @@ export function TimelineClient({ clusters, initialNow }: { clusters: string[]; i
           </div>
         ) : null}
         {hover.segment?.type === 'leaderless' ? <div className="text-red-600">nobody led for {formatDuration(hover.segment.end - hover.segment.start)}</div> : null}
+        {hover.segment?.type === 'churn' ? <ChurnDetail segment={hover.segment} /> : null}
         {hover.segment?.type === 'unknown' ? <div className="text-zinc-600 dark:text-zinc-400">not observed ({hover.segment.reason.replaceAll('_', ' ')})</div> : null}
       </div>
     ),
@@ -107,7 +111,10 @@ export function TimelineClient({ clusters, initialNow }: { clusters: string[]; i
 
   const setCustom = (start: number | string, end: number | string) =>
     void setParams({ from: typeof start === 'number' ? new Date(start).toISOString() : start, to: typeof end === 'number' ? new Date(end).toISOString() : end, at: null }, { history: 'push' });
-  const failovers = timeline.data?.transitions.filter((t) => t.kind === 'acquired' && t.cause !== 'first').length ?? 0;
+  const churning = timeline.data?.leases.filter((lease) => lease.churn !== null) ?? [];
+  const failovers =
+    (timeline.data?.transitions.filter((t) => t.kind === 'acquired' && t.cause !== 'first').length ?? 0) +
+    churning.reduce((sum, lease) => sum + (lease.churn ?? []).reduce((inLease, bucket) => inLease + bucket.failovers, 0), 0);
 
   return (
     <div className="space-y-4">
@@ -153,8 +160,9 @@ export function TimelineClient({ clusters, initialNow }: { clusters: string[]; i
       <p className="text-sm text-zinc-600 dark:text-zinc-400">
         {timeline.data ? `${plural(timeline.data.leases.length, 'lease')} · ${plural(failovers, 'failover')} in range` : '\u00a0'}
         {timeline.data?.hasMoreLeases ? ' · more leases match: narrow by cluster or namespace' : ''}
+        {churning.length > 0 ? ` · ${plural(churning.length, 'lease')} changed too often to draw each change: shown as churn, zoom in to see every change` : ''}
       </p>
-      <TimelineLegend holderColors={holderColors} hasMarkedMoment={markedAt !== null} />
+      <TimelineLegend holderColors={holderColors} hasMarkedMoment={markedAt !== null} hasChurn={churning.length > 0} />
       {timeline.isError ? (
         <p role="alert" className="text-sm text-red-600">
           Could not load the timeline: {timeline.error.message}
@@ -184,3 +192,27 @@ export function TimelineClient({ clusters, initialNow }: { clusters: string[]; i
     </div>
   );
 }
+
+// A churn bucket says what it knows: always how many changes, and who led how long only where the
+// rollups cover the whole bucket.
+function ChurnDetail({ segment }: { segment: Extract<Segment, { type: 'churn' }> }) {
+  const length = segment.end - segment.start;
+  return (
+    <div>
+      <div className="text-orange-700 dark:text-orange-400">
+        {plural(segment.failovers, 'failover')}
+        {segment.missed > 0 ? ` and ${plural(segment.missed, 'missed change')}` : ''} in {formatDuration(length)}
+      </div>
+      {segment.ledMs !== null && segment.leaderlessMs !== null ? (
+        <div>
+          led {formatShare(segment.ledMs / length)}, leaderless {formatShare(segment.leaderlessMs / length)}
+        </div>
+      ) : (
+        <div className="text-zinc-600 dark:text-zinc-400">not rolled up yet: counts only</div>
+      )}
+      <div className="text-zinc-600 dark:text-zinc-400">drag across to zoom in and see each change</div>
+    </div>
+  );
+}
+
+const formatShare = (share: number) => `${(Math.round(share * 1000) / 10).toLocaleString('en')} %`;

@@ -44,6 +44,7 @@ function hatch(context: CanvasRenderingContext2D, color: string, background: str
 function describeSegment(segment: Segment): string {
   if (segment.type === 'held') return `held by ${segment.holder}`;
   if (segment.type === 'leaderless') return 'leaderless';
+  if (segment.type === 'churn') return `${segment.failovers} failovers, too many to draw one by one`;
   return `not observed (${segment.reason.replaceAll('_', ' ')})`;
 }
 
@@ -122,6 +123,7 @@ export function TimelineCanvas({
     const patterns: Record<string, CanvasPattern | string> = {
       leaderless: hatch(context, stateColors.leaderless, isDark ? '#450a0a' : '#fee2e2'),
       unknown: hatch(context, isDark ? '#52525b' : stateColors.unknown, isDark ? '#18181b' : '#f4f4f5'),
+      churn: hatch(context, stateColors.churn, isDark ? '#431407' : '#ffedd5'),
     };
     const fillOf = (segment: Segment) => (segment.type === 'held' ? (holderColors.get(segment.holder) ?? '#2563eb') : segment.type);
     const right = labelWidth + plotWidth;

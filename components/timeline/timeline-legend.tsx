@@ -16,7 +16,7 @@ export const markerLabels: Record<Marker['type'], string> = {
 const hatched = (color: string, background: string) => ({ background: `repeating-linear-gradient(135deg, ${background} 0 3px, ${color} 3px 5px)` });
 
 // Holders in view with their colours, the two states, and every marker kind.
-export function TimelineLegend({ holderColors, hasMarkedMoment }: { holderColors: Map<string, string>; hasMarkedMoment: boolean }) {
+export function TimelineLegend({ holderColors, hasMarkedMoment, hasChurn = false }: { holderColors: Map<string, string>; hasMarkedMoment: boolean; hasChurn?: boolean }) {
   return (
     <div className="space-y-1 text-xs text-zinc-700 dark:text-zinc-300" data-testid="timeline-legend">
       <ul aria-label="Holders in view" className="flex flex-wrap gap-x-3 gap-y-1">
@@ -35,6 +35,11 @@ export function TimelineLegend({ holderColors, hasMarkedMoment }: { holderColors
         <li className="flex items-center gap-1">
           <span className="h-2.5 w-4 rounded-sm ring-1 ring-zinc-400" style={hatched('#a1a1aa', '#f4f4f5')} aria-hidden="true" /> not observed
         </li>
+        {hasChurn ? (
+          <li className="flex items-center gap-1">
+            <span className="h-2.5 w-4 rounded-sm ring-1 ring-orange-600" style={hatched('#ea580c', '#ffedd5')} aria-hidden="true" /> too many changes to draw: zoom in
+          </li>
+        ) : null}
         {markerTypes.map((type) => (
           <li key={type} className="flex items-center gap-1">
             <span style={{ color: markerColors[type] }} aria-hidden="true">

@@ -1,4 +1,4 @@
-import type { FleetTimeline, FleetTimelineLease } from '../store/timeline';
+import type { ChurnBucket, FleetTimeline, FleetTimelineLease } from '../store/timeline';
 import type { FleetFailover, FleetLease, FleetSummary } from '../store/fleet';
 import type { ClusterSummary } from '../store/clusters';
 import type { GapRecord } from '../store/gaps';
@@ -144,15 +144,22 @@ export const toFleetResponse = (summary: FleetSummary): FleetResponse => ({
   generatedAt: iso(summary.generatedAt),
 });
 
+export type ChurnBucketDto = Omit<ChurnBucket, 'start' | 'end'> & { start: Iso; end: Iso };
+
 export type FleetTimelineResponse = {
-  leases: Array<Omit<FleetTimelineLease, 'holderSince' | 'stateAtStart'> & { holderSince: Iso | null; stateAtStart: WindowStartStateDto }>;
+  leases: Array<Omit<FleetTimelineLease, 'holderSince' | 'stateAtStart' | 'churn'> & { holderSince: Iso | null; stateAtStart: WindowStartStateDto; churn: ChurnBucketDto[] | null }>;
   transitions: Array<TransitionDto & { cluster: string; namespace: string; name: string }>;
   hasMoreLeases: boolean;
   range: RangeDto;
 };
 
 export const toFleetTimelineResponse = (timeline: FleetTimeline, range: TimeRange): FleetTimelineResponse => ({
-  leases: timeline.leases.map((lease) => ({ ...lease, holderSince: isoOrNull(lease.holderSince), stateAtStart: toWindowStartStateDto(lease.stateAtStart) })),
+  leases: timeline.leases.map((lease) => ({
+    ...lease,
+    holderSince: isoOrNull(lease.holderSince),
+    stateAtStart: toWindowStartStateDto(lease.stateAtStart),
+    churn: lease.churn?.map((bucket) => ({ ...bucket, start: iso(new Date(bucket.start)), end: iso(new Date(bucket.end)) })) ?? null,
+  })),
   transitions: timeline.transitions.map((transition) => ({ ...toTransitionDto(transition), cluster: transition.cluster, namespace: transition.namespace, name: transition.name })),
   hasMoreLeases: timeline.hasMoreLeases,
   range: toRangeDto(range),

@@ -6,7 +6,8 @@ import { Prisma } from './generated/prisma/client';
 import { readProgress, saveProgress } from './rollup-progress';
 
 // Ten minutes: a day's audit reads 144 rows per lease, and at most ~20 minutes of transitions at its ends.
-const BUCKET_MS = 10 * 60_000;
+export const TIMELINE_BUCKET_MS = 10 * 60_000;
+const BUCKET_MS = TIMELINE_BUCKET_MS;
 // A bucket is rolled up once it ended this long ago: transitions are stored a few seconds after they happen.
 const TIMELINE_SETTLE_MS = 2 * 60_000;
 // Transitions are found by id; re-reading the last ones covers a transaction that committed late.

@@ -1,53 +1,209 @@
 import type { Store } from './client';
+import { epochMs } from './epoch-ms';
+import { Prisma } from './generated/prisma/client';
+import { readWithinBudget, type BudgetedQuery } from './read-budget';
+import { TIMELINE_BUCKET_MS } from './timeline-rollups';
 import type { TimeRange } from './time-range';
 import type { TransitionRecord } from './transitions';
 import type { WindowStartState } from '../timeline/window-start';
 import { listWindowStartStates } from './window-start';
 
-export type FleetTimelineInput = { cluster?: string; namespace?: string; range: TimeRange; leaseLimit: number };
+export type FleetTimelineInput = { cluster?: string; namespace?: string; range: TimeRange; leaseLimit: number; now: Date };
 
-export type FleetTimelineLease = { cluster: string; namespace: string; name: string; holderIdentity: string | null; holderSince: Date | null; stateAtStart: WindowStartState };
+// A stretch of a lease too busy to draw change by change: how many changes it holds, and where every
+// ten-minute rollup of it is stored (and no blind spot of its cluster touches it), how it was led.
+// `summary` null: only the counts are known for this stretch.
+export type ChurnBucket = {
+  start: number;
+  end: number;
+  failovers: number;
+  missed: number;
+  summary: { ledMs: number; leaderlessMs: number; unknownMs: number } | null;
+};
+
+export type FleetTimelineLease = {
+  cluster: string;
+  namespace: string;
+  name: string;
+  holderIdentity: string | null;
+  holderSince: Date | null;
+  stateAtStart: WindowStartState;
+  // Null when every transition of the range is in `transitions`.
+  churn: ChurnBucket[] | null;
+};
 
 export type FleetTimelineTransition = TransitionRecord & { cluster: string; namespace: string; name: string };
 
 export type FleetTimeline = { leases: FleetTimelineLease[]; transitions: FleetTimelineTransition[]; hasMoreLeases: boolean };
 
+// What one answer may carry. A canvas row is at most ~2,000 px wide, so more changes than that cannot
+// be told apart anyway; 20,000 transitions are ~6 MB of JSON. Beyond them a lease is drawn as churn.
+export const fleetTimelineLimits = { transitionsPerLease: 2_000, transitions: 20_000, churnBuckets: 400, budgetMs: 10_000 };
+
+type LeaseRow = { id: number; cluster: string; clusterId: number; namespace: string; name: string; holderIdentity: string | null; holderSince: number | null };
+type TransitionRow = Omit<TransitionRecord, 'id' | 'at' | 'observedAt'> & { id: string; leaseId: number; at: number; observedAt: number };
+type GapRow = { clusterId: number; startedAt: number; endedAt: number | null };
+
+const sql = (query: Prisma.Sql) => ({ text: query.text, values: query.values });
+
 // Every elected lease of the filter, stacked on one axis: failovers that happen together line up.
-export async function getFleetTimeline(store: Store, input: FleetTimelineInput): Promise<FleetTimeline> {
-  const leases = await store.prisma.lease.findMany({
-    where: {
-      kind: 'election',
-      deletedAt: null,
-      ...(input.namespace ? { namespace: input.namespace } : {}),
-      ...(input.cluster ? { cluster: { name: input.cluster } } : {}),
-    },
-    select: { id: true, namespace: true, name: true, holderIdentity: true, holderSince: true, cluster: { select: { name: true } } },
-    orderBy: [{ cluster: { name: 'asc' } }, { namespace: 'asc' }, { name: 'asc' }],
-    take: input.leaseLimit + 1,
-  });
-  const shown = leases.slice(0, input.leaseLimit);
-  const byId = new Map(shown.map((lease) => [lease.id, lease]));
-  const [rows, states] = await Promise.all([
-    store.prisma.transition.findMany({
-      where: { leaseId: { in: [...byId.keys()] }, at: { gte: input.range.from, lt: input.range.to } },
-      orderBy: [{ at: 'asc' }, { id: 'asc' }],
-      omit: { clusterId: true, eventKey: true },
-    }),
-    listWindowStartStates(store, [...byId.keys()], input.range.from),
-  ]);
+// Bounded whatever the range: leases are drawn change by change while they fit the transition budget
+// (the quietest first), the rest as churn buckets read from the ten-minute rollups; the whole read runs
+// within a time budget enforced by PostgreSQL.
+export async function getFleetTimeline(store: Store, input: FleetTimelineInput, limits = fleetTimelineLimits): Promise<FleetTimeline> {
+  const read = await readWithinBudget(store, { budgetMs: limits.budgetMs, what: 'the fleet timeline' }, (query) => readFleetTimeline(query, input, limits));
+  const states = await listWindowStartStates(
+    store,
+    read.leases.map((lease) => lease.id),
+    input.range.from,
+  );
   return {
-    leases: shown.map((lease) => ({
-      cluster: lease.cluster.name,
+    leases: read.leases.map((lease) => ({
+      cluster: lease.cluster,
       namespace: lease.namespace,
       name: lease.name,
       holderIdentity: lease.holderIdentity,
-      holderSince: lease.holderSince,
+      holderSince: lease.holderSince === null ? null : new Date(lease.holderSince),
       stateAtStart: states.get(lease.id) ?? { state: 'unknown', reason: 'not found' },
+      churn: read.churn.get(lease.id) ?? null,
     })),
-    transitions: rows.map(({ leaseId, ...row }) => {
-      const lease = byId.get(leaseId)!;
-      return { ...row, cluster: lease.cluster.name, namespace: lease.namespace, name: lease.name };
-    }),
-    hasMoreLeases: leases.length > input.leaseLimit,
+    transitions: read.transitions,
+    hasMoreLeases: read.hasMoreLeases,
   };
+}
+
+async function readFleetTimeline(query: BudgetedQuery, input: FleetTimelineInput, limits: typeof fleetTimelineLimits) {
+  const { from, to } = input.range;
+  const leaseRows = await query<LeaseRow>(
+    sql(Prisma.sql`
+      SELECT l.id, c.name AS cluster, c.id AS "clusterId", l.namespace, l.name, l."holderIdentity", ${epochMs(Prisma.sql`l."holderSince"`)} AS "holderSince"
+        FROM "Lease" l JOIN "Cluster" c ON c.id = l."clusterId"
+       WHERE l.kind = 'election' AND l."deletedAt" IS NULL
+         AND (${input.namespace ?? null}::text IS NULL OR l.namespace = ${input.namespace ?? null}::text)
+         AND (${input.cluster ?? null}::text IS NULL OR c.name = ${input.cluster ?? null}::text)
+       ORDER BY c.name, l.namespace, l.name
+       LIMIT ${input.leaseLimit + 1}::int`),
+  );
+  const leases = leaseRows.slice(0, input.leaseLimit);
+  const ids = leases.map((lease) => lease.id);
+
+  // Counted only up to the per-lease limit: an index probe per lease, never a scan of a busy lease's month.
+  const counts = await query<{ id: number; count: number }>(
+    sql(Prisma.sql`
+      SELECT l.id, (SELECT count(*) FROM (SELECT 1 FROM "Transition" t WHERE t."leaseId" = l.id AND t.at >= ${from}::timestamptz AND t.at < ${to}::timestamptz
+                                           LIMIT ${limits.transitionsPerLease + 1}::int) s)::int AS count
+        FROM unnest(${ids}::int[]) AS l(id)`),
+  );
+  const drawn = new Set<number>();
+  let budget = limits.transitions;
+  for (const { id, count } of [...counts].sort((a, b) => a.count - b.count || a.id - b.id)) {
+    if (count > limits.transitionsPerLease || count > budget) continue;
+    drawn.add(id);
+    budget -= count;
+  }
+  const byId = new Map(leases.map((lease) => [lease.id, lease]));
+  const rows = await query<TransitionRow>(
+    sql(Prisma.sql`
+      SELECT id::text, "leaseId", kind, cause, ${epochMs(Prisma.sql`at`)} AS at, ${epochMs(Prisma.sql`"observedAt"`)} AS "observedAt",
+             "fromHolder", "toHolder", "isRestart", "leaderlessMs", "overlapMs", "leaseTransitions", "missedCount"
+        FROM "Transition"
+       WHERE "leaseId" = ANY(${[...drawn]}::int[]) AND at >= ${from}::timestamptz AND at < ${to}::timestamptz
+       ORDER BY at, id`),
+  );
+  const transitions = rows.map((row): FleetTimelineTransition => {
+    const lease = byId.get(row.leaseId)!;
+    return {
+      id: BigInt(row.id),
+      kind: row.kind,
+      cause: row.cause,
+      at: new Date(row.at),
+      observedAt: new Date(row.observedAt),
+      fromHolder: row.fromHolder,
+      toHolder: row.toHolder,
+      isRestart: row.isRestart,
+      leaderlessMs: row.leaderlessMs,
+      overlapMs: row.overlapMs,
+      leaseTransitions: row.leaseTransitions,
+      missedCount: row.missedCount,
+      cluster: lease.cluster,
+      namespace: lease.namespace,
+      name: lease.name,
+    };
+  });
+  const churning = leases.filter((lease) => !drawn.has(lease.id));
+  const churn = churning.length === 0 ? new Map<number, ChurnBucket[]>() : await readChurn(query, churning, { from: from.getTime(), until: Math.min(to.getTime(), input.now.getTime()) }, limits.churnBuckets);
+  return { leases, transitions, churn, hasMoreLeases: leaseRows.length > input.leaseLimit };
+}
+
+export type ChurnGrid = { start: number; bucketMs: number; count: number };
+
+// Display buckets on the rollups' ten-minute grid, at most `maxBuckets` of them over [from, until).
+export function planChurnGrid(from: number, until: number, maxBuckets: number): ChurnGrid {
+  const start = Math.floor(from / TIMELINE_BUCKET_MS) * TIMELINE_BUCKET_MS;
+  const span = Math.max(0, until - start);
+  const bucketMs = Math.max(1, Math.ceil(span / maxBuckets / TIMELINE_BUCKET_MS)) * TIMELINE_BUCKET_MS;
+  return { start, bucketMs, count: until > from ? Math.ceil(span / bucketMs) : 0 };
+}
+
+async function readChurn(query: BudgetedQuery, leases: LeaseRow[], window: { from: number; until: number }, maxBuckets: number): Promise<Map<number, ChurnBucket[]>> {
+  const grid = planChurnGrid(window.from, window.until, maxBuckets);
+  const ids = leases.map((lease) => lease.id);
+  const piecesPerBucket = grid.bucketMs / TIMELINE_BUCKET_MS;
+  const [rolled, gaps] = await Promise.all([
+    query<{ leaseId: number; i: number; pieces: number; ledMs: number; leaderlessMs: number; unknownMs: number; failovers: number; missed: number }>(
+      sql(Prisma.sql`
+        SELECT "leaseId", floor((${epochMs(Prisma.sql`bucket`)} - ${grid.start}::float8) / ${grid.bucketMs}::float8)::int AS i, count(*)::int AS pieces,
+               sum("ledMs")::float8 AS "ledMs", sum("leaderlessMs")::float8 AS "leaderlessMs", sum("unknownMs")::float8 AS "unknownMs",
+               sum(failovers)::int AS failovers, sum("missedCount")::int AS missed
+          FROM "TimelineRollup"
+         WHERE "leaseId" = ANY(${ids}::int[]) AND bucket >= ${new Date(grid.start)}::timestamptz AND bucket < ${new Date(window.until)}::timestamptz
+         GROUP BY 1, 2`),
+    ),
+    query<GapRow>(
+      sql(Prisma.sql`
+        SELECT "clusterId", ${epochMs(Prisma.sql`"startedAt"`)} AS "startedAt", ${epochMs(Prisma.sql`"endedAt"`)} AS "endedAt"
+          FROM "ObservationGap"
+         WHERE "clusterId" = ANY(${[...new Set(leases.map((lease) => lease.clusterId))]}::int[])
+           AND "startedAt" < ${new Date(window.until)}::timestamptz AND ("endedAt" IS NULL OR "endedAt" > ${new Date(grid.start)}::timestamptz)`),
+    ),
+  ]);
+  const rolledOf = new Map(rolled.map((row) => [`${row.leaseId}/${row.i}`, row]));
+  const buckets = new Map<number, ChurnBucket[]>();
+  const uncounted: Array<{ leaseId: number; bucket: ChurnBucket }> = [];
+  for (const lease of leases) {
+    const list: ChurnBucket[] = [];
+    for (let i = 0; i < grid.count; i += 1) {
+      const gridStart = grid.start + i * grid.bucketMs;
+      const start = Math.max(window.from, gridStart);
+      const end = Math.min(window.until, gridStart + grid.bucketMs);
+      const row = rolledOf.get(`${lease.id}/${i}`);
+      const isBlind = gaps.some((gap) => gap.clusterId === lease.clusterId && gap.startedAt < end && (gap.endedAt ?? Infinity) > start);
+      // A rollup row covers ten whole minutes: only a bucket inside the window, wholly rolled up and
+      // clear of blind spots may take its sums; every other one counts its transitions.
+      if (row && row.pieces === piecesPerBucket && start === gridStart && end === gridStart + grid.bucketMs && !isBlind) {
+        list.push({ start, end, failovers: row.failovers, missed: row.missed, summary: { ledMs: row.ledMs, leaderlessMs: row.leaderlessMs, unknownMs: row.unknownMs } });
+      } else {
+        const bucket: ChurnBucket = { start, end, failovers: 0, missed: 0, summary: null };
+        list.push(bucket);
+        uncounted.push({ leaseId: lease.id, bucket });
+      }
+    }
+    buckets.set(lease.id, list);
+  }
+  if (uncounted.length > 0) {
+    const counted = await query<{ i: number; failovers: number; missed: number }>(
+      sql(Prisma.sql`
+        SELECT r.i::int AS i, count(t.id) FILTER (WHERE t.kind = 'acquired' AND t.cause <> 'first')::int AS failovers, coalesce(sum(t."missedCount"), 0)::int AS missed
+          FROM unnest(${uncounted.map((u) => u.leaseId)}::int[], ${uncounted.map((u) => new Date(u.bucket.start))}::timestamptz[],
+                      ${uncounted.map((u) => new Date(u.bucket.end))}::timestamptz[]) WITH ORDINALITY AS r(lease, a, b, i)
+          LEFT JOIN "Transition" t ON t."leaseId" = r.lease AND t.at >= r.a AND t.at < r.b
+         GROUP BY r.i`),
+    );
+    for (const row of counted) {
+      const { bucket } = uncounted[row.i - 1]!;
+      bucket.failovers = row.failovers;
+      bucket.missed = row.missed;
+    }
+  }
+  return buckets;
 }

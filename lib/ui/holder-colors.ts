@@ -15,7 +15,7 @@ export const holderPalette = [
   '#1e40af', // navy
 ] as const;
 
-export const stateColors = { leaderless: '#dc2626', unknown: '#a1a1aa' } as const;
+export const stateColors = { leaderless: '#dc2626', unknown: '#a1a1aa', churn: '#ea580c' } as const;
 
 function hashOf(text: string): number {
   let hash = 0x811c9dc5;

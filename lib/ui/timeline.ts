@@ -19,7 +19,8 @@ export type TimelineGap = { startedAt: number; endedAt: number | null; reason: s
 export type Segment =
   | { type: 'held'; start: number; end: number; holder: string }
   | { type: 'leaderless'; start: number; end: number }
-  | { type: 'unknown'; start: number; end: number; reason: string };
+  | { type: 'unknown'; start: number; end: number; reason: string }
+  | { type: 'churn'; start: number; end: number; failovers: number; missed: number; ledMs: number | null; leaderlessMs: number | null };
 
 export const markerTypes = ['early_takeover', 'restart', 'missed', 'resumed', 'reset', 'unknown_cause'] as const;
 
@@ -137,4 +138,32 @@ export function clipTimeline(timeline: Timeline, from: number): Timeline {
     segments: timeline.segments.filter((segment) => segment.end > from).map((segment) => (segment.start < from ? { ...segment, start: from } : segment)),
     markers: timeline.markers.filter((marker) => marker.at >= from),
   };
+}
+
+export type ChurnInput = { start: number; end: number; failovers: number; missed: number; summary: { ledMs: number; leaderlessMs: number; unknownMs: number } | null };
+
+// A lease too busy to draw change by change (lib/store/timeline.ts): its churn buckets, with the
+// cluster's blind spots laid over them as they are over any other row.
+export function buildChurnTimeline(input: { buckets: readonly ChurnInput[]; gaps: readonly TimelineGap[] }): Timeline {
+  const gaps = [...input.gaps].sort((a, b) => a.startedAt - b.startedAt);
+  const segments: Segment[] = [];
+  for (const bucket of input.buckets) {
+    let cursor = bucket.start;
+    const pushChurn = (end: number) => {
+      if (end > cursor)
+        segments.push({ type: 'churn', start: cursor, end, failovers: bucket.failovers, missed: bucket.missed, ledMs: bucket.summary?.ledMs ?? null, leaderlessMs: bucket.summary?.leaderlessMs ?? null });
+    };
+    for (const gap of gaps) {
+      const gapEnd = gap.endedAt ?? Infinity;
+      if (gapEnd <= cursor || gap.startedAt >= bucket.end) continue;
+      pushChurn(Math.max(cursor, gap.startedAt));
+      const end = Math.min(bucket.end, gapEnd);
+      const last = segments.at(-1);
+      if (last?.type === 'unknown' && last.end === Math.max(cursor, gap.startedAt) && last.reason === gap.reason) last.end = end;
+      else segments.push({ type: 'unknown', start: Math.max(cursor, gap.startedAt), end, reason: gap.reason });
+      cursor = end;
+    }
+    pushChurn(bucket.end);
+  }
+  return { segments, markers: [] };
 }

@@ -10,6 +10,6 @@ export const dynamic = 'force-dynamic';
 
 export const GET = defineRoute({ access: 'viewer', heavy: true }, async ({ request }) => {
   const query = parseQuery(request, timelineQuery);
-  const timeline = await getFleetTimeline(getStore(), { cluster: query.cluster, namespace: query.namespace, range: query.range, leaseLimit: query.leases });
+  const timeline = await getFleetTimeline(getStore(), { cluster: query.cluster, namespace: query.namespace, range: query.range, leaseLimit: query.leases, now: new Date() });
   return respondJson(toFleetTimelineResponse(timeline, query.range));
 });

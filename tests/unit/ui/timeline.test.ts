@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildTimeline, type TimelineTransition } from '../../../lib/ui/timeline';
+import { buildChurnTimeline, buildTimeline, type TimelineTransition } from '../../../lib/ui/timeline';
 
 const t = (partial: Partial<TimelineTransition> & Pick<TimelineTransition, 'at' | 'kind'>): TimelineTransition => ({
   id: String(partial.at),
@@ -94,6 +94,35 @@ describe('buildTimeline', () => {
       [20, 'restart'],
       [30, 'unknown_cause'],
       [30, 'missed'],
+    ]);
+  });
+});
+
+describe('a lease drawn as churn', () => {
+  const bucket = (start: number, end: number, failovers: number, summary: { ledMs: number; leaderlessMs: number; unknownMs: number } | null = null) => ({ start, end, failovers, missed: 0, summary });
+
+  it('draws one churn segment per bucket, carrying what is known of it', () => {
+    const { segments } = buildChurnTimeline({ buckets: [bucket(0, 600, 4), bucket(600, 1_200, 7, { ledMs: 500, leaderlessMs: 100, unknownMs: 0 })], gaps: [] });
+    expect(segments).toEqual([
+      { type: 'churn', start: 0, end: 600, failovers: 4, missed: 0, ledMs: null, leaderlessMs: null },
+      { type: 'churn', start: 600, end: 1_200, failovers: 7, missed: 0, ledMs: 500, leaderlessMs: 100 },
+    ]);
+  });
+
+  it('lays blind spots over the buckets, one unknown segment across bucket edges', () => {
+    const { segments } = buildChurnTimeline({ buckets: [bucket(0, 600, 4), bucket(600, 1_200, 7)], gaps: [{ startedAt: 500, endedAt: 700, reason: 'watch_lost' }] });
+    expect(segments.map((segment) => [segment.type, segment.start, segment.end])).toEqual([
+      ['churn', 0, 500],
+      ['unknown', 500, 700],
+      ['churn', 700, 1_200],
+    ]);
+  });
+
+  it('leaves nothing of a bucket an open gap covers', () => {
+    const { segments } = buildChurnTimeline({ buckets: [bucket(0, 600, 4), bucket(600, 1_200, 7)], gaps: [{ startedAt: 300, endedAt: null, reason: 'controller_down' }] });
+    expect(segments.map((segment) => [segment.type, segment.start, segment.end])).toEqual([
+      ['churn', 0, 300],
+      ['unknown', 300, 1_200],
     ]);
   });
 });
