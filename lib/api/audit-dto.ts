@@ -1,4 +1,4 @@
-import { failoverCsvColumns, renderCsv, type CsvValue, type FailoverCsvColumn } from '../audit/csv';
+import type { CsvValue, FailoverCsvColumn } from '../audit/csv';
 import type { Burst } from '../audit/bursts';
 import type { AnnotationRecord } from '../store/annotations';
 import type { FailoverAudit, FailoverRecord, LeaseWindowRecord } from '../store/failovers';
@@ -101,27 +101,24 @@ export const toAnnotationsResponse = ({ annotations, hasMore }: { annotations: A
 export type AnnotationResponse = { annotation: AnnotationDto };
 
 // One row per failover, in the documented column order (lib/audit/csv.ts, README "Failover audit").
-export function toFailoversCsv(response: FailoversResponse): string {
-  const burstOf = new Map(response.bursts.flatMap((burst) => burst.failoverIds.map((id) => [id, burst.start] as const)));
-  const rows = response.failovers.map(
-    (failover): Record<FailoverCsvColumn, CsvValue> => ({
-      id: failover.id,
-      at: failover.at,
-      observed_at: failover.observedAt,
-      cluster: failover.cluster,
-      namespace: failover.namespace,
-      lease: failover.name,
-      kind: failover.kind,
-      cause: failover.cause,
-      from_holder: failover.fromHolder,
-      to_holder: failover.toHolder,
-      is_restart: failover.isRestart,
-      leaderless_ms: failover.leaderlessMs,
-      overlap_ms: failover.overlapMs,
-      missed_count: failover.missedCount,
-      lease_transitions: failover.leaseTransitions,
-      burst_start: burstOf.get(failover.id) ?? null,
-    }),
-  );
-  return renderCsv(failoverCsvColumns, rows);
+export function toFailoverCsvRecord(failover: FailoverRecord, burstStart: number | null): Record<FailoverCsvColumn, CsvValue> {
+  const dto = toFailoverDto(failover);
+  return {
+    id: dto.id,
+    at: dto.at,
+    observed_at: dto.observedAt,
+    cluster: dto.cluster,
+    namespace: dto.namespace,
+    lease: dto.name,
+    kind: dto.kind,
+    cause: dto.cause,
+    from_holder: dto.fromHolder,
+    to_holder: dto.toHolder,
+    is_restart: dto.isRestart,
+    leaderless_ms: dto.leaderlessMs,
+    overlap_ms: dto.overlapMs,
+    missed_count: dto.missedCount,
+    lease_transitions: dto.leaseTransitions,
+    burst_start: burstStart === null ? null : iso(burstStart),
+  };
 }

@@ -40,3 +40,46 @@ function toBurst(run: BurstMember[]): Burst {
     failoverIds: run.map((failover) => failover.id),
   };
 }
+
+export type MarkedFailover<T> = { item: T; burstStart: number | null };
+
+// groupBursts for a stream, oldest first: each failover comes out with the start of the burst it
+// belongs to (null outside any burst), holding back only the failovers that wait on the next one to
+// know whether a run began. `isTimed` false (a missed change) joins no run and breaks none.
+export function createBurstMarker<T>(input: { maxGapMs: number; atOf: (item: T) => number; isTimed: (item: T) => boolean }) {
+  let held: T[] = [];
+  let runStart = Number.NaN;
+  let runLast = Number.NaN;
+  let isBurst = false;
+  const release = (burstStart: number | null): Array<MarkedFailover<T>> => {
+    const out = held.map((item) => ({ item, burstStart: input.isTimed(item) ? burstStart : null }));
+    held = [];
+    return out;
+  };
+  return {
+    push(item: T): Array<MarkedFailover<T>> {
+      if (!input.isTimed(item)) {
+        if (held.length > 0) {
+          held.push(item);
+          return [];
+        }
+        return [{ item, burstStart: null }];
+      }
+      const at = input.atOf(item);
+      if (at - runLast <= input.maxGapMs) {
+        runLast = at;
+        const out = isBurst ? [] : release(runStart);
+        isBurst = true;
+        return [...out, { item, burstStart: runStart }];
+      }
+      const out = release(null);
+      runStart = runLast = at;
+      isBurst = false;
+      held = [item];
+      return out;
+    },
+    end(): Array<MarkedFailover<T>> {
+      return release(null);
+    },
+  };
+}

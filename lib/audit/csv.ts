@@ -9,9 +9,12 @@ export function quoteCsvField(value: CsvValue): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
+export const renderCsvRecord = <C extends string>(columns: readonly C[], row: Record<C, CsvValue>): string => `${columns.map((column) => quoteCsvField(row[column])).join(',')}\r\n`;
+
+export const renderCsvHeader = (columns: readonly string[]): string => `${columns.map(quoteCsvField).join(',')}\r\n`;
+
 export function renderCsv<C extends string>(columns: readonly C[], rows: ReadonlyArray<Record<C, CsvValue>>): string {
-  const lines = [columns.map(quoteCsvField).join(','), ...rows.map((row) => columns.map((column) => quoteCsvField(row[column])).join(','))];
-  return `${lines.join('\r\n')}\r\n`;
+  return renderCsvHeader(columns) + rows.map((row) => renderCsvRecord(columns, row)).join('');
 }
 
 // The export's contract: names and order never change; a new column is only ever appended.

@@ -69,10 +69,14 @@ export function defineRoute<P = Record<string, never>>(options: { access: Access
         throw new ForbiddenError(`${identity.name} is ${identity.role === 'admin' ? 'an' : 'a'} ${identity.role}; this needs the ${options.access} role`);
       }
       if (options.heavy) release = getHeavyGate().acquire();
-      // Answers are built whole (JSON or CSV text) before they are returned, so the slot can go now.
       const response = await handler({ request, identity, params });
-      release?.();
-      return response;
+      if (!release || !response.body) {
+        release?.();
+        return response;
+      }
+      // A streamed answer (the CSV export) is still working until its last byte is sent or the client
+      // goes away: the slot is held until then.
+      return new Response(releaseWhenDone(response.body, release), response);
     } catch (error) {
       release?.();
       return handleApiError(error);
@@ -81,3 +85,27 @@ export function defineRoute<P = Record<string, never>>(options: { access: Access
   return Object.assign(route, { access: options.access, isHeavy: options.heavy ?? false });
 }
 
+
+function releaseWhenDone(body: ReadableStream<Uint8Array>, release: () => void): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          const { done, value } = await reader.read();
+          if (!done) return controller.enqueue(value);
+          release();
+          controller.close();
+        } catch (error) {
+          release();
+          controller.error(error);
+        }
+      },
+      cancel(reason) {
+        release();
+        return reader.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}

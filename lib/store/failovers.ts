@@ -1,3 +1,4 @@
+import Cursor from 'pg-cursor';
 import { groupBursts, type Burst } from '../audit/bursts';
 import type { FailoverCause } from '../audit/causes';
 import type { LeaseWindowSummary } from '../audit/lease-window';
@@ -41,12 +42,8 @@ function causeFilter(cause: FailoverCause | undefined): Prisma.Sql {
 
 type FailoverRow = Omit<FailoverRecord, 'id' | 'kind' | 'cause' | 'at' | 'observedAt'> & { id: string; kind: 'acquired' | 'missed'; cause: AcquireCause | null; at: number; observedAt: number };
 
-// Every change of leader fleet-wide in [from, to), oldest first; a lease's first sighting is no failover.
-// Raw SQL on the pool, times as epoch milliseconds: a day of a flapping fleet fills the limit of 10,000,
-// and Prisma's findMany with the two relations took 170–300 ms where this takes 35–65 ms.
-export async function listFailovers(store: Store, input: ListFailoversInput): Promise<{ failovers: FailoverRecord[]; hasMore: boolean }> {
-  const clusterId = input.cluster === undefined ? null : await getClusterIdOrThrow(store, input.cluster);
-  const query = Prisma.sql`
+function failoverQuery(input: ListFailoversInput, clusterId: number | null, limit: number): Prisma.Sql {
+  return Prisma.sql`
     SELECT t.id::text AS id, t.kind::text AS kind, t.cause::text AS cause, ${epochMs(Prisma.sql`t.at`)} AS at, ${epochMs(Prisma.sql`t."observedAt"`)} AS "observedAt",
            t."fromHolder", t."toHolder", t."isRestart",
            t."leaderlessMs", t."overlapMs", t."missedCount", t."leaseTransitions", c.name AS cluster, l.namespace, l.name
@@ -57,29 +54,89 @@ export async function listFailovers(store: Store, input: ListFailoversInput): Pr
        AND (${clusterId}::int IS NULL OR t."clusterId" = ${clusterId}::int)
        AND (${input.namespace ?? null}::text IS NULL OR l.namespace = ${input.namespace ?? null}::text)
      ORDER BY t.at, t.id
-     LIMIT ${input.limit + 1}::int`;
+     LIMIT ${limit}::int`;
+}
+
+// Field by field: a rest-and-spread of ten thousand rows cost seven times as much.
+const toFailoverRecord = (row: FailoverRow): FailoverRecord => ({
+  id: BigInt(row.id),
+  kind: row.kind,
+  cluster: row.cluster,
+  namespace: row.namespace,
+  name: row.name,
+  at: new Date(row.at),
+  observedAt: new Date(row.observedAt),
+  cause: row.cause === null || row.cause === 'first' ? 'unknown' : row.cause,
+  fromHolder: row.fromHolder,
+  toHolder: row.toHolder,
+  isRestart: row.isRestart,
+  leaderlessMs: row.leaderlessMs,
+  overlapMs: row.overlapMs,
+  missedCount: row.missedCount,
+  leaseTransitions: row.leaseTransitions,
+});
+
+// Every change of leader fleet-wide in [from, to), oldest first; a lease's first sighting is no failover.
+// Raw SQL on the pool, times as epoch milliseconds: a day of a flapping fleet fills the limit of 10,000,
+// and Prisma's findMany with the two relations took 170–300 ms where this takes 35–65 ms.
+export async function listFailovers(store: Store, input: ListFailoversInput): Promise<{ failovers: FailoverRecord[]; hasMore: boolean }> {
+  const clusterId = input.cluster === undefined ? null : await getClusterIdOrThrow(store, input.cluster);
+  const query = failoverQuery(input, clusterId, input.limit + 1);
   const { rows } = await store.pool.query<FailoverRow>(query.text, query.values);
-  // Field by field: a rest-and-spread of ten thousand rows cost seven times as much.
-  const failovers = rows.slice(0, input.limit).map(
-    (row): FailoverRecord => ({
-      id: BigInt(row.id),
-      kind: row.kind,
-      cluster: row.cluster,
-      namespace: row.namespace,
-      name: row.name,
-      at: new Date(row.at),
-      observedAt: new Date(row.observedAt),
-      cause: row.cause === null || row.cause === 'first' ? 'unknown' : row.cause,
-      fromHolder: row.fromHolder,
-      toHolder: row.toHolder,
-      isRestart: row.isRestart,
-      leaderlessMs: row.leaderlessMs,
-      overlapMs: row.overlapMs,
-      missedCount: row.missedCount,
-      leaseTransitions: row.leaseTransitions,
-    }),
-  );
-  return { failovers, hasMore: rows.length > input.limit };
+  return { failovers: rows.slice(0, input.limit).map(toFailoverRecord), hasMore: rows.length > input.limit };
+}
+
+export type FailoverCursor = {
+  // The limit cut the failovers of the range: known before the first row, so an export can say so in its headers.
+  isTruncated: boolean;
+  // The next failovers, oldest first; empty once every one was read.
+  read: (rows: number) => Promise<FailoverRecord[]>;
+  close: () => Promise<void>;
+};
+
+// listFailovers as a server-side cursor, for exports of any size in bounded memory: one read-only
+// snapshot for the count and every batch, each statement stopped by PostgreSQL at `statementTimeoutMs`.
+export async function openFailoverCursor(store: Store, input: ListFailoversInput, options: { statementTimeoutMs: number }): Promise<FailoverCursor> {
+  const clusterId = input.cluster === undefined ? null : await getClusterIdOrThrow(store, input.cluster);
+  const client = await store.pool.connect();
+  let cursor: Cursor<FailoverRow> | undefined;
+  let isClosed = false;
+  const close = async (isBroken = false) => {
+    if (isClosed) return;
+    isClosed = true;
+    let broken = isBroken;
+    await cursor?.close().catch(() => {
+      broken = true;
+    });
+    await client.query('ROLLBACK').catch(() => {
+      broken = true;
+    });
+    client.release(broken);
+  };
+  try {
+    await client.query('BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(options.statementTimeoutMs))}`);
+    const counted = failoverQuery(input, clusterId, input.limit + 1);
+    const { rows } = await client.query<{ count: number }>(`SELECT count(*)::int AS count FROM (${counted.text}) AS limited`, counted.values);
+    const query = failoverQuery(input, clusterId, input.limit);
+    cursor = client.query(new Cursor<FailoverRow>(query.text, query.values));
+    return {
+      isTruncated: rows[0]!.count > input.limit,
+      read: async (count) => {
+        if (isClosed) return [];
+        try {
+          return (await cursor!.read(count)).map(toFailoverRecord);
+        } catch (error) {
+          await close(true);
+          throw error;
+        }
+      },
+      close: () => close(),
+    };
+  } catch (error) {
+    await close(true);
+    throw error;
+  }
 }
 
 export type LeaseWindowRecord = { cluster: string; namespace: string; name: string } & LeaseWindowSummary;

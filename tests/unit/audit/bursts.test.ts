@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { groupBursts, type BurstMember } from '../../../lib/audit/bursts';
+import { createBurstMarker, groupBursts, type BurstMember } from '../../../lib/audit/bursts';
 
 const failover = (id: string, at: number, cluster = 'eu', name = `lease-${id}`): BurstMember => ({ id, at, cluster, namespace: 'kube-system', name });
 
@@ -58,5 +58,37 @@ describe('groupBursts', () => {
     const [burst] = groupBursts([failover('1', 0, 'eu', 'a'), failover('2', 3_000, 'eu', 'a')], 60_000);
     expect(burst?.count).toBe(2);
     expect(burst?.leases).toEqual(['eu/kube-system/a']);
+  });
+});
+
+describe('createBurstMarker, groupBursts for a stream', () => {
+  // A small linear congruential generator: the same histories on every run.
+  const randomFrom = (seed: number) => () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+
+  it('marks every failover with the start of the burst groupBursts puts it in, on random histories', () => {
+    const random = randomFrom(7);
+    for (let history = 0; history < 300; history += 1) {
+      let at = 0;
+      const items = Array.from({ length: Math.floor(random() * 40) }, (_, i) => {
+        at += Math.floor(random() * 3) === 0 ? Math.floor(random() * 200_000) : Math.floor(random() * 70_000);
+        return { id: String(i), at, cluster: 'c', namespace: 'n', name: `l${i % 3}`, isTimed: random() > 0.15 };
+      });
+      const bursts = groupBursts(items.filter((item) => item.isTimed), 60_000);
+      const expected = items.map((item) => (item.isTimed ? (bursts.find((burst) => burst.failoverIds.includes(item.id))?.start ?? null) : null));
+      const marker = createBurstMarker<(typeof items)[number]>({ maxGapMs: 60_000, atOf: (item) => item.at, isTimed: (item) => item.isTimed });
+      const marked = [...items.flatMap((item) => marker.push(item)), ...marker.end()];
+      expect(marked.map((entry) => entry.item.id)).toEqual(items.map((item) => item.id));
+      expect(marked.map((entry) => entry.burstStart)).toEqual(expected);
+    }
+  });
+
+  it('holds back only what waits on the next failover', () => {
+    const marker = createBurstMarker<{ at: number; timed: boolean }>({ maxGapMs: 10, atOf: (item) => item.at, isTimed: (item) => item.timed });
+    expect(marker.push({ at: 0, timed: true })).toEqual([]);
+    expect(marker.push({ at: 5, timed: false })).toEqual([]);
+    expect(marker.push({ at: 8, timed: true }).map((entry) => entry.burstStart)).toEqual([0, null, 0]);
+    expect(marker.push({ at: 9, timed: false })).toEqual([{ item: { at: 9, timed: false }, burstStart: null }]);
+    expect(marker.push({ at: 100, timed: true })).toEqual([]);
+    expect(marker.end()).toEqual([{ item: { at: 100, timed: true }, burstStart: null }]);
   });
 });
