@@ -4,7 +4,7 @@ import path from 'node:path';
 import { loggerFor } from '../lib/log';
 import { findFreePort, startEmbeddedPostgres } from '../lib/store/embedded-postgres';
 import { migrate } from '../lib/store/migrate';
-import { percentile, startWebServer, stopProcess, waitForHealthy } from './processes';
+import { percentile, rssBytes, startWebServer, stopProcess, waitForHealthy } from './processes';
 import { backfillRollups, seedQueriesDatabase } from './queries';
 
 export type HealthUnderLoadResult = {
@@ -13,7 +13,8 @@ export type HealthUnderLoadResult = {
   seconds: number;
   heavy: { answered: number; byStatus: Record<string, number> };
   healthMs: { p50: number; p99: number; max: number; probes: number; failed: number };
-  target: { maxMs: number };
+  webRssMiB: { idle: number; peak: number };
+  target: { maxMs: number; webRssMiB: number };
   met: boolean;
   conditions: string;
 };
@@ -79,9 +80,14 @@ export async function benchHealthUnderLoad(options: { readers?: number; seconds?
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     };
+    const mib = (bytes: number) => Math.round(bytes / 1_048_576);
+    const idleRss = rssBytes(web.pid!);
+    let peakRss = idleRss;
+    const sampling = setInterval(() => (peakRss = Math.max(peakRss, rssBytes(web!.pid!))), 100);
     const ending = setTimeout(() => stop.abort(), seconds * 1000);
     await Promise.all([...Array.from({ length: readers }, (_, index) => reader(index)), probe()]);
     clearTimeout(ending);
+    clearInterval(sampling);
     const sorted = latencies.sort((a, b) => a - b);
     const round = (value: number) => Math.round(value * 10) / 10;
     const healthMs = { p50: round(percentile(sorted, 50)), p99: round(percentile(sorted, 99)), max: round(sorted.at(-1) ?? Number.NaN), probes: sorted.length, failed };
@@ -92,8 +98,9 @@ export async function benchHealthUnderLoad(options: { readers?: number; seconds?
       seconds,
       heavy: { answered, byStatus },
       healthMs,
-      target: { maxMs: 200 },
-      met: healthMs.max <= 200 && failed === 0,
+      webRssMiB: { idle: mib(idleRss), peak: mib(peakRss) },
+      target: { maxMs: 200, webRssMiB: 1_024 },
+      met: healthMs.max <= 200 && failed === 0 && peakRss <= 1_024 * 1_048_576,
       conditions: `production web tier (no controller) over the queries benchmark's seeded fleet (${seeded.summary.renewSamples.toLocaleString('en')} renew samples, ${seeded.summary.transitions.toLocaleString('en')} transitions); ${readers} clients looping 31-day timeline, failover CSV and 31-day preview`,
     };
   } finally {

@@ -38,7 +38,7 @@ function summarize(figure: Figure): string {
     case 'storage':
       return `${figure.bytesPerSample.total} bytes per renew sample (heap ${figure.bytesPerSample.heap}, indexes ${figure.bytesPerSample.indexes}, rollups ${figure.bytesPerSample.rollups})`;
     case 'health-under-load':
-      return `/api/health while ${figure.heavyReaders} clients loop heavy reads for ${figure.seconds} s: p50 ${figure.healthMs.p50} ms, p99 ${figure.healthMs.p99} ms, max ${figure.healthMs.max} ms over ${figure.healthMs.probes} probes (target max ≤ 200 ms); heavy answers ${JSON.stringify(figure.heavy.byStatus)} — ${verdict(figure.met)}`;
+      return `/api/health while ${figure.heavyReaders} clients loop heavy reads for ${figure.seconds} s: p50 ${figure.healthMs.p50} ms, p99 ${figure.healthMs.p99} ms, max ${figure.healthMs.max} ms over ${figure.healthMs.probes} probes (target max ≤ 200 ms); web RSS peak ${figure.webRssMiB.peak} MiB (target ≤ 1,024); heavy answers ${JSON.stringify(figure.heavy.byStatus)} — ${verdict(figure.met)}`;
     case 'render':
       return `lease timeline with ${figure.transitions.toLocaleString('en')} transitions drawn in ${figure.renderMs.median} ms median (target ≤ 500 ms) — ${verdict(figure.met)}`;
   }

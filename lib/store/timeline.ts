@@ -38,7 +38,8 @@ export type FleetTimeline = { leases: FleetTimelineLease[]; transitions: FleetTi
 
 // What one answer may carry. A canvas row is at most ~2,000 px wide, so more changes than that cannot
 // be told apart anyway; 20,000 transitions are ~6 MB of JSON. Beyond them a lease is drawn as churn.
-export const fleetTimelineLimits = { transitionsPerLease: 2_000, transitions: 20_000, churnBuckets: 400, budgetMs: 10_000 };
+// Churn buckets: at most 400 per lease and 40,000 per answer, so 500 busy leases get 80 each.
+export const fleetTimelineLimits = { transitionsPerLease: 2_000, transitions: 20_000, churnBuckets: 400, churnBucketsTotal: 40_000, budgetMs: 10_000 };
 
 type LeaseRow = { id: number; cluster: string; clusterId: number; namespace: string; name: string; holderIdentity: string | null; holderSince: number | null };
 type TransitionRow = Omit<TransitionRecord, 'id' | 'at' | 'observedAt'> & { id: string; leaseId: number; at: number; observedAt: number };
@@ -131,7 +132,8 @@ async function readFleetTimeline(query: BudgetedQuery, input: FleetTimelineInput
     };
   });
   const churning = leases.filter((lease) => !drawn.has(lease.id));
-  const churn = churning.length === 0 ? new Map<number, ChurnBucket[]>() : await readChurn(query, churning, { from: from.getTime(), until: Math.min(to.getTime(), input.now.getTime()) }, limits.churnBuckets);
+  const bucketsPerLease = Math.max(1, Math.min(limits.churnBuckets, Math.floor(limits.churnBucketsTotal / Math.max(1, churning.length))));
+  const churn = churning.length === 0 ? new Map<number, ChurnBucket[]>() : await readChurn(query, churning, { from: from.getTime(), until: Math.min(to.getTime(), input.now.getTime()) }, bucketsPerLease);
   return { leases, transitions, churn, hasMoreLeases: leaseRows.length > input.leaseLimit };
 }
 

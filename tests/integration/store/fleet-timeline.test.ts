@@ -25,7 +25,7 @@ const busyChanges = Array.from({ length: 60 }, (_, i) => ({
   toHolder: `pod-${i % 2}`,
   cause: i === 0 ? ('first' as const) : ('expiry' as const),
 }));
-const small = { transitionsPerLease: 20, transitions: 1_000, churnBuckets: 12, budgetMs: 10_000 };
+const small = { transitionsPerLease: 20, transitions: 1_000, churnBuckets: 12, churnBucketsTotal: 1_000, budgetMs: 10_000 };
 const byName = (leases: FleetTimelineLease[], name: string) => leases.find((lease) => lease.name === name)!;
 
 beforeAll(async () => {
@@ -101,6 +101,15 @@ describe('the fleet timeline stays bounded whatever the range', () => {
     expect(churn.length).toBeLessThanOrEqual(400);
     expect(churn.reduce((sum, bucket) => sum + bucket.failovers, 0)).toBe(59);
     expect(churn.at(-1)!.end).toBe(month.to.getTime());
+  });
+
+  it('shares the churn buckets of an answer among the busy leases', async () => {
+    const timeline = await getFleetTimeline(db.store, { range, leaseLimit: 50, now: at('12:00:00') }, { ...small, transitionsPerLease: 1, churnBucketsTotal: 12 });
+    const churned = timeline.leases.filter((lease) => lease.churn !== null);
+    expect(churned.map((lease) => lease.name).sort()).toEqual(['busy', 'quiet']);
+    // 12 buckets for two leases: 6 each, twenty minutes wide.
+    for (const lease of churned) expect(lease.churn!.map((bucket) => bucket.end - bucket.start)).toEqual(Array.from({ length: 6 }, () => 20 * MINUTE));
+    expect(byName(timeline.leases, 'quiet').churn!.reduce((sum, bucket) => sum + bucket.failovers, 0)).toBe(2);
   });
 
   it('answers the read API with churn beside the drawn transitions', async () => {
