@@ -4,7 +4,7 @@ import path from 'node:path';
 import { loggerFor } from '../lib/log';
 import { findFreePort, startEmbeddedPostgres } from '../lib/store/embedded-postgres';
 import { migrate } from '../lib/store/migrate';
-import { percentile, rssBytes, startWebServer, stopProcess, waitForHealthy } from './processes';
+import { percentile, rssBytesOfTree, startWebServer, stopProcess, waitForHealthy } from './processes';
 import { backfillRollups, seedQueriesDatabase } from './queries';
 
 export type HealthUnderLoadResult = {
@@ -81,9 +81,9 @@ export async function benchHealthUnderLoad(options: { readers?: number; seconds?
       }
     };
     const mib = (bytes: number) => Math.round(bytes / 1_048_576);
-    const idleRss = rssBytes(web.pid!);
+    const idleRss = rssBytesOfTree(web.pid!);
     let peakRss = idleRss;
-    const sampling = setInterval(() => (peakRss = Math.max(peakRss, rssBytes(web!.pid!))), 100);
+    const sampling = setInterval(() => (peakRss = Math.max(peakRss, rssBytesOfTree(web!.pid!))), 100);
     const ending = setTimeout(() => stop.abort(), seconds * 1000);
     await Promise.all([...Array.from({ length: readers }, (_, index) => reader(index)), probe()]);
     clearTimeout(ending);

@@ -24,8 +24,8 @@ function readStat(pid: number): ProcStat | undefined {
   }
 }
 
-// CPU seconds a process and all its descendants used so far (a postmaster with its backends).
-export function cpuSecondsOfTree(rootPid: number): number {
+// A process and all its descendants (a postmaster with its backends, a launcher with its server).
+function statsOfTree(rootPid: number): ProcStat[] {
   const children = new Map<number, number[]>();
   const stats = new Map<number, ProcStat>();
   for (const entry of readdirSync('/proc')) {
@@ -36,14 +36,24 @@ export function cpuSecondsOfTree(rootPid: number): number {
     stats.set(pid, stat);
     children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), pid]);
   }
-  let total = 0;
+  const tree: ProcStat[] = [];
   const pending = [rootPid];
   while (pending.length > 0) {
     const pid = pending.pop()!;
-    total += stats.get(pid)?.cpuSeconds ?? 0;
+    const stat = stats.get(pid);
+    if (stat) tree.push(stat);
     pending.push(...(children.get(pid) ?? []));
   }
-  return total;
+  return tree;
+}
+
+// CPU seconds a process and all its descendants used so far.
+export function cpuSecondsOfTree(rootPid: number): number {
+  return statsOfTree(rootPid).reduce((sum, stat) => sum + stat.cpuSeconds, 0);
+}
+
+export function rssBytesOfTree(rootPid: number): number {
+  return statsOfTree(rootPid).reduce((sum, stat) => sum + stat.rssBytes, 0);
 }
 
 export function rssBytes(pid: number): number {
