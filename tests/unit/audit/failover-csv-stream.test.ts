@@ -46,14 +46,20 @@ function cursorOver(rows: FailoverRecord[]) {
 
 const decode = (chunks: Uint8Array[]) => chunks.map((chunk) => new TextDecoder().decode(chunk)).join('');
 
+async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array[]> {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  for (let next = await reader.read(); !next.done; next = await reader.read()) chunks.push(next.value);
+  return chunks;
+}
+
 afterEach(() => vi.useRealTimers());
 
 describe('streamFailoversCsv', () => {
   it('sends the header, then one chunk per cursor batch, and closes the cursor at the end', async () => {
     const base = Date.UTC(2026, 10, 24, 10);
     const cursor = cursorOver([failover(1, base), failover(2, base + 10_000), failover(3, base + 600_000)]);
-    const chunks: Uint8Array[] = [];
-    for await (const chunk of streamFailoversCsv(cursor, { burstGapMs: 60_000, batchRows: 2, budgetMs: 60_000 })) chunks.push(chunk);
+    const chunks = await readAll(streamFailoversCsv(cursor, { burstGapMs: 60_000, batchRows: 2, budgetMs: 60_000 }));
     const lines = decode(chunks).split('\r\n');
     expect(lines[0]).toBe(failoverCsvColumns.join(','));
     expect(lines).toHaveLength(5);
@@ -101,8 +107,7 @@ describe('streamFailoversCsv with batches that give nothing yet', () => {
   it('keeps reading while every row of a batch waits on the next for its burst', async () => {
     // Batches of one: each lone failover waits on the next to know it is not in a burst.
     const cursor = cursorOver(Array.from({ length: 5 }, (_, i) => failover(i + 1, i * 1_000_000)));
-    const chunks: Uint8Array[] = [];
-    for await (const chunk of streamFailoversCsv(cursor, { burstGapMs: 60_000, batchRows: 1, budgetMs: 60_000 })) chunks.push(chunk);
+    const chunks = await readAll(streamFailoversCsv(cursor, { burstGapMs: 60_000, batchRows: 1, budgetMs: 60_000 }));
     expect(decode(chunks).split('\r\n')).toHaveLength(7);
     expect(cursor.closed).toBe(1);
   });
