@@ -520,7 +520,10 @@ export class LeaseApiServer {
     };
     const rendering = chooseRendering(req.headers.accept, url.searchParams.get('includeObject'));
     if (rendering.kind === 'Table') return sendJson(res, 200, toTable(result.items, rendering, meta, { now: this.clock.now(), withHeaders: true }));
-    if (rendering.kind === 'Object' && this.wantsProtobuf(req)) return sendProtobuf(res, 200, encodeLeaseList(result.items, meta));
+    if (rendering.kind === 'Object' && this.wantsProtobuf(req)) {
+      this.count('protobuf');
+      return sendProtobuf(res, 200, encodeLeaseList(result.items, meta));
+    }
     if (rendering.kind === 'PartialObjectMetadata') {
       return sendJson(res, 200, {
         kind: 'PartialObjectMetadataList',
@@ -568,6 +571,7 @@ export class LeaseApiServer {
     }
     const rendering = chooseRendering(req.headers.accept, q.get('includeObject'));
     const isProtobuf = rendering.kind === 'Object' && this.wantsProtobuf(req);
+    if (isProtobuf) this.count('protobuf');
     res.writeHead(200, { 'Content-Type': isProtobuf ? protobufWatchMediaType : 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
     res.flushHeaders();
     const stream = new WatchStream(res, query, rendering, this, (closed) => this.watches.delete(closed), isProtobuf);
@@ -635,7 +639,10 @@ export class LeaseApiServer {
       const rendering = chooseRendering(req.headers.accept, url.searchParams.get('includeObject'));
       if (rendering.kind === 'Table') return sendJson(res, 200, toTable([lease], rendering, { resourceVersion: lease.metadata.resourceVersion }, { now: this.clock.now(), withHeaders: true }));
       if (rendering.kind === 'PartialObjectMetadata') return sendJson(res, 200, toPartialObjectMetadata(lease, rendering.version));
-      if (this.wantsProtobuf(req)) return sendProtobuf(res, 200, encodeLease(lease));
+      if (this.wantsProtobuf(req)) {
+        this.count('protobuf');
+        return sendProtobuf(res, 200, encodeLease(lease));
+      }
       return sendJson(res, 200, lease);
     }
     this.rejectDryRun(url);
