@@ -55,7 +55,8 @@ async function main(): Promise<void> {
   const servers: LeaseApiServer[] = [];
   const random = createRandom('bench-source');
   for (let c = 0; c < options.clusters; c += 1) {
-    const server = new LeaseApiServer({ name: `bench-${c}`, historySize: options.historySize, minRequestTimeoutSeconds: 3_600, logger: log, random: random.fork(`cluster-${c}`) });
+    // Bookmarks every 5 s keep a held watch from looking silent to the controller's 30 s watchdog.
+    const server = new LeaseApiServer({ name: `bench-${c}`, historySize: options.historySize, minRequestTimeoutSeconds: 3_600, bookmarkIntervalMs: 5_000, logger: log, random: random.fork(`cluster-${c}`) });
     await server.start();
     servers.push(server);
   }

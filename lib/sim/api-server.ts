@@ -78,6 +78,7 @@ class WatchStream {
   private isFirstTable = true;
   private isClosed = false;
   private held: Array<string | Buffer> = [];
+  private lastSentVersion: string | undefined;
 
   constructor(
     private readonly res: http.ServerResponse,
@@ -117,12 +118,20 @@ class WatchStream {
   }
 
   sendBookmark(annotations?: Record<string, string>): void {
-    const resourceVersion = String(this.server.store.revision);
+    // While events are held back (a slow consumer's backlog), a bookmark still reaches the client, as the
+    // bytes of a backlog would, but only with the version it already has: nothing held is skipped.
+    const isHeld = this.server.isHoldingWatches;
+    if (isHeld && this.lastSentVersion === undefined) return;
+    const resourceVersion = isHeld ? this.lastSentVersion! : String(this.server.store.revision);
     const object =
       this.rendering.kind === 'Table'
         ? { kind: 'Table', apiVersion: `meta.k8s.io/${this.rendering.version}`, metadata: { resourceVersion }, rows: [] }
         : { kind: 'Lease', apiVersion: leaseApiVersion, metadata: { resourceVersion, creationTimestamp: null, ...(annotations ? { annotations } : {}) }, spec: {} };
-    this.write('BOOKMARK', object);
+    this.write('BOOKMARK', object, isHeld);
+  }
+
+  markDelivered(resourceVersion: string): void {
+    this.lastSentVersion = resourceVersion;
   }
 
   fail(status: Status): void {
@@ -148,10 +157,10 @@ class WatchStream {
     return toTable([lease], this.rendering, { resourceVersion: lease.metadata.resourceVersion }, { now: this.server.clock.now(), withHeaders });
   }
 
-  private write(type: WatchEventType, object: unknown): void {
+  private write(type: WatchEventType, object: unknown, isPastHold = false): void {
     if (this.isClosed) return;
     const line = this.isProtobuf ? encodeWatchFrame(type, type === 'ERROR' ? encodeStatus(object as Status) : encodeLease(object as Lease)) : `${JSON.stringify({ type, object })}\n`;
-    if (this.server.isHoldingWatches) {
+    if (this.server.isHoldingWatches && !isPastHold) {
       this.held.push(line);
       return;
     }
@@ -319,6 +328,8 @@ export class LeaseApiServer {
    */
   holdWatches(): void {
     this.holding = true;
+    // Everything written so far went out: a bookmark during the hold may carry this version.
+    for (const watch of this.watches) watch.markDelivered(String(this.store.revision));
   }
 
   /** Sends every held event; resolves once all of it was handed to the sockets. */
