@@ -37,8 +37,14 @@ export async function benchGrowth(sizes = growthSizes): Promise<GrowthResult> {
       rssPeakMiB: result.rssPeakMiB,
       loadAverage: result.loadAverage.atEnd,
     });
+    // Written after every size, so a run cut short still leaves its rows.
+    await writeGrowth(rows, sizes);
     process.stdout.write(`  ${leases.toLocaleString('en')} leases: ${result.pipeline.perSecond.toLocaleString('en')}/s (×${result.ratio} COPY), RSS peak ${result.rssPeakMiB} MiB, load ${result.loadAverage.atEnd}\n`);
   }
+  return writeGrowth(rows, sizes);
+}
+
+async function writeGrowth(rows: GrowthRow[], sizes: number[]): Promise<GrowthResult> {
   const first = rows[0];
   const last = rows.at(-1);
   const rssPerThousandLeasesMiB = first && last && last.leases > first.leases ? Math.round(((last.rssPeakMiB - first.rssPeakMiB) / ((last.leases - first.leases) / 1_000)) * 100) / 100 : null;

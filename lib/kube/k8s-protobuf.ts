@@ -8,7 +8,8 @@ import descriptor from './k8s-proto/descriptor.json';
 // - a watch stream is a sequence of frames, each a 4-byte big-endian length and a metav1.WatchEvent
 //   {type, object: RawExtension} without the magic; `object.raw` is an object as above.
 // Decoded Leases come out in the shape of their JSON (times as the RFC 3339 text the API server writes),
-// so both encodings reach the same parser and give the same observations.
+// with the fields the controller reads (metadata name, namespace, uid, resourceVersion, labels; the
+// whole spec), so both encodings reach the same parser and give the same observations.
 
 export const protobufMediaType = 'application/vnd.kubernetes.protobuf';
 export const protobufWatchMediaType = `${protobufMediaType};stream=watch`;
@@ -16,15 +17,39 @@ export const protobufWatchMediaType = `${protobufMediaType};stream=watch`;
 const magic = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 const maxFrameBytes = 16 * 1024 * 1024;
 
-const root = protobuf.Root.fromJSON(descriptor as protobuf.INamespace);
+// int64 fields (Time seconds, generation) as plain numbers, not Long objects: every value Kubernetes
+// puts there is far below 2^53, and a Long per timestamp is garbage the hot path does not need.
+protobuf.util.Long = undefined as unknown as typeof protobuf.util.Long;
+protobuf.configure();
+
 const meta = 'k8s.io.apimachinery.pkg.apis.meta.v1';
-export const k8sTypes = {
-  unknown: root.lookupType('k8s.io.apimachinery.pkg.runtime.Unknown'),
-  watchEvent: root.lookupType(`${meta}.WatchEvent`),
-  status: root.lookupType(`${meta}.Status`),
-  lease: root.lookupType('k8s.io.api.coordination.v1.Lease'),
-  leaseList: root.lookupType('k8s.io.api.coordination.v1.LeaseList'),
-};
+
+function typesOf(root: protobuf.Root) {
+  return {
+    unknown: root.lookupType('k8s.io.apimachinery.pkg.runtime.Unknown'),
+    watchEvent: root.lookupType(`${meta}.WatchEvent`),
+    status: root.lookupType(`${meta}.Status`),
+    lease: root.lookupType('k8s.io.api.coordination.v1.Lease'),
+    leaseList: root.lookupType('k8s.io.api.coordination.v1.LeaseList'),
+  };
+}
+
+// The full definitions: what the simulated fleet encodes.
+export const k8sTypes = typesOf(protobuf.Root.fromJSON(descriptor as protobuf.INamespace));
+
+// What the controller decodes with: ObjectMeta without the fields it never reads (managedFields, owner
+// references, annotations, timestamps...). A protobuf decoder skips fields its message does not declare
+// by their wire type without decoding them, which is most of a Lease's bytes.
+const readFields = new Set(['name', 'namespace', 'uid', 'resourceVersion', 'labels']);
+function leanDescriptor(): protobuf.INamespace {
+  const copy = structuredClone(descriptor) as { nested: Record<string, unknown> };
+  let node = copy as unknown as { nested: Record<string, { nested: Record<string, unknown> }> };
+  for (const part of meta.split('.')) node = node.nested[part] as unknown as typeof node;
+  const objectMeta = node.nested.ObjectMeta as unknown as { fields: Record<string, unknown> };
+  objectMeta.fields = Object.fromEntries(Object.entries(objectMeta.fields).filter(([name]) => readFields.has(name)));
+  return copy as unknown as protobuf.INamespace;
+}
+const decodeTypes = typesOf(protobuf.Root.fromJSON(leanDescriptor()));
 
 export class ProtobufDecodeError extends Error {
   constructor(message: string) {
@@ -35,16 +60,7 @@ export class ProtobufDecodeError extends Error {
 
 type Int64 = number | { toNumber(): number };
 type Timestamp = { seconds?: Int64; nanos?: number };
-type ObjectMetaMessage = {
-  name?: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  generation?: Int64;
-  creationTimestamp?: Timestamp;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-};
+type ObjectMetaMessage = { name?: string; namespace?: string; uid?: string; resourceVersion?: string; labels?: Record<string, string> };
 type LeaseMessage = {
   metadata?: ObjectMetaMessage;
   spec?: {
@@ -75,15 +91,18 @@ function toNumber(value: Int64 | undefined): number {
   return typeof value === 'number' ? value : value.toNumber();
 }
 
-const pad2 = (value: number) => (value < 10 ? `0${value}` : String(value));
+// The whole-second part of the last time formatted: a burst of events mostly shares its second.
+let lastSeconds = Number.NaN;
+let lastSecondsText = '';
 
-// Go's RFC3339 (metav1.Time: whole seconds) and RFC3339Micro (metav1.MicroTime: six digits, truncated), UTC.
-function formatTimestamp(time: Timestamp, micro: boolean): string {
+// Go's RFC3339Micro (metav1.MicroTime: six fraction digits, truncated), UTC.
+function formatMicroTime(time: Timestamp): string {
   const seconds = toNumber(time.seconds);
-  const date = new Date(seconds * 1000);
-  const text = `${date.getUTCFullYear()}-${pad2(date.getUTCMonth() + 1)}-${pad2(date.getUTCDate())}T${pad2(date.getUTCHours())}:${pad2(date.getUTCMinutes())}:${pad2(date.getUTCSeconds())}`;
-  if (!micro) return `${text}Z`;
-  return `${text}.${String(Math.floor((time.nanos ?? 0) / 1000)).padStart(6, '0')}Z`;
+  if (seconds !== lastSeconds) {
+    lastSeconds = seconds;
+    lastSecondsText = new Date(seconds * 1000).toISOString().slice(0, 19);
+  }
+  return `${lastSecondsText}.${String(Math.floor((time.nanos ?? 0) / 1000)).padStart(6, '0')}Z`;
 }
 
 function leaseToJson(message: LeaseMessage): unknown {
@@ -94,19 +113,15 @@ function leaseToJson(message: LeaseMessage): unknown {
     if (has(m, 'namespace')) metadata.namespace = m.namespace;
     if (has(m, 'uid')) metadata.uid = m.uid;
     if (has(m, 'resourceVersion')) metadata.resourceVersion = m.resourceVersion;
-    if (has(m, 'generation')) metadata.generation = toNumber(m.generation);
-    if (m.creationTimestamp) metadata.creationTimestamp = formatTimestamp(m.creationTimestamp, false);
     if (m.labels && Object.keys(m.labels).length > 0) metadata.labels = m.labels;
-    if (m.annotations && Object.keys(m.annotations).length > 0) metadata.annotations = m.annotations;
   }
-  // managedFields and ownerReferences are decoded as bytes and dropped: the controller reads neither.
   const spec: Record<string, unknown> = {};
   const s = message.spec;
   if (s) {
     if (has(s, 'holderIdentity')) spec.holderIdentity = s.holderIdentity;
     if (has(s, 'leaseDurationSeconds')) spec.leaseDurationSeconds = s.leaseDurationSeconds;
-    if (s.acquireTime) spec.acquireTime = formatTimestamp(s.acquireTime, true);
-    if (s.renewTime) spec.renewTime = formatTimestamp(s.renewTime, true);
+    if (s.acquireTime) spec.acquireTime = formatMicroTime(s.acquireTime);
+    if (s.renewTime) spec.renewTime = formatMicroTime(s.renewTime);
     if (has(s, 'leaseTransitions')) spec.leaseTransitions = s.leaseTransitions;
     if (has(s, 'strategy')) spec.strategy = s.strategy;
     if (has(s, 'preferredHolder')) spec.preferredHolder = s.preferredHolder;
@@ -150,7 +165,7 @@ export type DecodedObject = { apiVersion: string; kind: string; object: unknown 
 export function decodeObject(bytes: Uint8Array): DecodedObject {
   if (bytes.length < magic.length || !magic.equals(bytes.subarray(0, magic.length))) throw new ProtobufDecodeError('not a Kubernetes protobuf object (no k8s\\0 prefix)');
   const unknown = decodeMessage<{ typeMeta?: { apiVersion?: string; kind?: string }; raw?: Uint8Array; contentEncoding?: string; contentType?: string }>(
-    k8sTypes.unknown,
+    decodeTypes.unknown,
     bytes.subarray(magic.length),
     'runtime.Unknown',
   );
@@ -159,12 +174,12 @@ export function decodeObject(bytes: Uint8Array): DecodedObject {
   const apiVersion = unknown.typeMeta?.apiVersion ?? '';
   const kind = unknown.typeMeta?.kind ?? '';
   const raw = unknown.raw ?? new Uint8Array(0);
-  if (kind === 'Lease' && apiVersion === 'coordination.k8s.io/v1') return { apiVersion, kind, object: leaseToJson(decodeMessage<LeaseMessage>(k8sTypes.lease, raw, 'Lease')) };
+  if (kind === 'Lease' && apiVersion === 'coordination.k8s.io/v1') return { apiVersion, kind, object: leaseToJson(decodeMessage<LeaseMessage>(decodeTypes.lease, raw, 'Lease')) };
   if (kind === 'LeaseList' && apiVersion === 'coordination.k8s.io/v1') {
-    const list = decodeMessage<{ metadata?: ListMetaMessage; items?: LeaseMessage[] }>(k8sTypes.leaseList, raw, 'LeaseList');
+    const list = decodeMessage<{ metadata?: ListMetaMessage; items?: LeaseMessage[] }>(decodeTypes.leaseList, raw, 'LeaseList');
     return { apiVersion, kind, object: { apiVersion, kind, metadata: listMetaToJson(list.metadata), items: (list.items ?? []).map(leaseToJson) } };
   }
-  if (kind === 'Status') return { apiVersion, kind, object: statusToJson(decodeMessage<StatusMessage>(k8sTypes.status, raw, 'Status')) };
+  if (kind === 'Status') return { apiVersion, kind, object: statusToJson(decodeMessage<StatusMessage>(decodeTypes.status, raw, 'Status')) };
   throw new ProtobufDecodeError(`unexpected object ${apiVersion} ${kind}`);
 }
 
@@ -208,7 +223,7 @@ export class WatchFrameReader {
 }
 
 export function decodeWatchEvent(frame: Uint8Array): DecodedWatchEvent {
-  const event = decodeMessage<{ type?: string; object?: { raw?: Uint8Array } }>(k8sTypes.watchEvent, frame, 'WatchEvent');
+  const event = decodeMessage<{ type?: string; object?: { raw?: Uint8Array } }>(decodeTypes.watchEvent, frame, 'WatchEvent');
   const raw = event.object?.raw;
   if (!event.type || !raw) throw new ProtobufDecodeError('watch event without a type or an object');
   return { type: event.type, object: decodeObject(raw).object };
