@@ -49,7 +49,7 @@ export type ClusterControllerOptions = {
   standbyRetryMs?: number;
   // How long a read that confirms an expiry may take before the cluster counts as unreadable.
   readTimeoutMs?: number;
-  reflector?: Partial<Pick<SourceOptions, 'watchdogMs' | 'backoff' | 'watchTimeoutSeconds' | 'pageSize' | 'minHealthyWatchMs' | 'listPermits'>>;
+  reflector?: Partial<Pick<SourceOptions, 'watchdogMs' | 'backoff' | 'watchTimeoutSeconds' | 'pageSize' | 'minHealthyWatchMs' | 'listPermits' | 'encoding'>>;
   onTransitions?: (cluster: string, rows: StoredTransition[]) => void;
   onStatus?: (cluster: string, status: WatcherStatus) => void;
 };
