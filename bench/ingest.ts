@@ -193,5 +193,5 @@ function round(value: number, digits: number): number {
 // Every run, complete or not, one JSON line: a figure that only reports its good runs is no measurement.
 async function recordRun(result: IngestResult): Promise<void> {
   const { rowWrites: _rowWrites, conditions: _conditions, ...figures } = result;
-  await appendFile(runsFile, `${JSON.stringify({ measuredAt: new Date().toISOString(), ...figures })}\n`);
+  await appendFile(runsFile, `${JSON.stringify({ measuredAt: new Date().toISOString(), encoding: process.env.LEASETRAIL_WATCH_ENCODING ?? 'protobuf', ...figures })}\n`);
 }

@@ -13,7 +13,11 @@ type Figure = GrowthResult | HealthUnderLoadResult | IngestResult | LatencyResul
 
 // One name may measure several figures: the query benchmark's seeded database also gives the storage figure.
 const benches: Record<string, () => Promise<Figure[]>> = {
-  ingest: async () => [await benchIngest()],
+  // BENCH_INGEST=clusters,leasesPerCluster,updates for another size than 10 × 10,000 and 300,000.
+  ingest: async () => {
+    const [clusters, leasesPerCluster, updates] = (process.env.BENCH_INGEST ?? '').split(',').map(Number);
+    return [await benchIngest(clusters && leasesPerCluster && updates ? { clusters, leasesPerCluster, updates } : {})];
+  },
   growth: async () => [await benchGrowth(process.env.BENCH_GROWTH_SIZES ? process.env.BENCH_GROWTH_SIZES.split(',').map(Number) : undefined)],
   latency: async () => [await benchLatency()],
   memory: async () => [await benchMemory()],
