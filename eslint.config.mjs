@@ -11,7 +11,7 @@ const serverOnlyImports = {
 };
 
 const config = [
-  { ignores: ['.next/**', 'node_modules/**', '.data/**', 'lib/store/generated/**', 'test-results/**', 'playwright-report/**', 'tests/e2e/artifacts/**', 'next-env.d.ts'] },
+  { ignores: ['.next/**', 'node_modules/**', '.data/**', 'lib/store/generated/**', 'test-results/**', 'playwright-report/**', 'tests/e2e/artifacts/**', 'next-env.d.ts', '.bench-bundle/**', '.bundle-test-*/**'] },
   ...nextVitals,
   ...nextTypescript,
   {

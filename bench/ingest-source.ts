@@ -55,7 +55,8 @@ async function main(): Promise<void> {
   const servers: LeaseApiServer[] = [];
   const random = createRandom('bench-source');
   for (let c = 0; c < options.clusters; c += 1) {
-    const server = new LeaseApiServer({ name: `bench-${c}`, historySize: options.historySize, minRequestTimeoutSeconds: 3_600, logger: log, random: random.fork(`cluster-${c}`) });
+    // Bookmarks every 5 s keep a held watch from looking silent to the controller's 30 s watchdog.
+    const server = new LeaseApiServer({ name: `bench-${c}`, historySize: options.historySize, minRequestTimeoutSeconds: 3_600, bookmarkIntervalMs: 5_000, logger: log, random: random.fork(`cluster-${c}`) });
     await server.start();
     servers.push(server);
   }
@@ -81,6 +82,8 @@ async function main(): Promise<void> {
           for (const server of servers) server.holdWatches();
           const total = options.clusters * options.leasesPerCluster;
           for (let k = 0; k < command.updates; k += 1) {
+            // Let timers run (the held watches' bookmarks), or a long staging silences every watch.
+            if (k % 2_000 === 1_999) await new Promise((resolve) => setImmediate(resolve));
             // Round-robin over every lease of every cluster; each round moves renewTime on by 2 ms.
             if (k % total === 0) renewClock += 2;
             const slot = k % total;

@@ -1,6 +1,6 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -106,13 +106,32 @@ export class Source {
   }
 }
 
-// `npm run controller` as a child process: the real controller, as production runs it.
+// The controller's production bundle (what `npm run build` puts in dist/), built once per benchmark run
+// inside the project so it finds node_modules; prisma/migrations is linked beside it as in the artefact.
+const bundleDir = path.resolve('.bench-bundle');
+let bundled: Promise<void> | undefined;
+
+export function buildControllerBundle(): Promise<void> {
+  bundled ??= (async () => {
+    await rm(bundleDir, { recursive: true, force: true });
+    await mkdir(bundleDir, { recursive: true });
+    // @ts-expect-error -- a plain .mjs script without types
+    const { bundleEntries } = (await import('../scripts/build.mjs')) as { bundleEntries: (outdir: string) => Promise<void> };
+    await bundleEntries(path.join(bundleDir, 'dist'));
+    await symlink(path.resolve('prisma'), path.join(bundleDir, 'prisma'));
+  })();
+  return bundled;
+}
+
+// `npm run controller` as a child process: the real controller, as production runs it (the bundle;
+// BENCH_CONTROLLER=tsx runs the TypeScript sources through tsx instead, as before the bundle).
 export function startController(env: Record<string, string>): ChildProcess {
   // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the controller there when it stops.
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
   // BENCH_CONTROLLER_NODE_ARGS: V8/Node flags to try on the controller (space-separated).
   const extra = process.env.BENCH_CONTROLLER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  return spawn(process.execPath, [...profile, ...extra, '--import', 'tsx', path.join('scripts', 'controller.ts')], {
+  const entry = process.env.BENCH_CONTROLLER === 'tsx' ? ['--import', 'tsx', path.join('scripts', 'controller.ts')] : [path.join(bundleDir, 'dist', 'controller.cjs')];
+  return spawn(process.execPath, [...profile, ...extra, ...entry], {
     env: { ...process.env, LEASETRAIL_SIMULATE: 'never', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -205,6 +224,7 @@ export async function startRig(name: string, sourceOptions: { clusters: number; 
     await rm(dataDir, { recursive: true, force: true });
   };
   try {
+    if (process.env.BENCH_CONTROLLER !== 'tsx') await buildControllerBundle();
     await migrate(database.url);
     await client.connect();
     const ready = await sourceReady;

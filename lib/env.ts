@@ -61,6 +61,8 @@ const envSchema = z.object({
     .min(1, { error: 'must be at least 1' })
     .max(64, { error: 'must be at most 64' })
     .default(1),
+  // What the controller asks API servers for: Kubernetes protobuf (JSON where a server answers JSON) or JSON only.
+  LEASETRAIL_WATCH_ENCODING: z.enum(['protobuf', 'json'], { error: 'must be protobuf or json' }).default('protobuf'),
   LEASETRAIL_SIMULATE: z.enum(['auto', 'always', 'never']).default('auto'),
   // How long a cluster whose owner died waits for another replica, and how often replicas rebalance.
   LEASETRAIL_OWNERSHIP_LEASE_SECONDS: z.coerce

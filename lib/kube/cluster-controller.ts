@@ -49,7 +49,7 @@ export type ClusterControllerOptions = {
   standbyRetryMs?: number;
   // How long a read that confirms an expiry may take before the cluster counts as unreadable.
   readTimeoutMs?: number;
-  reflector?: Partial<Pick<SourceOptions, 'watchdogMs' | 'backoff' | 'watchTimeoutSeconds' | 'pageSize' | 'minHealthyWatchMs' | 'listPermits'>>;
+  reflector?: Partial<Pick<SourceOptions, 'watchdogMs' | 'backoff' | 'watchTimeoutSeconds' | 'pageSize' | 'minHealthyWatchMs' | 'listPermits' | 'encoding'>>;
   onTransitions?: (cluster: string, rows: StoredTransition[]) => void;
   onStatus?: (cluster: string, status: WatcherStatus) => void;
 };
@@ -296,7 +296,7 @@ export class ClusterController {
       lastSeenAt: result.stream.blind?.since ?? this.clock.now(),
       resourceVersion: writes.resourceVersion,
     };
-    const outcome = await this.options.session.withLock(this.name, (client) => writeBatchIsolating(client, batch));
+    const outcome = await this.options.session.writeInGroup(this.name, (client) => writeBatchIsolating(client, batch, { inTransaction: true }));
     for (const [key, id] of outcome.leaseIds) this.leaseIds.set(key, id);
     for (const { key, reason } of outcome.quarantined) {
       this.quarantinedTotal += 1;

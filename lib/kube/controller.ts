@@ -161,8 +161,9 @@ export class Controller extends EventEmitter<ControllerEvents> {
         ...(this.options.balanceIntervalMs === undefined ? {} : { balanceIntervalMs: this.options.balanceIntervalMs }),
         watcher: { ...watcher, reflector: reflectorData },
       };
-      // The worker is TypeScript run by tsx, like every entry point of this project (see the .cjs).
-      // tsx runs this module as CommonJS (no import.meta.url); vitest provides __dirname as well.
+      // In the production bundle, dist/controller-worker.cjs beside this code is the compiled worker; in
+      // development and tests, lib/kube/controller-worker.cjs loads the TypeScript through tsx. tsx runs
+      // this module as CommonJS (no import.meta.url); vitest provides __dirname as well.
       const worker = new Worker(path.join(__dirname, 'controller-worker.cjs'), { workerData: input });
       worker.on('message', (message: WorkerMessage) => {
         if (message.type === 'transitions') this.emit('transitions', message.cluster, message.rows as StoredTransition[]);

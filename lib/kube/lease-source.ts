@@ -1,8 +1,8 @@
-import { CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../log';
 import { describeClusterError, isPermanent, type ClusterError } from './cluster-errors';
 import type { Semaphore } from './semaphore';
-import { openWatch } from './watch-stream';
+import { listLeasePage, openWatch, SilenceTimer, type WireEncoding } from './watch-stream';
 
 export const leasesPath = '/apis/coordination.k8s.io/v1/leases';
 
@@ -49,6 +49,8 @@ export type SourceOptions = {
   // A watch that ends this soon after it started, without events, counts as a failure, so a server
   // that closes watches at once is not hammered (client-node #1933).
   minHealthyWatchMs?: number;
+  // Kubernetes protobuf by default (cheaper to decode than JSON); a server that cannot encode it answers JSON.
+  encoding?: WireEncoding;
 };
 
 export const defaultBackoff: BackoffOptions = { initialMs: 500, maxMs: 30_000, factor: 2, jitter: 0.3 };
@@ -93,7 +95,7 @@ export class LeaseSource {
   private readonly sleep: Sleep;
   private readonly random: () => number;
   private readonly backoff: BackoffOptions;
-  private readonly api: CoordinationV1Api;
+  private encoding: WireEncoding;
   private resourceVersion: string | undefined;
   private blindSince: number | null;
   private gapReason: GapReason | null = 'connect_failed';
@@ -108,7 +110,7 @@ export class LeaseSource {
     this.sleep = options.sleep ?? sleepWithSignal;
     this.random = options.random ?? Math.random;
     this.backoff = { ...defaultBackoff, ...options.backoff };
-    this.api = options.kubeConfig.makeApiClient(CoordinationV1Api);
+    this.encoding = options.encoding ?? 'protobuf';
     this.blindSince = null;
   }
 
@@ -147,6 +149,11 @@ export class LeaseSource {
         if (signal.aborted) break;
         attempt += 1;
         const described = describeClusterError(error, verb);
+        // 406 Not Acceptable / 415: a server (or proxy) that refuses protobuf; JSON from now on.
+        if (this.encoding === 'protobuf' && (described.statusCode === 406 || described.statusCode === 415)) {
+          log.info({ statusCode: described.statusCode }, 'the API server refuses protobuf; using JSON');
+          this.encoding = 'json';
+        }
         const delay = backoffDelay(attempt, this.backoff, this.random);
         const nextRetryAt = this.clock.now() + delay;
         if (this.resourceVersion === undefined) this.markBlind('connect_failed');
@@ -186,7 +193,8 @@ export class LeaseSource {
     const pages = await Promise.all(
       keys.map((key) => {
         const slash = key.indexOf('/');
-        return this.api.listNamespacedLease({ namespace: key.slice(0, slash), fieldSelector: `metadata.name=${key.slice(slash + 1)}` });
+        const path = `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(key.slice(0, slash))}/leases`;
+        return listLeasePage(this.options.kubeConfig, path, { fieldSelector: `metadata.name=${key.slice(slash + 1)}` }, { encoding: this.encoding });
       }),
     );
     return pages.flatMap((page) => page.items);
@@ -211,11 +219,11 @@ export class LeaseSource {
     let continueToken: string | undefined;
     let resourceVersion = '';
     do {
-      const page = await this.api.listLeaseForAllNamespaces({ limit: this.options.pageSize ?? 500, _continue: continueToken });
+      const page = await listLeasePage(this.options.kubeConfig, leasesPath, { limit: this.options.pageSize ?? 500, continue: continueToken }, { encoding: this.encoding, ...(signal ? { signal } : {}) });
       if (signal?.aborted) break;
-      objects.push(...page.items);
-      continueToken = page.metadata?._continue || undefined;
-      resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
+      for (const item of page.items) objects.push(item);
+      continueToken = page.continueToken;
+      resourceVersion = page.resourceVersion || resourceVersion;
     } while (continueToken);
     return { objects, resourceVersion };
   }
@@ -242,7 +250,7 @@ export class LeaseSource {
     let stalled = false;
     return new Promise<WatchOutcome>((resolve, reject) => {
       let controller: AbortController | undefined;
-      let watchdog: NodeJS.Timeout | undefined;
+      let watchdog: SilenceTimer | undefined;
       let settled = false;
       const onAbort = () => {
         controller?.abort();
@@ -251,20 +259,20 @@ export class LeaseSource {
       const settle = (outcome: WatchOutcome | Error) => {
         if (settled) return;
         settled = true;
-        clearTimeout(watchdog);
+        watchdog?.stop();
         signal.removeEventListener('abort', onAbort);
         if (outcome instanceof Error) reject(outcome);
         else resolve(outcome);
       };
-      const resetWatchdog = () => {
-        clearTimeout(watchdog);
-        watchdog = setTimeout(() => {
+      // Silence of this stream, not a busy event loop: see SilenceTimer.
+      const startWatchdog = () => {
+        watchdog = new SilenceTimer(watchdogMs, () => {
           stalled = true;
           controller?.abort();
           // A request that hangs before its headers has no controller yet: give up on it now.
           this.options.log.info({ watchdogMs }, 'watch silent for too long; reconnecting');
           settle({ events, reason: 'stalled' });
-        }, watchdogMs);
+        });
       };
       signal.addEventListener('abort', onAbort, { once: true });
       const finish = (error: unknown) => {
@@ -277,7 +285,7 @@ export class LeaseSource {
         settle({ events, reason: 'closed' });
       };
       const onWatchEvent = (type: string, object: unknown) => {
-        resetWatchdog();
+        watchdog?.touch();
         const at = this.clock.now();
         if (type === 'ERROR') {
           if (statusCodeOf(object) === 410) expired = true;
@@ -302,6 +310,7 @@ export class LeaseSource {
         { resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds: this.options.watchTimeoutSeconds ?? 300 },
         onWatchEvent,
         finish,
+        { encoding: this.encoding },
       ).then(
         (created) => {
           controller = created;
@@ -310,7 +319,7 @@ export class LeaseSource {
         },
         (error: unknown) => finish(error),
       );
-      resetWatchdog();
+      startWatchdog();
     });
   }
 }

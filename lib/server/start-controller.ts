@@ -49,7 +49,7 @@ export async function startControllerFromEnv(env: Env, databaseUrl: string, log:
     log: log.child({ component: 'controller' }),
     threads: env.LEASETRAIL_CONTROLLER_THREADS,
     balanceIntervalMs: ownershipLeaseMs,
-    watcher: { standbyRetryMs: ownershipLeaseMs },
+    watcher: { standbyRetryMs: ownershipLeaseMs, reflector: { encoding: env.LEASETRAIL_WATCH_ENCODING } },
   });
   controller.start();
   // Alerts are evaluated wherever the controller runs, on its transitions as they are stored.

@@ -18,9 +18,11 @@ import {
   type KubernetesVersion,
 } from './discovery';
 import { decodeLease, isDnsLabel, validateLease, type LeaseInput } from './lease-codec';
+import { protobufMediaType, protobufWatchMediaType } from '../kube/k8s-protobuf';
 import { leaseApiVersion, leaseGroup, type Lease, type Status, type WatchEventType } from './k8s-types';
 import { LeaseStore, matchesQuery, parseRevision, type ListQuery, type StoreEvent } from './lease-store';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, TestFailedError } from './patch';
+import { encodeLease, encodeLeaseList, encodeStatus, encodeWatchFrame, prefersProtobuf } from './protobuf-codec';
 import { createRandom, type Random } from './random';
 import { parseFieldSelector, parseLabelSelector } from './selectors';
 import {
@@ -55,6 +57,8 @@ export type ApiServerOptions = {
   tls?: { certPem: string; keyPem: string; clientCaPem?: string };
   /** Every API request (not /healthz) must pass: a bearer token, or a client certificate's common name. */
   authenticate?: (credentials: RequestCredentials) => boolean;
+  /** Answer `application/vnd.kubernetes.protobuf` when a client prefers it (default); false: JSON only, like a server without protobuf for the type. */
+  protobuf?: boolean;
 };
 
 export type RequestCredentials = { token?: string; clientCommonName?: string };
@@ -73,7 +77,8 @@ class WatchStream {
   private unsubscribe: () => void = () => undefined;
   private isFirstTable = true;
   private isClosed = false;
-  private held: string[] = [];
+  private held: Array<string | Buffer> = [];
+  private lastSentVersion: string | undefined;
 
   constructor(
     private readonly res: http.ServerResponse,
@@ -81,6 +86,7 @@ class WatchStream {
     private readonly rendering: Rendering,
     private readonly server: LeaseApiServer,
     private readonly onClose: (stream: WatchStream) => void,
+    private readonly isProtobuf = false,
   ) {
     res.on('close', () => this.close());
   }
@@ -112,12 +118,20 @@ class WatchStream {
   }
 
   sendBookmark(annotations?: Record<string, string>): void {
-    const resourceVersion = String(this.server.store.revision);
+    // While events are held back (a slow consumer's backlog), a bookmark still reaches the client, as the
+    // bytes of a backlog would, but only with the version it already has: nothing held is skipped.
+    const isHeld = this.server.isHoldingWatches;
+    if (isHeld && this.lastSentVersion === undefined) return;
+    const resourceVersion = isHeld ? this.lastSentVersion! : String(this.server.store.revision);
     const object =
       this.rendering.kind === 'Table'
         ? { kind: 'Table', apiVersion: `meta.k8s.io/${this.rendering.version}`, metadata: { resourceVersion }, rows: [] }
         : { kind: 'Lease', apiVersion: leaseApiVersion, metadata: { resourceVersion, creationTimestamp: null, ...(annotations ? { annotations } : {}) }, spec: {} };
-    this.write('BOOKMARK', object);
+    this.write('BOOKMARK', object, isHeld);
+  }
+
+  markDelivered(resourceVersion: string): void {
+    this.lastSentVersion = resourceVersion;
   }
 
   fail(status: Status): void {
@@ -126,7 +140,7 @@ class WatchStream {
   }
 
   end(): void {
-    if (!this.isClosed) this.res.end(this.held.length > 0 ? this.held.splice(0).join('') : undefined);
+    if (!this.isClosed) this.res.end(this.held.length > 0 ? joinChunks(this.held.splice(0)) : undefined);
     this.close();
   }
 
@@ -143,10 +157,10 @@ class WatchStream {
     return toTable([lease], this.rendering, { resourceVersion: lease.metadata.resourceVersion }, { now: this.server.clock.now(), withHeaders });
   }
 
-  private write(type: WatchEventType, object: unknown): void {
+  private write(type: WatchEventType, object: unknown, isPastHold = false): void {
     if (this.isClosed) return;
-    const line = `${JSON.stringify({ type, object })}\n`;
-    if (this.server.isHoldingWatches) {
+    const line = this.isProtobuf ? encodeWatchFrame(type, type === 'ERROR' ? encodeStatus(object as Status) : encodeLease(object as Lease)) : `${JSON.stringify({ type, object })}\n`;
+    if (this.server.isHoldingWatches && !isPastHold) {
       this.held.push(line);
       return;
     }
@@ -162,20 +176,20 @@ class WatchStream {
   async release(): Promise<void> {
     const lines = this.held;
     this.held = [];
-    let chunk: string[] = [];
+    let chunk: Array<string | Buffer> = [];
     let bytes = 0;
     for (const line of lines) {
       chunk.push(line);
       bytes += line.length;
       if (bytes < releaseChunkBytes) continue;
-      await this.writeAndDrain(chunk.join(''));
+      await this.writeAndDrain(joinChunks(chunk));
       chunk = [];
       bytes = 0;
     }
-    if (chunk.length > 0) await this.writeAndDrain(chunk.join(''));
+    if (chunk.length > 0) await this.writeAndDrain(joinChunks(chunk));
   }
 
-  private async writeAndDrain(text: string): Promise<void> {
+  private async writeAndDrain(text: string | Buffer): Promise<void> {
     if (this.isClosed) return;
     if (this.res.write(text)) return;
     await new Promise<void>((resolve) => {
@@ -197,6 +211,15 @@ class WatchStream {
     this.unsubscribe();
     this.onClose(this);
   }
+}
+
+function joinChunks(chunks: Array<string | Buffer>): string | Buffer {
+  return typeof chunks[0] === 'string' ? (chunks as string[]).join('') : Buffer.concat(chunks as Buffer[]);
+}
+
+function sendProtobuf(res: http.ServerResponse, code: number, body: Buffer, headers: Record<string, string> = {}): void {
+  res.writeHead(code, { 'Content-Type': protobufMediaType, 'Cache-Control': 'no-cache, private', 'Content-Length': body.length, ...headers });
+  res.end(body);
 }
 
 function credentialsOf(req: http.IncomingMessage): RequestCredentials {
@@ -305,6 +328,8 @@ export class LeaseApiServer {
    */
   holdWatches(): void {
     this.holding = true;
+    // Everything written so far went out: a bookmark during the hold may carry this version.
+    for (const watch of this.watches) watch.markDelivered(String(this.store.revision));
   }
 
   /** Sends every held event; resolves once all of it was handed to the sockets. */
@@ -389,6 +414,10 @@ export class LeaseApiServer {
     return this.store.subscribe(listener);
   }
 
+  private wantsProtobuf(req: http.IncomingMessage): boolean {
+    return this.options.protobuf !== false && prefersProtobuf(req.headers.accept);
+  }
+
   private count(verb: string): void {
     this.requests[verb] = (this.requests[verb] ?? 0) + 1;
   }
@@ -399,8 +428,9 @@ export class LeaseApiServer {
     } catch (error) {
       const apiError = error instanceof ApiError ? error : internalError((error as Error).message);
       if (!(error instanceof ApiError)) this.log.error({ err: error }, 'api server request failed');
-      if (!res.headersSent) sendJson(res, apiError.code, apiError.status);
-      else res.end();
+      if (res.headersSent) res.end();
+      else if (this.wantsProtobuf(req)) sendProtobuf(res, apiError.code, encodeStatus(apiError.status));
+      else sendJson(res, apiError.code, apiError.status);
     }
   }
 
@@ -501,6 +531,10 @@ export class LeaseApiServer {
     };
     const rendering = chooseRendering(req.headers.accept, url.searchParams.get('includeObject'));
     if (rendering.kind === 'Table') return sendJson(res, 200, toTable(result.items, rendering, meta, { now: this.clock.now(), withHeaders: true }));
+    if (rendering.kind === 'Object' && this.wantsProtobuf(req)) {
+      this.count('protobuf');
+      return sendProtobuf(res, 200, encodeLeaseList(result.items, meta));
+    }
     if (rendering.kind === 'PartialObjectMetadata') {
       return sendJson(res, 200, {
         kind: 'PartialObjectMetadataList',
@@ -546,9 +580,12 @@ export class LeaseApiServer {
         else backlog = events;
       }
     }
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+    const rendering = chooseRendering(req.headers.accept, q.get('includeObject'));
+    const isProtobuf = rendering.kind === 'Object' && this.wantsProtobuf(req);
+    if (isProtobuf) this.count('protobuf');
+    res.writeHead(200, { 'Content-Type': isProtobuf ? protobufWatchMediaType : 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
     res.flushHeaders();
-    const stream = new WatchStream(res, query, chooseRendering(req.headers.accept, q.get('includeObject')), this, (closed) => this.watches.delete(closed));
+    const stream = new WatchStream(res, query, rendering, this, (closed) => this.watches.delete(closed), isProtobuf);
     this.watches.add(stream);
     if (expiredAt !== undefined) {
       stream.fail(expiredError(`too old resource version: ${expiredAt} (${this.store.compactedRevision})`).status);
@@ -613,6 +650,10 @@ export class LeaseApiServer {
       const rendering = chooseRendering(req.headers.accept, url.searchParams.get('includeObject'));
       if (rendering.kind === 'Table') return sendJson(res, 200, toTable([lease], rendering, { resourceVersion: lease.metadata.resourceVersion }, { now: this.clock.now(), withHeaders: true }));
       if (rendering.kind === 'PartialObjectMetadata') return sendJson(res, 200, toPartialObjectMetadata(lease, rendering.version));
+      if (this.wantsProtobuf(req)) {
+        this.count('protobuf');
+        return sendProtobuf(res, 200, encodeLease(lease));
+      }
       return sendJson(res, 200, lease);
     }
     this.rejectDryRun(url);

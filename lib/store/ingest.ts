@@ -176,6 +176,7 @@ function lagOf(event: RenewalEvent): number | null {
 // (a relist after a restart re-observes the last renewal): then the COPY fails on the primary key,
 // is rolled back to its savepoint, and the batch goes the idempotent way. That is rare by design.
 const renewalSavepoint = 'renewals';
+const batchSavepoint = 'cluster_batch';
 
 async function insertRenewals(client: pg.ClientBase, renewals: Array<{ leaseId: number; event: RenewalEvent }>, options: { hasSavepoint: boolean }): Promise<number> {
   const writer = new BinaryCopyWriter(renewals.length * 48 + 64);
@@ -266,9 +267,12 @@ async function writeSkewEpisodes(client: pg.ClientBase, skews: NonNullable<Inges
 // the cluster's advisory lock, so a replica that lost ownership cannot write). Idempotent throughout.
 // Round trips are what a quiet cluster's latency is made of (every batch waits for the ones before it
 // on the session): the common batch, renewals of known leases only, takes four.
-export async function writeBatch(client: pg.ClientBase, batch: IngestBatch): Promise<IngestResult> {
+// `inTransaction`: part of a transaction the caller commits (a group commit of several clusters); the
+// batch then is a savepoint of it, undone alone when it fails.
+export async function writeBatch(client: pg.ClientBase, batch: IngestBatch, options: { inTransaction?: boolean } = {}): Promise<IngestResult> {
   const isRenewalFirst = batch.renewals.length > 0 && batch.renewals.every((renewal) => renewal.leaseId !== undefined);
-  await client.query(isRenewalFirst ? `BEGIN; SAVEPOINT ${renewalSavepoint}` : 'BEGIN');
+  const [begin, commit, rollback] = options.inTransaction ? [`SAVEPOINT ${batchSavepoint}`, `RELEASE SAVEPOINT ${batchSavepoint}`, `ROLLBACK TO SAVEPOINT ${batchSavepoint}`] : ['BEGIN', 'COMMIT', 'ROLLBACK'];
+  await client.query(isRenewalFirst ? `${begin}; SAVEPOINT ${renewalSavepoint}` : begin);
   try {
     // isRenewalFirst: every renewal carries its leaseId.
     const renewalsFirst = isRenewalFirst ? await insertRenewals(client, batch.renewals as Array<{ leaseId: number; event: RenewalEvent }>, { hasSavepoint: true }) : 0;
@@ -347,10 +351,10 @@ export async function writeBatch(client: pg.ClientBase, batch: IngestBatch): Pro
        SELECT pg_notify($5, $6) FROM updated WHERE $6::text IS NOT NULL`,
       [batch.clusterId, new Date(batch.lastSeenAt), toDate(batch.lastEventAt), batch.resourceVersion, changesChannel, changeNotice(batch, transitions.length, renewals)],
     );
-    await client.query('COMMIT');
+    await client.query(commit);
     return { transitions, renewals, leaseIds: ids };
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    await client.query(rollback).catch(() => undefined);
     throw error;
   }
 }

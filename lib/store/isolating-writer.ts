@@ -21,26 +21,27 @@ export function isDataError(error: unknown): boolean {
 // Writes the batch; when the data itself makes it fail, splits it by lease until the leases that fail
 // alone are found. Those are quarantined (their events of this batch are not stored, and reported);
 // everything else of the cluster is stored. One bad value never stalls a cluster.
-export async function writeBatchIsolating(client: pg.ClientBase, batch: IngestBatch): Promise<StoreOutcome> {
+// `inTransaction`: inside a group commit (see OwnerSession.writeInGroup); every write is then a savepoint.
+export async function writeBatchIsolating(client: pg.ClientBase, batch: IngestBatch, options: { inTransaction?: boolean } = {}): Promise<StoreOutcome> {
   try {
-    return { ...(await writeBatch(client, batch)), quarantined: [] };
+    return { ...(await writeBatch(client, batch, options)), quarantined: [] };
   } catch (error) {
     if (!isDataError(error)) throw error;
   }
   const outcome: StoreOutcome = { transitions: [], renewals: 0, leaseIds: new Map(), quarantined: [] };
   const keys = [...leaseKeysOf(batch)];
-  await writeParts(client, batch, keys, outcome);
+  await writeParts(client, batch, keys, outcome, options);
   // Every lease failing alone is no bad value: something is wrong with the store, so retry it all later.
   if (keys.length > 1 && outcome.quarantined.length === keys.length) throw new Error(`every lease of the batch was refused: ${outcome.quarantined[0]?.reason ?? ''}`);
-  const rest = await writeBatch(client, { ...subBatch(batch, new Set()), gaps: batch.gaps });
+  const rest = await writeBatch(client, { ...subBatch(batch, new Set()), gaps: batch.gaps }, options);
   merge(outcome, rest);
   return outcome;
 }
 
-async function writeParts(client: pg.ClientBase, batch: IngestBatch, keys: string[], outcome: StoreOutcome): Promise<void> {
+async function writeParts(client: pg.ClientBase, batch: IngestBatch, keys: string[], outcome: StoreOutcome, options: { inTransaction?: boolean }): Promise<void> {
   if (keys.length === 0) return;
   try {
-    merge(outcome, await writeBatch(client, subBatch(batch, new Set(keys))));
+    merge(outcome, await writeBatch(client, subBatch(batch, new Set(keys)), options));
     return;
   } catch (error) {
     if (!isDataError(error)) throw error;
@@ -50,8 +51,8 @@ async function writeParts(client: pg.ClientBase, batch: IngestBatch, keys: strin
     }
   }
   const half = Math.ceil(keys.length / 2);
-  await writeParts(client, batch, keys.slice(0, half), outcome);
-  await writeParts(client, batch, keys.slice(half), outcome);
+  await writeParts(client, batch, keys.slice(0, half), outcome, options);
+  await writeParts(client, batch, keys.slice(half), outcome, options);
 }
 
 function leaseKeysOf(batch: IngestBatch): Set<string> {

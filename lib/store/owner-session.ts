@@ -8,6 +8,10 @@ const lockNamespace = 0x4c54;
 // live owners are counted from pg_locks: a replica that died is gone from the count with its session.
 const presenceNamespace = 0x4c50;
 
+const groupSavepoint = 'group_member';
+
+type GroupMember = { cluster: string; work: (client: pg.Client) => Promise<unknown>; resolve: (value: unknown) => void; reject: (error: unknown) => void };
+
 // `domain`: the owners that compete for the same clusters (a thread index of a thread count).
 export type OwnerSessionOptions = { databaseUrl: string; log: Logger; applicationName: string; domain?: string };
 
@@ -18,6 +22,8 @@ export class OwnerSession {
   private readonly held = new Map<string, number>();
   private tail: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private group: GroupMember[] = [];
+  private isGroupQueued = false;
 
   constructor(private readonly options: OwnerSessionOptions) {}
 
@@ -106,6 +112,58 @@ export class OwnerSession {
       if (this.held.get(cluster) !== this.generationCounter) throw new LockLostError(cluster);
       return work(client);
     });
+  }
+
+  // Like withLock, but `work` joins the next group commit: every cluster of this session that has a batch
+  // ready when the session is free writes it in one transaction (one fsync for all of them), each batch
+  // as a savepoint, so a batch that fails is undone alone and its cluster gets the error. `work` must
+  // write inside the open transaction (never BEGIN/COMMIT itself).
+  writeInGroup<T>(cluster: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.group.push({ cluster, work: work as GroupMember['work'], resolve: resolve as GroupMember['resolve'], reject });
+      if (this.isGroupQueued) return;
+      this.isGroupQueued = true;
+      // No connection (the database is down): the group's members fail as withLock's work would.
+      this.serialize((client) => this.commitGroup(client)).catch((error: unknown) => {
+        this.isGroupQueued = false;
+        for (const member of this.group.splice(0)) member.reject(error);
+      });
+    });
+  }
+
+  private async commitGroup(client: pg.Client): Promise<void> {
+    this.isGroupQueued = false;
+    const members = this.group.splice(0);
+    const written: Array<{ member: GroupMember; value: unknown }> = [];
+    const refused = new Set<GroupMember>();
+    try {
+      await client.query('BEGIN');
+      for (const member of members) {
+        if (this.held.get(member.cluster) !== this.generationCounter) {
+          refused.add(member);
+          member.reject(new LockLostError(member.cluster));
+          continue;
+        }
+        await client.query(`SAVEPOINT ${groupSavepoint}`);
+        try {
+          written.push({ member, value: await member.work(client) });
+          await client.query(`RELEASE SAVEPOINT ${groupSavepoint}`);
+        } catch (error) {
+          // When even this fails, the connection is gone: the catch below fails everyone left.
+          await client.query(`ROLLBACK TO SAVEPOINT ${groupSavepoint}`);
+          refused.add(member);
+          member.reject(error);
+        }
+      }
+      // COMMIT of a transaction that failed unnoticed answers ROLLBACK instead of an error.
+      const committed = await client.query('COMMIT');
+      if (committed.command !== 'COMMIT') throw new Error(`the group commit was rolled back (${committed.command})`);
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      for (const member of members) if (!refused.has(member)) member.reject(error);
+      return;
+    }
+    for (const { member, value } of written) member.resolve(value);
   }
 
   private serialize<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {

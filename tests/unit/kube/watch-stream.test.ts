@@ -84,3 +84,39 @@ describe('openWatch', () => {
     expect((error as Error).name).toBe('TimeoutError');
   });
 });
+
+describe('openWatch on a busy event loop', () => {
+  it('does not call a stream silent while its bytes wait unread behind work of this process', async () => {
+    let response: http.ServerResponse | undefined;
+    const line = (n: number) => `${JSON.stringify({ type: 'MODIFIED', object: { metadata: { resourceVersion: String(n) } } })}\n`;
+    const url = await serve((_req, res) => {
+      response = res;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write(line(1));
+    });
+    const versions: string[] = [];
+    const error = await new Promise<unknown>((resolve) => {
+      void openWatch(
+        createKubeConfig({ name: 'w', url }),
+        '/apis/coordination.k8s.io/v1/leases',
+        {},
+        (_type, object) => {
+          versions.push((object as { metadata: { resourceVersion: string } }).metadata.resourceVersion);
+          if (versions.length > 1) return;
+          // Other work of this process (another stream's backlog being decoded) keeps it busy for 3
+          // timeouts while the next event already waits on this socket: the timer is due before the
+          // poll phase reads those bytes.
+          setTimeout(() => {
+            response!.end(line(2));
+            const until = performance.now() + 300;
+            while (performance.now() < until);
+          }, 10);
+        },
+        resolve,
+        { requestTimeoutMs: 100, encoding: 'json' },
+      );
+    });
+    expect(error).toBeNull();
+    expect(versions).toEqual(['1', '2']);
+  });
+});
