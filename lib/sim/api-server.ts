@@ -37,6 +37,8 @@ import {
   unsupportedMediaTypeError,
 } from './status';
 import { chooseRendering, toPartialObjectMetadata, toTable, type Rendering } from './table';
+import { serveContextRequest, type LeaseCandidateVersion } from './context-api';
+import { ContextObjects } from './context-objects';
 
 export type ApiServerOptions = {
   name: string;
@@ -55,6 +57,8 @@ export type ApiServerOptions = {
   tls?: { certPem: string; keyPem: string; clientCaPem?: string };
   /** Every API request (not /healthz) must pass: a bearer token, or a client certificate's common name. */
   authenticate?: (credentials: RequestCredentials) => boolean;
+  /** LeaseCandidate versions served (default v1beta1); empty: the CoordinatedLeaderElection gate is off. */
+  leaseCandidateVersions?: readonly LeaseCandidateVersion[];
 };
 
 export type RequestCredentials = { token?: string; clientCommonName?: string };
@@ -263,6 +267,8 @@ function invalidOptionsError(field: string, message: string): ApiError {
 export class LeaseApiServer {
   readonly name: string;
   readonly store: LeaseStore;
+  /** Pods, Events and LeaseCandidates (lib/sim/context-api.ts serves them). */
+  readonly context: ContextObjects;
   readonly clock: Clock;
   private readonly options: ApiServerOptions;
   private readonly random: Random;
@@ -288,6 +294,7 @@ export class LeaseApiServer {
       clock: this.clock,
       random: this.random.fork('store'),
     });
+    this.context = new ContextObjects(this.clock, this.random.fork('context'));
   }
 
   get port(): number {
@@ -447,6 +454,7 @@ export class LeaseApiServer {
         if (rest.length === 4) return this.serveItem(req, res, url, namespace, decodeURIComponent(rest[3]!));
       }
     }
+    if (serveContextRequest(this.context, this.options.leaseCandidateVersions ?? ['v1beta1'], req, res, url, segments)) return;
     throw new ApiError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'the server could not find the requested resource', reason: 'NotFound', details: {}, code: 404 });
   }
 

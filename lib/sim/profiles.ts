@@ -8,6 +8,8 @@ export type ElectionProfile = ElectionTimings & {
   releaseOnCancel: boolean;
   /** Control-plane components run on the control-plane nodes; operators run in pods of a Deployment. */
   host: 'control-plane' | 'pod';
+  /** Coordinated leader election (KEP-4355): candidates publish LeaseCandidates and the API server names the holder. */
+  isCoordinated?: boolean;
 };
 
 export const kubeControllerManagerProfile: ElectionProfile = {
