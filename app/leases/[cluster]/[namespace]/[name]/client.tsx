@@ -32,7 +32,7 @@ const ChartRenewInterval = dynamic(() => import('@/components/chart/chart-renew-
   loading: () => <div className="h-64 animate-pulse rounded bg-zinc-100 dark:bg-zinc-900" aria-label="Loading chart" />,
 });
 
-const causeLabels: Record<string, string> = { first: 'first seen', release: 'after release', expiry: 'after expiry', early_takeover: 'EARLY TAKEOVER', unknown: 'unknown (not observed)' };
+const causeLabels: Record<string, string> = { first: 'first seen', release: 'after release', expiry: 'after expiry', early_takeover: 'EARLY TAKEOVER', preferred_holder: 'preferred-holder handover', unknown: 'unknown (not observed)' };
 
 function describeTransition(t: TransitionDto): string {
   switch (t.kind) {

@@ -1,0 +1,77 @@
+// Renewals of many leases of one cluster that stop or lag together point at the API server or etcd, not
+// at the elected processes. The detector keeps, per election lease, when it last renewed and its usual
+// interval; a cluster is degraded while enough of its renewing leases are overdue at once, or while its
+// watch fails. Decisions only: the controller feeds it and stores the bands it opens and closes.
+
+export type DegradedReason = 'renewals_stalled' | 'watch_failed';
+
+export type DegradedOptions = {
+  // A lease is overdue after this many usual intervals without a renewal (and never before minOverdueMs).
+  overdueFactor: number;
+  minOverdueMs: number;
+  // Degraded when at least minLeases and at least this share of the active leases are overdue together.
+  minLeases: number;
+  minShare: number;
+  // A lease that has not renewed for this long is no longer counted as active (its holder is gone).
+  activeWithinMs: number;
+};
+
+export const defaultDegradedOptions: DegradedOptions = { overdueFactor: 4, minOverdueMs: 1_000, minLeases: 2, minShare: 0.5, activeWithinMs: 120_000 };
+
+type LeaseRenewals = { lastRenewAt: number; typicalMs: number | null };
+
+export type OpenBand = { startedAt: number; reason: DegradedReason; stalledLeases: number; totalLeases: number };
+
+export type DegradedState = { leases: ReadonlyMap<string, LeaseRenewals>; open: OpenBand | null; isWatchFailing: boolean };
+
+export type DegradedInput =
+  | { type: 'renewal'; key: string; observedAt: number; intervalMs: number | null }
+  | { type: 'holder-changed'; key: string; observedAt: number }
+  | { type: 'watch'; isFailing: boolean; at: number };
+
+export type BandChange = { type: 'opened'; band: OpenBand } | { type: 'closed'; band: OpenBand; endedAt: number } | { type: 'updated'; band: OpenBand };
+
+export const emptyDegradedState: DegradedState = { leases: new Map(), open: null, isWatchFailing: false };
+
+export function feedDegraded(state: DegradedState, inputs: readonly DegradedInput[]): DegradedState {
+  const leases = new Map(state.leases);
+  let isWatchFailing = state.isWatchFailing;
+  for (const input of inputs) {
+    if (input.type === 'watch') {
+      isWatchFailing = input.isFailing;
+      continue;
+    }
+    const previous = leases.get(input.key);
+    if (input.type === 'holder-changed') {
+      leases.set(input.key, { lastRenewAt: input.observedAt, typicalMs: previous?.typicalMs ?? null });
+      continue;
+    }
+    const interval = input.intervalMs;
+    // The usual interval follows the small ones quickly and the long ones slowly, so a stall does not become "usual".
+    const typicalMs = interval === null || interval <= 0 ? (previous?.typicalMs ?? null) : previous?.typicalMs == null ? interval : interval < previous.typicalMs ? interval : previous.typicalMs * 0.9 + Math.min(interval, previous.typicalMs * 2) * 0.1;
+    leases.set(input.key, { lastRenewAt: Math.max(input.observedAt, previous?.lastRenewAt ?? -Infinity), typicalMs });
+  }
+  return { leases, open: state.open, isWatchFailing };
+}
+
+export function evaluateDegraded(state: DegradedState, now: number, options: DegradedOptions = defaultDegradedOptions): { state: DegradedState; changes: BandChange[] } {
+  let total = 0;
+  const overdueSince: number[] = [];
+  for (const lease of state.leases.values()) {
+    if (now - lease.lastRenewAt > options.activeWithinMs || lease.typicalMs === null) continue;
+    total += 1;
+    if (now - lease.lastRenewAt > Math.max(options.minOverdueMs, lease.typicalMs * options.overdueFactor)) overdueSince.push(lease.lastRenewAt);
+  }
+  const isStalled = overdueSince.length >= options.minLeases && overdueSince.length >= total * options.minShare;
+  const reason: DegradedReason | null = state.isWatchFailing ? 'watch_failed' : isStalled ? 'renewals_stalled' : null;
+  const open = state.open;
+  if (reason === null) {
+    if (open === null) return { state, changes: [] };
+    return { state: { ...state, open: null }, changes: [{ type: 'closed', band: open, endedAt: now }] };
+  }
+  const startedAt = reason === 'renewals_stalled' ? Math.min(...overdueSince) : now;
+  const band: OpenBand = { startedAt: open?.startedAt ?? startedAt, reason: open?.reason ?? reason, stalledLeases: Math.max(open?.stalledLeases ?? 0, overdueSince.length), totalLeases: Math.max(open?.totalLeases ?? 0, total) };
+  if (open === null) return { state: { ...state, open: band }, changes: [{ type: 'opened', band }] };
+  if (band.stalledLeases === open.stalledLeases && band.totalLeases === open.totalLeases) return { state, changes: [] };
+  return { state: { ...state, open: band }, changes: [{ type: 'updated', band }] };
+}

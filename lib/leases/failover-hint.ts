@@ -1,0 +1,77 @@
+import type { AcquireCause } from './types';
+
+export type ContainerRestartFact = { id: string; pod: string; container: string; reason: string | null; exitCode: number | null; finishedAt: number | null };
+
+export type DegradedBandFact = { id: string; startedAt: number; endedAt: number | null; reason: 'renewals_stalled' | 'watch_failed'; stalledLeases: number; totalLeases: number };
+
+export type FailoverFacts = {
+  cause: AcquireCause | null;
+  at: number;
+  fromHolder: string | null;
+  toHolder: string | null;
+  leaderlessMs: number | null;
+  overlapMs: number | null;
+  leaseDurationSeconds: number | null;
+  // Restarts of the previous holder's pod's containers, and the cluster's API-server-degraded bands, near the failover.
+  restarts: readonly ContainerRestartFact[];
+  bands: readonly DegradedBandFact[];
+  // Other election leases of the cluster, and how many of them renewed while the previous holder was silent (null: unknown).
+  otherLeases: number;
+  otherLeasesRenewed: number | null;
+};
+
+export type HintKind = 'coordinated_handover' | 'api_server' | 'container_restart' | 'released' | 'process' | 'not_observed' | 'no_evidence';
+
+export type Evidence = { type: 'restart' | 'band' | 'renewals'; id: string | null; text: string };
+
+export type FailoverHint = { kind: HintKind; text: string; evidence: Evidence[] };
+
+// How long before the expiry a restart still explains it (a process can hang a while before it dies).
+const restartLeadMs = 60_000;
+const restartLagMs = 5_000;
+
+// When the previous holder last renewed, from the transition alone: the new tenure started
+// leaderlessMs after that renewal's lease ran out (or overlapMs before it).
+export function getSilentSince(facts: Pick<FailoverFacts, 'at' | 'leaderlessMs' | 'overlapMs' | 'leaseDurationSeconds'>): number | null {
+  if (facts.leaseDurationSeconds === null) return null;
+  return facts.at - (facts.leaderlessMs ?? 0) + (facts.overlapMs ?? 0) - facts.leaseDurationSeconds * 1000;
+}
+
+function seconds(ms: number): string {
+  const s = Math.abs(ms) / 1000;
+  return s < 10 ? `${s.toFixed(1).replace(/\.0$/, '')} s` : `${Math.round(s)} s`;
+}
+
+function describeRestart(restart: ContainerRestartFact, expiresAt: number | null): string {
+  const how = `${restart.reason ?? 'terminated'}${restart.exitCode !== null ? ` (exit ${restart.exitCode})` : ''}`;
+  if (restart.finishedAt === null || expiresAt === null) return `container ${restart.container} of ${restart.pod} restarted: ${how}`;
+  const delta = expiresAt - restart.finishedAt;
+  return `previous holder's container restarted ${seconds(delta)} ${delta >= 0 ? 'before' : 'after'} expiry: ${how}`;
+}
+
+// Evidence first, never a guess: each hint names what was recorded, and says so when nothing was.
+export function buildFailoverHint(facts: FailoverFacts): FailoverHint {
+  if (facts.cause === 'unknown' || facts.cause === null) return { kind: 'not_observed', text: 'Leasetrail did not see this change happen (blind spot or missed transitions): no evidence to judge it', evidence: [] };
+  const silentSince = getSilentSince(facts);
+  const expiresAt = facts.leaseDurationSeconds === null || silentSince === null ? null : silentSince + facts.leaseDurationSeconds * 1000;
+  const windowStart = silentSince ?? facts.at;
+  const restarts = facts.restarts.filter((restart) => restart.finishedAt !== null && restart.finishedAt >= windowStart - restartLeadMs && restart.finishedAt <= facts.at + restartLagMs);
+  const restartEvidence = restarts.map((restart): Evidence => ({ type: 'restart', id: restart.id, text: describeRestart(restart, expiresAt) }));
+  if (facts.cause === 'preferred_holder') {
+    return { kind: 'coordinated_handover', text: `coordinated election ended the term: the API server preferred ${facts.toHolder ?? 'another candidate'} (spec.preferredHolder), the holder stopped renewing`, evidence: restartEvidence };
+  }
+  const bands = facts.bands.filter((band) => band.startedAt <= facts.at && (band.endedAt === null || band.endedAt >= windowStart));
+  if (bands.length > 0) {
+    const band = bands[0]!;
+    const what = band.reason === 'watch_failed' ? 'the watch of the cluster failed' : `${band.stalledLeases} of ${band.totalLeases} leases stopped renewing together`;
+    const bandEvidence: Evidence[] = bands.map((entry) => ({ type: 'band', id: entry.id, text: entry.reason === 'watch_failed' ? 'watch of the cluster failing' : `${entry.stalledLeases} of ${entry.totalLeases} leases overdue at once` }));
+    return { kind: 'api_server', text: `API server degraded: ${what}; the failover happened inside it`, evidence: [...bandEvidence, ...restartEvidence] };
+  }
+  if (restarts.length > 0) return { kind: 'container_restart', text: restartEvidence[0]!.text, evidence: restartEvidence };
+  if (facts.cause === 'release') return { kind: 'released', text: 'the previous holder released the lease (clean shutdown or hand-off)', evidence: [] };
+  if (facts.otherLeasesRenewed !== null && facts.otherLeasesRenewed > 0) {
+    const text = `the previous holder stopped renewing alone while ${facts.otherLeasesRenewed} other lease${facts.otherLeasesRenewed === 1 ? '' : 's'} of the cluster kept renewing: points at the process or its node, not the API server`;
+    return { kind: 'process', text, evidence: [{ type: 'renewals', id: null, text: `${facts.otherLeasesRenewed} of ${facts.otherLeases} other election leases renewed meanwhile` }] };
+  }
+  return { kind: 'no_evidence', text: facts.otherLeases === 0 ? 'no restart, band or other lease of the cluster recorded to tell process from API server' : 'no restart or degraded band recorded around this failover', evidence: [] };
+}
