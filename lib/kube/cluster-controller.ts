@@ -19,6 +19,7 @@ import { writeBatchIsolating } from '../store/isolating-writer';
 import { loadClusterLeaseStates } from '../store/lease-states';
 import { ensureCluster, LockLostError, pingStore, type OwnerSession } from '../store/owner-session';
 import type { ClusterTarget } from './cluster-sources';
+import { ContextWatchers, type ContextWatchersOptions } from './context-watchers';
 import { EventQueue } from './event-queue';
 import { ExpiryScheduler } from './expiry-scheduler';
 import { LeaseSource, sleepWithSignal, type Clock, type SourceOptions, type SourceRawEvent, type SourceState } from './lease-source';
@@ -52,6 +53,8 @@ export type ClusterControllerOptions = {
   reflector?: Partial<Pick<SourceOptions, 'watchdogMs' | 'backoff' | 'watchTimeoutSeconds' | 'pageSize' | 'minHealthyWatchMs' | 'listPermits'>>;
   onTransitions?: (cluster: string, rows: StoredTransition[]) => void;
   onStatus?: (cluster: string, status: WatcherStatus) => void;
+  // Failover context (pods, Events, LeaseCandidates, API-server-degraded bands); off: `false`.
+  context?: Partial<Pick<ContextWatchersOptions, 'flushMs' | 'evaluateMs' | 'recheckMs' | 'degraded'>> | false;
 };
 
 // One cluster, as controller-runtime shapes a controller: source → queue → reconciler → writer.
@@ -70,6 +73,7 @@ export class ClusterController {
   private leaseIds = new Map<string, number>();
   private clusterId: number | undefined;
   private source: LeaseSource | undefined;
+  private context: ContextWatchers | undefined;
   private sourceAbort: AbortController | undefined;
   private malformedTotal = 0;
   private quarantinedTotal = 0;
@@ -188,6 +192,11 @@ export class ClusterController {
       onState: (state) => this.setStatus(state),
     });
     this.source = source;
+    if (this.options.context !== false && this.clusterId !== undefined) {
+      const { target, session, log } = this.options;
+      this.context = new ContextWatchers({ cluster: this.name, clusterId: this.clusterId, kubeConfig: target.kubeConfig, session, log, clock: this.clock, ...this.options.context });
+      this.context.start();
+    }
     void source.run(abort.signal).finally(() => signal.removeEventListener('abort', forward));
   }
 
@@ -196,6 +205,8 @@ export class ClusterController {
     this.sourceAbort?.abort();
     this.sourceAbort = undefined;
     this.source = undefined;
+    this.context?.stop();
+    this.context = undefined;
   }
 
   // Watch events are parsed as they arrive, so the raw JSON (managedFields and all) dies young instead
@@ -235,6 +246,7 @@ export class ClusterController {
 
   private setStatus(status: WatcherStatus): void {
     recordWatchState(this.name, status.state);
+    if (status.state === 'connected' || status.state === 'reconnecting' || status.state === 'failing') this.context?.feed([{ type: 'watch', isFailing: status.state !== 'connected', at: this.clock.now() }]);
     this.options.onStatus?.(this.name, status);
   }
 
@@ -311,6 +323,7 @@ export class ClusterController {
   private commit(result: ReconcileResult, quarantined: Set<string>): void {
     for (const [key, state] of result.changed) if (!quarantined.has(key)) this.states.set(key, state);
     this.stream = result.stream;
+    this.feedContext(result);
     if (result.isFullScan) this.scheduler.reset(result.nextDueAt);
     else this.scheduler.moveEarlier(result.nextDueAt);
     if (result.relist) {
@@ -323,6 +336,20 @@ export class ClusterController {
       if (askedAt !== undefined) asked.set(askedAt, [...(asked.get(askedAt) ?? []), key]);
     }
     for (const [askedAt, keys] of asked) void this.confirm(keys, askedAt);
+  }
+
+  // Election leases only: node heartbeats have their own view, and their volume would drown the detector.
+  private feedContext(result: ReconcileResult): void {
+    const context = this.context;
+    if (!context) return;
+    const isElection = (key: { namespace: string; name: string }) => this.states.get(leaseKeyString(key))?.last.kind === 'election';
+    context.feed([
+      ...result.writes.transitions.filter(({ key, event }) => event.type === 'transition' && isElection(key)).map(({ key, event }) => ({ type: 'holder-changed' as const, key: leaseKeyString(key), observedAt: event.observedAt })),
+      ...result.writes.renewals.filter(({ key }) => isElection(key)).map(({ key, event }) => ({ type: 'renewal' as const, key: leaseKeyString(key), observedAt: event.observedAt, intervalMs: event.intervalMs })),
+    ]);
+    const namespaces = new Set<string>();
+    for (const state of result.changed.values()) if (state.last.kind === 'election') namespaces.add(state.last.key.namespace);
+    if (namespaces.size > 0) context.watchNamespaces(namespaces);
   }
 
   // Reads the leases whose expiry is due; the answer (or the failure) goes through the queue like any event.
