@@ -229,8 +229,13 @@ export class ClusterController {
         return { type: 'blind', blindness: { since: event.since, reason: event.reason, detail: null } };
       case 'DELETED':
         return { type: 'delete', parsed: this.parseReported(event.object, event.at, 'watch'), at: event.at };
-      default:
-        return { type: 'upsert', parsed: this.parseReported(event.object, event.at, 'watch'), at: event.at };
+      default: {
+        const parsed = this.parseReported(event.object, event.at, 'watch');
+        // The degraded detector hears of a renewal when it arrives, not when its batch is stored: a slow
+        // database must not look like a stalled API server.
+        if (parsed.ok && parsed.observation.kind === 'election') this.context?.observe(parsed.observation);
+        return { type: 'upsert', parsed, at: event.at };
+      }
     }
   }
 
@@ -338,15 +343,10 @@ export class ClusterController {
     for (const [askedAt, keys] of asked) void this.confirm(keys, askedAt);
   }
 
-  // Election leases only: node heartbeats have their own view, and their volume would drown the detector.
+  // Namespaces of election leases: where pods and Events are worth watching.
   private feedContext(result: ReconcileResult): void {
     const context = this.context;
     if (!context) return;
-    const isElection = (key: { namespace: string; name: string }) => this.states.get(leaseKeyString(key))?.last.kind === 'election';
-    context.feed([
-      ...result.writes.transitions.filter(({ key, event }) => event.type === 'transition' && isElection(key)).map(({ key, event }) => ({ type: 'holder-changed' as const, key: leaseKeyString(key), observedAt: event.observedAt })),
-      ...result.writes.renewals.filter(({ key }) => isElection(key)).map(({ key, event }) => ({ type: 'renewal' as const, key: leaseKeyString(key), observedAt: event.observedAt, intervalMs: event.intervalMs })),
-    ]);
     const namespaces = new Set<string>();
     for (const state of result.changed.values()) if (state.last.kind === 'election') namespaces.add(state.last.key.namespace);
     if (namespaces.size > 0) context.watchNamespaces(namespaces);

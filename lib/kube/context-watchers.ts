@@ -1,5 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { evaluateDegraded, feedDegraded, emptyDegradedState, defaultDegradedOptions, type DegradedInput, type DegradedOptions, type DegradedState } from '../leases/api-degraded';
+import type { Observation } from '../leases';
 import type { Logger } from '../log';
 import { closeOpenBands, writeContextBatch, type ContextAccessState, type ContextBatch, type ContextResourceName } from '../store/context-writes';
 import { LockLostError, type OwnerSession } from '../store/owner-session';
@@ -39,6 +40,7 @@ export class ContextWatchers {
   private degraded: DegradedState = emptyDegradedState;
   private readonly timers: NodeJS.Timeout[] = [];
   private isFlushing = false;
+  private readonly lastSeen = new Map<string, { holder: string | null; renewTime: number | null }>();
 
   constructor(private readonly options: ContextWatchersOptions) {}
 
@@ -73,6 +75,19 @@ export class ContextWatchers {
 
   feed(inputs: DegradedInput[]): void {
     if (inputs.length > 0) this.degraded = feedDegraded(this.degraded, inputs);
+  }
+
+  // An election Lease as the watch delivered it: a new renewTime of the same holder is a renewal.
+  observe(observation: Observation): void {
+    const key = `${observation.key.namespace}/${observation.key.name}`;
+    const holder = observation.holderIdentity;
+    const renewTime = observation.renewTime?.ms ?? null;
+    const previous = this.lastSeen.get(key);
+    this.lastSeen.set(key, { holder, renewTime });
+    if (holder === null || renewTime === null) return;
+    if (previous?.holder !== holder) return this.feed([{ type: 'holder-changed', key, observedAt: observation.observedAt }]);
+    if (previous.renewTime === renewTime) return;
+    this.feed([{ type: 'renewal', key, observedAt: observation.observedAt, intervalMs: previous.renewTime === null ? null : renewTime - previous.renewTime }]);
   }
 
   private evaluate(): void {

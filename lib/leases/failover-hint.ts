@@ -26,9 +26,11 @@ export type Evidence = { type: 'restart' | 'band' | 'renewals'; id: string | nul
 
 export type FailoverHint = { kind: HintKind; text: string; evidence: Evidence[] };
 
-// How long before the expiry a restart still explains it (a process can hang a while before it dies).
+// How long before the silence a restart still explains it (a process can hang a while before it dies);
+// a restart after the takeover is a consequence (client-go components exit once they lose), shown but no cause.
 const restartLeadMs = 60_000;
-const restartLagMs = 5_000;
+const restartLagMs = 1_000;
+const consequenceMs = 60_000;
 
 // When the previous holder last renewed, from the transition alone: the new tenure started
 // leaderlessMs after that renewal's lease ran out (or overlapMs before it).
@@ -57,6 +59,9 @@ export function buildFailoverHint(facts: FailoverFacts): FailoverHint {
   const windowStart = silentSince ?? facts.at;
   const restarts = facts.restarts.filter((restart) => restart.finishedAt !== null && restart.finishedAt >= windowStart - restartLeadMs && restart.finishedAt <= facts.at + restartLagMs);
   const restartEvidence = restarts.map((restart): Evidence => ({ type: 'restart', id: restart.id, text: describeRestart(restart, expiresAt) }));
+  const afterwards = facts.restarts
+    .filter((restart) => restart.finishedAt !== null && restart.finishedAt > facts.at + restartLagMs && restart.finishedAt <= facts.at + consequenceMs)
+    .map((restart): Evidence => ({ type: 'restart', id: restart.id, text: `afterwards: container ${restart.container} exited ${seconds(restart.finishedAt! - facts.at)} after the takeover: ${restart.reason ?? 'terminated'}${restart.exitCode !== null ? ` (exit ${restart.exitCode})` : ''}` }));
   if (facts.cause === 'preferred_holder') {
     return { kind: 'coordinated_handover', text: `coordinated election ended the term: the API server preferred ${facts.toHolder ?? 'another candidate'} (spec.preferredHolder), the holder stopped renewing`, evidence: restartEvidence };
   }
@@ -71,7 +76,7 @@ export function buildFailoverHint(facts: FailoverFacts): FailoverHint {
   if (facts.cause === 'release') return { kind: 'released', text: 'the previous holder released the lease (clean shutdown or hand-off)', evidence: [] };
   if (facts.otherLeasesRenewed !== null && facts.otherLeasesRenewed > 0) {
     const text = `the previous holder stopped renewing alone while ${facts.otherLeasesRenewed} other lease${facts.otherLeasesRenewed === 1 ? '' : 's'} of the cluster kept renewing: points at the process or its node, not the API server`;
-    return { kind: 'process', text, evidence: [{ type: 'renewals', id: null, text: `${facts.otherLeasesRenewed} of ${facts.otherLeases} other election leases renewed meanwhile` }] };
+    return { kind: 'process', text, evidence: [{ type: 'renewals', id: null, text: `${facts.otherLeasesRenewed} of ${facts.otherLeases} other election leases renewed meanwhile` }, ...afterwards] };
   }
-  return { kind: 'no_evidence', text: facts.otherLeases === 0 ? 'no restart, band or other lease of the cluster recorded to tell process from API server' : 'no restart or degraded band recorded around this failover', evidence: [] };
+  return { kind: 'no_evidence', text: facts.otherLeases === 0 ? 'no restart, band or other lease of the cluster recorded to tell process from API server' : 'no restart or degraded band recorded around this failover', evidence: afterwards };
 }

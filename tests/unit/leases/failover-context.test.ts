@@ -126,6 +126,12 @@ describe('failover hints', () => {
     });
   });
 
+  it('shows a restart after the takeover as a consequence, not as the cause', () => {
+    const hint = buildFailoverHint({ ...base, otherLeasesRenewed: 3, restarts: [{ id: '9', pod: 'p', container: 'kcm', reason: 'Error', exitCode: 255, finishedAt: 104_000 }] });
+    expect(hint.kind).toBe('process');
+    expect(hint.evidence).toContainEqual({ type: 'restart', id: '9', text: 'afterwards: container kcm exited 4 s after the takeover: Error (exit 255)' });
+  });
+
   it('ignores restarts long before the silence began', () => {
     expect(buildFailoverHint({ ...base, restarts: [{ id: '7', pod: 'p', container: 'c', reason: 'Error', exitCode: 255, finishedAt: 10_000 }] }).kind).toBe('process');
   });
