@@ -1,46 +1,13 @@
-import { rankCandidates, type RankedCandidate } from '../leases/candidate-ranking';
-import { buildFailoverHint, getSilentSince, type DegradedBandFact, type FailoverHint } from '../leases/failover-hint';
-import { getOwnerWorkload, resolveHolderPod, type PodRecord, type Workload } from '../leases/pod-identity';
+import type { EventDto, FailoverContextDto, HolderPod, LeaseContextDto, RestartDto } from '../api/context-dto';
+import { rankCandidates } from '../leases/candidate-ranking';
+import { buildFailoverHint, getSilentSince, type DegradedBandFact } from '../leases/failover-hint';
+import { getOwnerWorkload, resolveHolderPod, type PodRecord } from '../leases/pod-identity';
 import type { LeaseKey } from '../leases';
 import type { Store } from './client';
 import { epochMs } from './epoch-ms';
 import { Prisma } from './generated/prisma/client';
 import { getLeaseOrThrow } from './leases';
 import type { TimeRange } from './time-range';
-
-export type HolderPod = { identity: string; namespace: string; pod: string; nodeName: string | null; workload: Workload | null };
-
-export type RestartDto = { id: string; pod: string; container: string; restartCount: number; reason: string | null; exitCode: number | null; finishedAt: number | null };
-
-export type EventDto = { id: string; api: 'core' | 'events_k8s_io'; involvedKind: string; involvedName: string; reason: string; message: string; type: string | null; reportingComponent: string | null; firstAt: number; lastAt: number; count: number; deletedAt: number | null };
-
-export type FailoverContextDto = {
-  id: string;
-  at: number;
-  cause: string | null;
-  fromHolder: string | null;
-  toHolder: string | null;
-  fromPod: HolderPod | null;
-  toPod: HolderPod | null;
-  hint: FailoverHint;
-  restarts: RestartDto[];
-  bands: DegradedBandFact[];
-};
-
-export type AccessDto = { resource: 'pods' | 'events' | 'events_k8s_io' | 'leasecandidates'; access: 'granted' | 'denied' | 'absent'; detail: string | null; checkedAt: number };
-
-export type LeaseContextDto = {
-  strategy: string | null;
-  preferredHolder: string | null;
-  holderIdentity: string | null;
-  expiresAt: number | null;
-  holderPod: HolderPod | null;
-  failovers: FailoverContextDto[];
-  events: EventDto[];
-  candidates: RankedCandidate[];
-  bands: DegradedBandFact[];
-  access: AccessDto[];
-};
 
 type LeaseRef = { leaseId: number; clusterId: number; namespace: string; name: string; leaseDurationSeconds: number | null };
 

@@ -1,40 +1,11 @@
+import type { NodeGapStats, NodeHeartbeatOptions, NodeHeartbeatView } from '../api/context-dto';
 import type { Store } from './client';
 import { epochMs } from './epoch-ms';
 import { Prisma } from './generated/prisma/client';
 import { ENTRY_INDEX_OFFSET, representativeOf } from './renew-histogram';
 import type { TimeRange } from './time-range';
 
-export type NodeHeartbeatOptions = {
-  // kube-controller-manager's --node-monitor-grace-period (40 s, 50 s since 1.32).
-  gracePeriodMs: number;
-  // "Came within X s of the grace period".
-  nearMs: number;
-  // A renew gap above this counts as missed renewals (kubelet renews every 10 s).
-  missedAboveMs: number;
-  // A burst: at least this many nodes, and this share of the cluster's nodes, missing renewals in one 10 s slot.
-  burstMinNodes: number;
-  burstMinShare: number;
-  // Per-node rows returned, worst first: the page stays small at 5,000 nodes.
-  limit: number;
-};
-
 export const defaultNodeHeartbeatOptions: NodeHeartbeatOptions = { gracePeriodMs: 40_000, nearMs: 10_000, missedAboveMs: 15_000, burstMinNodes: 3, burstMinShare: 0.1, limit: 200 };
-
-export type NodeGapStats = { node: string; samples: number; p50Ms: number | null; p99Ms: number | null; worstMs: number | null; worstAt: number | null; isNearGrace: boolean; isPastGrace: boolean };
-
-export type HeartbeatBurst = { at: number; nodes: number; totalNodes: number; worstMs: number };
-
-export type NodeHeartbeatView = {
-  cluster: string;
-  totalNodes: number;
-  reportingNodes: number;
-  nearGraceNodes: number;
-  pastGraceNodes: number;
-  nodes: NodeGapStats[];
-  bursts: HeartbeatBurst[];
-  rolledUntil: number | null;
-  options: NodeHeartbeatOptions;
-};
 
 const burstSlotMs = 10_000;
 

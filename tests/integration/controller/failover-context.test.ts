@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Controller } from '../../../lib/kube/controller';
 import { defaultDegradedOptions } from '../../../lib/leases/api-degraded';
 import { startFleet, type ElectionProfile, type Fleet, type FleetOptions } from '../../../lib/sim';
-import { getFailoverHints, getLeaseContext, type LeaseContextDto } from '../../../lib/store/failover-context';
+import type { LeaseContextDto } from '../../../lib/api/context-dto';
+import { getFailoverHints, getLeaseContext } from '../../../lib/store/failover-context';
 import { createMigratedDatabase, type MigratedDatabase } from '../helpers/database';
 import { fastProfile, query, startController, targetsOf, waitFor } from './support';
 
