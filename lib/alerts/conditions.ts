@@ -1,5 +1,5 @@
 import { formatMs } from './lifecycle';
-import type { Condition, FlappingParams, LeaderlessParams, RenewLatencyParams, StaleDataParams, Subject } from './types';
+import type { Condition, FlappingParams, HeartbeatGapParams, LeaderlessParams, RenewLatencyParams, StaleDataParams, Subject } from './types';
 
 // One change of leader (weight 1), or a row standing for changes we never saw (weight = missed count).
 export type CountedTransition = { at: number; weight: number };
@@ -93,4 +93,39 @@ export function staleCondition(facts: StaleFacts, params: StaleDataParams, now: 
   const value = Math.round(ageMs / 1_000);
   if (ageMs >= thresholdMs) return { subject: facts.subject, isActive: true, value, summary, changesAt: null, endedAt: null };
   return inactive(facts.subject, value, summary, { changesAt: since + thresholdMs });
+}
+
+// One node lease: the longest renew gap that ended inside the window, and its last renewal (a gap still open).
+export type HeartbeatFacts = { subject: Subject; worstGapMs: number | null; lastRenewAt: number | null };
+
+function currentGap(fact: HeartbeatFacts, now: number): number {
+  return Math.max(fact.worstGapMs ?? 0, fact.lastRenewAt === null ? 0 : now - fact.lastRenewAt);
+}
+
+// Node scope: each node whose gap reached the threshold; cluster scope: each cluster where enough nodes did at once.
+export function heartbeatGapConditions(facts: readonly HeartbeatFacts[], params: HeartbeatGapParams, now: number): Condition[] {
+  const thresholdMs = params.gapSeconds * 1_000;
+  if (params.scope === 'node') {
+    return facts.map((fact) => {
+      const gapMs = currentGap(fact, now);
+      const summary = `heartbeat gap ${formatMs(gapMs)} (threshold ${formatMs(thresholdMs)})`;
+      if (gapMs >= thresholdMs) return { subject: fact.subject, isActive: true, value: Math.round(gapMs / 1_000), summary, changesAt: null, endedAt: null };
+      return inactive(fact.subject, Math.round(gapMs / 1_000), summary, { changesAt: fact.lastRenewAt === null ? null : fact.lastRenewAt + thresholdMs });
+    });
+  }
+  const byCluster = new Map<string, { total: number; over: number; nextAt: number | null }>();
+  for (const fact of facts) {
+    const entry = byCluster.get(fact.subject.cluster) ?? { total: 0, over: 0, nextAt: null };
+    entry.total += 1;
+    if (currentGap(fact, now) >= thresholdMs) entry.over += 1;
+    else if (fact.lastRenewAt !== null) entry.nextAt = entry.nextAt === null ? fact.lastRenewAt + thresholdMs : Math.min(entry.nextAt, fact.lastRenewAt + thresholdMs);
+    byCluster.set(fact.subject.cluster, entry);
+  }
+  return [...byCluster].map(([cluster, entry]) => {
+    const subject: Subject = { cluster, namespace: null, name: null };
+    const percent = Math.round((entry.over / entry.total) * 1_000) / 10;
+    const summary = `${entry.over} of ${entry.total} nodes with a heartbeat gap of ${formatMs(thresholdMs)} or more within ${formatMs(params.windowSeconds * 1_000)} (${percent} %, threshold ${params.clusterSharePercent} %)`;
+    if (percent >= params.clusterSharePercent) return { subject, isActive: true, value: percent, summary, changesAt: null, endedAt: null };
+    return inactive(subject, percent, summary, { changesAt: entry.nextAt });
+  });
 }

@@ -1,6 +1,6 @@
 import { ValidationError } from '../../errors';
 import type { Store } from '../../store/client';
-import { loadFlappingHistory, loadLeaderlessHistory, loadRenewLatencyHistory, loadStaleHistory } from '../../store/alert-facts';
+import { loadFlappingHistory, loadHeartbeatGapHistory, loadLeaderlessHistory, loadRenewLatencyHistory, loadStaleHistory } from '../../store/alert-facts';
 import { expandTransitions, flappingIntervals, renewLatencyCondition } from '../../alerts/conditions';
 import { timingOf } from '../../alerts/evaluate';
 import { describeRule, lookbackSeconds } from '../../alerts/params';
@@ -50,6 +50,18 @@ async function signalsFor(store: Store, input: PreviewInput, from: Date, to: Dat
       const history = await loadStaleHistory(db, { from: lookback, to });
       return { signals: history.map((entry) => ({ subject: entry.subject, intervals: () => thresholdIntervals(entry.periods, input.params.seconds * 1_000) })), sampleStepSeconds: null };
     }
+    case 'heartbeat_gap': {
+      const history = await loadHeartbeatGapHistory(db, { from, to }, input.params.gapSeconds * 1_000);
+      if (input.params.scope === 'node') return { signals: history.map((entry) => ({ subject: entry.subject, intervals: () => entry.periods })), sampleStepSeconds: null };
+      const byCluster = new Map<string, typeof history>();
+      for (const entry of history) byCluster.set(entry.subject.cluster, [...(byCluster.get(entry.subject.cluster) ?? []), entry]);
+      const share = input.params.clusterSharePercent / 100;
+      const signals = [...byCluster].map(([cluster, entries]) => ({
+        subject: { cluster, namespace: null, name: null },
+        intervals: () => clusterShareIntervals(entries.map((entry) => entry.periods), Math.ceil(share * (entries[0]?.nodesInCluster ?? 1))),
+      }));
+      return { signals, sampleStepSeconds: null };
+    }
     case 'renew_latency': {
       const stepSeconds = Math.max(60, Math.ceil((to.getTime() - from.getTime()) / 1_000 / 288));
       const points = await loadRenewLatencyHistory(db, { from, to }, input.params.windowSeconds, stepSeconds);
@@ -64,6 +76,21 @@ async function signalsFor(store: Store, input: PreviewInput, from: Date, to: Dat
       return { signals, sampleStepSeconds: stepSeconds };
     }
   }
+}
+
+// When at least `needed` of the nodes' gap periods overlap: a sweep over their starts and ends.
+function clusterShareIntervals(perNode: Array<Array<{ start: number; end: number | null }>>, needed: number): Array<{ start: number; end: number | null }> {
+  const edges = perNode.flatMap((periods) => periods.flatMap((period) => [{ at: period.start, step: 1 }, ...(period.end === null ? [] : [{ at: period.end, step: -1 }])]));
+  edges.sort((a, b) => a.at - b.at || a.step - b.step);
+  const intervals: Array<{ start: number; end: number | null }> = [];
+  let active = 0;
+  for (const edge of edges) {
+    const before = active;
+    active += edge.step;
+    if (before < needed && active >= needed) intervals.push({ start: edge.at, end: null });
+    else if (before >= needed && active < needed) intervals.at(-1)!.end = edge.at;
+  }
+  return intervals;
 }
 
 // "Would have fired N times": the rule replayed over stored history with the live lifecycle.

@@ -1,6 +1,9 @@
 -- AlterEnum
 ALTER TYPE "AcquireCause" ADD VALUE 'preferred_holder' BEFORE 'unknown';
 
+-- AlterEnum
+ALTER TYPE "AlertRuleKind" ADD VALUE 'heartbeat_gap';
+
 -- CreateEnum
 CREATE TYPE "KubeEventApi" AS ENUM ('core', 'events_k8s_io');
 
