@@ -65,6 +65,14 @@ export const demoOperatorProfile: ElectionProfile = {
   host: 'pod',
 };
 
+/** A control-plane component elected centrally (coordinated leader election, KEP-4355): candidates publish LeaseCandidates. */
+export const cloudControllerManagerProfile: ElectionProfile = {
+  ...kubeControllerManagerProfile,
+  component: 'cloud-controller-manager',
+  leaseName: 'cloud-controller-manager',
+  isCoordinated: true,
+};
+
 export const defaultProfiles: readonly ElectionProfile[] = [
   kubeControllerManagerProfile,
   kubeSchedulerProfile,
