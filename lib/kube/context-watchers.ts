@@ -20,6 +20,8 @@ export type ContextWatchersOptions = {
   degraded?: DegradedOptions;
 };
 
+const maxBufferedRows = 50_000;
+
 const emptyBatch = (): ContextBatch => ({ pods: [], restarts: [], events: [], candidates: [], access: [], bands: [] });
 
 // Only what explains a failover is kept: LeaderElection Events, and the Events of pods (the holders).
@@ -152,9 +154,18 @@ export class ContextWatchers {
       await this.options.session.withLock(this.options.cluster, (client) => writeContextBatch(client, this.options.clusterId, batch, this.options.clock.now()));
     } catch (error) {
       if (error instanceof LockLostError) return;
-      // Kept for the next flush, in front of what arrived meanwhile.
+      // Kept for the next flush, in front of what arrived meanwhile; bounded, so an outage cannot grow it without end
+      // (the newest rows are kept: a pod's latest state supersedes its older ones).
       const later = this.batch;
-      this.batch = { pods: [...batch.pods, ...later.pods], restarts: [...batch.restarts, ...later.restarts], events: [...batch.events, ...later.events], candidates: [...batch.candidates, ...later.candidates], access: [...batch.access, ...later.access], bands: [...batch.bands, ...later.bands] };
+      const keep = <T>(older: T[], newer: T[]) => [...older, ...newer].slice(-maxBufferedRows);
+      this.batch = {
+        pods: keep(batch.pods, later.pods),
+        restarts: keep(batch.restarts, later.restarts),
+        events: keep(batch.events, later.events),
+        candidates: keep(batch.candidates, later.candidates),
+        access: [...batch.access, ...later.access],
+        bands: [...batch.bands, ...later.bands],
+      };
       this.options.log.warn({ err: (error as Error).message }, 'storing failover context failed; will retry');
     } finally {
       this.isFlushing = false;
