@@ -15,7 +15,7 @@ const hintTone: Record<string, string> = {
 const hintLabels: Record<string, string> = {
   api_server: 'API server degraded',
   container_restart: 'container restarted',
-  process: 'process',
+  process: 'the process, not the API server',
   coordinated_handover: 'coordinated handover',
   released: 'released',
   not_observed: 'not observed',

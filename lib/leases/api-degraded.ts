@@ -16,13 +16,15 @@ export type DegradedOptions = {
   activeWithinMs: number;
 };
 
-export const defaultDegradedOptions: DegradedOptions = { overdueFactor: 4, minOverdueMs: 1_000, minLeases: 2, minShare: 0.5, activeWithinMs: 120_000 };
+// Three leases at least: two leaders crashing at once (a node with two control-plane leaders) is no API server trouble.
+export const defaultDegradedOptions: DegradedOptions = { overdueFactor: 4, minOverdueMs: 1_000, minLeases: 3, minShare: 0.5, activeWithinMs: 120_000 };
 
 type LeaseRenewals = { lastRenewAt: number; typicalMs: number | null };
 
 export type OpenBand = { startedAt: number; reason: DegradedReason; stalledLeases: number; totalLeases: number };
 
-export type DegradedState = { leases: ReadonlyMap<string, LeaseRenewals>; open: OpenBand | null; isWatchFailing: boolean };
+// `closedAt`: when the last band ended; the next one never starts before it, so bands never overlap.
+export type DegradedState = { leases: ReadonlyMap<string, LeaseRenewals>; open: OpenBand | null; isWatchFailing: boolean; closedAt: number | null };
 
 export type DegradedInput =
   | { type: 'renewal'; key: string; observedAt: number; intervalMs: number | null }
@@ -31,7 +33,7 @@ export type DegradedInput =
 
 export type BandChange = { type: 'opened'; band: OpenBand } | { type: 'closed'; band: OpenBand; endedAt: number } | { type: 'updated'; band: OpenBand };
 
-export const emptyDegradedState: DegradedState = { leases: new Map(), open: null, isWatchFailing: false };
+export const emptyDegradedState: DegradedState = { leases: new Map(), open: null, isWatchFailing: false, closedAt: null };
 
 export function feedDegraded(state: DegradedState, inputs: readonly DegradedInput[]): DegradedState {
   const leases = new Map(state.leases);
@@ -51,7 +53,7 @@ export function feedDegraded(state: DegradedState, inputs: readonly DegradedInpu
     const typicalMs = interval === null || interval <= 0 ? (previous?.typicalMs ?? null) : previous?.typicalMs == null ? interval : interval < previous.typicalMs ? interval : previous.typicalMs * 0.9 + Math.min(interval, previous.typicalMs * 2) * 0.1;
     leases.set(input.key, { lastRenewAt: Math.max(input.observedAt, previous?.lastRenewAt ?? -Infinity), typicalMs });
   }
-  return { leases, open: state.open, isWatchFailing };
+  return { ...state, leases, isWatchFailing };
 }
 
 export function evaluateDegraded(state: DegradedState, now: number, options: DegradedOptions = defaultDegradedOptions): { state: DegradedState; changes: BandChange[] } {
@@ -67,9 +69,9 @@ export function evaluateDegraded(state: DegradedState, now: number, options: Deg
   const open = state.open;
   if (reason === null) {
     if (open === null) return { state, changes: [] };
-    return { state: { ...state, open: null }, changes: [{ type: 'closed', band: open, endedAt: now }] };
+    return { state: { ...state, open: null, closedAt: now }, changes: [{ type: 'closed', band: open, endedAt: now }] };
   }
-  const startedAt = reason === 'renewals_stalled' ? Math.min(...overdueSince) : now;
+  const startedAt = Math.max(reason === 'renewals_stalled' ? Math.min(...overdueSince) : now, state.closedAt ?? -Infinity);
   const band: OpenBand = { startedAt: open?.startedAt ?? startedAt, reason: open?.reason ?? reason, stalledLeases: Math.max(open?.stalledLeases ?? 0, overdueSince.length), totalLeases: Math.max(open?.totalLeases ?? 0, total) };
   if (open === null) return { state: { ...state, open: band }, changes: [{ type: 'opened', band }] };
   if (band.stalledLeases === open.stalledLeases && band.totalLeases === open.totalLeases) return { state, changes: [] };

@@ -31,6 +31,8 @@ export type FailoverHint = { kind: HintKind; text: string; evidence: Evidence[] 
 const restartLeadMs = 60_000;
 const restartLagMs = 1_000;
 const consequenceMs = 60_000;
+// The last renewal comes up to one retry period before a process dies.
+const restartCauseSlackMs = 3_000;
 
 // When the previous holder last renewed, from the transition alone: the new tenure started
 // leaderlessMs after that renewal's lease ran out (or overlapMs before it).
@@ -66,11 +68,14 @@ export function buildFailoverHint(facts: FailoverFacts): FailoverHint {
     return { kind: 'coordinated_handover', text: `coordinated election ended the term: the API server preferred ${facts.toHolder ?? 'another candidate'} (spec.preferredHolder), the holder stopped renewing`, evidence: restartEvidence };
   }
   const bands = facts.bands.filter((band) => band.startedAt <= facts.at && (band.endedAt === null || band.endedAt >= windowStart));
+  const bandEvidence: Evidence[] = bands.map((entry) => ({ type: 'band', id: entry.id, text: entry.reason === 'watch_failed' ? 'watch of the cluster failing' : `${entry.stalledLeases} of ${entry.totalLeases} leases overdue at once` }));
+  // A container that ended before (or as) its holder went silent explains the silence, whatever else was slow then.
+  const causing = silentSince === null ? [] : restarts.filter((restart) => restart.finishedAt! <= silentSince + restartCauseSlackMs);
+  if (causing.length > 0) return { kind: 'container_restart', text: describeRestart(causing[0]!, expiresAt), evidence: [...restartEvidence, ...bandEvidence] };
   if (bands.length > 0) {
     const band = bands[0]!;
-    const what = band.reason === 'watch_failed' ? 'the watch of the cluster failed' : `${band.stalledLeases} of ${band.totalLeases} leases stopped renewing together`;
-    const bandEvidence: Evidence[] = bands.map((entry) => ({ type: 'band', id: entry.id, text: entry.reason === 'watch_failed' ? 'watch of the cluster failing' : `${entry.stalledLeases} of ${entry.totalLeases} leases overdue at once` }));
-    return { kind: 'api_server', text: `API server degraded: ${what}; the failover happened inside it`, evidence: [...bandEvidence, ...restartEvidence] };
+    const what = band.reason === 'watch_failed' ? 'the watch of the cluster failed' : `${band.stalledLeases} of ${band.totalLeases} leases of the cluster stopped renewing together`;
+    return { kind: 'api_server', text: `${what}: the API server or etcd, not the process; the failover happened inside it`, evidence: [...bandEvidence, ...restartEvidence] };
   }
   if (restarts.length > 0) return { kind: 'container_restart', text: restartEvidence[0]!.text, evidence: restartEvidence };
   if (facts.cause === 'release') return { kind: 'released', text: 'the previous holder released the lease (clean shutdown or hand-off)', evidence: [] };

@@ -45,7 +45,7 @@ test('a coordinated election: strategy badge, ranked candidates, end of term and
   await expect.poll(() => leaderOf(request, cluster, lease), { timeout: 40_000 }).not.toBeNull();
   const holder = (await leaderOf(request, cluster, lease))!;
   await page.goto(`/leases/${cluster}/${lease}?range=15m`);
-  await expect(page.getByTestId('strategy-badge')).toHaveText('coordinated · OldestEmulationVersion');
+  await expect(page.getByTestId('strategy-badge')).toHaveText('coordinated · OldestEmulationVersion', { timeout: 20_000 });
   await expect(page.getByTestId('candidate-row')).toHaveCount(3, { timeout: 20_000 });
   await expect(page.getByTestId('candidate-row').first()).toHaveAttribute('data-rank', '1');
 

@@ -98,6 +98,16 @@ describe('API server degraded bands', () => {
     expect(evaluateDegraded(state, 20_100).changes).toEqual([{ type: 'closed', band: opened.changes[0]!.band, endedAt: 20_100 }]);
   });
 
+  it('opens no band for two leases going quiet at once (two leaders on one dying node), and never overlaps bands', () => {
+    const quiet = feedDegraded(emptyDegradedState, steady(['a', 'b', 'c', 'd'], 10_000).filter((input) => !(input.type === 'renewal' && ['a', 'b'].includes(input.key) && input.observedAt > 4_000)));
+    expect(evaluateDegraded(quiet, 10_500).changes).toEqual([]);
+    let state = feedDegraded(emptyDegradedState, steady(['a', 'b', 'c'], 10_000));
+    state = evaluateDegraded(state, 19_000).state;
+    state = evaluateDegraded(feedDegraded(state, [renew('a', 20_000, 10_000), renew('b', 20_000, 10_000), renew('c', 20_000, 10_000)]), 20_100).state;
+    const reopened = evaluateDegraded(state, 29_000).changes[0];
+    expect(reopened).toMatchObject({ type: 'opened', band: { startedAt: 20_100 } });
+  });
+
   it('opens no band for a lone stuck holder while the other leases keep renewing', () => {
     const state = feedDegraded(emptyDegradedState, [...steady(['a', 'b', 'c'], 30_000).filter((input) => !(input.type === 'renewal' && input.key === 'a' && input.observedAt > 10_000))]);
     expect(evaluateDegraded(state, 30_500).changes).toEqual([]);
@@ -139,8 +149,18 @@ describe('failover hints', () => {
   it('tags a failover inside an API-server-degraded band, whatever else happened', () => {
     const hint = buildFailoverHint({ ...base, bands: [{ id: '3', startedAt: 84_000, endedAt: 101_000, reason: 'renewals_stalled', stalledLeases: 4, totalLeases: 4 }] });
     expect(hint.kind).toBe('api_server');
-    expect(hint.text).toBe('API server degraded: 4 of 4 leases stopped renewing together; the failover happened inside it');
+    expect(hint.text).toBe('4 of 4 leases of the cluster stopped renewing together: the API server or etcd, not the process; the failover happened inside it');
     expect(hint.evidence).toEqual([{ type: 'band', id: '3', text: '4 of 4 leases overdue at once' }]);
+  });
+
+  it('prefers a container that died as its holder went silent over a band around it, and keeps the band as evidence', () => {
+    const hint = buildFailoverHint({
+      ...base,
+      restarts: [{ id: '7', pod: 'kcm-cp-1', container: 'kcm', reason: 'OOMKilled', exitCode: 137, finishedAt: 85_500 }],
+      bands: [{ id: '3', startedAt: 84_000, endedAt: 101_000, reason: 'renewals_stalled', stalledLeases: 3, totalLeases: 4 }],
+    });
+    expect(hint.kind).toBe('container_restart');
+    expect(hint.evidence.map((evidence) => evidence.type)).toEqual(['restart', 'band']);
   });
 
   it('does not tag a failover with a band that ended before the holder went silent', () => {
