@@ -31,8 +31,11 @@ export type FailoverHint = { kind: HintKind; text: string; evidence: Evidence[] 
 const restartLeadMs = 60_000;
 const restartLagMs = 1_000;
 const consequenceMs = 60_000;
-// The last renewal comes up to one retry period before a process dies.
-const restartCauseSlackMs = 3_000;
+// A process that dies on its own renewed at most one RetryPeriod before; one that exits because it lost
+// the lease does so a RenewDeadline after its last renewal. Usual settings put RetryPeriod below and
+// RenewDeadline above 30 % of the lease duration (2 s / 10 s of 15 s; 15 s / 40 s of 60 s; 7.5 s / 15 s of 30 s).
+const restartCauseShare = 0.3;
+const containerTimePrecisionMs = 1_000;
 
 // When the previous holder last renewed, from the transition alone: the new tenure started
 // leaderlessMs after that renewal's lease ran out (or overlapMs before it).
@@ -69,8 +72,14 @@ export function buildFailoverHint(facts: FailoverFacts): FailoverHint {
   }
   const bands = facts.bands.filter((band) => band.startedAt <= facts.at && (band.endedAt === null || band.endedAt >= windowStart));
   const bandEvidence: Evidence[] = bands.map((entry) => ({ type: 'band', id: entry.id, text: entry.reason === 'watch_failed' ? 'watch of the cluster failing' : `${entry.stalledLeases} of ${entry.totalLeases} leases overdue at once` }));
-  // A container that ended before (or as) its holder went silent explains the silence, whatever else was slow then.
-  const causing = silentSince === null ? [] : restarts.filter((restart) => restart.finishedAt! <= silentSince + restartCauseSlackMs);
+  // A container that ended as its holder went silent explains the silence, unless the cluster was already
+  // degraded then: a process that exits after losing its lease in an API server stall is a consequence.
+  // Container times are whole seconds, so "before the band" must hold with a second to spare.
+  const bandStart = bands.length === 0 ? null : Math.min(...bands.map((band) => band.startedAt));
+  const causing =
+    silentSince === null || facts.leaseDurationSeconds === null
+      ? []
+      : restarts.filter((restart) => restart.finishedAt! <= silentSince + facts.leaseDurationSeconds! * 1000 * restartCauseShare && (bandStart === null || restart.finishedAt! + containerTimePrecisionMs <= bandStart));
   if (causing.length > 0) return { kind: 'container_restart', text: describeRestart(causing[0]!, expiresAt), evidence: [...restartEvidence, ...bandEvidence] };
   if (bands.length > 0) {
     const band = bands[0]!;

@@ -5,7 +5,7 @@ import { formatMicroTime, formatTime } from './micro-time';
 import type { Random } from './random';
 
 /** How the kubelet reports a container that ended: what `kubectl describe pod` shows as Last State. */
-export type Termination = { reason: string; exitCode: number };
+export type Termination = { reason: string; exitCode: number; finishedAt?: number };
 
 export type PodPlacement = {
   namespace: string;
@@ -51,7 +51,7 @@ export class ClusterContext {
       ? {
           restartCount: previous.restartCount + (termination ? 1 : 0),
           startedAt: now,
-          lastTerminated: termination ? { ...termination, startedAt: previous.startedAt, finishedAt: now } : previous.lastTerminated,
+          lastTerminated: termination ? { reason: termination.reason, exitCode: termination.exitCode, startedAt: previous.startedAt, finishedAt: termination.finishedAt ?? now } : previous.lastTerminated,
         }
       : { restartCount: 0, startedAt: now, lastTerminated: undefined };
     this.containers.set(key, state);

@@ -551,7 +551,8 @@ export class Fleet implements ChaosTarget {
     if (this.isStopping || slot.elector !== elector) return;
     slot.elector = undefined;
     // client-go components exit after losing the lease (klog.Fatal: 255); a clean stop exits 0.
-    slot.termination ??= reason === 'lost' ? { reason: 'Error', exitCode: 255 } : reason === 'crashed' ? { reason: 'Error', exitCode: 137 } : { reason: 'Completed', exitCode: 0 };
+    const termination = slot.termination ?? (reason === 'lost' ? { reason: 'Error', exitCode: 255 } : reason === 'crashed' ? { reason: 'Error', exitCode: 137 } : { reason: 'Completed', exitCode: 0 });
+    slot.termination = { ...termination, finishedAt: this.clock.now() };
     const delay = slot.pendingRestartDelayMs !== undefined ? slot.pendingRestartDelayMs : this.options.restartDelayMs === undefined ? 5_000 : this.options.restartDelayMs;
     slot.pendingRestartDelayMs = undefined;
     this.log.debug({ cluster: slot.cluster.name, lease: slot.lease, identity: elector.identity, reason, restartInMs: delay }, 'candidate exited');

@@ -99,7 +99,7 @@ describe('failover context against the simulated fleet', () => {
     await fleet.applyChaos({ op: 'stallApiServer', cluster: 'alpha', durationMs: 4_000 });
     for (const [index, profile] of [controlPlane, scheduler].entries()) {
       const { failover, context } = await failoverAfter(profile, holders[index]!, (found) => found.bands.some((band) => band.endedAt !== null));
-      expect(failover.hint.kind, JSON.stringify(context.bands)).toBe('api_server');
+      expect(failover.hint.kind, JSON.stringify({ bands: context.bands, failover })).toBe('api_server');
       expect(failover.bands).toHaveLength(1);
       expect(context.bands[0]).toMatchObject({ reason: 'renewals_stalled' });
       expect(context.bands[0]!.stalledLeases).toBeGreaterThanOrEqual(2);

@@ -153,14 +153,18 @@ describe('failover hints', () => {
     expect(hint.evidence).toEqual([{ type: 'band', id: '3', text: '4 of 4 leases overdue at once' }]);
   });
 
-  it('prefers a container that died as its holder went silent over a band around it, and keeps the band as evidence', () => {
-    const hint = buildFailoverHint({
-      ...base,
-      restarts: [{ id: '7', pod: 'kcm-cp-1', container: 'kcm', reason: 'OOMKilled', exitCode: 137, finishedAt: 85_500 }],
-      bands: [{ id: '3', startedAt: 84_000, endedAt: 101_000, reason: 'renewals_stalled', stalledLeases: 3, totalLeases: 4 }],
-    });
+  it('prefers a container that died before the cluster degraded, and keeps the band as evidence', () => {
+    const restarts = [{ id: '7', pod: 'kcm-cp-1', container: 'kcm', reason: 'OOMKilled', exitCode: 137, finishedAt: 84_000 }];
+    const hint = buildFailoverHint({ ...base, restarts, bands: [{ id: '3', startedAt: 85_500, endedAt: 101_000, reason: 'renewals_stalled', stalledLeases: 3, totalLeases: 4 }] });
     expect(hint.kind).toBe('container_restart');
     expect(hint.evidence.map((evidence) => evidence.type)).toEqual(['restart', 'band']);
+  });
+
+  it('takes a process exit inside an API server stall for a consequence of the stall', () => {
+    const restarts = [{ id: '8', pod: 'kcm-cp-1', container: 'kcm', reason: 'Error', exitCode: 255, finishedAt: 84_000 }];
+    const hint = buildFailoverHint({ ...base, restarts, bands: [{ id: '3', startedAt: 83_900, endedAt: 101_000, reason: 'renewals_stalled', stalledLeases: 3, totalLeases: 4 }] });
+    expect(hint.kind).toBe('api_server');
+    expect(hint.evidence.map((evidence) => evidence.type)).toEqual(['band', 'restart']);
   });
 
   it('does not tag a failover with a band that ended before the holder went silent', () => {
