@@ -12,6 +12,7 @@ import {
   type SourceEvent,
   type StreamModel,
 } from '../leases';
+import { getSourceStatus } from '../leases/api-degraded';
 import type { Logger } from '../log';
 import { recordBatchFailed, recordBatchStored, recordBufferDepth, recordRelist, recordRenewal, recordWatchState } from '../metrics/controller-metrics';
 import type { IngestBatch, StoredTransition } from '../store/ingest';
@@ -215,6 +216,7 @@ export class ClusterController {
     switch (event.type) {
       case 'synced':
         recordRelist(this.name);
+        this.context?.setSourceStatus('streaming', event.at);
         return {
           type: 'listed',
           items: event.objects.map((object) => this.parseReported(object, event.at, 'list')),
@@ -226,6 +228,7 @@ export class ClusterController {
       case 'bookmark':
         return event;
       case 'blind':
+        this.context?.setSourceStatus('blind', event.since);
         return { type: 'blind', blindness: { since: event.since, reason: event.reason, detail: null } };
       case 'DELETED':
         return { type: 'delete', parsed: this.parseReported(event.object, event.at, 'watch'), at: event.at };
@@ -251,7 +254,7 @@ export class ClusterController {
 
   private setStatus(status: WatcherStatus): void {
     recordWatchState(this.name, status.state);
-    if (status.state === 'connected' || status.state === 'reconnecting' || status.state === 'failing') this.context?.feed([{ type: 'watch', isFailing: status.state !== 'connected', at: this.clock.now() }]);
+    if (status.state !== 'standby' && status.state !== 'stopped') this.context?.setSourceStatus(getSourceStatus(status.state), this.clock.now());
     this.options.onStatus?.(this.name, status);
   }
 
@@ -333,6 +336,7 @@ export class ClusterController {
     else this.scheduler.moveEarlier(result.nextDueAt);
     if (result.relist) {
       this.options.log.warn({ since: result.stream.blind?.since }, 'cannot see the cluster; recording a gap and relisting');
+      this.context?.setSourceStatus('blind', this.clock.now());
       this.source?.requestRelist();
     }
     const asked = new Map<number, string[]>();

@@ -1,5 +1,5 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import { evaluateDegraded, feedDegraded, emptyDegradedState, defaultDegradedOptions, type DegradedInput, type DegradedOptions, type DegradedState } from '../leases/api-degraded';
+import { evaluateDegraded, feedDegraded, emptyDegradedState, defaultDegradedOptions, type DegradedInput, type DegradedOptions, type DegradedState, type SourceStatus } from '../leases/api-degraded';
 import type { Observation } from '../leases';
 import type { Logger } from '../log';
 import { closeOpenBands, writeContextBatch, type ContextAccessState, type ContextBatch, type ContextResourceName } from '../store/context-writes';
@@ -39,7 +39,8 @@ export class ContextWatchers {
   private readonly access = new Map<ContextResourceName, Map<string, ReflectorAccess>>();
   private readonly reported = new Map<ContextResourceName, string>();
   private batch = emptyBatch();
-  private degraded: DegradedState = emptyDegradedState;
+  // Nothing is judged before the Lease source first streams.
+  private degraded: DegradedState = { ...emptyDegradedState, source: 'blind' };
   private readonly timers: NodeJS.Timeout[] = [];
   private isFlushing = false;
   private readonly lastSeen = new Map<string, { holder: string | null; renewTime: number | null }>();
@@ -77,6 +78,13 @@ export class ContextWatchers {
 
   feed(inputs: DegradedInput[]): void {
     if (inputs.length > 0) this.degraded = feedDegraded(this.degraded, inputs);
+  }
+
+  // Whether the Lease source streams; after a relist or reconnect, renewals are compared from then on only.
+  setSourceStatus(status: SourceStatus, at: number): void {
+    if (status === this.degraded.source) return;
+    if (status === 'streaming') this.lastSeen.clear();
+    this.feed([{ type: 'watch', status, at }]);
   }
 
   // An election Lease as the watch delivered it: a new renewTime of the same holder is a renewal.

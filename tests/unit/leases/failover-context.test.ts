@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyDegradedState, evaluateDegraded, feedDegraded, type DegradedInput } from '@/lib/leases/api-degraded';
+import { emptyDegradedState, evaluateDegraded, feedDegraded, getSourceStatus, type DegradedInput } from '@/lib/leases/api-degraded';
 import { rankCandidates, type CandidateRecord } from '@/lib/leases/candidate-ranking';
 import { buildFailoverHint, getSilentSince, type FailoverFacts } from '@/lib/leases/failover-hint';
 import { getOwnerWorkload, parseIdentity, resolveHolderPod, type PodRecord } from '@/lib/leases/pod-identity';
@@ -113,9 +113,33 @@ describe('API server degraded bands', () => {
     expect(evaluateDegraded(state, 30_500).changes).toEqual([]);
   });
 
-  it('opens a watch_failed band while the watch fails', () => {
-    const state = feedDegraded(emptyDegradedState, [...steady(['a'], 4000), { type: 'watch', isFailing: true, at: 5000 }]);
+  it('opens a watch_failed band while the watch errors transiently', () => {
+    const state = feedDegraded(emptyDegradedState, [...steady(['a'], 4000), { type: 'watch', status: getSourceStatus('reconnecting'), at: 5000 }]);
     expect(evaluateDegraded(state, 5000).changes).toEqual([{ type: 'opened', band: { startedAt: 5000, reason: 'watch_failed', stalledLeases: 0, totalLeases: 1 } }]);
+  });
+
+  it("never takes Leasetrail's own 401/403 for the API server", () => {
+    expect(getSourceStatus('failing')).toBe('blind');
+    const state = feedDegraded(emptyDegradedState, [...steady(['a', 'b', 'c'], 4000), { type: 'watch', status: getSourceStatus('failing'), at: 5000 }]);
+    expect(evaluateDegraded(state, 60_000).changes).toEqual([]);
+  });
+
+  it('judges nothing while the Lease source relists, and counts every lease from the end of the relist', () => {
+    // A 410 at 10 s, then a list of many leases that takes 20 s: nothing renewed meanwhile as far as the watch can tell.
+    let state = feedDegraded(emptyDegradedState, [...steady(['a', 'b', 'c'], 10_000), { type: 'watch', status: 'blind', at: 10_000 }]);
+    expect(evaluateDegraded(state, 29_000).changes).toEqual([]);
+    // Renewals cannot arrive while blind; one that would is not counted either.
+    state = feedDegraded(state, [renew('a', 20_000, 10_000), { type: 'watch', status: 'streaming', at: 30_000 }]);
+    expect(evaluateDegraded(state, 30_100).changes).toEqual([]);
+    expect(evaluateDegraded(state, 35_000).changes).toEqual([]);
+    // Once streaming, a real stall is still seen, dated from the end of the relist at the earliest.
+    expect(evaluateDegraded(state, 39_000).changes).toEqual([{ type: 'opened', band: { startedAt: 30_000, reason: 'renewals_stalled', stalledLeases: 3, totalLeases: 3 } }]);
+  });
+
+  it('ends an open band where Leasetrail lost sight of the cluster', () => {
+    const opened = evaluateDegraded(feedDegraded(emptyDegradedState, steady(['a', 'b', 'c'], 10_000)), 19_000);
+    const blind = feedDegraded(opened.state, [{ type: 'watch', status: 'blind', at: 21_000 }]);
+    expect(evaluateDegraded(blind, 50_000).changes).toEqual([{ type: 'closed', band: opened.changes[0]!.band, endedAt: 21_000 }]);
   });
 });
 
