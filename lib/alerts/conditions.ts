@@ -95,37 +95,85 @@ export function staleCondition(facts: StaleFacts, params: StaleDataParams, now: 
   return inactive(facts.subject, value, summary, { changesAt: since + thresholdMs });
 }
 
-// One node lease: the longest renew gap that ended inside the window, and its last renewal (a gap still open).
-export type HeartbeatFacts = { subject: Subject; worstGapMs: number | null; lastRenewAt: number | null };
+// One node lease: its renew gaps that ended inside the window (`endedAt`, length), its last renewal, and
+// since when Leasetrail has been blind on its cluster (an open observation gap), null while it sees it.
+export type HeartbeatFacts = { subject: Subject; gaps: ReadonlyArray<{ endedAt: number; gapMs: number }>; lastRenewAt: number | null; blindSince: number | null };
 
-function currentGap(fact: HeartbeatFacts, now: number): number {
-  return Math.max(fact.worstGapMs ?? 0, fact.lastRenewAt === null ? 0 : now - fact.lastRenewAt);
+type Period = { start: number; end: number | null };
+
+// When a node was over the threshold: from (renewal − gap + threshold) until that renewal; a gap still open
+// runs on, but only as far as Leasetrail could see: while blind, silence is not the node's.
+export function heartbeatGapPeriods(fact: HeartbeatFacts, thresholdMs: number): Period[] {
+  const periods: Period[] = fact.gaps.filter((gap) => gap.gapMs >= thresholdMs).map((gap) => ({ start: gap.endedAt - gap.gapMs + thresholdMs, end: gap.endedAt }));
+  if (fact.lastRenewAt === null) return periods;
+  const start = fact.lastRenewAt + thresholdMs;
+  if (fact.blindSince === null) periods.push({ start, end: null });
+  else if (fact.blindSince > start) periods.push({ start, end: fact.blindSince });
+  return periods;
 }
 
-// Node scope: each node whose gap reached the threshold; cluster scope: each cluster where enough nodes did at once.
+// The periods in which at least `needed` nodes were over the threshold at the same moment: a sweep over their starts and ends.
+export function clusterShareIntervals(perNode: ReadonlyArray<readonly Period[]>, needed: number): Period[] {
+  const edges = perNode.flatMap((periods) => periods.flatMap((period) => [{ at: period.start, step: 1 }, ...(period.end === null ? [] : [{ at: period.end, step: -1 }])]));
+  edges.sort((a, b) => a.at - b.at || a.step - b.step);
+  const intervals: Period[] = [];
+  let active = 0;
+  for (const edge of edges) {
+    const before = active;
+    active += edge.step;
+    if (before < needed && active >= needed) intervals.push({ start: edge.at, end: null });
+    else if (before >= needed && active < needed) intervals.at(-1)!.end = edge.at;
+  }
+  return intervals;
+}
+
+// The most nodes over the threshold at one moment between `from` and `to` (the same sweep, clipped to the window).
+function maxConcurrent(perNode: ReadonlyArray<readonly Period[]>, from: number, to: number): number {
+  const clipped = perNode.map((periods) => periods.filter((period) => period.start <= to && (period.end ?? Infinity) >= from).map((period) => ({ start: Math.max(period.start, from), end: period.end })));
+  const edges = clipped.flatMap((periods) => periods.flatMap((period) => [{ at: period.start, step: 1 }, ...(period.end === null ? [] : [{ at: period.end, step: -1 }])]));
+  edges.sort((a, b) => a.at - b.at || a.step - b.step);
+  let active = 0;
+  let most = 0;
+  for (const edge of edges) {
+    active += edge.step;
+    most = Math.max(most, active);
+  }
+  return most;
+}
+
+export function neededNodes(total: number, sharePercent: number): number {
+  return Math.max(1, Math.ceil((total * sharePercent) / 100 - 1e-9));
+}
+
+// Node scope: each node whose gap reached the threshold within the window; cluster scope: each cluster where
+// enough nodes were over it at the same moment (as the preview replays it). A gap is never measured while
+// Leasetrail is blind on the cluster.
 export function heartbeatGapConditions(facts: readonly HeartbeatFacts[], params: HeartbeatGapParams, now: number): Condition[] {
   const thresholdMs = params.gapSeconds * 1_000;
+  const from = now - params.windowSeconds * 1_000;
+  const isInWindow = (period: Period) => period.start <= now && (period.end ?? Infinity) >= from;
   if (params.scope === 'node') {
     return facts.map((fact) => {
-      const gapMs = currentGap(fact, now);
-      const summary = `heartbeat gap ${formatMs(gapMs)} (threshold ${formatMs(thresholdMs)})`;
-      if (gapMs >= thresholdMs) return { subject: fact.subject, isActive: true, value: Math.round(gapMs / 1_000), summary, changesAt: null, endedAt: null };
-      return inactive(fact.subject, Math.round(gapMs / 1_000), summary, { changesAt: fact.lastRenewAt === null ? null : fact.lastRenewAt + thresholdMs });
+      const seenUntil = fact.blindSince ?? now;
+      const openMs = fact.lastRenewAt === null ? 0 : Math.max(0, seenUntil - fact.lastRenewAt);
+      const gapMs = Math.max(openMs, ...fact.gaps.map((gap) => gap.gapMs));
+      const summary = `heartbeat gap ${formatMs(gapMs)} (threshold ${formatMs(thresholdMs)})${fact.blindSince === null ? '' : '; Leasetrail cannot see the cluster, so the gap is not measured further'}`;
+      const isActive = heartbeatGapPeriods(fact, thresholdMs).some(isInWindow);
+      if (isActive) return { subject: fact.subject, isActive: true, value: Math.round(gapMs / 1_000), summary, changesAt: null, endedAt: null };
+      return inactive(fact.subject, Math.round(gapMs / 1_000), summary, { changesAt: fact.lastRenewAt === null || fact.blindSince !== null ? null : fact.lastRenewAt + thresholdMs });
     });
   }
-  const byCluster = new Map<string, { total: number; over: number; nextAt: number | null }>();
-  for (const fact of facts) {
-    const entry = byCluster.get(fact.subject.cluster) ?? { total: 0, over: 0, nextAt: null };
-    entry.total += 1;
-    if (currentGap(fact, now) >= thresholdMs) entry.over += 1;
-    else if (fact.lastRenewAt !== null) entry.nextAt = entry.nextAt === null ? fact.lastRenewAt + thresholdMs : Math.min(entry.nextAt, fact.lastRenewAt + thresholdMs);
-    byCluster.set(fact.subject.cluster, entry);
-  }
-  return [...byCluster].map(([cluster, entry]) => {
+  const byCluster = new Map<string, HeartbeatFacts[]>();
+  for (const fact of facts) byCluster.set(fact.subject.cluster, [...(byCluster.get(fact.subject.cluster) ?? []), fact]);
+  return [...byCluster].map(([cluster, nodes]) => {
     const subject: Subject = { cluster, namespace: null, name: null };
-    const percent = Math.round((entry.over / entry.total) * 1_000) / 10;
-    const summary = `${entry.over} of ${entry.total} nodes with a heartbeat gap of ${formatMs(thresholdMs)} or more within ${formatMs(params.windowSeconds * 1_000)} (${percent} %, threshold ${params.clusterSharePercent} %)`;
-    if (percent >= params.clusterSharePercent) return { subject, isActive: true, value: percent, summary, changesAt: null, endedAt: null };
-    return inactive(subject, percent, summary, { changesAt: entry.nextAt });
+    const perNode = nodes.map((fact) => heartbeatGapPeriods(fact, thresholdMs));
+    const over = maxConcurrent(perNode, from, now);
+    const percent = Math.round((over / nodes.length) * 1_000) / 10;
+    const summary = `${over} of ${nodes.length} nodes with a heartbeat gap of ${formatMs(thresholdMs)} or more at once within ${formatMs(params.windowSeconds * 1_000)} (${percent} %, threshold ${params.clusterSharePercent} %)`;
+    if (over >= neededNodes(nodes.length, params.clusterSharePercent)) return { subject, isActive: true, value: percent, summary, changesAt: null, endedAt: null };
+    const blind = nodes.some((fact) => fact.blindSince !== null);
+    const nextAt = blind ? null : Math.min(...nodes.flatMap((fact) => (fact.lastRenewAt === null ? [] : [fact.lastRenewAt + thresholdMs])).filter((at) => at > now));
+    return inactive(subject, percent, summary, { changesAt: nextAt === null || !Number.isFinite(nextAt) ? null : nextAt });
   });
 }

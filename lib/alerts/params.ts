@@ -46,10 +46,13 @@ export const staleDataParams = z.strictObject(
   paramsObject('{"seconds": 300}'),
 );
 
+// The kubelet renews every 10 s: a shorter threshold would call every renewal a gap.
+export const minHeartbeatGapSeconds = 11;
+
 export const heartbeatGapParams = z.strictObject(
   {
     scope: z.enum(['node', 'cluster'], { error: 'scope must be node or cluster' }).default('node'),
-    gapSeconds: wholeNumber('gapSeconds', 11, 3_600),
+    gapSeconds: wholeNumber('gapSeconds', minHeartbeatGapSeconds, 3_600),
     windowSeconds: wholeNumber('windowSeconds', 60, 3_600).default(300),
     clusterSharePercent: wholeNumber('clusterSharePercent', 1, 100).default(50),
   },
@@ -107,7 +110,7 @@ export function describeRule(definition: RuleDefinition): string {
     case 'heartbeat_gap':
       return definition.params.scope === 'node'
         ? `a node heartbeat gap of at least ${formatSeconds(definition.params.gapSeconds)} within ${formatSeconds(definition.params.windowSeconds)}`
-        : `at least ${definition.params.clusterSharePercent} % of a cluster's nodes with a heartbeat gap of ${formatSeconds(definition.params.gapSeconds)} within ${formatSeconds(definition.params.windowSeconds)}`;
+        : `at least ${definition.params.clusterSharePercent} % of a cluster's nodes with a heartbeat gap of ${formatSeconds(definition.params.gapSeconds)} at once within ${formatSeconds(definition.params.windowSeconds)}`;
   }
 }
 

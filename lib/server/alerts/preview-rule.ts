@@ -1,11 +1,11 @@
 import { ValidationError } from '../../errors';
 import type { Store } from '../../store/client';
 import { loadFlappingHistory, loadHeartbeatGapHistory, loadLeaderlessHistory, loadRenewLatencyHistory, loadStaleHistory } from '../../store/alert-facts';
-import { expandTransitions, flappingIntervals, renewLatencyCondition } from '../../alerts/conditions';
+import { clusterShareIntervals, expandTransitions, flappingIntervals, neededNodes, renewLatencyCondition } from '../../alerts/conditions';
 import { timingOf } from '../../alerts/evaluate';
 import { describeRule, lookbackSeconds } from '../../alerts/params';
 import { isInScope, subjectKeyOf } from '../../alerts/patterns';
-import { sampledIntervals, simulateSignal, thresholdIntervals, type PreviewFiring, type SubjectSignal } from '../../alerts/preview';
+import { sampledIntervals, simulateSignal, thresholdIntervals, type ActiveInterval, type PreviewFiring, type SubjectSignal } from '../../alerts/preview';
 import type { RuleDefinition, RuleScope } from '../../alerts/types';
 
 export type PreviewInput = RuleDefinition & RuleScope & { forSeconds: number; quietSeconds: number; hours: number; now: Date };
@@ -52,13 +52,13 @@ async function signalsFor(store: Store, input: PreviewInput, from: Date, to: Dat
     }
     case 'heartbeat_gap': {
       const history = await loadHeartbeatGapHistory(db, { from, to }, input.params.gapSeconds * 1_000);
-      if (input.params.scope === 'node') return { signals: history.map((entry) => ({ subject: entry.subject, intervals: () => entry.periods })), sampleStepSeconds: null };
+      const windowMs = input.params.windowSeconds * 1_000;
+      if (input.params.scope === 'node') return { signals: history.map((entry) => ({ subject: entry.subject, intervals: () => extendByWindow(entry.periods, windowMs) })), sampleStepSeconds: null };
       const byCluster = new Map<string, typeof history>();
       for (const entry of history) byCluster.set(entry.subject.cluster, [...(byCluster.get(entry.subject.cluster) ?? []), entry]);
-      const share = input.params.clusterSharePercent / 100;
       const signals = [...byCluster].map(([cluster, entries]) => ({
         subject: { cluster, namespace: null, name: null },
-        intervals: () => clusterShareIntervals(entries.map((entry) => entry.periods), Math.ceil(share * (entries[0]?.nodesInCluster ?? 1))),
+        intervals: () => extendByWindow(clusterShareIntervals(entries.map((entry) => entry.periods), neededNodes(entries[0]?.nodesInCluster ?? 1, input.params.clusterSharePercent)), windowMs),
       }));
       return { signals, sampleStepSeconds: null };
     }
@@ -78,19 +78,16 @@ async function signalsFor(store: Store, input: PreviewInput, from: Date, to: Dat
   }
 }
 
-// When at least `needed` of the nodes' gap periods overlap: a sweep over their starts and ends.
-function clusterShareIntervals(perNode: Array<Array<{ start: number; end: number | null }>>, needed: number): Array<{ start: number; end: number | null }> {
-  const edges = perNode.flatMap((periods) => periods.flatMap((period) => [{ at: period.start, step: 1 }, ...(period.end === null ? [] : [{ at: period.end, step: -1 }])]));
-  edges.sort((a, b) => a.at - b.at || a.step - b.step);
-  const intervals: Array<{ start: number; end: number | null }> = [];
-  let active = 0;
-  for (const edge of edges) {
-    const before = active;
-    active += edge.step;
-    if (before < needed && active >= needed) intervals.push({ start: edge.at, end: null });
-    else if (before >= needed && active < needed) intervals.at(-1)!.end = edge.at;
+// A gap counts for the window after it (the engine's "within windowSeconds"): each interval runs on that long.
+function extendByWindow(intervals: readonly ActiveInterval[], windowMs: number): ActiveInterval[] {
+  const merged: ActiveInterval[] = [];
+  for (const interval of [...intervals].sort((a, b) => a.start - b.start)) {
+    const end = interval.end === null ? null : interval.end + windowMs;
+    const last = merged.at(-1);
+    if (last && (last.end === null || last.end >= interval.start)) last.end = last.end === null || end === null ? null : Math.max(last.end, end);
+    else merged.push({ start: interval.start, end });
   }
-  return intervals;
+  return merged;
 }
 
 // "Would have fired N times": the rule replayed over stored history with the live lifecycle.
