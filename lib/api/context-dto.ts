@@ -5,7 +5,8 @@ import type { Workload } from '../leases/pod-identity';
 // The lease page's and the audit's failover context, as the read API sends it (times in epoch ms).
 export type HolderPod = { identity: string; namespace: string; pod: string; nodeName: string | null; workload: Workload | null };
 
-export type RestartDto = { id: string; pod: string; container: string; restartCount: number; reason: string | null; exitCode: number | null; finishedAt: number | null };
+// finishedAt: when the container ended, as reported (null: not reported); observedAt: when Leasetrail saw the restart.
+export type RestartDto = { id: string; pod: string; container: string; restartCount: number; reason: string | null; exitCode: number | null; finishedAt: number | null; observedAt: number };
 
 export type EventDto = { id: string; api: 'core' | 'events_k8s_io'; involvedKind: string; involvedName: string; reason: string; message: string; type: string | null; reportingComponent: string | null; firstAt: number; lastAt: number; count: number; deletedAt: number | null };
 

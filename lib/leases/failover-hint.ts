@@ -1,6 +1,8 @@
 import type { AcquireCause } from './types';
 
-export type ContainerRestartFact = { id: string; pod: string; container: string; reason: string | null; exitCode: number | null; finishedAt: number | null };
+// finishedAt: when the container ended, as the kubelet reported it (null: not reported); observedAt: when
+// Leasetrail saw the restart (it ended at or before then, no more is known).
+export type ContainerRestartFact = { id: string; pod: string; container: string; reason: string | null; exitCode: number | null; finishedAt: number | null; observedAt: number };
 
 export type DegradedBandFact = { id: string; startedAt: number; endedAt: number | null; reason: 'renewals_stalled' | 'watch_failed'; stalledLeases: number; totalLeases: number };
 
@@ -36,6 +38,10 @@ const consequenceMs = 60_000;
 // RenewDeadline above 30 % of the lease duration (2 s / 10 s of 15 s; 15 s / 40 s of 60 s; 7.5 s / 15 s of 30 s).
 const restartCauseShare = 0.3;
 const containerTimePrecisionMs = 1_000;
+// "The holder stopped alone" needs the others to have mostly gone on, as the degraded detector judges a cluster:
+// more than half of the other election leases, and at least two of them (one lease says little of an API server).
+const processMinRenewed = 2;
+const processMinShare = 0.5;
 
 // When the previous holder last renewed, from the transition alone: the new tenure started
 // leaderlessMs after that renewal's lease ran out (or overlapMs before it).
@@ -51,7 +57,8 @@ function seconds(ms: number): string {
 
 function describeRestart(restart: ContainerRestartFact, expiresAt: number | null): string {
   const how = `${restart.reason ?? 'terminated'}${restart.exitCode !== null ? ` (exit ${restart.exitCode})` : ''}`;
-  if (restart.finishedAt === null || expiresAt === null) return `container ${restart.container} of ${restart.pod} restarted: ${how}`;
+  if (restart.finishedAt === null) return `container ${restart.container} of ${restart.pod} restarted, by ${new Date(restart.observedAt).toISOString()} at the latest (when it ended was not reported): ${how}`;
+  if (expiresAt === null) return `container ${restart.container} of ${restart.pod} restarted: ${how}`;
   const delta = expiresAt - restart.finishedAt;
   return `previous holder's container restarted ${seconds(delta)} ${delta >= 0 ? 'before' : 'after'} expiry: ${how}`;
 }
@@ -62,13 +69,17 @@ export function buildFailoverHint(facts: FailoverFacts): FailoverHint {
   const silentSince = getSilentSince(facts);
   const expiresAt = facts.leaseDurationSeconds === null || silentSince === null ? null : silentSince + facts.leaseDurationSeconds * 1000;
   const windowStart = silentSince ?? facts.at;
-  const restarts = facts.restarts.filter((restart) => restart.finishedAt !== null && restart.finishedAt >= windowStart - restartLeadMs && restart.finishedAt <= facts.at + restartLagMs);
+  // A restart whose end was not reported ended by the time it was seen: near the failover if seen in its window.
+  const restarts = facts.restarts.filter((restart) => {
+    const endedBy = restart.finishedAt ?? restart.observedAt;
+    return endedBy >= windowStart - restartLeadMs && (restart.finishedAt !== null ? restart.finishedAt <= facts.at + restartLagMs : endedBy <= facts.at + consequenceMs);
+  });
   const restartEvidence = restarts.map((restart): Evidence => ({ type: 'restart', id: restart.id, text: describeRestart(restart, expiresAt) }));
   const afterwards = facts.restarts
     .filter((restart) => restart.finishedAt !== null && restart.finishedAt > facts.at + restartLagMs && restart.finishedAt <= facts.at + consequenceMs)
     .map((restart): Evidence => ({ type: 'restart', id: restart.id, text: `afterwards: container ${restart.container} exited ${seconds(restart.finishedAt! - facts.at)} after the takeover: ${restart.reason ?? 'terminated'}${restart.exitCode !== null ? ` (exit ${restart.exitCode})` : ''}` }));
   if (facts.cause === 'preferred_holder') {
-    return { kind: 'coordinated_handover', text: `coordinated election ended the term: the API server preferred ${facts.toHolder ?? 'another candidate'} (spec.preferredHolder), the holder stopped renewing`, evidence: restartEvidence };
+    return { kind: 'coordinated_handover', text: `coordinated election: the lease named ${facts.toHolder ?? 'another candidate'} its preferred holder (spec.preferredHolder), who took it over`, evidence: restartEvidence };
   }
   const bands = facts.bands.filter((band) => band.startedAt <= facts.at && (band.endedAt === null || band.endedAt >= windowStart));
   const bandEvidence: Evidence[] = bands.map((entry) => ({ type: 'band', id: entry.id, text: entry.reason === 'watch_failed' ? 'watch of the cluster failing' : `${entry.stalledLeases} of ${entry.totalLeases} leases overdue at once` }));
@@ -79,18 +90,30 @@ export function buildFailoverHint(facts: FailoverFacts): FailoverHint {
   const causing =
     silentSince === null || facts.leaseDurationSeconds === null
       ? []
-      : restarts.filter((restart) => restart.finishedAt! <= silentSince + facts.leaseDurationSeconds! * 1000 * restartCauseShare && (bandStart === null || restart.finishedAt! + containerTimePrecisionMs <= bandStart));
+      : restarts.filter((restart) => restart.finishedAt !== null && restart.finishedAt <= silentSince + facts.leaseDurationSeconds! * 1000 * restartCauseShare && (bandStart === null || restart.finishedAt + containerTimePrecisionMs <= bandStart));
   if (causing.length > 0) return { kind: 'container_restart', text: describeRestart(causing[0]!, expiresAt), evidence: [...restartEvidence, ...bandEvidence] };
   if (bands.length > 0) {
     const band = bands[0]!;
     const what = band.reason === 'watch_failed' ? 'the watch of the cluster failed' : `${band.stalledLeases} of ${band.totalLeases} leases of the cluster stopped renewing together`;
-    return { kind: 'api_server', text: `${what}: the API server or etcd, not the process; the failover happened inside it`, evidence: [...bandEvidence, ...restartEvidence] };
+    const wentSilentInside = silentSince !== null && band.startedAt <= silentSince ? 'the previous holder went silent inside it; ' : '';
+    const where = band.endedAt === null || band.endedAt >= facts.at ? 'the failover happened inside it' : `${wentSilentInside}it ended ${seconds(facts.at - band.endedAt)} before the takeover`;
+    return { kind: 'api_server', text: `${what}: the API server or etcd, not the process; ${where}`, evidence: [...bandEvidence, ...restartEvidence] };
   }
-  if (restarts.length > 0) return { kind: 'container_restart', text: restartEvidence[0]!.text, evidence: restartEvidence };
-  if (facts.cause === 'release') return { kind: 'released', text: 'the previous holder released the lease (clean shutdown or hand-off)', evidence: [] };
-  if (facts.otherLeasesRenewed !== null && facts.otherLeasesRenewed > 0) {
-    const text = `the previous holder stopped renewing alone while ${facts.otherLeasesRenewed} other lease${facts.otherLeasesRenewed === 1 ? '' : 's'} of the cluster kept renewing: points at the process or its node, not the API server`;
-    return { kind: 'process', text, evidence: [{ type: 'renewals', id: null, text: `${facts.otherLeasesRenewed} of ${facts.otherLeases} other election leases renewed meanwhile` }, ...afterwards] };
+  // A restart whose end was not reported may as well have followed the takeover: evidence, never the hint.
+  const timed = restartEvidence.filter((_, index) => restarts[index]!.finishedAt !== null);
+  const untimed = restartEvidence.filter((_, index) => restarts[index]!.finishedAt === null);
+  if (timed.length > 0) return { kind: 'container_restart', text: timed[0]!.text, evidence: restartEvidence };
+  if (facts.cause === 'release') return { kind: 'released', text: 'the previous holder released the lease (clean shutdown or hand-off)', evidence: untimed };
+  const renewed = facts.otherLeasesRenewed;
+  if (renewed !== null && renewed >= processMinRenewed && renewed > facts.otherLeases * processMinShare) {
+    const text = `the previous holder stopped renewing alone while ${renewed} of ${facts.otherLeases} other leases of the cluster kept renewing: points at the process or its node, not the API server`;
+    return { kind: 'process', text, evidence: [{ type: 'renewals', id: null, text: `${renewed} of ${facts.otherLeases} other election leases renewed meanwhile` }, ...untimed, ...afterwards] };
   }
-  return { kind: 'no_evidence', text: facts.otherLeases === 0 ? 'no restart, band or other lease of the cluster recorded to tell process from API server' : 'no restart or degraded band recorded around this failover', evidence: afterwards };
+  const text =
+    facts.otherLeases === 0
+      ? 'no restart, band or other lease of the cluster recorded to tell process from API server'
+      : renewed !== null && renewed > 0
+        ? `no restart or degraded band recorded; only ${renewed} of ${facts.otherLeases} other election leases renewed meanwhile, too few to tell process from API server`
+        : 'no restart or degraded band recorded around this failover';
+  return { kind: 'no_evidence', text, evidence: [...untimed, ...afterwards] };
 }

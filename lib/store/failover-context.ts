@@ -38,7 +38,7 @@ async function listPods(store: Store, clusterId: number, namespace: string): Pro
 
 async function listRestarts(store: Store, clusterId: number, namespace: string, from: number, to: number): Promise<RestartDto[]> {
   const query = Prisma.sql`
-    SELECT id::text, pod, container, "restartCount", reason, "exitCode", ${epochMs(Prisma.sql`coalesce("finishedAt", "observedAt")`)} AS "finishedAt"
+    SELECT id::text, pod, container, "restartCount", reason, "exitCode", ${epochMs(Prisma.sql`"finishedAt"`)} AS "finishedAt", ${epochMs(Prisma.sql`"observedAt"`)} AS "observedAt"
       FROM "ContainerRestart"
      WHERE "clusterId" = ${clusterId} AND namespace = ${namespace} AND "observedAt" >= ${new Date(from)}::timestamptz AND coalesce("finishedAt", "observedAt") <= ${new Date(to)}::timestamptz
      ORDER BY "finishedAt" LIMIT 2000`;

@@ -93,7 +93,7 @@ describe('failover context against the simulated fleet', () => {
     await fleet.applyChaos({ op: 'pauseLeader', cluster: 'alpha', lease: 'operators/widgets', durationMs: 6_000 });
     const loneFailover = await failoverAfter(operator, lone, (context) => context.failovers.some((entry) => entry.fromHolder === lone && entry.hint.kind !== 'no_evidence'));
     expect(loneFailover.failover.hint.kind, JSON.stringify({ bands: loneFailover.context.bands, failover: loneFailover.failover })).toBe('process');
-    expect(loneFailover.failover.hint.text).toMatch(/stopped renewing alone while 2 other leases of the cluster kept renewing/);
+    expect(loneFailover.failover.hint.text).toMatch(/stopped renewing alone while 2 of 2 other leases of the cluster kept renewing/);
 
     const holders = [controlPlane, scheduler].map((profile) => fleet.leaderOf('alpha', `${profile.namespace}/${profile.leaseName}`)!);
     await fleet.applyChaos({ op: 'stallApiServer', cluster: 'alpha', durationMs: 4_000 });

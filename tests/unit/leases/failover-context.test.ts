@@ -152,7 +152,7 @@ describe('failover hints', () => {
   });
 
   it('shows an OOMKilled restart beside the failover it explains, timed against the expiry', () => {
-    const hint = buildFailoverHint({ ...base, restarts: [{ id: '7', pod: 'kcm-cp-1', container: 'kcm', reason: 'OOMKilled', exitCode: 137, finishedAt: 97_000 }] });
+    const hint = buildFailoverHint({ ...base, restarts: [{ id: '7', pod: 'kcm-cp-1', container: 'kcm', reason: 'OOMKilled', exitCode: 137, finishedAt: 97_000, observedAt: 97_000 + 5_000 }] });
     expect(hint).toEqual({
       kind: 'container_restart',
       text: "previous holder's container restarted 2 s before expiry: OOMKilled (exit 137)",
@@ -161,13 +161,13 @@ describe('failover hints', () => {
   });
 
   it('shows a restart after the takeover as a consequence, not as the cause', () => {
-    const hint = buildFailoverHint({ ...base, otherLeasesRenewed: 3, restarts: [{ id: '9', pod: 'p', container: 'kcm', reason: 'Error', exitCode: 255, finishedAt: 104_000 }] });
+    const hint = buildFailoverHint({ ...base, otherLeasesRenewed: 3, restarts: [{ id: '9', pod: 'p', container: 'kcm', reason: 'Error', exitCode: 255, finishedAt: 104_000, observedAt: 104_000 + 5_000 }] });
     expect(hint.kind).toBe('process');
     expect(hint.evidence).toContainEqual({ type: 'restart', id: '9', text: 'afterwards: container kcm exited 4 s after the takeover: Error (exit 255)' });
   });
 
   it('ignores restarts long before the silence began', () => {
-    expect(buildFailoverHint({ ...base, restarts: [{ id: '7', pod: 'p', container: 'c', reason: 'Error', exitCode: 255, finishedAt: 10_000 }] }).kind).toBe('process');
+    expect(buildFailoverHint({ ...base, restarts: [{ id: '7', pod: 'p', container: 'c', reason: 'Error', exitCode: 255, finishedAt: 10_000, observedAt: 10_000 + 5_000 }] }).kind).toBe('process');
   });
 
   it('tags a failover inside an API-server-degraded band, whatever else happened', () => {
@@ -178,14 +178,14 @@ describe('failover hints', () => {
   });
 
   it('prefers a container that died before the cluster degraded, and keeps the band as evidence', () => {
-    const restarts = [{ id: '7', pod: 'kcm-cp-1', container: 'kcm', reason: 'OOMKilled', exitCode: 137, finishedAt: 84_000 }];
+    const restarts = [{ id: '7', pod: 'kcm-cp-1', container: 'kcm', reason: 'OOMKilled', exitCode: 137, finishedAt: 84_000, observedAt: 84_000 + 5_000 }];
     const hint = buildFailoverHint({ ...base, restarts, bands: [{ id: '3', startedAt: 85_500, endedAt: 101_000, reason: 'renewals_stalled', stalledLeases: 3, totalLeases: 4 }] });
     expect(hint.kind).toBe('container_restart');
     expect(hint.evidence.map((evidence) => evidence.type)).toEqual(['restart', 'band']);
   });
 
   it('takes a process exit inside an API server stall for a consequence of the stall', () => {
-    const restarts = [{ id: '8', pod: 'kcm-cp-1', container: 'kcm', reason: 'Error', exitCode: 255, finishedAt: 84_000 }];
+    const restarts = [{ id: '8', pod: 'kcm-cp-1', container: 'kcm', reason: 'Error', exitCode: 255, finishedAt: 84_000, observedAt: 84_000 + 5_000 }];
     const hint = buildFailoverHint({ ...base, restarts, bands: [{ id: '3', startedAt: 83_900, endedAt: 101_000, reason: 'renewals_stalled', stalledLeases: 3, totalLeases: 4 }] });
     expect(hint.kind).toBe('api_server');
     expect(hint.evidence.map((evidence) => evidence.type)).toEqual(['band', 'restart']);
@@ -197,6 +197,32 @@ describe('failover hints', () => {
 
   it('points at the process when the holder stopped alone while the others kept renewing', () => {
     expect(buildFailoverHint({ ...base, otherLeasesRenewed: 2 })).toMatchObject({ kind: 'process', evidence: [{ type: 'renewals', text: '2 of 3 other election leases renewed meanwhile' }] });
+  });
+
+  it('needs more than half of the other leases, and two at least, renewing to point at the process', () => {
+    expect(buildFailoverHint({ ...base, otherLeasesRenewed: 1 })).toMatchObject({ kind: 'no_evidence', text: 'no restart or degraded band recorded; only 1 of 3 other election leases renewed meanwhile, too few to tell process from API server' });
+    expect(buildFailoverHint({ ...base, otherLeases: 1, otherLeasesRenewed: 1 }).kind).toBe('no_evidence');
+    expect(buildFailoverHint({ ...base, otherLeases: 10, otherLeasesRenewed: 5 }).kind).toBe('no_evidence');
+    expect(buildFailoverHint({ ...base, otherLeases: 10, otherLeasesRenewed: 6 }).text).toBe('the previous holder stopped renewing alone while 6 of 10 other leases of the cluster kept renewing: points at the process or its node, not the API server');
+  });
+
+  it('says the failover happened inside a band only when the takeover is inside it', () => {
+    const ended = buildFailoverHint({ ...base, bands: [{ id: '3', startedAt: 80_000, endedAt: 95_000, reason: 'renewals_stalled', stalledLeases: 4, totalLeases: 4 }] });
+    expect(ended).toMatchObject({ kind: 'api_server', text: '4 of 4 leases of the cluster stopped renewing together: the API server or etcd, not the process; the previous holder went silent inside it; it ended 5 s before the takeover' });
+    const later = buildFailoverHint({ ...base, bands: [{ id: '3', startedAt: 88_000, endedAt: 95_000, reason: 'renewals_stalled', stalledLeases: 4, totalLeases: 4 }] });
+    expect(later.text).toBe('4 of 4 leases of the cluster stopped renewing together: the API server or etcd, not the process; it ended 5 s before the takeover');
+  });
+
+  it('never times a restart whose end was not reported, nor makes it the hint', () => {
+    const hint = buildFailoverHint({ ...base, restarts: [{ id: '7', pod: 'kcm-cp-1', container: 'kcm', reason: 'OOMKilled', exitCode: 137, finishedAt: null, observedAt: 99_000 }] });
+    expect(hint.kind).toBe('process');
+    expect(hint.text).not.toMatch(/restarted/);
+    expect(hint.evidence).toContainEqual({ type: 'restart', id: '7', text: `container kcm of kcm-cp-1 restarted, by ${new Date(99_000).toISOString()} at the latest (when it ended was not reported): OOMKilled (exit 137)` });
+  });
+
+  it('states of a coordinated handover only what the lease recorded', () => {
+    const hint = buildFailoverHint({ ...base, cause: 'preferred_holder' });
+    expect(hint.text).toBe('coordinated election: the lease named cp-2_b its preferred holder (spec.preferredHolder), who took it over');
   });
 
   it('claims nothing without evidence, and says when the change was not observed', () => {
