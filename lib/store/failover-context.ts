@@ -1,7 +1,7 @@
 import type { EventDto, FailoverContextDto, HolderPod, LeaseContextDto, RestartDto } from '../api/context-dto';
 import { rankCandidates } from '../leases/candidate-ranking';
 import { buildFailoverHint, getSilentSince, type DegradedBandFact } from '../leases/failover-hint';
-import { getOwnerWorkload, resolveHolderPod, type PodRecord } from '../leases/pod-identity';
+import { getOwnerWorkload, parseIdentity, resolveHolderPod, type PodRecord } from '../leases/pod-identity';
 import type { LeaseKey } from '../leases';
 import type { Store } from './client';
 import { epochMs } from './epoch-ms';
@@ -17,6 +17,12 @@ type FailoverRow = { id: string; at: number; cause: string | null; fromHolder: s
 const evidenceLeadMs = 10 * 60_000;
 const maxFailovers = 200;
 const maxEvents = 500;
+const maxPods = 2_000;
+const maxRestartsPerFailover = 50;
+const maxBandsPerFailover = 10;
+const maxBands = 500;
+// Restarts up to this long after a takeover are shown as its consequences.
+const consequenceMs = 60_000;
 
 async function findLeaseRef(store: Store, key: LeaseKey): Promise<LeaseRef & { strategy: string | null; preferredHolder: string | null; holderIdentity: string | null; renewTime: Date | null }> {
   const { rows } = await store.pool.query<LeaseRef & { strategy: string | null; preferredHolder: string | null; holderIdentity: string | null; renewTime: Date | null }>(
@@ -28,29 +34,59 @@ async function findLeaseRef(store: Store, key: LeaseKey): Promise<LeaseRef & { s
   return rows[0]!;
 }
 
-async function listPods(store: Store, clusterId: number, namespace: string): Promise<PodRecord[]> {
+// Only the pods an identity can name: a pod called like its host, or a static pod on the node of that name.
+async function listPods(store: Store, clusterId: number, namespace: string, identities: Iterable<string | null>): Promise<PodRecord[]> {
+  const hosts = [...new Set([...identities].flatMap((identity) => (identity === null ? [] : [parseIdentity(identity).host])))];
+  if (hosts.length === 0) return [];
   const query = Prisma.sql`
     SELECT namespace, pod, uid, "nodeName", "ownerKind", "ownerName", ${epochMs(Prisma.sql`"firstSeenAt"`)} AS "firstSeenAt",
            ${epochMs(Prisma.sql`coalesce("deletedAt", now())`)} AS "lastSeenAt"
-      FROM "PodSighting" WHERE "clusterId" = ${clusterId} AND namespace = ${namespace}`;
+      FROM "PodSighting" WHERE "clusterId" = ${clusterId} AND namespace = ${namespace} AND (pod = ANY(${hosts}::text[]) OR "nodeName" = ANY(${hosts}::text[]))
+     LIMIT ${maxPods}::int`;
   return (await store.pool.query<PodRecord>(query.text, query.values)).rows;
 }
 
-async function listRestarts(store: Store, clusterId: number, namespace: string, from: number, to: number): Promise<RestartDto[]> {
+type EvidenceWindow = { id: string; pod: string | null; from: number; to: number };
+
+// Restarts of each failover's previous holder pod inside that failover's own window, newest first and
+// bounded per failover: a crash-looping pod elsewhere in time never pushes out a failover's evidence.
+async function listRestartsPerFailover(store: Store, clusterId: number, namespace: string, windows: EvidenceWindow[]): Promise<Map<string, RestartDto[]>> {
+  const wanted = windows.filter((window) => window.pod !== null);
+  const byFailover = new Map<string, RestartDto[]>();
+  if (wanted.length === 0) return byFailover;
   const query = Prisma.sql`
-    SELECT id::text, pod, container, "restartCount", reason, "exitCode", ${epochMs(Prisma.sql`"finishedAt"`)} AS "finishedAt", ${epochMs(Prisma.sql`"observedAt"`)} AS "observedAt"
-      FROM "ContainerRestart"
-     WHERE "clusterId" = ${clusterId} AND namespace = ${namespace} AND "observedAt" >= ${new Date(from)}::timestamptz AND coalesce("finishedAt", "observedAt") <= ${new Date(to)}::timestamptz
-     ORDER BY "finishedAt" LIMIT 2000`;
-  return (await store.pool.query<RestartDto>(query.text, query.values)).rows;
+    SELECT w.id AS "failoverId", r.* FROM unnest(${wanted.map((w) => w.id)}::text[], ${wanted.map((w) => w.pod)}::text[], ${wanted.map((w) => new Date(w.from))}::timestamptz[], ${wanted.map((w) => new Date(w.to))}::timestamptz[]) AS w(id, pod, since, until)
+     CROSS JOIN LATERAL (
+       SELECT c.id::text, c.pod, c.container, c."restartCount", c.reason, c."exitCode", ${epochMs(Prisma.sql`c."finishedAt"`)} AS "finishedAt", ${epochMs(Prisma.sql`c."observedAt"`)} AS "observedAt"
+         FROM "ContainerRestart" c
+        WHERE c."clusterId" = ${clusterId} AND c.namespace = ${namespace} AND c.pod = w.pod AND c."observedAt" >= w.since AND coalesce(c."finishedAt", c."observedAt") <= w.until
+        ORDER BY c."observedAt" DESC LIMIT ${maxRestartsPerFailover}::int) r`;
+  for (const { failoverId, ...restart } of (await store.pool.query<RestartDto & { failoverId: string }>(query.text, query.values)).rows) byFailover.set(failoverId, [...(byFailover.get(failoverId) ?? []), restart]);
+  return byFailover;
 }
 
+const bandColumns = Prisma.sql`b.id::text, ${epochMs(Prisma.sql`b."startedAt"`)} AS "startedAt", ${epochMs(Prisma.sql`b."endedAt"`)} AS "endedAt", b.reason, b."stalledLeases", b."totalLeases"`;
+
+// The bands that overlap each failover's window (from its previous holder's silence to the takeover).
+async function listBandsPerFailover(store: Store, clusterId: number, windows: Array<Omit<EvidenceWindow, 'pod'>>): Promise<Map<string, DegradedBandFact[]>> {
+  const byFailover = new Map<string, DegradedBandFact[]>();
+  if (windows.length === 0) return byFailover;
+  const query = Prisma.sql`
+    SELECT w.id AS "failoverId", x.* FROM unnest(${windows.map((w) => w.id)}::text[], ${windows.map((w) => new Date(w.from))}::timestamptz[], ${windows.map((w) => new Date(w.to))}::timestamptz[]) AS w(id, since, until)
+     CROSS JOIN LATERAL (
+       SELECT ${bandColumns} FROM "DegradedBand" b
+        WHERE b."clusterId" = ${clusterId} AND b."startedAt" <= w.until AND (b."endedAt" IS NULL OR b."endedAt" >= w.since)
+        ORDER BY b."startedAt" DESC LIMIT ${maxBandsPerFailover}::int) x`;
+  for (const { failoverId, ...band } of (await store.pool.query<DegradedBandFact & { failoverId: string }>(query.text, query.values)).rows) byFailover.set(failoverId, [...(byFailover.get(failoverId) ?? []), band]);
+  return byFailover;
+}
+
+// The bands shown for the page's range, newest first.
 async function listBands(store: Store, clusterId: number, from: number, to: number): Promise<DegradedBandFact[]> {
   const query = Prisma.sql`
-    SELECT id::text, ${epochMs(Prisma.sql`"startedAt"`)} AS "startedAt", ${epochMs(Prisma.sql`"endedAt"`)} AS "endedAt", reason, "stalledLeases", "totalLeases"
-      FROM "DegradedBand"
-     WHERE "clusterId" = ${clusterId} AND "startedAt" < ${new Date(to)}::timestamptz AND ("endedAt" IS NULL OR "endedAt" >= ${new Date(from)}::timestamptz)
-     ORDER BY "startedAt" LIMIT 1000`;
+    SELECT ${bandColumns} FROM "DegradedBand" b
+     WHERE b."clusterId" = ${clusterId} AND b."startedAt" < ${new Date(to)}::timestamptz AND (b."endedAt" IS NULL OR b."endedAt" >= ${new Date(from)}::timestamptz)
+     ORDER BY b."startedAt" DESC LIMIT ${maxBands}::int`;
   return (await store.pool.query<DegradedBandFact>(query.text, query.values)).rows;
 }
 
@@ -74,12 +110,19 @@ function holderPod(identity: string | null, pods: PodRecord[], lease: LeaseRef, 
   return pod ? { identity, namespace: pod.namespace, pod: pod.pod, nodeName: pod.nodeName, workload: getOwnerWorkload(pod.ownerKind, pod.ownerName) } : null;
 }
 
-async function buildFailovers(store: Store, lease: LeaseRef, failovers: FailoverRow[], pods: PodRecord[], restarts: RestartDto[], bands: DegradedBandFact[]): Promise<FailoverContextDto[]> {
+async function buildFailovers(store: Store, lease: LeaseRef, failovers: FailoverRow[], pods: PodRecord[]): Promise<FailoverContextDto[]> {
   const silence = failovers.map((failover) => ({ id: failover.id, from: getSilentSince({ ...failover, leaseDurationSeconds: lease.leaseDurationSeconds }) ?? failover.at, to: failover.at }));
-  const { others, renewed } = await countOthersRenewed(store, lease, silence);
+  const fromPods = new Map(failovers.map((failover) => [failover.id, holderPod(failover.fromHolder, pods, lease, failover.at - 1)]));
+  const windows = silence.map((window) => ({ id: window.id, pod: fromPods.get(window.id)?.pod ?? null, from: window.from - evidenceLeadMs, to: window.to + consequenceMs }));
+  const [{ others, renewed }, restartsOf, bandsOf] = await Promise.all([
+    countOthersRenewed(store, lease, silence),
+    listRestartsPerFailover(store, lease.clusterId, lease.namespace, windows),
+    listBandsPerFailover(store, lease.clusterId, silence),
+  ]);
   return failovers.map((failover) => {
-    const fromPod = holderPod(failover.fromHolder, pods, lease, failover.at - 1);
-    const ownRestarts = fromPod ? restarts.filter((restart) => restart.pod === fromPod.pod) : [];
+    const fromPod = fromPods.get(failover.id) ?? null;
+    const ownRestarts = restartsOf.get(failover.id) ?? [];
+    const bands = bandsOf.get(failover.id) ?? [];
     const hint = buildFailoverHint({
       cause: failover.cause as Parameters<typeof buildFailoverHint>[0]['cause'],
       at: failover.at,
@@ -119,15 +162,14 @@ export async function getLeaseContext(store: Store, key: LeaseKey, range: TimeRa
     SELECT ${failoverColumns} FROM "Transition" t
      WHERE t."leaseId" = ${lease.leaseId} AND t.kind = 'acquired' AND t.cause <> 'first' AND t.at >= ${range.from}::timestamptz AND t.at < ${range.to}::timestamptz
      ORDER BY t.at DESC, t.id DESC LIMIT ${maxFailovers}::int`;
-  const [failoverRows, pods, restarts, bands, candidates, access] = await Promise.all([
+  const [failoverRows, bands, candidates, access] = await Promise.all([
     store.pool.query<FailoverRow>(failoverQuery.text, failoverQuery.values).then((result) => result.rows),
-    listPods(store, lease.clusterId, lease.namespace),
-    listRestarts(store, lease.clusterId, lease.namespace, from - evidenceLeadMs, to),
-    listBands(store, lease.clusterId, from - evidenceLeadMs, to),
+    listBands(store, lease.clusterId, from, to),
     store.prisma.leaseCandidate.findMany({ where: { clusterId: lease.clusterId, namespace: lease.namespace, leaseName: lease.name, deletedAt: null }, take: 500 }),
     store.prisma.contextPermission.findMany({ where: { clusterId: lease.clusterId }, orderBy: { resource: 'asc' } }),
   ]);
-  const failovers = await buildFailovers(store, lease, failoverRows, pods, restarts, bands);
+  const pods = await listPods(store, lease.clusterId, lease.namespace, [lease.holderIdentity, ...failoverRows.flatMap((row) => [row.fromHolder, row.toHolder])]);
+  const failovers = await buildFailovers(store, lease, failoverRows, pods);
   const holderPods = new Set<string>();
   for (const failover of failovers) for (const pod of [failover.fromPod, failover.toPod]) if (pod) holderPods.add(pod.pod);
   const current = holderPod(lease.holderIdentity, pods, lease, now);
@@ -164,7 +206,7 @@ export async function getLeaseContext(store: Store, key: LeaseKey, range: TimeRa
       lease.strategy,
       now,
     ),
-    bands: bands.filter((band) => band.startedAt < to && (band.endedAt === null || band.endedAt >= from)),
+    bands,
     access: access.map((entry) => ({ resource: entry.resource, access: entry.access, detail: entry.detail, checkedAt: entry.checkedAt.getTime() })),
   };
 }
@@ -182,10 +224,8 @@ export async function getFailoverHints(store: Store, ids: bigint[]): Promise<Fai
   const results: FailoverContextDto[] = [];
   for (const group of byLease.values()) {
     const lease = group[0]!;
-    const from = Math.min(...group.map((row) => row.at)) - evidenceLeadMs;
-    const to = Math.max(...group.map((row) => row.at)) + 60_000;
-    const [pods, restarts, bands] = await Promise.all([listPods(store, lease.clusterId, lease.namespace), listRestarts(store, lease.clusterId, lease.namespace, from, to), listBands(store, lease.clusterId, from, to)]);
-    results.push(...(await buildFailovers(store, lease, group, pods, restarts, bands)));
+    const pods = await listPods(store, lease.clusterId, lease.namespace, group.flatMap((row) => [row.fromHolder, row.toHolder]));
+    results.push(...(await buildFailovers(store, lease, group, pods)));
   }
   return results;
 }

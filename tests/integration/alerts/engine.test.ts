@@ -220,7 +220,7 @@ describe('heartbeat_gap in the engine', () => {
     for (let i = 0; i < count; i++) nodes.push(await seedLease(db.store, cluster, { namespace: 'kube-node-lease', name: `node-${i}`, kind: 'node_heartbeat', holderIdentity: `node-${i}`, leaseDurationSeconds: 40, renewTime: renewedAt }));
     return nodes;
   }
-  const createRule = (params: Record<string, unknown>) => db.store.prisma.alertRule.create({ data: { name: 'nodes', kind: 'heartbeat_gap', params, namespacePattern: '*', forSeconds: 0, quietSeconds: 0 } });
+  const createRule = (params: { scope: string; gapSeconds: number; clusterSharePercent: number }) => db.store.prisma.alertRule.create({ data: { name: 'nodes', kind: 'heartbeat_gap', params, namespacePattern: '*', forSeconds: 0, quietSeconds: 0 } });
 
   it('does not fire while Leasetrail is blind on the cluster, and fires for a real gap it saw', async () => {
     const nodes = await seedNodes(4, s(100));
