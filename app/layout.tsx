@@ -60,6 +60,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                   <NavLink href="/">Fleet</NavLink>
                   <NavLink href="/timeline">Timeline</NavLink>
                   <NavLink href="/clusters">Clusters</NavLink>
+                  <NavLink href="/nodes">Nodes</NavLink>
                   <NavLink href="/audit">Audit</NavLink>
                   <NavLink href="/alerts">Alerts</NavLink>
                   {identity.role === 'admin' ? <NavLink href="/admin">Admin</NavLink> : null}

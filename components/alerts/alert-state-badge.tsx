@@ -17,4 +17,4 @@ export function AlertStateBadge({ alert }: { alert: Pick<AlertDto, 'state' | 'is
   );
 }
 
-export const ruleKindLabels = { flapping: 'Flapping', leaderless: 'Leaderless', renew_latency: 'Renew latency', stale_data: 'Stale data' } as const;
+export const ruleKindLabels = { flapping: 'Flapping', leaderless: 'Leaderless', renew_latency: 'Renew latency', stale_data: 'Stale data', heartbeat_gap: 'Heartbeat gap' } as const;

@@ -24,6 +24,12 @@ const paramFields: Record<Kind, ParamField[]> = {
     { key: 'minSamples', label: 'Minimum samples', hint: 'fewer renewals are not judged', fallback: '5' },
   ],
   stale_data: [{ key: 'seconds', label: 'Not observed for (seconds)', hint: 'a cluster with no data for this long', fallback: '300' }],
+  heartbeat_gap: [
+    { key: 'scope', label: 'Scope (node or cluster)', hint: 'one alert per node, or per cluster by share of nodes', fallback: 'node' },
+    { key: 'gapSeconds', label: 'Renew gap (seconds)', hint: 'kubelet renews every 10 s; NotReady after 40–50 s', fallback: '30' },
+    { key: 'windowSeconds', label: 'Window (seconds)', hint: 'gaps that ended within this window count', fallback: '300' },
+    { key: 'clusterSharePercent', label: 'Cluster share (%)', hint: 'cluster scope: this share of nodes at once', fallback: '50' },
+  ],
 };
 
 type Draft = {

@@ -3,6 +3,8 @@
 import Link from 'next/link';
 import { useMemo } from 'react';
 import { useCan } from '@/components/auth/viewer-context';
+import { FailoverHintCell } from '@/components/context/failover-hint-cell';
+import { useFailoverHints } from '@/components/context/use-failover-hints';
 import { EmptyRow, Table, TableBody } from '@/components/ui/table';
 import { TimeText } from '@/components/ui/time-text';
 import type { AnnotationDto, FailoverDto } from '@/lib/api/audit-dto';
@@ -17,6 +19,7 @@ const columns: Array<{ key: FailoverSortKey | null; label: string; numeric?: boo
   { key: 'lease', label: 'Lease' },
   { key: null, label: 'From → to' },
   { key: 'cause', label: 'Cause' },
+  { key: null, label: 'Why' },
   { key: 'leaderless', label: 'Leaderless', numeric: true },
   { key: null, label: 'Overlap', numeric: true },
   { key: null, label: 'Missed', numeric: true },
@@ -45,6 +48,7 @@ export function AuditFailoverTable({
 }) {
   const canAnnotate = useCan('editor');
   const sorted = useMemo(() => sortFailovers(failovers, sort, dir), [failovers, sort, dir]);
+  const hints = useFailoverHints(sorted.slice(0, 200).flatMap((failover) => (failover.kind === 'acquired' ? [failover.id] : [])));
   const notesOf = useMemo(() => {
     const byTransition = new Map<string, AnnotationDto[]>();
     for (const note of annotations) if (note.transitionId) byTransition.set(note.transitionId, [...(byTransition.get(note.transitionId) ?? []), note]);
@@ -107,6 +111,7 @@ export function AuditFailoverTable({
               <td className={`px-3 py-1.5 ${causeTone[failover.cause] ?? ''}`}>
                 {failover.kind === 'missed' ? 'changes not observed' : failoverCauseLabels[failover.cause]}
               </td>
+              <td className="min-w-64 max-w-md px-3 py-1.5 text-xs">{hints.get(failover.id) ? <FailoverHintCell failover={hints.get(failover.id)!} /> : null}</td>
               <td className="px-3 py-1.5 text-right tabular-nums">{formatDuration(failover.leaderlessMs)}</td>
               <td className="px-3 py-1.5 text-right tabular-nums">{formatDuration(failover.overlapMs)}</td>
               <td className="px-3 py-1.5 text-right tabular-nums">{failover.missedCount > 0 ? <span className="text-orange-700 dark:text-orange-400">{failover.missedCount}</span> : '—'}</td>

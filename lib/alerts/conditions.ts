@@ -1,5 +1,5 @@
 import { formatMs } from './lifecycle';
-import type { Condition, FlappingParams, LeaderlessParams, RenewLatencyParams, StaleDataParams, Subject } from './types';
+import type { Condition, FlappingParams, HeartbeatGapParams, LeaderlessParams, RenewLatencyParams, StaleDataParams, Subject } from './types';
 
 // One change of leader (weight 1), or a row standing for changes we never saw (weight = missed count).
 export type CountedTransition = { at: number; weight: number };
@@ -93,4 +93,87 @@ export function staleCondition(facts: StaleFacts, params: StaleDataParams, now: 
   const value = Math.round(ageMs / 1_000);
   if (ageMs >= thresholdMs) return { subject: facts.subject, isActive: true, value, summary, changesAt: null, endedAt: null };
   return inactive(facts.subject, value, summary, { changesAt: since + thresholdMs });
+}
+
+// One node lease: its renew gaps that ended inside the window (`endedAt`, length), its last renewal, and
+// since when Leasetrail has been blind on its cluster (an open observation gap), null while it sees it.
+export type HeartbeatFacts = { subject: Subject; gaps: ReadonlyArray<{ endedAt: number; gapMs: number }>; lastRenewAt: number | null; blindSince: number | null };
+
+type Period = { start: number; end: number | null };
+
+// When a node was over the threshold: from (renewal − gap + threshold) until that renewal; a gap still open
+// runs on, but only as far as Leasetrail could see: while blind, silence is not the node's.
+export function heartbeatGapPeriods(fact: HeartbeatFacts, thresholdMs: number): Period[] {
+  const periods: Period[] = fact.gaps.filter((gap) => gap.gapMs >= thresholdMs).map((gap) => ({ start: gap.endedAt - gap.gapMs + thresholdMs, end: gap.endedAt }));
+  if (fact.lastRenewAt === null) return periods;
+  const start = fact.lastRenewAt + thresholdMs;
+  if (fact.blindSince === null) periods.push({ start, end: null });
+  else if (fact.blindSince > start) periods.push({ start, end: fact.blindSince });
+  return periods;
+}
+
+// The periods in which at least `needed` nodes were over the threshold at the same moment: a sweep over their starts and ends.
+export function clusterShareIntervals(perNode: ReadonlyArray<readonly Period[]>, needed: number): Period[] {
+  const edges = perNode.flatMap((periods) => periods.flatMap((period) => [{ at: period.start, step: 1 }, ...(period.end === null ? [] : [{ at: period.end, step: -1 }])]));
+  edges.sort((a, b) => a.at - b.at || a.step - b.step);
+  const intervals: Period[] = [];
+  let active = 0;
+  for (const edge of edges) {
+    const before = active;
+    active += edge.step;
+    if (before < needed && active >= needed) intervals.push({ start: edge.at, end: null });
+    else if (before >= needed && active < needed) intervals.at(-1)!.end = edge.at;
+  }
+  return intervals;
+}
+
+// The most nodes over the threshold at one moment between `from` and `to` (the same sweep, clipped to the window).
+function maxConcurrent(perNode: ReadonlyArray<readonly Period[]>, from: number, to: number): number {
+  const clipped = perNode.map((periods) => periods.filter((period) => period.start <= to && (period.end ?? Infinity) >= from).map((period) => ({ start: Math.max(period.start, from), end: period.end })));
+  const edges = clipped.flatMap((periods) => periods.flatMap((period) => [{ at: period.start, step: 1 }, ...(period.end === null ? [] : [{ at: period.end, step: -1 }])]));
+  edges.sort((a, b) => a.at - b.at || a.step - b.step);
+  let active = 0;
+  let most = 0;
+  for (const edge of edges) {
+    active += edge.step;
+    most = Math.max(most, active);
+  }
+  return most;
+}
+
+export function neededNodes(total: number, sharePercent: number): number {
+  return Math.max(1, Math.ceil((total * sharePercent) / 100 - 1e-9));
+}
+
+// Node scope: each node whose gap reached the threshold within the window; cluster scope: each cluster where
+// enough nodes were over it at the same moment (as the preview replays it). A gap is never measured while
+// Leasetrail is blind on the cluster.
+export function heartbeatGapConditions(facts: readonly HeartbeatFacts[], params: HeartbeatGapParams, now: number): Condition[] {
+  const thresholdMs = params.gapSeconds * 1_000;
+  const from = now - params.windowSeconds * 1_000;
+  const isInWindow = (period: Period) => period.start <= now && (period.end ?? Infinity) >= from;
+  if (params.scope === 'node') {
+    return facts.map((fact) => {
+      const seenUntil = fact.blindSince ?? now;
+      const openMs = fact.lastRenewAt === null ? 0 : Math.max(0, seenUntil - fact.lastRenewAt);
+      const gapMs = Math.max(openMs, ...fact.gaps.map((gap) => gap.gapMs));
+      const summary = `heartbeat gap ${formatMs(gapMs)} (threshold ${formatMs(thresholdMs)})${fact.blindSince === null ? '' : '; Leasetrail cannot see the cluster, so the gap is not measured further'}`;
+      const isActive = heartbeatGapPeriods(fact, thresholdMs).some(isInWindow);
+      if (isActive) return { subject: fact.subject, isActive: true, value: Math.round(gapMs / 1_000), summary, changesAt: null, endedAt: null };
+      return inactive(fact.subject, Math.round(gapMs / 1_000), summary, { changesAt: fact.lastRenewAt === null || fact.blindSince !== null ? null : fact.lastRenewAt + thresholdMs });
+    });
+  }
+  const byCluster = new Map<string, HeartbeatFacts[]>();
+  for (const fact of facts) byCluster.set(fact.subject.cluster, [...(byCluster.get(fact.subject.cluster) ?? []), fact]);
+  return [...byCluster].map(([cluster, nodes]) => {
+    const subject: Subject = { cluster, namespace: null, name: null };
+    const perNode = nodes.map((fact) => heartbeatGapPeriods(fact, thresholdMs));
+    const over = maxConcurrent(perNode, from, now);
+    const percent = Math.round((over / nodes.length) * 1_000) / 10;
+    const summary = `${over} of ${nodes.length} nodes with a heartbeat gap of ${formatMs(thresholdMs)} or more at once within ${formatMs(params.windowSeconds * 1_000)} (${percent} %, threshold ${params.clusterSharePercent} %)`;
+    if (over >= neededNodes(nodes.length, params.clusterSharePercent)) return { subject, isActive: true, value: percent, summary, changesAt: null, endedAt: null };
+    const blind = nodes.some((fact) => fact.blindSince !== null);
+    const nextAt = blind ? null : Math.min(...nodes.flatMap((fact) => (fact.lastRenewAt === null ? [] : [fact.lastRenewAt + thresholdMs])).filter((at) => at > now));
+    return inactive(subject, percent, summary, { changesAt: nextAt === null || !Number.isFinite(nextAt) ? null : nextAt });
+  });
 }

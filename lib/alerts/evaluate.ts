@@ -1,5 +1,7 @@
 import {
   flappingCondition,
+  heartbeatGapConditions,
+  type HeartbeatFacts,
   leaderlessCondition,
   renewLatencyCondition,
   staleCondition,
@@ -102,6 +104,8 @@ export type FactSet = {
   // Renewal statistics per window length, one query per distinct window of the rules.
   renewLatency?: ReadonlyMap<number, readonly RenewLatencyFacts[]>;
   stale?: readonly StaleFacts[];
+  // Node heartbeat facts per window length.
+  heartbeat?: ReadonlyMap<number, readonly HeartbeatFacts[]>;
 };
 
 export function buildConditions(definition: RuleDefinition, facts: FactSet, now: number): Condition[] {
@@ -114,5 +118,7 @@ export function buildConditions(definition: RuleDefinition, facts: FactSet, now:
       return (facts.renewLatency?.get(definition.params.windowSeconds) ?? []).map((fact) => renewLatencyCondition(fact, definition.params));
     case 'stale_data':
       return (facts.stale ?? []).map((fact) => staleCondition(fact, definition.params, now));
+    case 'heartbeat_gap':
+      return heartbeatGapConditions(facts.heartbeat?.get(definition.params.windowSeconds) ?? [], definition.params, now);
   }
 }

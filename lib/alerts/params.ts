@@ -46,11 +46,25 @@ export const staleDataParams = z.strictObject(
   paramsObject('{"seconds": 300}'),
 );
 
+// The kubelet renews every 10 s: a shorter threshold would call every renewal a gap.
+export const minHeartbeatGapSeconds = 11;
+
+export const heartbeatGapParams = z.strictObject(
+  {
+    scope: z.enum(['node', 'cluster'], { error: 'scope must be node or cluster' }).default('node'),
+    gapSeconds: wholeNumber('gapSeconds', minHeartbeatGapSeconds, 3_600),
+    windowSeconds: wholeNumber('windowSeconds', 60, 3_600).default(300),
+    clusterSharePercent: wholeNumber('clusterSharePercent', 1, 100).default(50),
+  },
+  paramsObject('{"scope": "cluster", "gapSeconds": 30, "clusterSharePercent": 50}'),
+);
+
 export const paramsByKind = {
   flapping: flappingParams,
   leaderless: leaderlessParams,
   renew_latency: renewLatencyParams,
   stale_data: staleDataParams,
+  heartbeat_gap: heartbeatGapParams,
 } as const satisfies Record<RuleKind, z.ZodType>;
 
 export const ruleDefinitionSchema = z.discriminatedUnion(
@@ -60,8 +74,9 @@ export const ruleDefinitionSchema = z.discriminatedUnion(
     z.object({ kind: z.literal('leaderless'), params: leaderlessParams }),
     z.object({ kind: z.literal('renew_latency'), params: renewLatencyParams }),
     z.object({ kind: z.literal('stale_data'), params: staleDataParams }),
+    z.object({ kind: z.literal('heartbeat_gap'), params: heartbeatGapParams }),
   ],
-  { error: 'kind must be one of flapping, leaderless, renew_latency, stale_data' },
+  { error: 'kind must be one of flapping, leaderless, renew_latency, stale_data, heartbeat_gap' },
 );
 
 // Rows come back from PostgreSQL with params as untyped JSON; a row edited by hand must not crash the engine.
@@ -74,6 +89,7 @@ export function lookbackSeconds(definition: RuleDefinition): number {
   switch (definition.kind) {
     case 'flapping':
     case 'renew_latency':
+    case 'heartbeat_gap':
       return definition.params.windowSeconds;
     case 'leaderless':
     case 'stale_data':
@@ -91,6 +107,10 @@ export function describeRule(definition: RuleDefinition): string {
       return `renew interval p95 over ${formatSeconds(definition.params.windowSeconds)} above ${definition.params.percentOfLeaseDuration} % of the lease duration`;
     case 'stale_data':
       return `cluster not observed for ${formatSeconds(definition.params.seconds)}`;
+    case 'heartbeat_gap':
+      return definition.params.scope === 'node'
+        ? `a node heartbeat gap of at least ${formatSeconds(definition.params.gapSeconds)} within ${formatSeconds(definition.params.windowSeconds)}`
+        : `at least ${definition.params.clusterSharePercent} % of a cluster's nodes with a heartbeat gap of ${formatSeconds(definition.params.gapSeconds)} at once within ${formatSeconds(definition.params.windowSeconds)}`;
   }
 }
 

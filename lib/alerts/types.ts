@@ -1,4 +1,4 @@
-export const ruleKinds = ['flapping', 'leaderless', 'renew_latency', 'stale_data'] as const;
+export const ruleKinds = ['flapping', 'leaderless', 'renew_latency', 'stale_data', 'heartbeat_gap'] as const;
 
 export type RuleKind = (typeof ruleKinds)[number];
 
@@ -10,12 +10,15 @@ export type FlappingParams = { transitions: number; windowSeconds: number };
 export type LeaderlessParams = { seconds: number };
 export type RenewLatencyParams = { windowSeconds: number; percentOfLeaseDuration: number; minSamples: number };
 export type StaleDataParams = { seconds: number };
+// `node`: one alert per node whose renew gap reached gapSeconds; `cluster`: one per cluster once clusterSharePercent of its nodes did.
+export type HeartbeatGapParams = { scope: 'node' | 'cluster'; gapSeconds: number; windowSeconds: number; clusterSharePercent: number };
 
 export type RuleDefinition =
   | { kind: 'flapping'; params: FlappingParams }
   | { kind: 'leaderless'; params: LeaderlessParams }
   | { kind: 'renew_latency'; params: RenewLatencyParams }
-  | { kind: 'stale_data'; params: StaleDataParams };
+  | { kind: 'stale_data'; params: StaleDataParams }
+  | { kind: 'heartbeat_gap'; params: HeartbeatGapParams };
 
 export type RuleScope = {
   clusterPattern: string;

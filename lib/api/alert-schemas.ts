@@ -1,7 +1,7 @@
 import { int8Digits, isSupportedDate, maxInt4, supportedYearsMessage } from './limits';
 import { z } from 'zod';
 import { alertmanagerConfig, channelKinds, slackConfig, webhookConfig } from '../alerts/channel-config';
-import { flappingParams, leaderlessParams, renewLatencyParams, staleDataParams } from '../alerts/params';
+import { flappingParams, leaderlessParams, renewLatencyParams, staleDataParams, heartbeatGapParams } from '../alerts/params';
 import { ruleKinds } from '../alerts/types';
 import type { TimeRange } from '../store/time-range';
 import { MAX_RANGE_DAYS, resolveRange } from './schemas';
@@ -59,6 +59,7 @@ export const ruleBody = z.discriminatedUnion(
     z.strictObject({ ...ruleCommon, kind: z.literal('leaderless'), params: leaderlessParams }),
     z.strictObject({ ...ruleCommon, kind: z.literal('renew_latency'), params: renewLatencyParams }),
     z.strictObject({ ...ruleCommon, kind: z.literal('stale_data'), params: staleDataParams }),
+    z.strictObject({ ...ruleCommon, kind: z.literal('heartbeat_gap'), params: heartbeatGapParams }),
   ],
   kindError,
 );
@@ -101,6 +102,7 @@ export const previewBody = z.discriminatedUnion(
     z.strictObject({ ...previewCommon, kind: z.literal('leaderless'), params: leaderlessParams }),
     z.strictObject({ ...previewCommon, kind: z.literal('renew_latency'), params: renewLatencyParams }),
     z.strictObject({ ...previewCommon, kind: z.literal('stale_data'), params: staleDataParams }),
+    z.strictObject({ ...previewCommon, kind: z.literal('heartbeat_gap'), params: heartbeatGapParams }),
   ],
   kindError,
 );

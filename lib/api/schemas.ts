@@ -6,12 +6,12 @@ export const DEFAULT_RANGE_MS = 24 * 60 * 60 * 1000;
 export const MAX_RANGE_DAYS = 31;
 const MAX_RANGE_MS = MAX_RANGE_DAYS * 24 * 60 * 60 * 1000;
 
-const dateTime = z.iso
+export const dateTime = z.iso
   .datetime({ offset: true, error: 'must be an ISO 8601 date-time with a zone, e.g. 2026-11-24T10:00:00Z (send the + of an offset as %2B)' })
   .transform((value) => new Date(value))
   .refine(isSupportedDate, supportedYearsMessage);
 
-const clusterName = z.string().max(253, 'must be at most 253 characters');
+export const clusterName = z.string().max(253, 'must be at most 253 characters');
 
 const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const namespaceName = z

@@ -12,6 +12,7 @@ import {
   type SourceEvent,
   type StreamModel,
 } from '../leases';
+import { getSourceStatus } from '../leases/api-degraded';
 import type { Logger } from '../log';
 import { recordBatchFailed, recordBatchStored, recordBufferDepth, recordRelist, recordRenewal, recordWatchState } from '../metrics/controller-metrics';
 import type { IngestBatch, StoredTransition } from '../store/ingest';
@@ -19,6 +20,7 @@ import { writeBatchIsolating } from '../store/isolating-writer';
 import { loadClusterLeaseStates } from '../store/lease-states';
 import { ensureCluster, LockLostError, pingStore, type OwnerSession } from '../store/owner-session';
 import type { ClusterTarget } from './cluster-sources';
+import { ContextWatchers, type ContextWatchersOptions } from './context-watchers';
 import { EventQueue } from './event-queue';
 import { ExpiryScheduler } from './expiry-scheduler';
 import { LeaseSource, sleepWithSignal, type Clock, type SourceOptions, type SourceRawEvent, type SourceState } from './lease-source';
@@ -52,6 +54,8 @@ export type ClusterControllerOptions = {
   reflector?: Partial<Pick<SourceOptions, 'watchdogMs' | 'backoff' | 'watchTimeoutSeconds' | 'pageSize' | 'minHealthyWatchMs' | 'listPermits' | 'encoding'>>;
   onTransitions?: (cluster: string, rows: StoredTransition[]) => void;
   onStatus?: (cluster: string, status: WatcherStatus) => void;
+  // Failover context (pods, Events, LeaseCandidates, API-server-degraded bands); off: `false`.
+  context?: Partial<Pick<ContextWatchersOptions, 'flushMs' | 'evaluateMs' | 'recheckMs' | 'degraded'>> | false;
 };
 
 // One cluster, as controller-runtime shapes a controller: source → queue → reconciler → writer.
@@ -70,6 +74,7 @@ export class ClusterController {
   private leaseIds = new Map<string, number>();
   private clusterId: number | undefined;
   private source: LeaseSource | undefined;
+  private context: ContextWatchers | undefined;
   private sourceAbort: AbortController | undefined;
   private malformedTotal = 0;
   private quarantinedTotal = 0;
@@ -188,6 +193,11 @@ export class ClusterController {
       onState: (state) => this.setStatus(state),
     });
     this.source = source;
+    if (this.options.context !== false && this.clusterId !== undefined) {
+      const { target, session, log } = this.options;
+      this.context = new ContextWatchers({ cluster: this.name, clusterId: this.clusterId, kubeConfig: target.kubeConfig, session, log, clock: this.clock, ...this.options.context });
+      this.context.start();
+    }
     void source.run(abort.signal).finally(() => signal.removeEventListener('abort', forward));
   }
 
@@ -196,6 +206,8 @@ export class ClusterController {
     this.sourceAbort?.abort();
     this.sourceAbort = undefined;
     this.source = undefined;
+    this.context?.stop();
+    this.context = undefined;
   }
 
   // Watch events are parsed as they arrive, so the raw JSON (managedFields and all) dies young instead
@@ -204,6 +216,7 @@ export class ClusterController {
     switch (event.type) {
       case 'synced':
         recordRelist(this.name);
+        this.context?.setSourceStatus('streaming', event.at);
         return {
           type: 'listed',
           items: event.objects.map((object) => this.parseReported(object, event.at, 'list')),
@@ -215,11 +228,17 @@ export class ClusterController {
       case 'bookmark':
         return event;
       case 'blind':
+        this.context?.setSourceStatus('blind', event.since);
         return { type: 'blind', blindness: { since: event.since, reason: event.reason, detail: null } };
       case 'DELETED':
         return { type: 'delete', parsed: this.parseReported(event.object, event.at, 'watch'), at: event.at };
-      default:
-        return { type: 'upsert', parsed: this.parseReported(event.object, event.at, 'watch'), at: event.at };
+      default: {
+        const parsed = this.parseReported(event.object, event.at, 'watch');
+        // The degraded detector hears of a renewal when it arrives, not when its batch is stored: a slow
+        // database must not look like a stalled API server.
+        if (parsed.ok && parsed.observation.kind === 'election') this.context?.observe(parsed.observation);
+        return { type: 'upsert', parsed, at: event.at };
+      }
     }
   }
 
@@ -235,6 +254,7 @@ export class ClusterController {
 
   private setStatus(status: WatcherStatus): void {
     recordWatchState(this.name, status.state);
+    if (status.state !== 'standby' && status.state !== 'stopped') this.context?.setSourceStatus(getSourceStatus(status.state), this.clock.now());
     this.options.onStatus?.(this.name, status);
   }
 
@@ -311,10 +331,12 @@ export class ClusterController {
   private commit(result: ReconcileResult, quarantined: Set<string>): void {
     for (const [key, state] of result.changed) if (!quarantined.has(key)) this.states.set(key, state);
     this.stream = result.stream;
+    this.feedContext(result);
     if (result.isFullScan) this.scheduler.reset(result.nextDueAt);
     else this.scheduler.moveEarlier(result.nextDueAt);
     if (result.relist) {
       this.options.log.warn({ since: result.stream.blind?.since }, 'cannot see the cluster; recording a gap and relisting');
+      this.context?.setSourceStatus('blind', this.clock.now());
       this.source?.requestRelist();
     }
     const asked = new Map<number, string[]>();
@@ -323,6 +345,15 @@ export class ClusterController {
       if (askedAt !== undefined) asked.set(askedAt, [...(asked.get(askedAt) ?? []), key]);
     }
     for (const [askedAt, keys] of asked) void this.confirm(keys, askedAt);
+  }
+
+  // Namespaces of election leases: where pods and Events are worth watching.
+  private feedContext(result: ReconcileResult): void {
+    const context = this.context;
+    if (!context) return;
+    const namespaces = new Set<string>();
+    for (const state of result.changed.values()) if (state.last.kind === 'election') namespaces.add(state.last.key.namespace);
+    if (namespaces.size > 0) context.watchNamespaces(namespaces);
   }
 
   // Reads the leases whose expiry is due; the answer (or the failure) goes through the queue like any event.

@@ -21,6 +21,8 @@ export function judgeAcquisition(prev: LeaseState, observation: Observation, opt
   if (lastRenew === null || before.leaseDurationSeconds === null || start === null) return unknownJudgement;
   const durationMs = before.leaseDurationSeconds * 1000;
   const holderGap = start - (lastRenew + durationMs);
+  // The election controller asked the holder to give way (end of term) and named its successor.
+  if (before.preferredHolder !== null && before.preferredHolder === observation.holderIdentity) return judgeByGap('preferred_holder', holderGap);
   const tolerance = options.earlyTakeoverToleranceMs;
   if (holderGap >= -tolerance) return judgeByGap('expiry', holderGap);
   // Early only if our own clock agrees, which needs the old record's change seen live, not in a relist.

@@ -3,7 +3,8 @@ export type LeaseKey = { cluster: string; namespace: string; name: string };
 export type LeaseKind = 'election' | 'node_heartbeat' | 'apiserver_identity';
 
 // `unknown`: the change happened while we were blind (relist, 410, outage) or past changes we missed.
-export type AcquireCause = 'first' | 'release' | 'expiry' | 'early_takeover' | 'unknown';
+// `preferred_holder`: a coordinated election's end of term (spec.preferredHolder) handed the lease over.
+export type AcquireCause = 'first' | 'release' | 'expiry' | 'early_takeover' | 'preferred_holder' | 'unknown';
 
 // `reset`: the record went backwards (same uid, fewer leaseTransitions or an older acquireTime): an etcd
 // restore or a re-created API server. The new record is taken as it is, never dropped as "older".

@@ -5,7 +5,7 @@ import { Counter, Gauge, Registry } from 'prom-client';
 // controller replica stored the facts. Per-lease series exist for election leases only, capped; node
 // heartbeats and API server identities (one per node or server) are counted per cluster instead.
 export const defaultMaxLeaseSeries = 5_000;
-const acquireCauses = ['first', 'release', 'expiry', 'early_takeover', 'unknown'] as const;
+const acquireCauses = ['first', 'release', 'expiry', 'early_takeover', 'preferred_holder', 'unknown'] as const;
 
 type LeaseRow = {
   id: number;
@@ -63,7 +63,7 @@ export async function collectLeaseSignals(pool: pg.Pool, now: Date, maxLeaseSeri
   const holderInfo = new Gauge({ name: 'leasetrail_lease_holder_info', help: 'Current holder of each election lease (1)', labelNames: [...leaseLabels, 'holder'], registers });
   const leaderless = new Gauge({ name: 'leasetrail_lease_leaderless', help: '1 while an observed lease has no holder', labelNames: leaseLabels, registers });
   const leaderlessSeconds = new Gauge({ name: 'leasetrail_lease_leaderless_seconds', help: 'How long an observed lease has had no holder', labelNames: leaseLabels, registers });
-  const transitions = new Counter({ name: 'leasetrail_lease_transitions_total', help: 'Leadership changes stored, by cause (first, release, expiry, early_takeover, unknown)', labelNames: [...leaseLabels, 'cause'], registers });
+  const transitions = new Counter({ name: 'leasetrail_lease_transitions_total', help: 'Leadership changes stored, by cause (first, release, expiry, early_takeover, preferred_holder, unknown)', labelNames: [...leaseLabels, 'cause'], registers });
   const missed = new Counter({ name: 'leasetrail_lease_missed_transitions_total', help: 'Changes of holder that happened while unobserved (leaseTransitions jumped)', labelNames: leaseLabels, registers });
   const skew = new Gauge({ name: 'leasetrail_lease_skew_suspected_seconds', help: 'Suspected clock skew of the holder, while suspected', labelNames: leaseLabels, registers });
   const fleetLeases = new Gauge({ name: 'leasetrail_fleet_leases', help: 'Leases per cluster and kind, and how many have expired (heartbeats and identities are not broken out per lease)', labelNames: ['cluster', 'kind', 'status'], registers });

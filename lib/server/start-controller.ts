@@ -45,7 +45,8 @@ export async function startControllerFromEnv(env: Env, databaseUrl: string, log:
   const controller = new Controller({
     databaseUrl,
     targets,
-    watchConfig,
+    // The simulated fleet's kubelets are there to be watched: its Nodes view is part of the demo.
+    watchConfig: stopFleet ? { ...watchConfig, nodeHeartbeats: true } : watchConfig,
     log: log.child({ component: 'controller' }),
     threads: env.LEASETRAIL_CONTROLLER_THREADS,
     balanceIntervalMs: ownershipLeaseMs,

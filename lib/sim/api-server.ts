@@ -39,6 +39,8 @@ import {
   unsupportedMediaTypeError,
 } from './status';
 import { chooseRendering, toPartialObjectMetadata, toTable, type Rendering } from './table';
+import { serveContextRequest, type LeaseCandidateVersion } from './context-api';
+import { ContextObjects } from './context-objects';
 
 export type ApiServerOptions = {
   name: string;
@@ -59,6 +61,8 @@ export type ApiServerOptions = {
   authenticate?: (credentials: RequestCredentials) => boolean;
   /** Answer `application/vnd.kubernetes.protobuf` when a client prefers it (default); false: JSON only, like a server without protobuf for the type. */
   protobuf?: boolean;
+  /** LeaseCandidate versions served (default v1beta1); empty: the CoordinatedLeaderElection gate is off. */
+  leaseCandidateVersions?: readonly LeaseCandidateVersion[];
 };
 
 export type RequestCredentials = { token?: string; clientCommonName?: string };
@@ -286,6 +290,8 @@ function invalidOptionsError(field: string, message: string): ApiError {
 export class LeaseApiServer {
   readonly name: string;
   readonly store: LeaseStore;
+  /** Pods, Events and LeaseCandidates (lib/sim/context-api.ts serves them). */
+  readonly context: ContextObjects;
   readonly clock: Clock;
   private readonly options: ApiServerOptions;
   private readonly random: Random;
@@ -311,6 +317,7 @@ export class LeaseApiServer {
       clock: this.clock,
       random: this.random.fork('store'),
     });
+    this.context = new ContextObjects(this.clock, this.random.fork('context'));
   }
 
   get port(): number {
@@ -477,6 +484,7 @@ export class LeaseApiServer {
         if (rest.length === 4) return this.serveItem(req, res, url, namespace, decodeURIComponent(rest[3]!));
       }
     }
+    if (serveContextRequest(this.context, this.options.leaseCandidateVersions ?? ['v1beta1'], req, res, url, segments)) return;
     throw new ApiError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'the server could not find the requested resource', reason: 'NotFound', details: {}, code: 404 });
   }
 

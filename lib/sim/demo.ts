@@ -1,6 +1,6 @@
 import { startFleet, type Fleet, type FleetOptions } from './fleet';
 import type { Scenario, ScenarioStep } from './scenario';
-import { certManagerProfile, demoOperatorProfile, ingressNginxProfile, kubeControllerManagerProfile, kubeSchedulerProfile } from './profiles';
+import { certManagerProfile, cloudControllerManagerProfile, demoOperatorProfile, ingressNginxProfile, kubeControllerManagerProfile, kubeSchedulerProfile } from './profiles';
 
 export type DemoFleetOptions = {
   seed?: string | number;
@@ -17,7 +17,8 @@ export type DemoFleetOptions = {
 export function demoFleetOptions(options: DemoFleetOptions = {}): FleetOptions {
   return {
     clusters: [
-      { name: 'sim-prod-eu', leases: [kubeControllerManagerProfile, kubeSchedulerProfile, certManagerProfile] },
+      // The fourth lease runs a coordinated election (LeaseCandidates, preferredHolder).
+      { name: 'sim-prod-eu', leases: [kubeControllerManagerProfile, kubeSchedulerProfile, certManagerProfile, cloudControllerManagerProfile] },
       { name: 'sim-prod-us', leases: [kubeControllerManagerProfile, kubeSchedulerProfile, ingressNginxProfile] },
       { name: 'sim-staging', leases: [kubeControllerManagerProfile, kubeSchedulerProfile, demoOperatorProfile] },
     ],

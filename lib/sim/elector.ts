@@ -32,6 +32,8 @@ export type ElectorOptions = ElectionTimings & {
   name: string;
   identity: string;
   releaseOnCancel?: boolean;
+  /** Coordinated leader election (client-go's tryCoordinatedRenew): never take the lease, renew only while no preferredHolder is set. */
+  isCoordinated?: boolean;
   /** client-go's NewFromKubeconfig sets the HTTP timeout to max(RenewDeadline / 2, 1 s). */
   requestTimeoutMs?: number;
   userAgent?: string;
@@ -255,6 +257,7 @@ export class LeaderElector {
   }
 
   private async tryAcquireOrRenew(signal: AbortSignal): Promise<boolean> {
+    if (this.options.isCoordinated) return this.tryCoordinatedRenew(signal);
     const now = this.wallNow();
     const monotonicNow = this.clock.monotonic();
     const desired: LeaderElectionRecord = {
@@ -328,6 +331,47 @@ export class LeaderElector {
         const cause: AcquireCause = old.holderIdentity !== '' ? 'after-expiry' : old.renewTime === undefined && old.acquireTime === undefined ? 'first' : 'after-release';
         this.emitAcquired(old.holderIdentity, cause, desired, updated);
       }
+      return true;
+    } catch (error) {
+      this.rethrowIfCrashed(error);
+      this.log.debug({ err: describeError(error) }, 'Failed to update lock');
+      return false;
+    }
+  }
+
+  /** The election controller names the holder; a holder renews until it is marked "end of term" (preferredHolder). */
+  private async tryCoordinatedRenew(signal: AbortSignal): Promise<boolean> {
+    let old: LeaderElectionRecord;
+    let oldRaw: string;
+    try {
+      ({ record: old, raw: oldRaw } = await this.getLock(signal));
+    } catch (error) {
+      this.rethrowIfCrashed(error);
+      this.log.debug({ err: describeError(error) }, 'error retrieving resource lock');
+      return false;
+    }
+    if (this.observedRawRecord !== oldRaw) {
+      this.setObservedRecord(old);
+      this.observedRawRecord = oldRaw;
+    }
+    if (!this.isObservedLeaseValid(this.clock.monotonic())) return false;
+    if (!this.isLeaderByRecord()) return false;
+    if (old.preferredHolder) {
+      this.log.debug({ preferredHolder: old.preferredHolder }, "lock is marked as 'end of term'");
+      return false;
+    }
+    const now = this.wallNow();
+    const desired: LeaderElectionRecord = {
+      holderIdentity: this.identity,
+      leaseDurationSeconds: Math.floor(this.options.leaseDurationMs / 1000),
+      renewTime: now,
+      leaderTransitions: old.leaderTransitions,
+      ...(old.acquireTime !== undefined ? { acquireTime: old.acquireTime } : {}),
+      ...(old.strategy ? { strategy: old.strategy } : {}),
+    };
+    try {
+      await this.updateLock(desired, signal);
+      this.setObservedRecord(desired);
       return true;
     } catch (error) {
       this.rethrowIfCrashed(error);

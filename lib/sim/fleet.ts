@@ -5,6 +5,9 @@ import { LeaseApiServer, type RequestCredentials } from './api-server';
 import { describeChaos, type ChaosOperation, type ChaosResult, type ChaosTarget } from './chaos';
 import { systemClock, type Clock } from './clock';
 import { LeaderElector, type ElectorEvent, type ElectorExitReason } from './elector';
+import type { LeaseCandidateVersion } from './context-api';
+import { CoordinatedElection } from './coordinated-election';
+import { ClusterContext, type CandidateVersions, type PodPlacement, type Termination } from './fleet-context';
 import { GroundTruth } from './ground-truth';
 import { createKubeConfig, writeKubeconfigFile, type KubeconfigCluster } from './kubeconfig';
 import { NodeHeartbeat } from './node-heartbeat';
@@ -37,6 +40,12 @@ export type FleetOptions = {
    */
   secure?: boolean | { clientCertificateClusters?: readonly string[]; acceptToken?: (token: string) => boolean };
   maxGroundTruthWrites?: number;
+  /** How long the API servers keep Events (kube-apiserver --event-ttl, 1 h by default). */
+  eventTtlMs?: number;
+  /** LeaseCandidate versions the API servers serve (default v1beta1; [] = the feature gate is off). */
+  leaseCandidateVersions?: readonly LeaseCandidateVersion[];
+  /** Versions every candidate starts on, for coordinated leases (default 1.33.0 emulating 1.33). */
+  candidateVersions?: CandidateVersions;
   clock?: Clock;
   logger?: Logger;
 };
@@ -67,6 +76,7 @@ export type SimCluster = {
   kubeConfig: KubeConfig;
   /** lease keys (namespace/name) with electors in this cluster */
   leases: string[];
+  context: ClusterContext;
 };
 
 export type CandidateView = {
@@ -92,6 +102,10 @@ type Slot = {
   pendingRestartDelayMs: number | null | undefined;
   clockOffsetMs: number;
   callDelayMs: number;
+  placement: PodPlacement;
+  versions: CandidateVersions;
+  /** What ends the running container: set by chaos before it acts, read when the container restarts. */
+  termination: Termination | undefined;
 };
 
 function clusterSpecs(clusters: FleetOptions['clusters']): ClusterSpec[] {
@@ -120,7 +134,8 @@ export class Fleet implements ChaosTarget {
   private readonly random: Random;
   private readonly log: Logger;
   private readonly slots: Slot[] = [];
-  private readonly heartbeats: NodeHeartbeat[] = [];
+  private readonly heartbeats: Array<{ cluster: string; heartbeat: NodeHeartbeat }> = [];
+  private readonly coordinators: CoordinatedElection[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly scenarios = new AbortController();
   private readonly unsubscribes: Array<() => void> = [];
@@ -156,9 +171,11 @@ export class Fleet implements ChaosTarget {
         random: this.random.fork(`apiserver/${name}`),
         logger: loggerFor('sim', { cluster: name }),
         ...(security ? { tls: { certPem: security.server.certPem, keyPem: security.server.keyPem, clientCaPem: security.caPem }, authenticate: this.authenticatorFor(name, security) } : {}),
+        ...(options.leaseCandidateVersions ? { leaseCandidateVersions: options.leaseCandidateVersions } : {}),
       });
       const leases = profilesByCluster.get(name)!.map(leaseKey);
-      return { name, url: apiServer.url, apiServer, kubeConfig: createKubeConfig(this.accessOf(name, apiServer.url)), leases };
+      const context = new ClusterContext(apiServer.context, this.clock, this.random.fork(`context/${name}`), options.eventTtlMs ?? 3_600_000);
+      return { name, url: apiServer.url, apiServer, kubeConfig: createKubeConfig(this.accessOf(name, apiServer.url)), leases, context };
     });
     for (const cluster of this.clusters) {
       for (const profile of profilesByCluster.get(cluster.name)!) {
@@ -166,6 +183,10 @@ export class Fleet implements ChaosTarget {
         for (let index = 0; index < (options.candidates ?? 3); index++) {
           const random = this.random.fork(`slot/${cluster.name}/${leaseKey(profile)}/${index}`);
           const host = profile.host === 'control-plane' ? `${cluster.name}-control-plane-${index + 1}` : `${profile.component}-${podHash}-${random.alphanumeric(5)}`;
+          const placement: PodPlacement =
+            profile.host === 'control-plane'
+              ? { namespace: profile.namespace, podName: `${profile.component}-${host}`, nodeName: host, containerName: profile.component, owner: { kind: 'Node', name: host } }
+              : { namespace: profile.namespace, podName: host, nodeName: `${cluster.name}-worker-${(index % 3) + 1}`, containerName: 'manager', owner: { kind: 'ReplicaSet', name: `${profile.component}-${podHash}` } };
           this.slots.push({
             cluster,
             lease: leaseKey(profile),
@@ -177,6 +198,9 @@ export class Fleet implements ChaosTarget {
             pendingRestartDelayMs: undefined,
             clockOffsetMs: 0,
             callDelayMs: 0,
+            placement,
+            versions: options.candidateVersions ?? { binaryVersion: '1.33.0', emulationVersion: '1.33' },
+            termination: undefined,
           });
         }
       }
@@ -217,8 +241,20 @@ export class Fleet implements ChaosTarget {
           logger: loggerFor('sim', { cluster: cluster.name }),
           ...(this.options.heartbeatIntervalMs !== undefined ? { renewIntervalMs: this.options.heartbeatIntervalMs } : {}),
         });
-        this.heartbeats.push(heartbeat);
+        this.heartbeats.push({ cluster: cluster.name, heartbeat });
         heartbeat.start();
+      }
+      this.unsubscribes.push(cluster.apiServer.context.subscribe((event) => this.answerPings(cluster, event.resource, event.object.metadata)));
+      const coordinated = profilesByClusterOf(this.options, cluster.name).filter((profile) => profile.isCoordinated);
+      if (coordinated.length > 0) {
+        const coordinator = new CoordinatedElection(
+          cluster.apiServer,
+          coordinated.map((profile) => ({ namespace: profile.namespace, name: profile.leaseName, leaseDurationSeconds: Math.floor(profile.leaseDurationMs / 1000) })),
+          this.clock,
+          loggerFor('sim', { cluster: cluster.name }),
+        );
+        this.coordinators.push(coordinator);
+        coordinator.start();
       }
     }
     for (const slot of this.slots) this.startCandidate(slot);
@@ -234,8 +270,10 @@ export class Fleet implements ChaosTarget {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     for (const slot of this.slots) clearTimeout(slot.restartTimer);
+    for (const coordinator of this.coordinators) coordinator.stop();
+    for (const cluster of this.clusters) cluster.context.stop();
     await Promise.all(this.slots.map((slot) => slot.elector?.crash()));
-    await Promise.all(this.heartbeats.map((heartbeat) => heartbeat.stop()));
+    await Promise.all(this.heartbeats.map(({ heartbeat }) => heartbeat.stop()));
     for (const unsubscribe of this.unsubscribes) unsubscribe();
     await Promise.all(this.clusters.map((cluster) => cluster.apiServer.stop()));
     this.log.info('simulated fleet stopped');
@@ -366,6 +404,9 @@ export class Fleet implements ChaosTarget {
     if (operation.op === 'compactHistory') {
       return { applied: true, detail: `compacted at resourceVersion ${cluster.apiServer.compactHistory()}` };
     }
+    if (operation.op === 'stallApiServer') return this.stallApiServer(cluster, operation.durationMs, operation.delayMs);
+    if (operation.op === 'heartbeatBurst') return this.stallHeartbeats(cluster, operation.share, operation.durationMs);
+    if (operation.op === 'expireEvents') return { applied: true, detail: `deleted ${cluster.context.expireEvents()} events` };
     if (!cluster.leases.includes(operation.lease)) throw new Error(`no lease ${operation.lease} in cluster ${operation.cluster}`);
     if (operation.op === 'stopAllCandidates') return this.stopAllCandidates(cluster, operation.lease, operation.restartAfterMs);
     if (operation.op === 'resumeLeader') {
@@ -374,7 +415,7 @@ export class Fleet implements ChaosTarget {
       return { applied: paused.length > 0, ...(paused[0]?.elector ? { identity: paused[0].elector.identity } : {}) };
     }
     const slot =
-      operation.op === 'skewClock' && operation.host !== undefined
+      (operation.op === 'skewClock' || operation.op === 'upgradeCandidate') && operation.host !== undefined
         ? this.slots.find((candidate) => candidate.cluster === cluster && candidate.lease === operation.lease && candidate.host === operation.host)
         : this.leaderSlot(operation.cluster, operation.lease);
     const elector = slot?.elector;
@@ -383,7 +424,19 @@ export class Fleet implements ChaosTarget {
     switch (operation.op) {
       case 'crashLeader':
         slot.pendingRestartDelayMs = operation.restartAfterMs;
+        slot.termination = { reason: 'Error', exitCode: 137 };
         await elector.crash();
+        break;
+      case 'oomKillLeader':
+        slot.pendingRestartDelayMs = operation.restartAfterMs;
+        slot.termination = { reason: 'OOMKilled', exitCode: 137 };
+        await elector.crash();
+        break;
+      case 'upgradeCandidate':
+        slot.versions = { binaryVersion: operation.binaryVersion, emulationVersion: operation.emulationVersion };
+        slot.pendingRestartDelayMs = 0;
+        slot.termination = { reason: 'Completed', exitCode: 0 };
+        await elector.stop({ release: false });
         break;
       case 'stopLeader':
         slot.pendingRestartDelayMs = operation.restartAfterMs;
@@ -403,6 +456,31 @@ export class Fleet implements ChaosTarget {
         break;
     }
     return { applied: true, identity };
+  }
+
+  // Every call of the cluster's electors waits, and node heartbeats stop: renewals of many leases stop together.
+  private stallApiServer(cluster: SimCluster, durationMs: number, delayMs: number | undefined): ChaosResult {
+    const slots = this.slots.filter((slot) => slot.cluster === cluster);
+    const delay = delayMs ?? durationMs;
+    for (const slot of slots) this.setCallDelay(slot, delay);
+    this.later(durationMs, () => {
+      for (const slot of slots) this.setCallDelay(slot, 0);
+    });
+    for (const { heartbeat } of this.heartbeats.filter((entry) => entry.cluster === cluster.name)) heartbeat.stallFor(durationMs);
+    return { applied: true, detail: `stalled ${slots.length} candidates for ${durationMs} ms` };
+  }
+
+  private stallHeartbeats(cluster: SimCluster, share: number, durationMs: number): ChaosResult {
+    const nodes = this.heartbeats.filter((entry) => entry.cluster === cluster.name);
+    const count = Math.max(1, Math.round(nodes.length * share));
+    for (const { heartbeat } of nodes.slice(0, count)) heartbeat.stallFor(durationMs);
+    return { applied: nodes.length > 0, detail: `${count} of ${nodes.length} nodes stop renewing for ${durationMs} ms` };
+  }
+
+  private answerPings(cluster: SimCluster, resource: string, metadata: { namespace: string; name: string }): void {
+    if (resource !== 'leasecandidates') return;
+    const slot = this.slots.find((candidate) => candidate.cluster === cluster && candidate.elector?.identity === metadata.name);
+    if (slot) setImmediate(() => cluster.context.answerPing(metadata.namespace, metadata.name));
   }
 
   // Nobody left to take over: the leader releases (leaderless at once) and the others stop, until they restart.
@@ -453,6 +531,7 @@ export class Fleet implements ChaosTarget {
       renewDeadlineMs: slot.profile.renewDeadlineMs,
       retryPeriodMs: slot.profile.retryPeriodMs,
       releaseOnCancel: slot.profile.releaseOnCancel,
+      ...(slot.profile.isCoordinated ? { isCoordinated: true } : {}),
       userAgent: `${slot.profile.component}/v1.32.0 (linux/amd64) kubernetes/leader-election`,
       clock: this.clock,
       random: slot.random.float,
@@ -462,12 +541,18 @@ export class Fleet implements ChaosTarget {
     elector.setCallDelay(slot.callDelayMs);
     elector.setClockOffset(slot.clockOffsetMs);
     slot.elector = elector;
+    slot.cluster.context.startContainer(slot.placement, slot.termination);
+    slot.termination = undefined;
+    if (slot.profile.isCoordinated) slot.cluster.context.publishCandidate(namespace, identity, name, slot.versions);
     void elector.start().then((reason) => this.handleExit(slot, elector, reason));
   }
 
   private handleExit(slot: Slot, elector: LeaderElector, reason: ElectorExitReason): void {
     if (this.isStopping || slot.elector !== elector) return;
     slot.elector = undefined;
+    // client-go components exit after losing the lease (klog.Fatal: 255); a clean stop exits 0.
+    const termination = slot.termination ?? (reason === 'lost' ? { reason: 'Error', exitCode: 255 } : reason === 'crashed' ? { reason: 'Error', exitCode: 137 } : { reason: 'Completed', exitCode: 0 });
+    slot.termination = { ...termination, finishedAt: this.clock.now() };
     const delay = slot.pendingRestartDelayMs !== undefined ? slot.pendingRestartDelayMs : this.options.restartDelayMs === undefined ? 5_000 : this.options.restartDelayMs;
     slot.pendingRestartDelayMs = undefined;
     this.log.debug({ cluster: slot.cluster.name, lease: slot.lease, identity: elector.identity, reason, restartInMs: delay }, 'candidate exited');
@@ -476,6 +561,18 @@ export class Fleet implements ChaosTarget {
       slot.restartTimer = undefined;
       this.startCandidate(slot);
     }, delay);
+  }
+
+  // client-go's recorder: control-plane components report through events.k8s.io/v1, operators through core/v1.
+  private recordLeaderElectionEvent(slot: Slot, identity: string, what: string): void {
+    const [namespace = '', name = ''] = slot.lease.split('/');
+    const api = slot.profile.host === 'control-plane' ? 'events' : 'core';
+    slot.cluster.context.recordEvent(namespace, { kind: 'Lease', name, apiVersion: 'coordination.k8s.io/v1' }, 'LeaderElection', 'Normal', `${identity} ${what}`, slot.profile.component, api);
+  }
+
+  /** Deletes the cluster's Events now (kube-apiserver's --event-ttl, without waiting for it). */
+  expireEvents(cluster: string): Promise<ChaosResult> {
+    return this.applyChaos({ op: 'expireEvents', cluster });
   }
 
   private recordElectorEvent(slot: Slot, event: ElectorEvent): void {
@@ -490,6 +587,8 @@ export class Fleet implements ChaosTarget {
         break;
       case 'started-leading':
       case 'stopped-leading':
+        // A killed process reports nothing; one that lost or stopped logs and records "stopped leading".
+        if (event.type === 'started-leading' || event.reason !== 'crashed') this.recordLeaderElectionEvent(slot, event.identity, event.type === 'started-leading' ? 'became leader' : 'stopped leading');
         this.groundTruth.recordBelief({
           ...where,
           identity: event.identity,
@@ -503,6 +602,11 @@ export class Fleet implements ChaosTarget {
         break;
     }
   }
+}
+
+function profilesByClusterOf(options: FleetOptions, cluster: string): ElectionProfile[] {
+  const spec = clusterSpecs(options.clusters).find((entry) => entry.name === cluster);
+  return spec?.leases ? [...spec.leases] : profilesOf(options.leases);
 }
 
 export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {

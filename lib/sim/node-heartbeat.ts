@@ -20,6 +20,7 @@ export class NodeHeartbeat {
   private readonly stopping = new AbortController();
   private latest: V1Lease | undefined;
   private running: Promise<void> | undefined;
+  private stalledUntil = 0;
 
   constructor(private readonly options: NodeHeartbeatOptions) {
     this.api = options.kubeConfig.makeApiClient(CoordinationV1Api);
@@ -34,11 +35,16 @@ export class NodeHeartbeat {
     await this.running;
   }
 
+  /** Renewals stop for a while (kubelet cut off from the API server), then resume on the next tick. */
+  stallFor(ms: number): void {
+    this.stalledUntil = Math.max(this.stalledUntil, this.options.clock.now() + ms);
+  }
+
   private async run(): Promise<void> {
     const interval = this.options.renewIntervalMs ?? nodeHeartbeat.renewIntervalMs;
     try {
       for (;;) {
-        await this.sync();
+        if (this.options.clock.now() >= this.stalledUntil) await this.sync();
         await this.options.clock.sleep(jitterDuration(interval, nodeHeartbeat.jitterFactor, this.options.random), this.stopping.signal);
       }
     } catch (error) {

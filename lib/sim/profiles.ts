@@ -8,6 +8,8 @@ export type ElectionProfile = ElectionTimings & {
   releaseOnCancel: boolean;
   /** Control-plane components run on the control-plane nodes; operators run in pods of a Deployment. */
   host: 'control-plane' | 'pod';
+  /** Coordinated leader election (KEP-4355): candidates publish LeaseCandidates and the API server names the holder. */
+  isCoordinated?: boolean;
 };
 
 export const kubeControllerManagerProfile: ElectionProfile = {
@@ -61,6 +63,14 @@ export const demoOperatorProfile: ElectionProfile = {
   retryPeriodMs: 2_000,
   releaseOnCancel: true,
   host: 'pod',
+};
+
+/** A control-plane component elected centrally (coordinated leader election, KEP-4355): candidates publish LeaseCandidates. */
+export const cloudControllerManagerProfile: ElectionProfile = {
+  ...kubeControllerManagerProfile,
+  component: 'cloud-controller-manager',
+  leaseName: 'cloud-controller-manager',
+  isCoordinated: true,
 };
 
 export const defaultProfiles: readonly ElectionProfile[] = [

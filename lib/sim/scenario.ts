@@ -103,6 +103,16 @@ export function generateScenario(options: GenerateScenarioOptions): Scenario {
           return { op, cluster, downtimeMs: random.int(500, 3000) };
         case 'compactHistory':
           return { op, cluster };
+        case 'oomKillLeader':
+          return { op, cluster, lease, ...restart };
+        case 'stallApiServer':
+          return { op, cluster, durationMs: Math.round(pauseMs * (0.5 + random.float())) };
+        case 'heartbeatBurst':
+          return { op, cluster, share: 0.5 + random.float() / 2, durationMs: random.int(15_000, 60_000) };
+        case 'upgradeCandidate':
+          return { op, cluster, lease, binaryVersion: random.pick(['1.33.0', '1.34.0']), emulationVersion: random.pick(['1.33', '1.34']) };
+        case 'expireEvents':
+          return { op, cluster };
       }
     })();
     steps.push({ atMs: at, ...operation });

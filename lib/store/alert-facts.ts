@@ -1,4 +1,5 @@
-import type { CountedTransition, FlappingFacts, LeaderlessFacts, RenewLatencyFacts, StaleFacts } from '../alerts/conditions';
+import type { CountedTransition, FlappingFacts, HeartbeatFacts, LeaderlessFacts, RenewLatencyFacts, StaleFacts } from '../alerts/conditions';
+import { minHeartbeatGapSeconds } from '../alerts/params';
 import type { ActiveInterval } from '../alerts/preview';
 import type { Subject } from '../alerts/types';
 import { Prisma } from './generated/prisma/client';
@@ -174,4 +175,41 @@ export async function loadStaleHistory(db: Db, range: TimeRange): Promise<Array<
     periods.push({ start: (cluster.lastSeenAt ?? cluster.createdAt).getTime(), end: null });
     return { subject: { cluster: cluster.name, namespace: null, name: null }, periods };
   });
+}
+
+// Node heartbeats: each node lease's renew gaps (longer than the shortest threshold a rule may have) inside
+// the window, its last renewal (from the lease row, so a node that stopped renewing altogether still counts),
+// and since when its cluster has an open observation gap (Leasetrail blind: silence then is not the node's).
+export async function loadHeartbeatFacts(db: Db, since: Date): Promise<HeartbeatFacts[]> {
+  const rows = await db.$queryRaw<Array<LeaseRow & { renewTime: Date | null; gaps: Array<[number, number]> | null; blindSince: Date | null }>>`
+    SELECT c.name AS cluster, l.namespace, l.name, l."renewTime",
+           (SELECT json_agg(json_build_array((extract(epoch FROM s."renewTime") * 1000)::float8, s."intervalMs"))
+              FROM "RenewSample" s WHERE s."leaseId" = l.id AND s."renewTime" > ${since}::timestamptz AND s."intervalMs" >= ${minHeartbeatGapSeconds * 1_000}) AS gaps,
+           (SELECT min(g."startedAt") FROM "ObservationGap" g WHERE g."clusterId" = l."clusterId" AND g."endedAt" IS NULL) AS "blindSince"
+      FROM "Lease" l JOIN "Cluster" c ON c.id = l."clusterId"
+     WHERE l.kind = 'node_heartbeat' AND l."deletedAt" IS NULL`;
+  return rows.map((row) => ({
+    subject: subjectOf(row),
+    gaps: (row.gaps ?? []).map(([endedAt, gapMs]) => ({ endedAt, gapMs })),
+    lastRenewAt: row.renewTime?.getTime() ?? null,
+    blindSince: row.blindSince?.getTime() ?? null,
+  }));
+}
+
+// Gaps over a range for the preview: a node was over the threshold from (renewal − gap + threshold) until that renewal.
+export async function loadHeartbeatGapHistory(db: Db, range: TimeRange, thresholdMs: number): Promise<Array<{ subject: Subject; periods: ActiveInterval[]; nodesInCluster: number }>> {
+  const rows = await db.$queryRaw<Array<LeaseRow & { renewTime: Date; intervalMs: number; nodes: number }>>`
+    SELECT c.name AS cluster, l.namespace, l.name, s."renewTime", s."intervalMs",
+           (SELECT count(*)::int FROM "Lease" n WHERE n."clusterId" = l."clusterId" AND n.kind = 'node_heartbeat' AND n."deletedAt" IS NULL) AS nodes
+      FROM "RenewSample" s JOIN "Lease" l ON l.id = s."leaseId" JOIN "Cluster" c ON c.id = l."clusterId"
+     WHERE l.kind = 'node_heartbeat' AND s."intervalMs" >= ${thresholdMs} AND s."renewTime" >= ${range.from}::timestamptz AND s."renewTime" < ${range.to}::timestamptz
+     ORDER BY s."renewTime"`;
+  const byLease = new Map<string, { subject: Subject; periods: ActiveInterval[]; nodesInCluster: number }>();
+  for (const row of rows) {
+    const entry = byLease.get(keyOf(row)) ?? { subject: subjectOf(row), periods: [], nodesInCluster: row.nodes };
+    const end = row.renewTime.getTime();
+    entry.periods.push({ start: end - row.intervalMs + thresholdMs, end });
+    byLease.set(keyOf(row), entry);
+  }
+  return [...byLease.values()];
 }

@@ -108,7 +108,7 @@ test('an audit of a window with handovers: pick the window, see the burst, annot
 test('the audit API refuses bad input with a 400 that names it', async ({ request }) => {
   const failovers = await request.get('/api/failovers?cause=sideways');
   expect(failovers.status()).toBe(400);
-  expect(((await failovers.json()) as { error: string }).error).toBe('invalid cause: must be one of release, expiry, early_takeover, unknown');
+  expect(((await failovers.json()) as { error: string }).error).toBe('invalid cause: must be one of release, expiry, early_takeover, preferred_holder, unknown');
   const note = await request.post('/api/annotations', { data: { text: 'x', at: 'noon' } });
   expect(note.status()).toBe(400);
   expect(((await note.json()) as { error: string }).error).toMatch(/^invalid at: /);

@@ -121,7 +121,7 @@ test('the clusters page and the fleet timeline show every simulated cluster', as
   await page.getByRole('link', { name: 'Timeline' }).click();
   await expect(page).toHaveURL(/\/timeline/);
   await expect(page.getByTestId('timeline-canvas')).toBeVisible({ timeout: 20_000 });
-  await expect(page.getByText(/9 leases/)).toBeVisible();
+  await expect(page.getByText(/10 leases/)).toBeVisible();
 });
 
 test('an unknown lease gets a clear not-found page', async ({ page }) => {

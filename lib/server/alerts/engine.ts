@@ -1,5 +1,5 @@
 import type { Logger } from '../../log';
-import { loadFlappingFacts, loadLeaderlessFacts, loadRenewLatencyFacts, loadStaleFacts, type Db } from '../../store/alert-facts';
+import { loadFlappingFacts, loadHeartbeatFacts, loadLeaderlessFacts, loadRenewLatencyFacts, loadStaleFacts, type Db } from '../../store/alert-facts';
 import { applyOutcomes, loadCarriedSilences, loadEngineRules, loadOpenAlerts, withAlertLock, type EngineRule } from '../../store/alerts';
 import type { Store } from '../../store/client';
 import { DeliveryWorker, type Clock, type DeliveryWorkerOptions } from './delivery';
@@ -176,6 +176,12 @@ export class AlertEngine {
       facts.renewLatency = renewLatency;
     }
     if (enabled.some((rule) => rule.kind === 'stale_data')) facts.stale = await loadStaleFacts(db);
+    const heartbeatWindows = new Set(enabled.flatMap((rule) => (rule.kind === 'heartbeat_gap' ? [rule.params.windowSeconds] : [])));
+    if (heartbeatWindows.size > 0) {
+      const heartbeat = new Map<number, Awaited<ReturnType<typeof loadHeartbeatFacts>>>();
+      for (const windowSeconds of heartbeatWindows) heartbeat.set(windowSeconds, await loadHeartbeatFacts(db, new Date(now - windowSeconds * 1_000)));
+      facts.heartbeat = heartbeat;
+    }
     return facts;
   }
 }

@@ -1,11 +1,11 @@
 import { ValidationError } from '../../errors';
 import type { Store } from '../../store/client';
-import { loadFlappingHistory, loadLeaderlessHistory, loadRenewLatencyHistory, loadStaleHistory } from '../../store/alert-facts';
-import { expandTransitions, flappingIntervals, renewLatencyCondition } from '../../alerts/conditions';
+import { loadFlappingHistory, loadHeartbeatGapHistory, loadLeaderlessHistory, loadRenewLatencyHistory, loadStaleHistory } from '../../store/alert-facts';
+import { clusterShareIntervals, expandTransitions, flappingIntervals, neededNodes, renewLatencyCondition } from '../../alerts/conditions';
 import { timingOf } from '../../alerts/evaluate';
 import { describeRule, lookbackSeconds } from '../../alerts/params';
 import { isInScope, subjectKeyOf } from '../../alerts/patterns';
-import { sampledIntervals, simulateSignal, thresholdIntervals, type PreviewFiring, type SubjectSignal } from '../../alerts/preview';
+import { sampledIntervals, simulateSignal, thresholdIntervals, type ActiveInterval, type PreviewFiring, type SubjectSignal } from '../../alerts/preview';
 import type { RuleDefinition, RuleScope } from '../../alerts/types';
 
 export type PreviewInput = RuleDefinition & RuleScope & { forSeconds: number; quietSeconds: number; hours: number; now: Date };
@@ -50,6 +50,18 @@ async function signalsFor(store: Store, input: PreviewInput, from: Date, to: Dat
       const history = await loadStaleHistory(db, { from: lookback, to });
       return { signals: history.map((entry) => ({ subject: entry.subject, intervals: () => thresholdIntervals(entry.periods, input.params.seconds * 1_000) })), sampleStepSeconds: null };
     }
+    case 'heartbeat_gap': {
+      const history = await loadHeartbeatGapHistory(db, { from, to }, input.params.gapSeconds * 1_000);
+      const windowMs = input.params.windowSeconds * 1_000;
+      if (input.params.scope === 'node') return { signals: history.map((entry) => ({ subject: entry.subject, intervals: () => extendByWindow(entry.periods, windowMs) })), sampleStepSeconds: null };
+      const byCluster = new Map<string, typeof history>();
+      for (const entry of history) byCluster.set(entry.subject.cluster, [...(byCluster.get(entry.subject.cluster) ?? []), entry]);
+      const signals = [...byCluster].map(([cluster, entries]) => ({
+        subject: { cluster, namespace: null, name: null },
+        intervals: () => extendByWindow(clusterShareIntervals(entries.map((entry) => entry.periods), neededNodes(entries[0]?.nodesInCluster ?? 1, input.params.clusterSharePercent)), windowMs),
+      }));
+      return { signals, sampleStepSeconds: null };
+    }
     case 'renew_latency': {
       const stepSeconds = Math.max(60, Math.ceil((to.getTime() - from.getTime()) / 1_000 / 288));
       const points = await loadRenewLatencyHistory(db, { from, to }, input.params.windowSeconds, stepSeconds);
@@ -64,6 +76,18 @@ async function signalsFor(store: Store, input: PreviewInput, from: Date, to: Dat
       return { signals, sampleStepSeconds: stepSeconds };
     }
   }
+}
+
+// A gap counts for the window after it (the engine's "within windowSeconds"): each interval runs on that long.
+function extendByWindow(intervals: readonly ActiveInterval[], windowMs: number): ActiveInterval[] {
+  const merged: ActiveInterval[] = [];
+  for (const interval of [...intervals].sort((a, b) => a.start - b.start)) {
+    const end = interval.end === null ? null : interval.end + windowMs;
+    const last = merged.at(-1);
+    if (last && (last.end === null || last.end >= interval.start)) last.end = last.end === null || end === null ? null : Math.max(last.end, end);
+    else merged.push({ start: interval.start, end });
+  }
+  return merged;
 }
 
 // "Would have fired N times": the rule replayed over stored history with the live lifecycle.

@@ -213,3 +213,28 @@ describe('the alert engine', () => {
     expect(report.changes).toHaveLength(1);
   });
 });
+
+describe('heartbeat_gap in the engine', () => {
+  async function seedNodes(count: number, renewedAt: Date): Promise<Lease[]> {
+    const nodes: Lease[] = [];
+    for (let i = 0; i < count; i++) nodes.push(await seedLease(db.store, cluster, { namespace: 'kube-node-lease', name: `node-${i}`, kind: 'node_heartbeat', holderIdentity: `node-${i}`, leaseDurationSeconds: 40, renewTime: renewedAt }));
+    return nodes;
+  }
+  const createRule = (params: { scope: string; gapSeconds: number; clusterSharePercent: number }) => db.store.prisma.alertRule.create({ data: { name: 'nodes', kind: 'heartbeat_gap', params, namespacePattern: '*', forSeconds: 0, quietSeconds: 0 } });
+
+  it('does not fire while Leasetrail is blind on the cluster, and fires for a real gap it saw', async () => {
+    const nodes = await seedNodes(4, s(100));
+    await createRule({ scope: 'cluster', gapSeconds: 30, clusterSharePercent: 50 });
+    await db.store.prisma.observationGap.create({ data: { clusterId: cluster.id, startedAt: s(101), endedAt: null, reason: 'watch_lost' } });
+    const blind = await newEngine().evaluate(['heartbeat_gap'], t0 + 200_000);
+    expect(blind.changes).toEqual([]);
+
+    await db.store.prisma.observationGap.updateMany({ data: { endedAt: s(150) } });
+    // Two of the four nodes missed 35 s together, seen after the blind spot ended.
+    await seedRenewSamples(db.store, nodes[0]!, [{ renewTime: s(190), intervalMs: 35_000 }]);
+    await seedRenewSamples(db.store, nodes[1]!, [{ renewTime: s(191), intervalMs: 35_000 }]);
+    await db.store.prisma.lease.updateMany({ data: { renewTime: s(195) } });
+    const fired = await newEngine().evaluate(['heartbeat_gap'], t0 + 200_000);
+    expect(fired.changes).toEqual([expect.objectContaining({ from: null, to: 'firing', subjectKey: 'prod-eu' })]);
+  });
+});

@@ -187,7 +187,7 @@ describe('GET /api/failovers', () => {
     ['to=2026-11-23', /^invalid to: must be an ISO 8601 date-time/],
     ['from=2026-11-23T11:00:00Z&to=2026-11-23T10:00:00Z', /^invalid from: must be before to/],
     ['from=2026-09-01T00:00:00Z&to=2026-11-23T00:00:00Z', /^invalid from: must be at most 31 days before to/],
-    ['cause=first', /^invalid cause: must be one of release, expiry, early_takeover, unknown$/],
+    ['cause=first', /^invalid cause: must be one of release, expiry, early_takeover, preferred_holder, unknown$/],
     ['format=xml', /^invalid format: must be one of json, csv$/],
     ['burst=0', /^invalid burst: must be a whole number from 1 to 3600$/],
     ['namespace=Kube_System', /^invalid namespace: must be a Kubernetes namespace name/],

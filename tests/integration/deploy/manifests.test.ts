@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -98,6 +100,33 @@ describe('the overlays differ as documented', () => {
     const env = (podSpecOf(web).containers[0] as Container & { env: Array<{ name: string; value?: string }> }).env;
     expect(env.filter((variable) => variable.name === 'LEASETRAIL_CONTROLLER')).toEqual([{ name: 'LEASETRAIL_CONTROLLER', value: 'off' }]);
     expect((await render('ha-monitored')).some((manifest) => manifest.kind === 'ServiceMonitor')).toBe(true);
+  });
+});
+
+describe('the failover-context component', () => {
+  it('adds read-only pods and Events access, bound only in the namespace of the control-plane leases', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'leasetrail-kustomize-'));
+    try {
+      const relative = path.relative(dir, root);
+      await writeFile(
+        path.join(dir, 'kustomization.yaml'),
+        `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ${relative}/deploy/overlays/single\ncomponents:\n  - ${relative}/deploy/components/failover-context\n`,
+      );
+      const { stdout } = await execFileAsync('kubectl', ['kustomize', dir]);
+      const manifests = parseAllDocuments(stdout).map((document) => document.toJSON() as Manifest);
+      for (const manifest of manifests) await expect(validate(manifest), `${manifest.kind}/${manifest.metadata.name}`).resolves.toBeUndefined();
+      const role = manifests.find((manifest) => manifest.kind === 'ClusterRole' && manifest.metadata.name === 'leasetrail-failover-context');
+      expect(role?.rules).toEqual([
+        { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
+        { apiGroups: [''], resources: ['events'], verbs: ['list', 'watch'] },
+        { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['list', 'watch'] },
+      ]);
+      const bindings = manifests.filter((manifest) => manifest.kind === 'RoleBinding');
+      expect(bindings.map((binding) => [binding.metadata.namespace, (binding.roleRef as { name: string }).name])).toEqual([['kube-system', 'leasetrail-failover-context']]);
+      expect(manifests.filter((manifest) => manifest.kind === 'ClusterRoleBinding').map((binding) => binding.metadata.name)).toEqual(['leasetrail-lease-reader']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

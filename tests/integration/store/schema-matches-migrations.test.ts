@@ -61,7 +61,7 @@ describe('the migrated database', () => {
           'unique index on Transition(leaseId, eventKey) is missing',
           'foreign key Annotation(transitionId) -> Transition(id) is missing',
           'column Cluster.extra exists in the database but not in schema.prisma',
-          'enum AcquireCause has values [first,release,expiry,early_takeover,unknown,surprise] instead of [first,release,expiry,early_takeover,unknown]',
+          'enum AcquireCause has values [first,release,expiry,early_takeover,preferred_holder,unknown,surprise] instead of [first,release,expiry,early_takeover,preferred_holder,unknown]',
           'index Lease_name_idx on Lease(name) exists in the database but not in schema.prisma',
         ]),
       );

@@ -6,6 +6,7 @@ import { useQueryStates } from 'nuqs';
 import { useCallback, useDeferredValue, useLayoutEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import dynamic from 'next/dynamic';
 import { AnnotationList } from '@/components/audit/annotation-list';
+import { LeaseContextPanel } from '@/components/context/lease-context-panel';
 import { RangePicker } from '@/components/forms/range-picker';
 import { TimelineCanvas, type HoverInfo } from '@/components/timeline/timeline-canvas';
 import { TimelineLegend, markerLabels } from '@/components/timeline/timeline-legend';
@@ -32,7 +33,7 @@ const ChartRenewInterval = dynamic(() => import('@/components/chart/chart-renew-
   loading: () => <div className="h-64 animate-pulse rounded bg-zinc-100 dark:bg-zinc-900" aria-label="Loading chart" />,
 });
 
-const causeLabels: Record<string, string> = { first: 'first seen', release: 'after release', expiry: 'after expiry', early_takeover: 'EARLY TAKEOVER', unknown: 'unknown (not observed)' };
+const causeLabels: Record<string, string> = { first: 'first seen', release: 'after release', expiry: 'after expiry', early_takeover: 'EARLY TAKEOVER', preferred_holder: 'preferred-holder handover', unknown: 'unknown (not observed)' };
 
 function describeTransition(t: TransitionDto): string {
   switch (t.kind) {
@@ -253,6 +254,8 @@ function LeaseView({ leaseKey, initialLease, initialNow }: { leaseKey: LeaseKey;
         )}
         <p className="text-xs text-zinc-600 dark:text-zinc-400">Drag across the timeline to zoom in; t z zooms out, t ← / t → shift the window.</p>
       </section>
+
+      <LeaseContextPanel leaseKey={leaseKey} range={{ from, to }} now={now} />
 
       <section aria-labelledby="annotations-heading" className="space-y-2">
         <h2 id="annotations-heading" className="text-sm font-semibold">

@@ -1,0 +1,182 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import { evaluateDegraded, feedDegraded, emptyDegradedState, defaultDegradedOptions, type DegradedInput, type DegradedOptions, type DegradedState, type SourceStatus } from '../leases/api-degraded';
+import type { Observation } from '../leases';
+import type { Logger } from '../log';
+import { closeOpenBands, writeContextBatch, type ContextAccessState, type ContextBatch, type ContextResourceName } from '../store/context-writes';
+import { LockLostError, type OwnerSession } from '../store/owner-session';
+import { parseCandidate, parseEvent, parsePod } from './context-records';
+import { runReflector, type ReflectorAccess } from './resource-reflector';
+
+export type ContextWatchersOptions = {
+  cluster: string;
+  clusterId: number;
+  kubeConfig: KubeConfig;
+  session: OwnerSession;
+  log: Logger;
+  clock: { now: () => number };
+  flushMs?: number;
+  evaluateMs?: number;
+  recheckMs?: number;
+  degraded?: DegradedOptions;
+};
+
+const maxBufferedRows = 50_000;
+
+const emptyBatch = (): ContextBatch => ({ pods: [], restarts: [], events: [], candidates: [], access: [], bands: [] });
+
+// Only what explains a failover is kept: LeaderElection Events, and the Events of pods (the holders).
+function isKeptEvent(involvedKind: string, reason: string): boolean {
+  return reason === 'LeaderElection' || involvedKind === 'Pod';
+}
+
+// The failover context of one cluster, next to its Lease watch: pods (identity → pod, node, owner, container
+// restarts) and Events of the namespaces that hold elected leases, LeaseCandidates where served, and the
+// API-server-degraded detector fed by the controller. Every resource is optional: a 403 or 404 is
+// recorded as missing access and asked again later; the Lease watch never depends on it.
+export class ContextWatchers {
+  private readonly abort = new AbortController();
+  private readonly namespaces = new Map<string, AbortController>();
+  private readonly access = new Map<ContextResourceName, Map<string, ReflectorAccess>>();
+  private readonly reported = new Map<ContextResourceName, string>();
+  private batch = emptyBatch();
+  // Nothing is judged before the Lease source first streams.
+  private degraded: DegradedState = { ...emptyDegradedState, source: 'blind' };
+  private readonly timers: NodeJS.Timeout[] = [];
+  private isFlushing = false;
+  private readonly lastSeen = new Map<string, { holder: string | null; renewTime: number | null }>();
+
+  constructor(private readonly options: ContextWatchersOptions) {}
+
+  start(): void {
+    const { session, cluster, clusterId, clock } = this.options;
+    void session.withLock(cluster, (client) => closeOpenBands(client, clusterId, clock.now())).catch(() => undefined);
+    this.reflect('leasecandidates', '*', ['/apis/coordination.k8s.io/v1beta1/leasecandidates', '/apis/coordination.k8s.io/v1alpha2/leasecandidates'], this.abort.signal);
+    this.timers.push(setInterval(() => void this.flush(), this.options.flushMs ?? 250));
+    this.timers.push(setInterval(() => this.evaluate(), this.options.evaluateMs ?? 500));
+  }
+
+  stop(): void {
+    this.abort.abort();
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers.length = 0;
+    void this.flush();
+  }
+
+  // Pods and Events are watched per namespace, in the namespaces that hold elected leases only.
+  watchNamespaces(namespaces: Iterable<string>): void {
+    for (const namespace of namespaces) {
+      if (this.namespaces.has(namespace) || this.abort.signal.aborted) continue;
+      const controller = new AbortController();
+      this.abort.signal.addEventListener('abort', () => controller.abort(), { once: true });
+      this.namespaces.set(namespace, controller);
+      const ns = encodeURIComponent(namespace);
+      this.reflect('pods', namespace, [`/api/v1/namespaces/${ns}/pods`], controller.signal);
+      this.reflect('events', namespace, [`/api/v1/namespaces/${ns}/events`], controller.signal);
+      this.reflect('events_k8s_io', namespace, [`/apis/events.k8s.io/v1/namespaces/${ns}/events`], controller.signal);
+    }
+  }
+
+  feed(inputs: DegradedInput[]): void {
+    if (inputs.length > 0) this.degraded = feedDegraded(this.degraded, inputs);
+  }
+
+  // Whether the Lease source streams; after a relist or reconnect, renewals are compared from then on only.
+  setSourceStatus(status: SourceStatus, at: number): void {
+    if (status === this.degraded.source) return;
+    if (status === 'streaming') this.lastSeen.clear();
+    this.feed([{ type: 'watch', status, at }]);
+  }
+
+  // An election Lease as the watch delivered it: a new renewTime of the same holder is a renewal.
+  observe(observation: Observation): void {
+    const key = `${observation.key.namespace}/${observation.key.name}`;
+    const holder = observation.holderIdentity;
+    const renewTime = observation.renewTime?.ms ?? null;
+    const previous = this.lastSeen.get(key);
+    this.lastSeen.set(key, { holder, renewTime });
+    if (holder === null || renewTime === null) return;
+    if (previous?.holder !== holder) return this.feed([{ type: 'holder-changed', key, observedAt: observation.observedAt }]);
+    if (previous.renewTime === renewTime) return;
+    this.feed([{ type: 'renewal', key, observedAt: observation.observedAt, intervalMs: previous.renewTime === null ? null : renewTime - previous.renewTime }]);
+  }
+
+  private evaluate(): void {
+    const result = evaluateDegraded(this.degraded, this.options.clock.now(), this.options.degraded ?? defaultDegradedOptions);
+    this.degraded = result.state;
+    this.batch.bands.push(...result.changes);
+  }
+
+  private reflect(resource: ContextResourceName, scope: string, paths: string[], signal: AbortSignal): void {
+    void runReflector(
+      {
+        kubeConfig: this.options.kubeConfig,
+        paths,
+        log: this.options.log,
+        ...(this.options.recheckMs !== undefined ? { recheckMs: this.options.recheckMs } : {}),
+        onAccess: (access) => this.setAccess(resource, scope, access),
+        onObject: (type, object) => this.take(resource, type, object),
+      },
+      signal,
+    ).catch((error: unknown) => this.options.log.warn({ resource, err: (error as Error).message }, 'context watch ended'));
+  }
+
+  private take(resource: ContextResourceName, type: 'ADDED' | 'MODIFIED' | 'DELETED', object: unknown): void {
+    const isDeleted = type === 'DELETED';
+    const now = this.options.clock.now();
+    if (resource === 'pods') {
+      const parsed = parsePod(object, isDeleted);
+      if (!parsed) return;
+      this.batch.pods.push(parsed.pod);
+      this.batch.restarts.push(...parsed.restarts);
+    } else if (resource === 'leasecandidates') {
+      const candidate = parseCandidate(object, isDeleted, now);
+      if (candidate) this.batch.candidates.push(candidate);
+    } else {
+      const event = parseEvent(object, resource === 'events' ? 'core' : 'events_k8s_io', isDeleted, now);
+      if (event && isKeptEvent(event.involvedKind, event.reason)) this.batch.events.push(event);
+    }
+  }
+
+  // One answer per resource for the UI: denied if any namespace refuses it, absent if none serves it.
+  private setAccess(resource: ContextResourceName, scope: string, access: ReflectorAccess): void {
+    const scopes = this.access.get(resource) ?? new Map<string, ReflectorAccess>();
+    scopes.set(scope, access);
+    this.access.set(resource, scopes);
+    const all = [...scopes.values()];
+    const denied = all.filter((entry) => entry.access === 'denied');
+    const state: ContextAccessState = denied.length > 0 ? 'denied' : all.every((entry) => entry.access === 'absent') ? 'absent' : 'granted';
+    const detail = denied[0] && 'detail' in denied[0] ? denied[0].detail : state === 'absent' && all[0] && 'detail' in all[0] ? all[0].detail : null;
+    const signature = `${state}|${detail ?? ''}`;
+    if (this.reported.get(resource) === signature) return;
+    this.reported.set(resource, signature);
+    this.batch.access.push({ resource, access: state, detail });
+  }
+
+  private async flush(): Promise<void> {
+    if (this.isFlushing) return;
+    const batch = this.batch;
+    if (Object.values(batch).every((rows) => rows.length === 0)) return;
+    this.isFlushing = true;
+    this.batch = emptyBatch();
+    try {
+      await this.options.session.withLock(this.options.cluster, (client) => writeContextBatch(client, this.options.clusterId, batch, this.options.clock.now()));
+    } catch (error) {
+      if (error instanceof LockLostError) return;
+      // Kept for the next flush, in front of what arrived meanwhile; bounded, so an outage cannot grow it without end
+      // (the newest rows are kept: a pod's latest state supersedes its older ones).
+      const later = this.batch;
+      const keep = <T>(older: T[], newer: T[]) => [...older, ...newer].slice(-maxBufferedRows);
+      this.batch = {
+        pods: keep(batch.pods, later.pods),
+        restarts: keep(batch.restarts, later.restarts),
+        events: keep(batch.events, later.events),
+        candidates: keep(batch.candidates, later.candidates),
+        access: [...batch.access, ...later.access],
+        bands: [...batch.bands, ...later.bands],
+      };
+      this.options.log.warn({ err: (error as Error).message }, 'storing failover context failed; will retry');
+    } finally {
+      this.isFlushing = false;
+    }
+  }
+}

@@ -1,0 +1,104 @@
+// Renewals of many leases of one cluster that stop or lag together point at the API server or etcd, not
+// at the elected processes. The detector keeps, per election lease, when it last renewed and its usual
+// interval; a cluster is degraded while enough of its renewing leases are overdue at once, or while its
+// watch fails. Decisions only: the controller feeds it and stores the bands it opens and closes.
+// Leasetrail's own blindness is never the API server's: while the Lease source is not streaming (listing,
+// relisting after a 410, refused with Leasetrail's own 401/403) nothing is evaluated, and when it streams
+// again every lease counts from then on, so what the relist hid never looks overdue.
+
+export type DegradedReason = 'renewals_stalled' | 'watch_failed';
+
+export type DegradedOptions = {
+  // A lease is overdue after this many usual intervals without a renewal (and never before minOverdueMs).
+  overdueFactor: number;
+  minOverdueMs: number;
+  // Degraded when at least minLeases and at least this share of the active leases are overdue together.
+  minLeases: number;
+  minShare: number;
+  // A lease that has not renewed for this long is no longer counted as active (its holder is gone).
+  activeWithinMs: number;
+};
+
+// Three leases at least: two leaders crashing at once (a node with two control-plane leaders) is no API server trouble.
+export const defaultDegradedOptions: DegradedOptions = { overdueFactor: 4, minOverdueMs: 1_000, minLeases: 3, minShare: 0.5, activeWithinMs: 120_000 };
+
+// `streaming`: renewals arrive as they happen. `blind`: no renewals can arrive (connecting, listing, relisting,
+// refused). `erroring`: the API server answers list or watch with transient errors (5xx, timeouts, resets).
+export type SourceStatus = 'streaming' | 'blind' | 'erroring';
+
+export function getSourceStatus(state: 'connecting' | 'connected' | 'reconnecting' | 'failing'): SourceStatus {
+  if (state === 'connected') return 'streaming';
+  // `failing` is permanent: Leasetrail's own credentials or TLS, not the API server's health.
+  return state === 'reconnecting' ? 'erroring' : 'blind';
+}
+
+type LeaseRenewals = { lastRenewAt: number; typicalMs: number | null };
+
+export type OpenBand = { startedAt: number; reason: DegradedReason; stalledLeases: number; totalLeases: number };
+
+// `closedAt`: when the last band ended; the next one never starts before it, so bands never overlap.
+// `sourceSince`: when the source entered its current status.
+export type DegradedState = { leases: ReadonlyMap<string, LeaseRenewals>; open: OpenBand | null; source: SourceStatus; sourceSince: number; closedAt: number | null };
+
+export type DegradedInput =
+  | { type: 'renewal'; key: string; observedAt: number; intervalMs: number | null }
+  | { type: 'holder-changed'; key: string; observedAt: number }
+  | { type: 'watch'; status: SourceStatus; at: number };
+
+export type BandChange = { type: 'opened'; band: OpenBand } | { type: 'closed'; band: OpenBand; endedAt: number } | { type: 'updated'; band: OpenBand };
+
+export const emptyDegradedState: DegradedState = { leases: new Map(), open: null, source: 'streaming', sourceSince: 0, closedAt: null };
+
+export function feedDegraded(state: DegradedState, inputs: readonly DegradedInput[]): DegradedState {
+  let leases = new Map(state.leases);
+  let { source, sourceSince } = state;
+  for (const input of inputs) {
+    if (input.type === 'watch') {
+      if (input.status === source) continue;
+      if (input.status === 'streaming') leases = new Map([...leases].map(([key, lease]) => [key, { ...lease, lastRenewAt: input.at }]));
+      source = input.status;
+      sourceSince = input.at;
+      continue;
+    }
+    if (source !== 'streaming') continue;
+    const previous = leases.get(input.key);
+    if (input.type === 'holder-changed') {
+      leases.set(input.key, { lastRenewAt: input.observedAt, typicalMs: previous?.typicalMs ?? null });
+      continue;
+    }
+    const interval = input.intervalMs;
+    // The usual interval follows the small ones quickly and the long ones slowly, so a stall does not become "usual".
+    const typicalMs = interval === null || interval <= 0 ? (previous?.typicalMs ?? null) : previous?.typicalMs == null ? interval : interval < previous.typicalMs ? interval : previous.typicalMs * 0.9 + Math.min(interval, previous.typicalMs * 2) * 0.1;
+    leases.set(input.key, { lastRenewAt: Math.max(input.observedAt, previous?.lastRenewAt ?? -Infinity), typicalMs });
+  }
+  return { ...state, leases, source, sourceSince };
+}
+
+export function evaluateDegraded(state: DegradedState, now: number, options: DegradedOptions = defaultDegradedOptions): { state: DegradedState; changes: BandChange[] } {
+  // Blind: nothing is known from here on, so a band open until then ends where the sight ended.
+  if (state.source === 'blind') {
+    if (state.open === null) return { state, changes: [] };
+    const endedAt = Math.max(state.sourceSince, state.open.startedAt);
+    return { state: { ...state, open: null, closedAt: endedAt }, changes: [{ type: 'closed', band: state.open, endedAt }] };
+  }
+  let total = 0;
+  const overdueSince: number[] = [];
+  for (const lease of state.leases.values()) {
+    if (now - lease.lastRenewAt > options.activeWithinMs || lease.typicalMs === null) continue;
+    total += 1;
+    // While the watch errors, renewals cannot arrive: silence then is not the leases'.
+    if (state.source === 'streaming' && now - lease.lastRenewAt > Math.max(options.minOverdueMs, lease.typicalMs * options.overdueFactor)) overdueSince.push(lease.lastRenewAt);
+  }
+  const isStalled = overdueSince.length >= options.minLeases && overdueSince.length >= total * options.minShare;
+  const reason: DegradedReason | null = state.source === 'erroring' ? 'watch_failed' : isStalled ? 'renewals_stalled' : null;
+  const open = state.open;
+  if (reason === null) {
+    if (open === null) return { state, changes: [] };
+    return { state: { ...state, open: null, closedAt: now }, changes: [{ type: 'closed', band: open, endedAt: now }] };
+  }
+  const startedAt = Math.max(reason === 'renewals_stalled' ? Math.min(...overdueSince) : state.sourceSince, state.closedAt ?? -Infinity);
+  const band: OpenBand = { startedAt: open?.startedAt ?? startedAt, reason: open?.reason ?? reason, stalledLeases: Math.max(open?.stalledLeases ?? 0, overdueSince.length), totalLeases: Math.max(open?.totalLeases ?? 0, total) };
+  if (open === null) return { state: { ...state, open: band }, changes: [{ type: 'opened', band }] };
+  if (band.stalledLeases === open.stalledLeases && band.totalLeases === open.totalLeases) return { state, changes: [] };
+  return { state: { ...state, open: band }, changes: [{ type: 'updated', band }] };
+}

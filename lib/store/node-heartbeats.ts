@@ -1,0 +1,85 @@
+import type { NodeGapStats, NodeHeartbeatOptions, NodeHeartbeatView } from '../api/context-dto';
+import type { Store } from './client';
+import { epochMs } from './epoch-ms';
+import { Prisma } from './generated/prisma/client';
+import { ENTRY_INDEX_OFFSET, representativeOf } from './renew-histogram';
+import type { TimeRange } from './time-range';
+
+export const defaultNodeHeartbeatOptions: NodeHeartbeatOptions = { gracePeriodMs: 40_000, nearMs: 10_000, missedAboveMs: 15_000, burstMinNodes: 3, burstMinShare: 0.1, limit: 200 };
+
+const burstSlotMs = 10_000;
+
+// Everything comes from RenewRollup (per lease and minute: interval histogram, worst interval and when),
+// never from raw samples: at 5,000 nodes a day of raw heartbeats is 43 million rows.
+export async function getNodeHeartbeats(store: Store, cluster: string, range: TimeRange, options: NodeHeartbeatOptions = defaultNodeHeartbeatOptions): Promise<NodeHeartbeatView | null> {
+  const found = await store.prisma.cluster.findUnique({ where: { name: cluster }, select: { id: true } });
+  if (!found) return null;
+  const offset = Prisma.raw(String(ENTRY_INDEX_OFFSET));
+  const scope = Prisma.sql`l."clusterId" = ${found.id} AND l.kind = 'node_heartbeat' AND r.bucket >= ${range.from}::timestamptz AND r.bucket < ${range.to}::timestamptz`;
+  const perNode = Prisma.sql`
+    WITH h AS (
+      SELECT r."leaseId", (e >> 16) - ${offset} AS idx, sum(e & 65535)::bigint AS n
+        FROM "RenewRollup" r JOIN "Lease" l ON l.id = r."leaseId" CROSS JOIN unnest(r."intervalHist") AS e
+       WHERE ${scope} GROUP BY 1, 2
+    ), c AS (
+      SELECT "leaseId", idx, sum(n) OVER (PARTITION BY "leaseId" ORDER BY idx) AS cum, sum(n) OVER (PARTITION BY "leaseId") AS total FROM h
+    ), p AS (
+      SELECT "leaseId", max(total)::int AS samples, min(idx) FILTER (WHERE cum >= 0.5 * total) AS p50, min(idx) FILTER (WHERE cum >= 0.99 * total) AS p99 FROM c GROUP BY 1
+    ), w AS (
+      SELECT DISTINCT ON (r."leaseId") r."leaseId", r."intervalMaxMs" AS worst, ${epochMs(Prisma.sql`r."worstRenewTime"`)} AS "worstAt"
+        FROM "RenewRollup" r JOIN "Lease" l ON l.id = r."leaseId"
+       WHERE ${scope} ORDER BY r."leaseId", r."intervalMaxMs" DESC NULLS LAST
+    )
+    SELECT l.name AS node, coalesce(p.samples, 0) AS samples, p.p50, p.p99, w.worst, w."worstAt"
+      FROM w JOIN "Lease" l ON l.id = w."leaseId" LEFT JOIN p ON p."leaseId" = w."leaseId"`;
+  const bursts = Prisma.sql`
+    SELECT floor(${epochMs(Prisma.sql`r."worstRenewTime"`)} - r."intervalMaxMs")::bigint / ${burstSlotMs} * ${burstSlotMs} AS at, count(DISTINCT r."leaseId")::int AS nodes, max(r."intervalMaxMs") AS "worstMs"
+      FROM "RenewRollup" r JOIN "Lease" l ON l.id = r."leaseId"
+     WHERE ${scope} AND r."intervalMaxMs" > ${options.missedAboveMs}
+     GROUP BY 1 ORDER BY 1`;
+  const [{ rows: nodes }, { rows: slots }, totals, progress] = await Promise.all([
+    store.pool.query<{ node: string; samples: number; p50: number | null; p99: number | null; worst: number | null; worstAt: number | null }>(perNode.text, perNode.values),
+    store.pool.query<{ at: string; nodes: number; worstMs: number }>(bursts.text, bursts.values),
+    store.prisma.lease.count({ where: { clusterId: found.id, kind: 'node_heartbeat', deletedAt: null } }),
+    store.prisma.rollupProgress.findUnique({ where: { job: 'renewals' }, select: { rolledUntil: true } }),
+  ]);
+  const nearFrom = options.gracePeriodMs - options.nearMs;
+  const stats = nodes.map(
+    (row): NodeGapStats => ({
+      node: row.node,
+      samples: row.samples,
+      p50Ms: row.p50 === null ? null : Math.round(representativeOf(row.p50)),
+      p99Ms: row.p99 === null ? null : Math.round(representativeOf(row.p99)),
+      worstMs: row.worst,
+      worstAt: row.worstAt,
+      isNearGrace: row.worst !== null && row.worst >= nearFrom && row.worst < options.gracePeriodMs,
+      isPastGrace: row.worst !== null && row.worst >= options.gracePeriodMs,
+    }),
+  );
+  stats.sort((a, b) => (b.worstMs ?? -1) - (a.worstMs ?? -1) || a.node.localeCompare(b.node));
+  const minNodes = Math.max(options.burstMinNodes, Math.ceil(totals * options.burstMinShare));
+  return {
+    cluster,
+    totalNodes: totals,
+    reportingNodes: stats.length,
+    nearGraceNodes: stats.filter((node) => node.isNearGrace).length,
+    pastGraceNodes: stats.filter((node) => node.isPastGrace).length,
+    nodes: stats.slice(0, options.limit),
+    bursts: mergeSlots(slots.map((slot) => ({ at: Number(slot.at), nodes: slot.nodes, worstMs: slot.worstMs }))).filter((slot) => slot.nodes >= minNodes).map((slot) => ({ ...slot, totalNodes: totals })),
+    rolledUntil: progress?.rolledUntil.getTime() ?? null,
+    options,
+  };
+}
+
+// Nodes whose missed renewals began in neighbouring 10 s slots belong to one burst (jitter spreads them).
+function mergeSlots(slots: Array<{ at: number; nodes: number; worstMs: number }>): Array<{ at: number; nodes: number; worstMs: number }> {
+  const merged: Array<{ at: number; nodes: number; worstMs: number }> = [];
+  for (const slot of slots) {
+    const last = merged.at(-1);
+    if (last && slot.at - last.at <= burstSlotMs * 2) {
+      last.nodes += slot.nodes;
+      last.worstMs = Math.max(last.worstMs, slot.worstMs);
+    } else merged.push({ ...slot });
+  }
+  return merged;
+}
