@@ -1,4 +1,4 @@
-import { formatMs } from './lifecycle';
+import { formatExactMs, formatMs } from './lifecycle';
 import type { Condition, FlappingParams, LeaderlessParams, RenewLatencyParams, StaleDataParams, Subject } from './types';
 
 // One change of leader (weight 1), or a row standing for changes we never saw (weight = missed count).
@@ -8,20 +8,33 @@ export type FlappingFacts = { subject: Subject; transitions: CountedTransition[]
 
 // leaderlessSince: when the lease last lost its holder (release, expiry), null while someone holds it.
 // heldSince/lastLeaderlessMs: the acquisition that ended the last leaderless period, and how long it was.
-export type LeaderlessFacts = { subject: Subject; leaderlessSince: number | null; heldSince: number | null; lastLeaderlessMs: number | null };
+export type LeaderlessFacts = { subject: Subject; leaderlessSince: number | null; heldSince: number | null; lastLeaderlessMs: number | null; heldBy?: string | null };
 
 export type RenewLatencyFacts = { subject: Subject; p95Ms: number | null; samples: number; leaseDurationSeconds: number | null };
 
 // lastSeenAt: the last batch stored for the cluster; addedAt stands in while it was never observed.
 export type StaleFacts = { subject: Subject; lastSeenAt: number | null; addedAt: number };
 
-const inactive = (subject: Subject, value: number | null, summary: string, changes: Partial<Pick<Condition, 'changesAt' | 'endedAt'>> = {}): Condition => ({
+const inactive = (subject: Subject, value: number | null, summary: string, changes: Partial<Pick<Condition, 'changesAt' | 'endedAt' | 'endedBy'>> = {}): Condition => ({
   subject,
   isActive: false,
   value,
   summary,
   changesAt: changes.changesAt ?? null,
   endedAt: changes.endedAt ?? null,
+  since: null,
+  endedBy: changes.endedBy ?? null,
+});
+
+const activeCondition = (subject: Subject, value: number | null, summary: string, since: number | null, changesAt: number | null = null): Condition => ({
+  subject,
+  isActive: true,
+  value,
+  summary,
+  changesAt,
+  endedAt: null,
+  since,
+  endedBy: null,
 });
 
 export function expandTransitions(transitions: readonly CountedTransition[]): number[] {
@@ -50,23 +63,26 @@ export function flappingCondition(facts: FlappingFacts, params: FlappingParams, 
   const summary = `${count} change${count === 1 ? '' : 's'} of leader in the last ${formatMs(windowMs)} (threshold ${params.transitions})`;
   if (count >= params.transitions) {
     const oldestCounted = inWindow[count - params.transitions]!;
-    return { subject: facts.subject, isActive: true, value: count, summary, changesAt: oldestCounted + windowMs, endedAt: null };
+    // The change that made the count reach the threshold in the window it still holds in.
+    const crossedAt = inWindow[params.transitions - 1]!;
+    return activeCondition(facts.subject, count, summary, crossedAt, oldestCounted + windowMs);
   }
-  const ended = flappingIntervals(times, params)
-    .map((interval) => interval.end)
-    .filter((end) => end <= now);
-  return inactive(facts.subject, count, summary, { endedAt: ended.length > 0 ? Math.max(...ended) : null });
+  let endedAt: number | null = null;
+  for (const interval of flappingIntervals(times, params)) if (interval.end <= now && (endedAt === null || interval.end > endedAt)) endedAt = interval.end;
+  const endedBy = endedAt === null ? null : `no change of leader for long enough: fewer than ${params.transitions} in ${formatMs(windowMs)}`;
+  return inactive(facts.subject, count, summary, { endedAt, endedBy });
 }
 
 export function leaderlessCondition(facts: LeaderlessFacts, params: LeaderlessParams, now: number): Condition {
   const thresholdMs = params.seconds * 1_000;
   if (facts.leaderlessSince === null) {
     const didLastPeriodCount = facts.lastLeaderlessMs !== null && facts.lastLeaderlessMs >= thresholdMs;
-    return inactive(facts.subject, 0, 'a holder renews the lease', { endedAt: didLastPeriodCount ? facts.heldSince : null });
+    const endedBy = facts.heldBy ? `${facts.heldBy} acquired the lease after ${formatExactMs(facts.lastLeaderlessMs ?? 0)} without a holder` : 'a holder acquired the lease';
+    return inactive(facts.subject, 0, 'a holder renews the lease', didLastPeriodCount ? { endedAt: facts.heldSince, endedBy } : {});
   }
   const leaderlessMs = Math.max(0, now - facts.leaderlessSince);
-  const summary = `no valid holder for ${formatMs(leaderlessMs)} (since ${new Date(facts.leaderlessSince).toISOString()}, threshold ${formatMs(thresholdMs)})`;
-  if (leaderlessMs >= thresholdMs) return { subject: facts.subject, isActive: true, value: Math.round(leaderlessMs / 1_000), summary, changesAt: null, endedAt: null };
+  const summary = `no valid holder for ${formatExactMs(leaderlessMs)} (threshold ${formatExactMs(thresholdMs)})`;
+  if (leaderlessMs >= thresholdMs) return activeCondition(facts.subject, Math.round(leaderlessMs / 1_000), summary, facts.leaderlessSince);
   return inactive(facts.subject, Math.round(leaderlessMs / 1_000), summary, { changesAt: facts.leaderlessSince + thresholdMs });
 }
 
@@ -78,8 +94,8 @@ export function renewLatencyCondition(facts: RenewLatencyFacts, params: RenewLat
   const percent = Math.round((facts.p95Ms / (facts.leaseDurationSeconds * 1_000)) * 1_000) / 10;
   const summary = `renew interval p95 ${formatMs(facts.p95Ms)} is ${percent} % of the ${facts.leaseDurationSeconds} s lease duration over ${windowText} (threshold ${params.percentOfLeaseDuration} %, ${facts.samples} samples)`;
   if (facts.samples < params.minSamples) return inactive(facts.subject, percent, `${summary}; too few samples to judge (minimum ${params.minSamples})`);
-  if (percent > params.percentOfLeaseDuration) return { subject: facts.subject, isActive: true, value: percent, summary, changesAt: null, endedAt: null };
-  return inactive(facts.subject, percent, summary);
+  if (percent > params.percentOfLeaseDuration) return activeCondition(facts.subject, percent, summary, null);
+  return inactive(facts.subject, percent, summary, { endedBy: `renew interval p95 back to ${percent} % of the lease duration` });
 }
 
 export function staleCondition(facts: StaleFacts, params: StaleDataParams, now: number): Condition {
@@ -88,9 +104,9 @@ export function staleCondition(facts: StaleFacts, params: StaleDataParams, now: 
   const ageMs = Math.max(0, now - since);
   const summary =
     facts.lastSeenAt === null
-      ? `never observed since it was added ${formatMs(ageMs)} ago (threshold ${formatMs(thresholdMs)})`
-      : `not observed for ${formatMs(ageMs)} (last seen ${new Date(facts.lastSeenAt).toISOString()}, threshold ${formatMs(thresholdMs)})`;
+      ? `never observed since it was added ${formatExactMs(ageMs)} ago (threshold ${formatExactMs(thresholdMs)})`
+      : `not observed for ${formatExactMs(ageMs)} (threshold ${formatExactMs(thresholdMs)})`;
   const value = Math.round(ageMs / 1_000);
-  if (ageMs >= thresholdMs) return { subject: facts.subject, isActive: true, value, summary, changesAt: null, endedAt: null };
-  return inactive(facts.subject, value, summary, { changesAt: since + thresholdMs });
+  if (ageMs >= thresholdMs) return activeCondition(facts.subject, value, summary, since);
+  return inactive(facts.subject, value, summary, { changesAt: since + thresholdMs, endedBy: 'the cluster is observed again' });
 }

@@ -64,6 +64,15 @@ export const ruleDefinitionSchema = z.discriminatedUnion(
   { error: 'kind must be one of flapping, leaderless, renew_latency, stale_data' },
 );
 
+// The quiet period a new rule of each kind gets unless it says otherwise. A leaderless period or a
+// blind spot that ended is over: resolve at once. Flapping comes back in bursts: wait before calling it over.
+export const defaultQuietSeconds = {
+  flapping: 300,
+  leaderless: 0,
+  renew_latency: 120,
+  stale_data: 0,
+} as const satisfies Record<RuleKind, number>;
+
 // Rows come back from PostgreSQL with params as untyped JSON; a row edited by hand must not crash the engine.
 export function parseRuleDefinition(kind: RuleKind, params: unknown): RuleDefinition {
   return ruleDefinitionSchema.parse({ kind, params });

@@ -39,6 +39,9 @@ export type Subject = { cluster: string; namespace: string | null; name: string 
 // What a rule's condition says about one subject at one moment. `changesAt`: when it would flip if
 // no new data arrived (a flapping window emptying, a leaderless period reaching its threshold), so
 // the engine wakes exactly then. `endedAt`: for an inactive condition, when it stopped holding.
+// `since`: when the condition started holding by the stored facts (the leaderless period's start,
+// the change that crossed the flapping threshold), not the tick that noticed it. `endedBy`: for an
+// inactive condition, what ended it, in words ("pod-b acquired the lease").
 export type Condition = {
   subject: Subject;
   isActive: boolean;
@@ -46,6 +49,8 @@ export type Condition = {
   summary: string;
   changesAt: number | null;
   endedAt: number | null;
+  since: number | null;
+  endedBy: string | null;
 };
 
 export type AlertSnapshot = {
@@ -57,6 +62,10 @@ export type AlertSnapshot = {
   value: number | null;
   summary: string;
   silencedUntil: number | null;
+  // The condition's own span, apart from the alert's: an alert outlives its condition by the quiet period.
+  conditionSince: number;
+  conditionEndedAt: number | null;
+  endedBy: string | null;
 };
 
 export type StateChange = { from: AlertState | null; to: AlertState; at: number; note: string | null };

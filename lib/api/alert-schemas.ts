@@ -1,8 +1,9 @@
 import { int8Digits, isSupportedDate, maxInt4, supportedYearsMessage } from './limits';
 import { z } from 'zod';
 import { alertmanagerConfig, channelKinds, slackConfig, webhookConfig } from '../alerts/channel-config';
-import { flappingParams, leaderlessParams, renewLatencyParams, staleDataParams } from '../alerts/params';
-import { ruleKinds } from '../alerts/types';
+import { defaultQuietSeconds, flappingParams, leaderlessParams, renewLatencyParams, staleDataParams } from '../alerts/params';
+import { ruleKinds, type RuleKind } from '../alerts/types';
+import { isHttpUrl } from '../http-url';
 import type { TimeRange } from '../store/time-range';
 import { MAX_RANGE_DAYS, resolveRange } from './schemas';
 
@@ -42,7 +43,13 @@ const ruleCommon = {
   namePattern: glob.default('*'),
   excludePatterns: z.array(excludePattern, { error: 'excludePatterns must be a list of patterns' }).max(50, 'at most 50 exclusions').default([]),
   forSeconds: whole('forSeconds', 0, 86_400).default(0),
-  quietSeconds: whole('quietSeconds', 0, 86_400).default(300),
+  runbookUrl: z
+    .string({ error: 'runbookUrl must be an http(s) URL' })
+    .trim()
+    .max(2_000, 'runbookUrl must be at most 2000 characters')
+    .refine(isHttpUrl, 'runbookUrl must be an http(s) URL, e.g. https://wiki.example.com/runbooks/leaderless')
+    .nullable()
+    .default(null),
   channelIds: z
     .array(z.number().int().positive('channel ids are positive whole numbers').max(maxInt4, 'channel ids are positive whole numbers'), { error: 'channelIds must be a list of channel ids' })
     .max(50, 'at most 50 channels')
@@ -52,13 +59,16 @@ const ruleCommon = {
 
 const kindError = { error: `kind must be one of ${ruleKinds.join(', ')}` };
 
+// Each kind's quiet period defaults to what fits it: a leaderless period that ended is over.
+const quietSecondsFor = (kind: RuleKind) => whole('quietSeconds', 0, 86_400).default(defaultQuietSeconds[kind]);
+
 export const ruleBody = z.discriminatedUnion(
   'kind',
   [
-    z.strictObject({ ...ruleCommon, kind: z.literal('flapping'), params: flappingParams }),
-    z.strictObject({ ...ruleCommon, kind: z.literal('leaderless'), params: leaderlessParams }),
-    z.strictObject({ ...ruleCommon, kind: z.literal('renew_latency'), params: renewLatencyParams }),
-    z.strictObject({ ...ruleCommon, kind: z.literal('stale_data'), params: staleDataParams }),
+    z.strictObject({ ...ruleCommon, quietSeconds: quietSecondsFor('flapping'), kind: z.literal('flapping'), params: flappingParams }),
+    z.strictObject({ ...ruleCommon, quietSeconds: quietSecondsFor('leaderless'), kind: z.literal('leaderless'), params: leaderlessParams }),
+    z.strictObject({ ...ruleCommon, quietSeconds: quietSecondsFor('renew_latency'), kind: z.literal('renew_latency'), params: renewLatencyParams }),
+    z.strictObject({ ...ruleCommon, quietSeconds: quietSecondsFor('stale_data'), kind: z.literal('stale_data'), params: staleDataParams }),
   ],
   kindError,
 );
@@ -75,6 +85,7 @@ export const rulePatch = z.strictObject({
   excludePatterns: z.array(z.string()).optional(),
   forSeconds: z.number().optional(),
   quietSeconds: z.number().optional(),
+  runbookUrl: z.string().nullable().optional(),
   channelIds: z.array(z.number()).optional(),
   kind: z.enum(ruleKinds, kindError).optional(),
   params: z.record(z.string(), z.unknown(), { error: 'params must be an object' }).optional(),
@@ -88,8 +99,8 @@ const previewCommon = {
   namespacePattern: ruleCommon.namespacePattern,
   namePattern: ruleCommon.namePattern,
   excludePatterns: ruleCommon.excludePatterns,
+  runbookUrl: z.string().nullable().optional(),
   forSeconds: ruleCommon.forSeconds,
-  quietSeconds: ruleCommon.quietSeconds,
   hours: whole('hours', 1, MAX_RANGE_DAYS * 24).default(24),
 };
 
@@ -97,10 +108,10 @@ const previewCommon = {
 export const previewBody = z.discriminatedUnion(
   'kind',
   [
-    z.strictObject({ ...previewCommon, kind: z.literal('flapping'), params: flappingParams }),
-    z.strictObject({ ...previewCommon, kind: z.literal('leaderless'), params: leaderlessParams }),
-    z.strictObject({ ...previewCommon, kind: z.literal('renew_latency'), params: renewLatencyParams }),
-    z.strictObject({ ...previewCommon, kind: z.literal('stale_data'), params: staleDataParams }),
+    z.strictObject({ ...previewCommon, quietSeconds: quietSecondsFor('flapping'), kind: z.literal('flapping'), params: flappingParams }),
+    z.strictObject({ ...previewCommon, quietSeconds: quietSecondsFor('leaderless'), kind: z.literal('leaderless'), params: leaderlessParams }),
+    z.strictObject({ ...previewCommon, quietSeconds: quietSecondsFor('renew_latency'), kind: z.literal('renew_latency'), params: renewLatencyParams }),
+    z.strictObject({ ...previewCommon, quietSeconds: quietSecondsFor('stale_data'), kind: z.literal('stale_data'), params: staleDataParams }),
   ],
   kindError,
 );
@@ -164,7 +175,7 @@ export const alertsQuery = z
     return { ...rest, range };
   });
 
-type StoredRule = { name: string; enabled: boolean; kind: string; params: Record<string, unknown>; clusterPattern: string; namespacePattern: string; namePattern: string; excludePatterns: string[]; forSeconds: number; quietSeconds: number; channelIds: number[] };
+type StoredRule = { name: string; enabled: boolean; kind: string; params: Record<string, unknown>; clusterPattern: string; namespacePattern: string; namePattern: string; excludePatterns: string[]; forSeconds: number; quietSeconds: number; runbookUrl: string | null; channelIds: number[] };
 
 // The stored rule with the patch laid over it, ready to be validated as a whole rule. Params are
 // replaced, not merged: each kind has its own, and half of one kind's params mean nothing.
@@ -181,8 +192,29 @@ export function mergeRulePatch(stored: StoredRule, patch: z.output<typeof rulePa
     excludePatterns: stored.excludePatterns,
     forSeconds: stored.forSeconds,
     quietSeconds: stored.quietSeconds,
+    runbookUrl: stored.runbookUrl,
     channelIds: stored.channelIds,
   };
   const defined = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined));
   return { ...base, ...defined, kind: kind ?? stored.kind, params: params ?? stored.params };
 }
+
+const rulePattern = z.string().trim().min(1, 'must not be empty (use * for every rule)').max(200, 'must be at most 200 characters');
+
+// Alertmanager-style silence: every matcher is a glob, a missing one matches everything.
+export const matcherSilenceBody = z
+  .strictObject({
+    matchers: z.strictObject(
+      { cluster: glob.default('*'), namespace: glob.default('*'), lease: glob.default('*'), rule: rulePattern.default('*') },
+      { error: 'matchers must be an object, e.g. {"cluster":"prod-*","namespace":"kube-system","lease":"*","rule":"*"}' },
+    ),
+    startsAt: dateTime.optional(),
+    endsAt: dateTime,
+    comment: z.string({ error: 'comment is required: say why alerts are silenced' }).trim().min(1, 'comment must not be empty').max(2_000, 'comment must be at most 2000 characters'),
+  })
+  .refine((body) => body.startsAt === undefined || body.endsAt.getTime() > body.startsAt.getTime(), { path: ['endsAt'], message: 'must be after startsAt' });
+
+export const silencesQuery = z.strictObject({
+  state: z.enum(['active', 'pending', 'expired', 'all'], { error: 'must be one of active, pending, expired, all' }).default('all'),
+  limit: limit(200, 1_000),
+});

@@ -55,6 +55,7 @@ type LeaderlessRow = LeaseRow & {
   lastAt: Date | null;
   lastToHolder: string | null;
   heldAt: Date | null;
+  heldBy: string | null;
   leaderlessMs: number | null;
 };
 
@@ -63,7 +64,7 @@ type LeaderlessRow = LeaseRow & {
 export async function loadLeaderlessFacts(db: Db): Promise<LeaderlessFacts[]> {
   const rows = await db.$queryRaw<LeaderlessRow[]>`
     SELECT c.name AS cluster, l.namespace, l.name, l."holderIdentity", l."observedAt",
-           last.kind::text AS "lastKind", last.at AS "lastAt", last."toHolder" AS "lastToHolder", held.at AS "heldAt", held."leaderlessMs"
+           last.kind::text AS "lastKind", last.at AS "lastAt", last."toHolder" AS "lastToHolder", held.at AS "heldAt", held."toHolder" AS "heldBy", held."leaderlessMs"
       FROM "Lease" l
       JOIN "Cluster" c ON c.id = l."clusterId"
       LEFT JOIN LATERAL (
@@ -71,7 +72,7 @@ export async function loadLeaderlessFacts(db: Db): Promise<LeaderlessFacts[]> {
          WHERE t."leaseId" = l.id AND t.kind IN ('acquired', 'released', 'expired', 'resumed', 'deleted', 'reset')
          ORDER BY t.at DESC, t.id DESC LIMIT 1) last ON true
       LEFT JOIN LATERAL (
-        SELECT t.at, t."leaderlessMs" FROM "Transition" t
+        SELECT t.at, t."toHolder", t."leaderlessMs" FROM "Transition" t
          WHERE t."leaseId" = l.id AND (t.kind IN ('acquired', 'resumed') OR (t.kind = 'reset' AND t."toHolder" IS NOT NULL))
          ORDER BY t.at DESC, t.id DESC LIMIT 1) held ON true
      WHERE l.kind = 'election' AND l."deletedAt" IS NULL`;
@@ -79,7 +80,7 @@ export async function loadLeaderlessFacts(db: Db): Promise<LeaderlessFacts[]> {
     const isLost = row.lastKind === 'released' || row.lastKind === 'expired' || (row.lastKind === 'reset' && row.lastToHolder === null);
     const isNeverHeld = row.lastKind === null && !row.holderIdentity;
     const leaderlessSince = isLost ? row.lastAt!.getTime() : isNeverHeld ? row.observedAt.getTime() : null;
-    return { subject: subjectOf(row), leaderlessSince, heldSince: row.heldAt?.getTime() ?? null, lastLeaderlessMs: row.leaderlessMs };
+    return { subject: subjectOf(row), leaderlessSince, heldSince: row.heldAt?.getTime() ?? null, lastLeaderlessMs: row.leaderlessMs, heldBy: row.heldBy };
   });
 }
 

@@ -25,7 +25,7 @@ export async function withAlertLock<T>(store: Store, run: (db: Db) => Promise<T>
 
 // ---------- rules ----------
 
-export type RuleWrite = RuleDefinition & RuleScope & { name: string; enabled: boolean; forSeconds: number; quietSeconds: number; channelIds: number[] };
+export type RuleWrite = RuleDefinition & RuleScope & { name: string; enabled: boolean; forSeconds: number; quietSeconds: number; runbookUrl: string | null; channelIds: number[] };
 
 export type RuleRecord = Omit<AlertRule, 'params'> & { params: Record<string, unknown>; channelIds: number[]; openAlerts: number; firingAlerts: number };
 
@@ -88,6 +88,7 @@ function ruleData(input: RuleWrite) {
     params: input.params as Prisma.InputJsonObject,
     forSeconds: input.forSeconds,
     quietSeconds: input.quietSeconds,
+    runbookUrl: input.runbookUrl,
   };
 }
 
@@ -316,6 +317,7 @@ export async function loadEngineRules(db: Db, kinds: readonly RuleKind[]): Promi
 }
 
 const toMs = (date: Date | null) => (date === null ? null : date.getTime());
+const toDate = (ms: number | null) => (ms === null ? null : new Date(ms));
 
 export async function loadOpenAlerts(db: Db, ruleIds: number[]): Promise<Map<number, OpenAlert[]>> {
   const rows = await db.alert.findMany({ where: { ruleId: { in: ruleIds }, state: { in: ['pending', 'firing'] } }, orderBy: { id: 'asc' } });
@@ -330,6 +332,9 @@ export async function loadOpenAlerts(db: Db, ruleIds: number[]): Promise<Map<num
       value: row.value,
       summary: row.summary,
       silencedUntil: toMs(row.silencedUntil),
+      conditionSince: (row.conditionSince ?? row.startedAt).getTime(),
+      conditionEndedAt: toMs(row.conditionEndedAt),
+      endedBy: row.endedBy,
     };
     const list = byRule.get(row.ruleId) ?? [];
     list.push({ id: row.id.toString(), subjectKey: row.subjectKey, snapshot });
@@ -350,7 +355,15 @@ export async function loadCarriedSilences(db: Db, ruleIds: number[], now: Date):
 }
 
 function isSnapshotChanged(before: AlertSnapshot | undefined, after: AlertSnapshot): boolean {
-  return !before || before.state !== after.state || before.value !== after.value || before.summary !== after.summary || before.lastActiveAt !== after.lastActiveAt;
+  return (
+    !before ||
+    before.state !== after.state ||
+    before.value !== after.value ||
+    before.summary !== after.summary ||
+    before.lastActiveAt !== after.lastActiveAt ||
+    before.conditionEndedAt !== after.conditionEndedAt ||
+    before.endedBy !== after.endedBy
+  );
 }
 
 // Persists one rule's outcomes; returns how many notifications were queued. Notification rows are
@@ -377,6 +390,9 @@ export async function applyOutcomes(db: Db, rule: EngineRule, outcomes: readonly
           lastEvaluatedAt: now,
           lastActiveAt: new Date(snapshot.lastActiveAt),
           silencedUntil: snapshot.silencedUntil === null ? null : new Date(snapshot.silencedUntil),
+          conditionSince: new Date(snapshot.conditionSince),
+          conditionEndedAt: toDate(snapshot.conditionEndedAt),
+          endedBy: snapshot.endedBy,
           events: { create: events },
         },
         select: { id: true },
@@ -394,6 +410,8 @@ export async function applyOutcomes(db: Db, rule: EngineRule, outcomes: readonly
             firingAt: snapshot.firingAt === null ? null : new Date(snapshot.firingAt),
             resolvedAt: snapshot.resolvedAt === null ? null : new Date(snapshot.resolvedAt),
             lastActiveAt: new Date(snapshot.lastActiveAt),
+            conditionEndedAt: toDate(snapshot.conditionEndedAt),
+            endedBy: snapshot.endedBy,
             lastEvaluatedAt: now,
           },
         });

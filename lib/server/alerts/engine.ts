@@ -2,6 +2,7 @@ import type { Logger } from '../../log';
 import { loadFlappingFacts, loadLeaderlessFacts, loadRenewLatencyFacts, loadStaleFacts, type Db } from '../../store/alert-facts';
 import { applyOutcomes, loadCarriedSilences, loadEngineRules, loadOpenAlerts, withAlertLock, type EngineRule } from '../../store/alerts';
 import type { Store } from '../../store/client';
+import { loadMatcherSilences } from '../../store/silences';
 import { DeliveryWorker, type Clock, type DeliveryWorkerOptions } from './delivery';
 import { buildConditions, evaluateRule, type FactSet } from '../../alerts/evaluate';
 import { ruleKinds, type AlertSnapshot, type RuleKind, type StateChange } from '../../alerts/types';
@@ -139,6 +140,7 @@ export class AlertEngine {
       const ruleIds = rules.map((rule) => rule.spec.id);
       const openAlerts = await loadOpenAlerts(db, ruleIds);
       const silences = await loadCarriedSilences(db, ruleIds, new Date(now));
+      const matcherSilences = await loadMatcherSilences(db, new Date(now));
       const facts = await this.loadFacts(db, rules, now);
       for (const rule of rules) {
         const open = openAlerts.get(rule.spec.id) ?? [];
@@ -147,6 +149,7 @@ export class AlertEngine {
           conditions: rule.spec.enabled ? buildConditions(rule.spec, facts, now) : [],
           openAlerts: open,
           silences: silences.get(rule.spec.id) ?? new Map(),
+          matcherSilences,
           now,
         });
         const before = new Map<string, AlertSnapshot>(open.map((alert) => [alert.id, alert.snapshot]));

@@ -45,11 +45,12 @@ describe('flapping: at least N changes of leader within W', () => {
 });
 
 describe('leaderless: no valid holder for at least S', () => {
-  const facts = (leaderlessSince: number | null, extra: Partial<{ heldSince: number; lastLeaderlessMs: number }> = {}) => ({
+  const facts = (leaderlessSince: number | null, extra: Partial<{ heldSince: number; lastLeaderlessMs: number; heldBy: string }> = {}) => ({
     subject: lease(),
     leaderlessSince,
     heldSince: extra.heldSince ?? null,
     lastLeaderlessMs: extra.lastLeaderlessMs ?? null,
+    heldBy: extra.heldBy ?? null,
   });
 
   it('is clear while someone holds the lease', () => {
@@ -66,6 +67,16 @@ describe('leaderless: no valid holder for at least S', () => {
 
   it('with S = 0 fires the moment the holder is gone', () => {
     expect(leaderlessCondition(facts(s(0)), { seconds: 0 }, s(0)).isActive).toBe(true);
+  });
+
+  it('dates the condition from the facts, not from the tick that noticed it', () => {
+    expect(leaderlessCondition(facts(s(0)), { seconds: 30 }, s(35)).since).toBe(s(0));
+    expect(flappingCondition(flaps(0, 10, 20, 30), params, s(33)).since).toBe(s(20));
+  });
+
+  it('says what ended a leaderless period, with its exact length', () => {
+    const ended = leaderlessCondition(facts(null, { heldSince: s(50), lastLeaderlessMs: 40_000, heldBy: 'pod-b' }), { seconds: 30 }, s(55));
+    expect(ended).toMatchObject({ isActive: false, endedAt: s(50), endedBy: 'pod-b acquired the lease after 40 s without a holder' });
   });
 
   it('reports the acquisition that ended a long enough leaderless period', () => {

@@ -26,9 +26,22 @@ describe('rule bodies', () => {
       excludePatterns: [],
       forSeconds: 0,
       quietSeconds: 300,
+      runbookUrl: null,
       channelIds: [],
     });
     expect(ruleBody.parse({ name: 'r', kind: 'renew_latency', params: { windowSeconds: 600, percentOfLeaseDuration: 60 } }).params).toEqual({ windowSeconds: 600, percentOfLeaseDuration: 60, minSamples: 5 });
+  });
+
+  it('default the quiet period by kind: a leaderless period that ended is over', () => {
+    expect(ruleBody.parse({ name: 'l', kind: 'leaderless', params: { seconds: 5 } }).quietSeconds).toBe(0);
+    expect(ruleBody.parse({ name: 's', kind: 'stale_data', params: { seconds: 60 } }).quietSeconds).toBe(0);
+    expect(ruleBody.parse(flapping).quietSeconds).toBe(300);
+    expect(ruleBody.parse({ ...flapping, quietSeconds: 45 }).quietSeconds).toBe(45);
+  });
+
+  it('take a runbook URL, http(s) only', () => {
+    expect(ruleBody.parse({ ...flapping, runbookUrl: 'https://wiki.example.com/runbooks/flapping' }).runbookUrl).toBe('https://wiki.example.com/runbooks/flapping');
+    expect(() => ruleBody.parse({ ...flapping, runbookUrl: 'javascript:alert(1)' })).toThrow(/runbookUrl must be an http\(s\) URL/);
   });
 
   it.each([

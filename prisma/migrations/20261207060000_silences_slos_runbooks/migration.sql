@@ -1,0 +1,43 @@
+-- Matcher silences, leadership SLOs, and a runbook link per alert rule (issue 20).
+ALTER TABLE "AlertRule" ADD COLUMN "runbookUrl" TEXT;
+
+-- The condition's own span, apart from the alert's (which outlives it by the quiet period).
+ALTER TABLE "Alert" ADD COLUMN "conditionSince" TIMESTAMPTZ(6),
+    ADD COLUMN "conditionEndedAt" TIMESTAMPTZ(6),
+    ADD COLUMN "endedBy" TEXT;
+
+CREATE TABLE "Silence" (
+    "id" SERIAL NOT NULL,
+    "clusterPattern" TEXT NOT NULL DEFAULT '*',
+    "namespacePattern" TEXT NOT NULL DEFAULT '*',
+    "leasePattern" TEXT NOT NULL DEFAULT '*',
+    "rulePattern" TEXT NOT NULL DEFAULT '*',
+    "startsAt" TIMESTAMPTZ(6) NOT NULL,
+    "endsAt" TIMESTAMPTZ(6) NOT NULL,
+    "comment" TEXT NOT NULL,
+    "createdBy" TEXT NOT NULL,
+    "createdAt" TIMESTAMPTZ(6) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "expiredAt" TIMESTAMPTZ(6),
+    "expiredBy" TEXT,
+
+    CONSTRAINT "Silence_pkey" PRIMARY KEY ("id")
+);
+
+CREATE INDEX "Silence_endsAt_idx" ON "Silence"("endsAt");
+
+CREATE TABLE "Slo" (
+    "id" SERIAL NOT NULL,
+    "name" TEXT NOT NULL,
+    "clusterPattern" TEXT NOT NULL DEFAULT '*',
+    "namespacePattern" TEXT NOT NULL DEFAULT '*',
+    "leasePattern" TEXT NOT NULL DEFAULT '*',
+    "targetPercent" DOUBLE PRECISION NOT NULL,
+    "windowDays" INTEGER NOT NULL,
+    "createdBy" TEXT NOT NULL,
+    "createdAt" TIMESTAMPTZ(6) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMPTZ(6) NOT NULL,
+
+    CONSTRAINT "Slo_pkey" PRIMARY KEY ("id")
+);
+
+CREATE UNIQUE INDEX "Slo_name_key" ON "Slo"("name");
