@@ -218,3 +218,38 @@ export const silencesQuery = z.strictObject({
   state: z.enum(['active', 'pending', 'expired', 'all'], { error: 'must be one of active, pending, expired, all' }).default('all'),
   limit: limit(200, 1_000),
 });
+
+// A leadership SLO: leases by glob, a target share of observed time with a leader, a rolling window.
+export const sloBody = z.strictObject({
+  name: displayName('name'),
+  clusterPattern: glob.default('*'),
+  namespacePattern: glob.default('*'),
+  leasePattern: glob.default('*'),
+  targetPercent: z
+    .number({ error: 'targetPercent must be a number, e.g. 99.95' })
+    .min(50, 'targetPercent must be at least 50 (% of observed time with a leader)')
+    .lt(100, 'targetPercent must be below 100: a 100 % target leaves no error budget to measure'),
+  windowDays: whole('windowDays', 1, MAX_RANGE_DAYS).default(30),
+});
+
+export const sloExportQuery = z.strictObject({ format: z.enum(['csv', 'json'], { error: 'must be csv or json' }).default('json') });
+
+// The advisor: how far back to look, and the settings the Lease object does not carry, if the user knows them.
+const seconds = (name: string) =>
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, `${name} must be a number of seconds, e.g. 10`)
+    .transform(Number)
+    .pipe(z.number().gt(0, `${name} must be above 0`).max(3_600, `${name} must be at most 3600 seconds`))
+    .optional();
+
+export const advisorQuery = z.strictObject({
+  days: z
+    .string()
+    .regex(/^\d+$/, `days must be a whole number from 1 to ${MAX_RANGE_DAYS}`)
+    .transform(Number)
+    .pipe(z.number().int().min(1, `days must be a whole number from 1 to ${MAX_RANGE_DAYS}`).max(MAX_RANGE_DAYS, `days must be a whole number from 1 to ${MAX_RANGE_DAYS}`))
+    .default(7),
+  renewDeadlineSeconds: seconds('renewDeadlineSeconds'),
+  retryPeriodSeconds: seconds('retryPeriodSeconds'),
+});
