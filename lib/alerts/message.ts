@@ -1,7 +1,8 @@
+import { formatExactMs } from './lifecycle';
 import type { AlertMessage, MessageEvent } from './notifiers/types';
 import { describeRule, parseRuleDefinition } from './params';
-import { parseSubjectKey } from './patterns';
-import type { AlertState, RuleKind } from './types';
+import { describeSubject, parseSubjectKey } from './patterns';
+import type { AlertState, RuleKind, Subject } from './types';
 
 export type AlertFacts = {
   id: bigint | string;
@@ -12,8 +13,16 @@ export type AlertFacts = {
   startedAt: Date;
   firingAt: Date | null;
   resolvedAt: Date | null;
-  rule: { id: number; name: string; kind: RuleKind; params: unknown; forSeconds: number; quietSeconds: number };
+  conditionSince: Date | null;
+  conditionEndedAt: Date | null;
+  endedBy: string | null;
+  rule: { id: number; name: string; kind: RuleKind; params: unknown; forSeconds: number; quietSeconds: number; runbookUrl: string | null };
 };
+
+// Where links point (LEASETRAIL_PUBLIC_URL; none configured: no links) and the zone people read times in.
+export type MessageContext = { publicUrl: string | null; timeZone: string };
+
+export const utcContext: MessageContext = { publicUrl: null, timeZone: 'UTC' };
 
 function describeStoredRule(kind: RuleKind, params: unknown): string {
   try {
@@ -23,22 +32,65 @@ function describeStoredRule(kind: RuleKind, params: unknown): string {
   }
 }
 
-export function buildAlertMessage(alert: AlertFacts, event: MessageEvent, deliveryId: string, now: number): AlertMessage {
+export function formatHumanTime(at: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'short' }).format(at);
+}
+
+// The lease page at the moment the condition began (a cluster subject: the clusters page).
+export function subjectLink(publicUrl: string | null, subject: Subject, at: Date): string | null {
+  if (publicUrl === null) return null;
+  const base = publicUrl.replace(/\/+$/, '');
+  if (subject.namespace === null || subject.name === null) return `${base}/clusters?cluster=${encodeURIComponent(subject.cluster)}`;
+  const path = [subject.cluster, subject.namespace, subject.name].map(encodeURIComponent).join('/');
+  return `${base}/leases/${path}?${new URLSearchParams({ at: at.toISOString() }).toString()}`;
+}
+
+// What a person reads first: what happened, for exactly how long, in their zone, and what ended it.
+export function describeAlertText(alert: AlertFacts, event: Exclude<MessageEvent, 'test'>, context: MessageContext): string {
+  const subject = describeSubject(parseSubjectKey(alert.subjectKey, alert.rule.kind));
+  const since = alert.conditionSince ?? alert.startedAt;
+  const time = (at: Date) => formatHumanTime(at, context.timeZone);
+  if (event === 'firing') return `${alert.rule.name} on ${subject}: ${alert.summary}; condition holds since ${time(since)}`;
+  const conditionEnd = alert.conditionEndedAt ?? alert.resolvedAt ?? since;
+  const fired = alert.firingAt ?? alert.startedAt;
+  const resolved = alert.resolvedAt ?? conditionEnd;
+  const parts = [
+    `${alert.rule.name} on ${subject} resolved`,
+    `condition held for ${formatExactMs(conditionEnd.getTime() - since.getTime())} (${time(since)} to ${time(conditionEnd)})`,
+    ...(alert.endedBy ? [`ended by: ${alert.endedBy}`] : []),
+    `alert fired ${time(fired)} and lasted ${formatExactMs(resolved.getTime() - fired.getTime())}${alert.rule.quietSeconds > 0 ? ` including the ${formatExactMs(alert.rule.quietSeconds * 1_000)} quiet period` : ''}`,
+  ];
+  return parts.join('; ');
+}
+
+export function buildAlertMessage(alert: AlertFacts, event: Exclude<MessageEvent, 'test'>, deliveryId: string, now: number, context: MessageContext = utcContext): AlertMessage {
+  const subject = parseSubjectKey(alert.subjectKey, alert.rule.kind);
+  const since = alert.conditionSince ?? alert.startedAt;
+  const conditionEnd = alert.conditionEndedAt ?? (alert.state === 'resolved' ? alert.resolvedAt : null);
+  const fired = alert.firingAt ?? alert.startedAt;
   return {
     event,
     deliveryId,
     sentAt: new Date(now).toISOString(),
+    text: describeAlertText(alert, event, context),
+    timeZone: context.timeZone,
     alert: {
       id: alert.id.toString(),
       state: alert.state,
-      subject: parseSubjectKey(alert.subjectKey, alert.rule.kind),
+      subject,
       subjectKey: alert.subjectKey,
       summary: alert.summary,
       value: alert.value,
       startedAt: alert.startedAt.toISOString(),
       firingAt: alert.firingAt?.toISOString() ?? null,
       resolvedAt: alert.resolvedAt?.toISOString() ?? null,
+      conditionSince: since.toISOString(),
+      conditionEndedAt: conditionEnd?.toISOString() ?? null,
+      conditionSeconds: conditionEnd === null ? null : (conditionEnd.getTime() - since.getTime()) / 1_000,
+      alertSeconds: alert.resolvedAt === null ? null : (alert.resolvedAt.getTime() - fired.getTime()) / 1_000,
+      endedBy: alert.endedBy,
     },
+    links: { lease: subjectLink(context.publicUrl, subject, since), runbook: alert.rule.runbookUrl },
     rule: {
       id: alert.rule.id,
       name: alert.rule.name,
@@ -51,23 +103,32 @@ export function buildAlertMessage(alert: AlertFacts, event: MessageEvent, delive
 }
 
 // A test is shaped like a real alert so receivers can check their parsing with it.
-export function buildTestMessage(channelName: string, deliveryId: string, now: number): AlertMessage {
+export function buildTestMessage(channelName: string, deliveryId: string, now: number, context: MessageContext = utcContext): AlertMessage {
   const at = new Date(now).toISOString();
+  const subject = { cluster: 'example-cluster', namespace: 'kube-system', name: 'kube-scheduler' };
   return {
     event: 'test',
     deliveryId,
     sentAt: at,
+    text: `Test notification from Leasetrail to channel "${channelName}" at ${formatHumanTime(new Date(now), context.timeZone)}: this channel works.`,
+    timeZone: context.timeZone,
     alert: {
       id: '0',
       state: 'firing',
-      subject: { cluster: 'example-cluster', namespace: 'kube-system', name: 'kube-scheduler' },
+      subject,
       subjectKey: 'example-cluster/kube-system/kube-scheduler',
       summary: `Test notification from Leasetrail to channel "${channelName}": this channel works.`,
       value: null,
       startedAt: at,
       firingAt: at,
       resolvedAt: null,
+      conditionSince: at,
+      conditionEndedAt: null,
+      conditionSeconds: null,
+      alertSeconds: null,
+      endedBy: null,
     },
+    links: { lease: subjectLink(context.publicUrl, subject, new Date(now)), runbook: null },
     rule: { id: 0, name: 'Leasetrail test', kind: 'flapping', description: 'a test notification, not a real alert', forSeconds: 0, quietSeconds: 0 },
   };
 }

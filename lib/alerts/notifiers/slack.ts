@@ -17,11 +17,13 @@ export function renderSlackBody(message: AlertMessage): string {
       {
         color: colors[message.event],
         title: headline,
-        text: alert.summary,
+        ...(message.links.lease ? { title_link: message.links.lease } : {}),
+        text: message.text,
         fields: [
           { title: 'Rule', value: `${rule.kind.replace('_', ' ')}: ${rule.description}`, short: false },
-          { title: 'Started', value: alert.startedAt, short: true },
-          ...(alert.resolvedAt ? [{ title: 'Resolved', value: alert.resolvedAt, short: true }] : []),
+          ...(message.links.lease ? [{ title: 'Lease at that moment', value: message.links.lease, short: false }] : []),
+          ...(message.links.runbook ? [{ title: 'Runbook', value: message.links.runbook, short: false }] : []),
+          ...(alert.endedBy && message.event === 'resolved' ? [{ title: 'Ended by', value: alert.endedBy, short: false }] : []),
         ],
         footer: `Leasetrail · alert ${alert.id}`,
         ts: Math.floor(Date.parse(message.sentAt) / 1_000),

@@ -4,7 +4,7 @@ import type { Store } from '../../store/client';
 import { claimNotifications, listDeliveredFiring, recordDelivery, type ClaimedNotification, type DeliveryResult } from '../../store/channels';
 import { defaultDeliveryBackoff, retryDelayMs, type Backoff, type DeliveryOutcome } from '../../alerts/backoff';
 import { parseChannelDefinition } from '../../alerts/channel-config';
-import { buildAlertMessage } from '../../alerts/message';
+import { buildAlertMessage, utcContext, type MessageContext } from '../../alerts/message';
 import { sendMessage } from '../../alerts/notifiers';
 import { alertmanagerResendMs } from '../../alerts/notifiers/alertmanager';
 import type { Resolve } from '../../alerts/target-guard';
@@ -24,6 +24,7 @@ export type DeliveryWorkerOptions = {
   alertmanagerResendMs?: number | null;
   resolve?: Resolve;
   random?: () => number;
+  messageContext?: MessageContext;
 };
 
 // Sends queued notifications with retries and backoff, driven by Notification.nextAttemptAt. It runs
@@ -135,7 +136,7 @@ export class DeliveryWorker {
       return { status: 'failed', error: `channel configuration invalid: ${(error as Error).message}` };
     }
     const now = this.clock.now();
-    const message = buildAlertMessage(notification.alert, notification.event, notification.id.toString(), now);
+    const message = buildAlertMessage(notification.alert, notification.event, notification.id.toString(), now, this.options.messageContext ?? utcContext);
     const outcome = await sendMessage(definition, message, { timeoutMs: this.timeoutMs, signal: this.abort.signal, resolve: this.options.resolve, now });
     return this.toResult(outcome, notification.attempts);
   }
@@ -163,7 +164,7 @@ export class DeliveryWorker {
       firing.map(async (entry) => {
         try {
           const definition = parseChannelDefinition(entry.channel.kind, openChannelConfig(entry.channel.kind, entry.channel.config));
-          const message = buildAlertMessage(entry.alert, 'firing', entry.notificationId.toString(), now);
+          const message = buildAlertMessage(entry.alert, 'firing', entry.notificationId.toString(), now, this.options.messageContext ?? utcContext);
           const outcome = await sendMessage(definition, message, { timeoutMs: this.timeoutMs, signal: this.abort.signal, resolve: this.options.resolve, now });
           if (!outcome.ok) this.options.log.warn({ channel: entry.channel.name, alert: entry.alert.id.toString(), err: outcome.error }, 're-sending a firing alert to Alertmanager failed');
         } catch (error) {
