@@ -1,7 +1,10 @@
 import { numericIdParams } from '@/lib/api/alert-schemas';
+import { parseQuery } from '@/lib/api/query';
 import { respondJson } from '@/lib/api/respond';
+import { noQuery } from '@/lib/api/schemas';
 import { toSilenceDto } from '@/lib/api/silence-dto';
 import { defineRoute } from '@/lib/http/define-route';
+import { recordAuditEntry } from '@/lib/store/audit-log';
 import { getStore } from '@/lib/store/client';
 import { expireSilence } from '@/lib/store/silences';
 
@@ -9,7 +12,12 @@ export const dynamic = 'force-dynamic';
 
 type Params = { id: string };
 
-export const POST = defineRoute<Params>({ access: 'editor' }, async ({ params, identity }) => {
+// Ends a silence now; the row stays, with who ended it and when.
+export const POST = defineRoute<Params>({ access: 'editor' }, async ({ request, params, identity }) => {
   const { id } = numericIdParams.parse(params);
-  return respondJson({ silence: toSilenceDto(await expireSilence(getStore(), { id, by: identity.name, now: new Date() })) });
+  parseQuery(request, noQuery);
+  const store = getStore();
+  const silence = await expireSilence(store, { id, by: identity.name, now: new Date() });
+  await recordAuditEntry(store, { actor: identity.name, action: 'revoke', targetKind: 'silence', targetId: String(id), detail: { silence: toSilenceDto(silence) } });
+  return respondJson({ silence: toSilenceDto(silence) });
 });
