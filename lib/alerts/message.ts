@@ -1,3 +1,4 @@
+import { groupLabelsOf } from './grouping';
 import { formatExactMs } from './lifecycle';
 import type { AlertMessage, MessageEvent } from './notifiers/types';
 import { describeRule, parseRuleDefinition } from './params';
@@ -16,7 +17,7 @@ export type AlertFacts = {
   conditionSince: Date | null;
   conditionEndedAt: Date | null;
   endedBy: string | null;
-  rule: { id: number; name: string; kind: RuleKind; params: unknown; forSeconds: number; quietSeconds: number; runbookUrl: string | null };
+  rule: { id: number; name: string; kind: RuleKind; params: unknown; forSeconds: number; quietSeconds: number; runbookUrl: string | null; groupBy?: string[] };
 };
 
 // Where links point (LEASETRAIL_PUBLIC_URL; none configured: no links) and the zone people read times in.
@@ -63,34 +64,60 @@ export function describeAlertText(alert: AlertFacts, event: Exclude<MessageEvent
   return parts.join('; ');
 }
 
-export function buildAlertMessage(alert: AlertFacts, event: Exclude<MessageEvent, 'test'>, deliveryId: string, now: number, context: MessageContext = utcContext): AlertMessage {
+function toMessageAlert(alert: AlertFacts, event: Exclude<MessageEvent, 'test'>, context: MessageContext): AlertMessage['alert'] & { text: string; link: string | null } {
   const subject = parseSubjectKey(alert.subjectKey, alert.rule.kind);
   const since = alert.conditionSince ?? alert.startedAt;
   const conditionEnd = alert.conditionEndedAt ?? (alert.state === 'resolved' ? alert.resolvedAt : null);
   const fired = alert.firingAt ?? alert.startedAt;
   return {
+    id: alert.id.toString(),
+    state: alert.state,
+    subject,
+    subjectKey: alert.subjectKey,
+    summary: alert.summary,
+    value: alert.value,
+    startedAt: alert.startedAt.toISOString(),
+    firingAt: alert.firingAt?.toISOString() ?? null,
+    resolvedAt: alert.resolvedAt?.toISOString() ?? null,
+    conditionSince: since.toISOString(),
+    conditionEndedAt: conditionEnd?.toISOString() ?? null,
+    conditionSeconds: conditionEnd === null ? null : (conditionEnd.getTime() - since.getTime()) / 1_000,
+    alertSeconds: alert.resolvedAt === null ? null : (alert.resolvedAt.getTime() - fired.getTime()) / 1_000,
+    endedBy: alert.endedBy,
+    text: describeAlertText(alert, event, context),
+    link: subjectLink(context.publicUrl, subject, since),
+  };
+}
+
+// `members`: the other alerts of the same group (rule and group key), sent in this one message.
+export function buildAlertMessage(
+  alert: AlertFacts,
+  event: Exclude<MessageEvent, 'test'>,
+  deliveryId: string,
+  now: number,
+  context: MessageContext = utcContext,
+  members: readonly AlertFacts[] = [],
+): AlertMessage {
+  const { text, link, ...first } = toMessageAlert(alert, event, context);
+  const groupBy = alert.rule.groupBy ?? [];
+  const alerts = [{ ...first, text, link }, ...members.map((member) => toMessageAlert(member, event, context))];
+  const labels = groupLabelsOf(alert.subjectKey, alert.rule.kind, groupBy);
+  const where = Object.entries(labels)
+    .map(([part, value]) => `${part} ${value}`)
+    .join(', ');
+  const groupText =
+    alerts.length === 1
+      ? text
+      : `${alert.rule.name}: ${alerts.length} alerts ${event === 'firing' ? 'firing' : 'resolved'}${where ? ` in ${where}` : ''}: ${alerts.map((member) => describeSubject(member.subject)).join('; ')}`;
+  return {
     event,
     deliveryId,
     sentAt: new Date(now).toISOString(),
-    text: describeAlertText(alert, event, context),
+    text: groupText,
     timeZone: context.timeZone,
-    alert: {
-      id: alert.id.toString(),
-      state: alert.state,
-      subject,
-      subjectKey: alert.subjectKey,
-      summary: alert.summary,
-      value: alert.value,
-      startedAt: alert.startedAt.toISOString(),
-      firingAt: alert.firingAt?.toISOString() ?? null,
-      resolvedAt: alert.resolvedAt?.toISOString() ?? null,
-      conditionSince: since.toISOString(),
-      conditionEndedAt: conditionEnd?.toISOString() ?? null,
-      conditionSeconds: conditionEnd === null ? null : (conditionEnd.getTime() - since.getTime()) / 1_000,
-      alertSeconds: alert.resolvedAt === null ? null : (alert.resolvedAt.getTime() - fired.getTime()) / 1_000,
-      endedBy: alert.endedBy,
-    },
-    links: { lease: subjectLink(context.publicUrl, subject, since), runbook: alert.rule.runbookUrl },
+    alert: first,
+    group: { by: ['rule', ...Object.keys(labels)], labels: { rule: alert.rule.name, ...labels }, alerts },
+    links: { lease: link, runbook: alert.rule.runbookUrl },
     rule: {
       id: alert.rule.id,
       name: alert.rule.name,
@@ -128,6 +155,7 @@ export function buildTestMessage(channelName: string, deliveryId: string, now: n
       alertSeconds: null,
       endedBy: null,
     },
+    group: null,
     links: { lease: subjectLink(context.publicUrl, subject, new Date(now)), runbook: null },
     rule: { id: 0, name: 'Leasetrail test', kind: 'flapping', description: 'a test notification, not a real alert', forSeconds: 0, quietSeconds: 0 },
   };

@@ -1,6 +1,7 @@
 import { int8Digits, isSupportedDate, maxInt4, supportedYearsMessage } from './limits';
 import { z } from 'zod';
 import { alertmanagerConfig, channelKinds, slackConfig, webhookConfig } from '../alerts/channel-config';
+import { defaultGroupBy, groupByParts } from '../alerts/grouping';
 import { defaultQuietSeconds, flappingParams, leaderlessParams, renewLatencyParams, staleDataParams } from '../alerts/params';
 import { ruleKinds, type RuleKind } from '../alerts/types';
 import { isHttpUrl } from '../http-url';
@@ -50,6 +51,13 @@ const ruleCommon = {
     .refine(isHttpUrl, 'runbookUrl must be an http(s) URL, e.g. https://wiki.example.com/runbooks/leaderless')
     .nullable()
     .default(null),
+  groupBy: z
+    .array(z.enum(groupByParts, { error: `groupBy entries must be ${groupByParts.join(', ')}` }), { error: 'groupBy must be a list, e.g. ["cluster"]' })
+    .max(groupByParts.length)
+    .default([...defaultGroupBy])
+    .transform((parts) => groupByParts.filter((part) => parts.includes(part))),
+  // How long the first notification of a group waits for more members (Alertmanager's group_wait).
+  groupWaitSeconds: whole('groupWaitSeconds', 0, 3_600).default(10),
   channelIds: z
     .array(z.number().int().positive('channel ids are positive whole numbers').max(maxInt4, 'channel ids are positive whole numbers'), { error: 'channelIds must be a list of channel ids' })
     .max(50, 'at most 50 channels')
@@ -86,6 +94,8 @@ export const rulePatch = z.strictObject({
   forSeconds: z.number().optional(),
   quietSeconds: z.number().optional(),
   runbookUrl: z.string().nullable().optional(),
+  groupBy: z.array(z.string()).optional(),
+  groupWaitSeconds: z.number().optional(),
   channelIds: z.array(z.number()).optional(),
   kind: z.enum(ruleKinds, kindError).optional(),
   params: z.record(z.string(), z.unknown(), { error: 'params must be an object' }).optional(),
@@ -100,6 +110,8 @@ const previewCommon = {
   namePattern: ruleCommon.namePattern,
   excludePatterns: ruleCommon.excludePatterns,
   runbookUrl: z.string().nullable().optional(),
+  groupBy: z.array(z.string()).optional(),
+  groupWaitSeconds: z.number().optional(),
   forSeconds: ruleCommon.forSeconds,
   hours: whole('hours', 1, MAX_RANGE_DAYS * 24).default(24),
 };
@@ -175,7 +187,7 @@ export const alertsQuery = z
     return { ...rest, range };
   });
 
-type StoredRule = { name: string; enabled: boolean; kind: string; params: Record<string, unknown>; clusterPattern: string; namespacePattern: string; namePattern: string; excludePatterns: string[]; forSeconds: number; quietSeconds: number; runbookUrl: string | null; channelIds: number[] };
+type StoredRule = { name: string; enabled: boolean; kind: string; params: Record<string, unknown>; clusterPattern: string; namespacePattern: string; namePattern: string; excludePatterns: string[]; forSeconds: number; quietSeconds: number; runbookUrl: string | null; groupBy: string[]; groupWaitSeconds: number; channelIds: number[] };
 
 // The stored rule with the patch laid over it, ready to be validated as a whole rule. Params are
 // replaced, not merged: each kind has its own, and half of one kind's params mean nothing.
@@ -193,6 +205,8 @@ export function mergeRulePatch(stored: StoredRule, patch: z.output<typeof rulePa
     forSeconds: stored.forSeconds,
     quietSeconds: stored.quietSeconds,
     runbookUrl: stored.runbookUrl,
+    groupBy: stored.groupBy,
+    groupWaitSeconds: stored.groupWaitSeconds,
     channelIds: stored.channelIds,
   };
   const defined = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined));

@@ -25,7 +25,7 @@ export async function withAlertLock<T>(store: Store, run: (db: Db) => Promise<T>
 
 // ---------- rules ----------
 
-export type RuleWrite = RuleDefinition & RuleScope & { name: string; enabled: boolean; forSeconds: number; quietSeconds: number; runbookUrl: string | null; channelIds: number[] };
+export type RuleWrite = RuleDefinition & RuleScope & { name: string; enabled: boolean; forSeconds: number; quietSeconds: number; runbookUrl: string | null; groupBy: string[]; groupWaitSeconds: number; channelIds: number[] };
 
 export type RuleRecord = Omit<AlertRule, 'params'> & { params: Record<string, unknown>; channelIds: number[]; openAlerts: number; firingAlerts: number };
 
@@ -89,6 +89,8 @@ function ruleData(input: RuleWrite) {
     forSeconds: input.forSeconds,
     quietSeconds: input.quietSeconds,
     runbookUrl: input.runbookUrl,
+    groupBy: input.groupBy,
+    groupWaitSeconds: input.groupWaitSeconds,
   };
 }
 
@@ -281,7 +283,8 @@ export async function silenceAlert(store: Store, input: SilenceInput): Promise<A
 
 // ---------- what the engine reads and writes, inside withAlertLock ----------
 
-export type EngineRule = { spec: AlertRuleSpec; channelIds: number[] };
+// groupWaitMs: how long a new notification waits for the rest of its group before it may be sent.
+export type EngineRule = { spec: AlertRuleSpec; channelIds: number[]; groupWaitMs: number };
 
 export type InvalidRule = { id: number; name: string; error: string };
 
@@ -308,7 +311,7 @@ export async function loadEngineRules(db: Db, kinds: readonly RuleKind[]): Promi
         forSeconds: row.forSeconds,
         quietSeconds: row.quietSeconds,
       } as AlertRuleSpec;
-      rules.push({ spec, channelIds: row.channels.map((c) => c.channelId) });
+      rules.push({ spec, channelIds: row.channels.map((c) => c.channelId), groupWaitMs: row.groupWaitSeconds * 1_000 });
     } catch (error) {
       invalid.push({ id: row.id, name: row.name, error: (error as Error).message });
     }
@@ -372,6 +375,7 @@ function isSnapshotChanged(before: AlertSnapshot | undefined, after: AlertSnapsh
 export async function applyOutcomes(db: Db, rule: EngineRule, outcomes: readonly AlertOutcome[], openBefore: ReadonlyMap<string, AlertSnapshot>, now: Date): Promise<number> {
   let queued = 0;
   const touched: bigint[] = [];
+  const sendAt = new Date(now.getTime() + rule.groupWaitMs);
   for (const outcome of outcomes) {
     const { snapshot } = outcome;
     let alertId: bigint;
@@ -422,7 +426,7 @@ export async function applyOutcomes(db: Db, rule: EngineRule, outcomes: readonly
     }
     if (outcome.notify === 'firing' && rule.channelIds.length > 0) {
       const { count } = await db.notification.createMany({
-        data: rule.channelIds.map((channelId) => ({ alertId, channelId, event: 'firing' as const, nextAttemptAt: now })),
+        data: rule.channelIds.map((channelId) => ({ alertId, channelId, event: 'firing' as const, nextAttemptAt: sendAt })),
         skipDuplicates: true,
       });
       queued += count;
@@ -431,7 +435,7 @@ export async function applyOutcomes(db: Db, rule: EngineRule, outcomes: readonly
       const notified = await db.notification.findMany({ where: { alertId, event: 'firing' }, select: { channelId: true } });
       if (notified.length > 0) {
         const { count } = await db.notification.createMany({
-          data: notified.map(({ channelId }) => ({ alertId, channelId, event: 'resolved' as const, nextAttemptAt: now })),
+          data: notified.map(({ channelId }) => ({ alertId, channelId, event: 'resolved' as const, nextAttemptAt: sendAt })),
           skipDuplicates: true,
         });
         queued += count;

@@ -8,9 +8,21 @@ const titles = { firing: 'FIRING', resolved: 'RESOLVED', test: 'TEST' } as const
 
 // Slack's incoming-webhook shape (`text` plus one attachment), which Mattermost, Rocket.Chat and
 // Discord's /slack endpoint accept too.
+const maxListed = 20;
+
 export function renderSlackBody(message: AlertMessage): string {
   const { alert, rule } = message;
-  const headline = `[${titles[message.event]}] ${rule.name}: ${describeSubject(alert.subject)}`;
+  const members = message.group?.alerts ?? [];
+  const isGroup = members.length > 1;
+  const where = Object.entries(message.group?.labels ?? {})
+    .filter(([part]) => part !== 'rule')
+    .map(([part, value]) => `${part} ${value}`)
+    .join(', ');
+  const headline = isGroup
+    ? `[${titles[message.event]}] ${rule.name}: ${members.length} alerts${where ? ` in ${where}` : ''}`
+    : `[${titles[message.event]}] ${rule.name}: ${describeSubject(alert.subject)}`;
+  const listed = members.slice(0, maxListed).map((member) => `• ${member.link ? `<${member.link}|${describeSubject(member.subject)}>` : describeSubject(member.subject)}: ${member.text}`);
+  const more = members.length > maxListed ? [`… and ${members.length - maxListed} more`] : [];
   return JSON.stringify({
     text: headline,
     attachments: [
@@ -18,7 +30,7 @@ export function renderSlackBody(message: AlertMessage): string {
         color: colors[message.event],
         title: headline,
         ...(message.links.lease ? { title_link: message.links.lease } : {}),
-        text: message.text,
+        text: isGroup ? [...listed, ...more].join('\n') : message.text,
         fields: [
           { title: 'Rule', value: `${rule.kind.replace('_', ' ')}: ${rule.description}`, short: false },
           ...(message.links.lease ? [{ title: 'Lease at that moment', value: message.links.lease, short: false }] : []),

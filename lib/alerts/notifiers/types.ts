@@ -29,6 +29,8 @@ export type AlertMessage = {
     alertSeconds: number | null;
     endedBy: string | null;
   };
+  // Every alert of the group this message stands for (the first is `alert`); null for a test.
+  group: { by: string[]; labels: Record<string, string>; alerts: Array<AlertMessage['alert'] & { text: string; link: string | null }> } | null;
   // `lease`: the lease page at the moment the condition began (needs LEASETRAIL_PUBLIC_URL).
   links: { lease: string | null; runbook: string | null };
   rule: { id: number; name: string; kind: RuleKind; description: string; forSeconds: number; quietSeconds: number };

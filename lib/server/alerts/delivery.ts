@@ -120,8 +120,8 @@ export class DeliveryWorker {
     const { store, log } = this.options;
     const result = await this.attempt(notification);
     const now = this.clock.now();
-    await recordDelivery(store, notification.id, result, new Date(now));
-    const fields = { channel: notification.channel.name, alert: notification.alert.id.toString(), event: notification.event, attempt: notification.attempts };
+    for (const id of [notification.id, ...notification.members.map((member) => member.id)]) await recordDelivery(store, id, result, new Date(now));
+    const fields = { channel: notification.channel.name, alert: notification.alert.id.toString(), members: notification.members.length, event: notification.event, attempt: notification.attempts };
     if (result.status === 'delivered') log.info(fields, 'notification delivered');
     else if (result.status === 'pending') log.warn({ ...fields, err: result.error, retryAt: result.nextAttemptAt.toISOString() }, 'notification failed; will retry');
     else log.error({ ...fields, err: result.error }, 'notification failed for good');
@@ -136,7 +136,14 @@ export class DeliveryWorker {
       return { status: 'failed', error: `channel configuration invalid: ${(error as Error).message}` };
     }
     const now = this.clock.now();
-    const message = buildAlertMessage(notification.alert, notification.event, notification.id.toString(), now, this.options.messageContext ?? utcContext);
+    const message = buildAlertMessage(
+      notification.alert,
+      notification.event,
+      notification.id.toString(),
+      now,
+      this.options.messageContext ?? utcContext,
+      notification.members.map((member) => member.alert),
+    );
     const outcome = await sendMessage(definition, message, { timeoutMs: this.timeoutMs, signal: this.abort.signal, resolve: this.options.resolve, now });
     return this.toResult(outcome, notification.attempts);
   }

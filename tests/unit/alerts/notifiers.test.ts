@@ -122,3 +122,32 @@ describe('Slack', () => {
     expect(JSON.parse(renderSlackBody(buildTestMessage('ops', 'test-1', now))).text).toMatch(/^\[TEST\]/);
   });
 });
+
+describe('grouped notifications', () => {
+  const member = (name: string, id: bigint) => ({ ...alert, id, subjectKey: `prod-eu/kube-system/${name}`, rule: { ...alert.rule, groupBy: ['cluster'] } });
+  const leader = member('kube-scheduler', 42n);
+  const others = [member('kube-controller-manager', 43n), member('cloud-controller-manager', 44n)];
+
+  it('list every member in one message, keyed by rule and cluster', () => {
+    const message = buildAlertMessage(leader, 'firing', '17', now, berlin, others);
+    expect(message.group?.labels).toEqual({ rule: 'scheduler flapping', cluster: 'prod-eu' });
+    expect(message.group?.alerts.map((a) => a.id)).toEqual(['42', '43', '44']);
+    expect(message.text).toBe(
+      'scheduler flapping: 3 alerts firing in cluster prod-eu: prod-eu kube-system/kube-scheduler; prod-eu kube-system/kube-controller-manager; prod-eu kube-system/cloud-controller-manager',
+    );
+    const slack = JSON.parse(renderSlackBody(message));
+    expect(slack.text).toBe('[FIRING] scheduler flapping: 3 alerts in cluster prod-eu');
+    expect(slack.attachments[0].text.split('\n')).toHaveLength(3);
+    expect(slack.attachments[0].text).toContain('<https://leasetrail.example.com/leases/prod-eu/kube-system/kube-controller-manager?at=');
+  });
+
+  it('post one Alertmanager alert per member, each with its own labels', () => {
+    const config = { url: 'http://am:9093/', labels: {}, allowPrivateTargets: false };
+    const posted = JSON.parse(renderAlertmanagerBody(config, buildAlertMessage(leader, 'firing', '17', now, berlin, others), now));
+    expect(posted.map((a: { labels: Record<string, string> }) => [a.labels.lease, a.labels.leasetrail_alert_id])).toEqual([
+      ['kube-scheduler', '42'],
+      ['kube-controller-manager', '43'],
+      ['cloud-controller-manager', '44'],
+    ]);
+  });
+});

@@ -27,6 +27,8 @@ describe('rule bodies', () => {
       forSeconds: 0,
       quietSeconds: 300,
       runbookUrl: null,
+      groupBy: ['cluster'],
+      groupWaitSeconds: 10,
       channelIds: [],
     });
     expect(ruleBody.parse({ name: 'r', kind: 'renew_latency', params: { windowSeconds: 600, percentOfLeaseDuration: 60 } }).params).toEqual({ windowSeconds: 600, percentOfLeaseDuration: 60, minSamples: 5 });

@@ -1,6 +1,10 @@
 -- Matcher silences, leadership SLOs, and a runbook link per alert rule (issue 20).
 ALTER TABLE "AlertRule" ADD COLUMN "runbookUrl" TEXT;
 
+-- Grouping: one notification per rule and group key; existing rules keep sending at once (no wait).
+ALTER TABLE "AlertRule" ADD COLUMN "groupBy" TEXT[] DEFAULT ARRAY['cluster']::TEXT[],
+    ADD COLUMN "groupWaitSeconds" INTEGER NOT NULL DEFAULT 0;
+
 -- The condition's own span, apart from the alert's (which outlives it by the quiet period).
 ALTER TABLE "Alert" ADD COLUMN "conditionSince" TIMESTAMPTZ(6),
     ADD COLUMN "conditionEndedAt" TIMESTAMPTZ(6),
