@@ -42,7 +42,7 @@ describe('a flapping simulated lease, watched by the controller process', () => 
     });
     expect(channel.status).toBe(201);
     const rule = await callRoute(rulesRoute.POST, 'POST', '/api/alert-rules', {
-      body: { name: 'fast operator flapping', kind: 'flapping', params: { transitions: 3, windowSeconds }, namePattern: fastProfile.leaseName, forSeconds: 0, quietSeconds, channelIds: [channel.body.channel.id] },
+      body: { name: 'fast operator flapping', kind: 'flapping', params: { transitions: 3, windowSeconds }, namePattern: fastProfile.leaseName, forSeconds: 0, quietSeconds, groupWaitSeconds: 0, channelIds: [channel.body.channel.id] },
     });
     expect(rule.status).toBe(201);
 
