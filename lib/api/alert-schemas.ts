@@ -221,7 +221,8 @@ export const matcherSilenceBody = z
     matchers: z.strictObject(
       { cluster: glob.default('*'), namespace: glob.default('*'), lease: glob.default('*'), rule: rulePattern.default('*') },
       { error: 'matchers must be an object, e.g. {"cluster":"prod-*","namespace":"kube-system","lease":"*","rule":"*"}' },
-    ),
+    )
+      .prefault({}),
     startsAt: dateTime.optional(),
     endsAt: dateTime,
     comment: z.string({ error: 'comment is required: say why alerts are silenced' }).trim().min(1, 'comment must not be empty').max(2_000, 'comment must be at most 2000 characters'),

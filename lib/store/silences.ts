@@ -24,11 +24,11 @@ const toRecord = (row: Silence, now: number): SilenceRecord => {
 };
 
 export async function createSilence(store: Store, input: SilenceWrite): Promise<SilenceRecord> {
-  if (input.endsAt.getTime() <= input.startsAt.getTime()) {
-    throw new ValidationError('invalid endsAt: must be after startsAt', [{ path: 'endsAt', message: 'must be after startsAt' }]);
-  }
   if (input.endsAt.getTime() <= input.now.getTime()) {
     throw new ValidationError(`invalid endsAt: must be in the future (now is ${input.now.toISOString()})`, [{ path: 'endsAt', message: 'must be in the future' }]);
+  }
+  if (input.endsAt.getTime() <= input.startsAt.getTime()) {
+    throw new ValidationError('invalid endsAt: must be after startsAt', [{ path: 'endsAt', message: 'must be after startsAt' }]);
   }
   const row = await store.prisma.silence.create({
     data: {
