@@ -156,6 +156,9 @@ export type AlertRecord = {
   acknowledgedAt: Date | null;
   acknowledgedBy: string | null;
   ackNote: string | null;
+  conditionSince: Date | null;
+  conditionEndedAt: Date | null;
+  endedBy: string | null;
   deliveries: DeliveryCounts;
 };
 
