@@ -12,6 +12,9 @@ import { leaseHref } from '@/lib/ui/links';
 
 const sloKeys = { list: ['slos'] as const, report: (id: number) => ['slos', id] as const };
 
+// A file download from the API, not a page: a plain link.
+const exportHref = (format: 'csv' | 'json') => `/api/slos/export?format=${format}`;
+
 const percentText = (value: number | null, digits = 3) => (value === null ? '—' : `${value.toFixed(digits)} %`);
 
 type Draft = { name: string; clusterPattern: string; namespacePattern: string; leasePattern: string; targetPercent: string; windowDays: string };
@@ -151,10 +154,10 @@ export function SlosClient() {
           </p>
         </div>
         <span className="flex gap-2 text-sm">
-          <a className={buttonClass} href="/api/slos/export?format=csv" download>
+          <a className={buttonClass} href={exportHref('csv')} download>
             Export CSV
           </a>
-          <a className={buttonClass} href="/api/slos/export?format=json">
+          <a className={buttonClass} href={exportHref('json')}>
             JSON
           </a>
         </span>
