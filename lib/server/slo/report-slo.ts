@@ -1,6 +1,6 @@
-import { matchesGlob } from '../../alerts/patterns';
 import { buildBurnChart, evaluateSlo, sumLeadershipTime, type BurnPoint, type LeadershipTime, type SloStatus } from '../../slo/budget';
 import { readBurnWindows, workbookWindows, type BurnReading } from '../../slo/burn-rate-alerts';
+import { isLeaseInSlo } from '../../slo/scope';
 import type { Store } from '../../store/client';
 import { summarizeLeaseWindows, type LeaseWindowRecord } from '../../store/failovers';
 import { listGaps } from '../../store/gaps';
@@ -24,16 +24,13 @@ export type SloReport = {
   burn: BurnReading[];
 };
 
-const isInSlo = (scope: SloScope, lease: { cluster: string; namespace: string; name: string }) =>
-  matchesGlob(scope.clusterPattern, lease.cluster) && matchesGlob(scope.namespacePattern, lease.namespace) && matchesGlob(scope.leasePattern, lease.name);
-
 // Led, leaderless and not-observed time of every elected lease in scope over [from, to), from the
 // timeline rollups the audit reads (so the SLO and the audit never disagree).
 export async function readLeadershipTime(store: Store, scope: SloScope, from: number, to: number): Promise<LeaseWindowRecord[]> {
   const range = { from: new Date(from), to: new Date(to) };
   const { gaps } = await listGaps(store, { range, limit: gapLimit });
   const leases = await summarizeLeaseWindows(store, { range, gaps, until: range.to });
-  return leases.filter((lease) => isInSlo(scope, lease));
+  return leases.filter((lease) => isLeaseInSlo(scope, lease));
 }
 
 const toTime = (lease: LeadershipTime): LeadershipTime => ({ ledMs: lease.ledMs, leaderlessMs: lease.leaderlessMs, unknownMs: lease.unknownMs });
