@@ -24,4 +24,4 @@ export function AlertStateBadge({ alert }: { alert: Pick<AlertDto, 'state' | 'is
   );
 }
 
-export const ruleKindLabels = { flapping: 'Flapping', leaderless: 'Leaderless', renew_latency: 'Renew latency', stale_data: 'Stale data' } as const;
+export const ruleKindLabels = { flapping: 'Flapping', leaderless: 'Leaderless', renew_latency: 'Renew latency', stale_data: 'Stale data', slo_burn: 'SLO burn rate' } as const;

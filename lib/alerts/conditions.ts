@@ -1,4 +1,6 @@
 import { formatExactMs, formatMs } from './lifecycle';
+import { readBurnWindows, workbookWindows } from '../slo/burn-rate-alerts';
+import type { LeadershipTime } from '../slo/budget';
 import type { Condition, FlappingParams, LeaderlessParams, RenewLatencyParams, StaleDataParams, Subject } from './types';
 
 // One change of leader (weight 1), or a row standing for changes we never saw (weight = missed count).
@@ -11,6 +13,9 @@ export type FlappingFacts = { subject: Subject; transitions: CountedTransition[]
 export type LeaderlessFacts = { subject: Subject; leaderlessSince: number | null; heldSince: number | null; lastLeaderlessMs: number | null; heldBy?: string | null };
 
 export type RenewLatencyFacts = { subject: Subject; p95Ms: number | null; samples: number; leaseDurationSeconds: number | null };
+
+// One lease's led, leaderless and not-observed time over each burn window (seconds) of an SLO.
+export type SloBurnFacts = { subject: Subject; sloName: string; target: number; windows: ReadonlyMap<number, LeadershipTime> };
 
 // lastSeenAt: the last batch stored for the cluster; addedAt stands in while it was never observed.
 export type StaleFacts = { subject: Subject; lastSeenAt: number | null; addedAt: number };
@@ -109,4 +114,23 @@ export function staleCondition(facts: StaleFacts, params: StaleDataParams, now: 
   const value = Math.round(ageMs / 1_000);
   if (ageMs >= thresholdMs) return activeCondition(facts.subject, value, summary, since);
   return inactive(facts.subject, value, summary, { changesAt: since + thresholdMs, endedBy: 'the cluster is observed again' });
+}
+
+const rateText = (rate: number | null) => (rate === null ? 'not observed' : `${Math.round(rate * 10) / 10}×`);
+
+// Multi-window, multi-burn-rate (SRE workbook): active while any pair burns over both its windows.
+export function sloBurnCondition(facts: SloBurnFacts): Condition {
+  const none: LeadershipTime = { ledMs: 0, leaderlessMs: 0, unknownMs: 0 };
+  const readings = readBurnWindows(workbookWindows, facts.target, (seconds) => facts.windows.get(seconds) ?? none);
+  const describe = (reading: (typeof readings)[number]) =>
+    `${rateText(reading.longRate)} over ${formatExactMs(reading.longSeconds * 1_000)} and ${rateText(reading.shortRate)} over ${formatExactMs(reading.shortSeconds * 1_000)} (threshold ${reading.factor}×)`;
+  const burning = readings.filter((reading) => reading.isBurning);
+  const worst = Math.max(0, ...readings.map((reading) => reading.shortRate ?? 0));
+  const target = `${Math.round(facts.target * 1e5) / 1e3} %`;
+  if (burning.length > 0) {
+    return activeCondition(facts.subject, Math.round(worst * 10) / 10, `error budget of SLO "${facts.sloName}" (${target}) burning ${burning.map(describe).join('; ')}`, null);
+  }
+  return inactive(facts.subject, Math.round(worst * 10) / 10, `error budget of SLO "${facts.sloName}" (${target}): ${readings.map(describe).join('; ')}`, {
+    endedBy: 'burn rates back under their thresholds in the short windows',
+  });
 }

@@ -2,8 +2,10 @@ import {
   flappingCondition,
   leaderlessCondition,
   renewLatencyCondition,
+  sloBurnCondition,
   staleCondition,
   type FlappingFacts,
+  type SloBurnFacts,
   type LeaderlessFacts,
   type RenewLatencyFacts,
   type StaleFacts,
@@ -115,6 +117,8 @@ export type FactSet = {
   // Renewal statistics per window length, one query per distinct window of the rules.
   renewLatency?: ReadonlyMap<number, readonly RenewLatencyFacts[]>;
   stale?: readonly StaleFacts[];
+  // Per SLO id: every lease in its scope with its time over each burn window.
+  sloBurn?: ReadonlyMap<number, readonly SloBurnFacts[]>;
 };
 
 export function buildConditions(definition: RuleDefinition, facts: FactSet, now: number): Condition[] {
@@ -127,5 +131,7 @@ export function buildConditions(definition: RuleDefinition, facts: FactSet, now:
       return (facts.renewLatency?.get(definition.params.windowSeconds) ?? []).map((fact) => renewLatencyCondition(fact, definition.params));
     case 'stale_data':
       return (facts.stale ?? []).map((fact) => staleCondition(fact, definition.params, now));
+    case 'slo_burn':
+      return (facts.sloBurn?.get(definition.params.sloId) ?? []).map((fact) => sloBurnCondition(fact));
   }
 }

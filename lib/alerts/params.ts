@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { workbookWindows } from '../slo/burn-rate-alerts';
 import type { RuleDefinition, RuleKind } from './types';
 
 const WEEK_SECONDS = 7 * 24 * 60 * 60;
@@ -46,11 +47,19 @@ export const staleDataParams = z.strictObject(
   paramsObject('{"seconds": 300}'),
 );
 
+export const sloBurnParams = z.strictObject(
+  {
+    sloId: wholeNumber('sloId', 1, 2_147_483_647),
+  },
+  paramsObject('{"sloId": 1}'),
+);
+
 export const paramsByKind = {
   flapping: flappingParams,
   leaderless: leaderlessParams,
   renew_latency: renewLatencyParams,
   stale_data: staleDataParams,
+  slo_burn: sloBurnParams,
 } as const satisfies Record<RuleKind, z.ZodType>;
 
 export const ruleDefinitionSchema = z.discriminatedUnion(
@@ -60,8 +69,9 @@ export const ruleDefinitionSchema = z.discriminatedUnion(
     z.object({ kind: z.literal('leaderless'), params: leaderlessParams }),
     z.object({ kind: z.literal('renew_latency'), params: renewLatencyParams }),
     z.object({ kind: z.literal('stale_data'), params: staleDataParams }),
+    z.object({ kind: z.literal('slo_burn'), params: sloBurnParams }),
   ],
-  { error: 'kind must be one of flapping, leaderless, renew_latency, stale_data' },
+  { error: 'kind must be one of flapping, leaderless, renew_latency, stale_data, slo_burn' },
 );
 
 // The quiet period a new rule of each kind gets unless it says otherwise. A leaderless period or a
@@ -71,6 +81,8 @@ export const defaultQuietSeconds = {
   leaderless: 0,
   renew_latency: 120,
   stale_data: 0,
+  // The short window of each pair already makes a burn alert stop soon after the burn does.
+  slo_burn: 0,
 } as const satisfies Record<RuleKind, number>;
 
 // Rows come back from PostgreSQL with params as untyped JSON; a row edited by hand must not crash the engine.
@@ -87,6 +99,8 @@ export function lookbackSeconds(definition: RuleDefinition): number {
     case 'leaderless':
     case 'stale_data':
       return definition.params.seconds;
+    case 'slo_burn':
+      return Math.max(...workbookWindows.map((window) => window.longSeconds));
   }
 }
 
@@ -100,6 +114,8 @@ export function describeRule(definition: RuleDefinition): string {
       return `renew interval p95 over ${formatSeconds(definition.params.windowSeconds)} above ${definition.params.percentOfLeaseDuration} % of the lease duration`;
     case 'stale_data':
       return `cluster not observed for ${formatSeconds(definition.params.seconds)}`;
+    case 'slo_burn':
+      return `SLO ${definition.params.sloId} error budget burning: ${workbookWindows.map((w) => `${w.factor}× over ${formatSeconds(w.longSeconds)} and ${formatSeconds(w.shortSeconds)}`).join(', or ')}`;
   }
 }
 

@@ -1,4 +1,4 @@
-export const ruleKinds = ['flapping', 'leaderless', 'renew_latency', 'stale_data'] as const;
+export const ruleKinds = ['flapping', 'leaderless', 'renew_latency', 'stale_data', 'slo_burn'] as const;
 
 export type RuleKind = (typeof ruleKinds)[number];
 
@@ -10,12 +10,14 @@ export type FlappingParams = { transitions: number; windowSeconds: number };
 export type LeaderlessParams = { seconds: number };
 export type RenewLatencyParams = { windowSeconds: number; percentOfLeaseDuration: number; minSamples: number };
 export type StaleDataParams = { seconds: number };
+export type SloBurnParams = { sloId: number };
 
 export type RuleDefinition =
   | { kind: 'flapping'; params: FlappingParams }
   | { kind: 'leaderless'; params: LeaderlessParams }
   | { kind: 'renew_latency'; params: RenewLatencyParams }
-  | { kind: 'stale_data'; params: StaleDataParams };
+  | { kind: 'stale_data'; params: StaleDataParams }
+  | { kind: 'slo_burn'; params: SloBurnParams };
 
 export type RuleScope = {
   clusterPattern: string;

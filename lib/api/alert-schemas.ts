@@ -2,7 +2,7 @@ import { int8Digits, isSupportedDate, maxInt4, supportedYearsMessage } from './l
 import { z } from 'zod';
 import { alertmanagerConfig, channelKinds, slackConfig, webhookConfig } from '../alerts/channel-config';
 import { defaultGroupBy, groupByParts } from '../alerts/grouping';
-import { defaultQuietSeconds, flappingParams, leaderlessParams, renewLatencyParams, staleDataParams } from '../alerts/params';
+import { defaultQuietSeconds, flappingParams, leaderlessParams, renewLatencyParams, sloBurnParams, staleDataParams } from '../alerts/params';
 import { ruleKinds, type RuleKind } from '../alerts/types';
 import { isHttpUrl } from '../http-url';
 import type { TimeRange } from '../store/time-range';
@@ -77,6 +77,7 @@ export const ruleBody = z.discriminatedUnion(
     z.strictObject({ ...ruleCommon, quietSeconds: quietSecondsFor('leaderless'), kind: z.literal('leaderless'), params: leaderlessParams }),
     z.strictObject({ ...ruleCommon, quietSeconds: quietSecondsFor('renew_latency'), kind: z.literal('renew_latency'), params: renewLatencyParams }),
     z.strictObject({ ...ruleCommon, quietSeconds: quietSecondsFor('stale_data'), kind: z.literal('stale_data'), params: staleDataParams }),
+    z.strictObject({ ...ruleCommon, quietSeconds: quietSecondsFor('slo_burn'), kind: z.literal('slo_burn'), params: sloBurnParams }),
   ],
   kindError,
 );
@@ -124,6 +125,7 @@ export const previewBody = z.discriminatedUnion(
     z.strictObject({ ...previewCommon, quietSeconds: quietSecondsFor('leaderless'), kind: z.literal('leaderless'), params: leaderlessParams }),
     z.strictObject({ ...previewCommon, quietSeconds: quietSecondsFor('renew_latency'), kind: z.literal('renew_latency'), params: renewLatencyParams }),
     z.strictObject({ ...previewCommon, quietSeconds: quietSecondsFor('stale_data'), kind: z.literal('stale_data'), params: staleDataParams }),
+    z.strictObject({ ...previewCommon, quietSeconds: quietSecondsFor('slo_burn'), kind: z.literal('slo_burn'), params: sloBurnParams }),
   ],
   kindError,
 );

@@ -3,6 +3,12 @@ import { loadFlappingFacts, loadLeaderlessFacts, loadRenewLatencyFacts, loadStal
 import { applyOutcomes, loadCarriedSilences, loadEngineRules, loadOpenAlerts, withAlertLock, type EngineRule } from '../../store/alerts';
 import type { Store } from '../../store/client';
 import { loadMatcherSilences } from '../../store/silences';
+import { getSloOrThrow } from '../../store/slos';
+import { windowSecondsOf, workbookWindows } from '../../slo/burn-rate-alerts';
+import type { LeadershipTime } from '../../slo/budget';
+import type { SloBurnFacts } from '../../alerts/conditions';
+import { readLeadershipTime } from '../slo/report-slo';
+import { NotFoundError } from '../../errors';
 import { DeliveryWorker, type Clock, type DeliveryWorkerOptions } from './delivery';
 import { buildConditions, evaluateRule, type FactSet } from '../../alerts/evaluate';
 import { ruleKinds, type AlertSnapshot, type RuleKind, type StateChange } from '../../alerts/types';
@@ -179,6 +185,35 @@ export class AlertEngine {
       facts.renewLatency = renewLatency;
     }
     if (enabled.some((rule) => rule.kind === 'stale_data')) facts.stale = await loadStaleFacts(db);
+    const sloIds = new Set(enabled.flatMap((rule) => (rule.kind === 'slo_burn' ? [rule.params.sloId] : [])));
+    if (sloIds.size > 0) {
+      const sloBurn = new Map<number, SloBurnFacts[]>();
+      for (const sloId of sloIds) sloBurn.set(sloId, await this.loadSloBurnFacts(sloId, now));
+      facts.sloBurn = sloBurn;
+    }
     return facts;
+  }
+
+  // Burn windows are read from the timeline rollups (plus raw transitions at their edges), the same
+  // figures the SLO page shows. An SLO deleted under its rule leaves the rule with nothing to judge.
+  private async loadSloBurnFacts(sloId: number, now: number): Promise<SloBurnFacts[]> {
+    const slo = await getSloOrThrow(this.options.store, sloId).catch((error: unknown) => {
+      if (error instanceof NotFoundError) return null;
+      throw error;
+    });
+    if (!slo) {
+      this.options.log.error({ slo: sloId }, 'an slo_burn rule names an SLO that does not exist; not evaluated');
+      return [];
+    }
+    const byLease = new Map<string, SloBurnFacts & { windows: Map<number, LeadershipTime> }>();
+    for (const seconds of windowSecondsOf(workbookWindows)) {
+      for (const lease of await readLeadershipTime(this.options.store, slo, now - seconds * 1_000, now)) {
+        const key = `${lease.cluster}/${lease.namespace}/${lease.name}`;
+        const entry = byLease.get(key) ?? { subject: { cluster: lease.cluster, namespace: lease.namespace, name: lease.name }, sloName: slo.name, target: slo.targetPercent / 100, windows: new Map() };
+        entry.windows.set(seconds, { ledMs: lease.ledMs, leaderlessMs: lease.leaderlessMs, unknownMs: lease.unknownMs });
+        byLease.set(key, entry);
+      }
+    }
+    return [...byLease.values()];
   }
 }

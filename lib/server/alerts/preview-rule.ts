@@ -50,6 +50,10 @@ async function signalsFor(store: Store, input: PreviewInput, from: Date, to: Dat
       const history = await loadStaleHistory(db, { from: lookback, to });
       return { signals: history.map((entry) => ({ subject: entry.subject, intervals: () => thresholdIntervals(entry.periods, input.params.seconds * 1_000) })), sampleStepSeconds: null };
     }
+    case 'slo_burn':
+      throw new ValidationError('invalid kind: an slo_burn rule has no preview; its SLO page shows the burn rates and the budget chart', [
+        { path: 'kind', message: 'no preview for slo_burn' },
+      ]);
     case 'renew_latency': {
       const stepSeconds = Math.max(60, Math.ceil((to.getTime() - from.getTime()) / 1_000 / 288));
       const points = await loadRenewLatencyHistory(db, { from, to }, input.params.windowSeconds, stepSeconds);

@@ -1,4 +1,5 @@
--- Matcher silences, leadership SLOs, and a runbook link per alert rule (issue 20).
+-- Matcher silences, leadership SLOs, grouping, a runbook link per alert rule, SLO burn-rate rules (issue 20).
+ALTER TYPE "AlertRuleKind" ADD VALUE 'slo_burn';
 ALTER TABLE "AlertRule" ADD COLUMN "runbookUrl" TEXT;
 
 -- Grouping: one notification per rule and group key; existing rules keep sending at once (no wait).

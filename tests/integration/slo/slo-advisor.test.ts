@@ -3,6 +3,9 @@ import * as adviceRoute from '../../../app/api/leases/[cluster]/[namespace]/[nam
 import * as sloRoute from '../../../app/api/slos/[id]/route';
 import * as exportRoute from '../../../app/api/slos/export/route';
 import * as slosRoute from '../../../app/api/slos/route';
+import * as rulesRoute from '../../../app/api/alert-rules/route';
+import { loggerFor } from '../../../lib/log';
+import { AlertEngine } from '../../../lib/server/alerts/engine';
 import type { Lease } from '../../../lib/store/generated/prisma/client';
 import { createMigratedDatabase, type MigratedDatabase } from '../helpers/database';
 import { pointRoutesAtStore } from '../helpers/routes';
@@ -146,5 +149,26 @@ describe('the timing advisor on a seeded history', () => {
     expect(bad.body.error).toMatch(/renewDeadlineSeconds must be a number of seconds/);
     const unknown = await callRoute(adviceRoute.GET, 'GET', '/api/leases/prod-eu/kube-system/nothing/advisor', { params: { ...params, name: 'nothing' } });
     expect(unknown.status).toBe(404);
+  });
+});
+
+describe('an slo_burn rule', () => {
+  it('fires for a lease burning its budget over both windows of a pair, and says how fast', async () => {
+    const cluster = await db.store.prisma.cluster.findFirstOrThrow({ where: { name: 'prod-eu' } });
+    const operator = await seedLease(db.store, cluster, { namespace: 'operators', name: 'burning-operator', holderIdentity: 'b', leaseDurationSeconds: 15, createdAt: ago(3 * DAY), observedAt: ago(3 * DAY) });
+    await seedTransitions(db.store, operator, [
+      { at: ago(3 * DAY), kind: 'acquired', cause: 'first', toHolder: 'a', eventKey: 'o-first' },
+      { at: ago(8 * 60_000), kind: 'expired', eventKey: 'o-expired' },
+      { at: ago(2 * 60_000), kind: 'acquired', cause: 'expiry', toHolder: 'b', leaderlessMs: 6 * 60_000, eventKey: 'o-acquired' },
+    ]);
+    const slo = await callRoute<{ slo: { id: number } }>(slosRoute.POST, 'POST', '/api/slos', { body: { name: 'operators', namespacePattern: 'operators', targetPercent: 99.9, windowDays: 30 } });
+    const rule = await callRoute<{ error?: string }>(rulesRoute.POST, 'POST', '/api/alert-rules', { body: { name: 'operators burning', kind: 'slo_burn', params: { sloId: slo.body.slo.id } } });
+    expect(rule.status).toBe(201);
+
+    const engine = new AlertEngine({ store: db.store, log: loggerFor('slo-burn-test'), delivery: false });
+    const report = await engine.evaluate(['slo_burn'], Date.now());
+    expect(report.changes).toEqual([expect.objectContaining({ to: 'firing', subjectKey: 'prod-eu/operators/burning-operator' })]);
+    const alert = await db.store.prisma.alert.findFirstOrThrow({ where: { subjectKey: 'prod-eu/operators/burning-operator' } });
+    expect(alert.summary).toMatch(/^error budget of SLO "operators" \(99\.9 %\) burning \d+(\.\d)?× over 1 h and \d+(\.\d)?× over 5 min \(threshold 14\.4×\); /);
   });
 });

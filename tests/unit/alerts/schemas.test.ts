@@ -47,7 +47,7 @@ describe('rule bodies', () => {
   });
 
   it.each([
-    [{ ...flapping, kind: 'sometimes' }, /^invalid kind: kind must be one of flapping, leaderless, renew_latency, stale_data$/],
+    [{ ...flapping, kind: 'sometimes' }, /^invalid kind: kind must be one of flapping, leaderless, renew_latency, stale_data, slo_burn$/],
     [{ ...flapping, params: undefined }, /^invalid params: params must be an object, e.g. \{"transitions": 3/],
     [{ ...flapping, params: { transitions: 0, windowSeconds: 600 } }, /^invalid params.transitions: transitions must be a whole number from 1 to 1000$/],
     [{ ...flapping, params: { transitions: 3, windowSeconds: 600, extra: 1 } }, /^invalid params: .*extra/],

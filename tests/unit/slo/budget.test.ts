@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildBurnChart, burnRate, evaluateSlo } from '../../../lib/slo/budget';
 import { readBurnWindows, workbookWindows } from '../../../lib/slo/burn-rate-alerts';
+import { sloBurnCondition } from '../../../lib/alerts/conditions';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -64,5 +65,24 @@ describe('buildBurnChart', () => {
     expect(chart[1]?.budgetRemaining).toBeCloseTo(1 - MINUTE / allowed, 12);
     expect(chart[2]?.budgetRemaining).toBeCloseTo(1 - MINUTE / allowed, 12);
     expect(chart[2]?.burnRate).toBeNull();
+  });
+});
+
+describe('sloBurnCondition', () => {
+  const subject = { cluster: 'prod-eu', namespace: 'kube-system', name: 'kube-scheduler' };
+  const windows = (leaderlessMs: (seconds: number) => number) =>
+    new Map([300, 1_800, 3_600, 21_600].map((seconds) => [seconds, { ledMs: seconds * 1_000 - leaderlessMs(seconds), leaderlessMs: leaderlessMs(seconds), unknownMs: 0 }]));
+
+  it('is active while a pair burns over both windows, and says which', () => {
+    const condition = sloBurnCondition({ subject, sloName: 'control plane', target: 0.999, windows: windows(() => 3 * MINUTE) });
+    expect(condition.isActive).toBe(true);
+    expect(condition.summary).toBe(
+      'error budget of SLO "control plane" (99.9 %) burning 50× over 1 h and 600× over 5 min (threshold 14.4×); 8.3× over 6 h and 100× over 30 min (threshold 6×)',
+    );
+  });
+
+  it('clears as soon as the short windows are clean, even with the long ones still high', () => {
+    const condition = sloBurnCondition({ subject, sloName: 'control plane', target: 0.999, windows: windows((seconds) => (seconds <= 1_800 ? 0 : 3 * MINUTE)) });
+    expect(condition).toMatchObject({ isActive: false, endedBy: 'burn rates back under their thresholds in the short windows' });
   });
 });
