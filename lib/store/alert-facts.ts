@@ -42,10 +42,11 @@ export async function loadFlappingFacts(db: Db, since: Date): Promise<FlappingFa
   return groupTransitions(rows);
 }
 
-export async function loadFlappingHistory(db: Db, range: TimeRange): Promise<FlappingFacts[]> {
+// At most `maxRows` changes: past that the caller answers "too much history" instead of reading it all.
+export async function loadFlappingHistory(db: Db, range: TimeRange, maxRows: number): Promise<{ facts: FlappingFacts[]; isTruncated: boolean }> {
   const rows = await db.$queryRaw<Array<LeaseRow & { at: Date; weight: number }>>`
-    ${countedTransitions} AND t.at >= ${range.from}::timestamptz AND t.at < ${range.to}::timestamptz ORDER BY t.at, t.id`;
-  return groupTransitions(rows);
+    ${countedTransitions} AND t.at >= ${range.from}::timestamptz AND t.at < ${range.to}::timestamptz ORDER BY t.at, t.id LIMIT ${maxRows + 1}::int`;
+  return { facts: groupTransitions(rows.slice(0, maxRows)), isTruncated: rows.length > maxRows };
 }
 
 type LeaderlessRow = LeaseRow & {
