@@ -42,9 +42,15 @@ const activeCondition = (subject: Subject, value: number | null, summary: string
   endedBy: null,
 });
 
-export function expandTransitions(transitions: readonly CountedTransition[]): number[] {
+// A missed count is a Lease field anyone can write (~2^31): copies past `cap` (the rule's N) change no
+// interval — the N newest changes up to any moment hold at most N copies of one row — so memory stays
+// bounded by rows × N whatever the weight.
+export function expandTransitions(transitions: readonly CountedTransition[], cap: number): number[] {
   const times: number[] = [];
-  for (const transition of transitions) for (let i = 0; i < transition.weight; i++) times.push(transition.at);
+  for (const transition of transitions) {
+    const copies = Math.min(transition.weight, cap);
+    for (let i = 0; i < copies; i++) times.push(transition.at);
+  }
   return times.sort((a, b) => a - b);
 }
 
@@ -62,12 +68,12 @@ export function flappingIntervals(times: readonly number[], params: FlappingPara
 
 export function flappingCondition(facts: FlappingFacts, params: FlappingParams, now: number): Condition {
   const windowMs = params.windowSeconds * 1_000;
-  const times = expandTransitions(facts.transitions);
+  const times = expandTransitions(facts.transitions, params.transitions);
   const inWindow = times.filter((at) => at > now - windowMs);
-  const count = inWindow.length;
+  const count = facts.transitions.reduce((sum, transition) => (transition.at > now - windowMs ? sum + Math.max(0, transition.weight) : sum), 0);
   const summary = `${count} change${count === 1 ? '' : 's'} of leader in the last ${formatMs(windowMs)} (threshold ${params.transitions})`;
   if (count >= params.transitions) {
-    const oldestCounted = inWindow[count - params.transitions]!;
+    const oldestCounted = inWindow[inWindow.length - params.transitions]!;
     // The change that made the count reach the threshold in the window it still holds in.
     const crossedAt = inWindow[params.transitions - 1]!;
     return activeCondition(facts.subject, count, summary, crossedAt, oldestCounted + windowMs);

@@ -16,10 +16,10 @@ const subjectOf = (row: LeaseRow): Subject => ({ cluster: row.cluster, namespace
 const keyOf = (row: LeaseRow) => `${row.cluster}/${row.namespace}/${row.name}`;
 
 // A change of leader counts once; a row recording changes we never saw counts that many times. The
-// first holder Leasetrail sees is not a change.
+// first holder Leasetrail sees is not a change. float8: 1 + a missed count of 2^31 - 1 overflows int.
 const countedTransitions = Prisma.sql`
   SELECT c.name AS cluster, l.namespace, l.name, t.at,
-         ((t.kind = 'acquired' AND t.cause IS DISTINCT FROM 'first')::int + t."missedCount")::int AS weight
+         ((t.kind = 'acquired' AND t.cause IS DISTINCT FROM 'first')::int::float8 + t."missedCount") AS weight
     FROM "Transition" t
     JOIN "Lease" l ON l.id = t."leaseId"
     JOIN "Cluster" c ON c.id = t."clusterId"

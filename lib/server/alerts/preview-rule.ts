@@ -50,7 +50,7 @@ async function signalsFor(store: Store, input: PreviewInput, from: Date, to: Dat
           [{ path: 'hours', message: 'too much history to replay' }],
         );
       }
-      return { signals: history.map((facts) => ({ subject: facts.subject, intervals: () => flappingIntervals(expandTransitions(facts.transitions), input.params) })), sampleStepSeconds: null };
+      return { signals: history.map((facts) => ({ subject: facts.subject, intervals: () => flappingIntervals(expandTransitions(facts.transitions, input.params.transitions), input.params) })), sampleStepSeconds: null };
     }
     case 'leaderless': {
       const history = await loadLeaderlessHistory(db, { from: lookback, to });

@@ -100,7 +100,7 @@ describe('a flapping simulated lease, watched by the controller process', () => 
       db.url,
       `SELECT at, ((kind = 'acquired' AND cause IS DISTINCT FROM 'first')::int + "missedCount")::int AS weight FROM "Transition" ORDER BY at`,
     );
-    const clearedAt = Math.max(...flappingIntervals(expandTransitions(counted.map((row) => ({ at: row.at.getTime(), weight: row.weight }))), { transitions: 3, windowSeconds }).map((i) => i.end));
+    const clearedAt = Math.max(...flappingIntervals(expandTransitions(counted.map((row) => ({ at: row.at.getTime(), weight: row.weight })), 3), { transitions: 3, windowSeconds }).map((i) => i.end));
     const resolvedAt = alerts[0]!.resolvedAt.getTime();
     expect(resolvedAt).toBeGreaterThanOrEqual(clearedAt + quietSeconds * 1_000);
     expect(resolvedAt).toBeLessThanOrEqual(Math.max(clearedAt + quietSeconds * 1_000, restartedAt) + 2_000);
