@@ -191,7 +191,9 @@ export async function claimNotifications(store: Store, input: ClaimInput): Promi
 
 type GroupLeader = { id: bigint; channelId: number; event: AlertState; alert: { subjectKey: string; rule: { id: number; kind: AlertRuleKind; groupBy: string[] } } };
 
-// The rest of the leader's group: due, pending, same channel and event, same rule, same group key.
+// The rest of the leader's group: pending, same channel and event, same rule, same group key; due, or
+// never tried yet. Alertmanager's group_wait runs from the group's FIRST alert: a member queued 3 s
+// after the leader (its own send time 3 s later) joins the leader's message instead of waiting for its own.
 async function claimGroupMembers(store: Store, leader: GroupLeader, input: ClaimInput): Promise<ClaimedNotification['members']> {
   const { rule } = leader.alert;
   const leaderKey = groupKeyOf(rule.id, leader.alert.subjectKey, rule.kind, rule.groupBy);
@@ -201,7 +203,7 @@ async function claimGroupMembers(store: Store, leader: GroupLeader, input: Claim
         JOIN "Alert" a ON a.id = n."alertId"
        WHERE n."channelId" = ${leader.channelId}::int AND n.event = ${leader.event}::"AlertState" AND a."ruleId" = ${rule.id}::int
          AND n.status = 'pending' AND n.id <> ${leader.id}::bigint
-         AND (n."nextAttemptAt" IS NULL OR n."nextAttemptAt" <= ${input.now}::timestamptz)
+         AND (n.attempts = 0 OR n."nextAttemptAt" IS NULL OR n."nextAttemptAt" <= ${input.now}::timestamptz)
          AND NOT (n.event = 'resolved' AND EXISTS (
                SELECT 1 FROM "Notification" f
                 WHERE f."alertId" = n."alertId" AND f."channelId" = n."channelId" AND f.event = 'firing' AND f.status = 'pending'))

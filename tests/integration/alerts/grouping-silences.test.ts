@@ -108,6 +108,32 @@ describe('grouping a burst', () => {
   });
 });
 
+describe('group wait runs from the group\'s first alert', () => {
+  it('sends a member that fires 3 s after the first in the same message', async () => {
+    const { prod } = await setUp(10);
+    await flappingLeases(prod, ['kube-scheduler', 'kube-controller-manager']);
+    expect((await engine().evaluate(['flapping'], t0 + 20_500)).notificationsQueued).toBe(2);
+
+    const late = await seedLease(db.store, prod, { namespace: 'kube-system', name: 'my-operator', holderIdentity: 'h0', leaseDurationSeconds: 15 });
+    await seedTransitions(
+      db.store,
+      late,
+      [3, 13, 23].map((at, i) => ({ at: s(at), kind: 'acquired' as const, cause: 'release' as const, fromHolder: `h${i}`, toHolder: `h${i + 1}`, eventKey: `late-${at}` })),
+    );
+    expect((await engine().evaluate(['flapping'], t0 + 23_500)).notificationsQueued).toBe(1);
+
+    // The group's wait ends 10 s after its first alert (30.5 s), before the late member's own (33.5 s).
+    const claimed = await claimNotifications(db.store, { now: s(31), claimUntil: s(60), limit: 8, busyChannelIds: [] });
+    expect(claimed).toHaveLength(1);
+    expect([claimed[0]!.alert, ...claimed[0]!.members.map((member) => member.alert)].map((alert) => alert.subjectKey).sort()).toEqual([
+      'prod-eu/kube-system/kube-controller-manager',
+      'prod-eu/kube-system/kube-scheduler',
+      'prod-eu/kube-system/my-operator',
+    ]);
+    expect(await claimNotifications(db.store, { now: s(40), claimUntil: s(70), limit: 8, busyChannelIds: [] })).toEqual([]);
+  });
+});
+
 describe('silences by matcher', () => {
   it('covers alerts raised after it was set up, names its author, and lets them through once expired', async () => {
     const { prod, staging } = await setUp(0);
