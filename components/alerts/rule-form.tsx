@@ -25,7 +25,7 @@ const paramFields: Record<Kind, ParamField[]> = {
     { key: 'minSamples', label: 'Minimum samples', hint: 'fewer renewals are not judged', fallback: '5' },
   ],
   stale_data: [{ key: 'seconds', label: 'Not observed for (seconds)', hint: 'a cluster with no data for this long', fallback: '300' }],
-  slo_burn: [{ key: 'sloId', label: 'SLO id', hint: 'the SLO (see SLOs) whose error budget each lease in scope burns: 14.4× over 1 h and 5 min, or 6× over 6 h and 30 min', fallback: '1' }],
+  slo_burn: [{ key: 'sloId', label: 'SLO id', hint: 'the SLO (see SLOs) whose error budget its scope burns as a whole: 14.4× over 1 h and 5 min, or 6× over 6 h and 30 min', fallback: '1' }],
 };
 
 type Draft = {

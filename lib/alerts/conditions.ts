@@ -14,8 +14,13 @@ export type LeaderlessFacts = { subject: Subject; leaderlessSince: number | null
 
 export type RenewLatencyFacts = { subject: Subject; p95Ms: number | null; samples: number; leaseDurationSeconds: number | null };
 
-// One lease's led, leaderless and not-observed time over each burn window (seconds) of an SLO.
+// An SLO's led, leaderless and not-observed time (summed over its scope) over each burn window (seconds).
 export type SloBurnFacts = { subject: Subject; sloName: string; target: number; windows: ReadonlyMap<number, LeadershipTime> };
+
+// An slo_burn alert's subject is the SLO's scope itself (its globs): one alert per SLO, not per lease.
+export function sloSubjectOf(slo: { clusterPattern: string; namespacePattern: string; leasePattern: string }): Subject {
+  return { cluster: slo.clusterPattern, namespace: slo.namespacePattern, name: slo.leasePattern };
+}
 
 // lastSeenAt: the last batch stored for the cluster; addedAt stands in while it was never observed.
 export type StaleFacts = { subject: Subject; lastSeenAt: number | null; addedAt: number };

@@ -75,7 +75,8 @@ export function evaluateRule({ rule, conditions, openAlerts, silences, matcherSi
 
   const inScope = new Map<string, Condition>();
   for (const condition of conditions) {
-    if (isInScope(rule, condition.subject)) inScope.set(subjectKeyOf(condition.subject), condition);
+    // An slo_burn subject is an SLO's scope (globs), which the SLO selects, not the rule's patterns.
+    if (rule.kind === 'slo_burn' || isInScope(rule, condition.subject)) inScope.set(subjectKeyOf(condition.subject), condition);
   }
 
   const handled = new Set<string>();

@@ -46,6 +46,11 @@ export function subjectLink(publicUrl: string | null, subject: Subject, at: Date
   return `${base}/leases/${path}?${new URLSearchParams({ at: at.toISOString() }).toString()}`;
 }
 
+// An slo_burn alert covers an SLO's whole scope: the SLO page has its burn windows and budget chart.
+export function sloPageLink(publicUrl: string | null): string | null {
+  return publicUrl === null ? null : `${publicUrl.replace(/\/+$/, '')}/slos`;
+}
+
 // What a person reads first: what happened, for exactly how long, in their zone, and what ended it.
 export function describeAlertText(alert: AlertFacts, event: Exclude<MessageEvent, 'test'>, context: MessageContext): string {
   const subject = describeSubject(parseSubjectKey(alert.subjectKey, alert.rule.kind));
@@ -85,7 +90,7 @@ function toMessageAlert(alert: AlertFacts, event: Exclude<MessageEvent, 'test'>,
     alertSeconds: alert.resolvedAt === null ? null : (alert.resolvedAt.getTime() - fired.getTime()) / 1_000,
     endedBy: alert.endedBy,
     text: describeAlertText(alert, event, context),
-    link: subjectLink(context.publicUrl, subject, since),
+    link: alert.rule.kind === 'slo_burn' ? sloPageLink(context.publicUrl) : subjectLink(context.publicUrl, subject, since),
   };
 }
 

@@ -4,10 +4,8 @@ import { applyOutcomes, loadCarriedSilences, loadEngineRules, loadOpenAlerts, wi
 import type { Store } from '../../store/client';
 import { loadMatcherSilences } from '../../store/silences';
 import { getSloOrThrow } from '../../store/slos';
-import { windowSecondsOf, workbookWindows } from '../../slo/burn-rate-alerts';
-import type { LeadershipTime } from '../../slo/budget';
-import type { SloBurnFacts } from '../../alerts/conditions';
-import { readLeadershipTime } from '../slo/report-slo';
+import { sloSubjectOf, type SloBurnFacts } from '../../alerts/conditions';
+import { readBurnWindowTimes } from '../slo/report-slo';
 import { NotFoundError } from '../../errors';
 import { DeliveryWorker, type Clock, type DeliveryWorkerOptions } from './delivery';
 import { buildConditions, evaluateRule, type FactSet } from '../../alerts/evaluate';
@@ -28,6 +26,8 @@ export type AlertEngineOptions = {
   source?: TransitionSource;
   clock?: Clock;
   tickMs?: number;
+  // slo_burn rules are evaluated on this slower clock (default 30 s).
+  sloBurnTickMs?: number;
   debounceMs?: number;
   delivery?: Partial<Omit<DeliveryWorkerOptions, 'store' | 'log' | 'clock'>> | false;
 };
@@ -91,6 +91,11 @@ export class AlertEngine {
     this.arm();
   }
 
+  // Burn windows of 5 min to 6 h move slowly and cost a rollup read per window: a coarser clock.
+  private tickMsOf(kind: RuleKind): number {
+    return kind === 'slo_burn' ? (this.options.sloBurnTickMs ?? 30_000) : (this.options.tickMs ?? 5_000);
+  }
+
   private nextDue(kind: RuleKind): number {
     return Math.min(this.dueAt.get(kind) ?? Infinity, this.requestedAt.get(kind) ?? Infinity);
   }
@@ -118,10 +123,9 @@ export class AlertEngine {
     this.running = this.evaluate(kinds, now)
       .then((report) => {
         this.failures = 0;
-        const tickMs = this.options.tickMs ?? 5_000;
         for (const kind of kinds) {
           const next = report.nextEvaluationAt.get(kind) ?? null;
-          this.dueAt.set(kind, Math.max(now + minimumDelayMs, Math.min(now + tickMs, next ?? Infinity)));
+          this.dueAt.set(kind, Math.max(now + minimumDelayMs, Math.min(now + this.tickMsOf(kind), next ?? Infinity)));
         }
       })
       .catch((error: unknown) => {
@@ -194,8 +198,9 @@ export class AlertEngine {
     return facts;
   }
 
-  // Burn windows are read from the timeline rollups (plus raw transitions at their edges), the same
-  // figures the SLO page shows. An SLO deleted under its rule leaves the rule with nothing to judge.
+  // One subject per SLO, its time summed over its scope — the same figures (readBurnWindowTimes) as
+  // the SLO page's burn windows: one leaderless lease of a hundred burns the SLO's budget ~1/100 as
+  // fast as its own would. An SLO deleted under its rule leaves the rule with nothing to judge.
   private async loadSloBurnFacts(sloId: number, now: number): Promise<SloBurnFacts[]> {
     const slo = await getSloOrThrow(this.options.store, sloId).catch((error: unknown) => {
       if (error instanceof NotFoundError) return null;
@@ -205,15 +210,7 @@ export class AlertEngine {
       this.options.log.error({ slo: sloId }, 'an slo_burn rule names an SLO that does not exist; not evaluated');
       return [];
     }
-    const byLease = new Map<string, SloBurnFacts & { windows: Map<number, LeadershipTime> }>();
-    for (const seconds of windowSecondsOf(workbookWindows)) {
-      for (const lease of await readLeadershipTime(this.options.store, slo, now - seconds * 1_000, now)) {
-        const key = `${lease.cluster}/${lease.namespace}/${lease.name}`;
-        const entry = byLease.get(key) ?? { subject: { cluster: lease.cluster, namespace: lease.namespace, name: lease.name }, sloName: slo.name, target: slo.targetPercent / 100, windows: new Map() };
-        entry.windows.set(seconds, { ledMs: lease.ledMs, leaderlessMs: lease.leaderlessMs, unknownMs: lease.unknownMs });
-        byLease.set(key, entry);
-      }
-    }
-    return [...byLease.values()];
+    const windows = await readBurnWindowTimes(this.options.store, slo, now);
+    return [{ subject: sloSubjectOf(slo), sloName: slo.name, target: slo.targetPercent / 100, windows }];
   }
 }

@@ -1,9 +1,8 @@
 import { buildBurnChart, evaluateSlo, sumLeadershipTime, type BurnPoint, type LeadershipTime, type SloStatus } from '../../slo/budget';
-import { readBurnWindows, workbookWindows, type BurnReading } from '../../slo/burn-rate-alerts';
-import { isLeaseInSlo } from '../../slo/scope';
+import { readBurnWindows, windowSecondsOf, workbookWindows, type BurnReading } from '../../slo/burn-rate-alerts';
 import type { Store } from '../../store/client';
 import { summarizeLeaseWindows, type LeaseWindowRecord } from '../../store/failovers';
-import { listGaps } from '../../store/gaps';
+import { listGaps, type GapRecord } from '../../store/gaps';
 import type { SloRecord } from '../../store/slos';
 
 const DAY_MS = 24 * 60 * 60 * 1_000;
@@ -25,15 +24,27 @@ export type SloReport = {
 };
 
 // Led, leaderless and not-observed time of every elected lease in scope over [from, to), from the
-// timeline rollups the audit reads (so the SLO and the audit never disagree).
-export async function readLeadershipTime(store: Store, scope: SloScope, from: number, to: number): Promise<LeaseWindowRecord[]> {
+// timeline rollups the audit reads (so the SLO and the audit never disagree). The scope is matched in SQL.
+export async function readLeadershipTime(store: Store, scope: SloScope, from: number, to: number, known?: GapRecord[]): Promise<LeaseWindowRecord[]> {
   const range = { from: new Date(from), to: new Date(to) };
-  const { gaps } = await listGaps(store, { range, limit: gapLimit });
-  const leases = await summarizeLeaseWindows(store, { range, gaps, until: range.to });
-  return leases.filter((lease) => isLeaseInSlo(scope, lease));
+  const gaps = known ?? (await listGaps(store, { range, limit: gapLimit })).gaps;
+  return summarizeLeaseWindows(store, { range, gaps, until: range.to, scope });
 }
 
-const toTime = (lease: LeadershipTime): LeadershipTime => ({ ledMs: lease.ledMs, leaderlessMs: lease.leaderlessMs, unknownMs: lease.unknownMs });
+// The SLO's own time (summed over its scope) over each burn window ending at `now`: what the SLO page
+// shows and what an slo_burn rule judges, so the two never disagree. One read of the gaps serves all windows.
+export async function readBurnWindowTimes(store: Store, scope: SloScope, now: number): Promise<Map<number, LeadershipTime>> {
+  const seconds = windowSecondsOf(workbookWindows);
+  const longest = Math.max(...seconds) * 1_000;
+  const { gaps } = await listGaps(store, { range: { from: new Date(now - longest), to: new Date(now) }, limit: gapLimit });
+  const windows = new Map<number, LeadershipTime>();
+  for (const window of seconds) windows.set(window, sumLeadershipTime((await readLeadershipTime(store, scope, now - window * 1_000, now, gaps)).map(toTime)));
+  return windows;
+}
+
+function toTime(lease: LeadershipTime): LeadershipTime {
+  return { ledMs: lease.ledMs, leaderlessMs: lease.leaderlessMs, unknownMs: lease.unknownMs };
+}
 
 export async function reportSlo(store: Store, slo: SloRecord, now: Date): Promise<SloReport> {
   const target = slo.targetPercent / 100;
@@ -49,10 +60,7 @@ export async function reportSlo(store: Store, slo: SloRecord, now: Date): Promis
     buckets.push({ end, ...sumLeadershipTime((await readLeadershipTime(store, slo, start, end)).map(toTime)) });
   }
 
-  const windows = new Map<number, LeadershipTime>();
-  for (const seconds of new Set(workbookWindows.flatMap((w) => [w.longSeconds, w.shortSeconds]))) {
-    windows.set(seconds, sumLeadershipTime((await readLeadershipTime(store, slo, to - seconds * 1_000, to)).map(toTime)));
-  }
+  const windows = await readBurnWindowTimes(store, slo, to);
   const burn = readBurnWindows(workbookWindows, target, (seconds) => windows.get(seconds)!);
 
   return {
