@@ -63,6 +63,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                   <NavLink href="/nodes">Nodes</NavLink>
                   <NavLink href="/audit">Audit</NavLink>
                   <NavLink href="/alerts">Alerts</NavLink>
+                  <NavLink href="/slos">SLOs</NavLink>
                   {identity.role === 'admin' ? <NavLink href="/admin">Admin</NavLink> : null}
                 </Suspense>
               </nav>

@@ -17,6 +17,15 @@ const postgresUrl = z
 
 const port = z.coerce.number().int().min(0).max(65535);
 
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const httpUrl = z
   .string()
   .trim()
@@ -73,6 +82,12 @@ const envSchema = z.object({
   HOME: z.string().optional(),
   LEASETRAIL_AUTH: z.enum(['none', 'oidc', 'proxy'], { error: 'must be one of none, oidc, proxy' }).default('none'),
   LEASETRAIL_PUBLIC_URL: httpUrl.optional(),
+  // The zone alert texts give times in (IANA name, e.g. Europe/Berlin).
+  LEASETRAIL_TIME_ZONE: z
+    .string()
+    .trim()
+    .refine(isTimeZone, 'must be an IANA time zone such as UTC or Europe/Berlin')
+    .default('UTC'),
   LEASETRAIL_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -base64 48)').optional(),
   LEASETRAIL_SESSION_HOURS: z.coerce.number({ error: 'must be a number of hours' }).positive('must be positive').max(24 * 30, 'must be at most 720').default(8),
   LEASETRAIL_ADMIN_GROUPS: list.default([]),

@@ -6,12 +6,13 @@ import { AlertTable } from '@/components/alerts/alert-table';
 import { alertKeys, inputClass, requestJson } from '@/components/alerts/api';
 import { ChannelList } from '@/components/alerts/channel-list';
 import { RuleList } from '@/components/alerts/rule-list';
+import { SilenceList } from '@/components/alerts/silence-list';
 import type { AlertsResponse, ChannelsResponse, RulesResponse } from '@/lib/api/alert-dto';
 import { alertsSearchParams, alertTabs, historyDays, type AlertTab } from './search-params';
 
 type Initial = { open: AlertsResponse; history: AlertsResponse; rules: RulesResponse; channels: ChannelsResponse };
 
-const tabLabels: Record<AlertTab, string> = { firing: 'Firing now', history: 'History', rules: 'Rules', channels: 'Channels' };
+const tabLabels: Record<AlertTab, string> = { firing: 'Firing now', history: 'History', rules: 'Rules', silences: 'Silences', channels: 'Channels' };
 
 function historyUrl(cluster: string, days: number): string {
   const params = new URLSearchParams({ state: 'all', from: new Date(Date.now() - days * 86_400_000).toISOString(), limit: '200' });
@@ -41,6 +42,7 @@ export function AlertsClient({ initial }: { initial: Initial }) {
     firing: open.data.alerts.length > 0 ? ` (${open.data.alerts.length})` : '',
     history: '',
     rules: ` (${rules.data.rules.length})`,
+    silences: '',
     channels: failedDeliveries > 0 ? ` (${failedDeliveries} failed)` : ` (${channels.data.channels.length})`,
   };
   const error = open.error ?? rules.error ?? channels.error ?? history.error;
@@ -120,6 +122,7 @@ export function AlertsClient({ initial }: { initial: Initial }) {
           </div>
         ) : null}
         {params.tab === 'rules' ? <RuleList rules={rules.data.rules} channels={channels.data.channels} /> : null}
+        {params.tab === 'silences' ? <SilenceList /> : null}
         {params.tab === 'channels' ? <ChannelList channels={channels.data.channels} /> : null}
       </section>
     </div>

@@ -1,6 +1,6 @@
 import { parseAsInteger, parseAsString, parseAsStringLiteral } from 'nuqs';
 
-export const alertTabs = ['firing', 'history', 'rules', 'channels'] as const;
+export const alertTabs = ['firing', 'history', 'rules', 'silences', 'channels'] as const;
 
 export type AlertTab = (typeof alertTabs)[number];
 

@@ -33,6 +33,20 @@ function Deliveries({ alert }: { alert: AlertDto }) {
   );
 }
 
+// The condition's own span first (what happened), then how long the alert stayed open around it.
+function Lasted({ alert }: { alert: AlertDto }) {
+  if (!alert.resolvedAt) return <span>open</span>;
+  const alertMs = Date.parse(alert.resolvedAt) - Date.parse(alert.firingAt ?? alert.startedAt);
+  if (!alert.conditionSince || !alert.conditionEndedAt) return <span>alert {formatDuration(alertMs)}</span>;
+  return (
+    <span>
+      condition {formatDuration(Date.parse(alert.conditionEndedAt) - Date.parse(alert.conditionSince))}
+      <span className="block text-zinc-600 dark:text-zinc-400">alert {formatDuration(alertMs)}</span>
+      {alert.endedBy ? <span className="block text-zinc-600 dark:text-zinc-400">ended by: {alert.endedBy}</span> : null}
+    </span>
+  );
+}
+
 export function AlertTable({ alerts, mode, label }: { alerts: AlertDto[]; mode: 'open' | 'history'; label: string }) {
   const [expanded, setExpanded] = useState<string | null>(null);
   return (
@@ -68,7 +82,7 @@ export function AlertTable({ alerts, mode, label }: { alerts: AlertDto[]; mode: 
                   <TimeText value={alert.firingAt ?? alert.startedAt} />
                 </td>
                 <td className="px-3 py-2 text-xs">
-                  {mode === 'open' ? <Deliveries alert={alert} /> : alert.resolvedAt ? formatDuration(Date.parse(alert.resolvedAt) - Date.parse(alert.startedAt)) : 'open'}
+                  {mode === 'open' ? <Deliveries alert={alert} /> : <Lasted alert={alert} />}
                 </td>
                 <td className="px-3 py-2 text-right">
                   <button

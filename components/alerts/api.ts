@@ -28,6 +28,7 @@ export const alertKeys = {
   rules: ['alert-rules'] as const,
   preview: (body: string) => ['alert-rules', 'preview', body] as const,
   channels: ['channels'] as const,
+  silences: ['silences'] as const,
 };
 
 export const inputClass = 'w-full rounded-md border border-zinc-300 bg-transparent px-2 py-1 text-sm dark:border-zinc-700';

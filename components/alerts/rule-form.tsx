@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
 import type { ChannelDto, RuleDto } from '@/lib/api/alert-dto';
 import { TimeText } from '@/components/ui/time-text';
+import { defaultQuietSeconds } from '@/lib/alerts/params';
 import { ruleKindLabels } from './alert-state-badge';
 import { FormFooter } from './form-footer';
 import { alertKeys, inputClass, requestJson } from './api';
@@ -30,6 +31,7 @@ const paramFields: Record<Kind, ParamField[]> = {
     { key: 'windowSeconds', label: 'Window (seconds)', hint: 'gaps that ended within this window count', fallback: '300' },
     { key: 'clusterSharePercent', label: 'Cluster share (%)', hint: 'cluster scope: this share of nodes at once', fallback: '50' },
   ],
+  slo_burn: [{ key: 'sloId', label: 'SLO id', hint: 'the SLO (see SLOs) whose error budget its scope burns as a whole: 14.4× over 1 h and 5 min, or 6× over 6 h and 30 min', fallback: '1' }],
 };
 
 type Draft = {
@@ -43,6 +45,9 @@ type Draft = {
   excludes: string;
   forSeconds: string;
   quietSeconds: string;
+  runbookUrl: string;
+  groupBy: string;
+  groupWaitSeconds: string;
   channelIds: number[];
 };
 
@@ -52,7 +57,7 @@ function defaultParams(kind: Kind): Record<string, string> {
 
 function draftOf(rule: RuleDto | undefined): Draft {
   if (!rule) {
-    return { name: '', kind: 'flapping', enabled: true, params: defaultParams('flapping'), clusterPattern: '*', namespacePattern: '*', namePattern: '*', excludes: '', forSeconds: '0', quietSeconds: '300', channelIds: [] };
+    return { name: '', kind: 'flapping', enabled: true, params: defaultParams('flapping'), clusterPattern: '*', namespacePattern: '*', namePattern: '*', excludes: '', forSeconds: '0', quietSeconds: String(defaultQuietSeconds.flapping), runbookUrl: '', groupBy: 'cluster', groupWaitSeconds: '10', channelIds: [] };
   }
   return {
     name: rule.name,
@@ -65,6 +70,9 @@ function draftOf(rule: RuleDto | undefined): Draft {
     excludes: rule.excludePatterns.join('\n'),
     forSeconds: String(rule.forSeconds),
     quietSeconds: String(rule.quietSeconds),
+    runbookUrl: rule.runbookUrl ?? '',
+    groupBy: rule.groupBy.join(', '),
+    groupWaitSeconds: String(rule.groupWaitSeconds),
     channelIds: rule.channelIds,
   };
 }
@@ -87,6 +95,12 @@ function bodyOf(draft: Draft) {
       .filter(Boolean),
     forSeconds: numberOrText(draft.forSeconds),
     quietSeconds: numberOrText(draft.quietSeconds),
+    runbookUrl: draft.runbookUrl.trim() === '' ? null : draft.runbookUrl.trim(),
+    groupBy: draft.groupBy
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean),
+    groupWaitSeconds: numberOrText(draft.groupWaitSeconds),
     channelIds: draft.channelIds,
   };
 }
@@ -169,7 +183,7 @@ export function RuleForm({ rule, channels, onDone }: { rule?: RuleDto; channels:
         </label>
         <label htmlFor={field('kind')} className="text-xs">
           Kind
-          <select id={field('kind')} className={inputClass} value={draft.kind} onChange={(event) => set({ kind: event.target.value as Kind, params: defaultParams(event.target.value as Kind) })}>
+          <select id={field('kind')} className={inputClass} value={draft.kind} onChange={(event) => set({ kind: event.target.value as Kind, params: defaultParams(event.target.value as Kind), quietSeconds: String(defaultQuietSeconds[event.target.value as Kind]) })}>
             {Object.entries(ruleKindLabels).map(([value, label]) => (
               <option key={value} value={value}>
                 {label}
@@ -225,6 +239,21 @@ export function RuleForm({ rule, channels, onDone }: { rule?: RuleDto; channels:
         <label className="flex items-center gap-2 self-center text-xs">
           <input type="checkbox" checked={draft.enabled} onChange={(event) => set({ enabled: event.target.checked })} />
           Enabled
+        </label>
+        <label htmlFor={field('runbook')} className="text-xs sm:col-span-3">
+          Runbook URL
+          <input id={field('runbook')} className={inputClass} value={draft.runbookUrl} onChange={(event) => set({ runbookUrl: event.target.value })} placeholder="https://wiki.example.com/runbooks/leaderless" />
+          <span className="text-zinc-600 dark:text-zinc-400">linked from every notification of this rule</span>
+        </label>
+        <label htmlFor={field('group-by')} className="text-xs sm:col-span-2">
+          Group by
+          <input id={field('group-by')} className={inputClass} value={draft.groupBy} onChange={(event) => set({ groupBy: event.target.value })} placeholder="cluster" />
+          <span className="text-zinc-600 dark:text-zinc-400">cluster, namespace, lease (comma-separated; always per rule): one message per group, listing its members</span>
+        </label>
+        <label htmlFor={field('group-wait')} className="text-xs">
+          Group wait (seconds)
+          <input id={field('group-wait')} className={inputClass} inputMode="numeric" value={draft.groupWaitSeconds} onChange={(event) => set({ groupWaitSeconds: event.target.value })} />
+          <span className="text-zinc-600 dark:text-zinc-400">collect a burst before sending</span>
         </label>
       </fieldset>
 

@@ -1,9 +1,14 @@
 'use client';
 
 import Link from 'next/link';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { EmptyRow, Table, TableBody, TableHead, Th } from '@/components/ui/table';
 import type { LeaseWindowDto } from '@/lib/api/audit-dto';
+import type { SloSummaryDto } from '@/lib/api/slo-dto';
+import { evaluateSlo } from '@/lib/slo/budget';
+import { isLeaseInSlo } from '@/lib/slo/scope';
+import { fetchJson } from '@/lib/ui/fetch-json';
 import { formatDuration } from '@/lib/ui/format';
 import { leaseHref } from '@/lib/ui/links';
 
@@ -20,9 +25,29 @@ function ShareBar({ lease }: { lease: LeaseWindowDto }) {
   );
 }
 
+// The SLOs selecting this lease, judged over the audit window: led share of observed time against each target.
+function SloCell({ lease, slos }: { lease: LeaseWindowDto; slos: SloSummaryDto[] }) {
+  const matching = slos.filter(({ slo }) => isLeaseInSlo(slo, lease));
+  if (matching.length === 0) return <span className="text-zinc-400">—</span>;
+  return (
+    <span className="flex flex-col items-end">
+      {matching.map(({ slo }) => {
+        const status = evaluateSlo({ ledMs: lease.ledMs, leaderlessMs: lease.leaderlessMs, unknownMs: lease.unknownMs }, slo.targetPercent / 100);
+        const verdict = status.isMet === null ? 'not observed' : status.isMet ? 'met' : 'missed';
+        return (
+          <span key={slo.id} title={`${slo.name}: ${slo.targetPercent} % target over observed time in this window`} className={status.isMet === false ? 'font-semibold text-red-700 dark:text-red-400' : ''}>
+            {slo.name} {slo.targetPercent} % {verdict}
+          </span>
+        );
+      })}
+    </span>
+  );
+}
+
 // Quiet leases (led throughout, nothing moved) are hidden until asked for: in a fleet they are most rows.
 export function AuditLeaseSummary({ leases, range }: { leases: LeaseWindowDto[]; range: { from: string; to: string } }) {
   const [isShowingAll, setShowingAll] = useState(false);
+  const slos = useQuery({ queryKey: ['slos'], queryFn: () => fetchJson<{ slos: SloSummaryDto[] }>('/api/slos'), staleTime: 60_000 });
   const eventful = leases.filter((lease) => lease.failovers > 0 || lease.missed > 0 || lease.leaderlessMs > 0 || lease.unknownMs > 0);
   const shown = isShowingAll ? leases : eventful;
   return (
@@ -50,6 +75,7 @@ export function AuditLeaseSummary({ leases, range }: { leases: LeaseWindowDto[];
           <Th numeric>Longest</Th>
           <Th numeric>With a leader</Th>
           <Th numeric>Not observed</Th>
+          <Th numeric>SLO</Th>
           <Th>
             <span className="sr-only">Share of the window</span>
           </Th>
@@ -70,12 +96,15 @@ export function AuditLeaseSummary({ leases, range }: { leases: LeaseWindowDto[];
               <td className="px-3 py-1.5 text-right tabular-nums">{lease.longestLeaderlessMs > 0 ? formatDuration(lease.longestLeaderlessMs) : '—'}</td>
               <td className="px-3 py-1.5 text-right tabular-nums">{percent(lease.ledShare)}</td>
               <td className="px-3 py-1.5 text-right tabular-nums">{lease.unknownMs > 0 ? formatDuration(lease.unknownMs) : '—'}</td>
+              <td className="px-3 py-1.5 text-right text-xs">
+                <SloCell lease={lease} slos={slos.data?.slos ?? []} />
+              </td>
               <td className="px-3 py-1.5">
                 <ShareBar lease={lease} />
               </td>
             </tr>
           ))}
-          {shown.length === 0 ? <EmptyRow columns={9}>{leases.length === 0 ? 'No elected lease in this window.' : 'Every lease had a valid leader for the whole window.'}</EmptyRow> : null}
+          {shown.length === 0 ? <EmptyRow columns={10}>{leases.length === 0 ? 'No elected lease in this window.' : 'Every lease had a valid leader for the whole window.'}</EmptyRow> : null}
         </TableBody>
       </Table>
     </section>

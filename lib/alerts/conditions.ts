@@ -1,4 +1,6 @@
-import { formatMs } from './lifecycle';
+import { formatExactMs, formatMs } from './lifecycle';
+import { readBurnWindows, workbookWindows } from '../slo/burn-rate-alerts';
+import type { LeadershipTime } from '../slo/budget';
 import type { Condition, FlappingParams, HeartbeatGapParams, LeaderlessParams, RenewLatencyParams, StaleDataParams, Subject } from './types';
 
 // One change of leader (weight 1), or a row standing for changes we never saw (weight = missed count).
@@ -8,25 +10,52 @@ export type FlappingFacts = { subject: Subject; transitions: CountedTransition[]
 
 // leaderlessSince: when the lease last lost its holder (release, expiry), null while someone holds it.
 // heldSince/lastLeaderlessMs: the acquisition that ended the last leaderless period, and how long it was.
-export type LeaderlessFacts = { subject: Subject; leaderlessSince: number | null; heldSince: number | null; lastLeaderlessMs: number | null };
+export type LeaderlessFacts = { subject: Subject; leaderlessSince: number | null; heldSince: number | null; lastLeaderlessMs: number | null; heldBy?: string | null };
 
 export type RenewLatencyFacts = { subject: Subject; p95Ms: number | null; samples: number; leaseDurationSeconds: number | null };
+
+// An SLO's led, leaderless and not-observed time (summed over its scope) over each burn window (seconds).
+export type SloBurnFacts = { subject: Subject; sloName: string; target: number; windows: ReadonlyMap<number, LeadershipTime> };
+
+// An slo_burn alert's subject is the SLO's scope itself (its globs): one alert per SLO, not per lease.
+export function sloSubjectOf(slo: { clusterPattern: string; namespacePattern: string; leasePattern: string }): Subject {
+  return { cluster: slo.clusterPattern, namespace: slo.namespacePattern, name: slo.leasePattern };
+}
 
 // lastSeenAt: the last batch stored for the cluster; addedAt stands in while it was never observed.
 export type StaleFacts = { subject: Subject; lastSeenAt: number | null; addedAt: number };
 
-const inactive = (subject: Subject, value: number | null, summary: string, changes: Partial<Pick<Condition, 'changesAt' | 'endedAt'>> = {}): Condition => ({
+const inactive = (subject: Subject, value: number | null, summary: string, changes: Partial<Pick<Condition, 'changesAt' | 'endedAt' | 'endedBy'>> = {}): Condition => ({
   subject,
   isActive: false,
   value,
   summary,
   changesAt: changes.changesAt ?? null,
   endedAt: changes.endedAt ?? null,
+  since: null,
+  endedBy: changes.endedBy ?? null,
 });
 
-export function expandTransitions(transitions: readonly CountedTransition[]): number[] {
+const activeCondition = (subject: Subject, value: number | null, summary: string, since: number | null, changesAt: number | null = null): Condition => ({
+  subject,
+  isActive: true,
+  value,
+  summary,
+  changesAt,
+  endedAt: null,
+  since,
+  endedBy: null,
+});
+
+// A missed count is a Lease field anyone can write (~2^31): copies past `cap` (the rule's N) change no
+// interval — the N newest changes up to any moment hold at most N copies of one row — so memory stays
+// bounded by rows × N whatever the weight.
+export function expandTransitions(transitions: readonly CountedTransition[], cap: number): number[] {
   const times: number[] = [];
-  for (const transition of transitions) for (let i = 0; i < transition.weight; i++) times.push(transition.at);
+  for (const transition of transitions) {
+    const copies = Math.min(transition.weight, cap);
+    for (let i = 0; i < copies; i++) times.push(transition.at);
+  }
   return times.sort((a, b) => a - b);
 }
 
@@ -44,29 +73,32 @@ export function flappingIntervals(times: readonly number[], params: FlappingPara
 
 export function flappingCondition(facts: FlappingFacts, params: FlappingParams, now: number): Condition {
   const windowMs = params.windowSeconds * 1_000;
-  const times = expandTransitions(facts.transitions);
+  const times = expandTransitions(facts.transitions, params.transitions);
   const inWindow = times.filter((at) => at > now - windowMs);
-  const count = inWindow.length;
+  const count = facts.transitions.reduce((sum, transition) => (transition.at > now - windowMs ? sum + Math.max(0, transition.weight) : sum), 0);
   const summary = `${count} change${count === 1 ? '' : 's'} of leader in the last ${formatMs(windowMs)} (threshold ${params.transitions})`;
   if (count >= params.transitions) {
-    const oldestCounted = inWindow[count - params.transitions]!;
-    return { subject: facts.subject, isActive: true, value: count, summary, changesAt: oldestCounted + windowMs, endedAt: null };
+    const oldestCounted = inWindow[inWindow.length - params.transitions]!;
+    // The change that made the count reach the threshold in the window it still holds in.
+    const crossedAt = inWindow[params.transitions - 1]!;
+    return activeCondition(facts.subject, count, summary, crossedAt, oldestCounted + windowMs);
   }
-  const ended = flappingIntervals(times, params)
-    .map((interval) => interval.end)
-    .filter((end) => end <= now);
-  return inactive(facts.subject, count, summary, { endedAt: ended.length > 0 ? Math.max(...ended) : null });
+  let endedAt: number | null = null;
+  for (const interval of flappingIntervals(times, params)) if (interval.end <= now && (endedAt === null || interval.end > endedAt)) endedAt = interval.end;
+  const endedBy = endedAt === null ? null : `no change of leader for long enough: fewer than ${params.transitions} in ${formatMs(windowMs)}`;
+  return inactive(facts.subject, count, summary, { endedAt, endedBy });
 }
 
 export function leaderlessCondition(facts: LeaderlessFacts, params: LeaderlessParams, now: number): Condition {
   const thresholdMs = params.seconds * 1_000;
   if (facts.leaderlessSince === null) {
     const didLastPeriodCount = facts.lastLeaderlessMs !== null && facts.lastLeaderlessMs >= thresholdMs;
-    return inactive(facts.subject, 0, 'a holder renews the lease', { endedAt: didLastPeriodCount ? facts.heldSince : null });
+    const endedBy = facts.heldBy ? `${facts.heldBy} acquired the lease after ${formatExactMs(facts.lastLeaderlessMs ?? 0)} without a holder` : 'a holder acquired the lease';
+    return inactive(facts.subject, 0, 'a holder renews the lease', didLastPeriodCount ? { endedAt: facts.heldSince, endedBy } : {});
   }
   const leaderlessMs = Math.max(0, now - facts.leaderlessSince);
-  const summary = `no valid holder for ${formatMs(leaderlessMs)} (since ${new Date(facts.leaderlessSince).toISOString()}, threshold ${formatMs(thresholdMs)})`;
-  if (leaderlessMs >= thresholdMs) return { subject: facts.subject, isActive: true, value: Math.round(leaderlessMs / 1_000), summary, changesAt: null, endedAt: null };
+  const summary = `no valid holder for ${formatExactMs(leaderlessMs)} (threshold ${formatExactMs(thresholdMs)})`;
+  if (leaderlessMs >= thresholdMs) return activeCondition(facts.subject, Math.round(leaderlessMs / 1_000), summary, facts.leaderlessSince);
   return inactive(facts.subject, Math.round(leaderlessMs / 1_000), summary, { changesAt: facts.leaderlessSince + thresholdMs });
 }
 
@@ -78,8 +110,8 @@ export function renewLatencyCondition(facts: RenewLatencyFacts, params: RenewLat
   const percent = Math.round((facts.p95Ms / (facts.leaseDurationSeconds * 1_000)) * 1_000) / 10;
   const summary = `renew interval p95 ${formatMs(facts.p95Ms)} is ${percent} % of the ${facts.leaseDurationSeconds} s lease duration over ${windowText} (threshold ${params.percentOfLeaseDuration} %, ${facts.samples} samples)`;
   if (facts.samples < params.minSamples) return inactive(facts.subject, percent, `${summary}; too few samples to judge (minimum ${params.minSamples})`);
-  if (percent > params.percentOfLeaseDuration) return { subject: facts.subject, isActive: true, value: percent, summary, changesAt: null, endedAt: null };
-  return inactive(facts.subject, percent, summary);
+  if (percent > params.percentOfLeaseDuration) return activeCondition(facts.subject, percent, summary, null);
+  return inactive(facts.subject, percent, summary, { endedBy: `renew interval p95 back to ${percent} % of the lease duration` });
 }
 
 export function staleCondition(facts: StaleFacts, params: StaleDataParams, now: number): Condition {
@@ -88,11 +120,30 @@ export function staleCondition(facts: StaleFacts, params: StaleDataParams, now: 
   const ageMs = Math.max(0, now - since);
   const summary =
     facts.lastSeenAt === null
-      ? `never observed since it was added ${formatMs(ageMs)} ago (threshold ${formatMs(thresholdMs)})`
-      : `not observed for ${formatMs(ageMs)} (last seen ${new Date(facts.lastSeenAt).toISOString()}, threshold ${formatMs(thresholdMs)})`;
+      ? `never observed since it was added ${formatExactMs(ageMs)} ago (threshold ${formatExactMs(thresholdMs)})`
+      : `not observed for ${formatExactMs(ageMs)} (threshold ${formatExactMs(thresholdMs)})`;
   const value = Math.round(ageMs / 1_000);
-  if (ageMs >= thresholdMs) return { subject: facts.subject, isActive: true, value, summary, changesAt: null, endedAt: null };
-  return inactive(facts.subject, value, summary, { changesAt: since + thresholdMs });
+  if (ageMs >= thresholdMs) return activeCondition(facts.subject, value, summary, since);
+  return inactive(facts.subject, value, summary, { changesAt: since + thresholdMs, endedBy: 'the cluster is observed again' });
+}
+
+const rateText = (rate: number | null) => (rate === null ? 'not observed' : `${Math.round(rate * 10) / 10}×`);
+
+// Multi-window, multi-burn-rate (SRE workbook): active while any pair burns over both its windows.
+export function sloBurnCondition(facts: SloBurnFacts): Condition {
+  const none: LeadershipTime = { ledMs: 0, leaderlessMs: 0, unknownMs: 0 };
+  const readings = readBurnWindows(workbookWindows, facts.target, (seconds) => facts.windows.get(seconds) ?? none);
+  const describe = (reading: (typeof readings)[number]) =>
+    `${rateText(reading.longRate)} over ${formatExactMs(reading.longSeconds * 1_000)} and ${rateText(reading.shortRate)} over ${formatExactMs(reading.shortSeconds * 1_000)} (threshold ${reading.factor}×)`;
+  const burning = readings.filter((reading) => reading.isBurning);
+  const worst = Math.max(0, ...readings.map((reading) => reading.shortRate ?? 0));
+  const target = `${Math.round(facts.target * 1e5) / 1e3} %`;
+  if (burning.length > 0) {
+    return activeCondition(facts.subject, Math.round(worst * 10) / 10, `error budget of SLO "${facts.sloName}" (${target}) burning ${burning.map(describe).join('; ')}`, null);
+  }
+  return inactive(facts.subject, Math.round(worst * 10) / 10, `error budget of SLO "${facts.sloName}" (${target}): ${readings.map(describe).join('; ')}`, {
+    endedBy: 'burn rates back under their thresholds in the short windows',
+  });
 }
 
 // One node lease: its renew gaps that ended inside the window (`endedAt`, length), its last renewal, and
@@ -158,8 +209,8 @@ export function heartbeatGapConditions(facts: readonly HeartbeatFacts[], params:
       const openMs = fact.lastRenewAt === null ? 0 : Math.max(0, seenUntil - fact.lastRenewAt);
       const gapMs = Math.max(openMs, ...fact.gaps.map((gap) => gap.gapMs));
       const summary = `heartbeat gap ${formatMs(gapMs)} (threshold ${formatMs(thresholdMs)})${fact.blindSince === null ? '' : '; Leasetrail cannot see the cluster, so the gap is not measured further'}`;
-      const isActive = heartbeatGapPeriods(fact, thresholdMs).some(isInWindow);
-      if (isActive) return { subject: fact.subject, isActive: true, value: Math.round(gapMs / 1_000), summary, changesAt: null, endedAt: null };
+      const active = heartbeatGapPeriods(fact, thresholdMs).filter(isInWindow);
+      if (active.length > 0) return activeCondition(fact.subject, Math.round(gapMs / 1_000), summary, Math.min(...active.map((period) => period.start)));
       return inactive(fact.subject, Math.round(gapMs / 1_000), summary, { changesAt: fact.lastRenewAt === null || fact.blindSince !== null ? null : fact.lastRenewAt + thresholdMs });
     });
   }
@@ -171,7 +222,8 @@ export function heartbeatGapConditions(facts: readonly HeartbeatFacts[], params:
     const over = maxConcurrent(perNode, from, now);
     const percent = Math.round((over / nodes.length) * 1_000) / 10;
     const summary = `${over} of ${nodes.length} nodes with a heartbeat gap of ${formatMs(thresholdMs)} or more at once within ${formatMs(params.windowSeconds * 1_000)} (${percent} %, threshold ${params.clusterSharePercent} %)`;
-    if (over >= neededNodes(nodes.length, params.clusterSharePercent)) return { subject, isActive: true, value: percent, summary, changesAt: null, endedAt: null };
+    const needed = neededNodes(nodes.length, params.clusterSharePercent);
+    if (over >= needed) return activeCondition(subject, percent, summary, clusterShareIntervals(perNode, needed).find(isInWindow)?.start ?? null);
     const blind = nodes.some((fact) => fact.blindSince !== null);
     const nextAt = blind ? null : Math.min(...nodes.flatMap((fact) => (fact.lastRenewAt === null ? [] : [fact.lastRenewAt + thresholdMs])).filter((at) => at > now));
     return inactive(subject, percent, summary, { changesAt: nextAt === null || !Number.isFinite(nextAt) ? null : nextAt });

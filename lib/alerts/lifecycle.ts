@@ -2,7 +2,7 @@ import type { AlertSnapshot, Condition, StateChange } from './types';
 
 export type AlertTiming = { forMs: number; quietMs: number };
 
-export type ConditionReading = Pick<Condition, 'isActive' | 'value' | 'summary' | 'endedAt'>;
+export type ConditionReading = Pick<Condition, 'isActive' | 'value' | 'summary' | 'endedAt'> & Partial<Pick<Condition, 'since' | 'endedBy'>>;
 
 export type Advanced = { snapshot: AlertSnapshot | null; changes: StateChange[] };
 
@@ -27,6 +27,9 @@ export function advanceAlert(current: AlertSnapshot | null, reading: ConditionRe
         value: reading.value,
         summary: reading.summary,
         silencedUntil: null,
+        conditionSince: Math.min(now, reading.since ?? now),
+        conditionEndedAt: null,
+        endedBy: null,
       },
       changes: [{ from: null, to: state, at: now, note: null }],
     };
@@ -39,7 +42,7 @@ export function advanceAlert(current: AlertSnapshot | null, reading: ConditionRe
         changes: [{ from: 'pending', to: 'resolved', at: now, note: `condition cleared before holding for ${formatMs(timing.forMs)}; never fired` }],
       };
     }
-    const updated = { ...current, lastActiveAt: now, value: reading.value, summary: reading.summary };
+    const updated = { ...current, lastActiveAt: now, value: reading.value, summary: reading.summary, conditionEndedAt: null, endedBy: null };
     if (now - current.startedAt < timing.forMs) return { snapshot: updated, changes: [] };
     return {
       snapshot: { ...updated, state: 'firing', firingAt: now },
@@ -47,12 +50,17 @@ export function advanceAlert(current: AlertSnapshot | null, reading: ConditionRe
     };
   }
 
-  if (reading.isActive) return { snapshot: { ...current, lastActiveAt: now, value: reading.value, summary: reading.summary }, changes: [] };
+  if (reading.isActive) return { snapshot: { ...current, lastActiveAt: now, value: reading.value, summary: reading.summary, conditionEndedAt: null, endedBy: null }, changes: [] };
+  // The summary written while the condition held was true at that tick; the facts now know the exact end.
   const lastActiveAt = reading.endedAt === null ? current.lastActiveAt : Math.max(current.lastActiveAt, Math.min(reading.endedAt, now));
-  if (now - lastActiveAt < timing.quietMs) return { snapshot: { ...current, lastActiveAt }, changes: [] };
+  const recovering = { ...current, lastActiveAt, conditionEndedAt: current.conditionEndedAt ?? lastActiveAt, endedBy: current.endedBy ?? reading.endedBy ?? null };
+  if (now - lastActiveAt < timing.quietMs) return { snapshot: recovering, changes: [] };
+  const conditionMs = recovering.conditionEndedAt - recovering.conditionSince;
+  const endedText = recovering.endedBy ? `; ended by: ${recovering.endedBy}` : '';
+  const quietText = timing.quietMs > 0 ? `, then clear for the ${formatMs(timing.quietMs)} quiet period` : '';
   return {
-    snapshot: { ...current, lastActiveAt, state: 'resolved', resolvedAt: now },
-    changes: [{ from: 'firing', to: 'resolved', at: now, note: `condition clear for ${formatMs(now - lastActiveAt)} (quiet period ${formatMs(timing.quietMs)})` }],
+    snapshot: { ...recovering, state: 'resolved', resolvedAt: now },
+    changes: [{ from: 'firing', to: 'resolved', at: now, note: `condition held for ${formatExactMs(conditionMs)}${endedText}${quietText}` }],
   };
 }
 
@@ -65,6 +73,17 @@ export function nextLifecycleDeadline(snapshot: AlertSnapshot, isActive: boolean
   if (snapshot.state === 'firing' && isSilenced(snapshot, now)) deadlines.push(snapshot.silencedUntil!);
   const future = deadlines.filter((at) => at > now);
   return future.length > 0 ? Math.min(...future) : null;
+}
+
+// Durations people compare with the audit: to the second below an hour, never rounded to a tick.
+export function formatExactMs(ms: number): string {
+  const total = Math.max(0, Math.round(ms / 1_000));
+  const hours = Math.floor(total / 3_600);
+  const minutes = Math.floor((total % 3_600) / 60);
+  const seconds = total % 60;
+  if (total < 60) return ms < 1_000 && ms > 0 ? `${Math.round(ms)} ms` : `${seconds} s`;
+  if (hours === 0) return seconds === 0 ? `${minutes} min` : `${minutes} min ${seconds} s`;
+  return minutes === 0 ? `${hours} h` : `${hours} h ${minutes} min`;
 }
 
 export function formatMs(ms: number): string {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { workbookWindows } from '../slo/burn-rate-alerts';
 import type { RuleDefinition, RuleKind } from './types';
 
 const WEEK_SECONDS = 7 * 24 * 60 * 60;
@@ -59,12 +60,20 @@ export const heartbeatGapParams = z.strictObject(
   paramsObject('{"scope": "cluster", "gapSeconds": 30, "clusterSharePercent": 50}'),
 );
 
+export const sloBurnParams = z.strictObject(
+  {
+    sloId: wholeNumber('sloId', 1, 2_147_483_647),
+  },
+  paramsObject('{"sloId": 1}'),
+);
+
 export const paramsByKind = {
   flapping: flappingParams,
   leaderless: leaderlessParams,
   renew_latency: renewLatencyParams,
   stale_data: staleDataParams,
   heartbeat_gap: heartbeatGapParams,
+  slo_burn: sloBurnParams,
 } as const satisfies Record<RuleKind, z.ZodType>;
 
 export const ruleDefinitionSchema = z.discriminatedUnion(
@@ -75,9 +84,23 @@ export const ruleDefinitionSchema = z.discriminatedUnion(
     z.object({ kind: z.literal('renew_latency'), params: renewLatencyParams }),
     z.object({ kind: z.literal('stale_data'), params: staleDataParams }),
     z.object({ kind: z.literal('heartbeat_gap'), params: heartbeatGapParams }),
+    z.object({ kind: z.literal('slo_burn'), params: sloBurnParams }),
   ],
-  { error: 'kind must be one of flapping, leaderless, renew_latency, stale_data, heartbeat_gap' },
+  { error: 'kind must be one of flapping, leaderless, renew_latency, stale_data, heartbeat_gap, slo_burn' },
 );
+
+// The quiet period a new rule of each kind gets unless it says otherwise. A leaderless period or a
+// blind spot that ended is over: resolve at once. Flapping comes back in bursts: wait before calling it over.
+export const defaultQuietSeconds = {
+  flapping: 300,
+  leaderless: 0,
+  renew_latency: 120,
+  stale_data: 0,
+  // A node that renews again is healthy again: the alert can end with the gap.
+  heartbeat_gap: 0,
+  // The short window of each pair already makes a burn alert stop soon after the burn does.
+  slo_burn: 0,
+} as const satisfies Record<RuleKind, number>;
 
 // Rows come back from PostgreSQL with params as untyped JSON; a row edited by hand must not crash the engine.
 export function parseRuleDefinition(kind: RuleKind, params: unknown): RuleDefinition {
@@ -94,6 +117,8 @@ export function lookbackSeconds(definition: RuleDefinition): number {
     case 'leaderless':
     case 'stale_data':
       return definition.params.seconds;
+    case 'slo_burn':
+      return Math.max(...workbookWindows.map((window) => window.longSeconds));
   }
 }
 
@@ -111,6 +136,8 @@ export function describeRule(definition: RuleDefinition): string {
       return definition.params.scope === 'node'
         ? `a node heartbeat gap of at least ${formatSeconds(definition.params.gapSeconds)} within ${formatSeconds(definition.params.windowSeconds)}`
         : `at least ${definition.params.clusterSharePercent} % of a cluster's nodes with a heartbeat gap of ${formatSeconds(definition.params.gapSeconds)} at once within ${formatSeconds(definition.params.windowSeconds)}`;
+    case 'slo_burn':
+      return `SLO ${definition.params.sloId} error budget burning: ${workbookWindows.map((w) => `${w.factor}× over ${formatSeconds(w.longSeconds)} and ${formatSeconds(w.shortSeconds)}`).join(', or ')}`;
   }
 }
 

@@ -6,6 +6,11 @@ export function globToRegExp(pattern: string): RegExp {
   return new RegExp(`^${body}$`, 's');
 }
 
+// The same glob as a LIKE pattern (ESCAPE '\\'), so a scope is filtered in SQL rather than after reading a fleet.
+export function globToLike(pattern: string): string {
+  return [...pattern].map((char) => (char === '*' ? '%' : char === '?' ? '_' : char.replace(/[\\%_]/g, '\\$&'))).join('');
+}
+
 const compiled = new Map<string, RegExp>();
 
 export function matchesGlob(pattern: string, value: string): boolean {

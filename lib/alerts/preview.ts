@@ -34,36 +34,34 @@ export function sampledIntervals(points: ReadonlyArray<{ at: number; isActive: b
   return points.filter((point) => point.isActive).map((point) => ({ start: point.at, end: point.at + stepMs }));
 }
 
-function isActiveAt(intervals: readonly ActiveInterval[], at: number): boolean {
-  return intervals.some((interval) => interval.start <= at && (interval.end === null || at < interval.end));
-}
-
-function endedBy(intervals: readonly ActiveInterval[], at: number): number | null {
-  let ended: number | null = null;
-  for (const interval of intervals) if (interval.end !== null && interval.end <= at) ended = Math.max(ended ?? interval.end, interval.end);
-  return ended;
-}
-
 // Replays the live lifecycle (the same advanceAlert) at every moment something can change — an
 // interval starting or ending, `for` elapsing, a quiet period ending — so the preview counts the
-// alerts the engine would have raised, not the times the condition flickered.
+// alerts the engine would have raised, not the times the condition flickered. One sweep: merged
+// intervals are disjoint and sorted, so a cursor answers "active now?" and "last ended when?" for
+// each moment in turn, and a month of a flapping lease costs O(n log n), not O(n²).
 export function simulateSignal(signal: SubjectSignal, timing: AlertTiming, range: { from: number; to: number }): PreviewFiring[] {
   const intervals = mergeIntervals(signal.intervals);
-  const moments = new Set<number>([range.to]);
+  const moments: number[] = [range.to];
   for (const interval of intervals) {
-    moments.add(interval.start);
-    if (timing.forMs > 0) moments.add(interval.start + timing.forMs);
-    if (interval.end !== null) {
-      moments.add(interval.end);
-      moments.add(interval.end + timing.quietMs);
-    }
+    moments.push(interval.start);
+    if (timing.forMs > 0) moments.push(interval.start + timing.forMs);
+    if (interval.end !== null) moments.push(interval.end, interval.end + timing.quietMs);
   }
+  moments.sort((a, b) => a - b);
   const firings: PreviewFiring[] = [];
   let snapshot: AlertSnapshot | null = null;
   let current: PreviewFiring | null = null;
-  for (const at of [...moments].filter((moment) => moment <= range.to).sort((a, b) => a - b)) {
-    const isActive = isActiveAt(intervals, at);
-    const advanced = advanceAlert(snapshot, { isActive, value: null, summary: '', endedAt: isActive ? null : endedBy(intervals, at) }, timing, at);
+  let cursor = 0;
+  let lastEnded: number | null = null;
+  let previous: number | null = null;
+  for (const at of moments) {
+    if (at > range.to) break;
+    if (at === previous) continue;
+    previous = at;
+    while (cursor < intervals.length && intervals[cursor]!.end !== null && intervals[cursor]!.end! <= at) lastEnded = intervals[cursor++]!.end;
+    const interval = intervals[cursor];
+    const isActive = interval !== undefined && interval.start <= at;
+    const advanced = advanceAlert(snapshot, { isActive, value: null, summary: '', endedAt: isActive ? null : lastEnded }, timing, at);
     snapshot = advanced.snapshot;
     for (const change of advanced.changes) {
       if (change.to === 'firing') {

@@ -26,7 +26,7 @@ export const toRuleDto = (rule: RuleRecord): RuleDto => ({ ...rule, description:
 
 export type AlertDto = Omit<
   AlertRecord,
-  'id' | 'startedAt' | 'firingAt' | 'resolvedAt' | 'lastEvaluatedAt' | 'lastActiveAt' | 'silencedUntil' | 'acknowledgedAt'
+  'id' | 'startedAt' | 'firingAt' | 'resolvedAt' | 'lastEvaluatedAt' | 'lastActiveAt' | 'silencedUntil' | 'acknowledgedAt' | 'conditionSince' | 'conditionEndedAt'
 > & {
   id: string;
   subject: Subject;
@@ -38,6 +38,10 @@ export type AlertDto = Omit<
   lastActiveAt: Iso;
   silencedUntil: Iso | null;
   acknowledgedAt: Iso | null;
+  conditionSince: Iso | null;
+  conditionEndedAt: Iso | null;
+  // Firing, but its condition has ended: the quiet period is running before it resolves.
+  isRecovering: boolean;
 };
 
 export function toAlertDto(alert: AlertRecord, now: Date = new Date()): AlertDto {
@@ -53,6 +57,9 @@ export function toAlertDto(alert: AlertRecord, now: Date = new Date()): AlertDto
     lastActiveAt: iso(alert.lastActiveAt),
     silencedUntil: isoOrNull(alert.silencedUntil),
     acknowledgedAt: isoOrNull(alert.acknowledgedAt),
+    conditionSince: isoOrNull(alert.conditionSince),
+    conditionEndedAt: isoOrNull(alert.conditionEndedAt),
+    isRecovering: alert.state === 'firing' && alert.conditionEndedAt !== null,
   };
 }
 

@@ -1,8 +1,10 @@
 import { int8Digits, isSupportedDate, maxInt4, supportedYearsMessage } from './limits';
 import { z } from 'zod';
 import { alertmanagerConfig, channelKinds, slackConfig, webhookConfig } from '../alerts/channel-config';
-import { flappingParams, leaderlessParams, renewLatencyParams, staleDataParams, heartbeatGapParams } from '../alerts/params';
-import { ruleKinds } from '../alerts/types';
+import { defaultGroupBy, groupByParts } from '../alerts/grouping';
+import { defaultQuietSeconds, flappingParams, heartbeatGapParams, leaderlessParams, renewLatencyParams, sloBurnParams, staleDataParams } from '../alerts/params';
+import { ruleKinds, type RuleKind } from '../alerts/types';
+import { isHttpUrl } from '../http-url';
 import type { TimeRange } from '../store/time-range';
 import { MAX_RANGE_DAYS, resolveRange } from './schemas';
 
@@ -42,7 +44,20 @@ const ruleCommon = {
   namePattern: glob.default('*'),
   excludePatterns: z.array(excludePattern, { error: 'excludePatterns must be a list of patterns' }).max(50, 'at most 50 exclusions').default([]),
   forSeconds: whole('forSeconds', 0, 86_400).default(0),
-  quietSeconds: whole('quietSeconds', 0, 86_400).default(300),
+  runbookUrl: z
+    .string({ error: 'runbookUrl must be an http(s) URL' })
+    .trim()
+    .max(2_000, 'runbookUrl must be at most 2000 characters')
+    .refine(isHttpUrl, 'runbookUrl must be an http(s) URL, e.g. https://wiki.example.com/runbooks/leaderless')
+    .nullable()
+    .default(null),
+  groupBy: z
+    .array(z.enum(groupByParts, { error: `groupBy entries must be ${groupByParts.join(', ')}` }), { error: 'groupBy must be a list, e.g. ["cluster"]' })
+    .max(groupByParts.length)
+    .default([...defaultGroupBy])
+    .transform((parts) => groupByParts.filter((part) => parts.includes(part))),
+  // How long the first notification of a group waits for more members (Alertmanager's group_wait).
+  groupWaitSeconds: whole('groupWaitSeconds', 0, 3_600).default(10),
   channelIds: z
     .array(z.number().int().positive('channel ids are positive whole numbers').max(maxInt4, 'channel ids are positive whole numbers'), { error: 'channelIds must be a list of channel ids' })
     .max(50, 'at most 50 channels')
@@ -52,14 +67,18 @@ const ruleCommon = {
 
 const kindError = { error: `kind must be one of ${ruleKinds.join(', ')}` };
 
+// Each kind's quiet period defaults to what fits it: a leaderless period that ended is over.
+const quietSecondsFor = (kind: RuleKind) => whole('quietSeconds', 0, 86_400).default(defaultQuietSeconds[kind]);
+
 export const ruleBody = z.discriminatedUnion(
   'kind',
   [
-    z.strictObject({ ...ruleCommon, kind: z.literal('flapping'), params: flappingParams }),
-    z.strictObject({ ...ruleCommon, kind: z.literal('leaderless'), params: leaderlessParams }),
-    z.strictObject({ ...ruleCommon, kind: z.literal('renew_latency'), params: renewLatencyParams }),
-    z.strictObject({ ...ruleCommon, kind: z.literal('stale_data'), params: staleDataParams }),
-    z.strictObject({ ...ruleCommon, kind: z.literal('heartbeat_gap'), params: heartbeatGapParams }),
+    z.strictObject({ ...ruleCommon, quietSeconds: quietSecondsFor('flapping'), kind: z.literal('flapping'), params: flappingParams }),
+    z.strictObject({ ...ruleCommon, quietSeconds: quietSecondsFor('leaderless'), kind: z.literal('leaderless'), params: leaderlessParams }),
+    z.strictObject({ ...ruleCommon, quietSeconds: quietSecondsFor('renew_latency'), kind: z.literal('renew_latency'), params: renewLatencyParams }),
+    z.strictObject({ ...ruleCommon, quietSeconds: quietSecondsFor('stale_data'), kind: z.literal('stale_data'), params: staleDataParams }),
+    z.strictObject({ ...ruleCommon, quietSeconds: quietSecondsFor('heartbeat_gap'), kind: z.literal('heartbeat_gap'), params: heartbeatGapParams }),
+    z.strictObject({ ...ruleCommon, quietSeconds: quietSecondsFor('slo_burn'), kind: z.literal('slo_burn'), params: sloBurnParams }),
   ],
   kindError,
 );
@@ -76,6 +95,9 @@ export const rulePatch = z.strictObject({
   excludePatterns: z.array(z.string()).optional(),
   forSeconds: z.number().optional(),
   quietSeconds: z.number().optional(),
+  runbookUrl: z.string().nullable().optional(),
+  groupBy: z.array(z.string()).optional(),
+  groupWaitSeconds: z.number().optional(),
   channelIds: z.array(z.number()).optional(),
   kind: z.enum(ruleKinds, kindError).optional(),
   params: z.record(z.string(), z.unknown(), { error: 'params must be an object' }).optional(),
@@ -89,8 +111,10 @@ const previewCommon = {
   namespacePattern: ruleCommon.namespacePattern,
   namePattern: ruleCommon.namePattern,
   excludePatterns: ruleCommon.excludePatterns,
+  runbookUrl: z.string().nullable().optional(),
+  groupBy: z.array(z.string()).optional(),
+  groupWaitSeconds: z.number().optional(),
   forSeconds: ruleCommon.forSeconds,
-  quietSeconds: ruleCommon.quietSeconds,
   hours: whole('hours', 1, MAX_RANGE_DAYS * 24).default(24),
 };
 
@@ -98,11 +122,12 @@ const previewCommon = {
 export const previewBody = z.discriminatedUnion(
   'kind',
   [
-    z.strictObject({ ...previewCommon, kind: z.literal('flapping'), params: flappingParams }),
-    z.strictObject({ ...previewCommon, kind: z.literal('leaderless'), params: leaderlessParams }),
-    z.strictObject({ ...previewCommon, kind: z.literal('renew_latency'), params: renewLatencyParams }),
-    z.strictObject({ ...previewCommon, kind: z.literal('stale_data'), params: staleDataParams }),
-    z.strictObject({ ...previewCommon, kind: z.literal('heartbeat_gap'), params: heartbeatGapParams }),
+    z.strictObject({ ...previewCommon, quietSeconds: quietSecondsFor('flapping'), kind: z.literal('flapping'), params: flappingParams }),
+    z.strictObject({ ...previewCommon, quietSeconds: quietSecondsFor('leaderless'), kind: z.literal('leaderless'), params: leaderlessParams }),
+    z.strictObject({ ...previewCommon, quietSeconds: quietSecondsFor('renew_latency'), kind: z.literal('renew_latency'), params: renewLatencyParams }),
+    z.strictObject({ ...previewCommon, quietSeconds: quietSecondsFor('stale_data'), kind: z.literal('stale_data'), params: staleDataParams }),
+    z.strictObject({ ...previewCommon, quietSeconds: quietSecondsFor('heartbeat_gap'), kind: z.literal('heartbeat_gap'), params: heartbeatGapParams }),
+    z.strictObject({ ...previewCommon, quietSeconds: quietSecondsFor('slo_burn'), kind: z.literal('slo_burn'), params: sloBurnParams }),
   ],
   kindError,
 );
@@ -166,7 +191,7 @@ export const alertsQuery = z
     return { ...rest, range };
   });
 
-type StoredRule = { name: string; enabled: boolean; kind: string; params: Record<string, unknown>; clusterPattern: string; namespacePattern: string; namePattern: string; excludePatterns: string[]; forSeconds: number; quietSeconds: number; channelIds: number[] };
+type StoredRule = { name: string; enabled: boolean; kind: string; params: Record<string, unknown>; clusterPattern: string; namespacePattern: string; namePattern: string; excludePatterns: string[]; forSeconds: number; quietSeconds: number; runbookUrl: string | null; groupBy: string[]; groupWaitSeconds: number; channelIds: number[] };
 
 // The stored rule with the patch laid over it, ready to be validated as a whole rule. Params are
 // replaced, not merged: each kind has its own, and half of one kind's params mean nothing.
@@ -183,8 +208,67 @@ export function mergeRulePatch(stored: StoredRule, patch: z.output<typeof rulePa
     excludePatterns: stored.excludePatterns,
     forSeconds: stored.forSeconds,
     quietSeconds: stored.quietSeconds,
+    runbookUrl: stored.runbookUrl,
+    groupBy: stored.groupBy,
+    groupWaitSeconds: stored.groupWaitSeconds,
     channelIds: stored.channelIds,
   };
   const defined = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined));
   return { ...base, ...defined, kind: kind ?? stored.kind, params: params ?? stored.params };
 }
+
+const rulePattern = z.string().trim().min(1, 'must not be empty (use * for every rule)').max(200, 'must be at most 200 characters');
+
+// Alertmanager-style silence: every matcher is a glob, a missing one matches everything.
+export const matcherSilenceBody = z
+  .strictObject({
+    matchers: z.strictObject(
+      { cluster: glob.default('*'), namespace: glob.default('*'), lease: glob.default('*'), rule: rulePattern.default('*') },
+      { error: 'matchers must be an object, e.g. {"cluster":"prod-*","namespace":"kube-system","lease":"*","rule":"*"}' },
+    )
+      .prefault({}),
+    startsAt: dateTime.optional(),
+    endsAt: dateTime,
+    comment: z.string({ error: 'comment is required: say why alerts are silenced' }).trim().min(1, 'comment must not be empty').max(2_000, 'comment must be at most 2000 characters'),
+  })
+  .refine((body) => body.startsAt === undefined || body.endsAt.getTime() > body.startsAt.getTime(), { path: ['endsAt'], message: 'must be after startsAt' });
+
+export const silencesQuery = z.strictObject({
+  state: z.enum(['active', 'pending', 'expired', 'all'], { error: 'must be one of active, pending, expired, all' }).default('all'),
+  limit: limit(200, 1_000),
+});
+
+// A leadership SLO: leases by glob, a target share of observed time with a leader, a rolling window.
+export const sloBody = z.strictObject({
+  name: displayName('name'),
+  clusterPattern: glob.default('*'),
+  namespacePattern: glob.default('*'),
+  leasePattern: glob.default('*'),
+  targetPercent: z
+    .number({ error: 'targetPercent must be a number, e.g. 99.95' })
+    .min(50, 'targetPercent must be at least 50 (% of observed time with a leader)')
+    .lt(100, 'targetPercent must be below 100: a 100 % target leaves no error budget to measure'),
+  windowDays: whole('windowDays', 1, MAX_RANGE_DAYS).default(30),
+});
+
+export const sloExportQuery = z.strictObject({ format: z.enum(['csv', 'json'], { error: 'must be csv or json' }).default('json') });
+
+// The advisor: how far back to look, and the settings the Lease object does not carry, if the user knows them.
+const seconds = (name: string) =>
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, `${name} must be a number of seconds, e.g. 10`)
+    .transform(Number)
+    .pipe(z.number().gt(0, `${name} must be above 0`).max(3_600, `${name} must be at most 3600 seconds`))
+    .optional();
+
+export const advisorQuery = z.strictObject({
+  days: z
+    .string()
+    .regex(/^\d+$/, `days must be a whole number from 1 to ${MAX_RANGE_DAYS}`)
+    .transform(Number)
+    .pipe(z.number().int().min(1, `days must be a whole number from 1 to ${MAX_RANGE_DAYS}`).max(MAX_RANGE_DAYS, `days must be a whole number from 1 to ${MAX_RANGE_DAYS}`))
+    .default(7),
+  renewDeadlineSeconds: seconds('renewDeadlineSeconds'),
+  retryPeriodSeconds: seconds('retryPeriodSeconds'),
+});

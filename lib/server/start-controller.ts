@@ -55,7 +55,12 @@ export async function startControllerFromEnv(env: Env, databaseUrl: string, log:
   controller.start();
   // Alerts are evaluated wherever the controller runs, on its transitions as they are stored.
   const alertStore = createStore(databaseUrl, { max: 4 });
-  const alerts = new AlertEngine({ store: alertStore, source: controller, log: log.child({ component: 'alerts' }) });
+  const alerts = new AlertEngine({
+    store: alertStore,
+    source: controller,
+    log: log.child({ component: 'alerts' }),
+    delivery: { messageContext: { publicUrl: env.LEASETRAIL_PUBLIC_URL ?? null, timeZone: env.LEASETRAIL_TIME_ZONE } },
+  });
   alerts.start();
   // Per-minute renew rollups and per-lease timeline rollups, so long ranges and the audit never scan raw history.
   const rollupStore = createStore(databaseUrl, { max: 3 });

@@ -17,10 +17,10 @@ const subjectOf = (row: LeaseRow): Subject => ({ cluster: row.cluster, namespace
 const keyOf = (row: LeaseRow) => `${row.cluster}/${row.namespace}/${row.name}`;
 
 // A change of leader counts once; a row recording changes we never saw counts that many times. The
-// first holder Leasetrail sees is not a change.
+// first holder Leasetrail sees is not a change. float8: 1 + a missed count of 2^31 - 1 overflows int.
 const countedTransitions = Prisma.sql`
   SELECT c.name AS cluster, l.namespace, l.name, t.at,
-         ((t.kind = 'acquired' AND t.cause IS DISTINCT FROM 'first')::int + t."missedCount")::int AS weight
+         ((t.kind = 'acquired' AND t.cause IS DISTINCT FROM 'first')::int::float8 + t."missedCount") AS weight
     FROM "Transition" t
     JOIN "Lease" l ON l.id = t."leaseId"
     JOIN "Cluster" c ON c.id = t."clusterId"
@@ -43,10 +43,11 @@ export async function loadFlappingFacts(db: Db, since: Date): Promise<FlappingFa
   return groupTransitions(rows);
 }
 
-export async function loadFlappingHistory(db: Db, range: TimeRange): Promise<FlappingFacts[]> {
+// At most `maxRows` changes: past that the caller answers "too much history" instead of reading it all.
+export async function loadFlappingHistory(db: Db, range: TimeRange, maxRows: number): Promise<{ facts: FlappingFacts[]; isTruncated: boolean }> {
   const rows = await db.$queryRaw<Array<LeaseRow & { at: Date; weight: number }>>`
-    ${countedTransitions} AND t.at >= ${range.from}::timestamptz AND t.at < ${range.to}::timestamptz ORDER BY t.at, t.id`;
-  return groupTransitions(rows);
+    ${countedTransitions} AND t.at >= ${range.from}::timestamptz AND t.at < ${range.to}::timestamptz ORDER BY t.at, t.id LIMIT ${maxRows + 1}::int`;
+  return { facts: groupTransitions(rows.slice(0, maxRows)), isTruncated: rows.length > maxRows };
 }
 
 type LeaderlessRow = LeaseRow & {
@@ -56,6 +57,7 @@ type LeaderlessRow = LeaseRow & {
   lastAt: Date | null;
   lastToHolder: string | null;
   heldAt: Date | null;
+  heldBy: string | null;
   leaderlessMs: number | null;
 };
 
@@ -64,7 +66,7 @@ type LeaderlessRow = LeaseRow & {
 export async function loadLeaderlessFacts(db: Db): Promise<LeaderlessFacts[]> {
   const rows = await db.$queryRaw<LeaderlessRow[]>`
     SELECT c.name AS cluster, l.namespace, l.name, l."holderIdentity", l."observedAt",
-           last.kind::text AS "lastKind", last.at AS "lastAt", last."toHolder" AS "lastToHolder", held.at AS "heldAt", held."leaderlessMs"
+           last.kind::text AS "lastKind", last.at AS "lastAt", last."toHolder" AS "lastToHolder", held.at AS "heldAt", held."toHolder" AS "heldBy", held."leaderlessMs"
       FROM "Lease" l
       JOIN "Cluster" c ON c.id = l."clusterId"
       LEFT JOIN LATERAL (
@@ -72,7 +74,7 @@ export async function loadLeaderlessFacts(db: Db): Promise<LeaderlessFacts[]> {
          WHERE t."leaseId" = l.id AND t.kind IN ('acquired', 'released', 'expired', 'resumed', 'deleted', 'reset')
          ORDER BY t.at DESC, t.id DESC LIMIT 1) last ON true
       LEFT JOIN LATERAL (
-        SELECT t.at, t."leaderlessMs" FROM "Transition" t
+        SELECT t.at, t."toHolder", t."leaderlessMs" FROM "Transition" t
          WHERE t."leaseId" = l.id AND (t.kind IN ('acquired', 'resumed') OR (t.kind = 'reset' AND t."toHolder" IS NOT NULL))
          ORDER BY t.at DESC, t.id DESC LIMIT 1) held ON true
      WHERE l.kind = 'election' AND l."deletedAt" IS NULL`;
@@ -80,7 +82,7 @@ export async function loadLeaderlessFacts(db: Db): Promise<LeaderlessFacts[]> {
     const isLost = row.lastKind === 'released' || row.lastKind === 'expired' || (row.lastKind === 'reset' && row.lastToHolder === null);
     const isNeverHeld = row.lastKind === null && !row.holderIdentity;
     const leaderlessSince = isLost ? row.lastAt!.getTime() : isNeverHeld ? row.observedAt.getTime() : null;
-    return { subject: subjectOf(row), leaderlessSince, heldSince: row.heldAt?.getTime() ?? null, lastLeaderlessMs: row.leaderlessMs };
+    return { subject: subjectOf(row), leaderlessSince, heldSince: row.heldAt?.getTime() ?? null, lastLeaderlessMs: row.leaderlessMs, heldBy: row.heldBy };
   });
 }
 

@@ -25,7 +25,7 @@ export async function withAlertLock<T>(store: Store, run: (db: Db) => Promise<T>
 
 // ---------- rules ----------
 
-export type RuleWrite = RuleDefinition & RuleScope & { name: string; enabled: boolean; forSeconds: number; quietSeconds: number; channelIds: number[] };
+export type RuleWrite = RuleDefinition & RuleScope & { name: string; enabled: boolean; forSeconds: number; quietSeconds: number; runbookUrl: string | null; groupBy: string[]; groupWaitSeconds: number; channelIds: number[] };
 
 export type RuleRecord = Omit<AlertRule, 'params'> & { params: Record<string, unknown>; channelIds: number[]; openAlerts: number; firingAlerts: number };
 
@@ -88,6 +88,9 @@ function ruleData(input: RuleWrite) {
     params: input.params as Prisma.InputJsonObject,
     forSeconds: input.forSeconds,
     quietSeconds: input.quietSeconds,
+    runbookUrl: input.runbookUrl,
+    groupBy: input.groupBy,
+    groupWaitSeconds: input.groupWaitSeconds,
   };
 }
 
@@ -153,6 +156,9 @@ export type AlertRecord = {
   acknowledgedAt: Date | null;
   acknowledgedBy: string | null;
   ackNote: string | null;
+  conditionSince: Date | null;
+  conditionEndedAt: Date | null;
+  endedBy: string | null;
   deliveries: DeliveryCounts;
 };
 
@@ -280,7 +286,8 @@ export async function silenceAlert(store: Store, input: SilenceInput): Promise<A
 
 // ---------- what the engine reads and writes, inside withAlertLock ----------
 
-export type EngineRule = { spec: AlertRuleSpec; channelIds: number[] };
+// groupWaitMs: how long a new notification waits for the rest of its group before it may be sent.
+export type EngineRule = { spec: AlertRuleSpec; channelIds: number[]; groupWaitMs: number };
 
 export type InvalidRule = { id: number; name: string; error: string };
 
@@ -307,7 +314,7 @@ export async function loadEngineRules(db: Db, kinds: readonly RuleKind[]): Promi
         forSeconds: row.forSeconds,
         quietSeconds: row.quietSeconds,
       } as AlertRuleSpec;
-      rules.push({ spec, channelIds: row.channels.map((c) => c.channelId) });
+      rules.push({ spec, channelIds: row.channels.map((c) => c.channelId), groupWaitMs: row.groupWaitSeconds * 1_000 });
     } catch (error) {
       invalid.push({ id: row.id, name: row.name, error: (error as Error).message });
     }
@@ -316,6 +323,7 @@ export async function loadEngineRules(db: Db, kinds: readonly RuleKind[]): Promi
 }
 
 const toMs = (date: Date | null) => (date === null ? null : date.getTime());
+const toDate = (ms: number | null) => (ms === null ? null : new Date(ms));
 
 export async function loadOpenAlerts(db: Db, ruleIds: number[]): Promise<Map<number, OpenAlert[]>> {
   const rows = await db.alert.findMany({ where: { ruleId: { in: ruleIds }, state: { in: ['pending', 'firing'] } }, orderBy: { id: 'asc' } });
@@ -330,6 +338,9 @@ export async function loadOpenAlerts(db: Db, ruleIds: number[]): Promise<Map<num
       value: row.value,
       summary: row.summary,
       silencedUntil: toMs(row.silencedUntil),
+      conditionSince: (row.conditionSince ?? row.startedAt).getTime(),
+      conditionEndedAt: toMs(row.conditionEndedAt),
+      endedBy: row.endedBy,
     };
     const list = byRule.get(row.ruleId) ?? [];
     list.push({ id: row.id.toString(), subjectKey: row.subjectKey, snapshot });
@@ -350,7 +361,15 @@ export async function loadCarriedSilences(db: Db, ruleIds: number[], now: Date):
 }
 
 function isSnapshotChanged(before: AlertSnapshot | undefined, after: AlertSnapshot): boolean {
-  return !before || before.state !== after.state || before.value !== after.value || before.summary !== after.summary || before.lastActiveAt !== after.lastActiveAt;
+  return (
+    !before ||
+    before.state !== after.state ||
+    before.value !== after.value ||
+    before.summary !== after.summary ||
+    before.lastActiveAt !== after.lastActiveAt ||
+    before.conditionEndedAt !== after.conditionEndedAt ||
+    before.endedBy !== after.endedBy
+  );
 }
 
 // Persists one rule's outcomes; returns how many notifications were queued. Notification rows are
@@ -359,6 +378,7 @@ function isSnapshotChanged(before: AlertSnapshot | undefined, after: AlertSnapsh
 export async function applyOutcomes(db: Db, rule: EngineRule, outcomes: readonly AlertOutcome[], openBefore: ReadonlyMap<string, AlertSnapshot>, now: Date): Promise<number> {
   let queued = 0;
   const touched: bigint[] = [];
+  const sendAt = new Date(now.getTime() + rule.groupWaitMs);
   for (const outcome of outcomes) {
     const { snapshot } = outcome;
     let alertId: bigint;
@@ -377,6 +397,9 @@ export async function applyOutcomes(db: Db, rule: EngineRule, outcomes: readonly
           lastEvaluatedAt: now,
           lastActiveAt: new Date(snapshot.lastActiveAt),
           silencedUntil: snapshot.silencedUntil === null ? null : new Date(snapshot.silencedUntil),
+          conditionSince: new Date(snapshot.conditionSince),
+          conditionEndedAt: toDate(snapshot.conditionEndedAt),
+          endedBy: snapshot.endedBy,
           events: { create: events },
         },
         select: { id: true },
@@ -394,6 +417,8 @@ export async function applyOutcomes(db: Db, rule: EngineRule, outcomes: readonly
             firingAt: snapshot.firingAt === null ? null : new Date(snapshot.firingAt),
             resolvedAt: snapshot.resolvedAt === null ? null : new Date(snapshot.resolvedAt),
             lastActiveAt: new Date(snapshot.lastActiveAt),
+            conditionEndedAt: toDate(snapshot.conditionEndedAt),
+            endedBy: snapshot.endedBy,
             lastEvaluatedAt: now,
           },
         });
@@ -404,7 +429,7 @@ export async function applyOutcomes(db: Db, rule: EngineRule, outcomes: readonly
     }
     if (outcome.notify === 'firing' && rule.channelIds.length > 0) {
       const { count } = await db.notification.createMany({
-        data: rule.channelIds.map((channelId) => ({ alertId, channelId, event: 'firing' as const, nextAttemptAt: now })),
+        data: rule.channelIds.map((channelId) => ({ alertId, channelId, event: 'firing' as const, nextAttemptAt: sendAt })),
         skipDuplicates: true,
       });
       queued += count;
@@ -413,7 +438,7 @@ export async function applyOutcomes(db: Db, rule: EngineRule, outcomes: readonly
       const notified = await db.notification.findMany({ where: { alertId, event: 'firing' }, select: { channelId: true } });
       if (notified.length > 0) {
         const { count } = await db.notification.createMany({
-          data: notified.map(({ channelId }) => ({ alertId, channelId, event: 'resolved' as const, nextAttemptAt: now })),
+          data: notified.map(({ channelId }) => ({ alertId, channelId, event: 'resolved' as const, nextAttemptAt: sendAt })),
           skipDuplicates: true,
         });
         queued += count;

@@ -1,7 +1,7 @@
 import type { Store } from './client';
 import type { Prisma } from './generated/prisma/client';
 
-export type AuditTargetKind = 'rule' | 'channel' | 'token';
+export type AuditTargetKind = 'rule' | 'channel' | 'token' | 'silence' | 'slo';
 
 export type AuditInput = { actor: string; action: 'create' | 'update' | 'delete' | 'revoke'; targetKind: AuditTargetKind; targetId: string; detail: Record<string, unknown> };
 

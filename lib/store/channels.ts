@@ -1,9 +1,10 @@
 import { mergeChannelConfig, parseChannelDefinition, secretFields, type ChannelDefinition, type ChannelKind } from '../alerts/channel-config';
+import { groupKeyOf, MAX_GROUP_MEMBERS } from '../alerts/grouping';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { openChannelConfig, sealChannelConfig } from './channel-secrets';
 import type { Store } from './client';
 import { Prisma, type NotificationChannel } from './generated/prisma/client';
-import type { AlertState, DeliveryStatus } from './generated/prisma/enums';
+import type { AlertRuleKind, AlertState, DeliveryStatus } from './generated/prisma/enums';
 
 export type LastFailure = { notificationId: bigint; alertId: bigint; event: AlertState; status: DeliveryStatus; error: string; at: Date | null; attempts: number };
 
@@ -136,6 +137,9 @@ export type ClaimedNotification = {
   attempts: number;
   channel: { id: number; name: string; kind: ChannelKind; enabled: boolean; config: unknown };
   alert: Prisma.AlertGetPayload<{ include: { rule: true } }>;
+  // Other due notifications of the same channel, event, rule and group key, claimed with this one
+  // and sent in the same message; each is recorded with the same outcome.
+  members: Array<{ id: bigint; alert: Prisma.AlertGetPayload<{ include: { rule: true } }> }>;
 };
 
 export type ClaimInput = { now: Date; claimUntil: Date; limit: number; busyChannelIds: number[] };
@@ -171,13 +175,56 @@ export async function claimNotifications(store: Store, input: ClaimInput): Promi
     include: { channel: true, alert: { include: { rule: true } } },
     orderBy: { id: 'asc' },
   });
-  return rows.map((row) => ({
-    id: row.id,
-    event: row.event === 'resolved' ? 'resolved' : 'firing',
-    attempts: row.attempts,
-    channel: { id: row.channel.id, name: row.channel.name, kind: row.channel.kind, enabled: row.channel.enabled, config: row.channel.config },
-    alert: row.alert,
-  }));
+  const claimedNotifications: ClaimedNotification[] = [];
+  for (const row of rows) {
+    claimedNotifications.push({
+      id: row.id,
+      event: row.event === 'resolved' ? 'resolved' : 'firing',
+      attempts: row.attempts,
+      channel: { id: row.channel.id, name: row.channel.name, kind: row.channel.kind, enabled: row.channel.enabled, config: row.channel.config },
+      alert: row.alert,
+      members: await claimGroupMembers(store, row, input),
+    });
+  }
+  return claimedNotifications;
+}
+
+type GroupLeader = { id: bigint; channelId: number; event: AlertState; alert: { subjectKey: string; rule: { id: number; kind: AlertRuleKind; groupBy: string[] } } };
+
+// The rest of the leader's group: pending, same channel and event, same rule, same group key; due, or
+// never tried yet. Alertmanager's group_wait runs from the group's FIRST alert: a member queued 3 s
+// after the leader (its own send time 3 s later) joins the leader's message instead of waiting for its own.
+async function claimGroupMembers(store: Store, leader: GroupLeader, input: ClaimInput): Promise<ClaimedNotification['members']> {
+  const { rule } = leader.alert;
+  const leaderKey = groupKeyOf(rule.id, leader.alert.subjectKey, rule.kind, rule.groupBy);
+  const ids = await store.prisma.$transaction(async (tx) => {
+    const candidates = await tx.$queryRaw<Array<{ id: bigint; subjectKey: string }>>`
+      SELECT n.id, a."subjectKey" FROM "Notification" n
+        JOIN "Alert" a ON a.id = n."alertId"
+       WHERE n."channelId" = ${leader.channelId}::int AND n.event = ${leader.event}::"AlertState" AND a."ruleId" = ${rule.id}::int
+         AND n.status = 'pending' AND n.id <> ${leader.id}::bigint
+         AND (n.attempts = 0 OR n."nextAttemptAt" IS NULL OR n."nextAttemptAt" <= ${input.now}::timestamptz)
+         AND NOT (n.event = 'resolved' AND EXISTS (
+               SELECT 1 FROM "Notification" f
+                WHERE f."alertId" = n."alertId" AND f."channelId" = n."channelId" AND f.event = 'firing' AND f.status = 'pending'))
+       ORDER BY n.id
+       LIMIT ${MAX_GROUP_MEMBERS * 20}::int
+         FOR UPDATE OF n SKIP LOCKED`;
+    const picked = candidates
+      .filter((candidate) => groupKeyOf(rule.id, candidate.subjectKey, rule.kind, rule.groupBy) === leaderKey)
+      .slice(0, MAX_GROUP_MEMBERS - 1)
+      .map((candidate) => candidate.id);
+    if (picked.length > 0) {
+      await tx.notification.updateMany({
+        where: { id: { in: picked } },
+        data: { attempts: { increment: 1 }, lastAttemptAt: input.now, nextAttemptAt: input.claimUntil },
+      });
+    }
+    return picked;
+  });
+  if (ids.length === 0) return [];
+  const members = await store.prisma.notification.findMany({ where: { id: { in: ids } }, include: { alert: { include: { rule: true } } }, orderBy: { id: 'asc' } });
+  return members.map((member) => ({ id: member.id, alert: member.alert }));
 }
 
 export type DeliveryResult = { status: 'delivered' } | { status: 'pending'; error: string; nextAttemptAt: Date } | { status: 'failed'; error: string };

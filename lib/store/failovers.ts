@@ -9,7 +9,7 @@ import { epochMs } from './epoch-ms';
 import { listGaps, type GapRecord } from './gaps';
 import { Prisma } from './generated/prisma/client';
 import type { AcquireCause } from './generated/prisma/enums';
-import { summarizeElectedLeases } from './timeline-rollups';
+import { summarizeElectedLeases, type WindowFilter } from './timeline-rollups';
 import type { TimeRange } from './time-range';
 
 export type ListFailoversInput = { range: TimeRange; cluster?: string; namespace?: string; cause?: FailoverCause; limit: number };
@@ -145,12 +145,12 @@ export type LeaseWindowRecord = { cluster: string; namespace: string; name: stri
 // `until` caps the window at now: the future is neither led nor leaderless.
 export async function summarizeLeaseWindows(
   store: Store,
-  input: { range: TimeRange; cluster?: string; namespace?: string; gaps: GapRecord[]; until: Date },
+  input: { range: TimeRange; cluster?: string; namespace?: string; scope?: WindowFilter['scope']; gaps: GapRecord[]; until: Date },
 ): Promise<LeaseWindowRecord[]> {
   const from = input.range.from.getTime();
   const to = Math.max(from, Math.min(input.range.to.getTime(), input.until.getTime()));
   const gaps = input.gaps.map((gap) => ({ cluster: gap.cluster, startedAt: gap.startedAt.getTime(), endedAt: gap.endedAt?.getTime() ?? null, reason: gap.reason }));
-  const windows = await summarizeElectedLeases(store, { from, to, cluster: input.cluster, namespace: input.namespace, gaps });
+  const windows = await summarizeElectedLeases(store, { from, to, cluster: input.cluster, namespace: input.namespace, scope: input.scope, gaps });
   return windows
     .map(({ cluster, namespace, name, summary }) => ({ cluster, namespace, name, ...summary }))
     .sort(

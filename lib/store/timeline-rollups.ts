@@ -1,3 +1,4 @@
+import { globToLike } from '../alerts/patterns';
 import { summarizeLeaseWindow, type LeaseWindowSummary } from '../audit/lease-window';
 import { buildTimeline, type Segment, type TimelineGap, type TimelineTransition } from '../ui/timeline';
 import type { Store } from './client';
@@ -313,7 +314,15 @@ const toSummary = (piece: TimelinePiece, windowMs: number): LeaseWindowSummary =
   ledShare: windowMs > 0 ? piece.ledMs / windowMs : 0,
 });
 
-export type WindowFilter = { from: number; to: number; cluster?: string; namespace?: string; gaps: Array<TimelineGap & { cluster: string }> };
+// scope: globs (an SLO's), matched in SQL so a scoped read never summarises the whole fleet.
+export type WindowFilter = {
+  from: number;
+  to: number;
+  cluster?: string;
+  namespace?: string;
+  scope?: { clusterPattern: string; namespacePattern: string; leasePattern: string };
+  gaps: Array<TimelineGap & { cluster: string }>;
+};
 
 export type ElectedLeaseWindow = { cluster: string; namespace: string; name: string; summary: LeaseWindowSummary };
 
@@ -335,7 +344,10 @@ export async function summarizeElectedLeases(store: Store, filter: WindowFilter)
       LEFT JOIN LATERAL (SELECT kind, "toHolder" FROM "Transition" WHERE "leaseId" = l.id AND at < ${fromDate}::timestamptz ORDER BY at DESC, id DESC LIMIT 1) lb ON true
      WHERE l.kind = 'election' AND l."createdAt" < ${toDate}::timestamptz AND (l."deletedAt" IS NULL OR l."deletedAt" >= ${fromDate}::timestamptz)
        AND (${filter.namespace ?? null}::text IS NULL OR l.namespace = ${filter.namespace ?? null}::text)
-       AND (${filter.cluster ?? null}::text IS NULL OR c.name = ${filter.cluster ?? null}::text)`;
+       AND (${filter.cluster ?? null}::text IS NULL OR c.name = ${filter.cluster ?? null}::text)
+       AND c.name LIKE ${globToLike(filter.scope?.clusterPattern ?? '*')} ESCAPE '\\'
+       AND l.namespace LIKE ${globToLike(filter.scope?.namespacePattern ?? '*')} ESCAPE '\\'
+       AND l.name LIKE ${globToLike(filter.scope?.leasePattern ?? '*')} ESCAPE '\\'`;
   const leases: WindowLease[] = rows.map((row) => ({
     id: row.id,
     cluster: row.cluster,

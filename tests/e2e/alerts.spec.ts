@@ -99,6 +99,7 @@ test('a rule created in the UI fires when its lease flaps, notifies, and is ackn
     await form.getByLabel('Cluster pattern').fill(cluster);
     await form.getByLabel('Lease name pattern').fill('kube-scheduler');
     await form.getByLabel('Quiet period (seconds)').fill('600');
+    await form.getByLabel('Group wait (seconds)').fill('0');
     await form.getByLabel('e2e flapping receiver (webhook)').check();
     await expect(form.getByRole('region', { name: 'Preview' }).getByRole('status')).toContainText(/Would (not )?have fired.* in the last 24 h: at least 2 change\(s\) of leader within 15 min/);
 

@@ -14,8 +14,10 @@ export function alertsEndpoint(base: string): URL {
   return url;
 }
 
-export function alertmanagerLabels(config: AlertmanagerConfig, message: AlertMessage): Record<string, string> {
-  const { alert, rule } = message;
+type MessageAlert = AlertMessage['alert'];
+
+export function alertmanagerLabels(config: AlertmanagerConfig, message: AlertMessage, alert: MessageAlert = message.alert): Record<string, string> {
+  const { rule } = message;
   if (message.event === 'test') return { ...config.labels, alertname: 'LeasetrailTestNotification', leasetrail_test: 'true' };
   return {
     severity: 'warning',
@@ -29,22 +31,27 @@ export function alertmanagerLabels(config: AlertmanagerConfig, message: AlertMes
   };
 }
 
+// One Alertmanager alert per member of the group: Alertmanager groups again by its own route.
 export function renderAlertmanagerBody(config: AlertmanagerConfig, message: AlertMessage, now: number): string {
-  const { alert, rule } = message;
-  const endsAt =
-    message.event === 'resolved' ? (alert.resolvedAt ?? new Date(now).toISOString()) : new Date(now + (message.event === 'test' ? 60_000 : alertmanagerFiringHorizonMs)).toISOString();
-  return JSON.stringify([
-    {
-      labels: alertmanagerLabels(config, message),
+  const { rule } = message;
+  const members = message.group?.alerts ?? [{ ...message.alert, text: message.text, link: message.links.lease }];
+  return JSON.stringify(
+    members.map((alert) => ({
+      labels: alertmanagerLabels(config, message, alert),
       annotations: {
         summary: message.event === 'test' ? 'Test notification from Leasetrail: this channel works.' : alert.summary,
-        description: `${rule.name} (${rule.kind.replace('_', ' ')}): ${rule.description}`,
+        description: `${alert.text}. Rule ${rule.name} (${rule.kind.replace('_', ' ')}): ${rule.description}`,
+        condition_since: alert.conditionSince,
         ...(alert.value !== null ? { value: String(alert.value) } : {}),
+        ...(alert.endedBy ? { ended_by: alert.endedBy } : {}),
+        ...(message.links.runbook ? { runbook_url: message.links.runbook } : {}),
       },
+      ...(alert.link ? { generatorURL: alert.link } : {}),
       startsAt: message.event === 'test' ? new Date(now).toISOString() : (alert.firingAt ?? alert.startedAt),
-      endsAt,
-    },
-  ]);
+      endsAt:
+        message.event === 'resolved' ? (alert.resolvedAt ?? new Date(now).toISOString()) : new Date(now + (message.event === 'test' ? 60_000 : alertmanagerFiringHorizonMs)).toISOString(),
+    })),
+  );
 }
 
 function send(config: AlertmanagerConfig, message: AlertMessage, context: SendContext) {

@@ -9,6 +9,9 @@ export type AlertMessage = {
   event: MessageEvent;
   deliveryId: string;
   sentAt: string;
+  // The human sentence (exact durations, times in `timeZone`); the fields below are the same facts for machines.
+  text: string;
+  timeZone: string;
   alert: {
     id: string;
     state: AlertState;
@@ -19,7 +22,17 @@ export type AlertMessage = {
     startedAt: string;
     firingAt: string | null;
     resolvedAt: string | null;
+    // The condition's own span (exact, from the facts), apart from how long the alert was open.
+    conditionSince: string;
+    conditionEndedAt: string | null;
+    conditionSeconds: number | null;
+    alertSeconds: number | null;
+    endedBy: string | null;
   };
+  // Every alert of the group this message stands for (the first is `alert`); null for a test.
+  group: { by: string[]; labels: Record<string, string>; alerts: Array<AlertMessage['alert'] & { text: string; link: string | null }> } | null;
+  // `lease`: the lease page at the moment the condition began (needs LEASETRAIL_PUBLIC_URL).
+  links: { lease: string | null; runbook: string | null };
   rule: { id: number; name: string; kind: RuleKind; description: string; forSeconds: number; quietSeconds: number };
 };
 

@@ -4,7 +4,7 @@ import type { Store } from '../../store/client';
 import { claimNotifications, listDeliveredFiring, recordDelivery, type ClaimedNotification, type DeliveryResult } from '../../store/channels';
 import { defaultDeliveryBackoff, retryDelayMs, type Backoff, type DeliveryOutcome } from '../../alerts/backoff';
 import { parseChannelDefinition } from '../../alerts/channel-config';
-import { buildAlertMessage } from '../../alerts/message';
+import { buildAlertMessage, utcContext, type MessageContext } from '../../alerts/message';
 import { sendMessage } from '../../alerts/notifiers';
 import { alertmanagerResendMs } from '../../alerts/notifiers/alertmanager';
 import type { Resolve } from '../../alerts/target-guard';
@@ -24,6 +24,7 @@ export type DeliveryWorkerOptions = {
   alertmanagerResendMs?: number | null;
   resolve?: Resolve;
   random?: () => number;
+  messageContext?: MessageContext;
 };
 
 // Sends queued notifications with retries and backoff, driven by Notification.nextAttemptAt. It runs
@@ -119,8 +120,8 @@ export class DeliveryWorker {
     const { store, log } = this.options;
     const result = await this.attempt(notification);
     const now = this.clock.now();
-    await recordDelivery(store, notification.id, result, new Date(now));
-    const fields = { channel: notification.channel.name, alert: notification.alert.id.toString(), event: notification.event, attempt: notification.attempts };
+    for (const id of [notification.id, ...notification.members.map((member) => member.id)]) await recordDelivery(store, id, result, new Date(now));
+    const fields = { channel: notification.channel.name, alert: notification.alert.id.toString(), members: notification.members.length, event: notification.event, attempt: notification.attempts };
     if (result.status === 'delivered') log.info(fields, 'notification delivered');
     else if (result.status === 'pending') log.warn({ ...fields, err: result.error, retryAt: result.nextAttemptAt.toISOString() }, 'notification failed; will retry');
     else log.error({ ...fields, err: result.error }, 'notification failed for good');
@@ -135,7 +136,14 @@ export class DeliveryWorker {
       return { status: 'failed', error: `channel configuration invalid: ${(error as Error).message}` };
     }
     const now = this.clock.now();
-    const message = buildAlertMessage(notification.alert, notification.event, notification.id.toString(), now);
+    const message = buildAlertMessage(
+      notification.alert,
+      notification.event,
+      notification.id.toString(),
+      now,
+      this.options.messageContext ?? utcContext,
+      notification.members.map((member) => member.alert),
+    );
     const outcome = await sendMessage(definition, message, { timeoutMs: this.timeoutMs, signal: this.abort.signal, resolve: this.options.resolve, now });
     return this.toResult(outcome, notification.attempts);
   }
@@ -163,7 +171,7 @@ export class DeliveryWorker {
       firing.map(async (entry) => {
         try {
           const definition = parseChannelDefinition(entry.channel.kind, openChannelConfig(entry.channel.kind, entry.channel.config));
-          const message = buildAlertMessage(entry.alert, 'firing', entry.notificationId.toString(), now);
+          const message = buildAlertMessage(entry.alert, 'firing', entry.notificationId.toString(), now, this.options.messageContext ?? utcContext);
           const outcome = await sendMessage(definition, message, { timeoutMs: this.timeoutMs, signal: this.abort.signal, resolve: this.options.resolve, now });
           if (!outcome.ok) this.options.log.warn({ channel: entry.channel.name, alert: entry.alert.id.toString(), err: outcome.error }, 're-sending a firing alert to Alertmanager failed');
         } catch (error) {

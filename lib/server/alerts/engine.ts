@@ -2,6 +2,11 @@ import type { Logger } from '../../log';
 import { loadFlappingFacts, loadHeartbeatFacts, loadLeaderlessFacts, loadRenewLatencyFacts, loadStaleFacts, type Db } from '../../store/alert-facts';
 import { applyOutcomes, loadCarriedSilences, loadEngineRules, loadOpenAlerts, withAlertLock, type EngineRule } from '../../store/alerts';
 import type { Store } from '../../store/client';
+import { loadMatcherSilences } from '../../store/silences';
+import { getSloOrThrow } from '../../store/slos';
+import { sloSubjectOf, type SloBurnFacts } from '../../alerts/conditions';
+import { readBurnWindowTimes } from '../slo/report-slo';
+import { NotFoundError } from '../../errors';
 import { DeliveryWorker, type Clock, type DeliveryWorkerOptions } from './delivery';
 import { buildConditions, evaluateRule, type FactSet } from '../../alerts/evaluate';
 import { ruleKinds, type AlertSnapshot, type RuleKind, type StateChange } from '../../alerts/types';
@@ -21,6 +26,8 @@ export type AlertEngineOptions = {
   source?: TransitionSource;
   clock?: Clock;
   tickMs?: number;
+  // slo_burn rules are evaluated on this slower clock (default 30 s).
+  sloBurnTickMs?: number;
   debounceMs?: number;
   delivery?: Partial<Omit<DeliveryWorkerOptions, 'store' | 'log' | 'clock'>> | false;
 };
@@ -84,6 +91,11 @@ export class AlertEngine {
     this.arm();
   }
 
+  // Burn windows of 5 min to 6 h move slowly and cost a rollup read per window: a coarser clock.
+  private tickMsOf(kind: RuleKind): number {
+    return kind === 'slo_burn' ? (this.options.sloBurnTickMs ?? 30_000) : (this.options.tickMs ?? 5_000);
+  }
+
   private nextDue(kind: RuleKind): number {
     return Math.min(this.dueAt.get(kind) ?? Infinity, this.requestedAt.get(kind) ?? Infinity);
   }
@@ -111,10 +123,9 @@ export class AlertEngine {
     this.running = this.evaluate(kinds, now)
       .then((report) => {
         this.failures = 0;
-        const tickMs = this.options.tickMs ?? 5_000;
         for (const kind of kinds) {
           const next = report.nextEvaluationAt.get(kind) ?? null;
-          this.dueAt.set(kind, Math.max(now + minimumDelayMs, Math.min(now + tickMs, next ?? Infinity)));
+          this.dueAt.set(kind, Math.max(now + minimumDelayMs, Math.min(now + this.tickMsOf(kind), next ?? Infinity)));
         }
       })
       .catch((error: unknown) => {
@@ -139,6 +150,7 @@ export class AlertEngine {
       const ruleIds = rules.map((rule) => rule.spec.id);
       const openAlerts = await loadOpenAlerts(db, ruleIds);
       const silences = await loadCarriedSilences(db, ruleIds, new Date(now));
+      const matcherSilences = await loadMatcherSilences(db, new Date(now));
       const facts = await this.loadFacts(db, rules, now);
       for (const rule of rules) {
         const open = openAlerts.get(rule.spec.id) ?? [];
@@ -147,6 +159,7 @@ export class AlertEngine {
           conditions: rule.spec.enabled ? buildConditions(rule.spec, facts, now) : [],
           openAlerts: open,
           silences: silences.get(rule.spec.id) ?? new Map(),
+          matcherSilences,
           now,
         });
         const before = new Map<string, AlertSnapshot>(open.map((alert) => [alert.id, alert.snapshot]));
@@ -182,6 +195,28 @@ export class AlertEngine {
       for (const windowSeconds of heartbeatWindows) heartbeat.set(windowSeconds, await loadHeartbeatFacts(db, new Date(now - windowSeconds * 1_000)));
       facts.heartbeat = heartbeat;
     }
+    const sloIds = new Set(enabled.flatMap((rule) => (rule.kind === 'slo_burn' ? [rule.params.sloId] : [])));
+    if (sloIds.size > 0) {
+      const sloBurn = new Map<number, SloBurnFacts[]>();
+      for (const sloId of sloIds) sloBurn.set(sloId, await this.loadSloBurnFacts(sloId, now));
+      facts.sloBurn = sloBurn;
+    }
     return facts;
+  }
+
+  // One subject per SLO, its time summed over its scope — the same figures (readBurnWindowTimes) as
+  // the SLO page's burn windows: one leaderless lease of a hundred burns the SLO's budget ~1/100 as
+  // fast as its own would. An SLO deleted under its rule leaves the rule with nothing to judge.
+  private async loadSloBurnFacts(sloId: number, now: number): Promise<SloBurnFacts[]> {
+    const slo = await getSloOrThrow(this.options.store, sloId).catch((error: unknown) => {
+      if (error instanceof NotFoundError) return null;
+      throw error;
+    });
+    if (!slo) {
+      this.options.log.error({ slo: sloId }, 'an slo_burn rule names an SLO that does not exist; not evaluated');
+      return [];
+    }
+    const windows = await readBurnWindowTimes(this.options.store, slo, now);
+    return [{ subject: sloSubjectOf(slo), sloName: slo.name, target: slo.targetPercent / 100, windows }];
   }
 }

@@ -12,7 +12,8 @@ export type PreviewInput = RuleDefinition & RuleScope & { forSeconds: number; qu
 
 // A preview over a month of a flapping fleet can take tens of seconds of CPU: it works in slices,
 // giving the event loop back between them (health and live updates keep flowing), and stops at a budget.
-export type PreviewBudget = { budgetMs: number; clock: () => number };
+// maxFacts: how many changes of leader a preview may load at most (a row cap before the time budget).
+export type PreviewBudget = { budgetMs: number; clock: () => number; maxFacts?: number };
 
 const defaultBudget: PreviewBudget = { budgetMs: 5_000, clock: () => performance.now() };
 const subjectsPerSlice = 20;
@@ -30,17 +31,26 @@ export type PreviewResult = {
 };
 
 const maxListed = 100;
+// A month of 500 leases each changing leader every 10 minutes is about 2 million changes; past this the
+// preview refuses with a 400 rather than holding that history in memory.
+export const MAX_PREVIEW_FACTS = 2_000_000;
 
 // Intervals are worked out only for subjects in scope, one slice at a time.
 type LazySignal = { subject: SubjectSignal['subject']; intervals: () => SubjectSignal['intervals'] };
 
-async function signalsFor(store: Store, input: PreviewInput, from: Date, to: Date): Promise<{ signals: LazySignal[]; sampleStepSeconds: number | null }> {
+async function signalsFor(store: Store, input: PreviewInput, from: Date, to: Date, maxFacts: number): Promise<{ signals: LazySignal[]; sampleStepSeconds: number | null }> {
   const db = store.prisma;
   const lookback = new Date(from.getTime() - lookbackSeconds(input) * 1_000);
   switch (input.kind) {
     case 'flapping': {
-      const history = await loadFlappingHistory(db, { from: lookback, to });
-      return { signals: history.map((facts) => ({ subject: facts.subject, intervals: () => flappingIntervals(expandTransitions(facts.transitions), input.params) })), sampleStepSeconds: null };
+      const { facts: history, isTruncated } = await loadFlappingHistory(db, { from: lookback, to }, maxFacts);
+      if (isTruncated) {
+        throw new ValidationError(
+          `invalid hours: more than ${maxFacts.toLocaleString('en')} changes of leader in ${input.hours} h of history; choose fewer hours`,
+          [{ path: 'hours', message: 'too much history to replay' }],
+        );
+      }
+      return { signals: history.map((facts) => ({ subject: facts.subject, intervals: () => flappingIntervals(expandTransitions(facts.transitions, input.params.transitions), input.params) })), sampleStepSeconds: null };
     }
     case 'leaderless': {
       const history = await loadLeaderlessHistory(db, { from: lookback, to });
@@ -62,6 +72,10 @@ async function signalsFor(store: Store, input: PreviewInput, from: Date, to: Dat
       }));
       return { signals, sampleStepSeconds: null };
     }
+    case 'slo_burn':
+      throw new ValidationError('invalid kind: an slo_burn rule has no preview; its SLO page shows the burn rates and the budget chart', [
+        { path: 'kind', message: 'no preview for slo_burn' },
+      ]);
     case 'renew_latency': {
       const stepSeconds = Math.max(60, Math.ceil((to.getTime() - from.getTime()) / 1_000 / 288));
       const points = await loadRenewLatencyHistory(db, { from, to }, input.params.windowSeconds, stepSeconds);
@@ -95,7 +109,7 @@ export async function previewRule(store: Store, input: PreviewInput, budget: Pre
   const deadline = budget.clock() + budget.budgetMs;
   const to = input.now;
   const from = new Date(to.getTime() - input.hours * 60 * 60 * 1_000);
-  const { signals, sampleStepSeconds } = await signalsFor(store, input, from, to);
+  const { signals, sampleStepSeconds } = await signalsFor(store, input, from, to, budget.maxFacts ?? MAX_PREVIEW_FACTS);
   const timing = timingOf(input);
   const firings: PreviewFiring[] = [];
   const inScope = signals.filter((signal) => isInScope(input, signal.subject));

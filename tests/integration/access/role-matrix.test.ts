@@ -64,6 +64,16 @@ async function seedAlert(): Promise<string> {
   return String(alert.id);
 }
 
+async function seedSilence(): Promise<string> {
+  const silence = await db.store.prisma.silence.create({ data: { startsAt: new Date(), endsAt: new Date(Date.now() + 3_600_000), comment: 'maintenance', createdBy: 'test' } });
+  return String(silence.id);
+}
+
+async function seedSlo(): Promise<string> {
+  const slo = await db.store.prisma.slo.create({ data: { name: unique('slo'), targetPercent: 99.9, windowDays: 7, createdBy: 'test' } });
+  return String(slo.id);
+}
+
 // What the role that may gets for each mutating route, given real data to act on.
 const fixtures: Record<string, () => Promise<Fixture>> = {
   'POST /api/alert-rules': async () => ({ body: { name: unique('rule'), kind: 'flapping', params: { transitions: 3, windowSeconds: 600 } }, status: 201 }),
@@ -86,6 +96,11 @@ const fixtures: Record<string, () => Promise<Fixture>> = {
     status: 200,
   }),
   'POST /api/auth/logout': async () => ({ status: 200 }),
+  'POST /api/silences': async () => ({ body: { matchers: { cluster: 'matrix' }, endsAt: new Date(Date.now() + 3_600_000).toISOString(), comment: 'upgrade' }, status: 201 }),
+  'POST /api/silences/[id]/expire': async () => ({ params: { id: await seedSilence() }, status: 200 }),
+  'POST /api/slos': async () => ({ body: { name: unique('slo'), targetPercent: 99.9, windowDays: 7 }, status: 201 }),
+  'PUT /api/slos/[id]': async () => ({ params: { id: await seedSlo() }, body: { name: unique('slo'), targetPercent: 99.5, windowDays: 7 }, status: 200 }),
+  'DELETE /api/slos/[id]': async () => ({ params: { id: await seedSlo() }, status: 204 }),
 };
 
 // Reads that need data or a configuration this process does not have answer 404/400 once past the role check.
@@ -99,6 +114,8 @@ const readFixtures: Record<string, () => Promise<Fixture>> = {
   'GET /api/leases/[cluster]/[namespace]/[name]/context': async () => ({ params: { cluster: 'matrix', namespace: 'kube-system', name: 'nothing' }, status: 404 }),
   'GET /api/failover-hints': async () => ({ query: '?ids=1', status: 200 }),
   'GET /api/nodes': async () => ({ query: '?cluster=nowhere', status: 404 }),
+  'GET /api/leases/[cluster]/[namespace]/[name]/advisor': async () => ({ params: { cluster: 'matrix', namespace: 'kube-system', name: 'nothing' }, status: 404 }),
+  'GET /api/slos/[id]': async () => ({ params: { id: await seedSlo() }, status: 200 }),
   'GET /api/sim': async () => ({ status: 404 }),
   'GET /api/auth/login': async () => ({ status: 404 }),
   'GET /api/auth/callback': async () => ({ status: 404 }),

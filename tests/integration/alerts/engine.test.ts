@@ -154,7 +154,7 @@ describe('the alert engine', () => {
     await flap(scheduler, [150, 200, 250, 270, 280, 290]);
     expect((await engine.evaluate(['flapping'], t0 + 299_000)).notificationsQueued).toBe(0);
     expect((await engine.evaluate(['flapping'], t0 + 300_000)).notificationsQueued).toBe(1);
-    expect((await alerts())[0]?.events.at(-1)?.note).toMatch(/^condition clear/);
+    expect((await alerts())[0]?.events.at(-1)?.note).toMatch(/^condition held for \d+ s/);
     expect((await alerts())[0]?.events.some((e) => e.note === 'silenced until 2026-11-24T10:05:00.000Z by alice: maintenance')).toBe(true);
   });
 

@@ -42,7 +42,7 @@ describe('a flapping simulated lease, watched by the controller process', () => 
     });
     expect(channel.status).toBe(201);
     const rule = await callRoute(rulesRoute.POST, 'POST', '/api/alert-rules', {
-      body: { name: 'fast operator flapping', kind: 'flapping', params: { transitions: 3, windowSeconds }, namePattern: fastProfile.leaseName, forSeconds: 0, quietSeconds, channelIds: [channel.body.channel.id] },
+      body: { name: 'fast operator flapping', kind: 'flapping', params: { transitions: 3, windowSeconds }, namePattern: fastProfile.leaseName, forSeconds: 0, quietSeconds, groupWaitSeconds: 0, channelIds: [channel.body.channel.id] },
     });
     expect(rule.status).toBe(201);
 
@@ -100,7 +100,7 @@ describe('a flapping simulated lease, watched by the controller process', () => 
       db.url,
       `SELECT at, ((kind = 'acquired' AND cause IS DISTINCT FROM 'first')::int + "missedCount")::int AS weight FROM "Transition" ORDER BY at`,
     );
-    const clearedAt = Math.max(...flappingIntervals(expandTransitions(counted.map((row) => ({ at: row.at.getTime(), weight: row.weight }))), { transitions: 3, windowSeconds }).map((i) => i.end));
+    const clearedAt = Math.max(...flappingIntervals(expandTransitions(counted.map((row) => ({ at: row.at.getTime(), weight: row.weight })), 3), { transitions: 3, windowSeconds }).map((i) => i.end));
     const resolvedAt = alerts[0]!.resolvedAt.getTime();
     expect(resolvedAt).toBeGreaterThanOrEqual(clearedAt + quietSeconds * 1_000);
     expect(resolvedAt).toBeLessThanOrEqual(Math.max(clearedAt + quietSeconds * 1_000, restartedAt) + 2_000);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expandTransitions, flappingCondition, flappingIntervals, leaderlessCondition, renewLatencyCondition, staleCondition } from '../../../lib/alerts/conditions';
+import { mergeIntervals } from '../../../lib/alerts/preview';
 import { lease, s } from './factory';
 
 const flaps = (...seconds: number[]) => ({ subject: lease(), transitions: seconds.map((at) => ({ at: s(at), weight: 1 })) });
@@ -26,7 +27,21 @@ describe('flapping: at least N changes of leader within W', () => {
   it('counts changes we never saw by their weight', () => {
     const condition = flappingCondition({ subject: lease(), transitions: [{ at: s(5), weight: 2 }, { at: s(9), weight: 1 }] }, params, s(10));
     expect(condition).toMatchObject({ isActive: true, value: 3 });
-    expect(expandTransitions([{ at: s(5), weight: 0 }, { at: s(1), weight: 2 }])).toEqual([s(1), s(1)]);
+    expect(expandTransitions([{ at: s(5), weight: 0 }, { at: s(1), weight: 2 }], 3)).toEqual([s(1), s(1)]);
+  });
+
+  it('keeps memory bounded when a missed count is huge (a Lease field anyone writes), yet counts it all', () => {
+    const huge = { subject: lease(), transitions: [{ at: s(5), weight: 1e9 }, { at: s(9), weight: 1 }] };
+    expect(expandTransitions(huge.transitions, params.transitions)).toEqual([s(5), s(5), s(5), s(9)]);
+    const condition = flappingCondition(huge, params, s(10));
+    expect(condition).toMatchObject({ isActive: true, value: 1e9 + 1, since: s(5), changesAt: s(65) });
+    expect(flappingCondition(huge, params, s(70))).toMatchObject({ isActive: false, value: 0, endedAt: s(65) });
+  });
+
+  it('gives the same intervals with the cap as with every copy expanded', () => {
+    const rows = [{ at: s(0), weight: 5 }, { at: s(20), weight: 1 }, { at: s(30), weight: 4 }, { at: s(100), weight: 2 }];
+    const everyCopy = rows.flatMap((row) => Array.from({ length: row.weight }, () => row.at));
+    expect(mergeIntervals(flappingIntervals(expandTransitions(rows, 3), params))).toEqual(mergeIntervals(flappingIntervals(everyCopy, params)));
   });
 
   it('reports when it last stopped holding, so the quiet period counts from there', () => {
@@ -45,11 +60,12 @@ describe('flapping: at least N changes of leader within W', () => {
 });
 
 describe('leaderless: no valid holder for at least S', () => {
-  const facts = (leaderlessSince: number | null, extra: Partial<{ heldSince: number; lastLeaderlessMs: number }> = {}) => ({
+  const facts = (leaderlessSince: number | null, extra: Partial<{ heldSince: number; lastLeaderlessMs: number; heldBy: string }> = {}) => ({
     subject: lease(),
     leaderlessSince,
     heldSince: extra.heldSince ?? null,
     lastLeaderlessMs: extra.lastLeaderlessMs ?? null,
+    heldBy: extra.heldBy ?? null,
   });
 
   it('is clear while someone holds the lease', () => {
@@ -66,6 +82,16 @@ describe('leaderless: no valid holder for at least S', () => {
 
   it('with S = 0 fires the moment the holder is gone', () => {
     expect(leaderlessCondition(facts(s(0)), { seconds: 0 }, s(0)).isActive).toBe(true);
+  });
+
+  it('dates the condition from the facts, not from the tick that noticed it', () => {
+    expect(leaderlessCondition(facts(s(0)), { seconds: 30 }, s(35)).since).toBe(s(0));
+    expect(flappingCondition(flaps(0, 10, 20, 30), params, s(33)).since).toBe(s(20));
+  });
+
+  it('says what ended a leaderless period, with its exact length', () => {
+    const ended = leaderlessCondition(facts(null, { heldSince: s(50), lastLeaderlessMs: 40_000, heldBy: 'pod-b' }), { seconds: 30 }, s(55));
+    expect(ended).toMatchObject({ isActive: false, endedAt: s(50), endedBy: 'pod-b acquired the lease after 40 s without a holder' });
   });
 
   it('reports the acquisition that ended a long enough leaderless period', () => {

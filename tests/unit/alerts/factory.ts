@@ -23,13 +23,13 @@ export function flappingRule(overrides: Partial<AlertRuleSpec> = {}): AlertRuleS
 }
 
 export function active(subject: Subject = lease(), overrides: Partial<Condition> = {}): Condition {
-  return { subject, isActive: true, value: 3, summary: 'active', changesAt: null, endedAt: null, ...overrides };
+  return { subject, isActive: true, value: 3, summary: 'active', changesAt: null, endedAt: null, since: null, endedBy: null, ...overrides };
 }
 
 export function clear(subject: Subject = lease(), overrides: Partial<Condition> = {}): Condition {
-  return { subject, isActive: false, value: 0, summary: 'clear', changesAt: null, endedAt: null, ...overrides };
+  return { subject, isActive: false, value: 0, summary: 'clear', changesAt: null, endedAt: null, since: null, endedBy: null, ...overrides };
 }
 
 export function snapshot(overrides: Partial<AlertSnapshot> = {}): AlertSnapshot {
-  return { state: 'firing', startedAt: t0, firingAt: t0, resolvedAt: null, lastActiveAt: t0, value: 3, summary: 'active', silencedUntil: null, ...overrides };
+  return { state: 'firing', startedAt: t0, firingAt: t0, resolvedAt: null, lastActiveAt: t0, value: 3, summary: 'active', silencedUntil: null, conditionSince: t0, conditionEndedAt: null, endedBy: null, ...overrides };
 }

@@ -44,7 +44,26 @@ describe('advanceAlert', () => {
     expect(quiet.changes).toEqual([]);
     const resolved = advanceAlert(quiet.snapshot, off, noFor, s(40));
     expect(resolved.snapshot).toMatchObject({ state: 'resolved', resolvedAt: s(40), lastActiveAt: s(10) });
-    expect(resolved.changes).toEqual([{ from: 'firing', to: 'resolved', at: s(40), note: 'condition clear for 30 s (quiet period 30 s)' }]);
+    expect(resolved.changes).toEqual([{ from: 'firing', to: 'resolved', at: s(40), note: 'condition held for 10 s, then clear for the 30 s quiet period' }]);
+  });
+
+  it('keeps the condition span apart from the alert span: a 10 s leaderless period is not a 5 min alert', () => {
+    const leaderless = { forMs: 0, quietMs: 0 };
+    // Noticed at a tick 3 s after the holder was gone; the facts say it started at 0.
+    const opened = advanceAlert(null, { isActive: true, value: 3, summary: 'no valid holder for 3 s', endedAt: null, since: t0 }, leaderless, s(3)).snapshot!;
+    expect(opened).toMatchObject({ state: 'firing', startedAt: s(3), conditionSince: t0, conditionEndedAt: null });
+    // The next tick sees a holder again: it acquired at 10 s.
+    const ended = advanceAlert(opened, { isActive: false, value: 0, summary: 'a holder renews the lease', endedAt: s(10), endedBy: 'pod-b acquired the lease after 10 s without a holder' }, leaderless, s(13));
+    expect(ended.snapshot).toMatchObject({ state: 'resolved', resolvedAt: s(13), conditionSince: t0, conditionEndedAt: s(10), endedBy: 'pod-b acquired the lease after 10 s without a holder' });
+    expect(ended.changes[0]?.note).toBe('condition held for 10 s; ended by: pod-b acquired the lease after 10 s without a holder');
+  });
+
+  it('is recovering during the quiet period: the condition has ended, the alert has not', () => {
+    const firing = snapshot({ lastActiveAt: s(5), conditionSince: t0 });
+    const recovering = advanceAlert(firing, { ...off, endedAt: s(8), endedBy: 'pod-b acquired the lease' }, noFor, s(20)).snapshot!;
+    expect(recovering).toMatchObject({ state: 'firing', lastActiveAt: s(8), conditionEndedAt: s(8), endedBy: 'pod-b acquired the lease' });
+    const back = advanceAlert(recovering, on, noFor, s(25)).snapshot!;
+    expect(back).toMatchObject({ state: 'firing', conditionEndedAt: null, endedBy: null, lastActiveAt: s(25) });
   });
 
   it('restarts the quiet period when the condition comes back: one alert, not one per flap', () => {

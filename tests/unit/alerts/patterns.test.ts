@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isExcluded, isInScope, matchesGlob, parseExcludePattern, parseSubjectKey, subjectKeyOf } from '../../../lib/alerts/patterns';
+import { globToLike, isExcluded, isInScope, matchesGlob, parseExcludePattern, parseSubjectKey, subjectKeyOf } from '../../../lib/alerts/patterns';
 import { lease } from './factory';
 
 const everything = { clusterPattern: '*', namespacePattern: '*', namePattern: '*', excludePatterns: [] };
@@ -52,5 +52,13 @@ describe('subject keys', () => {
     const subject = lease('kube-scheduler', 'arn:aws:eks:eu-west-1:1:cluster/prod');
     expect(parseSubjectKey(subjectKeyOf(subject), 'flapping')).toEqual(subject);
     expect(parseSubjectKey('arn:x/cluster', 'stale_data')).toEqual({ cluster: 'arn:x/cluster', namespace: null, name: null });
+  });
+});
+
+describe('globToLike', () => {
+  it('turns * and ? into % and _ and keeps LIKE wildcards and the escape literal', () => {
+    expect(globToLike('*')).toBe('%');
+    expect(globToLike('kube-?ched*')).toBe('kube-_ched%');
+    expect(globToLike('100%_a\\b')).toBe('100\\%\\_a\\\\b');
   });
 });

@@ -26,13 +26,28 @@ describe('rule bodies', () => {
       excludePatterns: [],
       forSeconds: 0,
       quietSeconds: 300,
+      runbookUrl: null,
+      groupBy: ['cluster'],
+      groupWaitSeconds: 10,
       channelIds: [],
     });
     expect(ruleBody.parse({ name: 'r', kind: 'renew_latency', params: { windowSeconds: 600, percentOfLeaseDuration: 60 } }).params).toEqual({ windowSeconds: 600, percentOfLeaseDuration: 60, minSamples: 5 });
   });
 
+  it('default the quiet period by kind: a leaderless period that ended is over', () => {
+    expect(ruleBody.parse({ name: 'l', kind: 'leaderless', params: { seconds: 5 } }).quietSeconds).toBe(0);
+    expect(ruleBody.parse({ name: 's', kind: 'stale_data', params: { seconds: 60 } }).quietSeconds).toBe(0);
+    expect(ruleBody.parse(flapping).quietSeconds).toBe(300);
+    expect(ruleBody.parse({ ...flapping, quietSeconds: 45 }).quietSeconds).toBe(45);
+  });
+
+  it('take a runbook URL, http(s) only', () => {
+    expect(ruleBody.parse({ ...flapping, runbookUrl: 'https://wiki.example.com/runbooks/flapping' }).runbookUrl).toBe('https://wiki.example.com/runbooks/flapping');
+    expect(() => ruleBody.parse({ ...flapping, runbookUrl: 'javascript:alert(1)' })).toThrow(/runbookUrl must be an http\(s\) URL/);
+  });
+
   it.each([
-    [{ ...flapping, kind: 'sometimes' }, /^invalid kind: kind must be one of flapping, leaderless, renew_latency, stale_data, heartbeat_gap$/],
+    [{ ...flapping, kind: 'sometimes' }, /^invalid kind: kind must be one of flapping, leaderless, renew_latency, stale_data, heartbeat_gap, slo_burn$/],
     [{ ...flapping, params: undefined }, /^invalid params: params must be an object, e.g. \{"transitions": 3/],
     [{ ...flapping, params: { transitions: 0, windowSeconds: 600 } }, /^invalid params.transitions: transitions must be a whole number from 1 to 1000$/],
     [{ ...flapping, params: { transitions: 3, windowSeconds: 600, extra: 1 } }, /^invalid params: .*extra/],

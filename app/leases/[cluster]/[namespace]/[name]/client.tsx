@@ -5,6 +5,7 @@ import Link from 'next/link';
 import { useQueryStates } from 'nuqs';
 import { useCallback, useDeferredValue, useLayoutEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import dynamic from 'next/dynamic';
+import { AdvisorPanel } from '@/components/advisor/advisor-panel';
 import { AnnotationList } from '@/components/audit/annotation-list';
 import { LeaseContextPanel } from '@/components/context/lease-context-panel';
 import { RangePicker } from '@/components/forms/range-picker';
@@ -299,6 +300,13 @@ function LeaseView({ leaseKey, initialLease, initialNow }: { leaseKey: LeaseKey;
         ) : (
           <div className="h-56 animate-pulse rounded bg-zinc-100 dark:bg-zinc-900" aria-label="Loading renewals" />
         )}
+      </section>
+
+      <section aria-labelledby="advisor-heading" className="space-y-2">
+        <h2 id="advisor-heading" className="text-sm font-semibold">
+          Timing advisor
+        </h2>
+        <AdvisorPanel leaseKey={leaseKey} />
       </section>
 
       <section aria-labelledby="transitions-heading" className="space-y-2">

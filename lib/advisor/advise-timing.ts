@@ -1,0 +1,211 @@
+// The timing advisor: from one lease's stored history, how its LeaseDuration / RenewDeadline /
+// RetryPeriod hold up, and what to change. Pure: the figures come in, findings and advice go out.
+// The Lease object carries only leaseDurationSeconds; RenewDeadline and RetryPeriod are either given
+// by the user or inferred from the renew intervals, and every finding says which.
+
+// client-go's leaderelection.JitterFactor: NewLeaderElector refuses RenewDeadline <= JitterFactor × RetryPeriod.
+export const JITTER_FACTOR = 1.2;
+export const MIN_RENEW_SAMPLES = 200;
+export const MIN_FAILOVERS = 3;
+// Below this share of RenewDeadline left at p99, a GC pause or a slow API server call loses the lease.
+const MIN_MARGIN = 0.3;
+const TARGET_P99_SHARE = 0.5;
+
+export type RenewFigures = { count: number; p50Ms: number | null; p95Ms: number | null; p99Ms: number | null; maxMs: number | null };
+export type LagFigures = { p50Ms: number | null; p99Ms: number | null };
+export type FailoverFigure = { cause: 'release' | 'expiry' | 'early_takeover' | 'preferred_holder' | 'unknown'; leaderlessMs: number | null };
+
+export type AdvisorInput = {
+  leaseDurationSeconds: number | null;
+  renewDeadlineSeconds?: number;
+  retryPeriodSeconds?: number;
+  renew: RenewFigures;
+  lag: LagFigures;
+  failovers: readonly FailoverFigure[];
+  rangeText: string;
+};
+
+export type Source = 'lease' | 'given' | 'inferred' | 'unknown';
+export type Setting = { seconds: number | null; source: Source };
+export type Severity = 'violation' | 'warning' | 'info' | 'ok';
+export type Finding = { id: string; severity: Severity; text: string; evidence: string };
+export type Recommendation = { setting: 'LeaseDuration' | 'RenewDeadline' | 'RetryPeriod' | 'ReleaseOnCancel'; current: string; recommended: string; reasoning: string };
+
+export type FailoverStats = { total: number; releases: number; expiries: number; other: number; releaseLeaderlessMs: number | null; expiryLeaderlessMs: number | null };
+
+export type Advice = {
+  settings: { leaseDuration: Setting; renewDeadline: Setting; retryPeriod: Setting };
+  samples: { renewIntervals: number; failovers: number; minRenewIntervals: number; minFailovers: number };
+  failovers: FailoverStats;
+  findings: Finding[];
+  recommendations: Recommendation[];
+};
+
+const seconds = (ms: number) => `${(Math.round(ms / 100) / 10).toString()} s`;
+
+function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+export function summarizeFailovers(failovers: readonly FailoverFigure[]): FailoverStats {
+  const leaderless = (cause: FailoverFigure['cause']) => failovers.filter((f) => f.cause === cause && f.leaderlessMs !== null).map((f) => f.leaderlessMs!);
+  const releases = failovers.filter((f) => f.cause === 'release').length;
+  const expiries = failovers.filter((f) => f.cause === 'expiry').length;
+  return {
+    total: failovers.length,
+    releases,
+    expiries,
+    other: failovers.length - releases - expiries,
+    releaseLeaderlessMs: median(leaderless('release')),
+    expiryLeaderlessMs: median(leaderless('expiry')),
+  };
+}
+
+// A healthy leader renews every RetryPeriod, so the median interval is RetryPeriod to within the
+// observation's resolution; a renewal that came X after the previous one proves RenewDeadline > X − RetryPeriod at least.
+function inferSettings(input: AdvisorInput, hasEnough: boolean) {
+  const leaseDuration: Setting = { seconds: input.leaseDurationSeconds, source: input.leaseDurationSeconds === null ? 'unknown' : 'lease' };
+  const retryPeriod: Setting =
+    input.retryPeriodSeconds !== undefined
+      ? { seconds: input.retryPeriodSeconds, source: 'given' }
+      : hasEnough && input.renew.p50Ms !== null
+        ? { seconds: Math.round(input.renew.p50Ms / 100) / 10, source: 'inferred' }
+        : { seconds: null, source: 'unknown' };
+  const renewDeadline: Setting = input.renewDeadlineSeconds !== undefined ? { seconds: input.renewDeadlineSeconds, source: 'given' } : { seconds: null, source: 'unknown' };
+  return { leaseDuration, renewDeadline, retryPeriod };
+}
+
+function checkConstraints(settings: Advice['settings'], findings: Finding[]): void {
+  const { leaseDuration, renewDeadline, retryPeriod } = settings;
+  const label = (setting: Setting) => `${setting.seconds} s (${setting.source === 'lease' ? 'from the Lease' : setting.source})`;
+  if (leaseDuration.seconds !== null && renewDeadline.seconds !== null && !(leaseDuration.seconds > renewDeadline.seconds)) {
+    findings.push({
+      id: 'lease-duration-not-above-renew-deadline',
+      severity: 'violation',
+      text: 'LeaseDuration must be greater than RenewDeadline (client-go refuses to start otherwise)',
+      evidence: `LeaseDuration ${label(leaseDuration)}, RenewDeadline ${label(renewDeadline)}`,
+    });
+  }
+  if (renewDeadline.seconds !== null && retryPeriod.seconds !== null && !(renewDeadline.seconds > JITTER_FACTOR * retryPeriod.seconds)) {
+    findings.push({
+      id: 'renew-deadline-not-above-jittered-retry',
+      severity: 'violation',
+      text: `RenewDeadline must be greater than JitterFactor (${JITTER_FACTOR}) × RetryPeriod (client-go refuses to start otherwise)`,
+      evidence: `RenewDeadline ${label(renewDeadline)}, RetryPeriod ${label(retryPeriod)}: ${JITTER_FACTOR} × ${retryPeriod.seconds} s = ${Math.round(JITTER_FACTOR * retryPeriod.seconds * 100) / 100} s`,
+    });
+  }
+}
+
+export function adviseTiming(input: AdvisorInput): Advice {
+  const hasEnoughRenewals = input.renew.count >= MIN_RENEW_SAMPLES;
+  const settings = inferSettings(input, hasEnoughRenewals);
+  const failovers = summarizeFailovers(input.failovers);
+  const findings: Finding[] = [];
+  const recommendations: Recommendation[] = [];
+  const samples = { renewIntervals: input.renew.count, failovers: failovers.total, minRenewIntervals: MIN_RENEW_SAMPLES, minFailovers: MIN_FAILOVERS };
+
+  checkConstraints(settings, findings);
+
+  if (settings.renewDeadline.source === 'unknown') {
+    findings.push({
+      id: 'renew-deadline-unknown',
+      severity: 'info',
+      text: 'RenewDeadline is not stored on a Lease; give it to compare the renew intervals against it',
+      evidence: input.renew.maxMs !== null ? `the longest renew interval seen, ${seconds(input.renew.maxMs)}, was survived: RenewDeadline is at least that minus RetryPeriod` : 'no renew interval measured',
+    });
+  }
+
+  if (!hasEnoughRenewals) {
+    findings.push({
+      id: 'too-few-renewals',
+      severity: 'info',
+      text: `Not enough renewals to judge the timing: ${input.renew.count} of the ${MIN_RENEW_SAMPLES} needed over ${input.rangeText}; no timing recommendation`,
+      evidence: `${input.renew.count} renew intervals`,
+    });
+  } else if (input.renew.p99Ms !== null) {
+    const p99 = input.renew.p99Ms;
+    const evidence = `p50 ${seconds(input.renew.p50Ms ?? 0)}, p99 ${seconds(p99)}, max ${seconds(input.renew.maxMs ?? p99)} over ${input.renew.count} renewals in ${input.rangeText}`;
+    const deadline = settings.renewDeadline.seconds;
+    if (deadline !== null) {
+      const margin = 1 - p99 / (deadline * 1_000);
+      const marginText = `p99 renew interval ${seconds(p99)} against a ${deadline} s RenewDeadline (${settings.renewDeadline.source}) leaves ${Math.round(margin * 100)} % margin`;
+      if (margin < MIN_MARGIN) {
+        const recommendedDeadline = Math.ceil(p99 / 1_000 / TARGET_P99_SHARE);
+        const recommendedDuration = Math.max(settings.leaseDuration.seconds ?? 0, Math.ceil(recommendedDeadline * 1.5));
+        findings.push({ id: 'renew-margin-thin', severity: 'warning', text: `${marginText}: a slow API call or a pause can cost the lease`, evidence });
+        recommendations.push({
+          setting: 'RenewDeadline',
+          current: `${deadline} s`,
+          recommended: `${recommendedDeadline} s`,
+          reasoning: `keeps the p99 renew interval at half of RenewDeadline; ${evidence}`,
+        });
+        if (settings.leaseDuration.seconds !== null && recommendedDuration > settings.leaseDuration.seconds) {
+          recommendations.push({
+            setting: 'LeaseDuration',
+            current: `${settings.leaseDuration.seconds} s`,
+            recommended: `${recommendedDuration} s`,
+            reasoning: `LeaseDuration must stay above RenewDeadline; client-go's defaults keep it 1.5 × RenewDeadline (15 s / 10 s)`,
+          });
+        }
+      } else {
+        findings.push({ id: 'renew-margin-ok', severity: 'ok', text: marginText, evidence });
+      }
+    } else if (settings.leaseDuration.seconds !== null) {
+      const share = p99 / (settings.leaseDuration.seconds * 1_000);
+      findings.push({
+        id: 'renew-against-lease-duration',
+        severity: share > 0.6 ? 'warning' : 'ok',
+        text: `p99 renew interval ${seconds(p99)} is ${Math.round(share * 100)} % of the ${settings.leaseDuration.seconds} s LeaseDuration`,
+        evidence,
+      });
+    }
+    if (settings.retryPeriod.source === 'inferred') {
+      findings.push({
+        id: 'retry-period-inferred',
+        severity: 'info',
+        text: `RetryPeriod inferred as ${settings.retryPeriod.seconds} s from the median renew interval (a healthy leader renews once per RetryPeriod)`,
+        evidence,
+      });
+    }
+  }
+
+  if (input.lag.p99Ms !== null && hasEnoughRenewals && settings.leaseDuration.seconds !== null && input.lag.p99Ms > settings.leaseDuration.seconds * 1_000 * 0.25) {
+    findings.push({
+      id: 'observation-lag-high',
+      severity: 'warning',
+      text: `Observation lag p99 ${seconds(input.lag.p99Ms)} is over a quarter of LeaseDuration: leaderless periods shorter than that may go unseen`,
+      evidence: `lag p50 ${seconds(input.lag.p50Ms ?? 0)}, p99 ${seconds(input.lag.p99Ms)}`,
+    });
+  }
+
+  if (failovers.total < MIN_FAILOVERS) {
+    findings.push({
+      id: 'too-few-failovers',
+      severity: 'info',
+      text: `${failovers.total} failover(s) in ${input.rangeText}: at least ${MIN_FAILOVERS} are needed to judge how leadership moves`,
+      evidence: `${failovers.releases} release(s), ${failovers.expiries} expiry(ies)`,
+    });
+  } else {
+    const expiryShare = failovers.expiries / failovers.total;
+    const leaderlessText = `median leaderless time ${failovers.expiryLeaderlessMs === null ? 'unknown' : seconds(failovers.expiryLeaderlessMs)} after an expiry, ${failovers.releaseLeaderlessMs === null ? 'no release seen' : seconds(failovers.releaseLeaderlessMs)} after a release`;
+    const evidence = `${failovers.expiries} of ${failovers.total} failovers in ${input.rangeText} were expiries, ${failovers.releases} releases; ${leaderlessText}`;
+    if (failovers.expiries >= 2 && expiryShare >= 0.5) {
+      const afterRelease = failovers.releaseLeaderlessMs ?? (settings.retryPeriod.seconds !== null ? settings.retryPeriod.seconds * 1_000 : null);
+      const estimate = afterRelease === null ? '' : ` from ~${seconds(failovers.expiryLeaderlessMs ?? 0)} to ~${seconds(afterRelease)}`;
+      findings.push({ id: 'failovers-by-expiry', severity: 'warning', text: 'Most failovers waited for the lease to expire instead of being released', evidence });
+      recommendations.push({
+        setting: 'ReleaseOnCancel',
+        current: 'off (holders let the lease expire)',
+        recommended: 'true',
+        reasoning: `a holder that stops cleanly then empties holderIdentity and a candidate takes over at its next retry; this would cut leaderless time per failover${estimate}. ${evidence}`,
+      });
+    } else {
+      findings.push({ id: 'failovers-by-release', severity: 'ok', text: 'Failovers are mostly clean releases', evidence });
+    }
+  }
+
+  return { settings, samples, failovers, findings, recommendations };
+}

@@ -1,0 +1,38 @@
+import { adviseTiming, type Advice, type FailoverFigure } from '../../advisor/advise-timing';
+import type { LeaseKey } from '../../leases';
+import type { Store } from '../../store/client';
+import { listFailovers } from '../../store/failovers';
+import { getLeaseOrThrow } from '../../store/leases';
+import { listRenewals } from '../../store/renewals';
+
+const DAY_MS = 24 * 60 * 60 * 1_000;
+const failoverLimit = 10_000;
+
+export type LeaseAdviceInput = { key: LeaseKey; days: number; renewDeadlineSeconds?: number; retryPeriodSeconds?: number; now: Date };
+
+export type LeaseAdvice = Advice & { range: { from: Date; to: Date } };
+
+// Reads through the same store functions the lease page uses (renew statistics come from the
+// rollups beyond a few thousand samples), so the advisor never reads RenewSample columns itself.
+export async function adviseLease(store: Store, input: LeaseAdviceInput): Promise<LeaseAdvice> {
+  const range = { from: new Date(input.now.getTime() - input.days * DAY_MS), to: input.now };
+  const lease = await getLeaseOrThrow(store, input.key);
+  const [renewals, { failovers }] = await Promise.all([
+    listRenewals(store, { key: input.key, range }),
+    listFailovers(store, { range, cluster: input.key.cluster, namespace: input.key.namespace, limit: failoverLimit }),
+  ]);
+  const figures: FailoverFigure[] = failovers
+    .filter((failover) => failover.name === input.key.name && failover.kind === 'acquired')
+    .map((failover) => ({ cause: failover.cause, leaderlessMs: failover.leaderlessMs }));
+  const { stats } = renewals;
+  const advice = adviseTiming({
+    leaseDurationSeconds: lease.leaseDurationSeconds,
+    renewDeadlineSeconds: input.renewDeadlineSeconds,
+    retryPeriodSeconds: input.retryPeriodSeconds,
+    renew: { count: stats.count, p50Ms: stats.intervalMs.p50, p95Ms: stats.intervalMs.p95, p99Ms: stats.intervalMs.p99, maxMs: stats.intervalMs.max },
+    lag: { p50Ms: stats.lagMs.p50, p99Ms: stats.lagMs.p99 },
+    failovers: figures,
+    rangeText: `${input.days} day${input.days === 1 ? '' : 's'}`,
+  });
+  return { ...advice, range };
+}

@@ -1,0 +1,45 @@
+import { ConflictError, NotFoundError } from '../errors';
+import type { Store } from './client';
+import { Prisma, type Slo } from './generated/prisma/client';
+
+export type SloWrite = { name: string; clusterPattern: string; namespacePattern: string; leasePattern: string; targetPercent: number; windowDays: number };
+
+export type SloRecord = Slo;
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
+}
+
+export async function listSlos(store: Store): Promise<SloRecord[]> {
+  return store.prisma.slo.findMany({ orderBy: { name: 'asc' } });
+}
+
+export async function getSloOrThrow(store: Store, id: number): Promise<SloRecord> {
+  const slo = await store.prisma.slo.findUnique({ where: { id } });
+  if (!slo) throw new NotFoundError(`SLO ${id} not found`);
+  return slo;
+}
+
+export async function createSlo(store: Store, input: SloWrite & { createdBy: string }): Promise<SloRecord> {
+  try {
+    return await store.prisma.slo.create({ data: input });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new ConflictError(`an SLO named "${input.name}" already exists`);
+    throw error;
+  }
+}
+
+export async function updateSlo(store: Store, id: number, input: SloWrite): Promise<SloRecord> {
+  await getSloOrThrow(store, id);
+  try {
+    return await store.prisma.slo.update({ where: { id }, data: input });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new ConflictError(`an SLO named "${input.name}" already exists`);
+    throw error;
+  }
+}
+
+export async function deleteSlo(store: Store, id: number): Promise<void> {
+  const { count } = await store.prisma.slo.deleteMany({ where: { id } });
+  if (count === 0) throw new NotFoundError(`SLO ${id} not found`);
+}

@@ -1,0 +1,206 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as adviceRoute from '../../../app/api/leases/[cluster]/[namespace]/[name]/advisor/route';
+import * as sloRoute from '../../../app/api/slos/[id]/route';
+import * as exportRoute from '../../../app/api/slos/export/route';
+import * as slosRoute from '../../../app/api/slos/route';
+import * as rulesRoute from '../../../app/api/alert-rules/route';
+import { loggerFor } from '../../../lib/log';
+import { AlertEngine } from '../../../lib/server/alerts/engine';
+import { reportSlo } from '../../../lib/server/slo/report-slo';
+import { getSloOrThrow } from '../../../lib/store/slos';
+import type { Lease } from '../../../lib/store/generated/prisma/client';
+import { createMigratedDatabase, type MigratedDatabase } from '../helpers/database';
+import { pointRoutesAtStore } from '../helpers/routes';
+import { seedCluster, seedGap, seedLease, seedRenewSamples, seedTransitions } from '../helpers/seed';
+import { callRoute } from '../alerts/support';
+
+// A seeded history whose truth is known by construction: over the last two days kube-scheduler had
+// one 60 s leaderless period and its cluster one 1 h blind spot; kube-controller-manager failed over
+// five times, four by expiry (15 s without a leader each) and once by release (2 s), and renewed every
+// 2 s with 10 of 300 renewals taking 6.1 s.
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const now = Date.now();
+const ago = (ms: number) => new Date(now - ms);
+
+let db: MigratedDatabase;
+let restore: () => void;
+let scheduler: Lease;
+let manager: Lease;
+
+beforeAll(async () => {
+  db = await createMigratedDatabase('slo_advisor');
+  restore = pointRoutesAtStore(db.store);
+  const cluster = await seedCluster(db.store, 'prod-eu', { lastSeenAt: new Date(now), createdAt: ago(3 * DAY) });
+  const since = { createdAt: ago(3 * DAY), observedAt: ago(3 * DAY) };
+  scheduler = await seedLease(db.store, cluster, { namespace: 'kube-system', name: 'kube-scheduler', holderIdentity: 'b', leaseDurationSeconds: 15, ...since });
+  manager = await seedLease(db.store, cluster, { namespace: 'kube-system', name: 'kube-controller-manager', holderIdentity: 'f', leaseDurationSeconds: 15, ...since });
+
+  await seedTransitions(db.store, scheduler, [
+    { at: ago(3 * DAY), kind: 'acquired', cause: 'first', toHolder: 'a', eventKey: 's-first' },
+    { at: ago(DAY), kind: 'released', fromHolder: 'a', eventKey: 's-released' },
+    { at: ago(DAY - 60_000), kind: 'acquired', cause: 'release', fromHolder: 'a', toHolder: 'b', leaderlessMs: 60_000, eventKey: 's-acquired' },
+  ]);
+  await seedGap(db.store, cluster, { startedAt: ago(12 * HOUR), endedAt: ago(11 * HOUR) });
+
+  const failovers: Parameters<typeof seedTransitions>[2] = [{ at: ago(3 * DAY), kind: 'acquired', cause: 'first', toHolder: 'a', eventKey: 'm-first' }];
+  ['b', 'c', 'd', 'e'].forEach((holder, i) => {
+    const at = now - (40 - i * 6) * HOUR;
+    failovers.push({ at: new Date(at), kind: 'expired', eventKey: `m-expired-${i}` });
+    failovers.push({ at: new Date(at + 15_000), kind: 'acquired', cause: 'expiry', toHolder: holder, leaderlessMs: 15_000, eventKey: `m-acquired-${i}` });
+  });
+  failovers.push({ at: ago(4 * HOUR), kind: 'released', eventKey: 'm-released' });
+  failovers.push({ at: new Date(now - 4 * HOUR + 2_000), kind: 'acquired', cause: 'release', toHolder: 'f', leaderlessMs: 2_000, eventKey: 'm-acquired-release' });
+  await seedTransitions(db.store, manager, failovers);
+  await seedRenewSamples(
+    db.store,
+    manager,
+    Array.from({ length: 300 }, (_, i) => ({ renewTime: ago(2 * HOUR - i * 2_000), intervalMs: i % 30 === 0 ? 6_100 : 2_000, lagMs: 50 })),
+  );
+});
+
+afterAll(async () => {
+  restore();
+  await db.drop();
+});
+
+type Report = {
+  status: { sliPercent: number; observedSeconds: number; notObservedSeconds: number; leaderlessSeconds: number; allowedLeaderlessSeconds: number; budgetRemainingPercent: number; isMet: boolean };
+  leases: Array<{ name: string }>;
+  chart: Array<{ budgetRemainingPercent: number }>;
+  burn: Array<{ factor: number; isBurning: boolean }>;
+};
+
+describe('a leadership SLO on a seeded history', () => {
+  it('counts the leaderless minute against the target and leaves the blind hour out of both sides', async () => {
+    const created = await callRoute<{ slo: { id: number } }>(slosRoute.POST, 'POST', '/api/slos', {
+      body: { name: 'scheduler', clusterPattern: 'prod-*', namespacePattern: 'kube-system', leasePattern: 'kube-scheduler', targetPercent: 99.9, windowDays: 2 },
+    });
+    expect(created.status).toBe(201);
+    const id = String(created.body.slo.id);
+    const report = await callRoute<Report>(sloRoute.GET, 'GET', `/api/slos/${id}`, { params: { id } });
+    expect(report.status).toBe(200);
+    const { status } = report.body;
+    expect(report.body.leases.map((lease) => lease.name)).toEqual(['kube-scheduler']);
+    expect(status.notObservedSeconds).toBeCloseTo(3_600, 0);
+    expect(status.leaderlessSeconds).toBeCloseTo(60, 0);
+    expect(status.observedSeconds).toBeCloseTo(47 * 3_600, -1);
+    const allowed = 0.001 * 47 * 3_600;
+    expect(status.allowedLeaderlessSeconds).toBeCloseTo(allowed, 0);
+    expect(status.budgetRemainingPercent).toBeCloseTo((1 - 60 / allowed) * 100, 1);
+    expect(status.sliPercent).toBeCloseTo((1 - 60 / (47 * 3_600)) * 100, 3);
+    expect(status.isMet).toBe(true);
+    expect(report.body.chart.at(-1)?.budgetRemainingPercent).toBeCloseTo(status.budgetRemainingPercent, 1);
+    const budgets = report.body.chart.map((point) => point.budgetRemainingPercent);
+    expect(budgets).toEqual([...budgets].sort((a, b) => b - a));
+    expect(report.body.burn.map((b) => [b.factor, b.isBurning])).toEqual([
+      [14.4, false],
+      [6, false],
+    ]);
+  });
+
+  it('exports every SLO as CSV with its figures', async () => {
+    const response = await exportRoute.GET(new Request('http://leasetrail.test/api/slos/export?format=csv'), { params: Promise.resolve({}) as Promise<never> });
+    expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    const [header, row] = (await response.text()).trim().split(/\r?\n/);
+    expect(header).toBe(
+      'name,clusterPattern,namespacePattern,leasePattern,targetPercent,windowDays,from,to,sliPercent,observedSeconds,notObservedSeconds,leaderlessSeconds,allowedLeaderlessSeconds,budgetRemainingPercent,isMet',
+    );
+    expect(row).toMatch(/^scheduler,prod-\*,kube-system,kube-scheduler,99\.9,2,/);
+    expect(row).toMatch(/,true$/);
+  });
+
+  it('refuses a target of 100 % and an unknown SLO with clear 4xx answers', async () => {
+    const hundred = await callRoute<{ error: string }>(slosRoute.POST, 'POST', '/api/slos', { body: { name: 'x', targetPercent: 100 } });
+    expect(hundred.status).toBe(400);
+    expect(hundred.body.error).toMatch(/targetPercent must be below 100/);
+    const missing = await callRoute<{ error: string }>(sloRoute.GET, 'GET', '/api/slos/999', { params: { id: '999' } });
+    expect(missing.status).toBe(404);
+  });
+});
+
+type Advice = {
+  settings: { retryPeriod: { seconds: number; source: string }; renewDeadline: { seconds: number; source: string } };
+  samples: { renewIntervals: number; failovers: number };
+  failovers: { total: number; expiries: number; releases: number; expiryLeaderlessMs: number; releaseLeaderlessMs: number };
+  findings: Array<{ id: string; text: string }>;
+  recommendations: Array<{ setting: string; recommended: string; reasoning: string }>;
+};
+
+describe('the timing advisor on a seeded history', () => {
+  it('reads percentiles, infers RetryPeriod, counts expiries and recommends ReleaseOnCancel with its evidence', async () => {
+    const params = { cluster: 'prod-eu', namespace: 'kube-system', name: 'kube-controller-manager' };
+    const answer = await callRoute<Advice>(adviceRoute.GET, 'GET', '/api/leases/prod-eu/kube-system/kube-controller-manager/advisor?days=7&renewDeadlineSeconds=10', { params });
+    expect(answer.status).toBe(200);
+    const advice = answer.body;
+    expect(advice.samples).toMatchObject({ renewIntervals: 300, failovers: 5 });
+    expect(advice.settings.retryPeriod).toEqual({ seconds: 2, source: 'inferred' });
+    expect(advice.settings.renewDeadline).toEqual({ seconds: 10, source: 'given' });
+    expect(advice.findings.find((f) => f.id === 'renew-margin-ok')?.text).toBe('p99 renew interval 6.1 s against a 10 s RenewDeadline (given) leaves 39 % margin');
+    expect(advice.failovers).toMatchObject({ total: 5, expiries: 4, releases: 1, expiryLeaderlessMs: 15_000, releaseLeaderlessMs: 2_000 });
+    const release = advice.recommendations.find((r) => r.setting === 'ReleaseOnCancel');
+    expect(release?.reasoning).toContain('from ~15 s to ~2 s');
+    expect(release?.reasoning).toContain('4 of 5 failovers in 7 days were expiries');
+  });
+
+  it('answers 400 for a bad setting and 404 for an unknown lease', async () => {
+    const params = { cluster: 'prod-eu', namespace: 'kube-system', name: 'kube-controller-manager' };
+    const bad = await callRoute<{ error: string }>(adviceRoute.GET, 'GET', '/api/leases/prod-eu/kube-system/kube-controller-manager/advisor?renewDeadlineSeconds=-3', { params });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatch(/renewDeadlineSeconds must be a number of seconds/);
+    const unknown = await callRoute(adviceRoute.GET, 'GET', '/api/leases/prod-eu/kube-system/nothing/advisor', { params: { ...params, name: 'nothing' } });
+    expect(unknown.status).toBe(404);
+  });
+});
+
+describe('an slo_burn rule', () => {
+  it('judges the SLO as a whole: one leaderless lease of ten burns what the SLO page says, in one alert', async () => {
+    const cluster = await db.store.prisma.cluster.findFirstOrThrow({ where: { name: 'prod-eu' } });
+    for (let i = 0; i < 10; i++) {
+      const lease = await seedLease(db.store, cluster, { namespace: 'fleet', name: `svc-${i}`, holderIdentity: 'a', leaseDurationSeconds: 15, createdAt: ago(3 * DAY), observedAt: ago(3 * DAY) });
+      const history: Parameters<typeof seedTransitions>[2] = [{ at: ago(3 * DAY), kind: 'acquired', cause: 'first', toHolder: 'a', eventKey: `f${i}-first` }];
+      if (i === 0) {
+        history.push({ at: ago(50 * 60_000), kind: 'expired', eventKey: 'f0-expired' });
+        history.push({ at: ago(60_000), kind: 'acquired', cause: 'expiry', toHolder: 'b', leaderlessMs: 49 * 60_000, eventKey: 'f0-acquired' });
+      }
+      await seedTransitions(db.store, lease, history);
+    }
+    const slo = await callRoute<{ slo: { id: number } }>(slosRoute.POST, 'POST', '/api/slos', { body: { name: 'fleet', namespacePattern: 'fleet', targetPercent: 99.9, windowDays: 30 } });
+    const rule = await callRoute<{ rule: { id: number } }>(rulesRoute.POST, 'POST', '/api/alert-rules', { body: { name: 'fleet burning', kind: 'slo_burn', params: { sloId: slo.body.slo.id } } });
+    expect(rule.status).toBe(201);
+
+    const at = Date.now();
+    const engine = new AlertEngine({ store: db.store, log: loggerFor('slo-burn-test'), delivery: false });
+    await engine.evaluate(['slo_burn'], at);
+    const alerts = await db.store.prisma.alert.findMany({ where: { ruleId: rule.body.rule.id } });
+    expect(alerts.map((alert) => [alert.subjectKey, alert.state])).toEqual([['*/fleet/*', 'firing']]);
+
+    const page = await reportSlo(db.store, await getSloOrThrow(db.store, slo.body.slo.id), new Date(at));
+    const worst = Math.max(...page.burn.map((reading) => reading.shortRate ?? 0));
+    // ~29 of 300 lease-minutes leaderless over the last 30 min: ~10 % against a 0.1 % allowance (per lease it would be ~1000×).
+    expect(worst).toBeGreaterThan(80);
+    expect(worst).toBeLessThanOrEqual(100);
+    expect(alerts[0]!.value).toBe(Math.round(worst * 10) / 10);
+    for (const reading of page.burn) expect(alerts[0]!.summary).toContain(`${Math.round(reading.longRate! * 10) / 10}× over`);
+  });
+
+  it('fires for a lease burning its budget over both windows of a pair, and says how fast', async () => {
+    const cluster = await db.store.prisma.cluster.findFirstOrThrow({ where: { name: 'prod-eu' } });
+    const operator = await seedLease(db.store, cluster, { namespace: 'operators', name: 'burning-operator', holderIdentity: 'b', leaseDurationSeconds: 15, createdAt: ago(3 * DAY), observedAt: ago(3 * DAY) });
+    await seedTransitions(db.store, operator, [
+      { at: ago(3 * DAY), kind: 'acquired', cause: 'first', toHolder: 'a', eventKey: 'o-first' },
+      { at: ago(8 * 60_000), kind: 'expired', eventKey: 'o-expired' },
+      { at: ago(2 * 60_000), kind: 'acquired', cause: 'expiry', toHolder: 'b', leaderlessMs: 6 * 60_000, eventKey: 'o-acquired' },
+    ]);
+    const slo = await callRoute<{ slo: { id: number } }>(slosRoute.POST, 'POST', '/api/slos', { body: { name: 'operators', namespacePattern: 'operators', targetPercent: 99.9, windowDays: 30 } });
+    const rule = await callRoute<{ error?: string }>(rulesRoute.POST, 'POST', '/api/alert-rules', { body: { name: 'operators burning', kind: 'slo_burn', params: { sloId: slo.body.slo.id } } });
+    expect(rule.status).toBe(201);
+
+    const engine = new AlertEngine({ store: db.store, log: loggerFor('slo-burn-test'), delivery: false });
+    const report = await engine.evaluate(['slo_burn'], Date.now());
+    expect(report.changes).toEqual([expect.objectContaining({ to: 'firing', subjectKey: '*/operators/*' })]);
+    const alert = await db.store.prisma.alert.findFirstOrThrow({ where: { subjectKey: '*/operators/*' } });
+    expect(alert.summary).toMatch(/^error budget of SLO "operators" \(99\.9 %\) burning \d+(\.\d)?× over 1 h and \d+(\.\d)?× over 5 min \(threshold 14\.4×\); /);
+  });
+});

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { adviseTiming, type AdvisorInput } from '../../../lib/advisor/advise-timing';
+
+const healthy: AdvisorInput = {
+  leaseDurationSeconds: 15,
+  renew: { count: 5_000, p50Ms: 2_000, p95Ms: 2_600, p99Ms: 6_100, maxMs: 7_000 },
+  lag: { p50Ms: 40, p99Ms: 200 },
+  failovers: [],
+  rangeText: '7 days',
+};
+
+const ids = (advice: ReturnType<typeof adviseTiming>) => advice.findings.map((f) => f.id);
+
+describe('adviseTiming', () => {
+  it('compares the p99 renew interval with a given RenewDeadline and says what it rests on', () => {
+    const advice = adviseTiming({ ...healthy, renewDeadlineSeconds: 10 });
+    const margin = advice.findings.find((f) => f.id === 'renew-margin-ok')!;
+    expect(margin.text).toBe('p99 renew interval 6.1 s against a 10 s RenewDeadline (given) leaves 39 % margin');
+    expect(margin.evidence).toContain('5000 renewals in 7 days');
+    expect(advice.settings.retryPeriod).toEqual({ seconds: 2, source: 'inferred' });
+    expect(ids(advice)).toContain('retry-period-inferred');
+    expect(advice.recommendations).toEqual([]);
+  });
+
+  it('recommends a longer RenewDeadline (and LeaseDuration above it) when the margin is thin', () => {
+    const advice = adviseTiming({ ...healthy, renewDeadlineSeconds: 8, renew: { ...healthy.renew, p99Ms: 7_000 } });
+    expect(ids(advice)).toContain('renew-margin-thin');
+    expect(advice.recommendations.map((r) => [r.setting, r.current, r.recommended])).toEqual([
+      ['RenewDeadline', '8 s', '14 s'],
+      ['LeaseDuration', '15 s', '21 s'],
+    ]);
+  });
+
+  it("flags client-go's constraints: LeaseDuration > RenewDeadline > 1.2 × RetryPeriod", () => {
+    const advice = adviseTiming({ ...healthy, renewDeadlineSeconds: 15, retryPeriodSeconds: 13 });
+    expect(advice.findings.filter((f) => f.severity === 'violation').map((f) => f.id)).toEqual(['lease-duration-not-above-renew-deadline', 'renew-deadline-not-above-jittered-retry']);
+    expect(adviseTiming({ ...healthy, renewDeadlineSeconds: 10, retryPeriodSeconds: 2 }).findings.some((f) => f.severity === 'violation')).toBe(false);
+    // 1.2 × 5 s = 6 s: a 6 s RenewDeadline is refused, not merely tight.
+    expect(ids(adviseTiming({ ...healthy, renewDeadlineSeconds: 6, retryPeriodSeconds: 5 }))).toContain('renew-deadline-not-above-jittered-retry');
+  });
+
+  it('never recommends without enough samples, and says how many it has', () => {
+    const advice = adviseTiming({ ...healthy, renewDeadlineSeconds: 3, renew: { ...healthy.renew, count: 150 } });
+    expect(advice.recommendations).toEqual([]);
+    expect(advice.findings.find((f) => f.id === 'too-few-renewals')?.text).toBe('Not enough renewals to judge the timing: 150 of the 200 needed over 7 days; no timing recommendation');
+    expect(advice.settings.retryPeriod.source).toBe('unknown');
+    expect(advice.samples).toMatchObject({ renewIntervals: 150, minRenewIntervals: 200 });
+  });
+
+  it('recommends ReleaseOnCancel when most failovers waited for an expiry, with the leaderless time it would save', () => {
+    const failovers = [
+      { cause: 'expiry' as const, leaderlessMs: 15_000 },
+      { cause: 'expiry' as const, leaderlessMs: 14_000 },
+      { cause: 'expiry' as const, leaderlessMs: 16_000 },
+      { cause: 'expiry' as const, leaderlessMs: 15_500 },
+      { cause: 'release' as const, leaderlessMs: 2_000 },
+    ];
+    const advice = adviseTiming({ ...healthy, failovers });
+    expect(advice.failovers).toMatchObject({ total: 5, expiries: 4, releases: 1, expiryLeaderlessMs: 15_250, releaseLeaderlessMs: 2_000 });
+    const recommendation = advice.recommendations.find((r) => r.setting === 'ReleaseOnCancel')!;
+    expect(recommendation.recommended).toBe('true');
+    expect(recommendation.reasoning).toContain('from ~15.3 s to ~2 s');
+    expect(recommendation.reasoning).toContain('4 of 5 failovers in 7 days were expiries');
+  });
+
+  it('does not judge failovers on fewer than three', () => {
+    const advice = adviseTiming({ ...healthy, failovers: [{ cause: 'expiry', leaderlessMs: 15_000 }, { cause: 'expiry', leaderlessMs: 15_000 }] });
+    expect(ids(advice)).toContain('too-few-failovers');
+    expect(advice.recommendations.some((r) => r.setting === 'ReleaseOnCancel')).toBe(false);
+  });
+
+  it('warns when the observation lag hides short leaderless periods', () => {
+    expect(ids(adviseTiming({ ...healthy, lag: { p50Ms: 1_000, p99Ms: 5_000 } }))).toContain('observation-lag-high');
+  });
+});
