@@ -58,13 +58,16 @@ DECLARE
   first_month date;
   day date;
 BEGIN
-  SELECT greatest((min("renewTime") AT TIME ZONE 'UTC')::date, today - 400) INTO first_day FROM "RenewSample_unpartitioned";
-  FOR day IN SELECT d::date FROM generate_series(least(coalesce(first_day, today), today), today + 7, interval '1 day') AS d LOOP
+  -- greatest() skips NULLs: an empty table must not get 400 days of partitions.
+  SELECT (min("renewTime") AT TIME ZONE 'UTC')::date INTO first_day FROM "RenewSample_unpartitioned";
+  first_day := least(greatest(coalesce(first_day, today), today - 400), today);
+  FOR day IN SELECT d::date FROM generate_series(first_day, today + 7, interval '1 day') AS d LOOP
     EXECUTE format('CREATE TABLE %I PARTITION OF "RenewSample" FOR VALUES FROM (%L) TO (%L)',
                    'RenewSample_d' || to_char(day, 'YYYYMMDD'), day::timestamp AT TIME ZONE 'UTC', (day + 1)::timestamp AT TIME ZONE 'UTC');
   END LOOP;
-  SELECT greatest(date_trunc('month', min(bucket) AT TIME ZONE 'UTC')::date, date_trunc('month', today - 800)::date) INTO first_month FROM "RenewRollup_unpartitioned";
-  FOR day IN SELECT d::date FROM generate_series(least(coalesce(first_month, today), date_trunc('month', today)::date), date_trunc('month', today)::date + interval '2 months', interval '1 month') AS d LOOP
+  SELECT date_trunc('month', min(bucket) AT TIME ZONE 'UTC')::date INTO first_month FROM "RenewRollup_unpartitioned";
+  first_month := least(greatest(coalesce(first_month, today), date_trunc('month', today - 800)::date), date_trunc('month', today)::date);
+  FOR day IN SELECT d::date FROM generate_series(first_month, date_trunc('month', today)::date + interval '2 months', interval '1 month') AS d LOOP
     EXECUTE format('CREATE TABLE %I PARTITION OF "RenewRollup" FOR VALUES FROM (%L) TO (%L)',
                    'RenewRollup_m' || to_char(day, 'YYYYMM'), day::timestamp AT TIME ZONE 'UTC', (day + interval '1 month')::timestamp AT TIME ZONE 'UTC');
   END LOOP;

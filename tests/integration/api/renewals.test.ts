@@ -84,6 +84,7 @@ describe('listRenewals', () => {
       stats: { count: 0, intervalMs: { p50: null, p95: null, p99: null, max: null }, lagMs: { p50: null, p95: null, p99: null, max: null }, percentileRelativeError: null },
       isDownsampled: false,
       bucketMs: null,
+      rawFrom: null,
     });
   });
 

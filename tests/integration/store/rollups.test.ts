@@ -180,7 +180,7 @@ describe('rollUpRenewals', () => {
     try {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock($1::int, $2::int)', [0x4c41, 2]);
-      expect(await rollUpRenewals(db.store, { now: new Date(END) })).toEqual({ isSkipped: true, rolledUntil: null, chunks: 0, rowsWritten: 0 });
+      expect(await rollUpRenewals(db.store, { now: new Date(END) })).toEqual({ isSkipped: true, rolledUntil: null, chunks: 0, rowsWritten: 0, lateRowsWritten: 0 });
       await client.query('COMMIT');
     } finally {
       client.release();
