@@ -107,6 +107,8 @@ export type MaintenanceOptions = {
   daysAhead?: number;
   monthsAhead?: number;
   lockTimeoutMs?: number;
+  // Also create the partitions from this time on (an import, a backfill); by default from now.
+  createFrom?: Date;
 };
 
 export type TableMaintenance = {
@@ -125,7 +127,7 @@ export type TableMaintenance = {
 export type MaintenanceResult = { isSkipped: boolean; tables: TableMaintenance[] };
 
 // horizon: everything before it goes (null: nothing may go yet).
-async function maintainTable(client: pg.ClientBase, spec: PartitionedTable, horizon: number | null, ahead: number, options: Required<Omit<MaintenanceOptions, 'retention'>>): Promise<TableMaintenance> {
+async function maintainTable(client: pg.ClientBase, spec: PartitionedTable, horizon: number | null, ahead: number, options: Required<Omit<MaintenanceOptions, 'retention' | 'createFrom'>> & { createFrom?: Date }): Promise<TableMaintenance> {
   const result: TableMaintenance = { table: spec.table, created: [], dropped: [], keptForRollups: [], deferred: [], movedFromDefault: 0, deletedFromDefault: 0, droppedBefore: null };
   const now = options.now.getTime();
   const column = quoted(spec.column);
@@ -133,7 +135,11 @@ async function maintainTable(client: pg.ClientBase, spec: PartitionedTable, hori
 
   // Periods from now through `ahead`, and every retained period with rows waiting in DEFAULT.
   const wanted = new Set<number>();
-  for (let start = periodStart(spec.unit, now), n = 0; n <= ahead; start = nextPeriod(spec.unit, start), n += 1) wanted.add(start);
+  const last = periodStart(spec.unit, now);
+  for (let start = last, n = 0; n <= ahead; start = nextPeriod(spec.unit, start), n += 1) wanted.add(start);
+  if (options.createFrom) {
+    for (let start = periodStart(spec.unit, Math.max(options.createFrom.getTime(), horizon ?? Number.NEGATIVE_INFINITY)); start < last; start = nextPeriod(spec.unit, start)) wanted.add(start);
+  }
   const { rows: waiting } = await client.query<{ period: Date }>(
     `SELECT DISTINCT date_trunc('${spec.unit}', ${column}, 'UTC') AS period FROM ${defaultTable} WHERE $1::timestamptz IS NULL OR ${column} >= $1::timestamptz`,
     [horizon === null ? null : new Date(horizon)],
@@ -187,7 +193,7 @@ const lockKey = 3;
 // samples are dropped only up to where the rollups reach, so no minute is lost from both.
 export async function maintainPartitions(store: Store, options: MaintenanceOptions): Promise<MaintenanceResult> {
   const retention = options.retention ?? defaultRetention;
-  const settled = { now: options.now, daysAhead: options.daysAhead ?? 7, monthsAhead: options.monthsAhead ?? 2, lockTimeoutMs: options.lockTimeoutMs ?? 1_000 };
+  const settled = { now: options.now, daysAhead: options.daysAhead ?? 7, monthsAhead: options.monthsAhead ?? 2, lockTimeoutMs: options.lockTimeoutMs ?? 1_000, createFrom: options.createFrom };
   const client = await store.pool.connect();
   try {
     const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1::int, $2::int) AS locked', [lockNamespace, lockKey]);
