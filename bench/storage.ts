@@ -56,7 +56,7 @@ async function insertDay(client: pg.Client, leaseIds: number[], dayStart: number
     const from = dayStart + hour * 3_600_000;
     const result = await client.query(
       `INSERT INTO "RenewSample" ("leaseId", "renewTime", "intervalMs", "lagMs")
-       SELECT l, $2::timestamptz + (s * ${HEARTBEAT_US} + (hashint8(l * 100000 + s) & 262143)) * interval '1 microsecond', 10000 + (hashint4(l + s) & 255), 2 + (hashint4(l * 7 + s) & 31)
+       SELECT l, $2::timestamptz + (s::bigint * ${HEARTBEAT_US} + (hashint8(l::bigint * 100000 + s) & 262143)) * interval '1 microsecond', 10000 + (hashint4(l + s) & 255), 2 + (hashint4(l * 7 + s) & 31)
          FROM generate_series(0, 359) AS s, unnest($1::int[]) AS l
         ORDER BY s, l`,
       [leaseIds, new Date(from)],
@@ -80,6 +80,7 @@ async function measureBigDrop(store: Store, url: string, client: pg.Client, leas
   const today = day + 8 * DAY_MS;
   const keepAll = { rawSamplesMs: 1_000 * DAY_MS, rollupsMs: 1_000 * DAY_MS };
   // Drops what the growth run left and creates the big day's partition; then today's.
+  await saveProgress(store.prisma, 'renewals', new Date(day));
   await maintainPartitions(store, { now: new Date(day + 60_000), retention: defaultRetention, daysAhead: 0, monthsAhead: 0 });
   await maintainPartitions(store, { now: new Date(today), retention: keepAll, daysAhead: 1, monthsAhead: 0 });
   const name = partitionName(renewSamplePartitions, day);
