@@ -7,10 +7,11 @@ import type { RenewalEvent, StoredLease } from '../../../lib/leases';
 import { parseMicroTime } from '../../../lib/leases/micro-time';
 import { writeBatch, type IngestBatch } from '../../../lib/store/ingest';
 import { defaultMigrationsDir, listMigrationFiles, migrate } from '../../../lib/store/migrate';
-import { listPartitions, maintainPartitions, renewRollupPartitions, renewSamplePartitions } from '../../../lib/store/partitions';
+import { listPartitions, maintainPartitions, partitionedTables, renewRollupPartitions, renewSamplePartitions } from '../../../lib/store/partitions';
 import { listRenewals } from '../../../lib/store/renewals';
 import { rollUpRenewals } from '../../../lib/store/rollups';
 import { createEmptyDatabase, createMigratedDatabase, type MigratedDatabase } from '../helpers/database';
+import { diffPartitioning } from '../helpers/schema-diff';
 import { seedCluster, seedLease } from '../helpers/seed';
 
 const DAY = 86_400_000;
@@ -58,6 +59,10 @@ describe('partition maintenance', () => {
     expect(first.tables.find((t) => t.table === 'RenewRollup')!.created).toEqual(['RenewRollup_m203102', 'RenewRollup_m203103', 'RenewRollup_m203104']);
     const again = await maintainPartitions(db.store, { now, retention, daysAhead: 3, monthsAhead: 2 });
     expect(again.tables.flatMap((t) => t.created)).toEqual([]);
+    // Attached partitions carry every index of their parent (and RenewRollup's foreign key).
+    expect(await diffPartitioning(partitionedTables, client)).toEqual([]);
+    const { rows: keys } = await client.query(`SELECT 1 FROM pg_constraint WHERE conrelid = '"RenewRollup_m203103"'::regclass AND contype = 'f'`);
+    expect(keys).toHaveLength(1);
     // A sample of a created day lands in its partition, not in DEFAULT.
     const cluster = await seedCluster(db.store, 'ahead');
     const lease = await seedLease(db.store, cluster, { namespace: 'kube-system', name: 'ahead' });
