@@ -129,7 +129,7 @@ export async function benchIngest(options: IngestOptions = {}): Promise<IngestRe
     // The limit: the same rows, exported and loaded back with one binary COPY into the same table.
     const chunks: Buffer[] = [];
     await pipeline(
-      client.query(copyTo('COPY "RenewSample" TO STDOUT (FORMAT binary)')),
+      client.query(copyTo('COPY (SELECT * FROM "RenewSample") TO STDOUT (FORMAT binary)')),
       new Writable({
         write(chunk: Buffer, _encoding, done) {
           chunks.push(chunk);

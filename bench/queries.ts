@@ -13,6 +13,7 @@ import { getFailoverAudit, listFailovers, summarizeLeaseWindows } from '../lib/s
 import { listGaps } from '../lib/store/gaps';
 import { getLeaseOrThrow } from '../lib/store/leases';
 import { migrate } from '../lib/store/migrate';
+import { maintainPartitions } from '../lib/store/partitions';
 import { listRenewals } from '../lib/store/renewals';
 import { rollUpRenewals } from '../lib/store/rollups';
 import { rollUpTimelines } from '../lib/store/timeline-rollups';
@@ -153,8 +154,8 @@ const countSkipped = `SELECT count(*)::int AS n FROM sample_plan p CROSS JOIN LA
 
 // Samples whose renewTime falls in [$1, $2) µs after the span start, in renewTime order, as the ingest writes them.
 const insertSamples = `
-INSERT INTO "RenewSample" ("leaseId", "renewTime", "observedAt", "intervalMs", "lagMs")
-SELECT lease_id, $3::timestamptz + t * interval '1 microsecond', $3::timestamptz + (t + lag) * interval '1 microsecond', interval_ms, round(lag / 1000.0)::int
+INSERT INTO "RenewSample" ("leaseId", "renewTime", "intervalMs", "lagMs")
+SELECT lease_id, $3::timestamptz + t * interval '1 microsecond', interval_ms, round(lag / 1000.0)::int
   FROM (
     SELECT p.lease_id, ${slotTime('i')} AS t,
            CASE WHEN prev < 0 OR (p.profile = 'flapping' AND pg_temp.u(i, p.seed * 16 + 2) < 0.3) THEN NULL
@@ -289,12 +290,22 @@ export async function seedQueriesDatabase(databaseUrl: string): Promise<SeededFl
       plans.map((p) => p.holders.join(' ')),
     ]);
 
+    // The day partitions of the span exist before the rows arrive, as the partition job leaves them live.
+    const store = createStore(databaseUrl, { max: 2 });
+    try {
+      await maintainPartitions(store, { now: anchor, createFrom: spanStart, retention: { rawSamplesMs: SPAN_MS * 2, rollupsMs: SPAN_MS * 2 } });
+    } finally {
+      await closeStore(store);
+    }
+    // Rows stored the moment they happened would not be late: the trigger that queues late minutes stays out of the seed.
+    await client.query(`ALTER TABLE "RenewSample" DISABLE TRIGGER "RenewSample_queue_late"`);
     // Hour by hour, every lease interleaved: the heap ends up in time order, as a live ingest leaves it.
     for (let hour = 0; hour < SPAN_DAYS * 24; hour++) {
       const range = [hour * 3_600_000_000, (hour + 1) * 3_600_000_000, spanStart];
       await client.query(insertSamples, range);
       await client.query(insertTransitions, range);
     }
+    await client.query(`ALTER TABLE "RenewSample" ENABLE TRIGGER "RenewSample_queue_late"`);
 
     const gaps = CLUSTERS.flatMap((cluster) =>
       Array.from({ length: 3 }, (_, i) => {
@@ -531,10 +542,15 @@ export type StorageResult = {
   conditions: string;
 };
 
-async function sizeOf(client: pg.Client, table: string): Promise<RelationSize> {
-  const { rows } = await client.query<{ heap: string; total: string }>(`SELECT pg_table_size($1::regclass)::text AS heap, pg_total_relation_size($1::regclass)::text AS total`, [`"${table}"`]);
+// A partitioned table is the sum of its partitions (pg_partition_tree lists a plain table as its own leaf).
+export async function sizeOf(client: pg.Client, table: string): Promise<RelationSize> {
+  const { rows } = await client.query<{ heap: string; total: string }>(
+    `SELECT coalesce(sum(pg_table_size(relid)), 0)::text AS heap, coalesce(sum(pg_total_relation_size(relid)), 0)::text AS total FROM pg_partition_tree($1::regclass) WHERE isleaf`,
+    [`"${table}"`],
+  );
   const { rows: indexes } = await client.query<{ name: string; bytes: string }>(
-    `SELECT c.relname AS name, pg_relation_size(c.oid)::text AS bytes FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = $1::regclass ORDER BY c.relname`,
+    `SELECT c.relname AS name, (SELECT coalesce(sum(pg_relation_size(t.relid)), 0) FROM pg_partition_tree(c.oid) t WHERE t.isleaf)::text AS bytes
+       FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = $1::regclass ORDER BY c.relname`,
     [`"${table}"`],
   );
   return { heapBytes: Number(rows[0]!.heap), indexBytes: Object.fromEntries(indexes.map((i) => [i.name, Number(i.bytes)])), totalBytes: Number(rows[0]!.total) };
@@ -547,61 +563,52 @@ export type StorageOption = { option: string; bytesPerSample: { heap: number; in
 const OPTION_SAMPLES = 1_000_000;
 
 // Layouts of the same million samples, written in the order the ingest wrote them (the heap's own
-// order) so indexes grow as they do live. What touches RenewSample's columns is a recommendation.
+// order) so indexes grow as they do live. The first is RenewSample as it is; the others are measured
+// alternatives (isApplied false), among them the layout before (with observedAt).
+const pk = `PRIMARY KEY ("leaseId", "renewTime")`;
 const storageOptions: Array<{ option: string; isApplied: boolean; create: string; insert?: string; isInsertTimed?: boolean }> = [
   {
-    option: 'as is: (leaseId, renewTime, observedAt, intervalMs, lagMs), primary key (fillfactor 90) grown by inserts, BRIN on renewTime',
+    option: 'as is: (leaseId, renewTime, intervalMs, lagMs), primary key (fillfactor 90) grown by inserts, BRIN on renewTime; one day partition',
     isApplied: true,
-    create: `CREATE TABLE storage_options.t (LIKE "RenewSample"); ALTER TABLE storage_options.t ADD PRIMARY KEY ("leaseId", "renewTime"); CREATE INDEX ON storage_options.t USING brin ("renewTime")`,
+    isInsertTimed: true,
+    create: `CREATE TABLE storage_options.t (LIKE "RenewSample"); ALTER TABLE storage_options.t ADD ${pk}; CREATE INDEX ON storage_options.t USING brin ("renewTime")`,
   },
   {
-    option: 'primary key with fillfactor 100',
-    isApplied: false,
-    create: `CREATE TABLE storage_options.t (LIKE "RenewSample"); ALTER TABLE storage_options.t ADD PRIMARY KEY ("leaseId", "renewTime") WITH (fillfactor = 100); CREATE INDEX ON storage_options.t USING brin ("renewTime")`,
-  },
-  {
-    option: 'primary key rebuilt (REINDEX, as a periodic maintenance would leave it)',
-    isApplied: false,
-    create: `CREATE TABLE storage_options.t (LIKE "RenewSample"); ALTER TABLE storage_options.t ADD PRIMARY KEY ("leaseId", "renewTime"); CREATE INDEX ON storage_options.t USING brin ("renewTime")`,
-    insert: `INSERT INTO storage_options.t SELECT * FROM storage_options.source; REINDEX TABLE storage_options.t`,
-  },
-  {
-    option: 'columns reordered widest first (renewTime, observedAt, leaseId, intervalMs, lagMs)',
+    option: 'before: with observedAt (renewTime + lagMs)',
     isApplied: false,
     isInsertTimed: true,
-    create: `CREATE TABLE storage_options.t ("renewTime" timestamptz(6) NOT NULL, "observedAt" timestamptz(6) NOT NULL, "leaseId" int NOT NULL, "intervalMs" int, "lagMs" int,
-             PRIMARY KEY ("leaseId", "renewTime")); CREATE INDEX ON storage_options.t USING brin ("renewTime")`,
-    insert: `INSERT INTO storage_options.t SELECT "renewTime", "observedAt", "leaseId", "intervalMs", "lagMs" FROM storage_options.source`,
+    create: `CREATE TABLE storage_options.t ("leaseId" int NOT NULL, "renewTime" timestamptz(6) NOT NULL, "observedAt" timestamptz(6) NOT NULL, "intervalMs" int, "lagMs" int, ${pk});
+             CREATE INDEX ON storage_options.t USING brin ("renewTime")`,
+    insert: `INSERT INTO storage_options.t SELECT "leaseId", "renewTime", "renewTime" + coalesce("lagMs", 0) * interval '1 ms', "intervalMs", "lagMs" FROM storage_options.source`,
   },
   {
-    option: 'without observedAt (it is renewTime + lagMs to the millisecond)',
+    option: 'primary key rebuilt once the day is closed (REINDEX, fillfactor 100)',
     isApplied: false,
-    isInsertTimed: true,
-    create: `CREATE TABLE storage_options.t ("leaseId" int NOT NULL, "renewTime" timestamptz(6) NOT NULL, "intervalMs" int, "lagMs" int,
-             PRIMARY KEY ("leaseId", "renewTime")); CREATE INDEX ON storage_options.t USING brin ("renewTime")`,
-    insert: `INSERT INTO storage_options.t SELECT "leaseId", "renewTime", "intervalMs", "lagMs" FROM storage_options.source`,
+    create: `CREATE TABLE storage_options.t (LIKE "RenewSample"); ALTER TABLE storage_options.t ADD ${pk}; CREATE INDEX ON storage_options.t USING brin ("renewTime")`,
+    insert: `INSERT INTO storage_options.t SELECT * FROM storage_options.source; ALTER INDEX storage_options.t_pkey SET (fillfactor = 100); REINDEX TABLE storage_options.t`,
   },
   {
-    option: 'one row per lease and minute, samples as arrays (renew and observed offsets in µs, interval, lag), lossless',
+    option: 'one row per lease and minute, samples as arrays (renew offsets in µs, interval, lag), lossless',
     isApplied: false,
-    create: `CREATE TABLE storage_options.t ("leaseId" int NOT NULL, minute timestamptz NOT NULL, "renewUs" int[] NOT NULL, "observedUs" bigint[] NOT NULL,
+    create: `CREATE TABLE storage_options.t ("leaseId" int NOT NULL, minute timestamptz NOT NULL, "renewUs" int[] NOT NULL,
              "intervalMs" int[] NOT NULL, "lagMs" int[] NOT NULL, PRIMARY KEY ("leaseId", minute))`,
     insert: `INSERT INTO storage_options.t
              SELECT "leaseId", date_trunc('minute', "renewTime", 'UTC') AS minute,
                     array_agg((extract(epoch FROM "renewTime" - date_trunc('minute', "renewTime", 'UTC')) * 1e6)::int ORDER BY "renewTime"),
-                    array_agg((extract(epoch FROM "observedAt" - "renewTime") * 1e6)::bigint ORDER BY "renewTime"),
                     array_agg("intervalMs" ORDER BY "renewTime"), array_agg("lagMs" ORDER BY "renewTime")
                FROM storage_options.source GROUP BY 1, 2 ORDER BY 2, 1`,
   },
 ];
 
 async function measureStorageOptions(client: pg.Client): Promise<StorageOption[]> {
-  const { rows } = await client.query<{ pages: string }>(`SELECT pg_relation_size('"RenewSample"') / 8192 AS pages`);
-  const samples = await countOf(client, 'RenewSample');
-  const pages = Math.ceil((Number(rows[0]!.pages) * OPTION_SAMPLES * 1.05) / samples);
+  // The fullest day partition, in its heap order (the order the rows were written).
+  const { rows } = await client.query<{ name: string }>(
+    `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = '"RenewSample"'::regclass ORDER BY c.reltuples DESC LIMIT 1`,
+  );
   await client.query('DROP SCHEMA IF EXISTS storage_options CASCADE; CREATE SCHEMA storage_options');
   try {
-    await client.query(`CREATE TABLE storage_options.source AS SELECT * FROM "RenewSample" WHERE ctid < '(${pages},0)'::tid LIMIT ${OPTION_SAMPLES}`);
+    await client.query(`CREATE TABLE storage_options.source AS SELECT * FROM "${rows[0]!.name}" LIMIT ${OPTION_SAMPLES}`);
+    const samples = await countOf(client, 'storage_options"."source');
     const results: StorageOption[] = [];
     for (const option of storageOptions) {
       await client.query('DROP TABLE IF EXISTS storage_options.t');
@@ -614,8 +621,8 @@ async function measureStorageOptions(client: pg.Client): Promise<StorageOption[]
       const indexes = Object.values(size.indexBytes).reduce((a, b) => a + b, 0);
       results.push({
         option: option.option,
-        bytesPerSample: { heap: round1(size.heapBytes / OPTION_SAMPLES), indexes: round1(indexes / OPTION_SAMPLES), total: round1(size.totalBytes / OPTION_SAMPLES) },
-        insertUsPerSample: option.insert && !option.isInsertTimed ? null : round1((insertMs * 1000) / OPTION_SAMPLES),
+        bytesPerSample: { heap: round1(size.heapBytes / samples), indexes: round1(indexes / samples), total: round1(size.totalBytes / samples) },
+        insertUsPerSample: option.insert && !option.isInsertTimed ? null : round1((insertMs * 1000) / samples),
         isApplied: option.isApplied,
       });
     }

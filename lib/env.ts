@@ -73,6 +73,9 @@ const envSchema = z.object({
   // What the controller asks API servers for: Kubernetes protobuf (JSON where a server answers JSON) or JSON only.
   LEASETRAIL_WATCH_ENCODING: z.enum(['protobuf', 'json'], { error: 'must be protobuf or json' }).default('protobuf'),
   LEASETRAIL_SIMULATE: z.enum(['auto', 'always', 'never']).default('auto'),
+  // Retention (lib/store/partitions.ts): raw renew samples and their per-minute rollups, in days.
+  LEASETRAIL_RETENTION_RAW_DAYS: z.coerce.number({ error: 'must be a number of days' }).int({ error: 'must be a whole number of days' }).min(1, { error: 'must be at least 1' }).max(3650, { error: 'must be at most 3650' }).default(7),
+  LEASETRAIL_RETENTION_ROLLUP_DAYS: z.coerce.number({ error: 'must be a number of days' }).int({ error: 'must be a whole number of days' }).min(1, { error: 'must be at least 1' }).max(36500, { error: 'must be at most 36500' }).default(400),
   // How long a cluster whose owner died waits for another replica, and how often replicas rebalance.
   LEASETRAIL_OWNERSHIP_LEASE_SECONDS: z.coerce
     .number({ error: 'must be a number of seconds' })
@@ -162,6 +165,10 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   if (data.LEASETRAIL_AUTH === 'proxy') {
     if (data.LEASETRAIL_TRUSTED_PROXIES.length === 0) throw new ConfigError('invalid LEASETRAIL_TRUSTED_PROXIES: required when LEASETRAIL_AUTH=proxy (the addresses or CIDRs of the auth proxy)');
     validateTrustedProxies(data.LEASETRAIL_TRUSTED_PROXIES);
+  }
+  // Long ranges read the rollups where raw samples are gone: rollups kept shorter would leave a hole.
+  if (data.LEASETRAIL_RETENTION_ROLLUP_DAYS < data.LEASETRAIL_RETENTION_RAW_DAYS) {
+    throw new ConfigError('invalid LEASETRAIL_RETENTION_ROLLUP_DAYS: must be at least LEASETRAIL_RETENTION_RAW_DAYS (rollups answer the ranges raw samples no longer cover)');
   }
   return { ...data, HOST: resolveHost(data), dataDir: path.resolve(data.LEASETRAIL_DATA_DIR) };
 }

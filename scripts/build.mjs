@@ -1,10 +1,11 @@
 // `npm run build`: what production runs. Next.js standalone output plus esbuild bundles of our entry
 // points, assembled in one folder (the artefact) that plain `node` starts with production dependencies only.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
 const require = createRequire(import.meta.url);
@@ -89,6 +90,26 @@ function writeArtefactPackage() {
   cpSync(path.join(root, 'package-lock.json'), path.join(artefactDir, 'package-lock.json'));
 }
 
+// A brotli and a gzip copy of every compressible static asset, made once here instead of on every request
+// by Next (lib/server/static-assets.ts serves them). A copy no smaller than the file is not written.
+function precompressStatic(dir) {
+  if (!existsSync(dir)) return { files: 0, bytes: 0, br: 0 };
+  const totals = { files: 0, bytes: 0, br: 0 };
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile() || !/\.(js|mjs|css|json|map|svg|txt)$/.test(entry.name)) continue;
+    const file = path.join(entry.parentPath, entry.name);
+    const body = readFileSync(file);
+    const br = brotliCompressSync(body, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: body.length } });
+    const gz = gzipSync(body, { level: 9 });
+    if (br.length < body.length) writeFileSync(`${file}.br`, br);
+    if (gz.length < body.length) writeFileSync(`${file}.gz`, gz);
+    totals.files += 1;
+    totals.bytes += body.length;
+    totals.br += Math.min(br.length, body.length);
+  }
+  return totals;
+}
+
 function copyInto(from, to) {
   if (!existsSync(from)) return;
   rmSync(to, { recursive: true, force: true });
@@ -102,6 +123,8 @@ async function main() {
   mkdirSync(distDir, { recursive: true });
   await bundleEntries(distDir);
   copyInto(path.join(root, '.next', 'static'), path.join(artefactDir, '.next', 'static'));
+  const compressed = precompressStatic(path.join(artefactDir, '.next', 'static'));
+  process.stdout.write(`pre-compressed ${compressed.files} static assets: ${Math.round(compressed.bytes / 1024)} KiB → ${Math.round(compressed.br / 1024)} KiB brotli\n`);
   copyInto(path.join(root, 'public'), path.join(artefactDir, 'public'));
   copyInto(path.join(root, 'prisma', 'migrations'), path.join(artefactDir, 'prisma', 'migrations'));
   writeArtefactPackage();

@@ -68,6 +68,12 @@ export function ChartRenewInterval({
             <span className="inline-block h-0 w-4 border-t-2 border-dashed border-red-600" aria-hidden="true" /> lease duration {formatDuration(leaseDurationMs)}
           </span>
         ) : null}
+        {data.rawFrom ? (
+          <span className="text-amber-800 dark:text-amber-300" data-testid="renew-chart-rollups-note">
+            Before {formatTime(data.rawFrom, mode, { date: true })} raw samples are past retention: points and percentiles there come from per-minute rollups (slowest
+            renewal per minute, percentiles within {Math.round((data.stats.percentileRelativeError ?? 0) * 1000) / 10} %).
+          </span>
+        ) : null}
       </figcaption>
       <div
         ref={wrapperRef}

@@ -77,10 +77,10 @@ export function toTransitionDto(transition: TransitionRecord): TransitionDto {
   };
 }
 
-export type RenewalPointDto = Omit<RenewalPoint, 'renewTime' | 'observedAt'> & { renewTime: Iso; observedAt: Iso };
+export type RenewalPointDto = Omit<RenewalPoint, 'renewTime' | 'observedAt'> & { renewTime: Iso; observedAt: Iso | null };
 
 export function toRenewalPointDto(point: RenewalPoint): RenewalPointDto {
-  return { renewTime: iso(point.renewTime), observedAt: iso(point.observedAt), intervalMs: point.intervalMs, lagMs: point.lagMs };
+  return { renewTime: iso(point.renewTime), observedAt: isoOrNull(point.observedAt), intervalMs: point.intervalMs, lagMs: point.lagMs };
 }
 
 export type GapDto = Omit<GapRecord, 'id' | 'startedAt' | 'endedAt'> & { id: string; startedAt: Iso; endedAt: Iso | null };
@@ -100,7 +100,8 @@ export type ClustersResponse = { clusters: ClusterDto[] };
 export type LeasesResponse = { leases: LeaseDto[]; hasMore: boolean };
 export type LeaseResponse = { lease: LeaseDto };
 export type TransitionsResponse = { transitions: TransitionDto[]; hasMore: boolean; stateAtStart: WindowStartStateDto; range: RangeDto };
-export type RenewalsResponse = Pick<RenewalSeries, 'stats' | 'bucketMs'> & { samples: RenewalPointDto[]; downsampled: boolean; range: RangeDto };
+// rawFrom: the range starts before retention dropped raw samples; up to rawFrom the answer is rollups only.
+export type RenewalsResponse = Pick<RenewalSeries, 'stats' | 'bucketMs'> & { samples: RenewalPointDto[]; downsampled: boolean; rawFrom: Iso | null; range: RangeDto };
 export type GapsResponse = { gaps: GapDto[]; hasMore: boolean; range: RangeDto };
 
 export const toClustersResponse = (clusters: ClusterSummary[]): ClustersResponse => ({ clusters: clusters.map(toClusterDto) });
@@ -124,6 +125,7 @@ export const toRenewalsResponse = (series: RenewalSeries, range: TimeRange): Ren
   stats: series.stats,
   downsampled: series.isDownsampled,
   bucketMs: series.bucketMs,
+  rawFrom: isoOrNull(series.rawFrom),
   range: toRangeDto(range),
 });
 

@@ -12,6 +12,7 @@ import { startControllerFromEnv, type RunningController } from './start-controll
 import { describeDatabaseError } from './database-errors';
 import { peerHeader } from '../auth/proxy-identity';
 import { startDrain } from './lifecycle';
+import { loadPrecompressedAssets, servePrecompressed } from './static-assets';
 
 export type RunningServer = { url: string; databaseUrl: string; controller: RunningController | undefined; stop: () => Promise<void> };
 
@@ -86,6 +87,7 @@ export async function runServer({ env, root, log }: RunOptions): Promise<Running
     const app = next({ dev: false, dir: root, hostname: env.HOST, port: env.PORT, ...(conf ? { conf } : {}) });
     await app.prepare();
     const handle = app.getRequestHandler();
+    const precompressed = loadPrecompressedAssets(path.join(root, '.next', 'static'));
     const server = http.createServer((req, res) => {
       // Next decodes route parameters before any of our code runs and answers a malformed one with a 500.
       if (!isDecodablePath(req.url ?? '/')) {
@@ -95,6 +97,7 @@ export async function runServer({ env, root, log }: RunOptions): Promise<Running
       // The trusted-proxy check needs the socket's address; a client-sent copy is never believed.
       delete req.headers[peerHeader];
       if (req.socket.remoteAddress) req.headers[peerHeader] = req.socket.remoteAddress;
+      if (servePrecompressed(precompressed, req, res)) return;
       void handle(req, res);
     });
     const port = await listen(server, env.HOST, env.PORT);

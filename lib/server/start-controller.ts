@@ -4,6 +4,7 @@ import { AlertEngine } from './alerts/engine';
 import type { Env } from '../env';
 import type { Logger } from '../log';
 import { closeStore, createStore } from '../store/client';
+import { PartitionJob } from '../store/partitions';
 import { RollupJob } from '../store/rollups';
 import { listKubeconfigFiles, loadInClusterTarget, loadKubeconfigTargets, selectTargets, type ClusterTarget } from '../kube/cluster-sources';
 import { Controller } from '../kube/controller';
@@ -66,12 +67,21 @@ export async function startControllerFromEnv(env: Env, databaseUrl: string, log:
   const rollupStore = createStore(databaseUrl, { max: 3 });
   const rollups = new RollupJob({ store: rollupStore, log: log.child({ component: 'rollups' }) });
   rollups.start();
+  // Partitions of the days and months ahead, and retention by dropping whole partitions.
+  const day = 86_400_000;
+  const partitions = new PartitionJob({
+    store: rollupStore,
+    log: log.child({ component: 'partitions' }),
+    maintenance: { retention: { rawSamplesMs: env.LEASETRAIL_RETENTION_RAW_DAYS * day, rollupsMs: env.LEASETRAIL_RETENTION_ROLLUP_DAYS * day } },
+  });
+  partitions.start();
   return {
     controller,
     alerts,
     targets,
     isSimulated: stopFleet !== undefined,
     stop: async () => {
+      await partitions.stop();
       await rollups.stop();
       await closeStore(rollupStore);
       await alerts.stop();

@@ -7,7 +7,10 @@ export type { ChangeEvent };
 
 type Listener = (event: ChangeEvent) => void;
 
-type Hub = { listeners: Set<Listener>; client: pg.Client | undefined; connecting: boolean; retryTimer: NodeJS.Timeout | undefined };
+// isWanted: someone subscribed once. From then on the connection stays open (and is re-opened when it
+// drops) even with no subscriber: closing it with the last tab made every fresh page load start with a
+// `resync` and refetch everything it had just rendered.
+type Hub = { listeners: Set<Listener>; client: pg.Client | undefined; connecting: boolean; retryTimer: NodeJS.Timeout | undefined; isWanted: boolean };
 
 const log = loggerFor('changes');
 
@@ -15,7 +18,7 @@ const log = loggerFor('changes');
 const slot = globalThis as unknown as { leasetrailChangesHub?: Hub };
 
 function hub(): Hub {
-  slot.leasetrailChangesHub ??= { listeners: new Set(), client: undefined, connecting: false, retryTimer: undefined };
+  slot.leasetrailChangesHub ??= { listeners: new Set(), client: undefined, connecting: false, retryTimer: undefined, isWanted: false };
   return slot.leasetrailChangesHub;
 }
 
@@ -24,7 +27,7 @@ function broadcast(event: ChangeEvent): void {
 }
 
 function scheduleReconnect(state: Hub, delayMs: number): void {
-  if (state.retryTimer || state.listeners.size === 0) return;
+  if (state.retryTimer || !state.isWanted) return;
   state.retryTimer = setTimeout(() => {
     state.retryTimer = undefined;
     void connect(state);
@@ -32,7 +35,7 @@ function scheduleReconnect(state: Hub, delayMs: number): void {
 }
 
 async function connect(state: Hub): Promise<void> {
-  if (state.client || state.connecting || state.listeners.size === 0) return;
+  if (state.client || state.connecting || !state.isWanted) return;
   const url = getEnv().DATABASE_URL;
   if (!url) return;
   state.connecting = true;
@@ -57,7 +60,8 @@ async function connect(state: Hub): Promise<void> {
     await client.connect();
     await client.query(`LISTEN ${changesChannel}`);
     state.client = client;
-    // Whatever changed while we were not listening is unknown: every subscriber refetches.
+    // Whatever changed while we were not listening is unknown: every subscriber refetches. A subscriber
+    // arriving while we listen gets no resync: its page was rendered from the database just before.
     broadcast({ type: 'resync' });
   } catch (error) {
     log.warn({ err: (error as Error).message }, 'cannot LISTEN for changes; retrying');
@@ -72,14 +76,9 @@ async function connect(state: Hub): Promise<void> {
 export function subscribeToChanges(listener: Listener): () => void {
   const state = hub();
   state.listeners.add(listener);
+  state.isWanted = true;
   void connect(state);
   return () => {
     state.listeners.delete(listener);
-    if (state.listeners.size === 0 && state.client) {
-      const client = state.client;
-      state.client = undefined;
-      client.removeAllListeners();
-      client.end().catch(() => undefined);
-    }
   };
 }

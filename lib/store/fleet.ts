@@ -1,6 +1,8 @@
 import { classifyLeaseHealth, type LeaseHealth } from '../leases/health';
 import type { Store } from './client';
 import { listClusters, type ClusterSummary } from './clusters';
+import { Prisma } from './generated/prisma/client';
+import { seenAtOf } from './renew-sample-sql';
 
 export type FleetLease = {
   cluster: string;
@@ -56,7 +58,7 @@ export async function getFleetSummary(store: Store, now: Date = new Date()): Pro
         ) t ON true
         -- Renewals alone do not rewrite the lease row: the newest sample says when it last changed.
         LEFT JOIN LATERAL (
-          SELECT "observedAt" FROM "RenewSample" WHERE "leaseId" = l.id ORDER BY "renewTime" DESC LIMIT 1
+          SELECT ${Prisma.raw(seenAtOf())} AS "observedAt" FROM "RenewSample" WHERE "leaseId" = l.id ORDER BY "renewTime" DESC LIMIT 1
         ) latest ON true
         LEFT JOIN LATERAL (
           SELECT round(percentile_cont(0.95) WITHIN GROUP (ORDER BY "intervalMs"))::int AS p95

@@ -156,7 +156,7 @@ async function resolveLeaseIds(client: pg.ClientBase, clusterId: number, keys: L
   for (const row of rows) ids.set(`${row.namespace}/${row.name}`, row.id);
 }
 
-const renewSampleColumns = '"leaseId", "renewTime", "observedAt", "intervalMs", "lagMs"';
+const renewSampleColumns = '"leaseId", "renewTime", "intervalMs", "lagMs"';
 
 // A sample is filed at its renewTime, but never later than we saw it: a holder whose clock runs ahead
 // (or a renewTime of 2036) would otherwise sort as the newest sample for years.
@@ -179,12 +179,11 @@ const renewalSavepoint = 'renewals';
 const batchSavepoint = 'cluster_batch';
 
 async function insertRenewals(client: pg.ClientBase, renewals: Array<{ leaseId: number; event: RenewalEvent }>, options: { hasSavepoint: boolean }): Promise<number> {
-  const writer = new BinaryCopyWriter(renewals.length * 48 + 64);
+  const writer = new BinaryCopyWriter(renewals.length * 38 + 64);
   for (const { event, leaseId } of renewals) {
-    writer.startRow(5);
+    writer.startRow(4);
     writer.int4(leaseId);
     writer.timestamptzUs(sampleMicros(event));
-    writer.timestamptzUs(event.observedAt * 1000);
     writer.int4(toInt4(event.intervalMs));
     writer.int4(lagOf(event));
   }
@@ -200,12 +199,11 @@ async function insertRenewals(client: pg.ClientBase, renewals: Array<{ leaseId: 
   }
   const result = await client.query(
     `INSERT INTO "RenewSample" (${renewSampleColumns})
-     SELECT * FROM unnest($1::int[], $2::timestamptz[], $3::timestamptz[], $4::int[], $5::int[])
+     SELECT * FROM unnest($1::int[], $2::timestamptz[], $3::int[], $4::int[])
      ON CONFLICT ("leaseId", "renewTime") DO NOTHING`,
     [
       renewals.map((r) => r.leaseId),
       renewals.map((r) => sampleTime(r.event)),
-      renewals.map((r) => new Date(r.event.observedAt)),
       renewals.map((r) => toInt4(r.event.intervalMs)),
       renewals.map((r) => lagOf(r.event)),
     ],

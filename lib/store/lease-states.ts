@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { leaseKeyString, stateFromStored, type LeaseState, type StoredLease } from '../leases';
+import { seenAtOf } from './renew-sample-sql';
 
 export type ClusterLeaseStates = { states: Map<string, LeaseState>; leaseIds: Map<string, number> };
 
@@ -9,10 +10,10 @@ export async function loadClusterLeaseStates(client: pg.ClientBase, cluster: { i
   const { rows } = await client.query<StoredLease & { id: number; namespace: string; name: string }>(
     `SELECT l.id, l.namespace, l.name, l.kind, l.uid, l."resourceVersion", l."holderIdentity", l."leaseDurationSeconds", l."acquireTime",
             GREATEST(l."renewTime", s."renewTime") AS "renewTime", l."leaseTransitions", l.strategy, l."preferredHolder",
-            GREATEST(l."observedAt", s."observedAt") AS "observedAt", l."holderSince", l."lastCause", l."skewSuspectedMs", l."deletedAt"
+            GREATEST(l."observedAt", s."seenAt") AS "observedAt", l."holderSince", l."lastCause", l."skewSuspectedMs", l."deletedAt"
        FROM "Lease" l
        LEFT JOIN LATERAL (
-         SELECT "renewTime", "observedAt" FROM "RenewSample" WHERE "leaseId" = l.id ORDER BY "renewTime" DESC LIMIT 1
+         SELECT "renewTime", ${seenAtOf()} AS "seenAt" FROM "RenewSample" WHERE "leaseId" = l.id ORDER BY "renewTime" DESC LIMIT 1
        ) s ON true
       WHERE l."clusterId" = $1`,
     [cluster.id],

@@ -5,6 +5,7 @@ import { leaseIdOf } from './lease-id';
 import { getLeaseOrThrow } from './leases';
 import { ENTRY_INDEX_OFFSET, ENTRY_MAX_COUNT, histogramIndex, PERCENTILE_RELATIVE_ERROR, percentilesOf, type HistogramBucket } from './renew-histogram';
 import { epochMs } from './epoch-ms';
+import { observedAtOf } from './renew-sample-sql';
 import type { TimeRange } from './time-range';
 
 type Db = Prisma.TransactionClient;
@@ -12,7 +13,8 @@ type Db = Prisma.TransactionClient;
 // Enough for any chart width; beyond it we send the worst renewal of each time bucket.
 export const MAX_RENEWAL_POINTS = 5_000;
 
-export type RenewalPoint = { renewTime: Date; observedAt: Date; intervalMs: number | null; lagMs: number | null };
+// observedAt: null for a sample seen in a list rather than a watch (no lag, so no observation time kept).
+export type RenewalPoint = { renewTime: Date; observedAt: Date | null; intervalMs: number | null; lagMs: number | null };
 
 export type Percentiles = { p50: number | null; p95: number | null; p99: number | null; max: number | null };
 
@@ -25,6 +27,9 @@ export type RenewalSeries = {
   stats: RenewalStats;
   isDownsampled: boolean;
   bucketMs: number | null;
+  // Set when the range starts before the oldest raw sample retention kept: from the range start to
+  // here, points and percentiles come from the per-minute rollups only.
+  rawFrom: Date | null;
 };
 
 export type ListRenewalsInput = { key: LeaseKey; range: TimeRange };
@@ -46,13 +51,18 @@ function percentiles(values: Array<number | null> | null, max: number | null): P
 // The whole minutes of the range that RenewRollup holds, and the raw rows around them.
 type Split = { leaseId: number; range: TimeRange; rolled: TimeRange };
 
-// The lease and how far the rollups reach, in one round trip; no row: getLeaseOrThrow says why.
-async function leaseAndProgress(store: Store, key: LeaseKey): Promise<{ leaseId: number; rolledUntil: number | null }> {
-  const query = Prisma.sql`SELECT ${leaseIdOf(key)} AS "leaseId", (SELECT ${epochMs(Prisma.sql`"rolledUntil"`)} FROM "RollupProgress" WHERE job = 'renewals') AS "rolledUntil"`;
-  const { rows } = await store.pool.query<{ leaseId: number | null; rolledUntil: number | null }>(query.text, query.values);
+type LeaseAndProgress = { leaseId: number; rolledUntil: number | null; rawFrom: number | null };
+
+// The lease, how far the rollups reach and where raw samples begin, in one round trip; no row:
+// getLeaseOrThrow says why.
+async function leaseAndProgress(store: Store, key: LeaseKey): Promise<LeaseAndProgress> {
+  const query = Prisma.sql`SELECT ${leaseIdOf(key)} AS "leaseId", (SELECT ${epochMs(Prisma.sql`"rolledUntil"`)} FROM "RollupProgress" WHERE job = 'renewals') AS "rolledUntil",
+                                  (SELECT ${epochMs(Prisma.sql`"droppedBefore"`)} FROM "RetentionHorizon" WHERE "table" = 'RenewSample') AS "rawFrom"`;
+  const { rows } = await store.pool.query<{ leaseId: number | null; rolledUntil: number | null; rawFrom: number | null }>(query.text, query.values);
   const row = rows[0];
-  if (!row || row.leaseId === null) return { leaseId: (await getLeaseOrThrow(store, key)).id, rolledUntil: row?.rolledUntil ?? null };
-  return { leaseId: row.leaseId, rolledUntil: row.rolledUntil };
+  const progress = { rolledUntil: row?.rolledUntil ?? null, rawFrom: row?.rawFrom ?? null };
+  if (!row || row.leaseId === null) return { leaseId: (await getLeaseOrThrow(store, key)).id, ...progress };
+  return { leaseId: row.leaseId, ...progress };
 }
 
 function splitRange(leaseId: number, range: TimeRange, rolledUntil: number | null): Split | null {
@@ -109,16 +119,16 @@ async function rolledUpSeries(store: Store, split: Split, stats: RolledStatsRow)
   const origin = Math.floor(split.range.from.getTime() / MINUTE_MS) * MINUTE_MS;
   const bucketMs = MINUTE_MS * Math.max(1, Math.ceil((split.range.to.getTime() - origin) / MAX_RENEWAL_POINTS / MINUTE_MS));
   const query = Prisma.sql`
-    SELECT DISTINCT ON (slot) ${epochMs(Prisma.sql`"renewTime"`)} AS "renewTime", ${epochMs(Prisma.sql`"observedAt"`)} AS "observedAt", "intervalMs", "lagMs"
+    SELECT DISTINCT ON (slot) ${epochMs(Prisma.sql`"renewTime"`)} AS "renewTime", ${epochMs(Prisma.raw(observedAtOf()))} AS "observedAt", "intervalMs", "lagMs"
       FROM (SELECT *, floor(extract(epoch FROM "renewTime" - ${new Date(origin)}::timestamptz) * 1000 / ${bucketMs}::int) AS slot
-              FROM (SELECT "worstRenewTime" AS "renewTime", "worstObservedAt" AS "observedAt", "intervalMaxMs" AS "intervalMs", "worstLagMs" AS "lagMs"
+              FROM (SELECT "worstRenewTime" AS "renewTime", "intervalMaxMs" AS "intervalMs", "worstLagMs" AS "lagMs"
                       FROM "RenewRollup" WHERE ${rolledRows(split)}
                     UNION ALL
-                    SELECT "renewTime", "observedAt", "intervalMs", "lagMs" FROM "RenewSample" WHERE ${rawRows(split)}) AS points) AS slotted
+                    SELECT "renewTime", "intervalMs", "lagMs" FROM "RenewSample" WHERE ${rawRows(split)}) AS points) AS slotted
      ORDER BY slot, "intervalMs" DESC NULLS LAST, "renewTime"`;
-  const { rows } = await store.pool.query<{ renewTime: number; observedAt: number; intervalMs: number | null; lagMs: number | null }>(query.text, query.values);
+  const { rows } = await store.pool.query<{ renewTime: number; observedAt: number | null; intervalMs: number | null; lagMs: number | null }>(query.text, query.values);
   return {
-    samples: rows.map((row) => ({ renewTime: new Date(row.renewTime), observedAt: new Date(row.observedAt), intervalMs: row.intervalMs, lagMs: row.lagMs })),
+    samples: rows.map((row) => ({ renewTime: new Date(row.renewTime), observedAt: row.observedAt === null ? null : new Date(row.observedAt), intervalMs: row.intervalMs, lagMs: row.lagMs })),
     stats: {
       count: stats.count,
       intervalMs: percentiles(percentilesOf(mergeEntries(stats.intervalEntries), fractions), stats.intervalMax),
@@ -127,6 +137,7 @@ async function rolledUpSeries(store: Store, split: Split, stats: RolledStatsRow)
     },
     isDownsampled: true,
     bucketMs,
+    rawFrom: null,
   };
 }
 
@@ -150,35 +161,37 @@ async function rawSeries(db: Db, leaseId: number, { from, to }: TimeRange): Prom
   };
 
   if (count <= MAX_RENEWAL_POINTS) {
-    const samples = await db.renewSample.findMany({
-      where: { leaseId, renewTime: { gte: from, lt: to } },
-      orderBy: { renewTime: 'asc' },
-      select: { renewTime: true, observedAt: true, intervalMs: true, lagMs: true },
-    });
-    return { samples, stats, isDownsampled: false, bucketMs: null };
+    const samples = await db.$queryRaw<RenewalPoint[]>`
+      SELECT "renewTime", ${Prisma.raw(observedAtOf())} AS "observedAt", "intervalMs", "lagMs" FROM "RenewSample" WHERE ${inRange} ORDER BY "renewTime"`;
+    return { samples, stats, isDownsampled: false, bucketMs: null, rawFrom: null };
   }
 
   const bucketMs = Math.ceil((to.getTime() - from.getTime()) / MAX_RENEWAL_POINTS);
   const samples = await db.$queryRaw<RenewalPoint[]>`
-    SELECT DISTINCT ON (bucket) "renewTime", "observedAt", "intervalMs", "lagMs"
-      FROM (SELECT "renewTime", "observedAt", "intervalMs", "lagMs",
+    SELECT DISTINCT ON (bucket) "renewTime", ${Prisma.raw(observedAtOf())} AS "observedAt", "intervalMs", "lagMs"
+      FROM (SELECT "renewTime", "intervalMs", "lagMs",
                    floor(extract(epoch FROM "renewTime" - ${from}::timestamptz) * 1000 / ${bucketMs}::int) AS bucket
               FROM "RenewSample"
              WHERE ${inRange}) AS bucketed
      ORDER BY bucket, "intervalMs" DESC NULLS LAST, "renewTime"`;
-  return { samples, stats, isDownsampled: true, bucketMs };
+  return { samples, stats, isDownsampled: true, bucketMs, rawFrom: null };
 }
 
-// A range with at most MAX_RENEWAL_POINTS samples is answered from raw samples, exactly; a longer one
-// from RenewRollup for its whole rolled-up minutes plus raw samples for the rest. Those statements need
-// no common snapshot: the split is fixed before them, and neither rollups nor samples go away.
+// A range with at most MAX_RENEWAL_POINTS samples is answered from raw samples, exactly; a longer one,
+// or one reaching back before retention dropped the raw samples, from RenewRollup for its whole
+// rolled-up minutes plus raw samples for the rest (rawFrom says where raw data begins). Those statements
+// need no common snapshot: the split is fixed before them, and retention drops only whole days that
+// the rollups already hold.
 export async function listRenewals(store: Store, input: ListRenewalsInput): Promise<RenewalSeries> {
-  const { leaseId, rolledUntil } = await leaseAndProgress(store, input.key);
+  const { leaseId, rolledUntil, rawFrom } = await leaseAndProgress(store, input.key);
+  const isRawDropped = rawFrom !== null && input.range.from.getTime() < rawFrom;
+  const flagged = (series: RenewalSeries): RenewalSeries => ({ ...series, rawFrom: isRawDropped ? new Date(rawFrom) : null });
   const split = splitRange(leaseId, input.range, rolledUntil);
   if (split) {
     const stats = await rolledStatsOf(store, split);
-    if (stats.count > MAX_RENEWAL_POINTS) return rolledUpSeries(store, split, stats);
+    if (stats.count > MAX_RENEWAL_POINTS || isRawDropped) return flagged(await rolledUpSeries(store, split, stats));
   }
   // One snapshot, so the count that decides on downsampling is the count of the rows we return.
-  return store.prisma.$transaction((tx) => rawSeries(tx, leaseId, input.range), { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead, timeout: 30_000 });
+  const series = await store.prisma.$transaction((tx) => rawSeries(tx, leaseId, input.range), { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead, timeout: 30_000 });
+  return flagged(series);
 }

@@ -33,19 +33,14 @@ async function firstSampleMinute(db: Db): Promise<Date | null> {
   return row?.first ? new Date(floorToMinute(row.first.getTime())) : null;
 }
 
-// Recomputes every (lease, minute) with samples in [from, to) from the raw rows: the same input always
-// writes the same rows, and a row is rewritten only when its samples changed.
-function rollUpSql(from: Date, to: Date): Prisma.Sql {
+// Recomputes every (lease, minute) of `samples` (leaseId, bucket, renewTime, intervalMs, lagMs) from
+// the raw rows: the same input always writes the same rows, and a row is rewritten only when its samples changed.
+function rollUpSql(samples: Prisma.Sql, before: Prisma.Sql = Prisma.empty): Prisma.Sql {
   const entry = (index: Prisma.Sql, count: Prisma.Sql) =>
     Prisma.sql`((${index} + ${Prisma.raw(String(ENTRY_INDEX_OFFSET))}) << 16) | ${count}`;
   const maxCount = Prisma.raw(String(ENTRY_MAX_COUNT));
   return Prisma.sql`
-    WITH samples AS MATERIALIZED (
-      SELECT s."leaseId", date_trunc('minute', s."renewTime", 'UTC') AS bucket, s."renewTime", s."observedAt", s."intervalMs", s."lagMs"
-        FROM "RenewSample" s
-       WHERE s."renewTime" >= ${from}::timestamptz AND s."renewTime" < ${to}::timestamptz
-         AND EXISTS (SELECT 1 FROM "Lease" l WHERE l.id = s."leaseId")
-    ), counted AS (
+    WITH ${before} samples AS MATERIALIZED (${samples}), counted AS (
       SELECT "leaseId", bucket, 'interval' AS series, ${histogramIndex(Prisma.sql`"intervalMs"`)} AS k, count(*)::int AS n
         FROM samples WHERE "intervalMs" IS NOT NULL GROUP BY 1, 2, 4
       UNION ALL
@@ -56,29 +51,53 @@ function rollUpSql(from: Date, to: Date): Prisma.Sql {
         FROM counted CROSS JOIN LATERAL generate_series(0, (n - 1) / ${maxCount}) AS part
        GROUP BY 1, 2, 3
     ), worst AS (
-      SELECT DISTINCT ON ("leaseId", bucket) "leaseId", bucket, "renewTime", "observedAt", "intervalMs", "lagMs"
+      SELECT DISTINCT ON ("leaseId", bucket) "leaseId", bucket, "renewTime", "intervalMs", "lagMs"
         FROM samples ORDER BY "leaseId", bucket, "intervalMs" DESC NULLS LAST, "renewTime"
     ), totals AS (
       SELECT "leaseId", bucket, count(*)::int AS n, max("lagMs") AS "lagMaxMs" FROM samples GROUP BY 1, 2
     )
-    INSERT INTO "RenewRollup" AS r ("leaseId", bucket, "sampleCount", "intervalMaxMs", "lagMaxMs", "worstRenewTime", "worstObservedAt", "worstLagMs", "intervalHist", "lagHist")
-    SELECT t."leaseId", t.bucket, t.n, w."intervalMs", t."lagMaxMs", w."renewTime", w."observedAt", w."lagMs", coalesce(i.entries, '{}'), coalesce(l.entries, '{}')
+    INSERT INTO "RenewRollup" AS r ("leaseId", bucket, "sampleCount", "intervalMaxMs", "lagMaxMs", "worstRenewTime", "worstLagMs", "intervalHist", "lagHist")
+    SELECT t."leaseId", t.bucket, t.n, w."intervalMs", t."lagMaxMs", w."renewTime", w."lagMs", coalesce(i.entries, '{}'), coalesce(l.entries, '{}')
       FROM totals t
       JOIN worst w ON w."leaseId" = t."leaseId" AND w.bucket = t.bucket
       LEFT JOIN histograms i ON i."leaseId" = t."leaseId" AND i.bucket = t.bucket AND i.series = 'interval'
       LEFT JOIN histograms l ON l."leaseId" = t."leaseId" AND l.bucket = t.bucket AND l.series = 'lag'
     ON CONFLICT ("leaseId", bucket) DO UPDATE SET
       "sampleCount" = EXCLUDED."sampleCount", "intervalMaxMs" = EXCLUDED."intervalMaxMs", "lagMaxMs" = EXCLUDED."lagMaxMs",
-      "worstRenewTime" = EXCLUDED."worstRenewTime", "worstObservedAt" = EXCLUDED."worstObservedAt", "worstLagMs" = EXCLUDED."worstLagMs",
+      "worstRenewTime" = EXCLUDED."worstRenewTime", "worstLagMs" = EXCLUDED."worstLagMs",
       "intervalHist" = EXCLUDED."intervalHist", "lagHist" = EXCLUDED."lagHist"
-    WHERE (r."sampleCount", r."intervalMaxMs", r."lagMaxMs", r."worstRenewTime", r."worstObservedAt", r."worstLagMs", r."intervalHist", r."lagHist")
+    WHERE (r."sampleCount", r."intervalMaxMs", r."lagMaxMs", r."worstRenewTime", r."worstLagMs", r."intervalHist", r."lagHist")
           IS DISTINCT FROM
-          (EXCLUDED."sampleCount", EXCLUDED."intervalMaxMs", EXCLUDED."lagMaxMs", EXCLUDED."worstRenewTime", EXCLUDED."worstObservedAt", EXCLUDED."worstLagMs", EXCLUDED."intervalHist", EXCLUDED."lagHist")`;
+          (EXCLUDED."sampleCount", EXCLUDED."intervalMaxMs", EXCLUDED."lagMaxMs", EXCLUDED."worstRenewTime", EXCLUDED."worstLagMs", EXCLUDED."intervalHist", EXCLUDED."lagHist")`;
 }
+
+const samplesBetween = (from: Date, to: Date) => Prisma.sql`
+  SELECT s."leaseId", date_trunc('minute', s."renewTime", 'UTC') AS bucket, s."renewTime", s."intervalMs", s."lagMs"
+    FROM "RenewSample" s
+   WHERE s."renewTime" >= ${from}::timestamptz AND s."renewTime" < ${to}::timestamptz
+     AND EXISTS (SELECT 1 FROM "Lease" l WHERE l.id = s."leaseId")`;
+
+// Queued (lease, minute) pairs are taken off the queue in the statement that aggregates them again. A
+// minute before the retention horizon is only dequeued: its raw rows are gone, and aggregating the
+// late sample alone would overwrite the minute's rollup with a part of it.
+const PENDING_BATCH = 10_000;
+
+const takePending = Prisma.sql`taken AS (
+    DELETE FROM "RenewRollupPending" p
+     WHERE ("leaseId", bucket) IN (SELECT "leaseId", bucket FROM "RenewRollupPending" ORDER BY bucket, "leaseId" LIMIT ${PENDING_BATCH})
+    RETURNING p."leaseId", p.bucket
+  ), horizon AS (SELECT coalesce((SELECT "droppedBefore" FROM "RetentionHorizon" WHERE "table" = 'RenewSample'), '-infinity') AS at),`;
+
+const pendingSamples = Prisma.sql`
+  SELECT s."leaseId", t.bucket, s."renewTime", s."intervalMs", s."lagMs"
+    FROM taken t
+    JOIN "RenewSample" s ON s."leaseId" = t."leaseId" AND s."renewTime" >= t.bucket AND s."renewTime" < t.bucket + interval '1 minute'
+   WHERE t.bucket >= (SELECT at FROM horizon)
+     AND EXISTS (SELECT 1 FROM "Lease" l WHERE l.id = s."leaseId")`;
 
 export type RollUpOptions = { now: Date; settleMs?: number; restateMs?: number; chunkMs?: number; signal?: AbortSignal };
 
-export type RollUpResult = { isSkipped: boolean; rolledUntil: Date | null; chunks: number; rowsWritten: number };
+export type RollUpResult = { isSkipped: boolean; rolledUntil: Date | null; chunks: number; rowsWritten: number; lateRowsWritten: number };
 
 type Step = { kind: 'locked' } | { kind: 'done'; rolledUntil: Date | null } | { kind: 'chunk'; rolledUntil: Date; rowsWritten: number };
 
@@ -89,7 +108,7 @@ export async function rollUpRenewals(store: Store, options: RollUpOptions): Prom
   // Whole minutes only: a chunk ending inside a minute would overwrite it with part of its samples.
   const restateMs = Math.ceil((options.restateMs ?? ROLLUP_RESTATE_MS) / MINUTE_MS) * MINUTE_MS;
   const chunkMs = Math.max(1, Math.round((options.chunkMs ?? ROLLUP_CHUNK_MS) / MINUTE_MS)) * MINUTE_MS;
-  const result: RollUpResult = { isSkipped: false, rolledUntil: null, chunks: 0, rowsWritten: 0 };
+  const result: RollUpResult = { isSkipped: false, rolledUntil: null, chunks: 0, rowsWritten: 0, lateRowsWritten: 0 };
   while (!options.signal?.aborted) {
     const isFirstChunk = result.chunks === 0;
     const step = await store.prisma.$transaction(
@@ -104,7 +123,7 @@ export async function rollUpRenewals(store: Store, options: RollUpOptions): Prom
           return { kind: 'done', rolledUntil: rolledUntil ?? (start.getTime() <= closedUntil ? start : null) };
         }
         const to = Math.min(closedUntil, Math.max(start.getTime(), from) + chunkMs);
-        const rowsWritten = await tx.$executeRaw(rollUpSql(new Date(from), new Date(to)));
+        const rowsWritten = await tx.$executeRaw(rollUpSql(samplesBetween(new Date(from), new Date(to))));
         const until = new Date(Math.max(start.getTime(), to));
         await saveProgress(tx, 'renewals', until);
         return { kind: 'chunk', rolledUntil: until, rowsWritten };
@@ -113,11 +132,32 @@ export async function rollUpRenewals(store: Store, options: RollUpOptions): Prom
     );
     if (step.kind === 'locked') return { ...result, isSkipped: result.chunks === 0 };
     result.rolledUntil = step.rolledUntil;
-    if (step.kind === 'done') return result;
+    if (step.kind === 'done') break;
     result.chunks += 1;
     result.rowsWritten += step.rowsWritten;
   }
+  result.lateRowsWritten = await rollUpLateSamples(store, options.signal);
   return result;
+}
+
+// Minutes that received samples after they were aggregated (the trigger on RenewSample queues them).
+async function rollUpLateSamples(store: Store, signal?: AbortSignal): Promise<number> {
+  let written = 0;
+  while (!signal?.aborted) {
+    const step = await store.prisma.$transaction(
+      async (tx) => {
+        const [lock] = await tx.$queryRaw<Array<{ locked: boolean }>>`SELECT pg_try_advisory_xact_lock(${rollupLockNamespace}::int, ${rollupLockKey}::int) AS locked`;
+        if (!lock?.locked) return null;
+        const [queued] = await tx.$queryRaw<Array<{ any: boolean }>>`SELECT EXISTS (SELECT 1 FROM "RenewRollupPending") AS any`;
+        if (!queued?.any) return null;
+        return tx.$executeRaw(rollUpSql(pendingSamples, takePending));
+      },
+      { timeout: 300_000, maxWait: 10_000 },
+    );
+    if (step === null) return written;
+    written += step;
+  }
+  return written;
 }
 
 export type RollupJobOptions = {

@@ -64,7 +64,8 @@ describe('listRenewals', () => {
       ['2025-03-10T10:00:08.300Z', 2200],
       ['2025-03-10T10:00:17.300Z', 9000],
     ]);
-    expect(series.samples[5]).toEqual({ renewTime: at('10:00:17.300'), observedAt: at('10:00:17.250'), intervalMs: 9000, lagMs: -50 });
+    // A negative lag means the renewTime was ahead of our clock and is stored as the time we saw it.
+    expect(series.samples[5]).toEqual({ renewTime: at('10:00:17.300'), observedAt: at('10:00:17.300'), intervalMs: 9000, lagMs: -50 });
 
     // intervals 2000 2000 2100 2200 9000 (null ignored): rank p·(n−1) = 2, 3.8, 3.96
     // lags −50 10 20 25 30 40: rank p·(n−1) = 2.5, 4.75, 4.95
@@ -83,6 +84,7 @@ describe('listRenewals', () => {
       stats: { count: 0, intervalMs: { p50: null, p95: null, p99: null, max: null }, lagMs: { p50: null, p95: null, p99: null, max: null }, percentileRelativeError: null },
       isDownsampled: false,
       bucketMs: null,
+      rawFrom: null,
     });
   });
 
@@ -135,6 +137,7 @@ describe('GET /api/leases/{cluster}/{namespace}/{name}/renewals', () => {
       stats: { count: 2, intervalMs: { p50: 2050, p95: 2095, p99: 2099, max: 2100 }, lagMs: { p50: 25, p95: 29.5, p99: 29.9, max: 30 }, percentileRelativeError: null },
       downsampled: false,
       bucketMs: null,
+      rawFrom: null,
       range: { from: '2025-03-10T10:00:03.000Z', to: '2025-03-10T10:00:07.000Z' },
     });
   });

@@ -7,6 +7,7 @@ import type { ElectionProfile } from '../../../lib/sim/profiles';
 import { createMigratedDatabase } from '../helpers/database';
 import { startPartitionProxy } from '../helpers/partition-proxy';
 import { fastProfile, query, startController, storedTransitions, targetsOf, waitFor } from './support';
+import { seenAtOf } from '../../../lib/store/renew-sample-sql';
 
 // The rules of the history (issue 14) against the simulated fleet, over real HTTP, with the real
 // controller and PostgreSQL: what Leasetrail stores must never say what did not happen.
@@ -51,7 +52,7 @@ describe('a watch held up across the expiry moment of a healthy leader', () => {
       const rows = await gapsOf(db.url);
       return rows.length > 0 && rows.every((gap) => gap.endedAt !== null) ? rows : undefined;
     });
-    await waitFor('renewals after the relist', async () => (await query(db.url, `SELECT 1 FROM "RenewSample" WHERE "observedAt" > $1`, [new Date(healedAt)])).length > 0);
+    await waitFor('renewals after the relist', async () => (await query(db.url, `SELECT 1 FROM "RenewSample" WHERE ${seenAtOf()} > $1`, [new Date(healedAt)])).length > 0);
 
     expect(fleet.leaderOf('alpha', leaseKey)).toBe(leader);
     expect(gaps).toHaveLength(1);
@@ -147,7 +148,7 @@ describe('absurd values from a cluster', () => {
       (await query<{ skewSuspectedMs: number | null }>(db.url, `SELECT "skewSuspectedMs" FROM "Lease" WHERE name = $1`, [fastProfile.leaseName]))[0]?.skewSuspectedMs === 2_147_483_647,
     );
     const samplesSince = (name: string) =>
-      query<{ count: number }>(db.url, `SELECT count(*)::int AS count FROM "RenewSample" s JOIN "Lease" l ON l.id = s."leaseId" WHERE l.name = $1 AND s."observedAt" > $2`, [name, skewedAt]).then((r) => r[0]!.count);
+      query<{ count: number }>(db.url, `SELECT count(*)::int AS count FROM "RenewSample" s JOIN "Lease" l ON l.id = s."leaseId" WHERE l.name = $1 AND ${seenAtOf('s')} > $2`, [name, skewedAt]).then((r) => r[0]!.count);
     await waitFor('renewals of both leases stored after the skew', async () => (await samplesSince(fastProfile.leaseName)) > 3 && (await samplesSince(other.leaseName)) > 3);
     const [row] = await query<{ skewSuspectedMs: number; malformedCount: number }>(db.url, `SELECT "skewSuspectedMs", "malformedCount" FROM "Lease" WHERE name = $1`, [fastProfile.leaseName]);
     expect(row!.skewSuspectedMs).toBe(2_147_483_647);
@@ -185,7 +186,7 @@ describe('absurd values from a cluster', () => {
     );
     await waitFor('the renewal quarantined too', async () => controller.quarantined('alpha') > 1);
     await waitFor('renewals of the elected lease after it', async () =>
-      (await query(db.url, `SELECT 1 FROM "RenewSample" s JOIN "Lease" l ON l.id = s."leaseId" WHERE l.name = $1 AND s."observedAt" > $2`, [fastProfile.leaseName, new Date(quarantinedAt)])).length > 2,
+      (await query(db.url, `SELECT 1 FROM "RenewSample" s JOIN "Lease" l ON l.id = s."leaseId" WHERE l.name = $1 AND ${seenAtOf('s')} > $2`, [fastProfile.leaseName, new Date(quarantinedAt)])).length > 2,
     );
     expect(await query(db.url, `SELECT 1 FROM "Lease" WHERE name = 'hostile'`)).toEqual([]);
   });

@@ -59,10 +59,14 @@ type ForeignKeyRow = { table_name: string; columns: string[]; target_table: stri
 type EnumRow = { name: string; labels: string[] };
 
 async function readCatalog(client: pg.Client) {
-  const tables = await client.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`);
+  // Partitions are compared through their parent (and by diffPartitioning), not as tables of their own.
+  const isPartition = (alias: string) => `EXISTS (SELECT 1 FROM pg_class p WHERE p.relname = ${alias} AND p.relnamespace = 'public'::regnamespace AND p.relispartition)`;
+  const tables = await client.query<{ table_name: string }>(
+    `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND NOT ${isPartition('table_name')}`,
+  );
   const columns = await client.query<ColumnRow>(
     `SELECT table_name, column_name, udt_name, is_nullable, datetime_precision, column_default
-       FROM information_schema.columns WHERE table_schema = 'public'`,
+       FROM information_schema.columns WHERE table_schema = 'public' AND NOT ${isPartition('table_name')}`,
   );
   const indexes = await client.query<IndexRow>(
     `SELECT t.relname AS table_name, i.relname AS index_name, ix.indisunique AS is_unique, ix.indisprimary AS is_primary, am.amname AS method,
@@ -70,7 +74,7 @@ async function readCatalog(client: pg.Client) {
        FROM pg_index ix
        JOIN pg_class i ON i.oid = ix.indexrelid
        JOIN pg_class t ON t.oid = ix.indrelid
-       JOIN pg_namespace n ON n.oid = t.relnamespace AND n.nspname = 'public'
+       JOIN pg_namespace n ON n.oid = t.relnamespace AND n.nspname = 'public' AND NOT t.relispartition
        JOIN pg_am am ON am.oid = i.relam
        CROSS JOIN LATERAL unnest(ix.indkey) WITH ORDINALITY AS k(attnum, ord)
        JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
@@ -86,7 +90,7 @@ async function readCatalog(client: pg.Client) {
        JOIN pg_class t ON t.oid = c.conrelid
        JOIN pg_class ft ON ft.oid = c.confrelid
        JOIN pg_namespace n ON n.oid = t.relnamespace AND n.nspname = 'public'
-      WHERE c.contype = 'f'`,
+      WHERE c.contype = 'f' AND NOT t.relispartition AND NOT ft.relispartition`,
   );
   const enums = await client.query<EnumRow>(
     `SELECT t.typname AS name, array_agg(e.enumlabel ORDER BY e.enumsortorder)::text[] AS labels
@@ -188,5 +192,43 @@ export async function diffSchemaWithDatabase(datamodel: Datamodel, client: pg.Cl
     }
     if (foreignKeys.length !== relations.length) problems.push(`table ${table} has ${foreignKeys.length} foreign keys, schema.prisma declares ${relations.length}`);
   }
+  return problems;
+}
+
+export type PartitionSpec = { table: string; column: string };
+
+// What schema.prisma cannot say: which tables are range-partitioned and on which column (as
+// lib/store/partitions.ts declares them), that each has a DEFAULT partition, and that every partition
+// carries every index of its parent (an index built on the parent alone would leave partitions unindexed).
+export async function diffPartitioning(expected: PartitionSpec[], client: pg.Client): Promise<string[]> {
+  const problems: string[] = [];
+  const { rows: partitioned } = await client.query<{ table_name: string; key: string }>(
+    `SELECT c.relname AS table_name, pg_get_partkeydef(c.oid) AS key FROM pg_class c WHERE c.relkind = 'p' AND c.relnamespace = 'public'::regnamespace`,
+  );
+  for (const spec of expected) {
+    const found = partitioned.find((p) => p.table_name === spec.table);
+    if (!found) problems.push(`table ${spec.table} is not partitioned, expected RANGE ("${spec.column}")`);
+    else if (found.key.replaceAll('"', '') !== `RANGE (${spec.column})`) problems.push(`table ${spec.table} is partitioned by ${found.key}, expected RANGE ("${spec.column}")`);
+  }
+  for (const { table_name } of partitioned) {
+    if (!expected.some((spec) => spec.table === table_name)) problems.push(`table ${table_name} is partitioned but lib/store/partitions.ts does not declare it`);
+  }
+  const { rows: defaults } = await client.query<{ table_name: string }>(
+    `SELECT parent.relname AS table_name FROM pg_partitioned_table pt JOIN pg_class parent ON parent.oid = pt.partrelid WHERE pt.partdefid <> 0`,
+  );
+  for (const spec of expected) {
+    if (partitioned.some((p) => p.table_name === spec.table) && !defaults.some((d) => d.table_name === spec.table)) problems.push(`table ${spec.table} has no DEFAULT partition`);
+  }
+  const { rows: unindexed } = await client.query<{ partition: string; index_name: string }>(
+    `SELECT part.relname AS partition, pi.relname AS index_name
+       FROM pg_class parent
+       JOIN pg_inherits inh ON inh.inhparent = parent.oid
+       JOIN pg_class part ON part.oid = inh.inhrelid
+       JOIN pg_index pix ON pix.indrelid = parent.oid
+       JOIN pg_class pi ON pi.oid = pix.indexrelid
+      WHERE parent.relkind = 'p' AND parent.relnamespace = 'public'::regnamespace
+        AND NOT EXISTS (SELECT 1 FROM pg_inherits ii JOIN pg_index cix ON cix.indexrelid = ii.inhrelid WHERE ii.inhparent = pix.indexrelid AND cix.indrelid = part.oid)`,
+  );
+  for (const row of unindexed) problems.push(`partition ${row.partition} lacks index ${row.index_name} of its parent`);
   return problems;
 }

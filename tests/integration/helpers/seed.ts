@@ -28,14 +28,13 @@ export async function seedTransitions(store: Store, lease: Lease, transitions: T
   });
 }
 
-export type RenewSampleSeed = { renewTime: Date; intervalMs?: number | null; lagMs?: number | null; observedAt?: Date };
+export type RenewSampleSeed = { renewTime: Date; intervalMs?: number | null; lagMs?: number | null };
 
 export async function seedRenewSamples(store: Store, lease: Lease, samples: RenewSampleSeed[]): Promise<void> {
   await store.prisma.renewSample.createMany({
     data: samples.map((sample) => ({
       leaseId: lease.id,
       renewTime: sample.renewTime,
-      observedAt: sample.observedAt ?? new Date(sample.renewTime.getTime() + (sample.lagMs ?? 0)),
       intervalMs: sample.intervalMs ?? null,
       lagMs: sample.lagMs ?? null,
     })),

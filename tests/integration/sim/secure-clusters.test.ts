@@ -11,6 +11,7 @@ import type { Controller } from '../../../lib/kube/controller';
 import { startFleet, type Fleet } from '../../../lib/sim';
 import { fastProfile, query, startController, waitFor } from '../controller/support';
 import { createMigratedDatabase, type MigratedDatabase } from '../helpers/database';
+import { seenAtOf } from '../../../lib/store/renew-sample-sql';
 
 // Clusters as they really are: HTTPS with their own CA and authentication (bearer token, client certificate,
 // an exec credential plugin whose tokens expire, an in-cluster service-account token that rotates).
@@ -77,7 +78,7 @@ async function storedHolders(db: MigratedDatabase): Promise<Record<string, strin
 async function newestRenewal(db: MigratedDatabase, cluster: string): Promise<number> {
   const [row] = await query<{ at: Date | null }>(
     db.url,
-    `SELECT max(r."observedAt") AS at FROM "RenewSample" r JOIN "Lease" l ON l.id = r."leaseId" JOIN "Cluster" c ON c.id = l."clusterId" WHERE c.name = $1`,
+    `SELECT max(${seenAtOf('r')}) AS at FROM "RenewSample" r JOIN "Lease" l ON l.id = r."leaseId" JOIN "Cluster" c ON c.id = l."clusterId" WHERE c.name = $1`,
     [cluster],
   );
   return row?.at?.getTime() ?? 0;

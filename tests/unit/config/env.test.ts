@@ -36,6 +36,13 @@ describe('parseEnv', () => {
     expect(() => parseEnv({ PORT: port })).toThrow(/^invalid PORT: /);
   });
 
+  it('keeps raw renew samples 7 days and rollups 400 days unless configured, in whole days, rollups never shorter', () => {
+    expect(parseEnv({})).toMatchObject({ LEASETRAIL_RETENTION_RAW_DAYS: 7, LEASETRAIL_RETENTION_ROLLUP_DAYS: 400 });
+    expect(parseEnv({ LEASETRAIL_RETENTION_RAW_DAYS: '3', LEASETRAIL_RETENTION_ROLLUP_DAYS: '30' })).toMatchObject({ LEASETRAIL_RETENTION_RAW_DAYS: 3, LEASETRAIL_RETENTION_ROLLUP_DAYS: 30 });
+    for (const days of ['0', '1.5', 'week', '-7']) expect(() => parseEnv({ LEASETRAIL_RETENTION_RAW_DAYS: days })).toThrow(/^invalid LEASETRAIL_RETENTION_RAW_DAYS: /);
+    expect(() => parseEnv({ LEASETRAIL_RETENTION_RAW_DAYS: '30', LEASETRAIL_RETENTION_ROLLUP_DAYS: '7' })).toThrow(/^invalid LEASETRAIL_RETENTION_ROLLUP_DAYS: must be at least LEASETRAIL_RETENTION_RAW_DAYS/);
+  });
+
   it('rejects an unknown LOG_LEVEL', () => {
     expect(() => parseEnv({ LOG_LEVEL: 'loud' })).toThrow(/^invalid LOG_LEVEL: /);
   });

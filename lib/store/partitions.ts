@@ -1,0 +1,277 @@
+import type pg from 'pg';
+import type { Logger } from '../log';
+import type { Store } from './client';
+import { readProgress } from './rollup-progress';
+
+// The range-partitioned tables (migration 20261207040000) and how this module keeps them: partitions
+// named prefix + UTC period, created ahead of time, dropped whole when retention passes them.
+export type PartitionedTable = { table: 'RenewSample' | 'RenewRollup'; column: string; unit: 'day' | 'month'; prefix: string };
+
+export const renewSamplePartitions: PartitionedTable = { table: 'RenewSample', column: 'renewTime', unit: 'day', prefix: 'RenewSample_d' };
+export const renewRollupPartitions: PartitionedTable = { table: 'RenewRollup', column: 'bucket', unit: 'month', prefix: 'RenewRollup_m' };
+export const partitionedTables = [renewSamplePartitions, renewRollupPartitions];
+
+const DAY_MS = 86_400_000;
+
+export type RetentionConfig = { rawSamplesMs: number; rollupsMs: number };
+export const defaultRetention: RetentionConfig = { rawSamplesMs: 7 * DAY_MS, rollupsMs: 400 * DAY_MS };
+
+export const defaultTableName = (spec: PartitionedTable) => `${spec.table}_default`;
+
+function periodStart(unit: PartitionedTable['unit'], ms: number): number {
+  const date = new Date(ms);
+  return unit === 'day' ? Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()) : Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
+}
+
+function nextPeriod(unit: PartitionedTable['unit'], start: number): number {
+  const date = new Date(start);
+  return unit === 'day' ? start + DAY_MS : Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1);
+}
+
+export function partitionName(spec: PartitionedTable, start: number): string {
+  const iso = new Date(start).toISOString();
+  const digits = iso.slice(0, 4) + iso.slice(5, 7) + (spec.unit === 'day' ? iso.slice(8, 10) : '');
+  return spec.prefix + digits;
+}
+
+function startOfName(spec: PartitionedTable, name: string): number | null {
+  const digits = name.slice(spec.prefix.length);
+  const match = name.startsWith(spec.prefix) ? (spec.unit === 'day' ? /^(\d{4})(\d{2})(\d{2})$/ : /^(\d{4})(\d{2})$/).exec(digits) : null;
+  if (!match) return null;
+  return Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3] ?? 1));
+}
+
+export type Partition = { name: string; from: number; to: number };
+
+// The partitions this module manages (named by period); any other partition an operator attached is left alone.
+export async function listPartitions(client: pg.ClientBase, spec: PartitionedTable): Promise<Partition[]> {
+  const { rows } = await client.query<{ name: string }>(
+    `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = $1::regclass`,
+    [`"${spec.table}"`],
+  );
+  const partitions: Partition[] = [];
+  for (const { name } of rows) {
+    const from = startOfName(spec, name);
+    if (from !== null) partitions.push({ name, from, to: nextPeriod(spec.unit, from) });
+  }
+  return partitions.sort((a, b) => a.from - b.from);
+}
+
+const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
+const lockTimeoutCode = '55P03';
+
+async function inTransaction<T>(client: pg.ClientBase, lockTimeoutMs: number, work: () => Promise<T>): Promise<T> {
+  await client.query('BEGIN');
+  try {
+    await client.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.round(lockTimeoutMs))}`);
+    const result = await work();
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  }
+}
+
+// A partition is built beside the table and attached: ATTACH takes only a SHARE UPDATE EXCLUSIVE lock
+// on the parent, so ingest keeps writing to the other partitions meanwhile (CREATE … PARTITION OF would
+// take an ACCESS EXCLUSIVE lock). Rows of its period that waited in DEFAULT move into it first.
+async function createPartition(client: pg.ClientBase, spec: PartitionedTable, from: number, lockTimeoutMs: number): Promise<{ name: string; moved: number }> {
+  const name = partitionName(spec, from);
+  const to = nextPeriod(spec.unit, from);
+  const bounds = [new Date(from).toISOString(), new Date(to).toISOString()];
+  return inTransaction(client, lockTimeoutMs, async () => {
+    await client.query(`LOCK TABLE ${quoted(defaultTableName(spec))} IN ACCESS EXCLUSIVE MODE`);
+    await client.query(`CREATE TABLE ${quoted(name)} (LIKE ${quoted(spec.table)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
+    const moved = await client.query(
+      `WITH moved AS (DELETE FROM ${quoted(defaultTableName(spec))} WHERE ${quoted(spec.column)} >= $1::timestamptz AND ${quoted(spec.column)} < $2::timestamptz RETURNING *)
+       INSERT INTO ${quoted(name)} SELECT * FROM moved`,
+      bounds,
+    );
+    await client.query(`ALTER TABLE ${quoted(spec.table)} ATTACH PARTITION ${quoted(name)} FOR VALUES FROM ('${bounds[0]}') TO ('${bounds[1]}')`);
+    return { name, moved: moved.rowCount ?? 0 };
+  });
+}
+
+// Dropping a partition is a catalog change and an unlink: no row is deleted, nothing is left to vacuum.
+// It needs a brief ACCESS EXCLUSIVE lock on the parent; lock_timeout keeps a long ingest transaction
+// from queueing everyone behind it, and the next run tries again.
+async function dropPartition(client: pg.ClientBase, name: string, lockTimeoutMs: number): Promise<void> {
+  await inTransaction(client, lockTimeoutMs, () => client.query(`DROP TABLE ${quoted(name)}`));
+}
+
+export type MaintenanceOptions = {
+  now: Date;
+  retention?: RetentionConfig;
+  // Partitions exist from the current period through this many periods ahead (days or months).
+  daysAhead?: number;
+  monthsAhead?: number;
+  lockTimeoutMs?: number;
+  // Also create the partitions from this time on (an import, a backfill); by default from now.
+  createFrom?: Date;
+};
+
+export type TableMaintenance = {
+  table: PartitionedTable['table'];
+  created: string[];
+  dropped: string[];
+  // Partitions past retention kept because the rollups have not reached their end yet.
+  keptForRollups: string[];
+  // Partitions whose lock was not granted within lockTimeoutMs: the next run tries again.
+  deferred: string[];
+  movedFromDefault: number;
+  deletedFromDefault: number;
+  droppedBefore: Date | null;
+};
+
+export type MaintenanceResult = { isSkipped: boolean; tables: TableMaintenance[] };
+
+// horizon: everything before it goes (null: nothing may go yet).
+async function maintainTable(client: pg.ClientBase, spec: PartitionedTable, horizon: number | null, ahead: number, options: Required<Omit<MaintenanceOptions, 'retention' | 'createFrom'>> & { createFrom?: Date }): Promise<TableMaintenance> {
+  const result: TableMaintenance = { table: spec.table, created: [], dropped: [], keptForRollups: [], deferred: [], movedFromDefault: 0, deletedFromDefault: 0, droppedBefore: null };
+  const now = options.now.getTime();
+  const column = quoted(spec.column);
+  const defaultTable = quoted(defaultTableName(spec));
+
+  // Periods from now through `ahead`, and every retained period with rows waiting in DEFAULT.
+  const wanted = new Set<number>();
+  const last = periodStart(spec.unit, now);
+  for (let start = last, n = 0; n <= ahead; start = nextPeriod(spec.unit, start), n += 1) wanted.add(start);
+  if (options.createFrom) {
+    for (let start = periodStart(spec.unit, Math.max(options.createFrom.getTime(), horizon ?? Number.NEGATIVE_INFINITY)); start < last; start = nextPeriod(spec.unit, start)) wanted.add(start);
+  }
+  const { rows: waiting } = await client.query<{ period: Date }>(
+    `SELECT DISTINCT date_trunc('${spec.unit}', ${column}, 'UTC') AS period FROM ${defaultTable} WHERE $1::timestamptz IS NULL OR ${column} >= $1::timestamptz`,
+    [horizon === null ? null : new Date(horizon)],
+  );
+  for (const { period } of waiting) wanted.add(period.getTime());
+  const existing = new Set((await listPartitions(client, spec)).map((p) => p.from));
+  for (const start of [...wanted].sort((a, b) => a - b)) {
+    if (existing.has(start)) continue;
+    try {
+      const created = await createPartition(client, spec, start, options.lockTimeoutMs);
+      result.created.push(created.name);
+      result.movedFromDefault += created.moved;
+    } catch (error) {
+      if ((error as { code?: string }).code !== lockTimeoutCode) throw error;
+      result.deferred.push(partitionName(spec, start));
+    }
+  }
+
+  if (horizon === null) return result;
+  for (const partition of await listPartitions(client, spec)) {
+    if (partition.to > horizon) continue;
+    try {
+      await dropPartition(client, partition.name, options.lockTimeoutMs);
+      result.dropped.push(partition.name);
+    } catch (error) {
+      if ((error as { code?: string }).code !== lockTimeoutCode) throw error;
+      result.deferred.push(partition.name);
+    }
+  }
+  // Stragglers older than the horizon wait in DEFAULT only until here: it never holds more than the
+  // late rows of one maintenance interval.
+  const deleted = await client.query(`DELETE FROM ${defaultTable} WHERE ${column} < $1::timestamptz`, [new Date(horizon)]);
+  result.deletedFromDefault = deleted.rowCount ?? 0;
+  const remaining = await listPartitions(client, spec);
+  if (result.deferred.every((name) => !remaining.some((p) => p.name === name && p.to <= horizon))) {
+    await client.query(
+      `INSERT INTO "RetentionHorizon" ("table", "droppedBefore", "updatedAt") VALUES ($1, $2::timestamptz, now())
+       ON CONFLICT ("table") DO UPDATE SET "droppedBefore" = GREATEST("RetentionHorizon"."droppedBefore", EXCLUDED."droppedBefore"), "updatedAt" = now()`,
+      [spec.table, new Date(horizon)],
+    );
+    result.droppedBefore = new Date(horizon);
+  }
+  return result;
+}
+
+// Replicas take turns: whoever holds this lock maintains partitions, the others skip the run.
+const lockNamespace = 0x4c41;
+const lockKey = 3;
+
+// Creates the partitions of the current and the next periods and drops those past retention. Raw
+// samples are dropped only up to where the rollups reach, so no minute is lost from both.
+export async function maintainPartitions(store: Store, options: MaintenanceOptions): Promise<MaintenanceResult> {
+  const retention = options.retention ?? defaultRetention;
+  const settled = { now: options.now, daysAhead: options.daysAhead ?? 7, monthsAhead: options.monthsAhead ?? 2, lockTimeoutMs: options.lockTimeoutMs ?? 1_000, createFrom: options.createFrom };
+  const client = await store.pool.connect();
+  try {
+    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1::int, $2::int) AS locked', [lockNamespace, lockKey]);
+    if (!rows[0]?.locked) return { isSkipped: true, tables: [] };
+    try {
+      const now = options.now.getTime();
+      const rolledUntil = (await readProgress(store.prisma, 'renewals'))?.rolledUntil.getTime();
+      const rawCut = periodStart('day', now - retention.rawSamplesMs);
+      const rawHorizon = rolledUntil === undefined ? null : Math.min(rawCut, periodStart('day', rolledUntil));
+      const rawTable = await maintainTable(client, renewSamplePartitions, rawHorizon, settled.daysAhead, settled);
+      if (rawHorizon === null || rawHorizon < rawCut) {
+        for (const partition of await listPartitions(client, renewSamplePartitions)) {
+          if (partition.to <= rawCut && (rawHorizon === null || partition.to > rawHorizon)) rawTable.keptForRollups.push(partition.name);
+        }
+      }
+      const rollupTable = await maintainTable(client, renewRollupPartitions, periodStart('month', now - retention.rollupsMs), settled.monthsAhead, settled);
+      return { isSkipped: false, tables: [rawTable, rollupTable] };
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1::int, $2::int)', [lockNamespace, lockKey]);
+    }
+  } finally {
+    client.release();
+  }
+}
+
+export type Clock = { now(): number };
+
+export const PARTITION_INTERVAL_MS = 60 * 60_000;
+
+export type PartitionJobOptions = { store: Store; log: Logger; clock?: Clock; intervalMs?: number; maintenance?: Omit<MaintenanceOptions, 'now'> };
+
+// The runnable the controller starts: maintenance at start (so today's partition exists before the
+// first write would need DEFAULT), then every hour. A failed run is logged and retried next time.
+export class PartitionJob {
+  private readonly clock: Clock;
+  private readonly abort = new AbortController();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
+  private isStarted = false;
+
+  constructor(private readonly options: PartitionJobOptions) {
+    this.clock = options.clock ?? { now: Date.now };
+  }
+
+  start(signal?: AbortSignal): void {
+    if (this.isStarted) return;
+    this.isStarted = true;
+    signal?.addEventListener('abort', () => void this.stop(), { once: true });
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  async runOnce(): Promise<MaintenanceResult | undefined> {
+    const { store, log, maintenance } = this.options;
+    try {
+      const result = await maintainPartitions(store, { ...maintenance, now: new Date(this.clock.now()) });
+      for (const table of result.tables) {
+        if (table.created.length + table.dropped.length + table.deferred.length + table.keptForRollups.length + table.deletedFromDefault > 0) log.info({ ...table, droppedBefore: table.droppedBefore?.toISOString() ?? null }, 'partitions maintained');
+      }
+      return result;
+    } catch (error) {
+      log.warn({ err: error instanceof Error ? error.message : String(error) }, 'partition maintenance failed; will retry');
+      return undefined;
+    }
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.abort.signal.aborted) return;
+    this.timer = setTimeout(() => {
+      this.running = this.runOnce().finally(() => {
+        this.running = undefined;
+        this.schedule(this.options.intervalMs ?? PARTITION_INTERVAL_MS);
+      });
+    }, delayMs);
+  }
+}
