@@ -6,6 +6,7 @@ import { getNodeHeartbeats } from '../../../lib/store/node-heartbeats';
 import { rollUpRenewals } from '../../../lib/store/rollups';
 import { createMigratedDatabase, type MigratedDatabase } from '../helpers/database';
 import { fastProfile, query, startController, targetsOf, waitFor } from './support';
+import { observedAtOf } from '../../../lib/store/renew-sample-sql';
 
 let fleet: Fleet | undefined;
 let controller: Controller | undefined;
@@ -34,7 +35,7 @@ describe('node heartbeats', () => {
     await waitFor('every node renewing twice', () => nodeSamples(20));
     // Start-up is noisy (20 kubelets and the controller starting on two cores): the view starts afterwards.
     await waitFor('steady renewals', async () => {
-      const rows = await query<{ n: number }>(db!.url, `SELECT count(*)::int AS n FROM "RenewSample" WHERE "intervalMs" IS NOT NULL AND "intervalMs" <= 1500 AND "observedAt" > now() - interval '2 seconds'`);
+      const rows = await query<{ n: number }>(db!.url, `SELECT count(*)::int AS n FROM "RenewSample" WHERE "intervalMs" IS NOT NULL AND "intervalMs" <= 1500 AND ${observedAtOf()} > now() - interval '2 seconds'`);
       return rows[0]!.n >= 20;
     });
     const stalledAt = Date.now();
