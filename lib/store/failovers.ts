@@ -11,7 +11,7 @@ import type { AcquireCause } from './generated/prisma/enums';
 import { summarizeElectedLeases, type WindowFilter } from './timeline-rollups';
 import type { TimeRange } from './time-range';
 
-export type ListFailoversInput = { range: TimeRange; cluster?: string; namespace?: string; cause?: FailoverCause; limit: number };
+export type ListFailoversInput = { range: TimeRange; cluster?: string; namespace?: string; name?: string; cause?: FailoverCause; limit: number };
 
 // `missed`: leaseTransitions grew while the holder stayed the same, so changes happened that nobody
 // saw; its time is when we noticed, and its cause is unknown by definition.
@@ -56,6 +56,7 @@ export async function listFailovers(store: Store, input: ListFailoversInput): Pr
      WHERE t.at >= ${input.range.from}::timestamptz AND t.at < ${input.range.to}::timestamptz AND ${causeFilter(input.cause)}
        AND (${clusterId}::int IS NULL OR t."clusterId" = ${clusterId}::int)
        AND (${input.namespace ?? null}::text IS NULL OR l.namespace = ${input.namespace ?? null}::text)
+       AND (${input.name ?? null}::text IS NULL OR l.name = ${input.name ?? null}::text)
      ORDER BY t.at, t.id
      LIMIT ${input.limit + 1}::int`;
   const { rows } = await store.pool.query<FailoverRow>(query.text, query.values);

@@ -210,7 +210,7 @@ export class AlertEngine {
       this.options.log.error({ slo: sloId }, 'an slo_burn rule names an SLO that does not exist; not evaluated');
       return [];
     }
-    const windows = await readBurnWindowTimes(this.options.store, slo, now);
-    return [{ subject: sloSubjectOf(slo), sloName: slo.name, target: slo.targetPercent / 100, windows }];
+    const { windows, isGapListTruncated } = await readBurnWindowTimes(this.options.store, slo, now);
+    return [{ subject: sloSubjectOf(slo), sloName: slo.name, target: slo.targetPercent / 100, windows, isGapListTruncated }];
   }
 }
