@@ -153,6 +153,7 @@ export type AlertRecord = {
   lastEvaluatedAt: Date;
   lastActiveAt: Date;
   silencedUntil: Date | null;
+  silencedBy: number | null;
   acknowledgedAt: Date | null;
   acknowledgedBy: string | null;
   ackNote: string | null;
@@ -343,7 +344,7 @@ export async function loadOpenAlerts(db: Db, ruleIds: number[]): Promise<Map<num
       endedBy: row.endedBy,
     };
     const list = byRule.get(row.ruleId) ?? [];
-    list.push({ id: row.id.toString(), subjectKey: row.subjectKey, snapshot });
+    list.push({ id: row.id.toString(), subjectKey: row.subjectKey, snapshot, silencedBy: row.silencedBy });
     byRule.set(row.ruleId, list);
   }
   return byRule;
@@ -375,7 +376,15 @@ function isSnapshotChanged(before: AlertSnapshot | undefined, after: AlertSnapsh
 // Persists one rule's outcomes; returns how many notifications were queued. Notification rows are
 // unique per (alert, channel, event), so making sure a firing alert has its row on every evaluation
 // is idempotent: after a restart nothing is queued twice.
-export async function applyOutcomes(db: Db, rule: EngineRule, outcomes: readonly AlertOutcome[], openBefore: ReadonlyMap<string, AlertSnapshot>, now: Date): Promise<number> {
+// silencedBefore: the matcher silence each open alert carried, so becoming silenced is stored and noted.
+export async function applyOutcomes(
+  db: Db,
+  rule: EngineRule,
+  outcomes: readonly AlertOutcome[],
+  openBefore: ReadonlyMap<string, AlertSnapshot>,
+  now: Date,
+  silencedBefore: ReadonlyMap<string, number | null> = new Map(),
+): Promise<number> {
   let queued = 0;
   const touched: bigint[] = [];
   const sendAt = new Date(now.getTime() + rule.groupWaitMs);
@@ -397,6 +406,7 @@ export async function applyOutcomes(db: Db, rule: EngineRule, outcomes: readonly
           lastEvaluatedAt: now,
           lastActiveAt: new Date(snapshot.lastActiveAt),
           silencedUntil: snapshot.silencedUntil === null ? null : new Date(snapshot.silencedUntil),
+          silencedBy: outcome.silencedBy,
           conditionSince: new Date(snapshot.conditionSince),
           conditionEndedAt: toDate(snapshot.conditionEndedAt),
           endedBy: snapshot.endedBy,
@@ -407,7 +417,11 @@ export async function applyOutcomes(db: Db, rule: EngineRule, outcomes: readonly
       alertId = created.id;
     } else {
       alertId = BigInt(outcome.alertId);
-      if (isSnapshotChanged(openBefore.get(outcome.alertId), snapshot)) {
+      const isSilenceChanged = (silencedBefore.get(outcome.alertId) ?? null) !== outcome.silencedBy;
+      if (isSilenceChanged && outcome.silencedBy !== null && events.length === 0) {
+        events.push({ at: now, fromState: snapshot.state, toState: snapshot.state, note: `silenced by silence #${outcome.silencedBy}` });
+      }
+      if (isSilenceChanged || isSnapshotChanged(openBefore.get(outcome.alertId), snapshot)) {
         await db.alert.update({
           where: { id: alertId },
           data: {
@@ -419,6 +433,7 @@ export async function applyOutcomes(db: Db, rule: EngineRule, outcomes: readonly
             lastActiveAt: new Date(snapshot.lastActiveAt),
             conditionEndedAt: toDate(snapshot.conditionEndedAt),
             endedBy: snapshot.endedBy,
+            silencedBy: outcome.silencedBy,
             lastEvaluatedAt: now,
           },
         });

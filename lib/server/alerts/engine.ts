@@ -163,7 +163,8 @@ export class AlertEngine {
           now,
         });
         const before = new Map<string, AlertSnapshot>(open.map((alert) => [alert.id, alert.snapshot]));
-        report.notificationsQueued += await applyOutcomes(db, rule, evaluation.outcomes, before, new Date(now));
+        const silencedBefore = new Map(open.map((alert) => [alert.id, alert.silencedBy ?? null]));
+        report.notificationsQueued += await applyOutcomes(db, rule, evaluation.outcomes, before, new Date(now), silencedBefore);
         for (const outcome of evaluation.outcomes) for (const change of outcome.changes) report.changes.push({ ...change, ruleId: rule.spec.id, subjectKey: outcome.subjectKey });
         const previous = report.nextEvaluationAt.get(rule.spec.kind) ?? null;
         const next = evaluation.nextEvaluationAt;
