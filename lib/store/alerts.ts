@@ -72,6 +72,14 @@ async function assertChannelsExist(db: Db, channelIds: number[]): Promise<void> 
   }
 }
 
+// An slo_burn rule must name an SLO that exists; the shared row lock makes a concurrent DELETE of
+// that SLO wait for this write and then see the rule (409), so no rule is left dangling.
+async function assertSloExists(db: Db, input: RuleWrite): Promise<void> {
+  if (input.kind !== 'slo_burn') return;
+  const found = await db.$queryRaw<Array<{ id: number }>>`SELECT id FROM "Slo" WHERE id = ${input.params.sloId}::int FOR SHARE`;
+  if (found.length === 0) throw new ValidationError(`invalid params.sloId: no SLO with id ${input.params.sloId}`, [{ path: 'params.sloId', message: `no SLO with id ${input.params.sloId}` }]);
+}
+
 function isUniqueViolation(error: unknown): boolean {
   return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
 }
@@ -98,6 +106,7 @@ export async function createRule(store: Store, input: RuleWrite): Promise<RuleRe
   try {
     const id = await store.prisma.$transaction(async (tx) => {
       await assertChannelsExist(tx, input.channelIds);
+      await assertSloExists(tx, input);
       const rule = await tx.alertRule.create({ data: { ...ruleData(input), channels: { create: input.channelIds.map((channelId) => ({ channelId })) } } });
       return rule.id;
     });
@@ -114,6 +123,7 @@ export async function updateRule(store: Store, id: number, input: RuleWrite): Pr
       const existing = await tx.alertRule.findUnique({ where: { id }, select: { id: true } });
       if (!existing) throw new NotFoundError(`alert rule ${id} not found`);
       await assertChannelsExist(tx, input.channelIds);
+      await assertSloExists(tx, input);
       await tx.alertRuleChannel.deleteMany({ where: { ruleId: id } });
       await tx.alertRule.update({ where: { id }, data: { ...ruleData(input), channels: { create: input.channelIds.map((channelId) => ({ channelId })) } } });
     });

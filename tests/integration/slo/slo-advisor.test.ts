@@ -4,6 +4,7 @@ import * as sloRoute from '../../../app/api/slos/[id]/route';
 import * as exportRoute from '../../../app/api/slos/export/route';
 import * as slosRoute from '../../../app/api/slos/route';
 import * as rulesRoute from '../../../app/api/alert-rules/route';
+import * as ruleRoute from '../../../app/api/alert-rules/[id]/route';
 import { loggerFor } from '../../../lib/log';
 import { AlertEngine } from '../../../lib/server/alerts/engine';
 import { failoverLimit } from '../../../lib/server/advisor/advise-lease';
@@ -203,6 +204,28 @@ describe('an slo_burn rule', () => {
     expect(report.changes).toEqual([expect.objectContaining({ to: 'firing', subjectKey: '*/operators/*' })]);
     const alert = await db.store.prisma.alert.findFirstOrThrow({ where: { subjectKey: '*/operators/*' } });
     expect(alert.summary).toMatch(/^error budget of SLO "operators" \(99\.9 %\) burning \d+(\.\d)?× over 1 h and \d+(\.\d)?× over 5 min \(threshold 14\.4×\); /);
+  });
+});
+
+describe('an slo_burn rule and its SLO', () => {
+  it('refuses a rule naming a missing SLO (400) and the deletion of an SLO a rule uses (409)', async () => {
+    const missing = await callRoute<{ error: string }>(rulesRoute.POST, 'POST', '/api/alert-rules', { body: { name: 'nowhere burning', kind: 'slo_burn', params: { sloId: 99_999 } } });
+    expect(missing.status).toBe(400);
+    expect(missing.body.error).toBe('invalid params.sloId: no SLO with id 99999');
+    expect(await db.store.prisma.alertRule.count({ where: { name: 'nowhere burning' } })).toBe(0);
+
+    const slo = await callRoute<{ slo: { id: number } }>(slosRoute.POST, 'POST', '/api/slos', { body: { name: 'kept', targetPercent: 99, windowDays: 7 } });
+    const id = String(slo.body.slo.id);
+    const rule = await callRoute<{ rule: { id: number } }>(rulesRoute.POST, 'POST', '/api/alert-rules', { body: { name: 'kept burning', kind: 'slo_burn', params: { sloId: slo.body.slo.id } } });
+    expect(rule.status).toBe(201);
+    const refused = await callRoute<{ error: string }>(sloRoute.DELETE, 'DELETE', `/api/slos/${id}`, { params: { id } });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toBe(`SLO ${id} is used by alert rule "kept burning"; delete or change it first`);
+    expect(await db.store.prisma.slo.count({ where: { id: slo.body.slo.id } })).toBe(1);
+
+    const ruleId = String(rule.body.rule.id);
+    expect((await callRoute(ruleRoute.DELETE, 'DELETE', `/api/alert-rules/${ruleId}`, { params: { id: ruleId } })).status).toBeLessThan(300);
+    expect((await callRoute(sloRoute.DELETE, 'DELETE', `/api/slos/${id}`, { params: { id } })).status).toBeLessThan(300);
   });
 });
 
