@@ -5,7 +5,9 @@ import * as alertsRoute from '../../../app/api/alerts/route';
 import { loggerFor } from '../../../lib/log';
 import { DeliveryWorker } from '../../../lib/server/alerts/delivery';
 import { AlertEngine } from '../../../lib/server/alerts/engine';
+import { ConflictError, NotFoundError } from '../../../lib/errors';
 import { claimNotifications } from '../../../lib/store/channels';
+import { expireSilence } from '../../../lib/store/silences';
 import type { Cluster, Lease } from '../../../lib/store/generated/prisma/client';
 import { createMigratedDatabase, type MigratedDatabase } from '../helpers/database';
 import { pointRoutesAtStore } from '../helpers/routes';
@@ -193,6 +195,24 @@ describe('silences by matcher', () => {
       ['firing', null],
       ['firing', `silenced by silence #${created.body.silence.id}`],
     ]);
+  });
+
+  it('lets exactly one of two people expiring a silence at once win; the other gets a conflict', async () => {
+    const created = await callRoute<{ silence: { id: number } }>(silencesRoute.POST, 'POST', '/api/silences', {
+      body: { matchers: {}, endsAt: new Date(Date.now() + 3_600_000).toISOString(), comment: 'race' },
+    });
+    const id = created.body.silence.id;
+    const now = new Date();
+    const results = await Promise.allSettled(['alice', 'bob', 'carol'].map((by) => expireSilence(db.store, { id, by, now })));
+    const won = results.filter((result) => result.status === 'fulfilled');
+    expect(won).toHaveLength(1);
+    expect(results.filter((result) => result.status === 'rejected').map((result) => (result as PromiseRejectedResult).reason)).toEqual([
+      expect.any(ConflictError),
+      expect.any(ConflictError),
+    ]);
+    const row = await db.store.prisma.silence.findUniqueOrThrow({ where: { id } });
+    expect(row.expiredBy).toBe((won[0] as PromiseFulfilledResult<{ expiredBy: string | null }>).value.expiredBy);
+    await expect(expireSilence(db.store, { id: 999_999, by: 'alice', now })).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('refuses a silence that ends before it starts or in the past, with a clear 4xx', async () => {
