@@ -93,8 +93,11 @@ export function flappingCondition(facts: FlappingFacts, params: FlappingParams, 
 export function leaderlessCondition(facts: LeaderlessFacts, params: LeaderlessParams, now: number): Condition {
   const thresholdMs = params.seconds * 1_000;
   if (facts.leaderlessSince === null) {
-    const didLastPeriodCount = facts.lastLeaderlessMs !== null && facts.lastLeaderlessMs >= thresholdMs;
-    const endedBy = facts.heldBy ? `${facts.heldBy} acquired the lease after ${formatExactMs(facts.lastLeaderlessMs ?? 0)} without a holder` : 'a holder acquired the lease';
+    // An acquisition whose leaderless time is unknown (the first holder of a lease seen empty, a holder
+    // renewing again) still ends the period exactly then: its time, not the tick that noticed it.
+    const didLastPeriodCount = facts.lastLeaderlessMs === null ? facts.heldSince !== null : facts.lastLeaderlessMs >= thresholdMs;
+    const afterText = facts.lastLeaderlessMs === null ? '' : ` after ${formatExactMs(facts.lastLeaderlessMs)} without a holder`;
+    const endedBy = facts.heldBy ? `${facts.heldBy} acquired the lease${afterText}` : 'a holder acquired the lease';
     return inactive(facts.subject, 0, 'a holder renews the lease', didLastPeriodCount ? { endedAt: facts.heldSince, endedBy } : {});
   }
   const leaderlessMs = Math.max(0, now - facts.leaderlessSince);
