@@ -71,9 +71,14 @@ function SloReport({ id }: { id: number }) {
   const report = useQuery({ queryKey: sloKeys.report(id), queryFn: () => requestJson<SloReportDto>(`/api/slos/${id}`), refetchInterval: 60_000 });
   if (report.error) return <p role="alert" className="text-sm text-red-700">{report.error.message}</p>;
   if (!report.data) return <p className="text-sm text-zinc-600 dark:text-zinc-400">Loading…</p>;
-  const { chart, burn, leases } = report.data;
+  const { chart, burn, leases, warning } = report.data;
   return (
     <div className="space-y-4">
+      {warning ? (
+        <p role="status" className="text-sm text-amber-800 dark:text-amber-300">
+          Incomplete: {warning}
+        </p>
+      ) : null}
       <section aria-label="Error budget">
         <h3 className="text-sm font-semibold">Error budget remaining</h3>
         <ChartErrorBudget points={chart} />
@@ -185,7 +190,7 @@ export function SlosClient() {
               </tr>
             </thead>
             <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
-              {rows.map(({ slo, status }) => (
+              {rows.map(({ slo, status, warning }) => (
                 <Fragment key={slo.id}>
                   <tr className="align-top">
                     <td className="px-3 py-2">
@@ -200,7 +205,14 @@ export function SlosClient() {
                     <td className="px-3 py-2 tabular-nums">
                       {formatDuration(status.leaderlessSeconds * 1_000)} / {formatDuration(status.allowedLeaderlessSeconds * 1_000)}
                     </td>
-                    <td className="px-3 py-2 tabular-nums">{formatDuration(status.notObservedSeconds * 1_000)}</td>
+                    <td className="px-3 py-2 tabular-nums">
+                      {formatDuration(status.notObservedSeconds * 1_000)}
+                      {warning ? (
+                        <span className="block text-xs text-amber-800 dark:text-amber-300" title={warning}>
+                          at least (too many gaps to read)
+                        </span>
+                      ) : null}
+                    </td>
                     <td className="space-x-1 px-3 py-2 text-right whitespace-nowrap">
                       <button type="button" className={buttonClass} aria-expanded={open === slo.id} onClick={() => setOpen(open === slo.id ? null : slo.id)}>
                         Details

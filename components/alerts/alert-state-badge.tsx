@@ -7,7 +7,7 @@ const styles = {
   recovering: 'bg-sky-100 text-sky-900 dark:bg-sky-950 dark:text-sky-300',
 } as const;
 
-export function AlertStateBadge({ alert }: { alert: Pick<AlertDto, 'state' | 'isSilenced' | 'acknowledgedAt' | 'firingAt' | 'isRecovering'> }) {
+export function AlertStateBadge({ alert }: { alert: Pick<AlertDto, 'state' | 'isSilenced' | 'silencedBy' | 'acknowledgedAt' | 'firingAt' | 'isRecovering'> }) {
   const shown = alert.isRecovering ? 'recovering' : alert.state;
   const label = alert.state === 'resolved' && alert.firingAt === null ? 'resolved (never fired)' : shown;
   return (
@@ -18,7 +18,11 @@ export function AlertStateBadge({ alert }: { alert: Pick<AlertDto, 'state' | 'is
       >
         {label}
       </span>
-      {alert.isSilenced ? <span className="rounded bg-zinc-200 px-1.5 py-0.5 text-xs text-zinc-700 dark:bg-zinc-800 dark:text-zinc-300">silenced</span> : null}
+      {alert.isSilenced ? (
+        <span className="rounded bg-zinc-200 px-1.5 py-0.5 text-xs text-zinc-700 dark:bg-zinc-800 dark:text-zinc-300">
+          {alert.silencedBy !== null && alert.state !== 'resolved' ? `silenced by silence #${alert.silencedBy}` : 'silenced'}
+        </span>
+      ) : null}
       {alert.acknowledgedAt ? <span className="rounded bg-sky-100 px-1.5 py-0.5 text-xs text-sky-800 dark:bg-sky-950 dark:text-sky-300">acknowledged</span> : null}
     </span>
   );

@@ -10,6 +10,13 @@ export const MIN_FAILOVERS = 3;
 // Below this share of RenewDeadline left at p99, a GC pause or a slow API server call loses the lease.
 const MIN_MARGIN = 0.3;
 const TARGET_P99_SHARE = 0.5;
+// A failed renewal is retried every RetryPeriod until RenewDeadline: client-go's defaults (2 s / 10 s /
+// 15 s) give a leader 5 tries before it gives up, and 7.5 RetryPeriods per LeaseDuration. Fewer than
+// these floors and one slow API call or two cost the lease.
+const MIN_RENEW_ATTEMPTS = 3;
+const DEFAULT_RENEW_ATTEMPTS = 5;
+const MIN_RETRIES_PER_LEASE = 4;
+const DEFAULT_RETRIES_PER_LEASE = 7.5;
 
 export type RenewFigures = { count: number; p50Ms: number | null; p95Ms: number | null; p99Ms: number | null; maxMs: number | null };
 export type LagFigures = { p50Ms: number | null; p99Ms: number | null };
@@ -97,6 +104,46 @@ function checkConstraints(settings: Advice['settings'], findings: Finding[]): vo
       evidence: `RenewDeadline ${label(renewDeadline)}, RetryPeriod ${label(retryPeriod)}: ${JITTER_FACTOR} × ${retryPeriod.seconds} s = ${Math.round(JITTER_FACTOR * retryPeriod.seconds * 100) / 100} s`,
     });
   }
+  // RenewDeadline unknown: LeaseDuration > RenewDeadline > 1.2 × RetryPeriod still needs LeaseDuration > 1.2 × RetryPeriod.
+  if (renewDeadline.seconds === null && leaseDuration.seconds !== null && retryPeriod.seconds !== null && !(leaseDuration.seconds > JITTER_FACTOR * retryPeriod.seconds)) {
+    findings.push({
+      id: 'lease-duration-not-above-jittered-retry',
+      severity: 'violation',
+      text: `LeaseDuration must be greater than JitterFactor (${JITTER_FACTOR}) × RetryPeriod: no RenewDeadline fits between them (client-go refuses to start)`,
+      evidence: `LeaseDuration ${label(leaseDuration)}, RetryPeriod ${label(retryPeriod)}: ${JITTER_FACTOR} × ${retryPeriod.seconds} s = ${Math.round(JITTER_FACTOR * retryPeriod.seconds * 100) / 100} s`,
+    });
+  }
+}
+
+const tenths = (value: number) => Math.max(0.1, Math.floor(value * 10) / 10);
+
+// RetryPeriod against the deadline a leader must renew by: RenewDeadline when known, else LeaseDuration.
+function adviseRetryPeriod(settings: Advice['settings'], findings: Finding[], recommendations: Recommendation[], evidence: string): void {
+  const { leaseDuration, renewDeadline, retryPeriod } = settings;
+  if (retryPeriod.seconds === null) return;
+  const retry = retryPeriod.seconds;
+  const retryText = `RetryPeriod ${retry} s (${retryPeriod.source})`;
+  const bound =
+    renewDeadline.seconds !== null
+      ? { name: 'RenewDeadline', seconds: renewDeadline.seconds, floor: MIN_RENEW_ATTEMPTS, target: DEFAULT_RENEW_ATTEMPTS, defaults: '2 s / 10 s' }
+      : leaseDuration.seconds !== null
+        ? { name: 'LeaseDuration', seconds: leaseDuration.seconds, floor: MIN_RETRIES_PER_LEASE, target: DEFAULT_RETRIES_PER_LEASE, defaults: '2 s / 15 s' }
+        : null;
+  if (bound === null) return;
+  const attempts = bound.seconds / retry;
+  const attemptsText = `${retryText} fits ${Math.floor(attempts * 10) / 10} times in the ${bound.seconds} s ${bound.name}`;
+  if (attempts >= bound.floor) {
+    findings.push({ id: 'retry-period-ok', severity: 'ok', text: `${attemptsText}: a failed renewal is retried in time`, evidence });
+    return;
+  }
+  const recommended = tenths(bound.seconds / bound.target);
+  findings.push({ id: 'retry-period-long', severity: 'warning', text: `${attemptsText}: one or two slow renewals cost the lease`, evidence });
+  recommendations.push({
+    setting: 'RetryPeriod',
+    current: `${retry} s`,
+    recommended: `${recommended} s`,
+    reasoning: `a leader retries a failed renewal every RetryPeriod until ${bound.name}; ${recommended} s gives it ${Math.floor((bound.seconds / recommended) * 10) / 10} tries as client-go's defaults do (${bound.defaults}); a shorter RetryPeriod also lets a candidate take over sooner after a release. ${attemptsText}; ${evidence}`,
+  });
 }
 
 export function adviseTiming(input: AdvisorInput): Advice {
@@ -170,6 +217,7 @@ export function adviseTiming(input: AdvisorInput): Advice {
         evidence,
       });
     }
+    adviseRetryPeriod(settings, findings, recommendations, evidence);
   }
 
   if (input.lag.p99Ms !== null && hasEnoughRenewals && settings.leaseDuration.seconds !== null && input.lag.p99Ms > settings.leaseDuration.seconds * 1_000 * 0.25) {

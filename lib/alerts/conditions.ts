@@ -15,7 +15,8 @@ export type LeaderlessFacts = { subject: Subject; leaderlessSince: number | null
 export type RenewLatencyFacts = { subject: Subject; p95Ms: number | null; samples: number; leaseDurationSeconds: number | null };
 
 // An SLO's led, leaderless and not-observed time (summed over its scope) over each burn window (seconds).
-export type SloBurnFacts = { subject: Subject; sloName: string; target: number; windows: ReadonlyMap<number, LeadershipTime> };
+// isGapListTruncated: too many observation gaps to read, so blind time partly counts as observed.
+export type SloBurnFacts = { subject: Subject; sloName: string; target: number; windows: ReadonlyMap<number, LeadershipTime>; isGapListTruncated?: boolean };
 
 // An slo_burn alert's subject is the SLO's scope itself (its globs): one alert per SLO, not per lease.
 export function sloSubjectOf(slo: { clusterPattern: string; namespacePattern: string; leasePattern: string }): Subject {
@@ -92,8 +93,11 @@ export function flappingCondition(facts: FlappingFacts, params: FlappingParams, 
 export function leaderlessCondition(facts: LeaderlessFacts, params: LeaderlessParams, now: number): Condition {
   const thresholdMs = params.seconds * 1_000;
   if (facts.leaderlessSince === null) {
-    const didLastPeriodCount = facts.lastLeaderlessMs !== null && facts.lastLeaderlessMs >= thresholdMs;
-    const endedBy = facts.heldBy ? `${facts.heldBy} acquired the lease after ${formatExactMs(facts.lastLeaderlessMs ?? 0)} without a holder` : 'a holder acquired the lease';
+    // An acquisition whose leaderless time is unknown (the first holder of a lease seen empty, a holder
+    // renewing again) still ends the period exactly then: its time, not the tick that noticed it.
+    const didLastPeriodCount = facts.lastLeaderlessMs === null ? facts.heldSince !== null : facts.lastLeaderlessMs >= thresholdMs;
+    const afterText = facts.lastLeaderlessMs === null ? '' : ` after ${formatExactMs(facts.lastLeaderlessMs)} without a holder`;
+    const endedBy = facts.heldBy ? `${facts.heldBy} acquired the lease${afterText}` : 'a holder acquired the lease';
     return inactive(facts.subject, 0, 'a holder renews the lease', didLastPeriodCount ? { endedAt: facts.heldSince, endedBy } : {});
   }
   const leaderlessMs = Math.max(0, now - facts.leaderlessSince);
@@ -138,10 +142,11 @@ export function sloBurnCondition(facts: SloBurnFacts): Condition {
   const burning = readings.filter((reading) => reading.isBurning);
   const worst = Math.max(0, ...readings.map((reading) => reading.shortRate ?? 0));
   const target = `${Math.round(facts.target * 1e5) / 1e3} %`;
+  const caveat = facts.isGapListTruncated ? ' (too many observation gaps to read: part of the blind time counted as observed)' : '';
   if (burning.length > 0) {
-    return activeCondition(facts.subject, Math.round(worst * 10) / 10, `error budget of SLO "${facts.sloName}" (${target}) burning ${burning.map(describe).join('; ')}`, null);
+    return activeCondition(facts.subject, Math.round(worst * 10) / 10, `error budget of SLO "${facts.sloName}" (${target}) burning ${burning.map(describe).join('; ')}${caveat}`, null);
   }
-  return inactive(facts.subject, Math.round(worst * 10) / 10, `error budget of SLO "${facts.sloName}" (${target}): ${readings.map(describe).join('; ')}`, {
+  return inactive(facts.subject, Math.round(worst * 10) / 10, `error budget of SLO "${facts.sloName}" (${target}): ${readings.map(describe).join('; ')}${caveat}`, {
     endedBy: 'burn rates back under their thresholds in the short windows',
   });
 }

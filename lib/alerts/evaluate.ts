@@ -17,7 +17,8 @@ import { isInScope, parseSubjectKey, subjectKeyOf } from './patterns';
 import { findCoveringSilence, nextSilenceBoundary, type MatcherSilence } from './silences';
 import type { AlertRuleSpec, AlertSnapshot, Condition, NotificationEvent, RuleDefinition, StateChange, Subject } from './types';
 
-export type OpenAlert = { id: string; subjectKey: string; snapshot: AlertSnapshot };
+// silencedBy: the matcher silence that covered it at its last evaluation.
+export type OpenAlert = { id: string; subjectKey: string; snapshot: AlertSnapshot; silencedBy?: number | null };
 
 export type RuleInput = {
   rule: AlertRuleSpec;

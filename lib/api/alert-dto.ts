@@ -49,7 +49,8 @@ export function toAlertDto(alert: AlertRecord, now: Date = new Date()): AlertDto
     ...alert,
     id: alert.id.toString(),
     subject: parseSubjectKey(alert.subjectKey, alert.ruleKind),
-    isSilenced: isSilenced({ silencedUntil: alert.silencedUntil?.getTime() ?? null }, now.getTime()),
+    // Silenced by hand until a time, or covered by a matcher silence (silencedBy) while open.
+    isSilenced: isSilenced({ silencedUntil: alert.silencedUntil?.getTime() ?? null }, now.getTime()) || (alert.silencedBy !== null && alert.state !== 'resolved'),
     startedAt: iso(alert.startedAt),
     firingAt: isoOrNull(alert.firingAt),
     resolvedAt: isoOrNull(alert.resolvedAt),

@@ -58,7 +58,13 @@ export function toSloStatusDto(status: SloStatus, range: { from: Date; to: Date 
   };
 }
 
-export const toSloSummaryDto = (summary: SloSummary) => ({ slo: toSloDto(summary.slo), status: toSloStatusDto(summary.status, summary.range) });
+// warning: set when more observation gaps overlap the window than could be read, so part of the blind
+// time is counted as observed — the figures are then not to be trusted, and the answer says so.
+export const toSloSummaryDto = (summary: SloSummary) => ({
+  slo: toSloDto(summary.slo),
+  status: toSloStatusDto(summary.status, summary.range),
+  warning: summary.isGapListTruncated ? 'more observation gaps in the window than Leasetrail reads at once: part of the not-observed time is counted as observed' : null,
+});
 
 const toBurnPointDto = (point: BurnPoint) => ({ at: new Date(point.at).toISOString(), budgetRemainingPercent: percent(point.budgetRemaining), burnRate: finite(point.burnRate) });
 

@@ -72,6 +72,14 @@ async function assertChannelsExist(db: Db, channelIds: number[]): Promise<void> 
   }
 }
 
+// An slo_burn rule must name an SLO that exists; the shared row lock makes a concurrent DELETE of
+// that SLO wait for this write and then see the rule (409), so no rule is left dangling.
+async function assertSloExists(db: Db, input: RuleWrite): Promise<void> {
+  if (input.kind !== 'slo_burn') return;
+  const found = await db.$queryRaw<Array<{ id: number }>>`SELECT id FROM "Slo" WHERE id = ${input.params.sloId}::int FOR SHARE`;
+  if (found.length === 0) throw new ValidationError(`invalid params.sloId: no SLO with id ${input.params.sloId}`, [{ path: 'params.sloId', message: `no SLO with id ${input.params.sloId}` }]);
+}
+
 function isUniqueViolation(error: unknown): boolean {
   return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
 }
@@ -98,6 +106,7 @@ export async function createRule(store: Store, input: RuleWrite): Promise<RuleRe
   try {
     const id = await store.prisma.$transaction(async (tx) => {
       await assertChannelsExist(tx, input.channelIds);
+      await assertSloExists(tx, input);
       const rule = await tx.alertRule.create({ data: { ...ruleData(input), channels: { create: input.channelIds.map((channelId) => ({ channelId })) } } });
       return rule.id;
     });
@@ -114,6 +123,7 @@ export async function updateRule(store: Store, id: number, input: RuleWrite): Pr
       const existing = await tx.alertRule.findUnique({ where: { id }, select: { id: true } });
       if (!existing) throw new NotFoundError(`alert rule ${id} not found`);
       await assertChannelsExist(tx, input.channelIds);
+      await assertSloExists(tx, input);
       await tx.alertRuleChannel.deleteMany({ where: { ruleId: id } });
       await tx.alertRule.update({ where: { id }, data: { ...ruleData(input), channels: { create: input.channelIds.map((channelId) => ({ channelId })) } } });
     });
@@ -153,6 +163,7 @@ export type AlertRecord = {
   lastEvaluatedAt: Date;
   lastActiveAt: Date;
   silencedUntil: Date | null;
+  silencedBy: number | null;
   acknowledgedAt: Date | null;
   acknowledgedBy: string | null;
   ackNote: string | null;
@@ -343,7 +354,7 @@ export async function loadOpenAlerts(db: Db, ruleIds: number[]): Promise<Map<num
       endedBy: row.endedBy,
     };
     const list = byRule.get(row.ruleId) ?? [];
-    list.push({ id: row.id.toString(), subjectKey: row.subjectKey, snapshot });
+    list.push({ id: row.id.toString(), subjectKey: row.subjectKey, snapshot, silencedBy: row.silencedBy });
     byRule.set(row.ruleId, list);
   }
   return byRule;
@@ -375,7 +386,15 @@ function isSnapshotChanged(before: AlertSnapshot | undefined, after: AlertSnapsh
 // Persists one rule's outcomes; returns how many notifications were queued. Notification rows are
 // unique per (alert, channel, event), so making sure a firing alert has its row on every evaluation
 // is idempotent: after a restart nothing is queued twice.
-export async function applyOutcomes(db: Db, rule: EngineRule, outcomes: readonly AlertOutcome[], openBefore: ReadonlyMap<string, AlertSnapshot>, now: Date): Promise<number> {
+// silencedBefore: the matcher silence each open alert carried, so becoming silenced is stored and noted.
+export async function applyOutcomes(
+  db: Db,
+  rule: EngineRule,
+  outcomes: readonly AlertOutcome[],
+  openBefore: ReadonlyMap<string, AlertSnapshot>,
+  now: Date,
+  silencedBefore: ReadonlyMap<string, number | null> = new Map(),
+): Promise<number> {
   let queued = 0;
   const touched: bigint[] = [];
   const sendAt = new Date(now.getTime() + rule.groupWaitMs);
@@ -397,6 +416,7 @@ export async function applyOutcomes(db: Db, rule: EngineRule, outcomes: readonly
           lastEvaluatedAt: now,
           lastActiveAt: new Date(snapshot.lastActiveAt),
           silencedUntil: snapshot.silencedUntil === null ? null : new Date(snapshot.silencedUntil),
+          silencedBy: outcome.silencedBy,
           conditionSince: new Date(snapshot.conditionSince),
           conditionEndedAt: toDate(snapshot.conditionEndedAt),
           endedBy: snapshot.endedBy,
@@ -407,7 +427,11 @@ export async function applyOutcomes(db: Db, rule: EngineRule, outcomes: readonly
       alertId = created.id;
     } else {
       alertId = BigInt(outcome.alertId);
-      if (isSnapshotChanged(openBefore.get(outcome.alertId), snapshot)) {
+      const isSilenceChanged = (silencedBefore.get(outcome.alertId) ?? null) !== outcome.silencedBy;
+      if (isSilenceChanged && outcome.silencedBy !== null && events.length === 0) {
+        events.push({ at: now, fromState: snapshot.state, toState: snapshot.state, note: `silenced by silence #${outcome.silencedBy}` });
+      }
+      if (isSilenceChanged || isSnapshotChanged(openBefore.get(outcome.alertId), snapshot)) {
         await db.alert.update({
           where: { id: alertId },
           data: {
@@ -419,6 +443,7 @@ export async function applyOutcomes(db: Db, rule: EngineRule, outcomes: readonly
             lastActiveAt: new Date(snapshot.lastActiveAt),
             conditionEndedAt: toDate(snapshot.conditionEndedAt),
             endedBy: snapshot.endedBy,
+            silencedBy: outcome.silencedBy,
             lastEvaluatedAt: now,
           },
         });

@@ -12,7 +12,7 @@ import type { AcquireCause } from './generated/prisma/enums';
 import { summarizeElectedLeases, type WindowFilter } from './timeline-rollups';
 import type { TimeRange } from './time-range';
 
-export type ListFailoversInput = { range: TimeRange; cluster?: string; namespace?: string; cause?: FailoverCause; limit: number };
+export type ListFailoversInput = { range: TimeRange; cluster?: string; namespace?: string; name?: string; cause?: FailoverCause; limit: number };
 
 // `missed`: leaseTransitions grew while the holder stayed the same, so changes happened that nobody
 // saw; its time is when we noticed, and its cause is unknown by definition.
@@ -53,6 +53,7 @@ function failoverQuery(input: ListFailoversInput, clusterId: number | null, limi
      WHERE t.at >= ${input.range.from}::timestamptz AND t.at < ${input.range.to}::timestamptz AND ${causeFilter(input.cause)}
        AND (${clusterId}::int IS NULL OR t."clusterId" = ${clusterId}::int)
        AND (${input.namespace ?? null}::text IS NULL OR l.namespace = ${input.namespace ?? null}::text)
+       AND (${input.name ?? null}::text IS NULL OR l.name = ${input.name ?? null}::text)
      ORDER BY t.at, t.id
      LIMIT ${limit}::int`;
 }

@@ -63,12 +63,17 @@ export async function listSilences(store: Store, filter: SilenceFilter): Promise
   return { silences: rows.slice(0, filter.limit).map((row) => toRecord(row, now.getTime())), hasMore: rows.length > filter.limit };
 }
 
+// One conditional update: of two people expiring the same silence at once, one wins and the other
+// gets 409 — the record never names the wrong person or the later time.
 export async function expireSilence(store: Store, input: { id: number; by: string; now: Date }): Promise<SilenceRecord> {
+  const { count } = await store.prisma.silence.updateMany({
+    where: { id: input.id, expiredAt: null, endsAt: { gt: input.now } },
+    data: { expiredAt: input.now, expiredBy: input.by },
+  });
   const row = await store.prisma.silence.findUnique({ where: { id: input.id } });
   if (!row) throw new NotFoundError(`silence ${input.id} not found`);
-  if (silenceStateOf(toMatcherSilence(row), input.now.getTime()) === 'expired') throw new ConflictError(`silence ${input.id} has already expired`);
-  const updated = await store.prisma.silence.update({ where: { id: input.id }, data: { expiredAt: input.now, expiredBy: input.by } });
-  return toRecord(updated, input.now.getTime());
+  if (count === 0) throw new ConflictError(`silence ${input.id} has already expired`);
+  return toRecord(row, input.now.getTime());
 }
 
 // What the engine needs: silences running now or starting later (their start is a moment to look again).

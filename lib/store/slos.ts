@@ -39,7 +39,15 @@ export async function updateSlo(store: Store, id: number, input: SloWrite): Prom
   }
 }
 
+// Refused while an slo_burn rule names the SLO (the rule would judge nothing): delete or change the rule first.
+// The row lock orders this after any rule write that is checking the SLO exists.
 export async function deleteSlo(store: Store, id: number): Promise<void> {
-  const { count } = await store.prisma.slo.deleteMany({ where: { id } });
-  if (count === 0) throw new NotFoundError(`SLO ${id} not found`);
+  await store.prisma.$transaction(async (tx) => {
+    const locked = await tx.$queryRaw<Array<{ id: number }>>`SELECT id FROM "Slo" WHERE id = ${id}::int FOR UPDATE`;
+    if (locked.length === 0) throw new NotFoundError(`SLO ${id} not found`);
+    const rules = await tx.$queryRaw<Array<{ name: string }>>`
+      SELECT name FROM "AlertRule" WHERE kind = 'slo_burn' AND params->>'sloId' = ${String(id)} ORDER BY name`;
+    if (rules.length > 0) throw new ConflictError(`SLO ${id} is used by alert rule${rules.length === 1 ? '' : 's'} ${rules.map((rule) => `"${rule.name}"`).join(', ')}; delete or change ${rules.length === 1 ? 'it' : 'them'} first`);
+    await tx.slo.delete({ where: { id } });
+  });
 }

@@ -3,10 +3,11 @@ import type { LeaseKey } from '../../leases';
 import type { Store } from '../../store/client';
 import { listFailovers } from '../../store/failovers';
 import { getLeaseOrThrow } from '../../store/leases';
+import { ValidationError } from '../../errors';
 import { listRenewals } from '../../store/renewals';
 
 const DAY_MS = 24 * 60 * 60 * 1_000;
-const failoverLimit = 10_000;
+export const failoverLimit = 10_000;
 
 export type LeaseAdviceInput = { key: LeaseKey; days: number; renewDeadlineSeconds?: number; retryPeriodSeconds?: number; now: Date };
 
@@ -17,12 +18,18 @@ export type LeaseAdvice = Advice & { range: { from: Date; to: Date } };
 export async function adviseLease(store: Store, input: LeaseAdviceInput): Promise<LeaseAdvice> {
   const range = { from: new Date(input.now.getTime() - input.days * DAY_MS), to: input.now };
   const lease = await getLeaseOrThrow(store, input.key);
-  const [renewals, { failovers }] = await Promise.all([
+  const [renewals, { failovers, hasMore }] = await Promise.all([
     listRenewals(store, { key: input.key, range }),
-    listFailovers(store, { range, cluster: input.key.cluster, namespace: input.key.namespace, limit: failoverLimit }),
+    listFailovers(store, { range, cluster: input.key.cluster, namespace: input.key.namespace, name: input.key.name, limit: failoverLimit }),
   ]);
+  // Counting only the first ten thousand would understate expiries and leaderless time: refuse instead.
+  if (hasMore) {
+    throw new ValidationError(`invalid days: more than ${failoverLimit.toLocaleString('en')} changes of leader in ${input.days} days; choose fewer days`, [
+      { path: 'days', message: 'too many changes of leader to read' },
+    ]);
+  }
   const figures: FailoverFigure[] = failovers
-    .filter((failover) => failover.name === input.key.name && failover.kind === 'acquired')
+    .filter((failover) => failover.kind === 'acquired')
     .map((failover) => ({ cause: failover.cause, leaderlessMs: failover.leaderlessMs }));
   const { stats } = renewals;
   const advice = adviseTiming({

@@ -142,6 +142,9 @@ export class AlertEngine {
 
   async evaluate(kinds: readonly RuleKind[] = ruleKinds, now: number = this.clock.now()): Promise<EvaluationReport> {
     const report: EvaluationReport = { at: now, kinds: [...kinds], rules: 0, changes: [], notificationsQueued: 0, nextEvaluationAt: new Map(kinds.map((kind) => [kind, null])) };
+    // Burn windows are the heaviest facts: read before taking the alert lock (facts are level-based,
+    // so reading them a moment earlier changes nothing), so silences and other replicas do not wait on them.
+    const sloBurnFacts = kinds.includes('slo_burn') ? await this.loadSloBurnForRules(now) : new Map<number, SloBurnFacts[]>();
     await withAlertLock(this.options.store, async (db) => {
       const { rules, invalid } = await loadEngineRules(db, kinds);
       for (const rule of invalid) this.options.log.error({ rule: rule.name, err: rule.error }, 'alert rule has invalid parameters; not evaluated');
@@ -151,7 +154,7 @@ export class AlertEngine {
       const openAlerts = await loadOpenAlerts(db, ruleIds);
       const silences = await loadCarriedSilences(db, ruleIds, new Date(now));
       const matcherSilences = await loadMatcherSilences(db, new Date(now));
-      const facts = await this.loadFacts(db, rules, now);
+      const facts = await this.loadFacts(db, rules, now, sloBurnFacts);
       for (const rule of rules) {
         const open = openAlerts.get(rule.spec.id) ?? [];
         const evaluation = evaluateRule({
@@ -163,7 +166,8 @@ export class AlertEngine {
           now,
         });
         const before = new Map<string, AlertSnapshot>(open.map((alert) => [alert.id, alert.snapshot]));
-        report.notificationsQueued += await applyOutcomes(db, rule, evaluation.outcomes, before, new Date(now));
+        const silencedBefore = new Map(open.map((alert) => [alert.id, alert.silencedBy ?? null]));
+        report.notificationsQueued += await applyOutcomes(db, rule, evaluation.outcomes, before, new Date(now), silencedBefore);
         for (const outcome of evaluation.outcomes) for (const change of outcome.changes) report.changes.push({ ...change, ruleId: rule.spec.id, subjectKey: outcome.subjectKey });
         const previous = report.nextEvaluationAt.get(rule.spec.kind) ?? null;
         const next = evaluation.nextEvaluationAt;
@@ -176,7 +180,16 @@ export class AlertEngine {
   }
 
   // One query per kind (per window for renew latency) serves every rule of that kind.
-  private async loadFacts(db: Db, rules: readonly EngineRule[], now: number): Promise<FactSet> {
+  private async loadSloBurnForRules(now: number): Promise<Map<number, SloBurnFacts[]>> {
+    const { rules } = await loadEngineRules(this.options.store.prisma, ['slo_burn']);
+    const sloBurn = new Map<number, SloBurnFacts[]>();
+    for (const rule of rules) {
+      if (rule.spec.enabled && rule.spec.kind === 'slo_burn' && !sloBurn.has(rule.spec.params.sloId)) sloBurn.set(rule.spec.params.sloId, await this.loadSloBurnFacts(rule.spec.params.sloId, now));
+    }
+    return sloBurn;
+  }
+
+  private async loadFacts(db: Db, rules: readonly EngineRule[], now: number, sloBurnRead: ReadonlyMap<number, SloBurnFacts[]>): Promise<FactSet> {
     const enabled = rules.filter((rule) => rule.spec.enabled).map((rule) => rule.spec);
     const facts: FactSet = {};
     const flapping = enabled.flatMap((rule) => (rule.kind === 'flapping' ? [rule.params.windowSeconds + rule.quietSeconds] : []));
@@ -198,7 +211,8 @@ export class AlertEngine {
     const sloIds = new Set(enabled.flatMap((rule) => (rule.kind === 'slo_burn' ? [rule.params.sloId] : [])));
     if (sloIds.size > 0) {
       const sloBurn = new Map<number, SloBurnFacts[]>();
-      for (const sloId of sloIds) sloBurn.set(sloId, await this.loadSloBurnFacts(sloId, now));
+      // A rule created since the read before the lock: read its SLO now.
+      for (const sloId of sloIds) sloBurn.set(sloId, sloBurnRead.get(sloId) ?? (await this.loadSloBurnFacts(sloId, now)));
       facts.sloBurn = sloBurn;
     }
     return facts;
@@ -216,7 +230,7 @@ export class AlertEngine {
       this.options.log.error({ slo: sloId }, 'an slo_burn rule names an SLO that does not exist; not evaluated');
       return [];
     }
-    const windows = await readBurnWindowTimes(this.options.store, slo, now);
-    return [{ subject: sloSubjectOf(slo), sloName: slo.name, target: slo.targetPercent / 100, windows }];
+    const { windows, isGapListTruncated } = await readBurnWindowTimes(this.options.store, slo, now);
+    return [{ subject: sloSubjectOf(slo), sloName: slo.name, target: slo.targetPercent / 100, windows, isGapListTruncated }];
   }
 }

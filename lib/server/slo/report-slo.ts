@@ -6,7 +6,7 @@ import { listGaps, type GapRecord } from '../../store/gaps';
 import type { SloRecord } from '../../store/slos';
 
 const DAY_MS = 24 * 60 * 60 * 1_000;
-const gapLimit = 10_000;
+export const gapLimit = 10_000;
 // The burn chart's resolution: one point per bucket, at most this many per window.
 const maxChartPoints = 30;
 
@@ -18,6 +18,7 @@ export type SloReport = {
   slo: SloRecord;
   range: { from: Date; to: Date };
   status: SloStatus;
+  isGapListTruncated: boolean;
   leases: SloLeaseFigure[];
   chart: BurnPoint[];
   burn: BurnReading[];
@@ -25,21 +26,29 @@ export type SloReport = {
 
 // Led, leaderless and not-observed time of every elected lease in scope over [from, to), from the
 // timeline rollups the audit reads (so the SLO and the audit never disagree). The scope is matched in SQL.
-export async function readLeadershipTime(store: Store, scope: SloScope, from: number, to: number, known?: GapRecord[]): Promise<LeaseWindowRecord[]> {
+// isGapListTruncated: more observation gaps than gapLimit overlap the range, so some blind time would
+// count as observed — never silently: callers say so next to their figures.
+export type ScopeTime = { leases: LeaseWindowRecord[]; isGapListTruncated: boolean };
+
+type KnownGaps = { gaps: GapRecord[]; hasMore: boolean };
+
+export async function readLeadershipTime(store: Store, scope: SloScope, from: number, to: number, known?: KnownGaps): Promise<ScopeTime> {
   const range = { from: new Date(from), to: new Date(to) };
-  const gaps = known ?? (await listGaps(store, { range, limit: gapLimit })).gaps;
-  return summarizeLeaseWindows(store, { range, gaps, until: range.to, scope });
+  const { gaps, hasMore } = known ?? (await listGaps(store, { range, limit: gapLimit }));
+  return { leases: await summarizeLeaseWindows(store, { range, gaps, until: range.to, scope }), isGapListTruncated: hasMore };
 }
+
+export type BurnWindowTimes = { windows: Map<number, LeadershipTime>; isGapListTruncated: boolean };
 
 // The SLO's own time (summed over its scope) over each burn window ending at `now`: what the SLO page
 // shows and what an slo_burn rule judges, so the two never disagree. One read of the gaps serves all windows.
-export async function readBurnWindowTimes(store: Store, scope: SloScope, now: number): Promise<Map<number, LeadershipTime>> {
+export async function readBurnWindowTimes(store: Store, scope: SloScope, now: number): Promise<BurnWindowTimes> {
   const seconds = windowSecondsOf(workbookWindows);
   const longest = Math.max(...seconds) * 1_000;
-  const { gaps } = await listGaps(store, { range: { from: new Date(now - longest), to: new Date(now) }, limit: gapLimit });
+  const known = await listGaps(store, { range: { from: new Date(now - longest), to: new Date(now) }, limit: gapLimit });
   const windows = new Map<number, LeadershipTime>();
-  for (const window of seconds) windows.set(window, sumLeadershipTime((await readLeadershipTime(store, scope, now - window * 1_000, now, gaps)).map(toTime)));
-  return windows;
+  for (const window of seconds) windows.set(window, sumLeadershipTime((await readLeadershipTime(store, scope, now - window * 1_000, now, known)).leases.map(toTime)));
+  return { windows, isGapListTruncated: known.hasMore };
 }
 
 function toTime(lease: LeadershipTime): LeadershipTime {
@@ -50,35 +59,39 @@ export async function reportSlo(store: Store, slo: SloRecord, now: Date): Promis
   const target = slo.targetPercent / 100;
   const to = now.getTime();
   const from = to - slo.windowDays * DAY_MS;
-  const leases = await readLeadershipTime(store, slo, from, to);
+  const { leases, isGapListTruncated } = await readLeadershipTime(store, slo, from, to);
   const status = evaluateSlo(sumLeadershipTime(leases.map(toTime)), target);
 
   const bucketMs = Math.ceil((to - from) / Math.min(maxChartPoints, slo.windowDays));
   const buckets: Array<LeadershipTime & { end: number }> = [];
+  let isAnyTruncated = isGapListTruncated;
   for (let start = from; start < to; start += bucketMs) {
     const end = Math.min(to, start + bucketMs);
-    buckets.push({ end, ...sumLeadershipTime((await readLeadershipTime(store, slo, start, end)).map(toTime)) });
+    const bucket = await readLeadershipTime(store, slo, start, end);
+    isAnyTruncated ||= bucket.isGapListTruncated;
+    buckets.push({ end, ...sumLeadershipTime(bucket.leases.map(toTime)) });
   }
 
   const windows = await readBurnWindowTimes(store, slo, to);
-  const burn = readBurnWindows(workbookWindows, target, (seconds) => windows.get(seconds)!);
+  const burn = readBurnWindows(workbookWindows, target, (seconds) => windows.windows.get(seconds)!);
 
   return {
     slo,
     range: { from: new Date(from), to: now },
     status,
+    isGapListTruncated: isAnyTruncated || windows.isGapListTruncated,
     leases: leases.map((lease) => ({ cluster: lease.cluster, namespace: lease.namespace, name: lease.name, ...toTime(lease), sli: evaluateSlo(toTime(lease), target).sli })),
     chart: buildBurnChart(buckets, target),
     burn,
   };
 }
 
-export type SloSummary = { slo: SloRecord; range: { from: Date; to: Date }; status: SloStatus };
+export type SloSummary = { slo: SloRecord; range: { from: Date; to: Date }; status: SloStatus; isGapListTruncated: boolean };
 
 // The list view: the window's figure only, one read per SLO.
 export async function summarizeSlo(store: Store, slo: SloRecord, now: Date): Promise<SloSummary> {
   const to = now.getTime();
   const from = to - slo.windowDays * DAY_MS;
-  const leases = await readLeadershipTime(store, slo, from, to);
-  return { slo, range: { from: new Date(from), to: now }, status: evaluateSlo(sumLeadershipTime(leases.map(toTime)), slo.targetPercent / 100) };
+  const { leases, isGapListTruncated } = await readLeadershipTime(store, slo, from, to);
+  return { slo, range: { from: new Date(from), to: now }, status: evaluateSlo(sumLeadershipTime(leases.map(toTime)), slo.targetPercent / 100), isGapListTruncated };
 }

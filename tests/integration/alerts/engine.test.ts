@@ -5,7 +5,8 @@ import { silenceAlert } from '../../../lib/store/alerts';
 import type { Cluster, Lease } from '../../../lib/store/generated/prisma/client';
 import { createMigratedDatabase, type MigratedDatabase } from '../helpers/database';
 import { seedCluster, seedLease, seedRenewSamples, seedTransitions } from '../helpers/seed';
-import { seedWebhookChannel } from './support';
+import { seedWebhookChannel, waitUntil } from './support';
+import type { RuleKind } from '../../../lib/alerts/types';
 
 // The engine against real PostgreSQL with an injected clock: seeded history, evaluate(kinds, now).
 
@@ -236,5 +237,21 @@ describe('heartbeat_gap in the engine', () => {
     await db.store.prisma.lease.updateMany({ data: { renewTime: s(195) } });
     const fired = await newEngine().evaluate(['heartbeat_gap'], t0 + 200_000);
     expect(fired.changes).toEqual([expect.objectContaining({ from: null, to: 'firing', subjectKey: 'prod-eu' })]);
+  });
+});
+
+describe('evaluation cadence', () => {
+  it('evaluates slo_burn on its own slower clock while the other kinds tick', async () => {
+    const engine = new AlertEngine({ store: db.store, log: loggerFor('alerts-test'), delivery: false, tickMs: 20, sloBurnTickMs: 600_000 });
+    engines.push(engine);
+    const evaluated: RuleKind[][] = [];
+    const evaluate = engine.evaluate.bind(engine);
+    engine.evaluate = (kinds, now) => {
+      evaluated.push([...(kinds ?? [])]);
+      return evaluate(kinds, now);
+    };
+    engine.start();
+    await waitUntil('five evaluations of stale data', () => evaluated.filter((kinds) => kinds.includes('stale_data')).length >= 5);
+    expect(evaluated.filter((kinds) => kinds.includes('slo_burn'))).toHaveLength(1);
   });
 });

@@ -1,10 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as silencesRoute from '../../../app/api/silences/route';
 import * as expireRoute from '../../../app/api/silences/[id]/expire/route';
+import * as alertsRoute from '../../../app/api/alerts/route';
 import { loggerFor } from '../../../lib/log';
 import { DeliveryWorker } from '../../../lib/server/alerts/delivery';
 import { AlertEngine } from '../../../lib/server/alerts/engine';
+import { ConflictError, NotFoundError } from '../../../lib/errors';
 import { claimNotifications } from '../../../lib/store/channels';
+import { expireSilence } from '../../../lib/store/silences';
 import type { Cluster, Lease } from '../../../lib/store/generated/prisma/client';
 import { createMigratedDatabase, type MigratedDatabase } from '../helpers/database';
 import { pointRoutesAtStore } from '../helpers/routes';
@@ -157,6 +160,13 @@ describe('silences by matcher', () => {
     expect(queued.map((n) => n.alert.subjectKey).sort()).toEqual(['prod-eu/kube-system/my-operator', 'staging/kube-system/kube-scheduler']);
     const silenced = await db.store.prisma.alert.findFirstOrThrow({ where: { subjectKey: 'prod-eu/kube-system/kube-scheduler' }, include: { events: true } });
     expect(silenced.events[0]?.note).toMatch(new RegExp(`^silenced by silence #${created.body.silence.id} of local until .*: control plane upgrade$`));
+    // Stored and shown as silenced, by which silence.
+    expect(silenced.silencedBy).toBe(created.body.silence.id);
+    const shown = await callRoute<{ alerts: Array<{ subjectKey: string; isSilenced: boolean; silencedBy: number | null }> }>(alertsRoute.GET, 'GET', '/api/alerts?state=open');
+    expect(shown.body.alerts.filter((alert) => alert.isSilenced).map((alert) => [alert.subjectKey, alert.silencedBy])).toEqual(
+      expect.arrayContaining([['prod-eu/kube-system/kube-scheduler', created.body.silence.id]]),
+    );
+    expect(shown.body.alerts.find((alert) => alert.subjectKey === 'staging/kube-system/kube-scheduler')).toMatchObject({ isSilenced: false, silencedBy: null });
 
     const listed = await callRoute<{ silences: Array<{ id: number }> }>(silencesRoute.GET, 'GET', '/api/silences?state=active');
     expect(listed.body.silences.map((silence) => silence.id)).toEqual([created.body.silence.id]);
@@ -168,6 +178,41 @@ describe('silences by matcher', () => {
 
     const after = await engine().evaluate(['flapping'], Date.now() + 1_000);
     expect(after.notificationsQueued).toBe(2);
+    expect((await db.store.prisma.alert.findFirstOrThrow({ where: { subjectKey: 'prod-eu/kube-system/kube-scheduler' } })).silencedBy).toBeNull();
+  });
+
+  it('notes in its history when an alert already firing becomes silenced', async () => {
+    const { prod } = await setUp(0);
+    await flappingLeases(prod, ['kube-scheduler']);
+    await engine().evaluate(['flapping'], t0 + 20_500);
+    const created = await callRoute<{ silence: { id: number } }>(silencesRoute.POST, 'POST', '/api/silences', {
+      body: { matchers: { lease: 'kube-scheduler' }, startsAt: s(-60).toISOString(), endsAt: new Date(Date.now() + 3_600_000).toISOString(), comment: 'known' },
+    });
+    await engine().evaluate(['flapping'], t0 + 21_000);
+    const alert = await db.store.prisma.alert.findFirstOrThrow({ include: { events: { orderBy: { id: 'asc' } } } });
+    expect(alert.silencedBy).toBe(created.body.silence.id);
+    expect(alert.events.map((event) => [event.toState, event.note])).toEqual([
+      ['firing', null],
+      ['firing', `silenced by silence #${created.body.silence.id}`],
+    ]);
+  });
+
+  it('lets exactly one of two people expiring a silence at once win; the other gets a conflict', async () => {
+    const created = await callRoute<{ silence: { id: number } }>(silencesRoute.POST, 'POST', '/api/silences', {
+      body: { matchers: {}, endsAt: new Date(Date.now() + 3_600_000).toISOString(), comment: 'race' },
+    });
+    const id = created.body.silence.id;
+    const now = new Date();
+    const results = await Promise.allSettled(['alice', 'bob', 'carol'].map((by) => expireSilence(db.store, { id, by, now })));
+    const won = results.filter((result) => result.status === 'fulfilled');
+    expect(won).toHaveLength(1);
+    expect(results.filter((result) => result.status === 'rejected').map((result) => (result as PromiseRejectedResult).reason)).toEqual([
+      expect.any(ConflictError),
+      expect.any(ConflictError),
+    ]);
+    const row = await db.store.prisma.silence.findUniqueOrThrow({ where: { id } });
+    expect(row.expiredBy).toBe((won[0] as PromiseFulfilledResult<{ expiredBy: string | null }>).value.expiredBy);
+    await expect(expireSilence(db.store, { id: 999_999, by: 'alice', now })).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('refuses a silence that ends before it starts or in the past, with a clear 4xx', async () => {

@@ -4,9 +4,11 @@ import * as sloRoute from '../../../app/api/slos/[id]/route';
 import * as exportRoute from '../../../app/api/slos/export/route';
 import * as slosRoute from '../../../app/api/slos/route';
 import * as rulesRoute from '../../../app/api/alert-rules/route';
+import * as ruleRoute from '../../../app/api/alert-rules/[id]/route';
 import { loggerFor } from '../../../lib/log';
 import { AlertEngine } from '../../../lib/server/alerts/engine';
-import { reportSlo } from '../../../lib/server/slo/report-slo';
+import { failoverLimit } from '../../../lib/server/advisor/advise-lease';
+import { gapLimit, reportSlo } from '../../../lib/server/slo/report-slo';
 import { getSloOrThrow } from '../../../lib/store/slos';
 import type { Lease } from '../../../lib/store/generated/prisma/client';
 import { createMigratedDatabase, type MigratedDatabase } from '../helpers/database';
@@ -202,5 +204,65 @@ describe('an slo_burn rule', () => {
     expect(report.changes).toEqual([expect.objectContaining({ to: 'firing', subjectKey: '*/operators/*' })]);
     const alert = await db.store.prisma.alert.findFirstOrThrow({ where: { subjectKey: '*/operators/*' } });
     expect(alert.summary).toMatch(/^error budget of SLO "operators" \(99\.9 %\) burning \d+(\.\d)?× over 1 h and \d+(\.\d)?× over 5 min \(threshold 14\.4×\); /);
+  });
+});
+
+describe('an slo_burn rule and its SLO', () => {
+  it('refuses a rule naming a missing SLO (400) and the deletion of an SLO a rule uses (409)', async () => {
+    const missing = await callRoute<{ error: string }>(rulesRoute.POST, 'POST', '/api/alert-rules', { body: { name: 'nowhere burning', kind: 'slo_burn', params: { sloId: 99_999 } } });
+    expect(missing.status).toBe(400);
+    expect(missing.body.error).toBe('invalid params.sloId: no SLO with id 99999');
+    expect(await db.store.prisma.alertRule.count({ where: { name: 'nowhere burning' } })).toBe(0);
+
+    const slo = await callRoute<{ slo: { id: number } }>(slosRoute.POST, 'POST', '/api/slos', { body: { name: 'kept', targetPercent: 99, windowDays: 7 } });
+    const id = String(slo.body.slo.id);
+    const rule = await callRoute<{ rule: { id: number } }>(rulesRoute.POST, 'POST', '/api/alert-rules', { body: { name: 'kept burning', kind: 'slo_burn', params: { sloId: slo.body.slo.id } } });
+    expect(rule.status).toBe(201);
+    const refused = await callRoute<{ error: string }>(sloRoute.DELETE, 'DELETE', `/api/slos/${id}`, { params: { id } });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toBe(`SLO ${id} is used by alert rule "kept burning"; delete or change it first`);
+    expect(await db.store.prisma.slo.count({ where: { id: slo.body.slo.id } })).toBe(1);
+
+    const ruleId = String(rule.body.rule.id);
+    expect((await callRoute(ruleRoute.DELETE, 'DELETE', `/api/alert-rules/${ruleId}`, { params: { id: ruleId } })).status).toBeLessThan(300);
+    expect((await callRoute(sloRoute.DELETE, 'DELETE', `/api/slos/${id}`, { params: { id } })).status).toBeLessThan(300);
+  });
+});
+
+describe('answers that would rest on truncated reads', () => {
+  it('flags an SLO whose window has more observation gaps than are read, instead of counting blind time as observed', async () => {
+    const blind = await seedCluster(db.store, 'blind', { lastSeenAt: new Date(now), createdAt: ago(3 * DAY) });
+    await db.store.pool.query(
+      `INSERT INTO "ObservationGap" ("clusterId", "startedAt", "endedAt", reason)
+       SELECT $1::int, $2::timestamptz + g * interval '10 seconds', $2::timestamptz + g * interval '10 seconds' + interval '1 second', 'watch_lost'
+         FROM generate_series(0, $3::int) g`,
+      [blind.id, ago(30 * HOUR), gapLimit],
+    );
+    const slo = await db.store.prisma.slo.findFirstOrThrow({ where: { name: 'scheduler' } });
+    const report = await callRoute<{ warning: string | null }>(sloRoute.GET, 'GET', `/api/slos/${slo.id}`, { params: { id: String(slo.id) } });
+    expect(report.status).toBe(200);
+    expect(report.body.warning).toMatch(/part of the not-observed time is counted as observed/);
+    const list = await callRoute<{ slos: Array<{ warning: string | null }> }>(slosRoute.GET, 'GET', '/api/slos');
+    expect(list.body.slos.every((entry) => entry.warning !== null)).toBe(true);
+  });
+
+  it('refuses advice that would count only some of a lease\'s failovers, naming days', async () => {
+    const cluster = await db.store.prisma.cluster.findFirstOrThrow({ where: { name: 'prod-eu' } });
+    const flappy = await seedLease(db.store, cluster, { namespace: 'kube-system', name: 'flappy', holderIdentity: 'a', leaseDurationSeconds: 15, createdAt: ago(3 * DAY), observedAt: ago(3 * DAY) });
+    await db.store.pool.query(
+      `INSERT INTO "Transition" ("leaseId", "clusterId", "eventKey", kind, cause, at, "observedAt", "fromHolder", "toHolder")
+       SELECT $1::int, $2::int, 'flap-' || g, 'acquired', 'expiry', $3::timestamptz + g * interval '1 second', $3::timestamptz + g * interval '1 second', 'a', 'b'
+         FROM generate_series(0, $4::int) g`,
+      [flappy.id, cluster.id, ago(5 * HOUR), failoverLimit],
+    );
+    const params = { cluster: 'prod-eu', namespace: 'kube-system', name: 'flappy' };
+    const answer = await callRoute<{ error: string }>(adviceRoute.GET, 'GET', '/api/leases/prod-eu/kube-system/flappy/advisor?days=1', { params });
+    expect(answer.status).toBe(400);
+    expect(answer.body.error).toMatch(/^invalid days: more than 10,000 changes of leader in 1 days; choose fewer days/);
+    // Another lease of the namespace is not cut short by flappy's rows.
+    const other = await callRoute<{ samples: { failovers: number } }>(adviceRoute.GET, 'GET', '/api/leases/prod-eu/kube-system/kube-controller-manager/advisor?days=7', {
+      params: { ...params, name: 'kube-controller-manager' },
+    });
+    expect(other.body.samples.failovers).toBe(5);
   });
 });

@@ -31,6 +31,37 @@ describe('adviseTiming', () => {
     ]);
   });
 
+  it('recommends a shorter RetryPeriod when a leader gets too few tries before RenewDeadline', () => {
+    const advice = adviseTiming({ ...healthy, renewDeadlineSeconds: 10, retryPeriodSeconds: 4 });
+    expect(ids(advice)).toContain('retry-period-long');
+    const retry = advice.recommendations.find((r) => r.setting === 'RetryPeriod')!;
+    expect([retry.current, retry.recommended]).toEqual(['4 s', '2 s']);
+    expect(retry.reasoning).toContain('RetryPeriod 4 s (given) fits 2.5 times in the 10 s RenewDeadline');
+    expect(retry.reasoning).toContain('5000 renewals in 7 days');
+    expect(ids(adviseTiming({ ...healthy, renewDeadlineSeconds: 10, retryPeriodSeconds: 2 }))).toContain('retry-period-ok');
+  });
+
+  it('judges RetryPeriod against LeaseDuration when RenewDeadline is unknown, from an inferred RetryPeriod', () => {
+    const advice = adviseTiming({ ...healthy, renew: { ...healthy.renew, p50Ms: 5_000, p99Ms: 6_100 } });
+    expect(advice.settings.retryPeriod).toEqual({ seconds: 5, source: 'inferred' });
+    const retry = advice.recommendations.find((r) => r.setting === 'RetryPeriod')!;
+    expect([retry.current, retry.recommended]).toEqual(['5 s', '2 s']);
+    expect(retry.reasoning).toContain('until LeaseDuration');
+  });
+
+  it('never recommends RetryPeriod without enough renewals', () => {
+    const advice = adviseTiming({ ...healthy, renewDeadlineSeconds: 10, retryPeriodSeconds: 4, renew: { ...healthy.renew, count: 50 } });
+    expect(advice.recommendations.filter((r) => r.setting === 'RetryPeriod')).toEqual([]);
+  });
+
+  it('flags LeaseDuration <= 1.2 × RetryPeriod when RenewDeadline is unknown: no RenewDeadline fits between', () => {
+    const advice = adviseTiming({ ...healthy, leaseDurationSeconds: 6, retryPeriodSeconds: 5 });
+    const violation = advice.findings.find((f) => f.id === 'lease-duration-not-above-jittered-retry')!;
+    expect(violation.severity).toBe('violation');
+    expect(violation.evidence).toBe('LeaseDuration 6 s (from the Lease), RetryPeriod 5 s (given): 1.2 × 5 s = 6 s');
+    expect(ids(adviseTiming({ ...healthy, leaseDurationSeconds: 7, retryPeriodSeconds: 5 }))).not.toContain('lease-duration-not-above-jittered-retry');
+  });
+
   it("flags client-go's constraints: LeaseDuration > RenewDeadline > 1.2 × RetryPeriod", () => {
     const advice = adviseTiming({ ...healthy, renewDeadlineSeconds: 15, retryPeriodSeconds: 13 });
     expect(advice.findings.filter((f) => f.severity === 'violation').map((f) => f.id)).toEqual(['lease-duration-not-above-renew-deadline', 'renew-deadline-not-above-jittered-retry']);

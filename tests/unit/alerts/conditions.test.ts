@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { expandTransitions, flappingCondition, flappingIntervals, leaderlessCondition, renewLatencyCondition, staleCondition } from '../../../lib/alerts/conditions';
+import { advanceAlert } from '../../../lib/alerts/lifecycle';
 import { mergeIntervals } from '../../../lib/alerts/preview';
+import type { AlertSnapshot } from '../../../lib/alerts/types';
 import { lease, s } from './factory';
 
 const flaps = (...seconds: number[]) => ({ subject: lease(), transitions: seconds.map((at) => ({ at: s(at), weight: 1 })) });
@@ -70,6 +72,13 @@ describe('leaderless: no valid holder for at least S', () => {
 
   it('is clear while someone holds the lease', () => {
     expect(leaderlessCondition(facts(null), { seconds: 30 }, s(100)).isActive).toBe(false);
+  });
+
+  it('ends exactly at the acquisition even when its leaderless time is unknown (first holder, a holder renewing again)', () => {
+    const condition = leaderlessCondition(facts(null, { heldSince: s(47), heldBy: 'pod-b' }), { seconds: 30 }, s(60));
+    expect(condition).toMatchObject({ isActive: false, endedAt: s(47), endedBy: 'pod-b acquired the lease' });
+    const firing: AlertSnapshot = { state: 'firing', startedAt: s(30), firingAt: s(30), resolvedAt: null, lastActiveAt: s(45), value: 45, summary: '', silencedUntil: null, conditionSince: s(0), conditionEndedAt: null, endedBy: null };
+    expect(advanceAlert(firing, condition, { forMs: 0, quietMs: 0 }, s(60)).snapshot).toMatchObject({ state: 'resolved', conditionEndedAt: s(47) });
   });
 
   it('becomes active once the lease was leaderless for S, and says when that will be', () => {
