@@ -52,7 +52,8 @@ export async function benchIngest(options: IngestOptions = {}): Promise<IngestRe
   const updates = options.updates ?? 300_000;
   const threads = options.threads ?? Math.min(2, os.availableParallelism());
   // The backlog waits on open watches, not in the API servers' history (a million stored events would
-  // fill the source's heap); the watches outlive the benchmark, so nothing needs to resume from history.
+  // fill the source's heap). A watch that times out (the controller asks 300 s) during the release first
+  // sends all it holds and ends at the last version it wrote, so the controller resumes without a gap.
   const rig = await startRig('ingest', { clusters, leasesPerCluster, historySize: 1_000 });
   const { client, database, source, ready } = rig;
   let rssPeak = 0;
