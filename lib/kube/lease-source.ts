@@ -1,6 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../log';
-import { describeClusterError, isPermanent, type ClusterError } from './cluster-errors';
+import { describeClusterError, isPermanent, isProtobufDecodeError, type ClusterError } from './cluster-errors';
 import type { Semaphore } from './semaphore';
 import { listLeasePage, openWatch, SilenceTimer, type WireEncoding } from './watch-stream';
 
@@ -149,9 +149,10 @@ export class LeaseSource {
         if (signal.aborted) break;
         attempt += 1;
         const described = describeClusterError(error, verb);
-        // 406 Not Acceptable / 415: a server (or proxy) that refuses protobuf; JSON from now on.
-        if (this.encoding === 'protobuf' && (described.statusCode === 406 || described.statusCode === 415)) {
-          log.info({ statusCode: described.statusCode }, 'the API server refuses protobuf; using JSON');
+        // 406 Not Acceptable / 415: a server (or proxy) that refuses protobuf; protobuf that does not decode
+        // would fail the same way on every retry. JSON from now on.
+        if (this.encoding === 'protobuf' && (described.statusCode === 406 || described.statusCode === 415 || isProtobufDecodeError(error))) {
+          log.info({ statusCode: described.statusCode, reason: described.message }, 'the API server refuses protobuf or sent protobuf that does not decode; using JSON');
           this.encoding = 'json';
         }
         const delay = backoffDelay(attempt, this.backoff, this.random);
