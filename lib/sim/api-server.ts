@@ -66,6 +66,8 @@ export type RequestCredentials = { token?: string; clientCommonName?: string };
 export type ApiServerStats = {
   requests: Record<string, number>;
   activeWatches: number;
+  /** TCP connections accepted since start (clients that reuse connections open few). */
+  connections: number;
   revision: string;
   compactedRevision: string;
   /** Bookmarks written and watches ended by their timeout, since start. */
@@ -363,6 +365,7 @@ export class LeaseApiServer {
   private readonly watches = new Set<WatchStream>();
   private readonly requests: Record<string, number> = {};
   private readonly watchEvents: Record<WatchEventCount, number> = { bookmarks: 0, timeouts: 0 };
+  private connectionCount = 0;
   private boundPort: number;
   private isStopped = false;
   private holding = false;
@@ -413,6 +416,7 @@ export class LeaseApiServer {
     return {
       requests: { ...this.requests },
       activeWatches: this.watches.size,
+      connections: this.connectionCount,
       revision: String(this.store.revision),
       compactedRevision: String(this.store.compactedRevision),
       watchEvents: { ...this.watchEvents },
@@ -436,6 +440,7 @@ export class LeaseApiServer {
       ? https.createServer({ cert: tls.certPem, key: tls.keyPem, ...(tls.clientCaPem ? { ca: tls.clientCaPem, requestCert: true, rejectUnauthorized: false } : {}) }, onRequest)
       : http.createServer(onRequest);
     server.on('connection', (socket) => {
+      this.connectionCount += 1;
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });
