@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
+import { rssPerThousandLeases } from './figures';
 import { benchIngest, type IngestResult } from './ingest';
 
 // How cost grows with the fleet: the ingest benchmark at several fleet sizes (1,000 leases per cluster,
@@ -7,12 +8,14 @@ import { benchIngest, type IngestResult } from './ingest';
 export type GrowthRow = {
   leases: number;
   clusters: number;
-  ingestPerSecond: number;
+  // null for a run that did not store every renewal.
+  ingestPerSecond: number | null;
   copyPerSecond: number;
-  ratio: number;
+  ratio: number | null;
   complete: boolean;
   lost: number;
   rssPeakMiB: number;
+  rssSteadyMiB: number;
   loadAverage: number;
 };
 
@@ -35,26 +38,26 @@ export async function benchGrowth(sizes = growthSizes): Promise<GrowthResult> {
       complete: result.complete,
       lost: result.lost,
       rssPeakMiB: result.rssPeakMiB,
+      rssSteadyMiB: result.rssSteadyMiB,
       loadAverage: result.loadAverage.atEnd,
     });
     // Written after every size, so a run cut short still leaves its rows.
     await writeGrowth(rows, sizes);
-    process.stdout.write(`  ${leases.toLocaleString('en')} leases: ${result.pipeline.perSecond.toLocaleString('en')}/s (×${result.ratio} COPY), RSS peak ${result.rssPeakMiB} MiB, load ${result.loadAverage.atEnd}\n`);
+    const rate = result.pipeline.perSecond === null ? `incomplete (${result.incompleteReason ?? ''})` : `${result.pipeline.perSecond.toLocaleString('en')}/s (×${result.ratio} COPY)`;
+    process.stdout.write(`  ${leases.toLocaleString('en')} leases: ${rate}, RSS peak ${result.rssPeakMiB} MiB, steady ${result.rssSteadyMiB} MiB, load ${result.loadAverage.atEnd}\n`);
   }
   return writeGrowth(rows, sizes);
 }
 
 async function writeGrowth(rows: GrowthRow[], sizes: number[]): Promise<GrowthResult> {
-  const first = rows[0];
-  const last = rows.at(-1);
-  const rssPerThousandLeasesMiB = first && last && last.leases > first.leases ? Math.round(((last.rssPeakMiB - first.rssPeakMiB) / ((last.leases - first.leases) / 1_000)) * 100) / 100 : null;
+  const rssPerThousandLeasesMiB = rssPerThousandLeases(rows);
   const result: GrowthResult = {
     figure: 'growth',
     rows,
     rssPerThousandLeasesMiB,
     conditions:
       `the ingest benchmark at ${sizes.map((n) => n.toLocaleString('en')).join(', ')} leases (${leasesPerCluster.toLocaleString('en')} per simulated cluster), ` +
-      `${updates.toLocaleString('en')} renewals released as a backlog each; RSS is the controller process's peak from its start (initial lists included); load is the 1-minute load average at the end of each run`,
+      `${updates.toLocaleString('en')} renewals released as a backlog each; RSS peak is the controller process's from its start (initial lists included), RSS steady is after the backlog was stored and the controller idled 15 s, and MiB per 1,000 leases comes from steady RSS; rates and ratios are null for runs that lost renewals; load is the 1-minute load average at the end of each run`,
   };
   await writeFile('bench/growth-ingest.json', `${JSON.stringify({ measuredAt: new Date().toISOString(), ...result }, null, 2)}\n`);
   await writeFile('bench/growth-ingest.svg', renderGrowthChart(rows));
@@ -70,15 +73,16 @@ function escapeXml(text: string): string {
 }
 
 // One panel: a line over the fleet sizes, a dashed target line, axis labels.
-function panel(rows: GrowthRow[], top: number, title: string, value: (row: GrowthRow) => number, target: number, unit: string): string {
+function panel(allRows: GrowthRow[], top: number, title: string, value: (row: GrowthRow) => number, target: number, unit: string, isMeasured: (row: GrowthRow) => boolean = () => true): string {
+  const rows = allRows.filter(isMeasured);
   const plotWidth = width - margin.left - margin.right;
   const plotHeight = panelHeight - margin.top - margin.bottom;
-  const maxLeases = Math.max(...rows.map((row) => row.leases));
+  const maxLeases = Math.max(...allRows.map((row) => row.leases));
   const maxValue = Math.max(target, ...rows.map(value)) * 1.15;
   const x = (leases: number) => margin.left + (leases / maxLeases) * plotWidth;
   const y = (v: number) => top + margin.top + plotHeight - (v / maxValue) * plotHeight;
   const points = rows.map((row) => `${x(row.leases).toFixed(1)},${y(value(row)).toFixed(1)}`).join(' ');
-  const ticks = rows
+  const ticks = allRows
     .map((row) => `<text x="${x(row.leases).toFixed(1)}" y="${top + panelHeight - 18}" text-anchor="middle" font-size="11">${(row.leases / 1_000).toLocaleString('en')}k</text>`)
     .join('');
   const labels = rows
@@ -98,9 +102,9 @@ export function renderGrowthChart(rows: GrowthRow[]): string {
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">` +
     `<rect width="100%" height="100%" fill="white"/>` +
-    panel(rows, 0, 'Ingest, renewals/s end to end (by leases watched)', (row) => row.ingestPerSecond, 150_000, '/s') +
-    panel(rows, panelHeight, 'Controller RSS peak, MiB (by leases watched)', (row) => row.rssPeakMiB, 300, 'MiB') +
-    `<text x="${margin.left}" y="${height - 8}" font-size="11" fill="#555">leases watched (thousands); red points: runs that lost renewals to a dropped watch</text>` +
+    panel(rows, 0, 'Ingest, renewals/s end to end (complete runs only)', (row) => row.ingestPerSecond ?? 0, 150_000, '/s', (row) => row.ingestPerSecond !== null) +
+    panel(rows, panelHeight, 'Controller RSS after the backlog (steady), MiB', (row) => row.rssSteadyMiB, 300, 'MiB') +
+    `<text x="${margin.left}" y="${height - 8}" font-size="11" fill="#555">leases watched (thousands); red points: runs that lost renewals; sizes missing from the top panel did not finish</text>` +
     `</svg>\n`
   );
 }

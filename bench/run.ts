@@ -37,9 +37,9 @@ const verdict = (met: boolean) => (met ? 'met' : 'NOT met');
 function summarize(figure: Figure): string {
   switch (figure.figure) {
     case 'ingest':
-      return `${figure.pipeline.perSecond.toLocaleString('en')} updates/s end to end (target ≥ 150,000); plain COPY ${figure.copy.perSecond.toLocaleString('en')} rows/s; ratio ${figure.ratio} (target ≥ 0.5); ${figure.complete ? 'every renewal stored' : `INCOMPLETE: ${figure.lost} renewals lost to ${figure.gaps.length} gap(s)`}; controller RSS peak ${figure.rssPeakMiB} MiB; load ${figure.loadAverage.atRelease}→${figure.loadAverage.atEnd} — ${verdict(figure.met)}`;
+      return `${figure.pipeline.perSecond === null ? `no rate: INCOMPLETE, ${figure.incompleteReason ?? ''}` : `${figure.pipeline.perSecond.toLocaleString('en')} updates/s end to end`} (target ≥ 150,000); plain COPY ${figure.copy.perSecond.toLocaleString('en')} rows/s; ratio ${figure.ratio ?? 'none'} (target ≥ 0.5); controller RSS peak ${figure.rssPeakMiB} MiB, steady ${figure.rssSteadyMiB} MiB; load ${figure.loadAverage.atRelease}→${figure.loadAverage.atEnd} — ${verdict(figure.met)}`;
     case 'growth':
-      return `${figure.rows.map((row) => `${row.leases / 1_000}k leases: ${row.ingestPerSecond.toLocaleString('en')}/s, RSS peak ${row.rssPeakMiB} MiB`).join('; ')}; ${figure.rssPerThousandLeasesMiB ?? '?'} MiB per 1,000 more leases (target ≤ 0.5); written to bench/growth-ingest.{json,svg}`;
+      return `${figure.rows.map((row) => `${row.leases / 1_000}k leases: ${row.ingestPerSecond === null ? 'incomplete' : `${row.ingestPerSecond.toLocaleString('en')}/s`}, RSS peak ${row.rssPeakMiB} MiB, steady ${row.rssSteadyMiB} MiB`).join('; ')}; ${figure.rssPerThousandLeasesMiB ?? '?'} MiB per 1,000 more leases at steady state (target ≤ 0.5); written to bench/growth-ingest.{json,svg}`;
     case 'latency':
       return `write → row p50 ${figure.toRow.p50} ms / p99 ${figure.toRow.p99} ms; → browser p50 ${figure.toBrowser.p50} ms / p99 ${figure.toBrowser.p99} ms (target p99 ≤ 250 ms) — ${verdict(figure.met)}`;
     case 'memory':

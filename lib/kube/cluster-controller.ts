@@ -316,7 +316,7 @@ export class ClusterController {
       lastSeenAt: result.stream.blind?.since ?? this.clock.now(),
       resourceVersion: writes.resourceVersion,
     };
-    const outcome = await this.options.session.writeInGroup(this.name, (client) => writeBatchIsolating(client, batch, { inTransaction: true }));
+    const outcome = await this.options.session.writeInGroup(this.name, (client, savepoint) => writeBatchIsolating(client, batch, { within: savepoint }));
     for (const [key, id] of outcome.leaseIds) this.leaseIds.set(key, id);
     for (const { key, reason } of outcome.quarantined) {
       this.quarantinedTotal += 1;

@@ -68,6 +68,7 @@ export function describeClusterError(error: unknown, verb: 'list' | 'watch'): Cl
     return { kind: 'protocol', statusCode: status, message: `the API server answered ${status} to ${verb}${detail ? `: ${detail}` : ''}` };
   }
   for (const link of chain) {
+    if (link.name === protobufDecodeErrorName) return { kind: 'protocol', message: `the API server's protobuf answer to ${verb} did not decode (${link.message ?? 'no detail'}); switching to JSON` };
     const code = typeof link.code === 'string' ? link.code : undefined;
     if (code && tlsCodes.has(code)) return { kind: 'tls', message: `TLS handshake failed (${code}): check the cluster's certificate-authority in the kubeconfig` };
     if (code && networkCodes.has(code)) return { kind: 'unreachable', message: `unreachable: ${code} while trying to ${verb} leases` };
@@ -76,6 +77,14 @@ export function describeClusterError(error: unknown, verb: 'list' | 'watch'): Cl
   const message = chain[0]?.message ?? String(error);
   if (/certificate|tls|ssl/i.test(message)) return { kind: 'tls', message: `TLS failed: ${message}` };
   return { kind: 'unreachable', message: `unreachable: ${message}` };
+}
+
+// By name, as for TimeoutError: this module stays free of the protobuf codec.
+const protobufDecodeErrorName = 'ProtobufDecodeError';
+
+// A server whose protobuf we cannot decode is asked for JSON from then on, as one that refuses protobuf.
+export function isProtobufDecodeError(error: unknown): boolean {
+  return errorChain(error).some((link) => link.name === protobufDecodeErrorName);
 }
 
 export function isPermanent(error: ClusterError): boolean {

@@ -1,6 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../log';
-import { describeClusterError, isPermanent, type ClusterError } from './cluster-errors';
+import { describeClusterError, isPermanent, isProtobufDecodeError, type ClusterError } from './cluster-errors';
 import type { Semaphore } from './semaphore';
 import { listLeasePage, openWatch, SilenceTimer, type WireEncoding } from './watch-stream';
 
@@ -149,9 +149,10 @@ export class LeaseSource {
         if (signal.aborted) break;
         attempt += 1;
         const described = describeClusterError(error, verb);
-        // 406 Not Acceptable / 415: a server (or proxy) that refuses protobuf; JSON from now on.
-        if (this.encoding === 'protobuf' && (described.statusCode === 406 || described.statusCode === 415)) {
-          log.info({ statusCode: described.statusCode }, 'the API server refuses protobuf; using JSON');
+        // 406 Not Acceptable / 415: a server (or proxy) that refuses protobuf; protobuf that does not decode
+        // would fail the same way on every retry. JSON from now on.
+        if (this.encoding === 'protobuf' && (described.statusCode === 406 || described.statusCode === 415 || isProtobufDecodeError(error))) {
+          log.info({ statusCode: described.statusCode, reason: described.message }, 'the API server refuses protobuf or sent protobuf that does not decode; using JSON');
           this.encoding = 'json';
         }
         const delay = backoffDelay(attempt, this.backoff, this.random);
@@ -175,26 +176,30 @@ export class LeaseSource {
     this.currentWatch?.abort();
   }
 
-  // The leases `keys` ("namespace/name") as they are now, read directly (not from the watch).
+  // The leases `keys` ("namespace/name") as they are now, read directly (not from the watch). On the
+  // timeout its requests are aborted, not left running; an authentication that hangs is given up on too.
   async read(keys: string[], timeoutMs: number): Promise<unknown[]> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`read timed out after ${timeoutMs} ms`)), timeoutMs);
+    const controller = new AbortController();
+    const timedOut = new Promise<never>((_, reject) => {
+      controller.signal.addEventListener('abort', () => reject(controller.signal.reason as Error), { once: true });
     });
+    const timer = setTimeout(() => controller.abort(new Error(`read timed out after ${timeoutMs} ms`)), timeoutMs);
     try {
-      return await Promise.race([this.readNow(keys), timeout]);
+      return await Promise.race([this.readNow(keys, controller.signal), timedOut]);
     } finally {
       clearTimeout(timer);
+      // Requests still running (one key failed, the others not yet answered) end with the read.
+      controller.abort(new Error('read finished'));
     }
   }
 
-  private async readNow(keys: string[]): Promise<unknown[]> {
-    if (keys.length > maxSingleReads) return (await this.listAll()).objects;
+  private async readNow(keys: string[], signal: AbortSignal): Promise<unknown[]> {
+    if (keys.length > maxSingleReads) return (await this.listAll(signal)).objects;
     const pages = await Promise.all(
       keys.map((key) => {
         const slash = key.indexOf('/');
         const path = `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(key.slice(0, slash))}/leases`;
-        return listLeasePage(this.options.kubeConfig, path, { fieldSelector: `metadata.name=${key.slice(slash + 1)}` }, { encoding: this.encoding });
+        return listLeasePage(this.options.kubeConfig, path, { fieldSelector: `metadata.name=${key.slice(slash + 1)}` }, { encoding: this.encoding, signal });
       }),
     );
     return pages.flatMap((page) => page.items);

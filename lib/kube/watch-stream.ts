@@ -41,21 +41,45 @@ function isProtobufAnswer(contentType: string | string[] | undefined): boolean {
   return (value ?? '').trim().toLowerCase().startsWith(protobufMediaType);
 }
 
+type PreparedRequest = { url: URL; headers: Record<string, string>; dispatcher: Dispatcher | undefined };
+
+// One dispatcher (its TLS sessions and kept-alive connections) per kubeconfig and cluster/user pair, as
+// client-node caches its own agents: client-node builds a new undici Agent on every authentication, and
+// using each would cost a TLS handshake per request and leave its connections open.
+const dispatchers = new WeakMap<KubeConfig, Map<string, Dispatcher | undefined>>();
+
+function reuseDispatcher(kubeConfig: KubeConfig, fresh: Dispatcher | undefined): Dispatcher | undefined {
+  const key = JSON.stringify([kubeConfig.getCurrentCluster()?.name ?? '', kubeConfig.getCurrentUser()?.name ?? '']);
+  let byIdentity = dispatchers.get(kubeConfig);
+  if (!byIdentity) {
+    byIdentity = new Map();
+    dispatchers.set(kubeConfig, byIdentity);
+  }
+  if (!byIdentity.has(key)) {
+    byIdentity.set(key, fresh);
+    return fresh;
+  }
+  const cached = byIdentity.get(key);
+  // The new one never connected: closing it frees nothing but its object.
+  if (fresh && fresh !== cached) void fresh.close().catch(() => undefined);
+  return cached;
+}
+
 // A GET to the cluster of `kubeConfig` with its authentication (token, client certificate, exec plugin,
-// in-cluster token file) and TLS dispatcher, as client-node's own requests get them.
-async function requestKube(kubeConfig: KubeConfig, path: string, query: Query, encoding: WireEncoding, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+// in-cluster token file) and TLS dispatcher, as client-node's own requests get them. Authentication may
+// take a while (an exec plugin): it is done before any timeout of the request starts.
+async function prepareKubeRequest(kubeConfig: KubeConfig, path: string, query: Query, encoding: WireEncoding): Promise<PreparedRequest> {
   const cluster = kubeConfig.getCurrentCluster();
   if (!cluster) throw new Error('No currently active cluster');
   const url = new URL(cluster.server + path);
   for (const [key, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(key, String(value));
   const context = new RequestContext(url.toString(), HttpMethod.GET);
   await kubeConfig.applySecurityAuthentication(context);
-  return request(url, {
-    method: 'GET',
-    headers: { ...context.getHeaders(), accept: acceptHeader(encoding) },
-    dispatcher: context.getDispatcher() as Dispatcher | undefined,
-    signal,
-  });
+  return { url, headers: { ...context.getHeaders(), accept: acceptHeader(encoding) }, dispatcher: reuseDispatcher(kubeConfig, context.getDispatcher() as Dispatcher | undefined) };
+}
+
+function sendKubeRequest(prepared: PreparedRequest, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+  return request(prepared.url, { method: 'GET', headers: prepared.headers, dispatcher: prepared.dispatcher, signal });
 }
 
 function decodeAnswer(contentType: string | string[] | undefined, body: Buffer): unknown {
@@ -77,7 +101,9 @@ export type LeaseListPage = { items: unknown[]; resourceVersion: string; continu
 
 // One page of a Lease list, decoded from protobuf or JSON, whichever the server answered.
 export async function listLeasePage(kubeConfig: KubeConfig, path: string, query: Query, options: { encoding?: WireEncoding; signal?: AbortSignal } = {}): Promise<LeaseListPage> {
-  const response = await requestKube(kubeConfig, path, query, options.encoding ?? 'protobuf', options.signal ?? new AbortController().signal);
+  const prepared = await prepareKubeRequest(kubeConfig, path, query, options.encoding ?? 'protobuf');
+  options.signal?.throwIfAborted();
+  const response = await sendKubeRequest(prepared, options.signal ?? new AbortController().signal);
   if (response.statusCode !== 200) return failWithStatus(response);
   const body = Buffer.from(await response.body.arrayBuffer());
   const list = decodeAnswer(response.headers['content-type'], body) as { kind?: unknown; items?: unknown; metadata?: { resourceVersion?: unknown; continue?: unknown } };
@@ -138,33 +164,37 @@ export async function openWatch(kubeConfig: KubeConfig, path: string, query: Que
   const controller = new AbortController();
   const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
   let timedOut = false;
-  const inactivity = new SilenceTimer(requestTimeoutMs, () => {
-    timedOut = true;
-    controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
-  }, false);
+  let inactivity: SilenceTimer | undefined;
   let isDone = false;
   const finish = (error: unknown) => {
     if (isDone) return;
     isDone = true;
-    inactivity.stop();
+    inactivity?.stop();
     controller.abort();
     done(error && timedOut ? new DOMException('The operation was aborted due to timeout', 'TimeoutError') : error);
   };
 
   try {
-    const response = await requestKube(kubeConfig, path, { watch: true, ...query }, options.encoding ?? 'protobuf', controller.signal);
+    const prepared = await prepareKubeRequest(kubeConfig, path, { watch: true, ...query }, options.encoding ?? 'protobuf');
+    // The connect timeout, then the inactivity timeout: from here on, not during authentication.
+    inactivity = new SilenceTimer(requestTimeoutMs, () => {
+      timedOut = true;
+      controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+    }, false);
+    const timer = inactivity;
+    const response = await sendKubeRequest(prepared, controller.signal);
     if (response.statusCode !== 200) await failWithStatus(response);
-    inactivity.touch();
+    timer.touch();
     const push = isProtobufAnswer(response.headers['content-type']) ? readProtobufFrames(onEvent) : readJsonLines(onEvent);
     response.body.on('data', (chunk: Buffer) => {
-      inactivity.touch();
+      timer.touch();
       if (isDone) return;
       try {
         push.push(chunk);
       } catch (error) {
         finish(error);
       }
-      inactivity.touch();
+      timer.touch();
     });
     response.body.on('error', finish);
     response.body.on('end', () => {

@@ -67,7 +67,18 @@ export type ApiServerOptions = {
 
 export type RequestCredentials = { token?: string; clientCommonName?: string };
 
-export type ApiServerStats = { requests: Record<string, number>; activeWatches: number; revision: string; compactedRevision: string };
+export type ApiServerStats = {
+  requests: Record<string, number>;
+  activeWatches: number;
+  /** TCP connections accepted since start (clients that reuse connections open few). */
+  connections: number;
+  revision: string;
+  compactedRevision: string;
+  /** Bookmarks written and watches ended by their timeout, since start. */
+  watchEvents: Record<WatchEventCount, number>;
+};
+
+type WatchEventCount = 'bookmarks' | 'timeouts';
 
 type WatchQuery = Pick<ListQuery, 'namespace' | 'labelSelector' | 'fieldSelector'>;
 
@@ -76,12 +87,19 @@ const maxBodyBytes = 3 * 1024 * 1024;
 const releaseChunkBytes = 256 * 1024;
 const maxWatchBacklogBytes = 1024 * 1024;
 
+type QueuedLine = { line: string | Buffer; resourceVersion: string | undefined };
+
 class WatchStream {
   private timers: NodeJS.Timeout[] = [];
   private unsubscribe: () => void = () => undefined;
   private isFirstTable = true;
   private isClosed = false;
-  private held: Array<string | Buffer> = [];
+  // Events kept back during a hold and not yet handed to the socket, in order; a release drains it.
+  private queue: QueuedLine[] = [];
+  private isReleasing = false;
+  // The watch timed out with events still queued: it ends once they are all written.
+  private isEnding = false;
+  private allowsBookmarks = false;
   private lastSentVersion: string | undefined;
 
   constructor(
@@ -95,12 +113,15 @@ class WatchStream {
     res.on('close', () => this.close());
   }
 
+  /** The version the client holds when the watch opens: a bookmark during a hold may carry it before anything else was sent. */
+  startAt(resourceVersion: string): void {
+    this.lastSentVersion = resourceVersion;
+  }
+
   attach(unsubscribe: () => void, options: { timeoutMs: number; bookmarkIntervalMs?: number }): void {
     this.unsubscribe = unsubscribe;
-    const timeout = setTimeout(() => {
-      if (options.bookmarkIntervalMs !== undefined) this.sendBookmark();
-      this.end();
-    }, options.timeoutMs);
+    this.allowsBookmarks = options.bookmarkIntervalMs !== undefined;
+    const timeout = setTimeout(() => this.timeOut(), options.timeoutMs);
     this.timers.push(timeout);
     if (options.bookmarkIntervalMs !== undefined) this.timers.push(setInterval(() => this.sendBookmark(), options.bookmarkIntervalMs));
   }
@@ -118,39 +139,63 @@ class WatchStream {
   }
 
   send(type: Exclude<WatchEventType, 'BOOKMARK' | 'ERROR'>, lease: Lease): void {
-    this.write(type, this.render(lease));
+    this.write(type, this.render(lease), lease.metadata.resourceVersion);
   }
 
-  sendBookmark(annotations?: Record<string, string>): void {
-    // While events are held back (a slow consumer's backlog), a bookmark still reaches the client, as the
-    // bytes of a backlog would, but only with the version it already has: nothing held is skipped.
-    const isHeld = this.server.isHoldingWatches;
-    if (isHeld && this.lastSentVersion === undefined) return;
-    const resourceVersion = isHeld ? this.lastSentVersion! : String(this.server.store.revision);
-    const object =
-      this.rendering.kind === 'Table'
-        ? { kind: 'Table', apiVersion: `meta.k8s.io/${this.rendering.version}`, metadata: { resourceVersion }, rows: [] }
-        : { kind: 'Lease', apiVersion: leaseApiVersion, metadata: { resourceVersion, creationTimestamp: null, ...(annotations ? { annotations } : {}) }, spec: {} };
-    this.write('BOOKMARK', object, isHeld);
+  /** The initial-events-end bookmark, in order after the initial events. */
+  sendInitialEventsEnd(): void {
+    this.write('BOOKMARK', this.bookmarkObject(String(this.server.store.revision), { 'k8s.io/initial-events-end': 'true' }), String(this.server.store.revision));
   }
 
-  markDelivered(resourceVersion: string): void {
+  sendBookmark(): void {
+    // While events are kept back (a slow consumer's backlog), a bookmark still reaches the client, as the bytes
+    // of a backlog would, but only with the last version written to this client: a real API server never
+    // bookmarks ahead of events it still has to send, and a client resuming from it must miss nothing.
+    if (this.isClosed) return;
+    const isBehind = this.isBehind;
+    if (isBehind && this.lastSentVersion === undefined) return;
+    const resourceVersion = isBehind ? this.lastSentVersion! : String(this.server.store.revision);
+    this.writeNow(this.encode('BOOKMARK', this.bookmarkObject(resourceVersion)));
     this.lastSentVersion = resourceVersion;
+    this.server.countWatchEvent('bookmarks');
   }
 
   fail(status: Status): void {
-    this.write('ERROR', status);
+    this.writeNow(this.encode('ERROR', status));
     this.end();
   }
 
   end(): void {
-    if (!this.isClosed) this.res.end(this.held.length > 0 ? joinChunks(this.held.splice(0)) : undefined);
+    if (!this.isClosed) this.res.end(this.queue.length > 0 ? joinChunks(this.queue.splice(0).map((queued) => queued.line)) : undefined);
     this.close();
   }
 
   destroy(): void {
     this.res.destroy();
     this.close();
+  }
+
+  private get isBehind(): boolean {
+    return this.server.isHoldingWatches || this.isReleasing || this.queue.length > 0;
+  }
+
+  private timeOut(): void {
+    this.server.countWatchEvent('timeouts');
+    // No new events after the timeout; what is queued still goes out first, so the client's last version has no gap behind it.
+    this.unsubscribe();
+    this.unsubscribe = () => undefined;
+    if (this.isReleasing || this.queue.length > 0) {
+      this.isEnding = true;
+      return;
+    }
+    if (this.allowsBookmarks) this.sendBookmark();
+    this.end();
+  }
+
+  private bookmarkObject(resourceVersion: string, annotations?: Record<string, string>): unknown {
+    return this.rendering.kind === 'Table'
+      ? { kind: 'Table', apiVersion: `meta.k8s.io/${this.rendering.version}`, metadata: { resourceVersion }, rows: [] }
+      : { kind: 'Lease', apiVersion: leaseApiVersion, metadata: { resourceVersion, creationTimestamp: null, ...(annotations ? { annotations } : {}) }, spec: {} };
   }
 
   private render(lease: Lease): unknown {
@@ -161,36 +206,61 @@ class WatchStream {
     return toTable([lease], this.rendering, { resourceVersion: lease.metadata.resourceVersion }, { now: this.server.clock.now(), withHeaders });
   }
 
-  private write(type: WatchEventType, object: unknown, isPastHold = false): void {
+  private encode(type: WatchEventType, object: unknown): string | Buffer {
+    return this.isProtobuf ? encodeWatchFrame(type, type === 'ERROR' ? encodeStatus(object as Status) : encodeLease(object as Lease)) : `${JSON.stringify({ type, object })}\n`;
+  }
+
+  private write(type: WatchEventType, object: unknown, resourceVersion: string | undefined): void {
     if (this.isClosed) return;
-    const line = this.isProtobuf ? encodeWatchFrame(type, type === 'ERROR' ? encodeStatus(object as Status) : encodeLease(object as Lease)) : `${JSON.stringify({ type, object })}\n`;
-    if (this.server.isHoldingWatches && !isPastHold) {
-      this.held.push(line);
+    const line = this.encode(type, object);
+    if (this.isBehind) {
+      this.queue.push({ line, resourceVersion });
       return;
     }
+    if (!this.writeNow(line)) return;
+    if (resourceVersion !== undefined) this.lastSentVersion = resourceVersion;
+  }
+
+  private writeNow(line: string | Buffer): boolean {
+    if (this.isClosed) return false;
     // kube-apiserver drops watchers that cannot keep up instead of buffering without bound.
     if (this.res.writableLength > maxWatchBacklogBytes) {
       this.destroy();
-      return;
+      return false;
     }
     this.res.write(line);
+    return true;
   }
 
-  // Hands the held events to the socket as fast as the client reads them (respecting backpressure).
+  // Hands the queued events to the socket as fast as the client reads them (respecting backpressure); events
+  // arriving meanwhile queue behind them, so the order on the wire is the order of the store.
   async release(): Promise<void> {
-    const lines = this.held;
-    this.held = [];
-    let chunk: Array<string | Buffer> = [];
-    let bytes = 0;
-    for (const line of lines) {
-      chunk.push(line);
-      bytes += line.length;
-      if (bytes < releaseChunkBytes) continue;
-      await this.writeAndDrain(joinChunks(chunk));
-      chunk = [];
-      bytes = 0;
+    if (this.isReleasing) return;
+    this.isReleasing = true;
+    try {
+      while (this.queue.length > 0 && !this.isClosed) {
+        let bytes = 0;
+        let count = 0;
+        while (count < this.queue.length && bytes < releaseChunkBytes) {
+          bytes += this.queue[count]!.line.length;
+          count += 1;
+        }
+        const chunk = this.queue.splice(0, count);
+        const version = chunk.findLast((queued) => queued.resourceVersion !== undefined)?.resourceVersion;
+        const written = this.writeAndDrain(joinChunks(chunk.map((queued) => queued.line)));
+        if (version !== undefined) this.lastSentVersion = version;
+        await written;
+      }
+    } finally {
+      this.isReleasing = false;
     }
-    if (chunk.length > 0) await this.writeAndDrain(joinChunks(chunk));
+    if (!this.isEnding) return;
+    // Unsubscribed since the timeout: the last written version, not the store's, is where the client resumes.
+    if (this.allowsBookmarks && this.lastSentVersion !== undefined) {
+      this.writeNow(this.encode('BOOKMARK', this.bookmarkObject(this.lastSentVersion)));
+      this.server.countWatchEvent('bookmarks');
+    }
+    this.end();
   }
 
   private async writeAndDrain(text: string | Buffer): Promise<void> {
@@ -300,6 +370,8 @@ export class LeaseApiServer {
   private readonly sockets = new Set<Socket>();
   private readonly watches = new Set<WatchStream>();
   private readonly requests: Record<string, number> = {};
+  private readonly watchEvents: Record<WatchEventCount, number> = { bookmarks: 0, timeouts: 0 };
+  private connectionCount = 0;
   private boundPort: number;
   private isStopped = false;
   private holding = false;
@@ -335,8 +407,6 @@ export class LeaseApiServer {
    */
   holdWatches(): void {
     this.holding = true;
-    // Everything written so far went out: a bookmark during the hold may carry this version.
-    for (const watch of this.watches) watch.markDelivered(String(this.store.revision));
   }
 
   /** Sends every held event; resolves once all of it was handed to the sockets. */
@@ -353,9 +423,15 @@ export class LeaseApiServer {
     return {
       requests: { ...this.requests },
       activeWatches: this.watches.size,
+      connections: this.connectionCount,
       revision: String(this.store.revision),
       compactedRevision: String(this.store.compactedRevision),
+      watchEvents: { ...this.watchEvents },
     };
+  }
+
+  countWatchEvent(name: WatchEventCount): void {
+    this.watchEvents[name] += 1;
   }
 
   async start(): Promise<void> {
@@ -371,6 +447,7 @@ export class LeaseApiServer {
       ? https.createServer({ cert: tls.certPem, key: tls.keyPem, ...(tls.clientCaPem ? { ca: tls.clientCaPem, requestCert: true, rejectUnauthorized: false } : {}) }, onRequest)
       : http.createServer(onRequest);
     server.on('connection', (socket) => {
+      this.connectionCount += 1;
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });
@@ -599,10 +676,11 @@ export class LeaseApiServer {
       stream.fail(expiredError(`too old resource version: ${expiredAt} (${this.store.compactedRevision})`).status);
       return;
     }
+    if (!withInitialState && resourceVersion !== '' && resourceVersion !== '0') stream.startAt(resourceVersion);
     const unsubscribe = this.store.subscribe((event) => stream.deliver(event));
     if (withInitialState) {
       for (const lease of this.store.list(query).items) stream.send('ADDED', lease);
-      if (sendInitialEvents === 'true') stream.sendBookmark({ 'k8s.io/initial-events-end': 'true' });
+      if (sendInitialEvents === 'true') stream.sendInitialEventsEnd();
     }
     for (const event of backlog) stream.deliver(event);
     stream.attach(unsubscribe, { timeoutMs, ...(allowBookmarks ? { bookmarkIntervalMs: this.options.bookmarkIntervalMs ?? 60_000 } : {}) });

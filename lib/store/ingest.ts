@@ -173,29 +173,34 @@ function lagOf(event: RenewalEvent): number | null {
 }
 
 // The hot path: one binary COPY, no text for PostgreSQL to parse. A sample may already be stored
-// (a relist after a restart re-observes the last renewal): then the COPY fails on the primary key,
-// is rolled back to its savepoint, and the batch goes the idempotent way. That is rare by design.
-const renewalSavepoint = 'renewals';
+// (a relist after a restart re-observes the last renewal): then the COPY fails on the primary key, the
+// batch is undone and written again the idempotent way. That is rare by design, and it costs no
+// savepoint on the common path (inside a group commit every savepoint is a subtransaction).
 const batchSavepoint = 'cluster_batch';
 
-async function insertRenewals(client: pg.ClientBase, renewals: Array<{ leaseId: number; event: RenewalEvent }>, options: { hasSavepoint: boolean }): Promise<number> {
-  const writer = new BinaryCopyWriter(renewals.length * 38 + 64);
-  for (const { event, leaseId } of renewals) {
-    writer.startRow(4);
-    writer.int4(leaseId);
-    writer.timestamptzUs(sampleMicros(event));
-    writer.int4(toInt4(event.intervalMs));
-    writer.int4(lagOf(event));
-  }
-  const bytes = writer.finish();
-  if (!options.hasSavepoint) await client.query(`SAVEPOINT ${renewalSavepoint}`);
-  try {
-    const copy = client.query(copyFrom(`COPY "RenewSample" (${renewSampleColumns}) FROM STDIN (FORMAT binary)`));
-    await pipeline(Readable.from([bytes]), copy);
-    return copy.rowCount ?? renewals.length;
-  } catch (error) {
-    if ((error as { code?: string }).code !== '23505') throw error;
-    await client.query(`ROLLBACK TO SAVEPOINT ${renewalSavepoint}`);
+class DuplicateSampleError extends Error {
+  override name = 'DuplicateSampleError';
+}
+
+async function insertRenewals(client: pg.ClientBase, renewals: Array<{ leaseId: number; event: RenewalEvent }>, options: { isIdempotent: boolean }): Promise<number> {
+  if (!options.isIdempotent) {
+    const writer = new BinaryCopyWriter(renewals.length * 38 + 64);
+    for (const { event, leaseId } of renewals) {
+      writer.startRow(4);
+      writer.int4(leaseId);
+      writer.timestamptzUs(sampleMicros(event));
+      writer.int4(toInt4(event.intervalMs));
+      writer.int4(lagOf(event));
+    }
+    const bytes = writer.finish();
+    try {
+      const copy = client.query(copyFrom(`COPY "RenewSample" (${renewSampleColumns}) FROM STDIN (FORMAT binary)`));
+      await pipeline(Readable.from([bytes]), copy);
+      return copy.rowCount ?? renewals.length;
+    } catch (error) {
+      if ((error as { code?: string }).code === '23505') throw new DuplicateSampleError('a renew sample of the batch is already stored', { cause: error });
+      throw error;
+    }
   }
   const result = await client.query(
     `INSERT INTO "RenewSample" (${renewSampleColumns})
@@ -261,19 +266,38 @@ async function writeSkewEpisodes(client: pg.ClientBase, skews: NonNullable<Inges
   }
 }
 
+// Where a batch's writes go: its own transaction (default); `inTransaction`: a savepoint of its own inside
+// the caller's transaction; `within`: straight into the caller's transaction at the caller's savepoint of
+// that name (a group commit's member), which a failure rolls back to: the batch must be the first thing
+// written since that savepoint.
+export type BatchTransaction = { inTransaction?: boolean; within?: string };
+
 // Writes one batch of one cluster in one transaction on the caller's connection (the one holding
 // the cluster's advisory lock, so a replica that lost ownership cannot write). Idempotent throughout.
 // Round trips are what a quiet cluster's latency is made of (every batch waits for the ones before it
 // on the session): the common batch, renewals of known leases only, takes four.
-// `inTransaction`: part of a transaction the caller commits (a group commit of several clusters); the
-// batch then is a savepoint of it, undone alone when it fails.
-export async function writeBatch(client: pg.ClientBase, batch: IngestBatch, options: { inTransaction?: boolean } = {}): Promise<IngestResult> {
+export async function writeBatch(client: pg.ClientBase, batch: IngestBatch, options: BatchTransaction = {}): Promise<IngestResult> {
+  try {
+    return await writeBatchOnce(client, batch, options, { isIdempotent: false });
+  } catch (error) {
+    if (!(error instanceof DuplicateSampleError)) throw error;
+  }
+  return writeBatchOnce(client, batch, options, { isIdempotent: true });
+}
+
+function transactionStatements(options: BatchTransaction): [begin: string | null, commit: string | null, rollback: string] {
+  if (options.within !== undefined) return [null, null, `ROLLBACK TO SAVEPOINT ${options.within}`];
+  if (options.inTransaction) return [`SAVEPOINT ${batchSavepoint}`, `RELEASE SAVEPOINT ${batchSavepoint}`, `ROLLBACK TO SAVEPOINT ${batchSavepoint}`];
+  return ['BEGIN', 'COMMIT', 'ROLLBACK'];
+}
+
+async function writeBatchOnce(client: pg.ClientBase, batch: IngestBatch, options: BatchTransaction, renewalMode: { isIdempotent: boolean }): Promise<IngestResult> {
   const isRenewalFirst = batch.renewals.length > 0 && batch.renewals.every((renewal) => renewal.leaseId !== undefined);
-  const [begin, commit, rollback] = options.inTransaction ? [`SAVEPOINT ${batchSavepoint}`, `RELEASE SAVEPOINT ${batchSavepoint}`, `ROLLBACK TO SAVEPOINT ${batchSavepoint}`] : ['BEGIN', 'COMMIT', 'ROLLBACK'];
-  await client.query(isRenewalFirst ? `${begin}; SAVEPOINT ${renewalSavepoint}` : begin);
+  const [begin, commit, rollback] = transactionStatements(options);
+  if (begin) await client.query(begin);
   try {
     // isRenewalFirst: every renewal carries its leaseId.
-    const renewalsFirst = isRenewalFirst ? await insertRenewals(client, batch.renewals as Array<{ leaseId: number; event: RenewalEvent }>, { hasSavepoint: true }) : 0;
+    const renewalsFirst = isRenewalFirst ? await insertRenewals(client, batch.renewals as Array<{ leaseId: number; event: RenewalEvent }>, renewalMode) : 0;
     const ids = await upsertLeases(client, batch.clusterId, batch.leases);
     const unknown = [...batch.transitions, ...batch.renewals, ...(batch.skews ?? [])].filter((entry) => entry.leaseId === undefined).map((entry) => entry.key);
     await resolveLeaseIds(client, batch.clusterId, unknown, ids);
@@ -328,7 +352,7 @@ export async function writeBatch(client: pg.ClientBase, batch: IngestBatch, opti
     const renewals = isRenewalFirst
       ? renewalsFirst
       : batch.renewals.length > 0
-        ? await insertRenewals(client, batch.renewals.map((renewal) => ({ leaseId: idOf(renewal), event: renewal.event })), { hasSavepoint: false })
+        ? await insertRenewals(client, batch.renewals.map((renewal) => ({ leaseId: idOf(renewal), event: renewal.event })), renewalMode)
         : 0;
 
     await writeSkewEpisodes(client, batch.skews ?? [], idOf);
@@ -349,7 +373,7 @@ export async function writeBatch(client: pg.ClientBase, batch: IngestBatch, opti
        SELECT pg_notify($5, $6) FROM updated WHERE $6::text IS NOT NULL`,
       [batch.clusterId, new Date(batch.lastSeenAt), toDate(batch.lastEventAt), batch.resourceVersion, changesChannel, changeNotice(batch, transitions.length, renewals)],
     );
-    await client.query(commit);
+    if (commit) await client.query(commit);
     return { transitions, renewals, leaseIds: ids };
   } catch (error) {
     await client.query(rollback).catch(() => undefined);

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { leaseKeyString } from '../leases';
-import { MissingLeaseRowError, writeBatch, type IngestBatch, type IngestResult } from './ingest';
+import { MissingLeaseRowError, writeBatch, type BatchTransaction, type IngestBatch, type IngestResult } from './ingest';
 
 export type Quarantined = { key: string; reason: string };
 
@@ -21,24 +21,26 @@ export function isDataError(error: unknown): boolean {
 // Writes the batch; when the data itself makes it fail, splits it by lease until the leases that fail
 // alone are found. Those are quarantined (their events of this batch are not stored, and reported);
 // everything else of the cluster is stored. One bad value never stalls a cluster.
-// `inTransaction`: inside a group commit (see OwnerSession.writeInGroup); every write is then a savepoint.
-export async function writeBatchIsolating(client: pg.ClientBase, batch: IngestBatch, options: { inTransaction?: boolean } = {}): Promise<StoreOutcome> {
+// `within`: a group commit member's savepoint (see OwnerSession.writeInGroup): the batch is written at it
+// with no savepoint of its own; only the rare split of a batch with bad data takes one per part.
+export async function writeBatchIsolating(client: pg.ClientBase, batch: IngestBatch, options: { within?: string } = {}): Promise<StoreOutcome> {
   try {
-    return { ...(await writeBatch(client, batch, options)), quarantined: [] };
+    return { ...(await writeBatch(client, batch, options.within !== undefined ? { within: options.within } : {})), quarantined: [] };
   } catch (error) {
     if (!isDataError(error)) throw error;
   }
+  const parts: BatchTransaction = options.within !== undefined ? { inTransaction: true } : {};
   const outcome: StoreOutcome = { transitions: [], renewals: 0, leaseIds: new Map(), quarantined: [] };
   const keys = [...leaseKeysOf(batch)];
-  await writeParts(client, batch, keys, outcome, options);
+  await writeParts(client, batch, keys, outcome, parts);
   // Every lease failing alone is no bad value: something is wrong with the store, so retry it all later.
   if (keys.length > 1 && outcome.quarantined.length === keys.length) throw new Error(`every lease of the batch was refused: ${outcome.quarantined[0]?.reason ?? ''}`);
-  const rest = await writeBatch(client, { ...subBatch(batch, new Set()), gaps: batch.gaps }, options);
+  const rest = await writeBatch(client, { ...subBatch(batch, new Set()), gaps: batch.gaps }, parts);
   merge(outcome, rest);
   return outcome;
 }
 
-async function writeParts(client: pg.ClientBase, batch: IngestBatch, keys: string[], outcome: StoreOutcome, options: { inTransaction?: boolean }): Promise<void> {
+async function writeParts(client: pg.ClientBase, batch: IngestBatch, keys: string[], outcome: StoreOutcome, options: BatchTransaction): Promise<void> {
   if (keys.length === 0) return;
   try {
     merge(outcome, await writeBatch(client, subBatch(batch, new Set(keys)), options));

@@ -9,8 +9,14 @@ const lockNamespace = 0x4c54;
 const presenceNamespace = 0x4c50;
 
 const groupSavepoint = 'group_member';
+// Each member's savepoint is a subtransaction; past 64 in one transaction PostgreSQL's per-backend subxid
+// cache overflows and every snapshot of every session gets slower. A group stays well below it.
+export const maxGroupMembers = 16;
 
-type GroupMember = { cluster: string; work: (client: pg.Client) => Promise<unknown>; resolve: (value: unknown) => void; reject: (error: unknown) => void };
+// `savepoint`: the member's own savepoint, open while `work` runs; a failure of `work` is rolled back to it.
+export type GroupWork<T> = (client: pg.Client, savepoint: string) => Promise<T>;
+
+type GroupMember = { cluster: string; work: GroupWork<unknown>; resolve: (value: unknown) => void; reject: (error: unknown) => void };
 
 // `domain`: the owners that compete for the same clusters (a thread index of a thread count).
 export type OwnerSessionOptions = { databaseUrl: string; log: Logger; applicationName: string; domain?: string };
@@ -115,25 +121,32 @@ export class OwnerSession {
   }
 
   // Like withLock, but `work` joins the next group commit: every cluster of this session that has a batch
-  // ready when the session is free writes it in one transaction (one fsync for all of them), each batch
-  // as a savepoint, so a batch that fails is undone alone and its cluster gets the error. `work` must
-  // write inside the open transaction (never BEGIN/COMMIT itself).
-  writeInGroup<T>(cluster: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  // ready when the session is free writes it in one transaction (one fsync for all of them), up to
+  // maxGroupMembers at a time, each batch under one savepoint, so a batch that fails is undone alone and
+  // its cluster gets the error. `work` must write inside the open transaction (never BEGIN/COMMIT itself)
+  // and should open no savepoint of its own on its common path.
+  writeInGroup<T>(cluster: string, work: GroupWork<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.group.push({ cluster, work: work as GroupMember['work'], resolve: resolve as GroupMember['resolve'], reject });
-      if (this.isGroupQueued) return;
-      this.isGroupQueued = true;
-      // No connection (the database is down): the group's members fail as withLock's work would.
-      this.serialize((client) => this.commitGroup(client)).catch((error: unknown) => {
-        this.isGroupQueued = false;
-        for (const member of this.group.splice(0)) member.reject(error);
-      });
+      this.queueGroup();
+    });
+  }
+
+  private queueGroup(): void {
+    if (this.isGroupQueued || this.group.length === 0) return;
+    this.isGroupQueued = true;
+    // No connection (the database is down): the group's members fail as withLock's work would.
+    this.serialize((client) => this.commitGroup(client)).catch((error: unknown) => {
+      this.isGroupQueued = false;
+      for (const member of this.group.splice(0)) member.reject(error);
     });
   }
 
   private async commitGroup(client: pg.Client): Promise<void> {
     this.isGroupQueued = false;
-    const members = this.group.splice(0);
+    const members = this.group.splice(0, maxGroupMembers);
+    // The rest forms the next group, queued behind this one on the session.
+    this.queueGroup();
     const written: Array<{ member: GroupMember; value: unknown }> = [];
     const refused = new Set<GroupMember>();
     try {
@@ -146,7 +159,7 @@ export class OwnerSession {
         }
         await client.query(`SAVEPOINT ${groupSavepoint}`);
         try {
-          written.push({ member, value: await member.work(client) });
+          written.push({ member, value: await member.work(client, groupSavepoint) });
           await client.query(`RELEASE SAVEPOINT ${groupSavepoint}`);
         } catch (error) {
           // When even this fails, the connection is gone: the catch below fails everyone left.

@@ -1,6 +1,9 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { CoordinationV1Api, type V1Lease } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LeaseSource, type SourceRawEvent } from '@/lib/kube/lease-source';
+import { protobufWatchMediaType } from '@/lib/kube/k8s-protobuf';
+import { LeaseSource, type SourceRawEvent, type SourceState } from '@/lib/kube/lease-source';
 import type { WireEncoding } from '@/lib/kube/watch-stream';
 import { parseLease } from '@/lib/leases/parse';
 import { loggerFor } from '@/lib/log';
@@ -104,5 +107,73 @@ describe('protobuf and JSON watches of the same cluster', () => {
     await waitFor('the change over the watch', () => seen.events.length === 2, 10_000);
     expect(seen.events[1]).toMatchObject({ type: 'MODIFIED', observation: { holderIdentity: 'node-1_b2' } });
     expect(server.stats().requests.protobuf ?? 0).toBe(0);
+  });
+});
+
+// A proxy in front of the simulated API server that breaks every protobuf watch with a frame that does not
+// decode, and passes everything else through; it records what each request accepted.
+async function startCorruptingProxy(target: string): Promise<{ url: string; accepts: string[] }> {
+  const accepts: string[] = [];
+  const proxy = http.createServer((req, res) => {
+    accepts.push(`${new URL(req.url ?? '/', target).searchParams.get('watch') === 'true' ? 'watch' : 'list'} ${req.headers.accept ?? ''}`);
+    const upstream = http.request(`${target}${req.url ?? '/'}`, { method: req.method, headers: req.headers }, (answer) => {
+      const contentType = String(answer.headers['content-type'] ?? '');
+      if (contentType.startsWith(protobufWatchMediaType)) {
+        answer.destroy();
+        res.writeHead(200, { 'Content-Type': contentType });
+        // A 6-byte frame of 0xff: a varint that never ends.
+        res.end(Buffer.from([0, 0, 0, 6, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]));
+        return;
+      }
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  stops.push(() => new Promise<void>((resolve) => proxy.close(() => resolve())));
+  stops.push(() => void proxy.closeAllConnections());
+  return { url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, accepts };
+}
+
+describe('protobuf that does not decode', () => {
+  it('switches that cluster to JSON and reports a protocol error, not an unreachable cluster', async () => {
+    const { server, kubeConfig } = await startServer();
+    const api = kubeConfig.makeApiClient(CoordinationV1Api);
+    await api.createNamespacedLease({ namespace: 'kube-system', body: lease('kube-scheduler', 'node-0_a1', Date.UTC(2026, 11, 7)) });
+    const proxy = await startCorruptingProxy(server.url);
+    const states: SourceState[] = [];
+    const changes: unknown[] = [];
+    const source = new LeaseSource({
+      cluster: 'wire',
+      kubeConfig: createKubeConfig({ name: 'wire', url: proxy.url }),
+      log: loggerFor('protobuf-test'),
+      onEvent: (event) => {
+        if (event.type === 'MODIFIED') changes.push(event.object);
+      },
+      onState: (state) => states.push(state),
+      backoff: { initialMs: 5, maxMs: 5, jitter: 0 },
+      watchdogMs: 5_000,
+    });
+    const abort = new AbortController();
+    const running = source.run(abort.signal);
+    stops.push(async () => {
+      abort.abort();
+      await running;
+    });
+    await waitFor('a JSON watch after the broken one', () => proxy.accepts.some((accept) => accept === 'watch application/json'), 10_000);
+    const current = await api.readNamespacedLease({ name: 'kube-scheduler', namespace: 'kube-system' });
+    await api.replaceNamespacedLease({ name: 'kube-scheduler', namespace: 'kube-system', body: { ...current, spec: { ...current.spec, holderIdentity: 'node-1_b2' } } });
+    await waitFor('the change over the JSON watch', () => changes.length === 1, 10_000);
+
+    const failures = states.filter((state) => state.state === 'reconnecting');
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({ reason: expect.stringMatching(/protobuf answer to watch did not decode/) });
+    expect(failures[0]).not.toMatchObject({ reason: expect.stringMatching(/unreachable/) });
+    // One protobuf watch, then JSON only: the list before it was protobuf, every request after it JSON.
+    const firstJson = proxy.accepts.indexOf('watch application/json');
+    expect(proxy.accepts.slice(0, firstJson).filter((accept) => accept.startsWith('watch'))).toHaveLength(1);
+    expect(proxy.accepts.slice(firstJson).every((accept) => accept.endsWith(' application/json'))).toBe(true);
   });
 });

@@ -4,7 +4,7 @@ import { parseMicroTime } from '../../../lib/leases/micro-time';
 import { loggerFor } from '../../../lib/log';
 import type { IngestBatch } from '../../../lib/store/ingest';
 import { writeBatchIsolating, type StoreOutcome } from '../../../lib/store/isolating-writer';
-import { ensureCluster, LockLostError, OwnerSession } from '../../../lib/store/owner-session';
+import { ensureCluster, LockLostError, maxGroupMembers, OwnerSession } from '../../../lib/store/owner-session';
 import { createMigratedDatabase, type MigratedDatabase } from '../helpers/database';
 import { query } from '../controller/support';
 
@@ -72,9 +72,9 @@ describe('group commit across the clusters of one owner session', () => {
   it('writes every cluster ready at once in one transaction; a bad lease is still quarantined alone', async () => {
     const transactions = new Map<string, string>();
     const write = (cluster: string, bad: boolean) =>
-      session.writeInGroup(cluster, async (client) => {
+      session.writeInGroup(cluster, async (client, savepoint) => {
         transactions.set(cluster, (await client.query<{ txid: string }>('SELECT txid_current()::text AS txid')).rows[0]!.txid);
-        return writeBatchIsolating(client, batchOf(cluster, bad), { inTransaction: true });
+        return writeBatchIsolating(client, batchOf(cluster, bad), { within: savepoint });
       });
     const outcomes: StoreOutcome[] = await Promise.all([write('alpha', false), write('beta', true), write('gamma', false)]);
 
@@ -110,5 +110,47 @@ describe('group commit across the clusters of one owner session', () => {
       { name: 'beta', resourceVersion: '42' },
       { name: 'gamma', resourceVersion: '42' },
     ]);
+  });
+
+  it('takes one subtransaction per member, none more, also when a batch is already stored', async () => {
+    for (const name of ['delta', 'epsilon', 'zeta']) {
+      expect(await session.tryAcquire(name)).toBe(true);
+      clusterIds.set(name, (await ensureCluster(session, { name, source: 'simulated', server: 'http://127.0.0.1', owner: 'test' })).id);
+    }
+    const write = (cluster: string) => session.writeInGroup(cluster, (client, savepoint) => writeBatchIsolating(client, batchOf(cluster, false), { within: savepoint }));
+    // PostgreSQL's own count of this backend's subtransactions with an XID, read by a last member that writes nothing.
+    const countSubtransactions = () =>
+      session.writeInGroup('delta', async (client) => {
+        await client.query('SELECT pg_stat_clear_snapshot()');
+        const { rows } = await client.query<{ count: number; overflowed: boolean }>(
+          `SELECT s.subxact_count::int AS count, s.subxact_overflowed AS overflowed
+             FROM pg_stat_get_backend_idset() AS b(id), pg_stat_get_backend_subxact(b.id) AS s
+            WHERE pg_stat_get_backend_pid(b.id) = pg_backend_pid()`,
+        );
+        return rows[0]!;
+      });
+    const [first, second, third, counted] = await Promise.all([write('delta'), write('epsilon'), write('zeta'), countSubtransactions()]);
+    expect([first, second, third].map((outcome) => outcome.renewals)).toEqual([2, 2, 2]);
+    expect(counted).toEqual({ count: 3, overflowed: false });
+
+    // delta's batch again: its COPY meets stored samples and the batch is redone the idempotent way at the same savepoint.
+    const [deltaAgain, epsilonAgain, recounted] = await Promise.all([write('delta'), write('epsilon'), countSubtransactions()]);
+    expect(deltaAgain).toMatchObject({ renewals: 0, quarantined: [] });
+    expect(epsilonAgain).toMatchObject({ renewals: 0, quarantined: [] });
+    expect(recounted.count).toBeLessThanOrEqual(2);
+    expect(recounted.overflowed).toBe(false);
+    const samples = await query<{ count: number }>(db.url, `SELECT count(*)::int AS count FROM "RenewSample" s JOIN "Lease" l ON l.id = s."leaseId" WHERE l."clusterId" = $1`, [clusterIds.get('delta')]);
+    expect(samples).toEqual([{ count: 2 }]);
+  });
+
+  it('caps a group at maxGroupMembers clusters; the rest commit in the next transaction', async () => {
+    const names = Array.from({ length: maxGroupMembers + 4 }, (_, index) => `capped-${index}`);
+    for (const name of names) expect(await session.tryAcquire(name)).toBe(true);
+    const transactions = await Promise.all(
+      names.map((name) => session.writeInGroup(name, async (client) => (await client.query<{ txid: string }>('SELECT txid_current()::text AS txid')).rows[0]!.txid)),
+    );
+    expect(new Set(transactions.slice(0, maxGroupMembers)).size).toBe(1);
+    expect(new Set(transactions.slice(maxGroupMembers)).size).toBe(1);
+    expect(transactions[maxGroupMembers]).not.toBe(transactions[0]);
   });
 });

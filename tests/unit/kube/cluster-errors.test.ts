@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describeClusterError, isPermanent } from '../../../lib/kube/cluster-errors';
+import { describeClusterError, isPermanent, isProtobufDecodeError } from '../../../lib/kube/cluster-errors';
+import { ProtobufDecodeError } from '../../../lib/kube/k8s-protobuf';
 
 function apiException(code: number, body: object) {
   return Object.assign(new Error(`HTTP-Code: ${code}`), { code, body: JSON.stringify(body) });
@@ -28,6 +29,15 @@ describe('describeClusterError', () => {
     const error = describeClusterError(fetchFailure('ECONNREFUSED'), 'list');
     expect(error).toEqual({ kind: 'unreachable', message: 'unreachable: ECONNREFUSED while trying to list leases' });
     expect(isPermanent(error)).toBe(false);
+  });
+
+  it('says protocol, not unreachable, for protobuf that does not decode, also behind a cause', () => {
+    const error = describeClusterError(new ProtobufDecodeError('WatchEvent: index out of range'), 'watch');
+    expect(error.kind).toBe('protocol');
+    expect(error.message).toContain('protobuf answer to watch did not decode (WatchEvent: index out of range)');
+    expect(isPermanent(error)).toBe(false);
+    expect(isProtobufDecodeError(new Error('list failed', { cause: new ProtobufDecodeError('bad') }))).toBe(true);
+    expect(isProtobufDecodeError(fetchFailure('ECONNRESET'))).toBe(false);
   });
 
   it('says TLS for certificate failures', () => {
