@@ -8,7 +8,8 @@ async function problems(code: string, filePath: string): Promise<string[]> {
   return (result?.messages ?? []).map((message) => `${message.ruleId}: ${message.message}`);
 }
 
-describe('the client/server import boundary', () => {
+// The first lint loads ESLint's whole configuration (seconds on a busy machine): a cold start, not a timing check.
+describe('the client/server import boundary', { timeout: 60_000 }, () => {
   it("forbids lib/store in a 'use client' file anywhere", async () => {
     const found = await problems("'use client';\nimport { getStore } from '@/lib/store/client';\nexport const x = getStore;\n", 'app/leases/client.tsx');
     expect(found.some((p) => p.startsWith('leasetrail/no-server-imports-in-client'))).toBe(true);

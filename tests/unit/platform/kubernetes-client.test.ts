@@ -5,7 +5,8 @@ const require = createRequire(import.meta.url);
 
 // @kubernetes/client-node 2.0.1 asks for undici 8, which crashes at import on Node 20; package.json
 // overrides it to undici 7. These fail the day the override is dropped or stops applying.
-describe('@kubernetes/client-node on this Node.js', () => {
+// Importing the client loads a large module graph: seconds on a busy machine, not a timing check.
+describe('@kubernetes/client-node on this Node.js', { timeout: 60_000 }, () => {
   it('resolves undici 7 for the Kubernetes client', () => {
     const clientEntry = require.resolve('@kubernetes/client-node');
     const undiciPackage = require.resolve('undici/package.json', { paths: [clientEntry] });
