@@ -185,9 +185,10 @@ async function maintainTable(client: pg.ClientBase, spec: PartitionedTable, hori
   return result;
 }
 
-// Replicas take turns: whoever holds this lock maintains partitions, the others skip the run.
-const lockNamespace = 0x4c41;
-const lockKey = 3;
+// Replicas take turns: whoever holds this lock maintains partitions, the others skip the run. Its own
+// key: the renew rollups hold 2 and the timeline rollups 3, and sharing one would make each job skip
+// its runs while the other works.
+export const PARTITION_LOCK = { namespace: 0x4c41, key: 4 } as const;
 
 // Creates the partitions of the current and the next periods and drops those past retention. Raw
 // samples are dropped only up to where the rollups reach, so no minute is lost from both.
@@ -196,7 +197,7 @@ export async function maintainPartitions(store: Store, options: MaintenanceOptio
   const settled = { now: options.now, daysAhead: options.daysAhead ?? 7, monthsAhead: options.monthsAhead ?? 2, lockTimeoutMs: options.lockTimeoutMs ?? 1_000, createFrom: options.createFrom };
   const client = await store.pool.connect();
   try {
-    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1::int, $2::int) AS locked', [lockNamespace, lockKey]);
+    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1::int, $2::int) AS locked', [PARTITION_LOCK.namespace, PARTITION_LOCK.key]);
     if (!rows[0]?.locked) return { isSkipped: true, tables: [] };
     try {
       const now = options.now.getTime();
@@ -212,7 +213,7 @@ export async function maintainPartitions(store: Store, options: MaintenanceOptio
       const rollupTable = await maintainTable(client, renewRollupPartitions, periodStart('month', now - retention.rollupsMs), settled.monthsAhead, settled);
       return { isSkipped: false, tables: [rawTable, rollupTable] };
     } finally {
-      await client.query('SELECT pg_advisory_unlock($1::int, $2::int)', [lockNamespace, lockKey]);
+      await client.query('SELECT pg_advisory_unlock($1::int, $2::int)', [PARTITION_LOCK.namespace, PARTITION_LOCK.key]);
     }
   } finally {
     client.release();
@@ -255,6 +256,7 @@ export class PartitionJob {
     const { store, log, maintenance } = this.options;
     try {
       const result = await maintainPartitions(store, { ...maintenance, now: new Date(this.clock.now()) });
+      if (result.isSkipped) log.info('partition maintenance skipped: another replica holds the partition lock');
       for (const table of result.tables) {
         if (table.created.length + table.dropped.length + table.deferred.length + table.keptForRollups.length + table.deletedFromDefault > 0) log.info({ ...table, droppedBefore: table.droppedBefore?.toISOString() ?? null }, 'partitions maintained');
       }

@@ -2,14 +2,16 @@ import { cp, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RenewalEvent, StoredLease } from '../../../lib/leases';
 import { parseMicroTime } from '../../../lib/leases/micro-time';
 import { writeBatch, type IngestBatch } from '../../../lib/store/ingest';
 import { defaultMigrationsDir, listMigrationFiles, migrate } from '../../../lib/store/migrate';
-import { listPartitions, maintainPartitions, partitionedTables, renewRollupPartitions, renewSamplePartitions } from '../../../lib/store/partitions';
+import { listPartitions, maintainPartitions, PARTITION_LOCK, PartitionJob, partitionedTables, renewRollupPartitions, renewSamplePartitions } from '../../../lib/store/partitions';
 import { listRenewals } from '../../../lib/store/renewals';
 import { rollUpRenewals } from '../../../lib/store/rollups';
+import { rollUpTimelines } from '../../../lib/store/timeline-rollups';
 import { createEmptyDatabase, createMigratedDatabase, type MigratedDatabase } from '../helpers/database';
 import { diffPartitioning } from '../helpers/schema-diff';
 import { seedCluster, seedLease } from '../helpers/seed';
@@ -84,6 +86,42 @@ describe('partition maintenance', () => {
     expect(raw.movedFromDefault).toBe(20);
     expect(await count('RenewSample_default', '"leaseId" = $1', [lease.id])).toBe(0);
     expect(await count('RenewSample_d20320510', '"leaseId" = $1', [lease.id])).toBe(20);
+  });
+
+  it('runs while the timeline rollups run: the two jobs hold different locks', async () => {
+    const now = new Date('2031-02-27T15:00:00Z');
+    // The timeline rollup takes its lock, then waits on the Transition table held here.
+    const blocker = new pg.Client({ connectionString: db.url });
+    await blocker.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE "Transition" IN ACCESS EXCLUSIVE MODE');
+      const timelines = rollUpTimelines(db.store, { now });
+      for (;;) {
+        const { rows } = await client.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%FROM "Transition"%'`);
+        if (rows.length > 0) break;
+      }
+      expect((await maintainPartitions(db.store, { now, retention, daysAhead: 3, monthsAhead: 2 })).isSkipped).toBe(false);
+      await blocker.query('COMMIT');
+      expect((await timelines).isSkipped).toBe(false);
+    } finally {
+      await blocker.end();
+    }
+  });
+
+  it('says so in the log when another replica holds the partition lock', async () => {
+    const lines: Array<{ msg: string }> = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as { msg: string }) });
+    const holder = new pg.Client({ connectionString: db.url });
+    await holder.connect();
+    try {
+      await holder.query('SELECT pg_advisory_lock($1::int, $2::int)', [PARTITION_LOCK.namespace, PARTITION_LOCK.key]);
+      const job = new PartitionJob({ store: db.store, log, clock: { now: () => Date.parse('2031-02-27T15:00:00Z') } });
+      expect(await job.runOnce()).toMatchObject({ isSkipped: true });
+      expect(lines.map((line) => line.msg)).toEqual([expect.stringContaining('skipped')]);
+    } finally {
+      await holder.end();
+    }
   });
 });
 
