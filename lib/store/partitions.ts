@@ -133,16 +133,21 @@ async function maintainTable(client: pg.ClientBase, spec: PartitionedTable, hori
   const column = quoted(spec.column);
   const defaultTable = quoted(defaultTableName(spec));
 
+  // A period before the recorded horizon never comes back, even when this run's horizon is earlier
+  // (it waits for a queued late minute): its raw rows are gone, late ones are merged from DEFAULT.
+  const { rows: recorded } = await client.query<{ at: Date }>(`SELECT "droppedBefore" AS at FROM "RetentionHorizon" WHERE "table" = $1`, [spec.table]);
+  const keptFrom = Math.max(horizon ?? Number.NEGATIVE_INFINITY, recorded[0]?.at.getTime() ?? Number.NEGATIVE_INFINITY);
+
   // Periods from now through `ahead`, and every retained period with rows waiting in DEFAULT.
   const wanted = new Set<number>();
   const last = periodStart(spec.unit, now);
   for (let start = last, n = 0; n <= ahead; start = nextPeriod(spec.unit, start), n += 1) wanted.add(start);
   if (options.createFrom) {
-    for (let start = periodStart(spec.unit, Math.max(options.createFrom.getTime(), horizon ?? Number.NEGATIVE_INFINITY)); start < last; start = nextPeriod(spec.unit, start)) wanted.add(start);
+    for (let start = periodStart(spec.unit, Math.max(options.createFrom.getTime(), keptFrom)); start < last; start = nextPeriod(spec.unit, start)) wanted.add(start);
   }
   const { rows: waiting } = await client.query<{ period: Date }>(
     `SELECT DISTINCT date_trunc('${spec.unit}', ${column}, 'UTC') AS period FROM ${defaultTable} WHERE $1::timestamptz IS NULL OR ${column} >= $1::timestamptz`,
-    [horizon === null ? null : new Date(horizon)],
+    [Number.isFinite(keptFrom) ? new Date(keptFrom) : null],
   );
   for (const { period } of waiting) wanted.add(period.getTime());
   const existing = new Set((await listPartitions(client, spec)).map((p) => p.from));
@@ -159,6 +164,14 @@ async function maintainTable(client: pg.ClientBase, spec: PartitionedTable, hori
   }
 
   if (horizon === null) return result;
+  // Recorded before anything goes: a read meanwhile is answered from the rollups, which hold every
+  // minute before the horizon, instead of from raw days half dropped.
+  await client.query(
+    `INSERT INTO "RetentionHorizon" ("table", "droppedBefore", "updatedAt") VALUES ($1, $2::timestamptz, now())
+     ON CONFLICT ("table") DO UPDATE SET "droppedBefore" = GREATEST("RetentionHorizon"."droppedBefore", EXCLUDED."droppedBefore"), "updatedAt" = now()`,
+    [spec.table, new Date(horizon)],
+  );
+  result.droppedBefore = new Date(keptFrom);
   for (const partition of await listPartitions(client, spec)) {
     if (partition.to > horizon) continue;
     try {
@@ -170,18 +183,13 @@ async function maintainTable(client: pg.ClientBase, spec: PartitionedTable, hori
     }
   }
   // Stragglers older than the horizon wait in DEFAULT only until here: it never holds more than the
-  // late rows of one maintenance interval.
-  const deleted = await client.query(`DELETE FROM ${defaultTable} WHERE ${column} < $1::timestamptz`, [new Date(horizon)]);
+  // late rows of one maintenance interval. A late renew sample whose minute is queued stays until the
+  // rollup job has added it to its minute.
+  const unqueued = spec === renewSamplePartitions
+    ? ` AND NOT EXISTS (SELECT 1 FROM "RenewRollupPending" p WHERE p."leaseId" = d."leaseId" AND p.bucket = date_trunc('minute', d."renewTime", 'UTC'))`
+    : '';
+  const deleted = await client.query(`DELETE FROM ${defaultTable} d WHERE ${column} < $1::timestamptz${unqueued}`, [new Date(keptFrom)]);
   result.deletedFromDefault = deleted.rowCount ?? 0;
-  const remaining = await listPartitions(client, spec);
-  if (result.deferred.every((name) => !remaining.some((p) => p.name === name && p.to <= horizon))) {
-    await client.query(
-      `INSERT INTO "RetentionHorizon" ("table", "droppedBefore", "updatedAt") VALUES ($1, $2::timestamptz, now())
-       ON CONFLICT ("table") DO UPDATE SET "droppedBefore" = GREATEST("RetentionHorizon"."droppedBefore", EXCLUDED."droppedBefore"), "updatedAt" = now()`,
-      [spec.table, new Date(horizon)],
-    );
-    result.droppedBefore = new Date(horizon);
-  }
   return result;
 }
 
@@ -191,7 +199,8 @@ async function maintainTable(client: pg.ClientBase, spec: PartitionedTable, hori
 export const PARTITION_LOCK = { namespace: 0x4c41, key: 4 } as const;
 
 // Creates the partitions of the current and the next periods and drops those past retention. Raw
-// samples are dropped only up to where the rollups reach, so no minute is lost from both.
+// samples are dropped only up to where the rollups reach and before the oldest queued late minute,
+// so no sample is lost from both.
 export async function maintainPartitions(store: Store, options: MaintenanceOptions): Promise<MaintenanceResult> {
   const retention = options.retention ?? defaultRetention;
   const settled = { now: options.now, daysAhead: options.daysAhead ?? 7, monthsAhead: options.monthsAhead ?? 2, lockTimeoutMs: options.lockTimeoutMs ?? 1_000, createFrom: options.createFrom };
@@ -203,7 +212,10 @@ export async function maintainPartitions(store: Store, options: MaintenanceOptio
       const now = options.now.getTime();
       const rolledUntil = (await readProgress(store.prisma, 'renewals'))?.rolledUntil.getTime();
       const rawCut = periodStart('day', now - retention.rawSamplesMs);
-      const rawHorizon = rolledUntil === undefined ? null : Math.min(rawCut, periodStart('day', rolledUntil));
+      // Nor past a late sample still queued for the rollups: its minute is aggregated again from the raw rows.
+      const { rows: queued } = await client.query<{ oldest: Date | null }>(`SELECT min(bucket) AS oldest FROM "RenewRollupPending"`);
+      const oldestQueued = queued[0]?.oldest ? periodStart('day', queued[0].oldest.getTime()) : Number.POSITIVE_INFINITY;
+      const rawHorizon = rolledUntil === undefined ? null : Math.min(rawCut, periodStart('day', rolledUntil), oldestQueued);
       const rawTable = await maintainTable(client, renewSamplePartitions, rawHorizon, settled.daysAhead, settled);
       if (rawHorizon === null || rawHorizon < rawCut) {
         for (const partition of await listPartitions(client, renewSamplePartitions)) {

@@ -256,7 +256,7 @@ describe('reads across the retention boundary', () => {
 describe('late samples', () => {
   useDatabase('late');
 
-  it('reach the rollups however late they are stored, and never overwrite a minute whose raw samples are gone', async () => {
+  it('reach the rollups however late they are stored', async () => {
     const cluster = await seedCluster(db.store, 'late');
     const lease = await seedLease(db.store, cluster, { namespace: 'kube-system', name: 'late' });
     const now = Date.now();
@@ -280,18 +280,88 @@ describe('late samples', () => {
     expect((await rollup()).rows).toEqual([{ sampleCount: 3, intervalMaxMs: 95_000 }]);
     expect(await count('RenewRollupPending', '"leaseId" = $1', [lease.id])).toBe(0);
 
-    // Once retention dropped a minute's raw samples, a sample arriving for it is dequeued, not aggregated alone.
-    await client.query(`INSERT INTO "RetentionHorizon" ("table", "droppedBefore", "updatedAt") VALUES ('RenewSample', $1, now())
-                        ON CONFLICT ("table") DO UPDATE SET "droppedBefore" = EXCLUDED."droppedBefore"`, [new Date(minute + MINUTE)]);
+  });
+});
+
+describe('late samples and retention', () => {
+  useDatabase('late-retention');
+  // Real past dates: the queueing trigger compares renewTime with the database's clock.
+  const today = Date.UTC(2026, 0, 20);
+  const firstDay = today - 9 * DAY;
+  const now = new Date(today + 12 * 3_600_000);
+  const minute = firstDay + 6 * 3_600_000;
+  let leaseId: number;
+  const rollup = async () =>
+    (await client.query<{ sampleCount: number; intervalMaxMs: number; counted: number }>(
+      `SELECT "sampleCount", "intervalMaxMs", (SELECT sum(e & 65535)::int FROM unnest("intervalHist") e) AS counted FROM "RenewRollup" WHERE "leaseId" = $1 AND bucket = $2`,
+      [leaseId, new Date(minute)],
+    )).rows;
+
+  beforeAll(async () => {
+    const cluster = await seedCluster(db.store, 'late-retention');
+    leaseId = (await seedLease(db.store, cluster, { namespace: 'kube-system', name: 'late' })).id;
+    await client.query(`ALTER TABLE "RenewSample" DISABLE TRIGGER "RenewSample_queue_late"`);
     try {
-      await client.query(`DELETE FROM "RenewSample" WHERE "leaseId" = $1 AND "renewTime" < $2`, [lease.id, new Date(minute + MINUTE)]);
-      await client.query(`INSERT INTO "RenewSample" ("leaseId", "renewTime", "intervalMs", "lagMs") VALUES ($1, $2, 1000, 9000000)`, [lease.id, new Date(minute + 20_000)]);
-      expect((await rollUpRenewals(db.store, { now: new Date(now) })).lateRowsWritten).toBe(0);
-      expect((await rollup()).rows).toEqual([{ sampleCount: 3, intervalMaxMs: 95_000 }]);
-      expect(await count('RenewRollupPending', '"leaseId" = $1', [lease.id])).toBe(0);
+      for (let day = firstDay; day <= today; day += DAY) {
+        await maintainPartitions(db.store, { now: new Date(day), retention: { rawSamplesMs: 1000 * DAY, rollupsMs: 1000 * DAY }, daysAhead: 0, monthsAhead: 0 });
+        await insertSamples(leaseId, day, Math.min(day + DAY, now.getTime() - 10 * MINUTE), 600_000);
+      }
     } finally {
-      await client.query(`DELETE FROM "RetentionHorizon" WHERE "table" = 'RenewSample'`);
+      await client.query(`ALTER TABLE "RenewSample" ENABLE TRIGGER "RenewSample_queue_late"`);
     }
+    await rollUpRenewals(db.store, { now });
+  });
+
+  it('keeps a raw day while one of its minutes is queued, and records the horizon before dropping anything', async () => {
+    expect(await rollup()).toEqual([{ sampleCount: 1, intervalMaxMs: 600_000, counted: 1 }]);
+    await client.query(`INSERT INTO "RenewSample" ("leaseId", "renewTime", "intervalMs", "lagMs") VALUES ($1, $2, 900000, 9000000)`, [leaseId, new Date(minute + 30_000)]);
+    expect(await count('RenewRollupPending', '"leaseId" = $1', [leaseId])).toBe(1);
+
+    const held = await maintainPartitions(db.store, { now, retention, daysAhead: 0, monthsAhead: 0 });
+    const raw = held.tables.find((t) => t.table === 'RenewSample')!;
+    expect(raw.dropped.filter((name) => name >= 'RenewSample_d20260111')).toEqual([]);
+    expect(raw.keptForRollups).toEqual(expect.arrayContaining(['RenewSample_d20260111', 'RenewSample_d20260112']));
+    expect(await names()).toContain('RenewSample_d20260111');
+
+    expect((await rollUpRenewals(db.store, { now })).lateRowsWritten).toBe(1);
+    expect(await rollup()).toEqual([{ sampleCount: 2, intervalMaxMs: 900_000, counted: 2 }]);
+
+    // A reader holds the oldest day while retention drops it: the horizon is already recorded meanwhile.
+    const reader = new pg.Client({ connectionString: db.url });
+    await reader.connect();
+    try {
+      await reader.query('BEGIN');
+      await reader.query('LOCK TABLE "RenewSample_d20260111" IN ACCESS SHARE MODE');
+      const dropping = maintainPartitions(db.store, { now, retention, daysAhead: 0, monthsAhead: 0, lockTimeoutMs: 120_000 });
+      for (;;) {
+        const { rows } = await client.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'DROP TABLE%'`);
+        if (rows.length > 0) break;
+      }
+      const { rows: horizon } = await client.query<{ at: Date }>(`SELECT "droppedBefore" AS at FROM "RetentionHorizon" WHERE "table" = 'RenewSample'`);
+      expect(horizon).toEqual([{ at: new Date(today - 7 * DAY) }]);
+      await reader.query('COMMIT');
+      const dropped = (await dropping).tables.find((t) => t.table === 'RenewSample')!;
+      expect(dropped.dropped.filter((name) => name >= 'RenewSample_d20260111')).toEqual(['RenewSample_d20260111', 'RenewSample_d20260112']);
+    } finally {
+      await reader.end();
+    }
+  });
+
+  it('adds a sample arriving after its day was dropped to its minute, once, instead of discarding it', async () => {
+    await client.query(`INSERT INTO "RenewSample" ("leaseId", "renewTime", "intervalMs", "lagMs") VALUES ($1, $2, 1000, 9000000)`, [leaseId, new Date(minute + 40_000)]);
+    expect(await count('RenewSample_default', '"leaseId" = $1', [leaseId])).toBe(1);
+    // Maintenance neither deletes the queued straggler nor brings its dropped day back.
+    const result = await maintainPartitions(db.store, { now, retention, daysAhead: 0, monthsAhead: 0 });
+    expect(result.tables.find((t) => t.table === 'RenewSample')!.created).toEqual([]);
+    expect(await count('RenewSample_default', '"leaseId" = $1', [leaseId])).toBe(1);
+
+    expect((await rollUpRenewals(db.store, { now })).lateRowsWritten).toBe(1);
+    expect(await rollup()).toEqual([{ sampleCount: 3, intervalMaxMs: 900_000, counted: 3 }]);
+    expect(await count('RenewRollupPending', '"leaseId" = $1', [leaseId])).toBe(0);
+    expect(await count('RenewSample_default', '"leaseId" = $1', [leaseId])).toBe(0);
+    // Nothing is added twice.
+    expect((await rollUpRenewals(db.store, { now })).lateRowsWritten).toBe(0);
+    expect(await rollup()).toEqual([{ sampleCount: 3, intervalMaxMs: 900_000, counted: 3 }]);
   });
 });
 
