@@ -15,6 +15,10 @@ const MINUTE_MS = 60_000;
 export const ROLLUP_SETTLE_MS = 2 * MINUTE_MS;
 // Every run aggregates the last minutes again, so a sample stored up to this late still counts.
 export const ROLLUP_RESTATE_MS = 10 * MINUTE_MS;
+// A sample stored later than this after its renewTime is queued (the RenewSample_queue_late trigger,
+// whose interval a test holds equal to this): half the restated window, the other half is the margin
+// for a run that starts late or is skipped while another replica holds the lock.
+export const LATE_SAMPLE_MS = ROLLUP_RESTATE_MS / 2;
 // One transaction per hour of samples: a backfill of days never holds one long transaction.
 export const ROLLUP_CHUNK_MS = 60 * MINUTE_MS;
 export const ROLLUP_INTERVAL_MS = MINUTE_MS;
@@ -112,6 +116,7 @@ const samplesBetween = (from: Date, to: Date) => Prisma.sql`
 // DEFAULT (their day has no partition), are taken out of it and added to the minute's rollup, so each
 // counts once. A minute before the horizon whose day partition is still attached (its drop was
 // deferred) still has every raw row and is aggregated again like any other.
+// A batch is the next pairs in the queue's key order, read off its primary key without sorting the queue.
 const PENDING_BATCH = 10_000;
 
 const horizonCte = Prisma.sql`horizon AS (SELECT coalesce((SELECT "droppedBefore" FROM "RetentionHorizon" WHERE "table" = 'RenewSample'), '-infinity') AS at)`;
@@ -124,7 +129,7 @@ const takePending = Prisma.sql`${horizonCte}, taken AS (
      WHERE ("leaseId", bucket) IN (
        SELECT q."leaseId", q.bucket FROM "RenewRollupPending" q
         WHERE q.bucket >= (SELECT at FROM horizon) OR ${rawRowsOf(Prisma.sql`q."leaseId"`, Prisma.sql`q.bucket`)}
-        ORDER BY q.bucket, q."leaseId" LIMIT ${PENDING_BATCH})
+        ORDER BY q."leaseId", q.bucket LIMIT ${PENDING_BATCH})
     RETURNING p."leaseId", p.bucket
   ),`;
 

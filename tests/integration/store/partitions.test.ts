@@ -10,7 +10,7 @@ import { writeBatch, type IngestBatch } from '../../../lib/store/ingest';
 import { defaultMigrationsDir, listMigrationFiles, migrate } from '../../../lib/store/migrate';
 import { listPartitions, maintainPartitions, PARTITION_LOCK, PartitionJob, partitionedTables, renewRollupPartitions, renewSamplePartitions } from '../../../lib/store/partitions';
 import { listRenewals } from '../../../lib/store/renewals';
-import { rollUpRenewals } from '../../../lib/store/rollups';
+import { LATE_SAMPLE_MS, rollUpRenewals } from '../../../lib/store/rollups';
 import { rollUpTimelines } from '../../../lib/store/timeline-rollups';
 import { createEmptyDatabase, createMigratedDatabase, type MigratedDatabase } from '../helpers/database';
 import { diffPartitioning } from '../helpers/schema-diff';
@@ -280,6 +280,18 @@ describe('late samples', () => {
     expect((await rollup()).rows).toEqual([{ sampleCount: 3, intervalMaxMs: 95_000 }]);
     expect(await count('RenewRollupPending', '"leaseId" = $1', [lease.id])).toBe(0);
 
+  });
+});
+
+describe('the late-sample trigger', () => {
+  useDatabase('late-trigger');
+
+  it('queues exactly the samples later than the rollup job re-reads (LATE_SAMPLE_MS)', async () => {
+    const { rows } = await client.query<{ late: string }>(
+      `SELECT extract(epoch FROM substring(pg_get_triggerdef(oid) FROM 'now\\(\\) - ''([^'']+)''::interval')::interval) * 1000 AS late
+         FROM pg_trigger WHERE tgname = 'RenewSample_queue_late' AND tgrelid = '"RenewSample"'::regclass`,
+    );
+    expect(rows.map((row) => Number(row.late))).toEqual([LATE_SAMPLE_MS]);
   });
 });
 
