@@ -119,6 +119,8 @@ export type TableMaintenance = {
   keptForRollups: string[];
   // Partitions whose lock was not granted within lockTimeoutMs: the next run tries again.
   deferred: string[];
+  // Partitions whose creation or drop failed otherwise (the others went on): the next run tries again.
+  failed: Array<{ name: string; error: string }>;
   movedFromDefault: number;
   deletedFromDefault: number;
   droppedBefore: Date | null;
@@ -128,7 +130,15 @@ export type MaintenanceResult = { isSkipped: boolean; tables: TableMaintenance[]
 
 // horizon: everything before it goes (null: nothing may go yet).
 async function maintainTable(client: pg.ClientBase, spec: PartitionedTable, horizon: number | null, ahead: number, options: Required<Omit<MaintenanceOptions, 'retention' | 'createFrom'>> & { createFrom?: Date }): Promise<TableMaintenance> {
-  const result: TableMaintenance = { table: spec.table, created: [], dropped: [], keptForRollups: [], deferred: [], movedFromDefault: 0, deletedFromDefault: 0, droppedBefore: null };
+  const result: TableMaintenance = { table: spec.table, created: [], dropped: [], keptForRollups: [], deferred: [], failed: [], movedFromDefault: 0, deletedFromDefault: 0, droppedBefore: null };
+  // One partition's error is its own: the others are still created and dropped. Only an error that
+  // left the connection unusable (no SQLSTATE) ends the run.
+  const setAside = (name: string, error: unknown) => {
+    const code = (error as { code?: string }).code;
+    if (code === undefined) throw error;
+    if (code === lockTimeoutCode) result.deferred.push(name);
+    else result.failed.push({ name, error: error instanceof Error ? error.message : String(error) });
+  };
   const now = options.now.getTime();
   const column = quoted(spec.column);
   const defaultTable = quoted(defaultTableName(spec));
@@ -158,8 +168,7 @@ async function maintainTable(client: pg.ClientBase, spec: PartitionedTable, hori
       result.created.push(created.name);
       result.movedFromDefault += created.moved;
     } catch (error) {
-      if ((error as { code?: string }).code !== lockTimeoutCode) throw error;
-      result.deferred.push(partitionName(spec, start));
+      setAside(partitionName(spec, start), error);
     }
   }
 
@@ -178,8 +187,7 @@ async function maintainTable(client: pg.ClientBase, spec: PartitionedTable, hori
       await dropPartition(client, partition.name, options.lockTimeoutMs);
       result.dropped.push(partition.name);
     } catch (error) {
-      if ((error as { code?: string }).code !== lockTimeoutCode) throw error;
-      result.deferred.push(partition.name);
+      setAside(partition.name, error);
     }
   }
   // Stragglers older than the horizon wait in DEFAULT only until here: it never holds more than the
@@ -205,6 +213,8 @@ export async function maintainPartitions(store: Store, options: MaintenanceOptio
   const retention = options.retention ?? defaultRetention;
   const settled = { now: options.now, daysAhead: options.daysAhead ?? 7, monthsAhead: options.monthsAhead ?? 2, lockTimeoutMs: options.lockTimeoutMs ?? 1_000, createFrom: options.createFrom };
   const client = await store.pool.connect();
+  // A connection that failed mid-run (perhaps still holding the lock or a transaction) is closed, not pooled.
+  let failure: Error | undefined;
   try {
     const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1::int, $2::int) AS locked', [PARTITION_LOCK.namespace, PARTITION_LOCK.key]);
     if (!rows[0]?.locked) return { isSkipped: true, tables: [] };
@@ -227,8 +237,11 @@ export async function maintainPartitions(store: Store, options: MaintenanceOptio
     } finally {
       await client.query('SELECT pg_advisory_unlock($1::int, $2::int)', [PARTITION_LOCK.namespace, PARTITION_LOCK.key]);
     }
+  } catch (error) {
+    failure = error instanceof Error ? error : new Error(String(error));
+    throw error;
   } finally {
-    client.release();
+    client.release(failure);
   }
 }
 
@@ -270,6 +283,7 @@ export class PartitionJob {
       const result = await maintainPartitions(store, { ...maintenance, now: new Date(this.clock.now()) });
       if (result.isSkipped) log.info('partition maintenance skipped: another replica holds the partition lock');
       for (const table of result.tables) {
+        if (table.failed.length > 0) log.warn({ table: table.table, failed: table.failed }, 'partitions not maintained; will retry');
         if (table.created.length + table.dropped.length + table.deferred.length + table.keptForRollups.length + table.deletedFromDefault > 0) log.info({ ...table, droppedBefore: table.droppedBefore?.toISOString() ?? null }, 'partitions maintained');
       }
       return result;

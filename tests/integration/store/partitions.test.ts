@@ -109,6 +109,26 @@ describe('partition maintenance', () => {
     }
   });
 
+  it('goes on with the other partitions when one fails, and says which', async () => {
+    // A table of the name the job would create blocks that one partition only.
+    await client.query('CREATE TABLE "RenewSample_d20400102" (x int)');
+    try {
+      const lines: Array<{ msg: string; failed?: Array<{ name: string }> }> = [];
+      const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as { msg: string }) });
+      const job = new PartitionJob({ store: db.store, log, clock: { now: () => Date.parse('2040-01-01T06:00:00Z') }, maintenance: { retention, daysAhead: 3, monthsAhead: 0 } });
+      const result = await job.runOnce();
+      const raw = result!.tables.find((t) => t.table === 'RenewSample')!;
+      expect(raw.created).toEqual(['RenewSample_d20400101', 'RenewSample_d20400103', 'RenewSample_d20400104']);
+      expect(raw.failed).toEqual([{ name: 'RenewSample_d20400102', error: expect.stringContaining('already exists') }]);
+      expect(result!.tables.find((t) => t.table === 'RenewRollup')!.created).toEqual(['RenewRollup_m204001']);
+      expect(lines.find((line) => line.failed)?.failed).toEqual([expect.objectContaining({ name: 'RenewSample_d20400102' })]);
+      // The connection went back to the pool usable.
+      expect((await maintainPartitions(db.store, { now: new Date('2040-01-01T06:00:00Z'), retention, daysAhead: 3, monthsAhead: 0 })).tables[0]!.failed).toHaveLength(1);
+    } finally {
+      await client.query('DROP TABLE "RenewSample_d20400102"');
+    }
+  });
+
   it('says so in the log when another replica holds the partition lock', async () => {
     const lines: Array<{ msg: string }> = [];
     const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as { msg: string }) });
