@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Logger } from '../log';
 import type { Store } from './client';
+import { seenAtOf } from './renew-sample-sql';
 import { readProgress } from './rollup-progress';
 
 // The range-partitioned tables (migration 20261207040000) and how this module keeps them: partitions
@@ -91,6 +92,18 @@ async function createPartition(client: pg.ClientBase, spec: PartitionedTable, fr
     await client.query(`ALTER TABLE ${quoted(spec.table)} ATTACH PARTITION ${quoted(name)} FOR VALUES FROM ('${bounds[0]}') TO ('${bounds[1]}')`);
     return { name, moved: moved.rowCount ?? 0 };
   });
+}
+
+// Renewals do not rewrite the Lease row, and readers take the newest renew sample when it is newer:
+// before a raw day goes, its last sample of each lease is written to the row, so an idle lease's last
+// renewal survives retention (one probe of the partition's primary key per lease).
+async function stampLastRenewals(client: pg.ClientBase, name: string): Promise<void> {
+  await client.query(
+    `UPDATE "Lease" l SET "renewTime" = s."renewTime", "observedAt" = GREATEST(l."observedAt", s."seenAt")
+       FROM "Lease" k
+      CROSS JOIN LATERAL (SELECT "renewTime", ${seenAtOf()} AS "seenAt" FROM ${quoted(name)} WHERE "leaseId" = k.id ORDER BY "renewTime" DESC LIMIT 1) s
+      WHERE l.id = k.id AND (l."renewTime" IS NULL OR l."renewTime" < s."renewTime")`,
+  );
 }
 
 // Dropping a partition is a catalog change and an unlink: no row is deleted, nothing is left to vacuum.
@@ -184,6 +197,7 @@ async function maintainTable(client: pg.ClientBase, spec: PartitionedTable, hori
   for (const partition of await listPartitions(client, spec)) {
     if (partition.to > horizon) continue;
     try {
+      if (spec === renewSamplePartitions) await stampLastRenewals(client, partition.name);
       await dropPartition(client, partition.name, options.lockTimeoutMs);
       result.dropped.push(partition.name);
     } catch (error) {

@@ -177,13 +177,17 @@ describe('retention', () => {
   const now = new Date(today + 12 * 3_600_000);
   const key = { cluster: 'retained', namespace: 'kube-system', name: 'kcm' };
   let leaseId: number;
+  // A lease that last renewed on the second day, whose row still says the first hour.
+  let idleId: number;
 
   beforeAll(async () => {
     const cluster = await seedCluster(db.store, key.cluster);
     leaseId = (await seedLease(db.store, cluster, { namespace: key.namespace, name: key.name })).id;
+    idleId = (await seedLease(db.store, cluster, { namespace: key.namespace, name: 'idle', renewTime: new Date(firstDay + 3_600_000), observedAt: new Date(firstDay + 3_600_000) })).id;
     for (let day = firstDay; day <= today; day += DAY) {
       await maintainPartitions(db.store, { now: new Date(day), retention: { rawSamplesMs: 1000 * DAY, rollupsMs: 1000 * DAY }, daysAhead: 0, monthsAhead: 0 });
       await insertSamples(leaseId, day, Math.min(day + DAY, now.getTime() - 10 * MINUTE));
+      if (day < firstDay + 2 * DAY) await insertSamples(idleId, day, day + 3_600_000);
     }
   });
 
@@ -233,6 +237,9 @@ describe('retention', () => {
     expect(after[0]!.n_tup_del).toBe(stats[0]!.n_tup_del);
     // The rollups of the dropped days stay (400 days).
     expect(await count('RenewRollup', '"leaseId" = $1 AND bucket < $2', [leaseId, keptFrom])).toBe(2 * 1440);
+    // The idle lease's last renewal, gone from the raw samples, is on its row.
+    const { rows: idle } = await client.query<{ renewTime: Date; observedAt: Date }>(`SELECT "renewTime", "observedAt" FROM "Lease" WHERE id = $1`, [idleId]);
+    expect(idle).toEqual([{ renewTime: new Date(firstDay + DAY + 3_600_000 - 30_000), observedAt: new Date(firstDay + DAY + 3_600_000 - 30_000 + 7) }]);
   });
 });
 
