@@ -5,10 +5,10 @@ import path from 'node:path';
 // Next's production server compresses `_next/static` files on every request, on the thread that also
 // renders pages: the lease page's scripts arrived ≈ 250 ms after navigation. scripts/build.mjs writes a
 // brotli (.br) and a gzip (.gz) copy of every compressible asset at build time; this handler serves them
-// from memory. An asset without a pre-compressed copy, or a client accepting neither encoding, goes on
-// to Next as before.
+// from memory. Only the compressed copies are held: an asset without one, or a client accepting neither
+// encoding (rare), goes on to Next as before.
 
-type Asset = { type: string; identity: Buffer; br?: Buffer; gzip?: Buffer };
+type Asset = { type: string; br?: Buffer; gzip?: Buffer };
 
 export const STATIC_PREFIX = '/_next/static/';
 
@@ -47,7 +47,7 @@ function walk(dir: string, base: string, found: Map<string, Asset>): void {
     const gzip = names.has(`${entry.name}.gz`) ? readFileSync(`${file}.gz`) : undefined;
     if (!br && !gzip) continue;
     const key = STATIC_PREFIX + path.relative(base, file).split(path.sep).join('/');
-    found.set(key, { type, identity: readFileSync(file), br, gzip });
+    found.set(key, { type, br, gzip });
   }
 }
 
@@ -81,11 +81,20 @@ export function servePrecompressed(assets: Map<string, Asset>, req: http.Incomin
   const url = req.url ?? '';
   if (!url.startsWith(STATIC_PREFIX)) return false;
   const query = url.indexOf('?');
-  const asset = assets.get(query === -1 ? url : url.slice(0, query));
+  // Next requests the chunks of dynamic routes percent-encoded (app/leases/%5Bcluster%5D/…); the keys are
+  // file paths. A malformed escape is left to Next.
+  let pathname: string;
+  try {
+    pathname = decodeURIComponent(query === -1 ? url : url.slice(0, query));
+  } catch {
+    return false;
+  }
+  const asset = assets.get(pathname);
   if (!asset) return false;
   const acceptEncoding = req.headers['accept-encoding'];
-  const [encoding, body] = asset.br && accepts(acceptEncoding, 'br') ? ['br', asset.br] : asset.gzip && accepts(acceptEncoding, 'gzip') ? ['gzip', asset.gzip] : [null, asset.identity];
-  res.writeHead(200, { ...fixedHeaders, 'content-type': asset.type, 'content-length': body.length, ...(encoding ? { 'content-encoding': encoding } : {}) });
+  const [encoding, body] = asset.br && accepts(acceptEncoding, 'br') ? ['br', asset.br] : asset.gzip && accepts(acceptEncoding, 'gzip') ? ['gzip', asset.gzip] : [null, null];
+  if (!encoding || !body) return false;
+  res.writeHead(200, { ...fixedHeaders, 'content-type': asset.type, 'content-length': body.length, 'content-encoding': encoding });
   res.end(req.method === 'HEAD' ? undefined : body);
   return true;
 }

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Logger } from '../log';
 import type { Store } from './client';
+import { seenAtOf } from './renew-sample-sql';
 import { readProgress } from './rollup-progress';
 
 // The range-partitioned tables (migration 20261207040000) and how this module keeps them: partitions
@@ -93,6 +94,18 @@ async function createPartition(client: pg.ClientBase, spec: PartitionedTable, fr
   });
 }
 
+// Renewals do not rewrite the Lease row, and readers take the newest renew sample when it is newer:
+// before a raw day goes, its last sample of each lease is written to the row, so an idle lease's last
+// renewal survives retention (one probe of the partition's primary key per lease).
+async function stampLastRenewals(client: pg.ClientBase, name: string): Promise<void> {
+  await client.query(
+    `UPDATE "Lease" l SET "renewTime" = s."renewTime", "observedAt" = GREATEST(l."observedAt", s."seenAt")
+       FROM "Lease" k
+      CROSS JOIN LATERAL (SELECT "renewTime", ${seenAtOf()} AS "seenAt" FROM ${quoted(name)} WHERE "leaseId" = k.id ORDER BY "renewTime" DESC LIMIT 1) s
+      WHERE l.id = k.id AND (l."renewTime" IS NULL OR l."renewTime" < s."renewTime")`,
+  );
+}
+
 // Dropping a partition is a catalog change and an unlink: no row is deleted, nothing is left to vacuum.
 // It needs a brief ACCESS EXCLUSIVE lock on the parent; lock_timeout keeps a long ingest transaction
 // from queueing everyone behind it, and the next run tries again.
@@ -119,6 +132,8 @@ export type TableMaintenance = {
   keptForRollups: string[];
   // Partitions whose lock was not granted within lockTimeoutMs: the next run tries again.
   deferred: string[];
+  // Partitions whose creation or drop failed otherwise (the others went on): the next run tries again.
+  failed: Array<{ name: string; error: string }>;
   movedFromDefault: number;
   deletedFromDefault: number;
   droppedBefore: Date | null;
@@ -128,21 +143,34 @@ export type MaintenanceResult = { isSkipped: boolean; tables: TableMaintenance[]
 
 // horizon: everything before it goes (null: nothing may go yet).
 async function maintainTable(client: pg.ClientBase, spec: PartitionedTable, horizon: number | null, ahead: number, options: Required<Omit<MaintenanceOptions, 'retention' | 'createFrom'>> & { createFrom?: Date }): Promise<TableMaintenance> {
-  const result: TableMaintenance = { table: spec.table, created: [], dropped: [], keptForRollups: [], deferred: [], movedFromDefault: 0, deletedFromDefault: 0, droppedBefore: null };
+  const result: TableMaintenance = { table: spec.table, created: [], dropped: [], keptForRollups: [], deferred: [], failed: [], movedFromDefault: 0, deletedFromDefault: 0, droppedBefore: null };
+  // One partition's error is its own: the others are still created and dropped. Only an error that
+  // left the connection unusable (no SQLSTATE) ends the run.
+  const setAside = (name: string, error: unknown) => {
+    const code = (error as { code?: string }).code;
+    if (code === undefined) throw error;
+    if (code === lockTimeoutCode) result.deferred.push(name);
+    else result.failed.push({ name, error: error instanceof Error ? error.message : String(error) });
+  };
   const now = options.now.getTime();
   const column = quoted(spec.column);
   const defaultTable = quoted(defaultTableName(spec));
+
+  // A period before the recorded horizon never comes back, even when this run's horizon is earlier
+  // (it waits for a queued late minute): its raw rows are gone, late ones are merged from DEFAULT.
+  const { rows: recorded } = await client.query<{ at: Date }>(`SELECT "droppedBefore" AS at FROM "RetentionHorizon" WHERE "table" = $1`, [spec.table]);
+  const keptFrom = Math.max(horizon ?? Number.NEGATIVE_INFINITY, recorded[0]?.at.getTime() ?? Number.NEGATIVE_INFINITY);
 
   // Periods from now through `ahead`, and every retained period with rows waiting in DEFAULT.
   const wanted = new Set<number>();
   const last = periodStart(spec.unit, now);
   for (let start = last, n = 0; n <= ahead; start = nextPeriod(spec.unit, start), n += 1) wanted.add(start);
   if (options.createFrom) {
-    for (let start = periodStart(spec.unit, Math.max(options.createFrom.getTime(), horizon ?? Number.NEGATIVE_INFINITY)); start < last; start = nextPeriod(spec.unit, start)) wanted.add(start);
+    for (let start = periodStart(spec.unit, Math.max(options.createFrom.getTime(), keptFrom)); start < last; start = nextPeriod(spec.unit, start)) wanted.add(start);
   }
   const { rows: waiting } = await client.query<{ period: Date }>(
     `SELECT DISTINCT date_trunc('${spec.unit}', ${column}, 'UTC') AS period FROM ${defaultTable} WHERE $1::timestamptz IS NULL OR ${column} >= $1::timestamptz`,
-    [horizon === null ? null : new Date(horizon)],
+    [Number.isFinite(keptFrom) ? new Date(keptFrom) : null],
   );
   for (const { period } of waiting) wanted.add(period.getTime());
   const existing = new Set((await listPartitions(client, spec)).map((p) => p.from));
@@ -153,56 +181,65 @@ async function maintainTable(client: pg.ClientBase, spec: PartitionedTable, hori
       result.created.push(created.name);
       result.movedFromDefault += created.moved;
     } catch (error) {
-      if ((error as { code?: string }).code !== lockTimeoutCode) throw error;
-      result.deferred.push(partitionName(spec, start));
+      setAside(partitionName(spec, start), error);
     }
   }
 
   if (horizon === null) return result;
+  // Recorded before anything goes: a read meanwhile is answered from the rollups, which hold every
+  // minute before the horizon, instead of from raw days half dropped.
+  await client.query(
+    `INSERT INTO "RetentionHorizon" ("table", "droppedBefore", "updatedAt") VALUES ($1, $2::timestamptz, now())
+     ON CONFLICT ("table") DO UPDATE SET "droppedBefore" = GREATEST("RetentionHorizon"."droppedBefore", EXCLUDED."droppedBefore"), "updatedAt" = now()`,
+    [spec.table, new Date(horizon)],
+  );
+  result.droppedBefore = new Date(keptFrom);
   for (const partition of await listPartitions(client, spec)) {
     if (partition.to > horizon) continue;
     try {
+      if (spec === renewSamplePartitions) await stampLastRenewals(client, partition.name);
       await dropPartition(client, partition.name, options.lockTimeoutMs);
       result.dropped.push(partition.name);
     } catch (error) {
-      if ((error as { code?: string }).code !== lockTimeoutCode) throw error;
-      result.deferred.push(partition.name);
+      setAside(partition.name, error);
     }
   }
   // Stragglers older than the horizon wait in DEFAULT only until here: it never holds more than the
-  // late rows of one maintenance interval.
-  const deleted = await client.query(`DELETE FROM ${defaultTable} WHERE ${column} < $1::timestamptz`, [new Date(horizon)]);
+  // late rows of one maintenance interval. A late renew sample whose minute is queued stays until the
+  // rollup job has added it to its minute.
+  const unqueued = spec === renewSamplePartitions
+    ? ` AND NOT EXISTS (SELECT 1 FROM "RenewRollupPending" p WHERE p."leaseId" = d."leaseId" AND p.bucket = date_trunc('minute', d."renewTime", 'UTC'))`
+    : '';
+  const deleted = await client.query(`DELETE FROM ${defaultTable} d WHERE ${column} < $1::timestamptz${unqueued}`, [new Date(keptFrom)]);
   result.deletedFromDefault = deleted.rowCount ?? 0;
-  const remaining = await listPartitions(client, spec);
-  if (result.deferred.every((name) => !remaining.some((p) => p.name === name && p.to <= horizon))) {
-    await client.query(
-      `INSERT INTO "RetentionHorizon" ("table", "droppedBefore", "updatedAt") VALUES ($1, $2::timestamptz, now())
-       ON CONFLICT ("table") DO UPDATE SET "droppedBefore" = GREATEST("RetentionHorizon"."droppedBefore", EXCLUDED."droppedBefore"), "updatedAt" = now()`,
-      [spec.table, new Date(horizon)],
-    );
-    result.droppedBefore = new Date(horizon);
-  }
   return result;
 }
 
-// Replicas take turns: whoever holds this lock maintains partitions, the others skip the run.
-const lockNamespace = 0x4c41;
-const lockKey = 3;
+// Replicas take turns: whoever holds this lock maintains partitions, the others skip the run. Its own
+// key: the renew rollups hold 2 and the timeline rollups 3, and sharing one would make each job skip
+// its runs while the other works.
+export const PARTITION_LOCK = { namespace: 0x4c41, key: 4 } as const;
 
 // Creates the partitions of the current and the next periods and drops those past retention. Raw
-// samples are dropped only up to where the rollups reach, so no minute is lost from both.
+// samples are dropped only up to where the rollups reach and before the oldest queued late minute,
+// so no sample is lost from both.
 export async function maintainPartitions(store: Store, options: MaintenanceOptions): Promise<MaintenanceResult> {
   const retention = options.retention ?? defaultRetention;
   const settled = { now: options.now, daysAhead: options.daysAhead ?? 7, monthsAhead: options.monthsAhead ?? 2, lockTimeoutMs: options.lockTimeoutMs ?? 1_000, createFrom: options.createFrom };
   const client = await store.pool.connect();
+  // A connection that failed mid-run (perhaps still holding the lock or a transaction) is closed, not pooled.
+  let failure: Error | undefined;
   try {
-    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1::int, $2::int) AS locked', [lockNamespace, lockKey]);
+    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1::int, $2::int) AS locked', [PARTITION_LOCK.namespace, PARTITION_LOCK.key]);
     if (!rows[0]?.locked) return { isSkipped: true, tables: [] };
     try {
       const now = options.now.getTime();
       const rolledUntil = (await readProgress(store.prisma, 'renewals'))?.rolledUntil.getTime();
       const rawCut = periodStart('day', now - retention.rawSamplesMs);
-      const rawHorizon = rolledUntil === undefined ? null : Math.min(rawCut, periodStart('day', rolledUntil));
+      // Nor past a late sample still queued for the rollups: its minute is aggregated again from the raw rows.
+      const { rows: queued } = await client.query<{ oldest: Date | null }>(`SELECT min(bucket) AS oldest FROM "RenewRollupPending"`);
+      const oldestQueued = queued[0]?.oldest ? periodStart('day', queued[0].oldest.getTime()) : Number.POSITIVE_INFINITY;
+      const rawHorizon = rolledUntil === undefined ? null : Math.min(rawCut, periodStart('day', rolledUntil), oldestQueued);
       const rawTable = await maintainTable(client, renewSamplePartitions, rawHorizon, settled.daysAhead, settled);
       if (rawHorizon === null || rawHorizon < rawCut) {
         for (const partition of await listPartitions(client, renewSamplePartitions)) {
@@ -212,10 +249,13 @@ export async function maintainPartitions(store: Store, options: MaintenanceOptio
       const rollupTable = await maintainTable(client, renewRollupPartitions, periodStart('month', now - retention.rollupsMs), settled.monthsAhead, settled);
       return { isSkipped: false, tables: [rawTable, rollupTable] };
     } finally {
-      await client.query('SELECT pg_advisory_unlock($1::int, $2::int)', [lockNamespace, lockKey]);
+      await client.query('SELECT pg_advisory_unlock($1::int, $2::int)', [PARTITION_LOCK.namespace, PARTITION_LOCK.key]);
     }
+  } catch (error) {
+    failure = error instanceof Error ? error : new Error(String(error));
+    throw error;
   } finally {
-    client.release();
+    client.release(failure);
   }
 }
 
@@ -255,7 +295,9 @@ export class PartitionJob {
     const { store, log, maintenance } = this.options;
     try {
       const result = await maintainPartitions(store, { ...maintenance, now: new Date(this.clock.now()) });
+      if (result.isSkipped) log.info('partition maintenance skipped: another replica holds the partition lock');
       for (const table of result.tables) {
+        if (table.failed.length > 0) log.warn({ table: table.table, failed: table.failed }, 'partitions not maintained; will retry');
         if (table.created.length + table.dropped.length + table.deferred.length + table.keptForRollups.length + table.deletedFromDefault > 0) log.info({ ...table, droppedBefore: table.droppedBefore?.toISOString() ?? null }, 'partitions maintained');
       }
       return result;

@@ -1,6 +1,7 @@
 import type { Logger } from '../log';
 import type { Store } from './client';
 import { Prisma } from './generated/prisma/client';
+import { defaultTableName, renewSamplePartitions } from './partitions';
 import { ENTRY_INDEX_OFFSET, ENTRY_MAX_COUNT, histogramIndex } from './renew-histogram';
 import { readProgress, saveProgress } from './rollup-progress';
 import { rollUpTimelines, type TimelineRollUpResult } from './timeline-rollups';
@@ -14,6 +15,10 @@ const MINUTE_MS = 60_000;
 export const ROLLUP_SETTLE_MS = 2 * MINUTE_MS;
 // Every run aggregates the last minutes again, so a sample stored up to this late still counts.
 export const ROLLUP_RESTATE_MS = 10 * MINUTE_MS;
+// A sample stored later than this after its renewTime is queued (the RenewSample_queue_late trigger,
+// whose interval a test holds equal to this): half the restated window, the other half is the margin
+// for a run that starts late or is skipped while another replica holds the lock.
+export const LATE_SAMPLE_MS = ROLLUP_RESTATE_MS / 2;
 // One transaction per hour of samples: a backfill of days never holds one long transaction.
 export const ROLLUP_CHUNK_MS = 60 * MINUTE_MS;
 export const ROLLUP_INTERVAL_MS = MINUTE_MS;
@@ -33,9 +38,44 @@ async function firstSampleMinute(db: Db): Promise<Date | null> {
   return row?.first ? new Date(floorToMinute(row.first.getTime())) : null;
 }
 
-// Recomputes every (lease, minute) of `samples` (leaseId, bucket, renewTime, intervalMs, lagMs) from
-// the raw rows: the same input always writes the same rows, and a row is rewritten only when its samples changed.
-function rollUpSql(samples: Prisma.Sql, before: Prisma.Sql = Prisma.empty): Prisma.Sql {
+// Histogram entries of both arrays, counts of one index summed, packed again (a count past the maximum
+// takes several entries, as the rollup writes them).
+function mergedHistogram(a: Prisma.Sql, b: Prisma.Sql): Prisma.Sql {
+  const maxCount = Prisma.raw(String(ENTRY_MAX_COUNT));
+  return Prisma.sql`(SELECT coalesce(array_agg(((m.k << 16) | least(${maxCount}, m.n - part * ${maxCount}))::int ORDER BY m.k, part), '{}')
+      FROM (SELECT e >> 16 AS k, sum(e & 65535)::int AS n FROM unnest(${a} || ${b}) AS e GROUP BY 1) m
+     CROSS JOIN LATERAL generate_series(0, (m.n - 1) / ${maxCount}) AS part)`;
+}
+
+// The slowest renewal of both rows (the rollup's order: interval descending, nulls last, then earliest).
+const isExcludedWorse = Prisma.sql`(
+  (EXCLUDED."intervalMaxMs" IS NOT NULL AND (r."intervalMaxMs" IS NULL OR EXCLUDED."intervalMaxMs" > r."intervalMaxMs"
+    OR (EXCLUDED."intervalMaxMs" = r."intervalMaxMs" AND EXCLUDED."worstRenewTime" < r."worstRenewTime")))
+  OR (EXCLUDED."intervalMaxMs" IS NULL AND r."intervalMaxMs" IS NULL AND EXCLUDED."worstRenewTime" < r."worstRenewTime"))`;
+
+const replaceRollup = Prisma.sql`
+    ON CONFLICT ("leaseId", bucket) DO UPDATE SET
+      "sampleCount" = EXCLUDED."sampleCount", "intervalMaxMs" = EXCLUDED."intervalMaxMs", "lagMaxMs" = EXCLUDED."lagMaxMs",
+      "worstRenewTime" = EXCLUDED."worstRenewTime", "worstLagMs" = EXCLUDED."worstLagMs",
+      "intervalHist" = EXCLUDED."intervalHist", "lagHist" = EXCLUDED."lagHist"
+    WHERE (r."sampleCount", r."intervalMaxMs", r."lagMaxMs", r."worstRenewTime", r."worstLagMs", r."intervalHist", r."lagHist")
+          IS DISTINCT FROM
+          (EXCLUDED."sampleCount", EXCLUDED."intervalMaxMs", EXCLUDED."lagMaxMs", EXCLUDED."worstRenewTime", EXCLUDED."worstLagMs", EXCLUDED."intervalHist", EXCLUDED."lagHist")`;
+
+// Adds samples to a minute whose other samples are no longer there to aggregate again.
+const mergeRollup = Prisma.sql`
+    ON CONFLICT ("leaseId", bucket) DO UPDATE SET
+      "sampleCount" = r."sampleCount" + EXCLUDED."sampleCount",
+      "intervalMaxMs" = greatest(r."intervalMaxMs", EXCLUDED."intervalMaxMs"), "lagMaxMs" = greatest(r."lagMaxMs", EXCLUDED."lagMaxMs"),
+      "worstRenewTime" = CASE WHEN ${isExcludedWorse} THEN EXCLUDED."worstRenewTime" ELSE r."worstRenewTime" END,
+      "worstLagMs" = CASE WHEN ${isExcludedWorse} THEN EXCLUDED."worstLagMs" ELSE r."worstLagMs" END,
+      "intervalHist" = ${mergedHistogram(Prisma.sql`r."intervalHist"`, Prisma.sql`EXCLUDED."intervalHist"`)},
+      "lagHist" = ${mergedHistogram(Prisma.sql`r."lagHist"`, Prisma.sql`EXCLUDED."lagHist"`)}`;
+
+// Aggregates every (lease, minute) of `samples` (leaseId, bucket, renewTime, intervalMs, lagMs): by
+// default the minute's row is recomputed from the raw rows (the same input always writes the same
+// rows, and a row is rewritten only when its samples changed); with mergeRollup they are added to it.
+function rollUpSql(samples: Prisma.Sql, before: Prisma.Sql = Prisma.empty, onConflict: Prisma.Sql = replaceRollup): Prisma.Sql {
   const entry = (index: Prisma.Sql, count: Prisma.Sql) =>
     Prisma.sql`((${index} + ${Prisma.raw(String(ENTRY_INDEX_OFFSET))}) << 16) | ${count}`;
   const maxCount = Prisma.raw(String(ENTRY_MAX_COUNT));
@@ -62,13 +102,7 @@ function rollUpSql(samples: Prisma.Sql, before: Prisma.Sql = Prisma.empty): Pris
       JOIN worst w ON w."leaseId" = t."leaseId" AND w.bucket = t.bucket
       LEFT JOIN histograms i ON i."leaseId" = t."leaseId" AND i.bucket = t.bucket AND i.series = 'interval'
       LEFT JOIN histograms l ON l."leaseId" = t."leaseId" AND l.bucket = t.bucket AND l.series = 'lag'
-    ON CONFLICT ("leaseId", bucket) DO UPDATE SET
-      "sampleCount" = EXCLUDED."sampleCount", "intervalMaxMs" = EXCLUDED."intervalMaxMs", "lagMaxMs" = EXCLUDED."lagMaxMs",
-      "worstRenewTime" = EXCLUDED."worstRenewTime", "worstLagMs" = EXCLUDED."worstLagMs",
-      "intervalHist" = EXCLUDED."intervalHist", "lagHist" = EXCLUDED."lagHist"
-    WHERE (r."sampleCount", r."intervalMaxMs", r."lagMaxMs", r."worstRenewTime", r."worstLagMs", r."intervalHist", r."lagHist")
-          IS DISTINCT FROM
-          (EXCLUDED."sampleCount", EXCLUDED."intervalMaxMs", EXCLUDED."lagMaxMs", EXCLUDED."worstRenewTime", EXCLUDED."worstLagMs", EXCLUDED."intervalHist", EXCLUDED."lagHist")`;
+    ${onConflict}`;
 }
 
 const samplesBetween = (from: Date, to: Date) => Prisma.sql`
@@ -77,23 +111,48 @@ const samplesBetween = (from: Date, to: Date) => Prisma.sql`
    WHERE s."renewTime" >= ${from}::timestamptz AND s."renewTime" < ${to}::timestamptz
      AND EXISTS (SELECT 1 FROM "Lease" l WHERE l.id = s."leaseId")`;
 
-// Queued (lease, minute) pairs are taken off the queue in the statement that aggregates them again. A
-// minute before the retention horizon is only dequeued: its raw rows are gone, and aggregating the
-// late sample alone would overwrite the minute's rollup with a part of it.
+// Queued (lease, minute) pairs are taken off the queue in the statement that aggregates them again.
+// Before the retention horizon a minute's raw rows are normally gone: the late samples then sit in
+// DEFAULT (their day has no partition), are taken out of it and added to the minute's rollup, so each
+// counts once. A minute before the horizon whose day partition is still attached (its drop was
+// deferred) still has every raw row and is aggregated again like any other.
+// A batch is the next pairs in the queue's key order, read off its primary key without sorting the queue.
 const PENDING_BATCH = 10_000;
 
-const takePending = Prisma.sql`taken AS (
+const horizonCte = Prisma.sql`horizon AS (SELECT coalesce((SELECT "droppedBefore" FROM "RetentionHorizon" WHERE "table" = 'RenewSample'), '-infinity') AS at)`;
+const rawRowsOf = (leaseId: Prisma.Sql, bucket: Prisma.Sql) => Prisma.sql`EXISTS (
+    SELECT 1 FROM "RenewSample" s WHERE s."leaseId" = ${leaseId} AND s."renewTime" >= ${bucket} AND s."renewTime" < ${bucket} + interval '1 minute'
+       AND s.tableoid <> ${Prisma.raw(`'"${defaultTableName(renewSamplePartitions)}"'`)}::regclass)`;
+
+const takePending = Prisma.sql`${horizonCte}, taken AS (
     DELETE FROM "RenewRollupPending" p
-     WHERE ("leaseId", bucket) IN (SELECT "leaseId", bucket FROM "RenewRollupPending" ORDER BY bucket, "leaseId" LIMIT ${PENDING_BATCH})
+     WHERE ("leaseId", bucket) IN (
+       SELECT q."leaseId", q.bucket FROM "RenewRollupPending" q
+        WHERE q.bucket >= (SELECT at FROM horizon) OR ${rawRowsOf(Prisma.sql`q."leaseId"`, Prisma.sql`q.bucket`)}
+        ORDER BY q."leaseId", q.bucket LIMIT ${PENDING_BATCH})
     RETURNING p."leaseId", p.bucket
-  ), horizon AS (SELECT coalesce((SELECT "droppedBefore" FROM "RetentionHorizon" WHERE "table" = 'RenewSample'), '-infinity') AS at),`;
+  ),`;
 
 const pendingSamples = Prisma.sql`
   SELECT s."leaseId", t.bucket, s."renewTime", s."intervalMs", s."lagMs"
     FROM taken t
     JOIN "RenewSample" s ON s."leaseId" = t."leaseId" AND s."renewTime" >= t.bucket AND s."renewTime" < t.bucket + interval '1 minute'
-   WHERE t.bucket >= (SELECT at FROM horizon)
-     AND EXISTS (SELECT 1 FROM "Lease" l WHERE l.id = s."leaseId")`;
+   WHERE EXISTS (SELECT 1 FROM "Lease" l WHERE l.id = s."leaseId")`;
+
+const takeStranded = Prisma.sql`${horizonCte}, taken AS (
+    DELETE FROM "RenewRollupPending" p
+     WHERE ("leaseId", bucket) IN (
+       SELECT q."leaseId", q.bucket FROM "RenewRollupPending" q
+        WHERE q.bucket < (SELECT at FROM horizon) AND NOT ${rawRowsOf(Prisma.sql`q."leaseId"`, Prisma.sql`q.bucket`)}
+        ORDER BY q."leaseId", q.bucket LIMIT ${PENDING_BATCH})
+    RETURNING p."leaseId", p.bucket
+  ), consumed AS (
+    DELETE FROM ${Prisma.raw(`"${defaultTableName(renewSamplePartitions)}"`)} d USING taken t
+     WHERE d."leaseId" = t."leaseId" AND d."renewTime" >= t.bucket AND d."renewTime" < t.bucket + interval '1 minute'
+    RETURNING d."leaseId", t.bucket, d."renewTime", d."intervalMs", d."lagMs"
+  ),`;
+
+const strandedSamples = Prisma.sql`SELECT * FROM consumed c WHERE EXISTS (SELECT 1 FROM "Lease" l WHERE l.id = c."leaseId")`;
 
 export type RollUpOptions = { now: Date; settleMs?: number; restateMs?: number; chunkMs?: number; signal?: AbortSignal };
 
@@ -150,7 +209,8 @@ async function rollUpLateSamples(store: Store, signal?: AbortSignal): Promise<nu
         if (!lock?.locked) return null;
         const [queued] = await tx.$queryRaw<Array<{ any: boolean }>>`SELECT EXISTS (SELECT 1 FROM "RenewRollupPending") AS any`;
         if (!queued?.any) return null;
-        return tx.$executeRaw(rollUpSql(pendingSamples, takePending));
+        const merged = await tx.$executeRaw(rollUpSql(strandedSamples, takeStranded, mergeRollup));
+        return merged + (await tx.$executeRaw(rollUpSql(pendingSamples, takePending)));
       },
       { timeout: 300_000, maxWait: 10_000 },
     );

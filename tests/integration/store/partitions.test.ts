@@ -2,14 +2,16 @@ import { cp, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RenewalEvent, StoredLease } from '../../../lib/leases';
 import { parseMicroTime } from '../../../lib/leases/micro-time';
 import { writeBatch, type IngestBatch } from '../../../lib/store/ingest';
 import { defaultMigrationsDir, listMigrationFiles, migrate } from '../../../lib/store/migrate';
-import { listPartitions, maintainPartitions, partitionedTables, renewRollupPartitions, renewSamplePartitions } from '../../../lib/store/partitions';
+import { listPartitions, maintainPartitions, PARTITION_LOCK, PartitionJob, partitionedTables, renewRollupPartitions, renewSamplePartitions } from '../../../lib/store/partitions';
 import { listRenewals } from '../../../lib/store/renewals';
-import { rollUpRenewals } from '../../../lib/store/rollups';
+import { LATE_SAMPLE_MS, rollUpRenewals } from '../../../lib/store/rollups';
+import { rollUpTimelines } from '../../../lib/store/timeline-rollups';
 import { createEmptyDatabase, createMigratedDatabase, type MigratedDatabase } from '../helpers/database';
 import { diffPartitioning } from '../helpers/schema-diff';
 import { seedCluster, seedLease } from '../helpers/seed';
@@ -85,6 +87,62 @@ describe('partition maintenance', () => {
     expect(await count('RenewSample_default', '"leaseId" = $1', [lease.id])).toBe(0);
     expect(await count('RenewSample_d20320510', '"leaseId" = $1', [lease.id])).toBe(20);
   });
+
+  it('runs while the timeline rollups run: the two jobs hold different locks', async () => {
+    const now = new Date('2031-02-27T15:00:00Z');
+    // The timeline rollup takes its lock, then waits on the Transition table held here.
+    const blocker = new pg.Client({ connectionString: db.url });
+    await blocker.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE "Transition" IN ACCESS EXCLUSIVE MODE');
+      const timelines = rollUpTimelines(db.store, { now });
+      for (;;) {
+        const { rows } = await client.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%FROM "Transition"%'`);
+        if (rows.length > 0) break;
+      }
+      expect((await maintainPartitions(db.store, { now, retention, daysAhead: 3, monthsAhead: 2 })).isSkipped).toBe(false);
+      await blocker.query('COMMIT');
+      expect((await timelines).isSkipped).toBe(false);
+    } finally {
+      await blocker.end();
+    }
+  });
+
+  it('goes on with the other partitions when one fails, and says which', async () => {
+    // A table of the name the job would create blocks that one partition only.
+    await client.query('CREATE TABLE "RenewSample_d20400102" (x int)');
+    try {
+      const lines: Array<{ msg: string; failed?: Array<{ name: string }> }> = [];
+      const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as { msg: string }) });
+      const job = new PartitionJob({ store: db.store, log, clock: { now: () => Date.parse('2040-01-01T06:00:00Z') }, maintenance: { retention, daysAhead: 3, monthsAhead: 0 } });
+      const result = await job.runOnce();
+      const raw = result!.tables.find((t) => t.table === 'RenewSample')!;
+      expect(raw.created).toEqual(['RenewSample_d20400101', 'RenewSample_d20400103', 'RenewSample_d20400104']);
+      expect(raw.failed).toEqual([{ name: 'RenewSample_d20400102', error: expect.stringContaining('already exists') }]);
+      expect(result!.tables.find((t) => t.table === 'RenewRollup')!.created).toEqual(['RenewRollup_m204001']);
+      expect(lines.find((line) => line.failed)?.failed).toEqual([expect.objectContaining({ name: 'RenewSample_d20400102' })]);
+      // The connection went back to the pool usable.
+      expect((await maintainPartitions(db.store, { now: new Date('2040-01-01T06:00:00Z'), retention, daysAhead: 3, monthsAhead: 0 })).tables[0]!.failed).toHaveLength(1);
+    } finally {
+      await client.query('DROP TABLE "RenewSample_d20400102"');
+    }
+  });
+
+  it('says so in the log when another replica holds the partition lock', async () => {
+    const lines: Array<{ msg: string }> = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as { msg: string }) });
+    const holder = new pg.Client({ connectionString: db.url });
+    await holder.connect();
+    try {
+      await holder.query('SELECT pg_advisory_lock($1::int, $2::int)', [PARTITION_LOCK.namespace, PARTITION_LOCK.key]);
+      const job = new PartitionJob({ store: db.store, log, clock: { now: () => Date.parse('2031-02-27T15:00:00Z') } });
+      expect(await job.runOnce()).toMatchObject({ isSkipped: true });
+      expect(lines.map((line) => line.msg)).toEqual([expect.stringContaining('skipped')]);
+    } finally {
+      await holder.end();
+    }
+  });
 });
 
 function storedLease(observedAt: number): StoredLease {
@@ -119,13 +177,17 @@ describe('retention', () => {
   const now = new Date(today + 12 * 3_600_000);
   const key = { cluster: 'retained', namespace: 'kube-system', name: 'kcm' };
   let leaseId: number;
+  // A lease that last renewed on the second day, whose row still says the first hour.
+  let idleId: number;
 
   beforeAll(async () => {
     const cluster = await seedCluster(db.store, key.cluster);
     leaseId = (await seedLease(db.store, cluster, { namespace: key.namespace, name: key.name })).id;
+    idleId = (await seedLease(db.store, cluster, { namespace: key.namespace, name: 'idle', renewTime: new Date(firstDay + 3_600_000), observedAt: new Date(firstDay + 3_600_000) })).id;
     for (let day = firstDay; day <= today; day += DAY) {
       await maintainPartitions(db.store, { now: new Date(day), retention: { rawSamplesMs: 1000 * DAY, rollupsMs: 1000 * DAY }, daysAhead: 0, monthsAhead: 0 });
       await insertSamples(leaseId, day, Math.min(day + DAY, now.getTime() - 10 * MINUTE));
+      if (day < firstDay + 2 * DAY) await insertSamples(idleId, day, day + 3_600_000);
     }
   });
 
@@ -175,6 +237,9 @@ describe('retention', () => {
     expect(after[0]!.n_tup_del).toBe(stats[0]!.n_tup_del);
     // The rollups of the dropped days stay (400 days).
     expect(await count('RenewRollup', '"leaseId" = $1 AND bucket < $2', [leaseId, keptFrom])).toBe(2 * 1440);
+    // The idle lease's last renewal, gone from the raw samples, is on its row.
+    const { rows: idle } = await client.query<{ renewTime: Date; observedAt: Date }>(`SELECT "renewTime", "observedAt" FROM "Lease" WHERE id = $1`, [idleId]);
+    expect(idle).toEqual([{ renewTime: new Date(firstDay + DAY + 3_600_000 - 30_000), observedAt: new Date(firstDay + DAY + 3_600_000 - 30_000 + 7) }]);
   });
 });
 
@@ -218,7 +283,7 @@ describe('reads across the retention boundary', () => {
 describe('late samples', () => {
   useDatabase('late');
 
-  it('reach the rollups however late they are stored, and never overwrite a minute whose raw samples are gone', async () => {
+  it('reach the rollups however late they are stored', async () => {
     const cluster = await seedCluster(db.store, 'late');
     const lease = await seedLease(db.store, cluster, { namespace: 'kube-system', name: 'late' });
     const now = Date.now();
@@ -242,18 +307,100 @@ describe('late samples', () => {
     expect((await rollup()).rows).toEqual([{ sampleCount: 3, intervalMaxMs: 95_000 }]);
     expect(await count('RenewRollupPending', '"leaseId" = $1', [lease.id])).toBe(0);
 
-    // Once retention dropped a minute's raw samples, a sample arriving for it is dequeued, not aggregated alone.
-    await client.query(`INSERT INTO "RetentionHorizon" ("table", "droppedBefore", "updatedAt") VALUES ('RenewSample', $1, now())
-                        ON CONFLICT ("table") DO UPDATE SET "droppedBefore" = EXCLUDED."droppedBefore"`, [new Date(minute + MINUTE)]);
+  });
+});
+
+describe('the late-sample trigger', () => {
+  useDatabase('late-trigger');
+
+  it('queues exactly the samples later than the rollup job re-reads (LATE_SAMPLE_MS)', async () => {
+    const { rows } = await client.query<{ late: string }>(
+      `SELECT extract(epoch FROM substring(pg_get_triggerdef(oid) FROM 'now\\(\\) - ''([^'']+)''::interval')::interval) * 1000 AS late
+         FROM pg_trigger WHERE tgname = 'RenewSample_queue_late' AND tgrelid = '"RenewSample"'::regclass`,
+    );
+    expect(rows.map((row) => Number(row.late))).toEqual([LATE_SAMPLE_MS]);
+  });
+});
+
+describe('late samples and retention', () => {
+  useDatabase('late-retention');
+  // Real past dates: the queueing trigger compares renewTime with the database's clock.
+  const today = Date.UTC(2026, 0, 20);
+  const firstDay = today - 9 * DAY;
+  const now = new Date(today + 12 * 3_600_000);
+  const minute = firstDay + 6 * 3_600_000;
+  let leaseId: number;
+  const rollup = async () =>
+    (await client.query<{ sampleCount: number; intervalMaxMs: number; counted: number }>(
+      `SELECT "sampleCount", "intervalMaxMs", (SELECT sum(e & 65535)::int FROM unnest("intervalHist") e) AS counted FROM "RenewRollup" WHERE "leaseId" = $1 AND bucket = $2`,
+      [leaseId, new Date(minute)],
+    )).rows;
+
+  beforeAll(async () => {
+    const cluster = await seedCluster(db.store, 'late-retention');
+    leaseId = (await seedLease(db.store, cluster, { namespace: 'kube-system', name: 'late' })).id;
+    await client.query(`ALTER TABLE "RenewSample" DISABLE TRIGGER "RenewSample_queue_late"`);
     try {
-      await client.query(`DELETE FROM "RenewSample" WHERE "leaseId" = $1 AND "renewTime" < $2`, [lease.id, new Date(minute + MINUTE)]);
-      await client.query(`INSERT INTO "RenewSample" ("leaseId", "renewTime", "intervalMs", "lagMs") VALUES ($1, $2, 1000, 9000000)`, [lease.id, new Date(minute + 20_000)]);
-      expect((await rollUpRenewals(db.store, { now: new Date(now) })).lateRowsWritten).toBe(0);
-      expect((await rollup()).rows).toEqual([{ sampleCount: 3, intervalMaxMs: 95_000 }]);
-      expect(await count('RenewRollupPending', '"leaseId" = $1', [lease.id])).toBe(0);
+      for (let day = firstDay; day <= today; day += DAY) {
+        await maintainPartitions(db.store, { now: new Date(day), retention: { rawSamplesMs: 1000 * DAY, rollupsMs: 1000 * DAY }, daysAhead: 0, monthsAhead: 0 });
+        await insertSamples(leaseId, day, Math.min(day + DAY, now.getTime() - 10 * MINUTE), 600_000);
+      }
     } finally {
-      await client.query(`DELETE FROM "RetentionHorizon" WHERE "table" = 'RenewSample'`);
+      await client.query(`ALTER TABLE "RenewSample" ENABLE TRIGGER "RenewSample_queue_late"`);
     }
+    await rollUpRenewals(db.store, { now });
+  });
+
+  it('keeps a raw day while one of its minutes is queued, and records the horizon before dropping anything', async () => {
+    expect(await rollup()).toEqual([{ sampleCount: 1, intervalMaxMs: 600_000, counted: 1 }]);
+    await client.query(`INSERT INTO "RenewSample" ("leaseId", "renewTime", "intervalMs", "lagMs") VALUES ($1, $2, 900000, 9000000)`, [leaseId, new Date(minute + 30_000)]);
+    expect(await count('RenewRollupPending', '"leaseId" = $1', [leaseId])).toBe(1);
+
+    const held = await maintainPartitions(db.store, { now, retention, daysAhead: 0, monthsAhead: 0 });
+    const raw = held.tables.find((t) => t.table === 'RenewSample')!;
+    expect(raw.dropped.filter((name) => name >= 'RenewSample_d20260111')).toEqual([]);
+    expect(raw.keptForRollups).toEqual(expect.arrayContaining(['RenewSample_d20260111', 'RenewSample_d20260112']));
+    expect(await names()).toContain('RenewSample_d20260111');
+
+    expect((await rollUpRenewals(db.store, { now })).lateRowsWritten).toBe(1);
+    expect(await rollup()).toEqual([{ sampleCount: 2, intervalMaxMs: 900_000, counted: 2 }]);
+
+    // A reader holds the oldest day while retention drops it: the horizon is already recorded meanwhile.
+    const reader = new pg.Client({ connectionString: db.url });
+    await reader.connect();
+    try {
+      await reader.query('BEGIN');
+      await reader.query('LOCK TABLE "RenewSample_d20260111" IN ACCESS SHARE MODE');
+      const dropping = maintainPartitions(db.store, { now, retention, daysAhead: 0, monthsAhead: 0, lockTimeoutMs: 120_000 });
+      for (;;) {
+        const { rows } = await client.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'DROP TABLE%'`);
+        if (rows.length > 0) break;
+      }
+      const { rows: horizon } = await client.query<{ at: Date }>(`SELECT "droppedBefore" AS at FROM "RetentionHorizon" WHERE "table" = 'RenewSample'`);
+      expect(horizon).toEqual([{ at: new Date(today - 7 * DAY) }]);
+      await reader.query('COMMIT');
+      const dropped = (await dropping).tables.find((t) => t.table === 'RenewSample')!;
+      expect(dropped.dropped.filter((name) => name >= 'RenewSample_d20260111')).toEqual(['RenewSample_d20260111', 'RenewSample_d20260112']);
+    } finally {
+      await reader.end();
+    }
+  });
+
+  it('adds a sample arriving after its day was dropped to its minute, once, instead of discarding it', async () => {
+    await client.query(`INSERT INTO "RenewSample" ("leaseId", "renewTime", "intervalMs", "lagMs") VALUES ($1, $2, 1000, 9000000)`, [leaseId, new Date(minute + 40_000)]);
+    expect(await count('RenewSample_default', '"leaseId" = $1', [leaseId])).toBe(1);
+    // Maintenance neither deletes the queued straggler nor brings its dropped day back.
+    const result = await maintainPartitions(db.store, { now, retention, daysAhead: 0, monthsAhead: 0 });
+    expect(result.tables.find((t) => t.table === 'RenewSample')!.created).toEqual([]);
+    expect(await count('RenewSample_default', '"leaseId" = $1', [leaseId])).toBe(1);
+
+    expect((await rollUpRenewals(db.store, { now })).lateRowsWritten).toBe(1);
+    expect(await rollup()).toEqual([{ sampleCount: 3, intervalMaxMs: 900_000, counted: 3 }]);
+    expect(await count('RenewRollupPending', '"leaseId" = $1', [leaseId])).toBe(0);
+    expect(await count('RenewSample_default', '"leaseId" = $1', [leaseId])).toBe(0);
+    // Nothing is added twice.
+    expect((await rollUpRenewals(db.store, { now })).lateRowsWritten).toBe(0);
+    expect(await rollup()).toEqual([{ sampleCount: 3, intervalMaxMs: 900_000, counted: 3 }]);
   });
 });
 

@@ -19,6 +19,10 @@ beforeAll(async () => {
   await writeFile(path.join(dir, 'chunks', 'app.js.br'), brotliCompressSync(script));
   await writeFile(path.join(dir, 'chunks', 'app.js.gz'), gzipSync(script));
   await writeFile(path.join(dir, 'chunks', 'plain.js'), script);
+  // A dynamic route's chunk: Next names it after the route folder, brackets and all.
+  await mkdir(path.join(dir, 'chunks', 'app', 'leases', '[cluster]'), { recursive: true });
+  await writeFile(path.join(dir, 'chunks', 'app', 'leases', '[cluster]', 'page-0a1b.js.br'), brotliCompressSync(script));
+  await writeFile(path.join(dir, 'chunks', 'app', 'leases', '[cluster]', 'page-0a1b.js'), script);
   const assets = loadPrecompressedAssets(dir);
   server = http.createServer((req, res) => {
     if (servePrecompressed(assets, req, res)) return;
@@ -55,15 +59,21 @@ describe('pre-compressed static assets', () => {
     expect(brotliDecompressSync(answer.body).toString()).toBe(script);
   });
 
-  it('falls back to gzip, then to the plain file, as Accept-Encoding allows', async () => {
+  it('finds a dynamic route\'s chunk requested percent-encoded, as Next requests it', async () => {
+    const answer = await get('/_next/static/chunks/app/leases/%5Bcluster%5D/page-0a1b.js', { 'accept-encoding': 'br' });
+    expect(answer.status).toBe(200);
+    expect(answer.headers['content-encoding']).toBe('br');
+    expect(brotliDecompressSync(answer.body).toString()).toBe(script);
+    expect((await get('/_next/static/chunks/app/leases/%E0%A4%A/page-0a1b.js', { 'accept-encoding': 'br' })).status).toBe(299);
+    expect((await get('/_next/static/chunks/%2E%2E/chunks/app.js', { 'accept-encoding': 'br' })).status).toBe(299);
+  });
+
+  it('falls back to gzip as Accept-Encoding allows, and leaves a client accepting neither to Next', async () => {
     const gzip = await get('/_next/static/chunks/app.js', { 'accept-encoding': 'gzip, br;q=0' });
     expect(gzip.headers['content-encoding']).toBe('gzip');
     expect(gunzipSync(gzip.body).toString()).toBe(script);
-    const plain = await get('/_next/static/chunks/app.js', { 'accept-encoding': 'identity' });
-    expect(plain.headers['content-encoding']).toBeUndefined();
-    expect(plain.body.toString()).toBe(script);
-    const none = await get('/_next/static/chunks/app.js');
-    expect(none.body.toString()).toBe(script);
+    expect((await get('/_next/static/chunks/app.js', { 'accept-encoding': 'identity' })).status).toBe(299);
+    expect((await get('/_next/static/chunks/app.js')).status).toBe(299);
   });
 
   it('answers HEAD without a body', async () => {
