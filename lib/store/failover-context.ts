@@ -203,7 +203,6 @@ export async function getLeaseContext(store: Store, key: LeaseKey, range: TimeRa
         renewTime: candidate.renewTime?.getTime() ?? null,
         createdAt: candidate.createdAt.getTime(),
       })),
-      lease.strategy,
       now,
     ),
     bands,
