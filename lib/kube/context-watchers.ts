@@ -22,7 +22,16 @@ export type ContextWatchersOptions = {
 
 const maxBufferedRows = 50_000;
 
-const emptyBatch = (): ContextBatch => ({ pods: [], restarts: [], events: [], candidates: [], access: [], bands: [] });
+const emptyBatch = (): ContextBatch => ({ pods: [], restarts: [], events: [], candidates: [], access: [], bands: [], listed: [] });
+
+type ListedMeta = { metadata?: { uid?: string; name?: string; namespace?: string } };
+
+// Pods and Events are known by uid; candidates by namespace/name (their rows).
+function listedKey(resource: ContextResourceName, object: unknown): string | null {
+  const meta = (object as ListedMeta | null)?.metadata;
+  if (resource === 'leasecandidates') return meta?.name && meta.namespace ? `${meta.namespace}/${meta.name}` : null;
+  return meta?.uid ?? null;
+}
 
 // Only what explains a failover is kept: LeaderElection Events, and the Events of pods (the holders).
 function isKeptEvent(involvedKind: string, reason: string): boolean {
@@ -115,6 +124,10 @@ export class ContextWatchers {
         ...(this.options.recheckMs !== undefined ? { recheckMs: this.options.recheckMs } : {}),
         onAccess: (access) => this.setAccess(resource, scope, access),
         onObject: (type, object) => this.take(resource, type, object),
+        onListed: (objects) => {
+          const keys = objects.flatMap((object) => listedKey(resource, object) ?? []);
+          this.batch.listed.push({ resource, namespace: scope === '*' ? null : scope, keys, at: this.options.clock.now() });
+        },
       },
       signal,
     ).catch((error: unknown) => this.options.log.warn({ resource, err: (error as Error).message }, 'context watch ended'));
@@ -173,6 +186,7 @@ export class ContextWatchers {
         candidates: keep(batch.candidates, later.candidates),
         access: [...batch.access, ...later.access],
         bands: [...batch.bands, ...later.bands],
+        listed: [...batch.listed, ...later.listed],
       };
       this.options.log.warn({ err: (error as Error).message }, 'storing failover context failed; will retry');
     } finally {
