@@ -1,6 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { evaluateDegraded, feedDegraded, emptyDegradedState, defaultDegradedOptions, type DegradedInput, type DegradedOptions, type DegradedState, type SourceStatus } from '../leases/api-degraded';
 import type { Observation } from '../leases';
+import { isKeptEvent, parseIdentity } from '../leases/pod-identity';
 import type { Logger } from '../log';
 import { closeOpenBands, writeContextBatch, type ContextAccessState, type ContextBatch, type ContextResourceName } from '../store/context-writes';
 import { LockLostError, type OwnerSession } from '../store/owner-session';
@@ -33,10 +34,8 @@ function listedKey(resource: ContextResourceName, object: unknown): string | nul
   return meta?.uid ?? null;
 }
 
-// Only what explains a failover is kept: LeaderElection Events, and the Events of pods (the holders).
-function isKeptEvent(involvedKind: string, reason: string): boolean {
-  return reason === 'LeaderElection' || involvedKind === 'Pod';
-}
+// A holder host is remembered this long after it last held a lease: its pod's Events around the failover still count.
+const holderMemoryMs = 60 * 60_000;
 
 // The failover context of one cluster, next to its Lease watch: pods (identity → pod, node, owner, container
 // restarts) and Events of the namespaces that hold elected leases, LeaseCandidates where served, and the
@@ -53,6 +52,8 @@ export class ContextWatchers {
   private readonly timers: NodeJS.Timeout[] = [];
   private isFlushing = false;
   private readonly lastSeen = new Map<string, { holder: string | null; renewTime: number | null }>();
+  // Hosts of election lease holders (pod names, or node names of static pods) → when last seen holding.
+  private readonly holderHosts = new Map<string, number>();
 
   constructor(private readonly options: ContextWatchersOptions) {}
 
@@ -69,6 +70,13 @@ export class ContextWatchers {
     for (const timer of this.timers) clearInterval(timer);
     this.timers.length = 0;
     void this.flush();
+  }
+
+  // Holders of election leases: only their pods' Events are kept (besides LeaderElection Events).
+  noteHolders(identities: Iterable<string>): void {
+    const now = this.options.clock.now();
+    for (const identity of identities) this.holderHosts.set(parseIdentity(identity).host, now);
+    for (const [host, at] of this.holderHosts) if (now - at > holderMemoryMs) this.holderHosts.delete(host);
   }
 
   // Pods and Events are watched per namespace, in the namespaces that hold elected leases only.
@@ -146,7 +154,7 @@ export class ContextWatchers {
       if (candidate) this.batch.candidates.push(candidate);
     } else {
       const event = parseEvent(object, resource === 'events' ? 'core' : 'events_k8s_io', isDeleted, now);
-      if (event && isKeptEvent(event.involvedKind, event.reason)) this.batch.events.push(event);
+      if (event && isKeptEvent(event, this.holderHosts)) this.batch.events.push(event);
     }
   }
 

@@ -4,6 +4,7 @@ import { AlertEngine } from './alerts/engine';
 import type { Env } from '../env';
 import type { Logger } from '../log';
 import { closeStore, createStore } from '../store/client';
+import { ContextRetentionJob } from '../store/context-retention';
 import { RollupJob } from '../store/rollups';
 import { listKubeconfigFiles, loadInClusterTarget, loadKubeconfigTargets, selectTargets, type ClusterTarget } from '../kube/cluster-sources';
 import { Controller } from '../kube/controller';
@@ -61,6 +62,8 @@ export async function startControllerFromEnv(env: Env, databaseUrl: string, log:
   const rollupStore = createStore(databaseUrl, { max: 3 });
   const rollups = new RollupJob({ store: rollupStore, log: log.child({ component: 'rollups' }) });
   rollups.start();
+  const retention = new ContextRetentionJob({ store: rollupStore, log: log.child({ component: 'context-retention' }), retentionMs: env.LEASETRAIL_CONTEXT_RETENTION_DAYS * 24 * 60 * 60_000 });
+  retention.start();
   return {
     controller,
     alerts,
@@ -68,6 +71,7 @@ export async function startControllerFromEnv(env: Env, databaseUrl: string, log:
     isSimulated: stopFleet !== undefined,
     stop: async () => {
       await rollups.stop();
+      await retention.stop();
       await closeStore(rollupStore);
       await alerts.stop();
       await closeStore(alertStore);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyDegradedState, evaluateDegraded, feedDegraded, getSourceStatus, type DegradedInput } from '@/lib/leases/api-degraded';
 import { compareVersions, pickStrategy, rankCandidates, type CandidateRecord } from '@/lib/leases/candidate-ranking';
 import { buildFailoverHint, getSilentSince, type FailoverFacts } from '@/lib/leases/failover-hint';
-import { getOwnerWorkload, parseIdentity, resolveHolderPod, type PodRecord } from '@/lib/leases/pod-identity';
+import { getOwnerWorkload, isKeptEvent, parseIdentity, resolveHolderPod, type PodRecord } from '@/lib/leases/pod-identity';
 import { T0, feed, observe, only, renewals, transitionsOf } from './factory';
 
 const pod = (input: Partial<PodRecord> & { pod: string }): PodRecord => ({ namespace: 'kube-system', uid: `uid-${input.pod}`, nodeName: null, ownerKind: null, ownerName: null, firstSeenAt: 0, lastSeenAt: 100_000, ...input });
@@ -36,6 +36,17 @@ describe('identity parsing and pod resolution', () => {
     expect(resolveHolderPod('cp-2_abc', pods, { namespace: 'kube-system', leaseName: 'cloud-controller', at: 50_000 })).toBeNull();
     // A pod seen only long after the moment is not the one that held the lease then.
     expect(resolveHolderPod('cp-2_abc', [pod({ pod: 'kube-scheduler-cp-2', nodeName: 'cp-2', firstSeenAt: 10 * 60_000, lastSeenAt: 20 * 60_000 })], { namespace: 'kube-system', leaseName: 'kube-scheduler', at: 0 })).toBeNull();
+  });
+});
+
+describe('which Events are kept', () => {
+  const hosts = new Map([['cp-2', 0], ['widget-6d4b7c9f8d-x2k4p', 0]]);
+  it('keeps LeaderElection Events and the Events of holder pods only', () => {
+    expect(isKeptEvent({ involvedKind: 'Lease', involvedName: 'kube-scheduler', reason: 'LeaderElection' }, new Map())).toBe(true);
+    expect(isKeptEvent({ involvedKind: 'Pod', involvedName: 'kube-scheduler-cp-2', reason: 'BackOff' }, hosts)).toBe(true);
+    expect(isKeptEvent({ involvedKind: 'Pod', involvedName: 'widget-6d4b7c9f8d-x2k4p', reason: 'OOMKilling' }, hosts)).toBe(true);
+    expect(isKeptEvent({ involvedKind: 'Pod', involvedName: 'batch-job-29384-abcde', reason: 'Pulled' }, hosts)).toBe(false);
+    expect(isKeptEvent({ involvedKind: 'Node', involvedName: 'cp-2', reason: 'NodeNotReady' }, hosts)).toBe(false);
   });
 });
 
