@@ -3,7 +3,7 @@ import { evaluateDegraded, feedDegraded, emptyDegradedState, defaultDegradedOpti
 import type { Observation } from '../leases';
 import { isKeptEvent, parseIdentity } from '../leases/pod-identity';
 import type { Logger } from '../log';
-import { closeOpenBands, writeContextBatch, type ContextAccessState, type ContextBatch, type ContextResourceName } from '../store/context-writes';
+import { closeOpenBands, writeContextBatch, type ContextBatch, type ContextResourceName } from '../store/context-writes';
 import { LockLostError, type OwnerSession } from '../store/owner-session';
 import { parseCandidate, parseEvent, parsePod } from './context-records';
 import { runReflector, type ReflectorAccess } from './resource-reflector';
@@ -44,8 +44,7 @@ const holderMemoryMs = 60 * 60_000;
 export class ContextWatchers {
   private readonly abort = new AbortController();
   private readonly namespaces = new Map<string, AbortController>();
-  private readonly access = new Map<ContextResourceName, Map<string, ReflectorAccess>>();
-  private readonly reported = new Map<ContextResourceName, string>();
+  private readonly reported = new Map<string, string>();
   private batch = emptyBatch();
   // Nothing is judged before the Lease source first streams.
   private degraded: DegradedState = { ...emptyDegradedState, source: 'blind' };
@@ -158,19 +157,14 @@ export class ContextWatchers {
     }
   }
 
-  // One answer per resource for the UI: denied if any namespace refuses it, absent if none serves it.
+  // One answer per resource and namespace ("*" for LeaseCandidates), told again only when it changes.
   private setAccess(resource: ContextResourceName, scope: string, access: ReflectorAccess): void {
-    const scopes = this.access.get(resource) ?? new Map<string, ReflectorAccess>();
-    scopes.set(scope, access);
-    this.access.set(resource, scopes);
-    const all = [...scopes.values()];
-    const denied = all.filter((entry) => entry.access === 'denied');
-    const state: ContextAccessState = denied.length > 0 ? 'denied' : all.every((entry) => entry.access === 'absent') ? 'absent' : 'granted';
-    const detail = denied[0] && 'detail' in denied[0] ? denied[0].detail : state === 'absent' && all[0] && 'detail' in all[0] ? all[0].detail : null;
-    const signature = `${state}|${detail ?? ''}`;
-    if (this.reported.get(resource) === signature) return;
-    this.reported.set(resource, signature);
-    this.batch.access.push({ resource, access: state, detail });
+    const detail = 'detail' in access ? access.detail : null;
+    const signature = `${access.access}|${detail ?? ''}`;
+    const key = `${resource}/${scope}`;
+    if (this.reported.get(key) === signature) return;
+    this.reported.set(key, signature);
+    this.batch.access.push({ resource, namespace: scope, access: access.access, detail });
   }
 
   private async flush(): Promise<void> {

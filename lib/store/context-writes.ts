@@ -10,7 +10,7 @@ export type ContextBatch = {
   restarts: RestartRecord[];
   events: EventRecord[];
   candidates: CandidateSnapshot[];
-  access: Array<{ resource: ContextResourceName; access: ContextAccessState; detail: string | null }>;
+  access: Array<{ resource: ContextResourceName; namespace: string; access: ContextAccessState; detail: string | null }>;
   bands: Array<{ type: 'opened' | 'updated'; band: OpenBand } | { type: 'closed'; band: OpenBand; endedAt: number }>;
   // A full list of a resource in a namespace (null: every namespace): what was known before it and is not
   // in it was deleted while the watch could not tell (client-go's Replace). `keys`: uids, or namespace/name of candidates.
@@ -81,9 +81,9 @@ export async function writeContextBatch(client: pg.ClientBase, clusterId: number
   }
   for (const entry of batch.access) {
     await client.query(
-      `INSERT INTO "ContextPermission" ("clusterId", resource, access, detail, "checkedAt") VALUES ($1, $2::"ContextResource", $3::"ContextAccess", $4, $5)
-       ON CONFLICT ("clusterId", resource) DO UPDATE SET access = EXCLUDED.access, detail = EXCLUDED.detail, "checkedAt" = EXCLUDED."checkedAt"`,
-      [clusterId, entry.resource, entry.access, entry.detail, now],
+      `INSERT INTO "ContextPermission" ("clusterId", resource, namespace, access, detail, "checkedAt") VALUES ($1, $2::"ContextResource", $3, $4::"ContextAccess", $5, $6)
+       ON CONFLICT ("clusterId", resource, namespace) DO UPDATE SET access = EXCLUDED.access, detail = EXCLUDED.detail, "checkedAt" = EXCLUDED."checkedAt"`,
+      [clusterId, entry.resource, entry.namespace, entry.access, entry.detail, now],
     );
   }
   for (const listed of batch.listed) await markUnlisted(client, clusterId, listed);

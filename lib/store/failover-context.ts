@@ -166,7 +166,7 @@ export async function getLeaseContext(store: Store, key: LeaseKey, range: TimeRa
     store.pool.query<FailoverRow>(failoverQuery.text, failoverQuery.values).then((result) => result.rows),
     listBands(store, lease.clusterId, from, to),
     store.prisma.leaseCandidate.findMany({ where: { clusterId: lease.clusterId, namespace: lease.namespace, leaseName: lease.name, deletedAt: null }, take: 500 }),
-    store.prisma.contextPermission.findMany({ where: { clusterId: lease.clusterId }, orderBy: { resource: 'asc' } }),
+    store.prisma.contextPermission.findMany({ where: { clusterId: lease.clusterId, namespace: { in: [lease.namespace, '*'] } }, orderBy: { resource: 'asc' } }),
   ]);
   const pods = await listPods(store, lease.clusterId, lease.namespace, [lease.holderIdentity, ...failoverRows.flatMap((row) => [row.fromHolder, row.toHolder])]);
   const failovers = await buildFailovers(store, lease, failoverRows, pods);
