@@ -82,6 +82,12 @@ const envSchema = z.object({
     .min(0.2, { error: 'must be at least 0.2 seconds' })
     .max(300, { error: 'must be at most 300 seconds' })
     .default(5),
+  // How long the failover context (kept Events, container restarts, deleted pods) is kept.
+  LEASETRAIL_CONTEXT_RETENTION_DAYS: z.coerce
+    .number({ error: 'must be a number of days' })
+    .min(1, { error: 'must be at least 1 day' })
+    .max(3650, { error: 'must be at most 3650 days' })
+    .default(30),
   HOME: z.string().optional(),
   LEASETRAIL_AUTH: z.enum(['none', 'oidc', 'proxy'], { error: 'must be one of none, oidc, proxy' }).default('none'),
   LEASETRAIL_PUBLIC_URL: httpUrl.optional(),

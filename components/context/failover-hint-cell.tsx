@@ -23,14 +23,14 @@ const hintLabels: Record<string, string> = {
 };
 
 // The hint, and its evidence one click away (a native disclosure: keyboard and screen readers included).
-export function FailoverHintCell({ failover }: { failover: Pick<FailoverContextDto, 'hint' | 'fromPod' | 'toPod'> }) {
+export function FailoverHintCell({ failover }: { failover: Pick<FailoverContextDto, 'hint' | 'fromPod' | 'toPod' | 'events'> }) {
   const { hint } = failover;
   return (
     <div data-testid="failover-hint" data-kind={hint.kind} className="space-y-1">
       <p className={hintTone[hint.kind] ?? ''}>
         <span className="font-medium">{hintLabels[hint.kind] ?? hint.kind}:</span> {hint.text}
       </p>
-      {hint.evidence.length > 0 || failover.fromPod ? (
+      {hint.evidence.length > 0 || failover.fromPod || failover.events.length > 0 ? (
         <details className="text-xs">
           <summary className="cursor-pointer text-zinc-600 underline dark:text-zinc-400">Evidence</summary>
           <ul data-testid="failover-evidence" className="mt-1 list-disc space-y-0.5 pl-4">
@@ -50,6 +50,13 @@ export function FailoverHintCell({ failover }: { failover: Pick<FailoverContextD
             {hint.evidence.map((evidence, index) => (
               <li key={`${evidence.type}-${evidence.id ?? index}`} data-evidence={evidence.type}>
                 {evidence.text}
+              </li>
+            ))}
+            {failover.events.map((event) => (
+              <li key={`event-${event.id}`} data-evidence="event">
+                Event {event.reason} on {event.involvedKind === 'Pod' ? `pod ${event.involvedName}` : `lease ${event.involvedName}`} at {new Date(event.lastAt).toISOString()}
+                {event.count > 1 ? ` (×${event.count})` : ''}: {event.message}
+                {event.deletedAt !== null ? ' — kept after the API server deleted it' : ''}
               </li>
             ))}
           </ul>

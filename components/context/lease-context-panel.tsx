@@ -13,7 +13,7 @@ import { FailoverHintCell } from './failover-hint-cell';
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 const resourceLabels: Record<AccessDto['resource'], { what: string; rule: string }> = {
-  pods: { what: 'pod and node of each identity, container restarts', rule: 'get, list, watch on pods' },
+  pods: { what: 'pod and node of each identity, container restarts', rule: 'list, watch on pods' },
   events: { what: 'core/v1 Events (LeaderElection, holder pods)', rule: 'list, watch on events' },
   events_k8s_io: { what: 'events.k8s.io/v1 Events', rule: 'list, watch on events.events.k8s.io' },
   leasecandidates: { what: 'coordinated election candidates', rule: 'list, watch on leasecandidates.coordination.k8s.io' },

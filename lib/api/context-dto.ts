@@ -21,6 +21,8 @@ export type FailoverContextDto = {
   hint: FailoverHint;
   restarts: RestartDto[];
   bands: DegradedBandFact[];
+  // Kept Events of the lease and of the previous and new holder pods around this failover.
+  events: EventDto[];
 };
 
 export type AccessDto = { resource: 'pods' | 'events' | 'events_k8s_io' | 'leasecandidates'; access: 'granted' | 'denied' | 'absent'; detail: string | null; checkedAt: number };

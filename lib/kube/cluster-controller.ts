@@ -352,7 +352,13 @@ export class ClusterController {
     const context = this.context;
     if (!context) return;
     const namespaces = new Set<string>();
-    for (const state of result.changed.values()) if (state.last.kind === 'election') namespaces.add(state.last.key.namespace);
+    const holders = new Set<string>();
+    for (const state of result.changed.values()) {
+      if (state.last.kind !== 'election') continue;
+      namespaces.add(state.last.key.namespace);
+      if (state.last.holderIdentity) holders.add(state.last.holderIdentity);
+    }
+    context.noteHolders(holders);
     if (namespaces.size > 0) context.watchNamespaces(namespaces);
   }
 

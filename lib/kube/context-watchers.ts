@@ -1,8 +1,9 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { evaluateDegraded, feedDegraded, emptyDegradedState, defaultDegradedOptions, type DegradedInput, type DegradedOptions, type DegradedState, type SourceStatus } from '../leases/api-degraded';
 import type { Observation } from '../leases';
+import { isKeptEvent, parseIdentity } from '../leases/pod-identity';
 import type { Logger } from '../log';
-import { closeOpenBands, writeContextBatch, type ContextAccessState, type ContextBatch, type ContextResourceName } from '../store/context-writes';
+import { closeOpenBands, writeContextBatch, type ContextBatch, type ContextResourceName } from '../store/context-writes';
 import { LockLostError, type OwnerSession } from '../store/owner-session';
 import { parseCandidate, parseEvent, parsePod } from './context-records';
 import { runReflector, type ReflectorAccess } from './resource-reflector';
@@ -22,12 +23,19 @@ export type ContextWatchersOptions = {
 
 const maxBufferedRows = 50_000;
 
-const emptyBatch = (): ContextBatch => ({ pods: [], restarts: [], events: [], candidates: [], access: [], bands: [] });
+const emptyBatch = (): ContextBatch => ({ pods: [], restarts: [], events: [], candidates: [], access: [], bands: [], listed: [] });
 
-// Only what explains a failover is kept: LeaderElection Events, and the Events of pods (the holders).
-function isKeptEvent(involvedKind: string, reason: string): boolean {
-  return reason === 'LeaderElection' || involvedKind === 'Pod';
+type ListedMeta = { metadata?: { uid?: string; name?: string; namespace?: string } };
+
+// Pods and Events are known by uid; candidates by namespace/name (their rows).
+function listedKey(resource: ContextResourceName, object: unknown): string | null {
+  const meta = (object as ListedMeta | null)?.metadata;
+  if (resource === 'leasecandidates') return meta?.name && meta.namespace ? `${meta.namespace}/${meta.name}` : null;
+  return meta?.uid ?? null;
 }
+
+// A holder host is remembered this long after it last held a lease: its pod's Events around the failover still count.
+const holderMemoryMs = 60 * 60_000;
 
 // The failover context of one cluster, next to its Lease watch: pods (identity → pod, node, owner, container
 // restarts) and Events of the namespaces that hold elected leases, LeaseCandidates where served, and the
@@ -36,14 +44,15 @@ function isKeptEvent(involvedKind: string, reason: string): boolean {
 export class ContextWatchers {
   private readonly abort = new AbortController();
   private readonly namespaces = new Map<string, AbortController>();
-  private readonly access = new Map<ContextResourceName, Map<string, ReflectorAccess>>();
-  private readonly reported = new Map<ContextResourceName, string>();
+  private readonly reported = new Map<string, string>();
   private batch = emptyBatch();
   // Nothing is judged before the Lease source first streams.
   private degraded: DegradedState = { ...emptyDegradedState, source: 'blind' };
   private readonly timers: NodeJS.Timeout[] = [];
   private isFlushing = false;
   private readonly lastSeen = new Map<string, { holder: string | null; renewTime: number | null }>();
+  // Hosts of election lease holders (pod names, or node names of static pods) → when last seen holding.
+  private readonly holderHosts = new Map<string, number>();
 
   constructor(private readonly options: ContextWatchersOptions) {}
 
@@ -60,6 +69,13 @@ export class ContextWatchers {
     for (const timer of this.timers) clearInterval(timer);
     this.timers.length = 0;
     void this.flush();
+  }
+
+  // Holders of election leases: only their pods' Events are kept (besides LeaderElection Events).
+  noteHolders(identities: Iterable<string>): void {
+    const now = this.options.clock.now();
+    for (const identity of identities) this.holderHosts.set(parseIdentity(identity).host, now);
+    for (const [host, at] of this.holderHosts) if (now - at > holderMemoryMs) this.holderHosts.delete(host);
   }
 
   // Pods and Events are watched per namespace, in the namespaces that hold elected leases only.
@@ -115,6 +131,10 @@ export class ContextWatchers {
         ...(this.options.recheckMs !== undefined ? { recheckMs: this.options.recheckMs } : {}),
         onAccess: (access) => this.setAccess(resource, scope, access),
         onObject: (type, object) => this.take(resource, type, object),
+        onListed: (objects) => {
+          const keys = objects.flatMap((object) => listedKey(resource, object) ?? []);
+          this.batch.listed.push({ resource, namespace: scope === '*' ? null : scope, keys, at: this.options.clock.now() });
+        },
       },
       signal,
     ).catch((error: unknown) => this.options.log.warn({ resource, err: (error as Error).message }, 'context watch ended'));
@@ -133,23 +153,18 @@ export class ContextWatchers {
       if (candidate) this.batch.candidates.push(candidate);
     } else {
       const event = parseEvent(object, resource === 'events' ? 'core' : 'events_k8s_io', isDeleted, now);
-      if (event && isKeptEvent(event.involvedKind, event.reason)) this.batch.events.push(event);
+      if (event && isKeptEvent(event, this.holderHosts)) this.batch.events.push(event);
     }
   }
 
-  // One answer per resource for the UI: denied if any namespace refuses it, absent if none serves it.
+  // One answer per resource and namespace ("*" for LeaseCandidates), told again only when it changes.
   private setAccess(resource: ContextResourceName, scope: string, access: ReflectorAccess): void {
-    const scopes = this.access.get(resource) ?? new Map<string, ReflectorAccess>();
-    scopes.set(scope, access);
-    this.access.set(resource, scopes);
-    const all = [...scopes.values()];
-    const denied = all.filter((entry) => entry.access === 'denied');
-    const state: ContextAccessState = denied.length > 0 ? 'denied' : all.every((entry) => entry.access === 'absent') ? 'absent' : 'granted';
-    const detail = denied[0] && 'detail' in denied[0] ? denied[0].detail : state === 'absent' && all[0] && 'detail' in all[0] ? all[0].detail : null;
-    const signature = `${state}|${detail ?? ''}`;
-    if (this.reported.get(resource) === signature) return;
-    this.reported.set(resource, signature);
-    this.batch.access.push({ resource, access: state, detail });
+    const detail = 'detail' in access ? access.detail : null;
+    const signature = `${access.access}|${detail ?? ''}`;
+    const key = `${resource}/${scope}`;
+    if (this.reported.get(key) === signature) return;
+    this.reported.set(key, signature);
+    this.batch.access.push({ resource, namespace: scope, access: access.access, detail });
   }
 
   private async flush(): Promise<void> {
@@ -173,6 +188,7 @@ export class ContextWatchers {
         candidates: keep(batch.candidates, later.candidates),
         access: [...batch.access, ...later.access],
         bands: [...batch.bands, ...later.bands],
+        listed: [...batch.listed, ...later.listed],
       };
       this.options.log.warn({ err: (error as Error).message }, 'storing failover context failed; will retry');
     } finally {

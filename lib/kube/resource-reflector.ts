@@ -14,6 +14,8 @@ export type ReflectorOptions = {
   log: Logger;
   onObject: (type: 'ADDED' | 'MODIFIED' | 'DELETED', object: unknown, path: string) => void;
   onAccess: (access: ReflectorAccess) => void;
+  // After each full list, with its items (already passed to onObject): whatever is not among them is gone.
+  onListed?: (objects: readonly unknown[], path: string) => void;
   watchTimeoutSeconds?: number;
   // How long to wait before asking again after a 403 or 404: permissions and feature gates change rarely.
   recheckMs?: number;
@@ -85,6 +87,7 @@ export async function runReflector(options: ReflectorOptions, signal: AbortSigna
     options.onAccess({ access: 'granted' });
     attempt = 0;
     for (const item of served.items) options.onObject('ADDED', item, served.path);
+    options.onListed?.(served.items, served.path);
     let resourceVersion = served.resourceVersion;
     // Watch until the history expires (410) or the watch cannot be opened; then list again.
     for (;;) {

@@ -54,3 +54,13 @@ export function resolveHolderPod(identity: string, pods: readonly PodRecord[], o
 function latest(pods: PodRecord[]): PodRecord | null {
   return pods.reduce<PodRecord | null>((best, pod) => (best === null || pod.lastSeenAt > best.lastSeenAt ? pod : best), null);
 }
+
+// Only what explains a failover is kept: LeaderElection Events, and the Events of pods that held an election
+// lease (a Deployment's pod is named like its identity's host; a static pod is `<component>-<node>`).
+export function isKeptEvent(event: { involvedKind: string; involvedName: string; reason: string }, holderHosts: ReadonlyMap<string, unknown>): boolean {
+  if (event.reason === 'LeaderElection') return true;
+  if (event.involvedKind !== 'Pod') return false;
+  if (holderHosts.has(event.involvedName)) return true;
+  for (const host of holderHosts.keys()) if (event.involvedName.endsWith(`-${host}`)) return true;
+  return false;
+}

@@ -5,6 +5,7 @@ import type { Env } from '../env';
 import type { Logger } from '../log';
 import { closeStore, createStore } from '../store/client';
 import { PartitionJob } from '../store/partitions';
+import { ContextRetentionJob } from '../store/context-retention';
 import { RollupJob } from '../store/rollups';
 import { listKubeconfigFiles, loadInClusterTarget, loadKubeconfigTargets, selectTargets, type ClusterTarget } from '../kube/cluster-sources';
 import { Controller } from '../kube/controller';
@@ -75,6 +76,8 @@ export async function startControllerFromEnv(env: Env, databaseUrl: string, log:
     maintenance: { retention: { rawSamplesMs: env.LEASETRAIL_RETENTION_RAW_DAYS * day, rollupsMs: env.LEASETRAIL_RETENTION_ROLLUP_DAYS * day } },
   });
   partitions.start();
+  const retention = new ContextRetentionJob({ store: rollupStore, log: log.child({ component: 'context-retention' }), retentionMs: env.LEASETRAIL_CONTEXT_RETENTION_DAYS * day });
+  retention.start();
   return {
     controller,
     alerts,
@@ -83,6 +86,7 @@ export async function startControllerFromEnv(env: Env, databaseUrl: string, log:
     stop: async () => {
       await partitions.stop();
       await rollups.stop();
+      await retention.stop();
       await closeStore(rollupStore);
       await alerts.stop();
       await closeStore(alertStore);

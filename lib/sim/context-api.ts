@@ -70,7 +70,7 @@ export function serveContextRequest(
 ): boolean {
   const route = matchRoute(segments, candidateVersions);
   if (!route) return false;
-  if (objects.isDenied(route.resource)) throw forbiddenError(route);
+  if (objects.isDenied(route.resource, route.namespace)) throw forbiddenError(route);
   if ((req.method ?? 'GET') !== 'GET') throw methodNotAllowedError('the simulated API server serves this resource read-only');
   if (route.name !== undefined) {
     const found = objects.get(route.resource, route.namespace!, route.name);
@@ -113,7 +113,7 @@ function serveWatch(objects: ContextObjects, route: Route, res: http.ServerRespo
   if (backlog === 'initial') for (const object of objects.list(route.resource, route.namespace)) write('ADDED', render(object, route));
   else for (const event of backlog) deliver(event);
   const unsubscribe = objects.subscribe((event) => {
-    if (objects.isDenied(route.resource)) {
+    if (objects.isDenied(route.resource, route.namespace)) {
       res.end();
       return;
     }

@@ -26,7 +26,8 @@ export class ContextObjects {
   private readonly objects = new Map<ContextResource, Map<string, KubeObject>>(contextResources.map((resource) => [resource, new Map()]));
   private readonly history: ContextEvent[] = [];
   private readonly listeners = new Set<(event: ContextEvent) => void>();
-  private readonly denied = new Set<ContextResource>();
+  // `resource` (everywhere) or `resource/namespace` (a RoleBinding missing in one namespace).
+  private readonly denied = new Set<string>();
 
   constructor(
     private readonly clock: Clock,
@@ -44,14 +45,15 @@ export class ContextObjects {
     return this.history[0]?.revision ?? this.revision;
   }
 
-  isDenied(resource: ContextResource): boolean {
-    return this.denied.has(resource);
+  isDenied(resource: ContextResource, namespace?: string): boolean {
+    return this.denied.has(resource) || (namespace !== undefined && this.denied.has(`${resource}/${namespace}`));
   }
 
-  /** Like removing a rule from the watcher's ClusterRole: every request for the resource gets 403 from now on. */
-  deny(resource: ContextResource, isDenied = true): void {
-    if (isDenied) this.denied.add(resource);
-    else this.denied.delete(resource);
+  /** Like removing a rule from the watcher's ClusterRole (or, with a namespace, its RoleBinding there): requests for the resource get 403 from now on. */
+  deny(resource: ContextResource, isDenied = true, namespace?: string): void {
+    const key = namespace === undefined ? resource : `${resource}/${namespace}`;
+    if (isDenied) this.denied.add(key);
+    else this.denied.delete(key);
   }
 
   get(resource: ContextResource, namespace: string, name: string): KubeObject | undefined {

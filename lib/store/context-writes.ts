@@ -10,9 +10,14 @@ export type ContextBatch = {
   restarts: RestartRecord[];
   events: EventRecord[];
   candidates: CandidateSnapshot[];
-  access: Array<{ resource: ContextResourceName; access: ContextAccessState; detail: string | null }>;
+  access: Array<{ resource: ContextResourceName; namespace: string; access: ContextAccessState; detail: string | null }>;
   bands: Array<{ type: 'opened' | 'updated'; band: OpenBand } | { type: 'closed'; band: OpenBand; endedAt: number }>;
+  // A full list of a resource in a namespace (null: every namespace): what was known before it and is not
+  // in it was deleted while the watch could not tell (client-go's Replace). `keys`: uids, or namespace/name of candidates.
+  listed: ListedSet[];
 };
+
+export type ListedSet = { resource: ContextResourceName; namespace: string | null; keys: string[]; at: number };
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -76,11 +81,12 @@ export async function writeContextBatch(client: pg.ClientBase, clusterId: number
   }
   for (const entry of batch.access) {
     await client.query(
-      `INSERT INTO "ContextPermission" ("clusterId", resource, access, detail, "checkedAt") VALUES ($1, $2::"ContextResource", $3::"ContextAccess", $4, $5)
-       ON CONFLICT ("clusterId", resource) DO UPDATE SET access = EXCLUDED.access, detail = EXCLUDED.detail, "checkedAt" = EXCLUDED."checkedAt"`,
-      [clusterId, entry.resource, entry.access, entry.detail, now],
+      `INSERT INTO "ContextPermission" ("clusterId", resource, namespace, access, detail, "checkedAt") VALUES ($1, $2::"ContextResource", $3, $4::"ContextAccess", $5, $6)
+       ON CONFLICT ("clusterId", resource, namespace) DO UPDATE SET access = EXCLUDED.access, detail = EXCLUDED.detail, "checkedAt" = EXCLUDED."checkedAt"`,
+      [clusterId, entry.resource, entry.namespace, entry.access, entry.detail, now],
     );
   }
+  for (const listed of batch.listed) await markUnlisted(client, clusterId, listed);
   for (const change of batch.bands) {
     const { band } = change;
     await client.query(
@@ -88,6 +94,19 @@ export async function writeContextBatch(client: pg.ClientBase, clusterId: number
        ON CONFLICT ("clusterId", "startedAt") DO UPDATE SET "endedAt" = EXCLUDED."endedAt", "stalledLeases" = EXCLUDED."stalledLeases", "totalLeases" = EXCLUDED."totalLeases"`,
       [clusterId, iso(band.startedAt), change.type === 'closed' ? iso(change.endedAt) : null, band.reason, band.stalledLeases, band.totalLeases],
     );
+  }
+}
+
+// Only rows first seen before the list can be missing from it; rows the watch added since then are kept.
+async function markUnlisted(client: pg.ClientBase, clusterId: number, listed: ListedSet): Promise<void> {
+  const values = [clusterId, listed.namespace, listed.keys, iso(listed.at)];
+  const inNamespace = `($2::text IS NULL OR namespace = $2::text)`;
+  if (listed.resource === 'pods') {
+    await client.query(`UPDATE "PodSighting" SET "deletedAt" = $4 WHERE "clusterId" = $1 AND ${inNamespace} AND "deletedAt" IS NULL AND "firstSeenAt" < $4 AND NOT (uid = ANY($3::text[]))`, values);
+  } else if (listed.resource === 'leasecandidates') {
+    await client.query(`UPDATE "LeaseCandidate" SET "deletedAt" = $4 WHERE "clusterId" = $1 AND ${inNamespace} AND "deletedAt" IS NULL AND "observedAt" < $4 AND NOT (namespace || '/' || name = ANY($3::text[]))`, values);
+  } else {
+    await client.query(`UPDATE "KubeEvent" SET "deletedAt" = $4 WHERE "clusterId" = $1 AND ${inNamespace} AND api = $5::"KubeEventApi" AND "deletedAt" IS NULL AND "observedAt" < $4 AND NOT (uid = ANY($3::text[]))`, [...values, listed.resource === 'events' ? 'core' : 'events_k8s_io']);
   }
 }
 

@@ -21,6 +21,7 @@ const maxPods = 2_000;
 const maxRestartsPerFailover = 50;
 const maxBandsPerFailover = 10;
 const maxBands = 500;
+const maxEventsPerFailover = 20;
 // Restarts up to this long after a takeover are shown as its consequences.
 const consequenceMs = 60_000;
 
@@ -62,6 +63,25 @@ async function listRestartsPerFailover(store: Store, clusterId: number, namespac
         WHERE c."clusterId" = ${clusterId} AND c.namespace = ${namespace} AND c.pod = w.pod AND c."observedAt" >= w.since AND coalesce(c."finishedAt", c."observedAt") <= w.until
         ORDER BY c."observedAt" DESC LIMIT ${maxRestartsPerFailover}::int) r`;
   for (const { failoverId, ...restart } of (await store.pool.query<RestartDto & { failoverId: string }>(query.text, query.values)).rows) byFailover.set(failoverId, [...(byFailover.get(failoverId) ?? []), restart]);
+  return byFailover;
+}
+
+const eventColumns = Prisma.sql`e.id::text, e.api::text, e."involvedKind", e."involvedName", e.reason, e.message, e.type, e."reportingComponent", ${epochMs(Prisma.sql`e."firstAt"`)} AS "firstAt",
+           ${epochMs(Prisma.sql`e."lastAt"`)} AS "lastAt", e.count, ${epochMs(Prisma.sql`e."deletedAt"`)} AS "deletedAt"`;
+
+// The kept Events of the lease and of each failover's previous and new holder pods, inside that failover's window.
+async function listEventsPerFailover(store: Store, lease: LeaseRef, windows: Array<EvidenceWindow & { toPod: string | null }>): Promise<Map<string, EventDto[]>> {
+  const byFailover = new Map<string, EventDto[]>();
+  if (windows.length === 0) return byFailover;
+  const query = Prisma.sql`
+    SELECT w.id AS "failoverId", x.* FROM unnest(${windows.map((w) => w.id)}::text[], ${windows.map((w) => w.pod)}::text[], ${windows.map((w) => w.toPod)}::text[], ${windows.map((w) => new Date(w.from))}::timestamptz[], ${windows.map((w) => new Date(w.to))}::timestamptz[]) AS w(id, "fromPod", "toPod", since, until)
+     CROSS JOIN LATERAL (
+       SELECT ${eventColumns} FROM "KubeEvent" e
+        WHERE e."clusterId" = ${lease.clusterId} AND e.namespace = ${lease.namespace}
+          AND ((e."involvedKind" = 'Lease' AND e."involvedName" = ${lease.name}) OR (e."involvedKind" = 'Pod' AND e."involvedName" IN (w."fromPod", w."toPod")))
+          AND e."lastAt" >= w.since AND e."firstAt" <= w.until
+        ORDER BY e."lastAt" DESC, e.id DESC LIMIT ${maxEventsPerFailover}::int) x`;
+  for (const { failoverId, ...event } of (await store.pool.query<EventDto & { failoverId: string }>(query.text, query.values)).rows) byFailover.set(failoverId, [...(byFailover.get(failoverId) ?? []), event]);
   return byFailover;
 }
 
@@ -114,10 +134,12 @@ async function buildFailovers(store: Store, lease: LeaseRef, failovers: Failover
   const silence = failovers.map((failover) => ({ id: failover.id, from: getSilentSince({ ...failover, leaseDurationSeconds: lease.leaseDurationSeconds }) ?? failover.at, to: failover.at }));
   const fromPods = new Map(failovers.map((failover) => [failover.id, holderPod(failover.fromHolder, pods, lease, failover.at - 1)]));
   const windows = silence.map((window) => ({ id: window.id, pod: fromPods.get(window.id)?.pod ?? null, from: window.from - evidenceLeadMs, to: window.to + consequenceMs }));
-  const [{ others, renewed }, restartsOf, bandsOf] = await Promise.all([
+  const toPods = new Map(failovers.map((failover) => [failover.id, holderPod(failover.toHolder, pods, lease, failover.at + 1)]));
+  const [{ others, renewed }, restartsOf, bandsOf, eventsOf] = await Promise.all([
     countOthersRenewed(store, lease, silence),
     listRestartsPerFailover(store, lease.clusterId, lease.namespace, windows),
     listBandsPerFailover(store, lease.clusterId, silence),
+    listEventsPerFailover(store, lease, windows.map((window) => ({ ...window, toPod: toPods.get(window.id)?.pod ?? null }))),
   ]);
   return failovers.map((failover) => {
     const fromPod = fromPods.get(failover.id) ?? null;
@@ -144,10 +166,11 @@ async function buildFailovers(store: Store, lease: LeaseRef, failovers: Failover
       fromHolder: failover.fromHolder,
       toHolder: failover.toHolder,
       fromPod,
-      toPod: holderPod(failover.toHolder, pods, lease, failover.at + 1),
+      toPod: toPods.get(failover.id) ?? null,
       hint,
       restarts: ownRestarts.filter((restart) => shown.has(restart.id)),
       bands: bands.filter((band) => shown.has(band.id)),
+      events: eventsOf.get(failover.id) ?? [],
     };
   });
 }
@@ -166,7 +189,7 @@ export async function getLeaseContext(store: Store, key: LeaseKey, range: TimeRa
     store.pool.query<FailoverRow>(failoverQuery.text, failoverQuery.values).then((result) => result.rows),
     listBands(store, lease.clusterId, from, to),
     store.prisma.leaseCandidate.findMany({ where: { clusterId: lease.clusterId, namespace: lease.namespace, leaseName: lease.name, deletedAt: null }, take: 500 }),
-    store.prisma.contextPermission.findMany({ where: { clusterId: lease.clusterId }, orderBy: { resource: 'asc' } }),
+    store.prisma.contextPermission.findMany({ where: { clusterId: lease.clusterId, namespace: { in: [lease.namespace, '*'] } }, orderBy: { resource: 'asc' } }),
   ]);
   const pods = await listPods(store, lease.clusterId, lease.namespace, [lease.holderIdentity, ...failoverRows.flatMap((row) => [row.fromHolder, row.toHolder])]);
   const failovers = await buildFailovers(store, lease, failoverRows, pods);
@@ -203,7 +226,6 @@ export async function getLeaseContext(store: Store, key: LeaseKey, range: TimeRa
         renewTime: candidate.renewTime?.getTime() ?? null,
         createdAt: candidate.createdAt.getTime(),
       })),
-      lease.strategy,
       now,
     ),
     bands,

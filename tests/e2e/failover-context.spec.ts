@@ -58,7 +58,7 @@ test('a coordinated election: strategy badge, ranked candidates, end of term and
   await expect(first.getByTestId('candidate-why')).toHaveText('first: lowest emulation version 1.32, binary 1.33.0');
   const handover = page.getByTestId('context-failover').filter({ has: page.locator('[data-kind="coordinated_handover"]') });
   await expect(handover).toHaveCount(1, { timeout: 45_000 });
-  await expect(handover).toContainText(/coordinated election ended the term/);
+  await expect(handover).toContainText(/coordinated election: the lease named .+ its preferred holder \(spec.preferredHolder\), who took it over/);
   await expect(page.getByTestId('end-of-term')).toHaveCount(0, { timeout: 15_000 });
 });
 

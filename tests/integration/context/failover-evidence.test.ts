@@ -37,6 +37,15 @@ beforeAll(async () => {
   await db.store.prisma.containerRestart.createMany({
     data: failoverAt.map((at, index) => ({ clusterId: cluster.id, namespace: 'kube-system', pod: 'kube-controller-manager-cp-1', podUid: 'uid-kube-controller-manager-cp-1', container: 'kcm', restartCount: index + 1, reason: 'OOMKilled', exitCode: 137, finishedAt: new Date(at - 3_000), observedAt: new Date(at - 2_000) })),
   });
+  const event = (name: string, involvedKind: string, involvedName: string, reason: string, at: number) => ({ clusterId: cluster.id, api: 'core' as const, uid: `uid-${name}`, namespace: 'kube-system', name, involvedKind, involvedName, reason, message: name, firstAt: new Date(at), lastAt: new Date(at), observedAt: new Date(at), deletedAt: new Date(at + 3_600_000) });
+  await db.store.prisma.kubeEvent.createMany({
+    data: [
+      event('cp-2_b became leader', 'Lease', 'kube-controller-manager', 'LeaderElection', now - 59_000),
+      event('Back-off restarting failed container', 'Pod', 'kube-controller-manager-cp-1', 'BackOff', now - 62_000),
+      event('an unrelated pod', 'Pod', 'noisy-operator-7d9f8b6c5-x2k4p', 'BackOff', now - 62_000),
+      event('a day earlier', 'Pod', 'kube-controller-manager-cp-1', 'BackOff', now - day),
+    ],
+  });
 });
 
 afterAll(async () => {
@@ -57,5 +66,12 @@ describe('failover evidence over a week with a crash-looping pod', () => {
     const ids = (await db.store.prisma.transition.findMany({ select: { id: true }, orderBy: { at: 'asc' } })).map((row) => row.id);
     const hints = await getFailoverHints(db.store, ids);
     expect(hints.map((failover) => failover.hint.kind)).toEqual(['container_restart', 'container_restart', 'container_restart']);
+    // The audit row carries the kept Events of the lease and of its holder pods around that failover only.
+    const newest = hints.find((failover) => failover.at === now - 60_000)!;
+    expect(newest.events.map((event) => [event.reason, event.involvedName, event.deletedAt !== null])).toEqual([
+      ['LeaderElection', 'kube-controller-manager', true],
+      ['BackOff', 'kube-controller-manager-cp-1', true],
+    ]);
+    expect(hints.find((failover) => failover.at === now - 3 * day)!.events).toEqual([]);
   });
 });

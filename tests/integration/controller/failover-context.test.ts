@@ -126,9 +126,10 @@ describe('failover context against the simulated fleet', () => {
     expect(failover).toMatchObject({ cause: 'preferred_holder', toHolder: marked.preferredHolder, hint: { kind: 'coordinated_handover' } });
   });
 
-  it('says which permission is missing when pods are denied, and keeps watching the rest', async () => {
-    const { fleet } = await setUp('ctx-denied', { leaseCandidateVersions: [] }, [operator]);
-    fleet.cluster('alpha').apiServer.context.deny('pods');
+  it('says which permission is missing when pods are denied in the lease namespace only, and keeps watching the rest', async () => {
+    const { fleet } = await setUp('ctx-denied', { leaseCandidateVersions: [] }, [operator, scheduler]);
+    // The RoleBinding exists in kube-system only: pods of "operators" are refused, those of kube-system are not.
+    fleet.cluster('alpha').apiServer.context.deny('pods', true, 'operators');
     await fleet.applyChaos({ op: 'crashLeader', cluster: 'alpha', lease: 'operators/widgets', restartAfterMs: 0 });
     const context = await waitFor('access recorded', async () => {
       const found = await contextOf(operator);
@@ -136,6 +137,11 @@ describe('failover context against the simulated fleet', () => {
       return byResource.pods === 'denied' && byResource.leasecandidates === 'absent' && byResource.events === 'granted' ? found : undefined;
     });
     expect(context.access.find((entry) => entry.resource === 'pods')?.detail).toMatch(/cannot list resource "pods"/);
+    const elsewhere = await waitFor('kube-system access recorded', async () => {
+      const found = await contextOf(scheduler);
+      return found.access.some((entry) => entry.resource === 'pods') ? found : undefined;
+    });
+    expect(elsewhere.access.filter((entry) => entry.resource === 'pods').map((entry) => entry.access)).toEqual(['granted']);
     const rows = await query<{ n: number }>(db!.url, `SELECT count(*)::int AS n FROM "Transition"`);
     expect(rows[0]!.n).toBeGreaterThan(0);
   });

@@ -117,7 +117,7 @@ describe('the failover-context component', () => {
       for (const manifest of manifests) await expect(validate(manifest), `${manifest.kind}/${manifest.metadata.name}`).resolves.toBeUndefined();
       const role = manifests.find((manifest) => manifest.kind === 'ClusterRole' && manifest.metadata.name === 'leasetrail-failover-context');
       expect(role?.rules).toEqual([
-        { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
+        { apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] },
         { apiGroups: [''], resources: ['events'], verbs: ['list', 'watch'] },
         { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['list', 'watch'] },
       ]);

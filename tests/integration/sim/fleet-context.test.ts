@@ -92,7 +92,11 @@ describe('simulated fleet: pods, Events and LeaseCandidates', () => {
     const preferred = await waitFor(() => lease()?.spec.preferredHolder, 5_000, 'preferredHolder');
     expect(preferred.startsWith(`${other.host}_`)).toBe(true);
     expect(lease()?.spec.holderIdentity).toBe(first);
+    const transitions = lease()?.spec.leaseTransitions;
     await waitFor(() => lease()?.spec.holderIdentity === preferred, 8_000, 'the handover to the preferred holder');
+    // Written as kube-apiserver's election controller writes it: no acquireTime, leaseTransitions unchanged.
+    expect(lease()?.spec).toMatchObject({ leaseTransitions: transitions });
     expect(lease()?.spec.preferredHolder).toBeUndefined();
+    expect(lease()?.spec.acquireTime).toBeUndefined();
   });
 });

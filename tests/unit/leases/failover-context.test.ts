@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { emptyDegradedState, evaluateDegraded, feedDegraded, getSourceStatus, type DegradedInput } from '@/lib/leases/api-degraded';
-import { rankCandidates, type CandidateRecord } from '@/lib/leases/candidate-ranking';
+import { compareVersions, pickStrategy, rankCandidates, type CandidateRecord } from '@/lib/leases/candidate-ranking';
 import { buildFailoverHint, getSilentSince, type FailoverFacts } from '@/lib/leases/failover-hint';
-import { getOwnerWorkload, parseIdentity, resolveHolderPod, type PodRecord } from '@/lib/leases/pod-identity';
+import { getOwnerWorkload, isKeptEvent, parseIdentity, resolveHolderPod, type PodRecord } from '@/lib/leases/pod-identity';
 import { T0, feed, observe, only, renewals, transitionsOf } from './factory';
 
 const pod = (input: Partial<PodRecord> & { pod: string }): PodRecord => ({ namespace: 'kube-system', uid: `uid-${input.pod}`, nodeName: null, ownerKind: null, ownerName: null, firstSeenAt: 0, lastSeenAt: 100_000, ...input });
@@ -39,6 +39,17 @@ describe('identity parsing and pod resolution', () => {
   });
 });
 
+describe('which Events are kept', () => {
+  const hosts = new Map([['cp-2', 0], ['widget-6d4b7c9f8d-x2k4p', 0]]);
+  it('keeps LeaderElection Events and the Events of holder pods only', () => {
+    expect(isKeptEvent({ involvedKind: 'Lease', involvedName: 'kube-scheduler', reason: 'LeaderElection' }, new Map())).toBe(true);
+    expect(isKeptEvent({ involvedKind: 'Pod', involvedName: 'kube-scheduler-cp-2', reason: 'BackOff' }, hosts)).toBe(true);
+    expect(isKeptEvent({ involvedKind: 'Pod', involvedName: 'widget-6d4b7c9f8d-x2k4p', reason: 'OOMKilling' }, hosts)).toBe(true);
+    expect(isKeptEvent({ involvedKind: 'Pod', involvedName: 'batch-job-29384-abcde', reason: 'Pulled' }, hosts)).toBe(false);
+    expect(isKeptEvent({ involvedKind: 'Node', involvedName: 'cp-2', reason: 'NodeNotReady' }, hosts)).toBe(false);
+  });
+});
+
 describe('candidate ranking (OldestEmulationVersion)', () => {
   const now = 10 * 60_000;
   const candidate = (name: string, binaryVersion: string, emulationVersion: string | null, extra: Partial<CandidateRecord> = {}): CandidateRecord => ({ name, leaseName: 'kube-scheduler', binaryVersion, emulationVersion, strategy: 'OldestEmulationVersion', pingTime: null, renewTime: now - 1000, createdAt: 0, ...extra });
@@ -46,7 +57,6 @@ describe('candidate ranking (OldestEmulationVersion)', () => {
   it('ranks the lowest emulation version first, then the lowest binary, then the oldest, and says why', () => {
     const ranked = rankCandidates(
       [candidate('a', '1.34.0', '1.34'), candidate('b', '1.34.0', '1.33'), candidate('c', '1.33.2', '1.33', { createdAt: 5 }), candidate('d', '1.33.2', '1.33', { createdAt: 1 }), candidate('e', '1.10.0', '1.10', { renewTime: now - 31 * 60_000 })],
-      'OldestEmulationVersion',
       now,
     );
     expect(ranked.map((entry) => [entry.name, entry.rank])).toEqual([['d', 1], ['c', 2], ['b', 3], ['a', 4], ['e', null]]);
@@ -57,13 +67,34 @@ describe('candidate ranking (OldestEmulationVersion)', () => {
     expect(ranked[4]).toMatchObject({ isStale: true, why: 'stale: no renewal for 30 min' });
   });
 
-  it('compares versions numerically, not as text, and falls back to binaryVersion without an emulationVersion', () => {
-    const ranked = rankCandidates([candidate('new', '1.10.0', null), candidate('old', '1.9.0', null)], 'OldestEmulationVersion', now);
-    expect(ranked[0]!.name).toBe('old');
+  it('compares versions numerically and by semver precedence, not as text', () => {
+    expect(rankCandidates([candidate('new', '1.10.0', '1.10'), candidate('old', '1.9.0', '1.9')], now)[0]!.name).toBe('old');
+    expect(compareVersions('v1.33.0-alpha.2', '1.33.0')).toBeLessThan(0);
+    expect(compareVersions('1.33.0-alpha.10', '1.33.0-alpha.2')).toBeGreaterThan(0);
+    expect(compareVersions(' 1.33 ', '1.33.0')).toBe(0);
+  });
+
+  it('skips a candidate whose emulation or binary version does not parse, as kube-apiserver does, instead of ranking it first', () => {
+    const ranked = rankCandidates([candidate('none', '1.30.0', null), candidate('junk', 'abc', '1.30'), candidate('short', '1.33.0', '1.33-rc'), candidate('good', '1.34.0', '1.34')], now);
+    expect(ranked.map((entry) => [entry.name, entry.rank])).toEqual([['good', 1], ['junk', null], ['none', null], ['short', null]]);
+    expect(ranked.find((entry) => entry.name === 'none')!.why).toBe('not ranked: emulation version missing');
+    expect(ranked.find((entry) => entry.name === 'junk')!.why).toBe('not ranked: binary version "abc" is no valid version');
+  });
+
+  it('takes the strategy from the candidates with the highest binary version and ranks every candidate that answered', () => {
+    // An older candidate offering another strategy is still ranked: the newest binaries decide the strategy.
+    const mixed = rankCandidates([candidate('old', '1.33.0', '1.33', { strategy: 'ThirdParty' }), candidate('new', '1.34.0', '1.33')], now);
+    expect(mixed.map((entry) => [entry.name, entry.rank])).toEqual([['old', 1], ['new', 2]]);
+    expect(pickStrategy([candidate('old', '1.33.0', '1.33'), candidate('new', '1.34.0', '1.34', { strategy: 'ThirdParty' })])).toEqual({ strategy: 'ThirdParty', conflict: null });
+    const thirdParty = rankCandidates([candidate('old', '1.33.0', '1.33'), candidate('new', '1.34.0', '1.34', { strategy: 'ThirdParty' })], now);
+    expect(thirdParty.map((entry) => entry.rank)).toEqual([null, null]);
+    expect(thirdParty[0]!.why).toBe("the candidates' strategy ThirdParty is not built in: order unknown");
+    const conflict = rankCandidates([candidate('a', '1.34.0', '1.34'), candidate('b', '1.34.0', '1.34', { strategy: 'ThirdParty' })], now);
+    expect(conflict[0]!.why).toBe('not ranked: no election while a and b at binary version 1.34.0 offer OldestEmulationVersion and ThirdParty');
   });
 
   it('leaves out a candidate that has not answered its ping, and reports how fast the others answered', () => {
-    const ranked = rankCandidates([candidate('slow', '1.30.0', '1.30', { pingTime: now - 500, renewTime: now - 2000 }), candidate('quick', '1.34.0', '1.34', { pingTime: now - 500, renewTime: now - 480 })], 'OldestEmulationVersion', now);
+    const ranked = rankCandidates([candidate('slow', '1.30.0', '1.30', { pingTime: now - 500, renewTime: now - 2000 }), candidate('quick', '1.34.0', '1.34', { pingTime: now - 500, renewTime: now - 480 })], now);
     expect(ranked.map((entry) => [entry.name, entry.rank, entry.pingAnsweredMs])).toEqual([['quick', 1, 20], ['slow', null, null]]);
     expect(ranked[1]!.why).toBe('not ranked: ping not answered yet');
   });
@@ -73,7 +104,8 @@ describe('preferred-holder handover cause', () => {
   it('gives a handover to spec.preferredHolder its own cause', () => {
     const before = renewals('cp-1_a', 0, 10_000, 1);
     const marked = { ...observe({ holder: 'cp-1_a', acquire: 0, renew: 10_000, transitions: 1, at: 10_500 }), strategy: 'OldestEmulationVersion', preferredHolder: 'cp-2_b', resourceVersion: 'marked' };
-    const takeover = { ...observe({ holder: 'cp-2_b', acquire: 25_500, renew: 25_500, transitions: 2 }), strategy: 'OldestEmulationVersion' };
+    // As kube-apiserver's election controller writes it: acquireTime and preferredHolder cleared, leaseTransitions unchanged, 15 s.
+    const takeover = { ...observe({ holder: 'cp-2_b', acquire: null, renew: 25_500, transitions: 1 }), strategy: 'OldestEmulationVersion' };
     const acquired = only(transitionsOf(feed([...before, marked, takeover]).events, 'acquired').slice(1));
     expect(acquired).toMatchObject({ cause: 'preferred_holder', fromHolder: 'cp-1_a', toHolder: 'cp-2_b', at: T0 + 25_500, leaderlessMs: 500 });
   });

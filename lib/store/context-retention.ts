@@ -1,0 +1,59 @@
+import type { Logger } from '../log';
+import type { Store } from './client';
+
+export type ContextRetentionOptions = { store: Store; log: Logger; retentionMs: number; clock?: { now: () => number }; intervalMs?: number; batchSize?: number };
+
+export type PrunedContext = { events: number; restarts: number; pods: number };
+
+// Deletes in small batches so a first run over a long backlog never holds locks for long.
+async function pruneInBatches(store: Store, sql: string, cutoff: Date, batchSize: number): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const { rowCount } = await store.pool.query(sql, [cutoff, batchSize]);
+    total += rowCount ?? 0;
+    if ((rowCount ?? 0) < batchSize) return total;
+  }
+}
+
+// The failover context older than the retention: Events that ended before it, restarts seen before it, and
+// pods deleted before it (a pod still alive is kept however old: it may hold a lease today).
+export async function pruneFailoverContext(store: Store, now: number, retentionMs: number, batchSize = 5_000): Promise<PrunedContext> {
+  const cutoff = new Date(now - retentionMs);
+  const events = await pruneInBatches(store, `DELETE FROM "KubeEvent" WHERE id IN (SELECT id FROM "KubeEvent" WHERE "lastAt" < $1 LIMIT $2)`, cutoff, batchSize);
+  const restarts = await pruneInBatches(store, `DELETE FROM "ContainerRestart" WHERE id IN (SELECT id FROM "ContainerRestart" WHERE "observedAt" < $1 LIMIT $2)`, cutoff, batchSize);
+  const pods = await pruneInBatches(store, `DELETE FROM "PodSighting" WHERE id IN (SELECT id FROM "PodSighting" WHERE "deletedAt" < $1 LIMIT $2)`, cutoff, batchSize);
+  return { events, restarts, pods };
+}
+
+// Runs the pruning now and then every hour (LEASETRAIL_CONTEXT_RETENTION_DAYS).
+export class ContextRetentionJob {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
+
+  constructor(private readonly options: ContextRetentionOptions) {}
+
+  start(): void {
+    const run = () => {
+      this.running = this.runOnce();
+    };
+    run();
+    this.timer = setInterval(run, this.options.intervalMs ?? 60 * 60_000);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  async runOnce(): Promise<PrunedContext | undefined> {
+    const { store, log, retentionMs, clock, batchSize } = this.options;
+    try {
+      const pruned = await pruneFailoverContext(store, (clock ?? { now: Date.now }).now(), retentionMs, batchSize);
+      if (pruned.events + pruned.restarts + pruned.pods > 0) log.info(pruned, 'pruned failover context past its retention');
+      return pruned;
+    } catch (error) {
+      log.warn({ err: error instanceof Error ? error.message : String(error) }, 'pruning failover context failed; will retry');
+      return undefined;
+    }
+  }
+}
