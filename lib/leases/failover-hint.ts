@@ -9,6 +9,8 @@ export type DegradedBandFact = { id: string; startedAt: number; endedAt: number 
 export type FailoverFacts = {
   cause: AcquireCause | null;
   at: number;
+  // When Leasetrail saw the takeover (our clock, as band times are).
+  observedAt: number;
   fromHolder: string | null;
   toHolder: string | null;
   leaderlessMs: number | null;
@@ -30,6 +32,7 @@ export type FailoverHint = { kind: HintKind; text: string; evidence: Evidence[] 
 
 // How long before the silence a restart still explains it (a process can hang a while before it dies);
 // a restart after the takeover is a consequence (client-go components exit once they lose), shown but no cause.
+const bandSlackMs = 1_000;
 const restartLeadMs = 60_000;
 const restartLagMs = 1_000;
 const consequenceMs = 60_000;
@@ -81,7 +84,9 @@ export function buildFailoverHint(facts: FailoverFacts): FailoverHint {
   if (facts.cause === 'preferred_holder') {
     return { kind: 'coordinated_handover', text: `coordinated election: the lease named ${facts.toHolder ?? 'another candidate'} its preferred holder (spec.preferredHolder), who took it over`, evidence: restartEvidence };
   }
-  const bands = facts.bands.filter((band) => band.startedAt <= facts.at && (band.endedAt === null || band.endedAt >= windowStart));
+  // A band starts at the last renewal seen before the stall. One that starts within a second of our seeing the
+  // takeover starts at the takeover: that was a write the API server took, so the band does not explain it.
+  const bands = facts.bands.filter((band) => band.startedAt <= facts.at && band.startedAt < facts.observedAt - bandSlackMs && (band.endedAt === null || band.endedAt >= windowStart));
   const bandEvidence: Evidence[] = bands.map((entry) => ({ type: 'band', id: entry.id, text: entry.reason === 'watch_failed' ? 'watch of the cluster failing' : `${entry.stalledLeases} of ${entry.totalLeases} leases overdue at once` }));
   // A container that ended as its holder went silent explains the silence, unless the cluster was already
   // degraded then: a process that exits after losing its lease in an API server stall is a consequence.

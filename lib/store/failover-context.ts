@@ -11,7 +11,7 @@ import type { TimeRange } from './time-range';
 
 type LeaseRef = { leaseId: number; clusterId: number; namespace: string; name: string; leaseDurationSeconds: number | null };
 
-type FailoverRow = { id: string; at: number; cause: string | null; fromHolder: string | null; toHolder: string | null; leaderlessMs: number | null; overlapMs: number | null };
+type FailoverRow = { id: string; at: number; observedAt: number; cause: string | null; fromHolder: string | null; toHolder: string | null; leaderlessMs: number | null; overlapMs: number | null };
 
 // Evidence is looked for this far before a failover: a process can hang for a while before it dies.
 const evidenceLeadMs = 10 * 60_000;
@@ -148,6 +148,7 @@ async function buildFailovers(store: Store, lease: LeaseRef, failovers: Failover
     const hint = buildFailoverHint({
       cause: failover.cause as Parameters<typeof buildFailoverHint>[0]['cause'],
       at: failover.at,
+      observedAt: failover.observedAt,
       fromHolder: failover.fromHolder,
       toHolder: failover.toHolder,
       leaderlessMs: failover.leaderlessMs,
@@ -175,7 +176,7 @@ async function buildFailovers(store: Store, lease: LeaseRef, failovers: Failover
   });
 }
 
-const failoverColumns = Prisma.sql`t.id::text, ${epochMs(Prisma.sql`t.at`)} AS at, t.cause::text AS cause, t."fromHolder", t."toHolder", t."leaderlessMs", t."overlapMs"`;
+const failoverColumns = Prisma.sql`t.id::text, ${epochMs(Prisma.sql`t.at`)} AS at, ${epochMs(Prisma.sql`t."observedAt"`)} AS "observedAt", t.cause::text AS cause, t."fromHolder", t."toHolder", t."leaderlessMs", t."overlapMs"`;
 
 export async function getLeaseContext(store: Store, key: LeaseKey, range: TimeRange, now: number): Promise<LeaseContextDto> {
   const lease = await findLeaseRef(store, key);

@@ -105,7 +105,7 @@ describe('failover context against the simulated fleet', () => {
       expect(context.bands[0]!.stalledLeases).toBeGreaterThanOrEqual(2);
     }
     const loneAgain = (await contextOf(operator)).failovers.find((entry) => entry.fromHolder === lone);
-    expect(loneAgain?.hint.kind).toBe('process');
+    expect(loneAgain?.hint.kind, JSON.stringify({ loneAgain, bands: (await contextOf(operator)).bands })).toBe('process');
   });
 
   it('records a coordinated handover with preferredHolder as its own cause, with the ranked candidates', async () => {

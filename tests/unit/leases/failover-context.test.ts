@@ -176,7 +176,15 @@ describe('API server degraded bands', () => {
 });
 
 describe('failover hints', () => {
-  const base: FailoverFacts = { cause: 'expiry', at: 100_000, fromHolder: 'cp-1_a', toHolder: 'cp-2_b', leaderlessMs: 1_000, overlapMs: null, leaseDurationSeconds: 15, restarts: [], bands: [], otherLeases: 3, otherLeasesRenewed: 3 };
+  const base: FailoverFacts = { cause: 'expiry', at: 100_000, observedAt: 100_050, fromHolder: 'cp-1_a', toHolder: 'cp-2_b', leaderlessMs: 1_000, overlapMs: null, leaseDurationSeconds: 15, restarts: [], bands: [], otherLeases: 3, otherLeasesRenewed: 3 };
+
+  it('does not put a takeover inside a band that starts at the takeover itself (the API server took that write)', () => {
+    // Seen at 99,970 on our clock, dated 100,000 by the holder; the band starts at that observation, give or take clocks.
+    const seen = { ...base, observedAt: 99_970 };
+    const band = { id: '1', startedAt: 99_970, endedAt: 105_000, reason: 'renewals_stalled' as const, stalledLeases: 3, totalLeases: 3 };
+    expect(buildFailoverHint({ ...seen, bands: [band] }).kind).toBe('process');
+    expect(buildFailoverHint({ ...seen, bands: [{ ...band, startedAt: 95_000 }] }).kind).toBe('api_server');
+  });
 
   it('dates the previous holder silence from the transition', () => {
     expect(getSilentSince(base)).toBe(84_000);
