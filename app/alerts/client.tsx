@@ -66,7 +66,7 @@ export function AlertsClient({ initial }: { initial: Initial }) {
         </p>
       ) : null}
 
-      <div role="tablist" aria-label="Alerts views" className="flex gap-1 border-b border-zinc-200 dark:border-zinc-800">
+      <div role="tablist" aria-label="Alerts views" className="flex gap-1 overflow-x-auto border-b border-zinc-200 dark:border-zinc-800">
         {alertTabs.map((tab) => (
           <button
             key={tab}

@@ -335,7 +335,7 @@ test('the renew chart and the leader timeline share the x-range, margins and a c
   }
 });
 
-const pages = ['/', '/timeline', '/clusters', '/audit', '/alerts', '/leases/sim-prod-eu/kube-system/kube-scheduler'];
+const pages = ['/', '/timeline', '/clusters', '/nodes', '/audit', '/alerts', '/slos', '/leases/sim-prod-eu/kube-system/kube-scheduler'];
 
 for (const width of [1280, 390]) {
   test(`every page at ${width} px: no horizontal scroll, navigation reachable, no console error or failed request (screenshots kept)`, async ({ browser }) => {

@@ -256,8 +256,6 @@ function LeaseView({ leaseKey, initialLease, initialNow }: { leaseKey: LeaseKey;
         <p className="text-xs text-zinc-600 dark:text-zinc-400">Drag across the timeline to zoom in; t z zooms out, t ← / t → shift the window.</p>
       </section>
 
-      <LeaseContextPanel leaseKey={leaseKey} range={{ from, to }} now={now} />
-
       <section aria-labelledby="annotations-heading" className="space-y-2">
         <h2 id="annotations-heading" className="text-sm font-semibold">
           Annotations <span className="font-normal text-zinc-600 dark:text-zinc-400">· on this lease, its cluster and the whole fleet; add them in the <Link href="/audit" className="underline">audit</Link></span>
@@ -301,6 +299,9 @@ function LeaseView({ leaseKey, initialLease, initialNow }: { leaseKey: LeaseKey;
           <div className="h-56 animate-pulse rounded bg-zinc-100 dark:bg-zinc-900" aria-label="Loading renewals" />
         )}
       </section>
+
+      {/* Below the renew chart: the chart shares the timeline's x-axis and stays right under it. */}
+      <LeaseContextPanel leaseKey={leaseKey} range={{ from, to }} now={now} />
 
       <section aria-labelledby="advisor-heading" className="space-y-2">
         <h2 id="advisor-heading" className="text-sm font-semibold">
