@@ -4,7 +4,7 @@ import { Prisma } from './generated/prisma/client';
 import { readWithinBudget, type BudgetedQuery } from './read-budget';
 import { TIMELINE_BUCKET_MS } from './timeline-rollups';
 import type { TimeRange } from './time-range';
-import type { TransitionRecord } from './transitions';
+import { toTransitionRecord, transitionRowColumns, type TransitionRecord, type TransitionRow } from './transitions';
 import type { WindowStartState } from '../timeline/window-start';
 import { listWindowStartStates } from './window-start';
 
@@ -42,7 +42,6 @@ export type FleetTimeline = { leases: FleetTimelineLease[]; transitions: FleetTi
 export const fleetTimelineLimits = { transitionsPerLease: 2_000, transitions: 20_000, churnBuckets: 400, churnBucketsTotal: 40_000, budgetMs: 10_000 };
 
 type LeaseRow = { id: number; cluster: string; clusterId: number; namespace: string; name: string; holderIdentity: string | null; holderSince: number | null };
-type TransitionRow = Omit<TransitionRecord, 'id' | 'at' | 'observedAt'> & { id: string; leaseId: number; at: number; observedAt: number };
 type GapRow = { clusterId: number; startedAt: number; endedAt: number | null };
 
 const sql = (query: Prisma.Sql) => ({ text: query.text, values: query.values });
@@ -103,33 +102,16 @@ async function readFleetTimeline(query: BudgetedQuery, input: FleetTimelineInput
     budget -= count;
   }
   const byId = new Map(leases.map((lease) => [lease.id, lease]));
-  const rows = await query<TransitionRow>(
+  const rows = await query<TransitionRow & { leaseId: number }>(
     sql(Prisma.sql`
-      SELECT id::text, "leaseId", kind, cause, ${epochMs(Prisma.sql`at`)} AS at, ${epochMs(Prisma.sql`"observedAt"`)} AS "observedAt",
-             "fromHolder", "toHolder", "isRestart", "leaderlessMs", "overlapMs", "leaseTransitions", "missedCount"
+      SELECT "leaseId", ${transitionRowColumns}
         FROM "Transition"
        WHERE "leaseId" = ANY(${[...drawn]}::int[]) AND at >= ${from}::timestamptz AND at < ${to}::timestamptz
        ORDER BY at, id`),
   );
   const transitions = rows.map((row): FleetTimelineTransition => {
     const lease = byId.get(row.leaseId)!;
-    return {
-      id: BigInt(row.id),
-      kind: row.kind,
-      cause: row.cause,
-      at: new Date(row.at),
-      observedAt: new Date(row.observedAt),
-      fromHolder: row.fromHolder,
-      toHolder: row.toHolder,
-      isRestart: row.isRestart,
-      leaderlessMs: row.leaderlessMs,
-      overlapMs: row.overlapMs,
-      leaseTransitions: row.leaseTransitions,
-      missedCount: row.missedCount,
-      cluster: lease.cluster,
-      namespace: lease.namespace,
-      name: lease.name,
-    };
+    return { ...toTransitionRecord(row), cluster: lease.cluster, namespace: lease.namespace, name: lease.name };
   });
   const churning = leases.filter((lease) => !drawn.has(lease.id));
   const bucketsPerLease = Math.max(1, Math.min(limits.churnBuckets, Math.floor(limits.churnBucketsTotal / Math.max(1, churning.length))));
