@@ -176,7 +176,7 @@ export function SlosClient() {
       {rows.length === 0 ? (
         <p className="text-sm text-zinc-600 dark:text-zinc-400">{slos.isFetching ? 'Loading…' : 'No SLO yet.'}</p>
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-zinc-200 dark:border-zinc-800">
+        <div className="relative overflow-x-auto rounded-lg border border-zinc-200 dark:border-zinc-800">
           <table className="w-full text-left text-sm" aria-label="SLOs">
             <thead className="bg-zinc-50 text-xs text-zinc-600 dark:bg-zinc-900 dark:text-zinc-400">
               <tr>
