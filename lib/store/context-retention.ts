@@ -1,7 +1,8 @@
 import type { Logger } from '../log';
 import type { Store } from './client';
+import { PeriodicJob, type Clock } from './periodic-job';
 
-export type ContextRetentionOptions = { store: Store; log: Logger; retentionMs: number; clock?: { now: () => number }; intervalMs?: number; batchSize?: number };
+export type ContextRetentionOptions = { store: Store; log: Logger; retentionMs: number; clock?: Clock; intervalMs?: number; batchSize?: number };
 
 export type PrunedContext = { events: number; restarts: number; pods: number };
 
@@ -26,34 +27,15 @@ export async function pruneFailoverContext(store: Store, now: number, retentionM
 }
 
 // Runs the pruning now and then every hour (LEASETRAIL_CONTEXT_RETENTION_DAYS).
-export class ContextRetentionJob {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
-
-  constructor(private readonly options: ContextRetentionOptions) {}
-
-  start(): void {
-    const run = () => {
-      this.running = this.runOnce();
-    };
-    run();
-    this.timer = setInterval(run, this.options.intervalMs ?? 60 * 60_000);
+export class ContextRetentionJob extends PeriodicJob<PrunedContext> {
+  constructor(private readonly options: ContextRetentionOptions) {
+    super({ what: 'pruning failover context', log: options.log, intervalMs: options.intervalMs ?? 60 * 60_000, clock: options.clock });
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
-  }
-
-  async runOnce(): Promise<PrunedContext | undefined> {
-    const { store, log, retentionMs, clock, batchSize } = this.options;
-    try {
-      const pruned = await pruneFailoverContext(store, (clock ?? { now: Date.now }).now(), retentionMs, batchSize);
-      if (pruned.events + pruned.restarts + pruned.pods > 0) log.info(pruned, 'pruned failover context past its retention');
-      return pruned;
-    } catch (error) {
-      log.warn({ err: error instanceof Error ? error.message : String(error) }, 'pruning failover context failed; will retry');
-      return undefined;
-    }
+  protected async run(): Promise<PrunedContext> {
+    const { store, log, retentionMs, batchSize } = this.options;
+    const pruned = await pruneFailoverContext(store, this.clock.now(), retentionMs, batchSize);
+    if (pruned.events + pruned.restarts + pruned.pods > 0) log.info(pruned, 'pruned failover context past its retention');
+    return pruned;
   }
 }

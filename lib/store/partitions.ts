@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Logger } from '../log';
 import type { Store } from './client';
+import { PeriodicJob, type Clock } from './periodic-job';
 import { seenAtOf } from './renew-sample-sql';
 import { readProgress } from './rollup-progress';
 
@@ -259,61 +260,25 @@ export async function maintainPartitions(store: Store, options: MaintenanceOptio
   }
 }
 
-export type Clock = { now(): number };
-
 export const PARTITION_INTERVAL_MS = 60 * 60_000;
 
 export type PartitionJobOptions = { store: Store; log: Logger; clock?: Clock; intervalMs?: number; maintenance?: Omit<MaintenanceOptions, 'now'> };
 
 // The runnable the controller starts: maintenance at start (so today's partition exists before the
 // first write would need DEFAULT), then every hour. A failed run is logged and retried next time.
-export class PartitionJob {
-  private readonly clock: Clock;
-  private readonly abort = new AbortController();
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
-  private isStarted = false;
-
+export class PartitionJob extends PeriodicJob<MaintenanceResult> {
   constructor(private readonly options: PartitionJobOptions) {
-    this.clock = options.clock ?? { now: Date.now };
+    super({ what: 'partition maintenance', log: options.log, intervalMs: options.intervalMs ?? PARTITION_INTERVAL_MS, clock: options.clock });
   }
 
-  start(signal?: AbortSignal): void {
-    if (this.isStarted) return;
-    this.isStarted = true;
-    signal?.addEventListener('abort', () => void this.stop(), { once: true });
-    this.schedule(0);
-  }
-
-  async stop(): Promise<void> {
-    this.abort.abort();
-    clearTimeout(this.timer);
-    await this.running;
-  }
-
-  async runOnce(): Promise<MaintenanceResult | undefined> {
+  protected async run(): Promise<MaintenanceResult> {
     const { store, log, maintenance } = this.options;
-    try {
-      const result = await maintainPartitions(store, { ...maintenance, now: new Date(this.clock.now()) });
-      if (result.isSkipped) log.info('partition maintenance skipped: another replica holds the partition lock');
-      for (const table of result.tables) {
-        if (table.failed.length > 0) log.warn({ table: table.table, failed: table.failed }, 'partitions not maintained; will retry');
-        if (table.created.length + table.dropped.length + table.deferred.length + table.keptForRollups.length + table.deletedFromDefault > 0) log.info({ ...table, droppedBefore: table.droppedBefore?.toISOString() ?? null }, 'partitions maintained');
-      }
-      return result;
-    } catch (error) {
-      log.warn({ err: error instanceof Error ? error.message : String(error) }, 'partition maintenance failed; will retry');
-      return undefined;
+    const result = await maintainPartitions(store, { ...maintenance, now: new Date(this.clock.now()) });
+    if (result.isSkipped) log.info('partition maintenance skipped: another replica holds the partition lock');
+    for (const table of result.tables) {
+      if (table.failed.length > 0) log.warn({ table: table.table, failed: table.failed }, 'partitions not maintained; will retry');
+      if (table.created.length + table.dropped.length + table.deferred.length + table.keptForRollups.length + table.deletedFromDefault > 0) log.info({ ...table, droppedBefore: table.droppedBefore?.toISOString() ?? null }, 'partitions maintained');
     }
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.abort.signal.aborted) return;
-    this.timer = setTimeout(() => {
-      this.running = this.runOnce().finally(() => {
-        this.running = undefined;
-        this.schedule(this.options.intervalMs ?? PARTITION_INTERVAL_MS);
-      });
-    }, delayMs);
+    return result;
   }
 }

@@ -2,13 +2,13 @@ import type { Logger } from '../log';
 import type { Store } from './client';
 import { Prisma } from './generated/prisma/client';
 import { defaultTableName, renewSamplePartitions } from './partitions';
+import { PeriodicJob, type Clock } from './periodic-job';
 import { ENTRY_INDEX_OFFSET, ENTRY_MAX_COUNT, histogramIndex } from './renew-histogram';
 import { readProgress, saveProgress } from './rollup-progress';
 import { rollUpTimelines, type TimelineRollUpResult } from './timeline-rollups';
 
 type Db = Prisma.TransactionClient;
 
-export type Clock = { now(): number };
 
 const MINUTE_MS = 60_000;
 // A minute is rolled up once it ended this long ago: renewals are stored a few seconds after renewTime.
@@ -235,52 +235,17 @@ export type RollupRun = { renewals: RollUpResult; timelines: TimelineRollUpResul
 // The runnable: rolls up renew samples (per minute) and leader timelines (per hour) at start, catching
 // up on whatever accumulated, then every minute. A failed run is logged and retried at the next tick;
 // nothing is lost, the raw rows stay.
-export class RollupJob {
-  private readonly clock: Clock;
-  private readonly abort = new AbortController();
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
-  private isStarted = false;
-
+export class RollupJob extends PeriodicJob<RollupRun> {
   constructor(private readonly options: RollupJobOptions) {
-    this.clock = options.clock ?? { now: Date.now };
+    super({ what: 'rollup', log: options.log, intervalMs: options.intervalMs ?? ROLLUP_INTERVAL_MS, clock: options.clock });
   }
 
-  start(signal?: AbortSignal): void {
-    if (this.isStarted) return;
-    this.isStarted = true;
-    signal?.addEventListener('abort', () => void this.stop(), { once: true });
-    this.schedule(0);
-  }
-
-  async stop(): Promise<void> {
-    this.abort.abort();
-    clearTimeout(this.timer);
-    await this.running;
-  }
-
-  async runOnce(): Promise<RollupRun | undefined> {
+  protected async run(signal: AbortSignal): Promise<RollupRun> {
     const { store, log, settleMs, restateMs, chunkMs } = this.options;
-    const signal = this.abort.signal;
-    try {
-      const now = new Date(this.clock.now());
-      const renewals = await rollUpRenewals(store, { now, settleMs, restateMs, chunkMs, signal });
-      const timelines = await rollUpTimelines(store, { now, signal });
-      log.debug({ renewals: { ...renewals, rolledUntil: renewals.rolledUntil?.toISOString() ?? null }, timelines: { ...timelines, rolledUntil: timelines.rolledUntil?.toISOString() ?? null } }, 'rollups');
-      return { renewals, timelines };
-    } catch (error) {
-      log.warn({ err: error instanceof Error ? error.message : String(error) }, 'rollup failed; will retry');
-      return undefined;
-    }
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.abort.signal.aborted) return;
-    this.timer = setTimeout(() => {
-      this.running = this.runOnce().finally(() => {
-        this.running = undefined;
-        this.schedule(this.options.intervalMs ?? ROLLUP_INTERVAL_MS);
-      });
-    }, delayMs);
+    const now = new Date(this.clock.now());
+    const renewals = await rollUpRenewals(store, { now, settleMs, restateMs, chunkMs, signal });
+    const timelines = await rollUpTimelines(store, { now, signal });
+    log.debug({ renewals: { ...renewals, rolledUntil: renewals.rolledUntil?.toISOString() ?? null }, timelines: { ...timelines, rolledUntil: timelines.rolledUntil?.toISOString() ?? null } }, 'rollups');
+    return { renewals, timelines };
   }
 }
