@@ -2,10 +2,11 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
-import { Fragment, useState, type FormEvent } from 'react';
+import { Fragment, useState } from 'react';
 import { buttonClass, inputClass, primaryButtonClass, requestJson } from '@/components/alerts/api';
 import { useCan } from '@/components/auth/viewer-context';
 import { ChartErrorBudget } from '@/components/slo/chart-error-budget';
+import { useDraftForm } from '@/components/ui/use-draft-form';
 import type { SloReportDto, SloSummaryDto } from '@/lib/api/slo-dto';
 import { formatDuration } from '@/lib/ui/format';
 import { leaseHref } from '@/lib/ui/links';
@@ -22,26 +23,15 @@ type Draft = { name: string; clusterPattern: string; namespacePattern: string; l
 const emptyDraft: Draft = { name: '', clusterPattern: '*', namespacePattern: '*', leasePattern: '*', targetPercent: '99.95', windowDays: '30' };
 
 function SloForm({ onDone }: { onDone: () => void }) {
-  const [draft, setDraft] = useState<Draft>(emptyDraft);
-  const create = useMutation({
-    mutationFn: () =>
-      requestJson('/api/slos', {
-        method: 'POST',
-        body: { ...draft, targetPercent: Number(draft.targetPercent), windowDays: Number(draft.windowDays) },
-      }),
-    onSuccess: () => {
-      setDraft(emptyDraft);
-      onDone();
-    },
-  });
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    create.mutate();
-  };
+  const { draft, set, mutation: create, submit } = useDraftForm(
+    () => emptyDraft,
+    (sent: Draft) => requestJson('/api/slos', { method: 'POST', body: { ...sent, targetPercent: Number(sent.targetPercent), windowDays: Number(sent.windowDays) } }),
+    onDone,
+  );
   const field = (key: keyof Draft, label: string, placeholder: string) => (
     <label className="block text-sm">
       <span className="font-medium">{label}</span>
-      <input className={`${inputClass} mt-1`} value={draft[key]} placeholder={placeholder} onChange={(event) => setDraft({ ...draft, [key]: event.target.value })} />
+      <input className={`${inputClass} mt-1`} value={draft[key]} placeholder={placeholder} onChange={(event) => set({ [key]: event.target.value })} />
     </label>
   );
   return (

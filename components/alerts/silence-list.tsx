@@ -1,9 +1,9 @@
 'use client';
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
 import { useCan } from '@/components/auth/viewer-context';
 import { TimeText } from '@/components/ui/time-text';
+import { useDraftForm } from '@/components/ui/use-draft-form';
 import type { SilenceDto } from '@/lib/api/silence-dto';
 import { alertKeys, buttonClass, inputClass, primaryButtonClass, requestJson } from './api';
 
@@ -28,28 +28,20 @@ const stateStyles = {
 } as const;
 
 function SilenceForm({ onDone }: { onDone: () => void }) {
-  const [draft, setDraft] = useState<Draft>(emptyDraft);
-  const set = (patch: Partial<Draft>) => setDraft((current) => ({ ...current, ...patch }));
-  const create = useMutation({
-    mutationFn: () =>
+  const { draft, set, mutation: create, submit } = useDraftForm(
+    emptyDraft,
+    (sent: Draft) =>
       requestJson('/api/silences', {
         method: 'POST',
         body: {
-          matchers: { cluster: draft.cluster, namespace: draft.namespace, lease: draft.lease, rule: draft.rule },
-          startsAt: fromLocalInput(draft.startsAt),
-          endsAt: fromLocalInput(draft.endsAt) ?? '',
-          comment: draft.comment,
+          matchers: { cluster: sent.cluster, namespace: sent.namespace, lease: sent.lease, rule: sent.rule },
+          startsAt: fromLocalInput(sent.startsAt),
+          endsAt: fromLocalInput(sent.endsAt) ?? '',
+          comment: sent.comment,
         },
       }),
-    onSuccess: () => {
-      setDraft(emptyDraft());
-      onDone();
-    },
-  });
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    create.mutate();
-  };
+    onDone,
+  );
   const field = (name: keyof Draft, label: string, hint: string) => (
     <label className="block text-sm">
       <span className="font-medium">{label}</span>
