@@ -32,7 +32,24 @@ export function getSourceStatus(state: 'connecting' | 'connected' | 'reconnectin
   return state === 'reconnecting' ? 'erroring' : 'blind';
 }
 
-type LeaseRenewals = { lastRenewAt: number; typicalMs: number | null };
+// `recentMs`: the last renew intervals of the lease (oldest first, at most recentIntervals); `skipNext`: the next
+// interval is the one right after a change of holder and says nothing of the renew period (client-go's renew loop
+// polls immediately, so a new holder renews milliseconds after it acquired).
+type LeaseRenewals = { lastRenewAt: number; recentMs: readonly number[]; skipNext: boolean };
+
+// The usual interval is the median of the recent ones, once there are enough of them: one short interval (a
+// renewal right after an acquire, a retry after a conflict) or one long one (a stall) never becomes "usual".
+// A running average did: one near-zero interval made a lease "overdue" a second after each renewal for
+// minutes, and three such leases opened bands every RetryPeriod with nothing wrong.
+const recentIntervals = 8;
+const minIntervals = 2;
+
+export function getTypicalIntervalMs(recentMs: readonly number[]): number | null {
+  if (recentMs.length < minIntervals) return null;
+  const sorted = [...recentMs].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
 
 export type OpenBand = { startedAt: number; reason: DegradedReason; stalledLeases: number; totalLeases: number };
 
@@ -63,13 +80,13 @@ export function feedDegraded(state: DegradedState, inputs: readonly DegradedInpu
     if (source !== 'streaming') continue;
     const previous = leases.get(input.key);
     if (input.type === 'holder-changed') {
-      leases.set(input.key, { lastRenewAt: input.observedAt, typicalMs: previous?.typicalMs ?? null });
+      leases.set(input.key, { lastRenewAt: input.observedAt, recentMs: previous?.recentMs ?? [], skipNext: true });
       continue;
     }
     const interval = input.intervalMs;
-    // The usual interval follows the small ones quickly and the long ones slowly, so a stall does not become "usual".
-    const typicalMs = interval === null || interval <= 0 ? (previous?.typicalMs ?? null) : previous?.typicalMs == null ? interval : interval < previous.typicalMs ? interval : previous.typicalMs * 0.9 + Math.min(interval, previous.typicalMs * 2) * 0.1;
-    leases.set(input.key, { lastRenewAt: Math.max(input.observedAt, previous?.lastRenewAt ?? -Infinity), typicalMs });
+    const isCounted = interval !== null && interval > 0 && !(previous?.skipNext ?? false);
+    const recentMs = isCounted ? [...(previous?.recentMs ?? []), interval].slice(-recentIntervals) : (previous?.recentMs ?? []);
+    leases.set(input.key, { lastRenewAt: Math.max(input.observedAt, previous?.lastRenewAt ?? -Infinity), recentMs, skipNext: false });
   }
   return { ...state, leases, source, sourceSince };
 }
@@ -84,10 +101,11 @@ export function evaluateDegraded(state: DegradedState, now: number, options: Deg
   let total = 0;
   const overdueSince: number[] = [];
   for (const lease of state.leases.values()) {
-    if (now - lease.lastRenewAt > options.activeWithinMs || lease.typicalMs === null) continue;
+    const typicalMs = getTypicalIntervalMs(lease.recentMs);
+    if (now - lease.lastRenewAt > options.activeWithinMs || typicalMs === null) continue;
     total += 1;
     // While the watch errors, renewals cannot arrive: silence then is not the leases'.
-    if (state.source === 'streaming' && now - lease.lastRenewAt > Math.max(options.minOverdueMs, lease.typicalMs * options.overdueFactor)) overdueSince.push(lease.lastRenewAt);
+    if (state.source === 'streaming' && now - lease.lastRenewAt > Math.max(options.minOverdueMs, typicalMs * options.overdueFactor)) overdueSince.push(lease.lastRenewAt);
   }
   const isStalled = overdueSince.length >= options.minLeases && overdueSince.length >= total * options.minShare;
   const reason: DegradedReason | null = state.source === 'erroring' ? 'watch_failed' : isStalled ? 'renewals_stalled' : null;

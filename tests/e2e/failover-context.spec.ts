@@ -18,9 +18,24 @@ test('an OOMKilled leader: the lease page and the audit show the restart beside 
   const kill = await request.post('/api/sim/chaos', { data: { op: 'oomKillLeader', cluster, lease, restartAfterMs: 0 } });
   expect(kill.status()).toBe(200);
 
+  // The failover away from the killed holder, as the API states it: a wrong hint fails here with what was
+  // recorded (hint, restarts, bands), not as a row that never shows up.
+  const contextUrl = `/api/leases/${cluster}/${lease.split('/').map(encodeURIComponent).join('/')}/context`;
+  const failoverFromVictim = async () => {
+    const to = new Date();
+    const from = new Date(to.getTime() - 15 * 60_000);
+    const answer = await request.get(`${contextUrl}?from=${from.toISOString()}&to=${to.toISOString()}`);
+    expect(answer.status()).toBe(200);
+    const context = (await answer.json()) as { failovers: Array<{ fromHolder: string | null; hint: { kind: string } }> };
+    return context.failovers.find((failover) => failover.fromHolder === victim) ?? null;
+  };
+  await expect.poll(async () => (await failoverFromVictim()) !== null, { timeout: 60_000 }).toBe(true);
+  const recorded = (await failoverFromVictim())!;
+  expect(recorded.hint.kind, JSON.stringify(recorded, null, 1)).toBe('container_restart');
+
   await page.goto(`/leases/${cluster}/${lease}?range=15m`);
   const row = page.getByTestId('context-failover').filter({ has: page.locator('[data-kind="container_restart"]') });
-  await expect(row).toHaveCount(1, { timeout: 60_000 });
+  await expect(row).toHaveCount(1, { timeout: 20_000 });
   await expect(row.getByTestId('failover-hint')).toContainText(/previous holder's container restarted [\d.]+ s before expiry: OOMKilled \(exit 137\)/);
   await expect(row).toContainText(`on node ${hostOf(victim)}`);
   const evidence = row.getByTestId('failover-evidence');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyDegradedState, evaluateDegraded, feedDegraded, getSourceStatus, type DegradedInput } from '@/lib/leases/api-degraded';
+import { emptyDegradedState, evaluateDegraded, feedDegraded, getSourceStatus, getTypicalIntervalMs, type DegradedInput } from '@/lib/leases/api-degraded';
 import { compareVersions, pickStrategy, rankCandidates, type CandidateRecord } from '@/lib/leases/candidate-ranking';
 import { buildFailoverHint, getSilentSince, type FailoverFacts } from '@/lib/leases/failover-hint';
 import { getOwnerWorkload, isKeptEvent, parseIdentity, resolveHolderPod, type PodRecord } from '@/lib/leases/pod-identity';
@@ -145,9 +145,31 @@ describe('API server degraded bands', () => {
     expect(evaluateDegraded(state, 30_500).changes).toEqual([]);
   });
 
+  it('takes the renewal right after an acquire (client-go polls at once) for no renew period: no band while every lease renews on time', () => {
+    // Three leases acquired at 0 and renewed 10 ms later, as client-go's renew loop does, then every 2 s.
+    const acquired = (key: string): DegradedInput[] => [{ type: 'holder-changed', key, observedAt: 0 }, renew(key, 10, 10), ...Array.from({ length: 30 }, (_, i) => renew(key, 2_010 + i * 2_000))];
+    const state = feedDegraded(emptyDegradedState, ['a', 'b', 'c'].flatMap(acquired));
+    // 1.5 s after the last renewal of all three: on time for a 2 s period (a running average had made it 10 ms).
+    expect(evaluateDegraded(state, 60_010 + 1_500).changes).toEqual([]);
+    // A real stall is still seen: four periods without a renewal.
+    expect(evaluateDegraded(state, 60_010 + 8_500).changes).toEqual([{ type: 'opened', band: { startedAt: 60_010, reason: 'renewals_stalled', stalledLeases: 3, totalLeases: 3 } }]);
+  });
+
+  it('keeps the usual interval through one short or one long interval, and needs two before it judges a lease', () => {
+    expect(getTypicalIntervalMs([2_000])).toBeNull();
+    expect(getTypicalIntervalMs([1_500, 2_500])).toBe(2_000);
+    expect(getTypicalIntervalMs([5, 2_000, 2_000])).toBe(2_000);
+    expect(getTypicalIntervalMs([2_000, 2_000, 2_000, 30_000, 2_000, 2_000, 40, 2_000])).toBe(2_000);
+    // A lease renewing faster for good is followed once most recent intervals say so.
+    expect(getTypicalIntervalMs([2_000, 2_000, 2_000, 500, 500, 500, 500, 500])).toBe(500);
+    // A lease that had a short retry once, not after an acquire, still renews every 2 s: not overdue at 1.5 s.
+    const retried = ['a', 'b', 'c'].flatMap((key) => [...steady([key], 10_000), renew(key, 10_050, 50), renew(key, 12_050, 2_000)]);
+    expect(evaluateDegraded(feedDegraded(emptyDegradedState, retried), 13_550).changes).toEqual([]);
+  });
+
   it('opens a watch_failed band while the watch errors transiently', () => {
-    const state = feedDegraded(emptyDegradedState, [...steady(['a'], 4000), { type: 'watch', status: getSourceStatus('reconnecting'), at: 5000 }]);
-    expect(evaluateDegraded(state, 5000).changes).toEqual([{ type: 'opened', band: { startedAt: 5000, reason: 'watch_failed', stalledLeases: 0, totalLeases: 1 } }]);
+    const state = feedDegraded(emptyDegradedState, [...steady(['a'], 6000), { type: 'watch', status: getSourceStatus('reconnecting'), at: 7000 }]);
+    expect(evaluateDegraded(state, 7000).changes).toEqual([{ type: 'opened', band: { startedAt: 7000, reason: 'watch_failed', stalledLeases: 0, totalLeases: 1 } }]);
   });
 
   it("never takes Leasetrail's own 401/403 for the API server", () => {
