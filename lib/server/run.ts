@@ -13,6 +13,7 @@ import { describeDatabaseError } from './database-errors';
 import { peerHeader } from '../auth/proxy-identity';
 import { startDrain } from './lifecycle';
 import { loadPrecompressedAssets, servePrecompressed } from './static-assets';
+import { closePreviewPool, registerPreviewWorkerFile } from './preview-pool';
 
 export type RunningServer = { url: string; databaseUrl: string; controller: RunningController | undefined; stop: () => Promise<void> };
 
@@ -59,6 +60,9 @@ export type RunOptions = { env: Env; root: string; log: Logger };
 
 export async function runServer({ env, root, log }: RunOptions): Promise<RunningServer> {
   await assertPortFree(env.HOST, env.PORT);
+  // Rule previews run in worker threads started from this file's folder: dist/preview-worker.cjs in the
+  // production bundle, lib/server/preview-worker.cjs (through tsx) from source.
+  registerPreviewWorkerFile(path.join(__dirname, 'preview-worker.cjs'));
 
   let embedded: EmbeddedDatabase | undefined;
   let controller: RunningController | undefined;
@@ -118,6 +122,7 @@ export async function runServer({ env, root, log }: RunOptions): Promise<Running
         server.closeAllConnections();
         await closed;
         await app.close();
+        await closePreviewPool();
         await controller?.stop();
         await embedded?.stop();
       })();
