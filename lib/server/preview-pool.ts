@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { BudgetExceededError, ClientGoneError, ValidationError } from '../errors';
+import { recordPreviewLoad, recordPreviewRun, type PreviewOutcome } from '../metrics/preview-metrics';
 import type { PreviewInput, PreviewResult } from './alerts/preview-rule';
 
 // A rule preview replays up to a month of history: seconds of CPU and a few hundred MB of short-lived
@@ -45,6 +46,12 @@ function deserializeError(error: SerializedError): Error {
   return Object.assign(new Error(error.message), { name: error.name, ...(error.code === undefined ? {} : { code: error.code }) });
 }
 
+function outcomeOf(outcome: { result: PreviewResult } | { error: Error }): PreviewOutcome {
+  if ('result' in outcome) return 'answered';
+  if (outcome.error instanceof ClientGoneError) return 'cancelled';
+  return outcome.error instanceof ValidationError || outcome.error instanceof BudgetExceededError ? 'refused' : 'failed';
+}
+
 export function createPreviewPool(options: PreviewPoolOptions): PreviewPool {
   const slots: Slot[] = Array.from({ length: Math.max(1, options.threads) }, () => ({ worker: undefined, running: undefined }));
   const queue: Pending[] = [];
@@ -52,13 +59,15 @@ export function createPreviewPool(options: PreviewPoolOptions): PreviewPool {
   let completed = 0;
   let isClosed = false;
 
-  const settle = (slot: Slot, settleWith: (pending: Pending) => void) => {
+  const settle = (slot: Slot, outcome: { result: PreviewResult } | { error: Error }) => {
     const pending = slot.running;
     if (!pending) return;
     slot.running = undefined;
     pending.detach();
     completed += 1;
-    settleWith(pending);
+    recordPreviewRun(outcomeOf(outcome));
+    if ('result' in outcome) pending.resolve(outcome.result);
+    else pending.reject(outcome.error);
     // An idle worker does not keep the process alive.
     slot.worker?.unref();
     dispatch();
@@ -67,18 +76,18 @@ export function createPreviewPool(options: PreviewPoolOptions): PreviewPool {
   const spawn = (slot: Slot): Worker => {
     const worker = new Worker(options.file, { resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb } });
     started += 1;
-    worker.on('message', (reply: PreviewReply) => settle(slot, (pending) => ('result' in reply ? pending.resolve(reply.result) : pending.reject(deserializeError(reply.error)))));
+    worker.on('message', (reply: PreviewReply) => settle(slot, 'result' in reply ? reply : { error: deserializeError(reply.error) }));
     worker.on('error', (error: Error & { code?: string }) => {
       slot.worker = undefined;
       const cause =
         error.code === 'ERR_WORKER_OUT_OF_MEMORY'
           ? new BudgetExceededError(`the preview needed more than its ${options.maxHeapMb} MB of memory: choose fewer hours or narrower patterns`)
           : error;
-      settle(slot, (pending) => pending.reject(cause));
+      settle(slot, { error: cause });
     });
     worker.on('exit', (code) => {
       if (slot.worker === worker) slot.worker = undefined;
-      settle(slot, (pending) => pending.reject(new Error(`the preview thread exited with code ${code}`)));
+      settle(slot, { error: new Error(`the preview thread exited with code ${code}`) });
     });
     return worker;
   };
@@ -92,6 +101,7 @@ export function createPreviewPool(options: PreviewPoolOptions): PreviewPool {
       slot.worker.ref();
       slot.worker.postMessage(pending.task);
     }
+    recordPreviewLoad({ busy: slots.filter((slot) => slot.running).length, queued: queue.length });
   };
 
   return {
@@ -106,6 +116,7 @@ export function createPreviewPool(options: PreviewPoolOptions): PreviewPool {
           const index = queue.indexOf(pending);
           if (index >= 0) {
             queue.splice(index, 1);
+            recordPreviewLoad({ busy: slots.filter((slot) => slot.running).length, queued: queue.length });
             pending.detach();
             reject(new ClientGoneError('the preview was cancelled: its client went away'));
             return;
