@@ -3,10 +3,17 @@
 // health and the live stream gets a turn between slices. The bytes are those JSON.stringify gives for
 // the same object.
 
-export type JsonField<T = unknown> = { key: string; value: unknown } | { key: string; items: readonly T[]; map: (item: T) => unknown };
+// perSlice: items converted and written at once for this list (the default for the answer otherwise);
+// a few for big items (a fleet timeline lease carries up to 400 churn buckets), hundreds for small ones.
+export type JsonField<T = unknown> = { key: string; value: unknown } | { key: string; items: readonly T[]; map: (item: T) => unknown; perSlice?: number };
 
 // `T` differs per field: each field checks its own items against its own map.
-export const jsonList = <T>(key: string, items: readonly T[], map: (item: T) => unknown): JsonField => ({ key, items, map: map as (item: unknown) => unknown });
+export const jsonList = <T>(key: string, items: readonly T[], map: (item: T) => unknown, perSlice?: number): JsonField => ({
+  key,
+  items,
+  map: map as (item: unknown) => unknown,
+  ...(perSlice === undefined ? {} : { perSlice }),
+});
 
 function* pieces(fields: readonly JsonField[], itemsPerSlice: number): Generator<string> {
   let buffer = '{';
@@ -15,9 +22,10 @@ function* pieces(fields: readonly JsonField[], itemsPerSlice: number): Generator
     if ('items' in field) {
       buffer += `${isFirst ? '' : ','}${JSON.stringify(field.key)}:[`;
       isFirst = false;
-      for (let start = 0; start < field.items.length; start += itemsPerSlice) {
+      const size = Math.max(1, field.perSlice ?? itemsPerSlice);
+      for (let start = 0; start < field.items.length; start += size) {
         // As in JSON.stringify of the whole array, an item that maps to undefined is written as null.
-        const slice = field.items.slice(start, start + itemsPerSlice).map((item) => JSON.stringify(field.map(item) ?? null));
+        const slice = field.items.slice(start, start + size).map((item) => JSON.stringify(field.map(item) ?? null));
         buffer += `${start === 0 ? '' : ','}${slice.join(',')}`;
         yield buffer;
         buffer = '';

@@ -90,6 +90,11 @@ export async function runServer({ env, root, log }: RunOptions): Promise<Running
     const conf = readBuiltNextConfig(root);
     const app = next({ dev: false, dir: root, hostname: env.HOST, port: env.PORT, ...(conf ? { conf } : {}) });
     await app.prepare();
+    // Next then loads every route's code in the background: about a second of module compilation on this
+    // thread, which the first requests and health probes queued behind. It is done before listening.
+    // (Not a public API: when a Next version drops it, this is skipped and routes load on first use.)
+    const nextServer = (app as unknown as { server?: { unstable_preloadEntries?: () => Promise<void> } }).server;
+    await nextServer?.unstable_preloadEntries?.();
     const handle = app.getRequestHandler();
     const precompressed = loadPrecompressedAssets(path.join(root, '.next', 'static'));
     const server = http.createServer((req, res) => {

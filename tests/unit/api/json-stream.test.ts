@@ -77,6 +77,11 @@ describe('streamJsonObject', () => {
     for (const { fields, object } of cases) expect((await chunksOf(streamJsonObject(fields, { itemsPerSlice: 1 }))).join('')).toBe(JSON.stringify(object));
   });
 
+  it('slices each list by its own size', async () => {
+    const chunks = await chunksOf(streamJsonObject([jsonList('big', [1, 2, 3, 4], (x) => x, 1), jsonList('small', [1, 2, 3, 4], (x) => x, 4)], { itemsPerSlice: 2 }));
+    expect(chunks).toEqual(['{"big":[1', ',2', ',3', ',4', '],"small":[1,2,3,4', ']}']);
+  });
+
   it('stops converting when the reader cancels', async () => {
     let converted = 0;
     const reader = streamJsonObject([jsonList('items', Array.from({ length: 100 }, (_, index) => index), (item) => (converted += 1, item))], { itemsPerSlice: 10 }).getReader();
