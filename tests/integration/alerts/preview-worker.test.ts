@@ -2,7 +2,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as previewRoute from '../../../app/api/alert-rules/preview/route';
-import { ClientGoneError } from '../../../lib/errors';
+import { BudgetExceededError, ClientGoneError } from '../../../lib/errors';
 import { getHeavyGate } from '../../../lib/http/heavy-reads';
 import { previewRule } from '../../../lib/server/alerts/preview-rule';
 import { createPreviewPool, getPreviewPool, previewWorkerFile } from '../../../lib/server/preview-pool';
@@ -96,6 +96,20 @@ describe('the rule preview off the main thread', () => {
       expect(pool.stats().queued).toBe(0);
       expect((await first).subjects).toBe(leases);
       expect(pool.stats()).toMatchObject({ started: 1, completed: 1, busy: 0 });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('answers 503-kind when a thread runs out of its heap cap (24 MB here: loading or replaying), and starts a new thread for the next preview', { timeout: 60_000 }, async () => {
+    const pool = createPreviewPool({ file: previewWorkerFile(), threads: 1, maxHeapMb: 24 });
+    try {
+      const input = { kind: 'flapping' as const, params: { transitions: 3, windowSeconds: 600 }, clusterPattern: '*', namespacePattern: '*', namePattern: '*', excludePatterns: [], forSeconds: 0, quietSeconds: 0, hours: 24, now: new Date() };
+      const refused = await pool.run(db.url, input).catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(BudgetExceededError);
+      expect((refused as Error).message).toBe('the preview needed more than its 24 MB of memory: choose fewer hours or narrower patterns');
+      await expect(pool.run(db.url, input)).rejects.toBeInstanceOf(BudgetExceededError);
+      expect(pool.stats()).toMatchObject({ started: 2, completed: 2, busy: 0, queued: 0 });
     } finally {
       await pool.close();
     }
