@@ -58,3 +58,8 @@ export class UnavailableError extends Error {
 export class BudgetExceededError extends Error {
   override name = 'BudgetExceededError';
 }
+
+// The client of a heavy read went away: its work stops; nobody reads the answer (499, as nginx logs it).
+export class ClientGoneError extends Error {
+  override name = 'ClientGoneError';
+}

@@ -19,6 +19,8 @@ const entries = {
   migrate: 'scripts/migrate.ts',
   // lib/kube/controller.ts starts its threads from `controller-worker.cjs` beside itself: in the bundle, this one.
   'controller-worker': 'lib/kube/controller-worker.ts',
+  // lib/server/run.ts registers `preview-worker.cjs` beside itself for the rule preview's threads: in the bundle, this one.
+  'preview-worker': 'lib/server/preview-worker.ts',
 };
 
 // Bundled into our entry points, so esbuild drops what they do not use: @kubernetes/client-node's index

@@ -155,14 +155,23 @@ export type FleetTimelineResponse = {
   range: RangeDto;
 };
 
+export const toFleetTimelineLeaseDto = (lease: FleetTimelineLease): FleetTimelineResponse['leases'][number] => ({
+  ...lease,
+  holderSince: isoOrNull(lease.holderSince),
+  stateAtStart: toWindowStartStateDto(lease.stateAtStart),
+  churn: lease.churn?.map((bucket) => ({ ...bucket, start: iso(new Date(bucket.start)), end: iso(new Date(bucket.end)) })) ?? null,
+});
+
+export const toFleetTimelineTransitionDto = (transition: FleetTimeline['transitions'][number]): FleetTimelineResponse['transitions'][number] => ({
+  ...toTransitionDto(transition),
+  cluster: transition.cluster,
+  namespace: transition.namespace,
+  name: transition.name,
+});
+
 export const toFleetTimelineResponse = (timeline: FleetTimeline, range: TimeRange): FleetTimelineResponse => ({
-  leases: timeline.leases.map((lease) => ({
-    ...lease,
-    holderSince: isoOrNull(lease.holderSince),
-    stateAtStart: toWindowStartStateDto(lease.stateAtStart),
-    churn: lease.churn?.map((bucket) => ({ ...bucket, start: iso(new Date(bucket.start)), end: iso(new Date(bucket.end)) })) ?? null,
-  })),
-  transitions: timeline.transitions.map((transition) => ({ ...toTransitionDto(transition), cluster: transition.cluster, namespace: transition.namespace, name: transition.name })),
+  leases: timeline.leases.map(toFleetTimelineLeaseDto),
+  transitions: timeline.transitions.map(toFleetTimelineTransitionDto),
   hasMoreLeases: timeline.hasMoreLeases,
   range: toRangeDto(range),
 });

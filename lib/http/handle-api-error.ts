@@ -1,6 +1,7 @@
 import { ZodError } from 'zod';
 import {
   BudgetExceededError,
+  ClientGoneError,
   ConflictError,
   ForbiddenError,
   MisdirectedRequestError,
@@ -44,6 +45,7 @@ export function handleApiError(error: unknown): Response {
   if (error instanceof MisdirectedRequestError) return json({ error: error.message }, 421);
   if (error instanceof UnavailableError) return json({ error: error.message }, 503, { 'retry-after': '10' });
   if (error instanceof BudgetExceededError) return json({ error: error.message }, 503);
+  if (error instanceof ClientGoneError) return json({ error: error.message }, 499);
   if (error instanceof TooManyRequestsError) return json({ error: error.message }, 429, { 'retry-after': String(error.retryAfterSeconds) });
   log.error({ err: error }, 'unhandled API error');
   return json({ error: 'internal error' }, 500);

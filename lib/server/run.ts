@@ -13,6 +13,7 @@ import { describeDatabaseError } from './database-errors';
 import { peerHeader } from '../auth/proxy-identity';
 import { startDrain } from './lifecycle';
 import { loadPrecompressedAssets, servePrecompressed } from './static-assets';
+import { closePreviewPool, registerPreviewWorkerFile } from './preview-pool';
 
 export type RunningServer = { url: string; databaseUrl: string; controller: RunningController | undefined; stop: () => Promise<void> };
 
@@ -59,6 +60,9 @@ export type RunOptions = { env: Env; root: string; log: Logger };
 
 export async function runServer({ env, root, log }: RunOptions): Promise<RunningServer> {
   await assertPortFree(env.HOST, env.PORT);
+  // Rule previews run in worker threads started from this file's folder: dist/preview-worker.cjs in the
+  // production bundle, lib/server/preview-worker.cjs (through tsx) from source.
+  registerPreviewWorkerFile(path.join(__dirname, 'preview-worker.cjs'));
 
   let embedded: EmbeddedDatabase | undefined;
   let controller: RunningController | undefined;
@@ -86,6 +90,11 @@ export async function runServer({ env, root, log }: RunOptions): Promise<Running
     const conf = readBuiltNextConfig(root);
     const app = next({ dev: false, dir: root, hostname: env.HOST, port: env.PORT, ...(conf ? { conf } : {}) });
     await app.prepare();
+    // Next then loads every route's code in the background: about a second of module compilation on this
+    // thread, which the first requests and health probes queued behind. It is done before listening.
+    // (Not a public API: when a Next version drops it, this is skipped and routes load on first use.)
+    const nextServer = (app as unknown as { server?: { unstable_preloadEntries?: () => Promise<void> } }).server;
+    await nextServer?.unstable_preloadEntries?.();
     const handle = app.getRequestHandler();
     const precompressed = loadPrecompressedAssets(path.join(root, '.next', 'static'));
     const server = http.createServer((req, res) => {
@@ -118,6 +127,7 @@ export async function runServer({ env, root, log }: RunOptions): Promise<Running
         server.closeAllConnections();
         await closed;
         await app.close();
+        await closePreviewPool();
         await controller?.stop();
         await embedded?.stop();
       })();

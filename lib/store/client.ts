@@ -17,6 +17,13 @@ export function createStore(databaseUrl: string, options: { max?: number } = {})
   return { prisma, pool };
 }
 
+// The database a store connects to: for a worker thread, which opens its own connections.
+export function databaseUrlOf(store: Store): string {
+  const url = store.pool.options.connectionString;
+  if (!url) throw new Error('the store was created without a connection string');
+  return url;
+}
+
 export function getStore(): Store {
   if (globalForStore.leasetrailStore) return globalForStore.leasetrailStore;
   const url = getEnv().DATABASE_URL;

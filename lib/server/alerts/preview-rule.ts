@@ -1,6 +1,7 @@
-import { ValidationError } from '../../errors';
+import { ClientGoneError, ValidationError } from '../../errors';
 import type { Store } from '../../store/client';
-import { loadFlappingHistory, loadHeartbeatGapHistory, loadLeaderlessHistory, loadRenewLatencyHistory, loadStaleHistory } from '../../store/alert-facts';
+import { loadHeartbeatGapHistory, loadLeaderlessHistory, loadRenewLatencyHistory, loadStaleHistory } from '../../store/alert-facts';
+import { readFlappingHistory } from '../../store/alert-facts';
 import { clusterShareIntervals, expandTransitions, flappingIntervals, neededNodes, renewLatencyCondition } from '../../alerts/conditions';
 import { timingOf } from '../../alerts/evaluate';
 import { describeRule, lookbackSeconds } from '../../alerts/params';
@@ -10,13 +11,15 @@ import type { RuleDefinition, RuleScope } from '../../alerts/types';
 
 export type PreviewInput = RuleDefinition & RuleScope & { forSeconds: number; quietSeconds: number; hours: number; now: Date };
 
-// A preview over a month of a flapping fleet can take tens of seconds of CPU: it works in slices,
-// giving the event loop back between them (health and live updates keep flowing), and stops at a budget.
+// A preview over a month of a flapping fleet takes seconds of CPU: the web tier runs it in a worker thread
+// (preview-pool.ts), and here it works in slices and stops at a budget.
 // maxFacts: how many changes of leader a preview may load at most (a row cap before the time budget).
-export type PreviewBudget = { budgetMs: number; clock: () => number; maxFacts?: number };
+// isCancelled: the client went away; checked where the budget is.
+export type PreviewBudget = { budgetMs: number; clock: () => number; maxFacts?: number; isCancelled?: () => boolean };
 
-const defaultBudget: PreviewBudget = { budgetMs: 5_000, clock: () => performance.now() };
+export const defaultPreviewBudget: PreviewBudget = { budgetMs: 5_000, clock: () => performance.now() };
 const subjectsPerSlice = 20;
+const flappingBatchRows = 10_000;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -38,20 +41,12 @@ export const MAX_PREVIEW_FACTS = 2_000_000;
 // Intervals are worked out only for subjects in scope, one slice at a time.
 type LazySignal = { subject: SubjectSignal['subject']; intervals: () => SubjectSignal['intervals'] };
 
-async function signalsFor(store: Store, input: PreviewInput, from: Date, to: Date, maxFacts: number): Promise<{ signals: LazySignal[]; sampleStepSeconds: number | null }> {
+async function signalsFor(store: Store, input: PreviewInput, from: Date, to: Date): Promise<{ signals: LazySignal[]; sampleStepSeconds: number | null }> {
   const db = store.prisma;
   const lookback = new Date(from.getTime() - lookbackSeconds(input) * 1_000);
   switch (input.kind) {
-    case 'flapping': {
-      const { facts: history, isTruncated } = await loadFlappingHistory(db, { from: lookback, to }, maxFacts);
-      if (isTruncated) {
-        throw new ValidationError(
-          `invalid hours: more than ${maxFacts.toLocaleString('en')} changes of leader in ${input.hours} h of history; choose fewer hours`,
-          [{ path: 'hours', message: 'too much history to replay' }],
-        );
-      }
-      return { signals: history.map((facts) => ({ subject: facts.subject, intervals: () => flappingIntervals(expandTransitions(facts.transitions, input.params.transitions), input.params) })), sampleStepSeconds: null };
-    }
+    case 'flapping':
+      throw new Error('a flapping preview streams its history: see replayFlapping');
     case 'leaderless': {
       const history = await loadLeaderlessHistory(db, { from: lookback, to });
       return { signals: history.map((entry) => ({ subject: entry.subject, intervals: () => thresholdIntervals(entry.periods, input.params.seconds * 1_000) })), sampleStepSeconds: null };
@@ -104,31 +99,82 @@ function extendByWindow(intervals: readonly ActiveInterval[], windowMs: number):
   return merged;
 }
 
+// Firings kept as the answer needs them: the count, the subjects, the latest `maxListed`, whatever the history.
+function createFiringTally() {
+  let count = 0;
+  const subjects = new Set<string>();
+  let latest: PreviewFiring[] = [];
+  // Latest first; between subjects firing at the same moment, in subject order.
+  const order = (a: PreviewFiring, b: PreviewFiring) => b.firingAt - a.firingAt || (subjectKeyOf(a.subject) < subjectKeyOf(b.subject) ? -1 : subjectKeyOf(a.subject) > subjectKeyOf(b.subject) ? 1 : 0);
+  return {
+    add(firings: PreviewFiring[]) {
+      if (firings.length === 0) return;
+      count += firings.length;
+      for (const firing of firings) subjects.add(subjectKeyOf(firing.subject));
+      latest = [...latest, ...[...firings].sort(order).slice(0, maxListed)].sort(order).slice(0, maxListed);
+    },
+    result: () => ({ firings: count, subjects: subjects.size, alerts: latest }),
+  };
+}
+
 // "Would have fired N times": the rule replayed over stored history with the live lifecycle.
-export async function previewRule(store: Store, input: PreviewInput, budget: PreviewBudget = defaultBudget): Promise<PreviewResult> {
+export async function previewRule(store: Store, input: PreviewInput, budget: PreviewBudget = defaultPreviewBudget): Promise<PreviewResult> {
   const deadline = budget.clock() + budget.budgetMs;
   const to = input.now;
   const from = new Date(to.getTime() - input.hours * 60 * 60 * 1_000);
-  const { signals, sampleStepSeconds } = await signalsFor(store, input, from, to, budget.maxFacts ?? MAX_PREVIEW_FACTS);
   const timing = timingOf(input);
-  const firings: PreviewFiring[] = [];
-  const inScope = signals.filter((signal) => isInScope(input, signal.subject));
-  for (const [index, lazy] of inScope.entries()) {
-    if (index % subjectsPerSlice === 0) {
-      if (index > 0) await yieldToEventLoop();
-      if (budget.clock() > deadline) {
-        throw new ValidationError(`invalid hours: replaying ${input.hours} h took longer than the ${budget.budgetMs / 1_000} s budget; choose fewer hours or narrower patterns`, [{ path: 'hours', message: 'over the time budget' }]);
-      }
+  const tally = createFiringTally();
+  const checkpoint = () => {
+    if (budget.isCancelled?.()) throw new ClientGoneError('the preview was cancelled: its client went away');
+    if (budget.clock() > deadline) {
+      throw new ValidationError(`invalid hours: replaying ${input.hours} h took longer than the ${budget.budgetMs / 1_000} s budget; choose fewer hours or narrower patterns`, [{ path: 'hours', message: 'over the time budget' }]);
     }
-    firings.push(...simulateSignal({ subject: lazy.subject, intervals: lazy.intervals() }, timing, { from: from.getTime(), to: to.getTime() }));
-  }
-  firings.sort((a, b) => b.firingAt - a.firingAt);
-  return {
-    range: { from, to },
-    description: describeRule(input),
-    firings: firings.length,
-    subjects: new Set(firings.map((firing) => subjectKeyOf(firing.subject))).size,
-    alerts: firings.slice(0, maxListed),
-    sampleStepSeconds,
   };
+  const replay = (signal: SubjectSignal) => tally.add(simulateSignal(signal, timing, { from: from.getTime(), to: to.getTime() }));
+  let sampleStepSeconds: number | null = null;
+  if (input.kind === 'flapping') {
+    await replayFlapping(store, input, { from, to }, budget.maxFacts ?? MAX_PREVIEW_FACTS, budget.budgetMs, checkpoint, replay);
+  } else {
+    const loaded = await signalsFor(store, input, from, to);
+    sampleStepSeconds = loaded.sampleStepSeconds;
+    const inScope = loaded.signals.filter((signal) => isInScope(input, signal.subject));
+    for (const [index, lazy] of inScope.entries()) {
+      if (index % subjectsPerSlice === 0) {
+        if (index > 0) await yieldToEventLoop();
+        checkpoint();
+      }
+      replay({ subject: lazy.subject, intervals: lazy.intervals() });
+    }
+  }
+  return { range: { from, to }, description: describeRule(input), ...tally.result(), sampleStepSeconds };
+}
+
+// The flapping history is read a lease at a time (a month of a flapping fleet is ~1 M changes) and each
+// lease replayed as it arrives, so only one lease's changes are held at once.
+async function replayFlapping(
+  store: Store,
+  input: PreviewInput & { kind: 'flapping' },
+  range: { from: Date; to: Date },
+  maxFacts: number,
+  statementTimeoutMs: number,
+  checkpoint: () => void,
+  replay: (signal: SubjectSignal) => void,
+): Promise<void> {
+  const lookback = new Date(range.from.getTime() - lookbackSeconds(input) * 1_000);
+  let index = 0;
+  const { isTruncated } = await readFlappingHistory(
+    store.pool,
+    { from: lookback, to: range.to },
+    { maxRows: maxFacts, batchRows: flappingBatchRows, statementTimeoutMs, include: (subject) => isInScope(input, subject), checkpoint },
+    (facts) => {
+      if (index % subjectsPerSlice === 0) checkpoint();
+      index += 1;
+      replay({ subject: facts.subject, intervals: flappingIntervals(expandTransitions(facts.transitions, input.params.transitions), input.params) });
+    },
+  );
+  if (isTruncated) {
+    throw new ValidationError(`invalid hours: more than ${maxFacts.toLocaleString('en')} changes of leader in ${input.hours} h of history; choose fewer hours`, [
+      { path: 'hours', message: 'too much history to replay' },
+    ]);
+  }
 }

@@ -46,3 +46,17 @@ export type GapSeed = { startedAt: Date; endedAt: Date | null } & Partial<Omit<P
 export function seedGap(store: Store, cluster: Cluster, gap: GapSeed): Promise<ObservationGap> {
   return store.prisma.observationGap.create({ data: { reason: 'watch_lost', ...gap, clusterId: cluster.id } });
 }
+
+// A flapping fleet in bulk: `leases` elected leases under operators/flapper-N, each changing leader every
+// `everySeconds` for `perLease` changes up to `end`, written by PostgreSQL in one statement per lease.
+export async function seedFlappingFleet(store: Store, cluster: Cluster, options: { leases: number; perLease: number; everySeconds: number; end: Date }): Promise<void> {
+  for (let index = 0; index < options.leases; index += 1) {
+    const lease = await seedLease(store, cluster, { namespace: 'operators', name: `flapper-${index}` });
+    await store.pool.query(
+      `INSERT INTO "Transition" ("leaseId", "clusterId", "eventKey", kind, cause, at, "observedAt", "fromHolder", "toHolder")
+       SELECT $1, $2, 'bulk-' || g, 'acquired', 'expiry', at, at, 'pod-' || ((g + 1) % 3), 'pod-' || (g % 3)
+         FROM generate_series(1, $4::int) AS g, LATERAL (SELECT $3::timestamptz - g * make_interval(secs => $5::float8) AS at) AS t`,
+      [lease.id, cluster.id, options.end, options.perLease, options.everySeconds],
+    );
+  }
+}
