@@ -252,6 +252,13 @@ export class LeaderElector {
     this.observedTime = this.clock.monotonic();
   }
 
+  // client-go's "record obtained": the observed time moves only when the record changed since the last read.
+  private noteRecordRead(record: LeaderElectionRecord, raw: string): void {
+    if (this.observedRawRecord === raw) return;
+    this.setObservedRecord(record);
+    this.observedRawRecord = raw;
+  }
+
   private wallNow(): number {
     return this.clock.now() + this.clockOffsetMs;
   }
@@ -307,10 +314,7 @@ export class LeaderElector {
     }
 
     // 3. Record obtained: note when it last changed, by our own clock.
-    if (this.observedRawRecord !== oldRaw) {
-      this.setObservedRecord(old);
-      this.observedRawRecord = oldRaw;
-    }
+    this.noteRecordRead(old, oldRaw);
     if (old.holderIdentity !== '' && this.isObservedLeaseValid(monotonicNow) && !this.isLeaderByRecord()) {
       this.log.trace({ holder: old.holderIdentity }, 'lock is held and has not yet expired');
       return false;
@@ -350,10 +354,7 @@ export class LeaderElector {
       this.log.debug({ err: describeError(error) }, 'error retrieving resource lock');
       return false;
     }
-    if (this.observedRawRecord !== oldRaw) {
-      this.setObservedRecord(old);
-      this.observedRawRecord = oldRaw;
-    }
+    this.noteRecordRead(old, oldRaw);
     if (!this.isObservedLeaseValid(this.clock.monotonic())) return false;
     if (!this.isLeaderByRecord()) return false;
     if (old.preferredHolder) {
