@@ -35,7 +35,8 @@ export type FailoverHint = { kind: HintKind; text: string; evidence: Evidence[] 
 const bandSlackMs = 1_000;
 const restartLeadMs = 60_000;
 const restartLagMs = 1_000;
-const consequenceMs = 60_000;
+// Exported: the store reads restarts up to this long after each takeover, so the hint sees them all.
+export const consequenceMs = 60_000;
 // A process that dies on its own renewed at most one RetryPeriod before; one that exits because it lost
 // the lease does so a RenewDeadline after its last renewal. Usual settings put RetryPeriod below and
 // RenewDeadline above 30 % of the lease duration (2 s / 10 s of 15 s; 15 s / 40 s of 60 s; 7.5 s / 15 s of 30 s).

@@ -1,6 +1,6 @@
 import type { EventDto, FailoverContextDto, HolderPod, LeaseContextDto, RestartDto } from '../api/context-dto';
 import { rankCandidates } from '../leases/candidate-ranking';
-import { buildFailoverHint, getSilentSince, type DegradedBandFact } from '../leases/failover-hint';
+import { buildFailoverHint, consequenceMs, getSilentSince, type DegradedBandFact } from '../leases/failover-hint';
 import { getOwnerWorkload, parseIdentity, resolveHolderPod, type PodRecord } from '../leases/pod-identity';
 import type { LeaseKey } from '../leases';
 import type { Store } from './client';
@@ -22,8 +22,6 @@ const maxRestartsPerFailover = 50;
 const maxBandsPerFailover = 10;
 const maxBands = 500;
 const maxEventsPerFailover = 20;
-// Restarts up to this long after a takeover are shown as its consequences.
-const consequenceMs = 60_000;
 
 async function findLeaseRef(store: Store, key: LeaseKey): Promise<LeaseRef & { strategy: string | null; preferredHolder: string | null; holderIdentity: string | null; renewTime: Date | null }> {
   const { rows } = await store.pool.query<LeaseRef & { strategy: string | null; preferredHolder: string | null; holderIdentity: string | null; renewTime: Date | null }>(
