@@ -168,7 +168,7 @@ export function TimelineClient({ clusters, initialNow }: { clusters: string[]; i
         {timeline.data ? `${plural(timeline.data.leases.length, 'lease')} · ${plural(failovers, 'failover')} in range` : '\u00a0'}
         {timeline.data?.hasMoreLeases ? ' · more leases match: narrow by cluster or namespace' : ''}
         {churning.length > 0 ? ` · ${plural(churning.length, 'lease')} changed too often to draw each change: shown as churn, zoom in to see every change` : ''}
-        {timeline.data?.hasMoreBands ? ` · only the newest ${plural(timeline.data.bands.length, 'API server degraded band')} are drawn: narrow the range to see older ones` : ''}
+        {timeline.data?.hasMoreBands ? ` · API server degraded bands: only the newest ${timeline.data.bands.length} drawn, narrow the range to see older ones` : ''}
       </p>
       <TimelineLegend holderColors={holderColors} hasMarkedMoment={markedAt !== null} hasChurn={churning.length > 0} hasDegradedBands={(timeline.data?.bands.length ?? 0) > 0} />
       {timeline.isError ? (
