@@ -54,6 +54,12 @@ export function TimelineClient({ clusters, initialNow }: { clusters: string[]; i
   const rows: TimelineRow[] = useMemo(() => {
     if (!timeline.data) return [];
     const dataFrom = Math.min(from, Date.parse(timeline.data.range.from));
+    const bandsOf = new Map<string, FleetTimelineResponse['bands']>();
+    for (const band of timeline.data.bands) {
+      const list = bandsOf.get(band.cluster);
+      if (list) list.push(band);
+      else bandsOf.set(band.cluster, [band]);
+    }
     return timeline.data.leases.map((lease) => {
       const leaseGaps = (gaps.data?.gaps ?? [])
         .filter((gap) => gap.cluster === lease.cluster)
@@ -82,6 +88,7 @@ export function TimelineClient({ clusters, initialNow }: { clusters: string[]; i
         ),
         segments,
         markers,
+        bands: bandsOf.get(lease.cluster) ?? [],
       };
     });
   }, [timeline.data, gaps.data, from, to]);
@@ -161,8 +168,9 @@ export function TimelineClient({ clusters, initialNow }: { clusters: string[]; i
         {timeline.data ? `${plural(timeline.data.leases.length, 'lease')} · ${plural(failovers, 'failover')} in range` : '\u00a0'}
         {timeline.data?.hasMoreLeases ? ' · more leases match: narrow by cluster or namespace' : ''}
         {churning.length > 0 ? ` · ${plural(churning.length, 'lease')} changed too often to draw each change: shown as churn, zoom in to see every change` : ''}
+        {timeline.data?.hasMoreBands ? ` · API server degraded bands: only the newest ${timeline.data.bands.length} drawn, narrow the range to see older ones` : ''}
       </p>
-      <TimelineLegend holderColors={holderColors} hasMarkedMoment={markedAt !== null} hasChurn={churning.length > 0} />
+      <TimelineLegend holderColors={holderColors} hasMarkedMoment={markedAt !== null} hasChurn={churning.length > 0} hasDegradedBands={(timeline.data?.bands.length ?? 0) > 0} />
       {timeline.isError ? (
         <p role="alert" className="text-sm text-red-600">
           Could not load the timeline: {timeline.error.message}
@@ -186,6 +194,7 @@ export function TimelineClient({ clusters, initialNow }: { clusters: string[]; i
           crosshairAt={hoverAt}
           onHoverAt={setHoverAt}
           markedAt={markedAt}
+          now={Math.min(to, now)}
         />
       )}
       <p className="text-xs text-zinc-600 dark:text-zinc-400">Drag across the timeline to zoom in; t z zooms out, t ← / t → shift the window; arrow keys move between changes.</p>

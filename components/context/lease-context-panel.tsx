@@ -19,15 +19,20 @@ const resourceLabels: Record<AccessDto['resource'], { what: string; rule: string
   leasecandidates: { what: 'coordinated election candidates', rule: 'list, watch on leasecandidates.coordination.k8s.io' },
 };
 
-export function LeaseContextPanel({ leaseKey, range, now }: { leaseKey: LeaseKey; range: { from: number; to: number }; now: number }) {
+// One query for the panel and the timeline's "API server degraded" bands: the page asks once.
+export function useLeaseContext(leaseKey: LeaseKey, range: { from: number; to: number }) {
   const base = `/api/leases/${encodeURIComponent(leaseKey.cluster)}/${encodeURIComponent(leaseKey.namespace)}/${encodeURIComponent(leaseKey.name)}/context`;
   const search = new URLSearchParams({ from: new Date(range.from).toISOString(), to: new Date(range.to).toISOString() });
-  const query = useQuery({
+  return useQuery({
     queryKey: ['lease', 'context', leaseKey.cluster, leaseKey.namespace, leaseKey.name, range.from, range.to],
     queryFn: () => fetchJson<LeaseContextDto>(`${base}?${search}`),
     placeholderData: keepPreviousData,
     refetchInterval: 5_000,
   });
+}
+
+export function LeaseContextPanel({ leaseKey, range, now }: { leaseKey: LeaseKey; range: { from: number; to: number }; now: number }) {
+  const query = useLeaseContext(leaseKey, range);
   if (query.isError) {
     return (
       <p role="alert" className="text-sm text-red-600">

@@ -5,12 +5,15 @@ import { useIsDark } from '@/components/ui/use-is-dark';
 import { formatDuration } from '@/lib/ui/format';
 import { stateColors } from '@/lib/ui/holder-colors';
 import { timeTicks } from '@/lib/ui/time-ticks';
+import type { DegradedBandFact } from '@/lib/leases/failover-hint';
 import type { Marker, Segment } from '@/lib/ui/timeline';
+import { describeBand, findBandAt, layoutBands, type BandSpan } from '@/lib/ui/timeline-bands';
 import { findSegmentAt, layoutMarkers, layoutSegments } from '@/lib/ui/timeline-layout';
 
-export type TimelineRow = { key: string; label: ReactNode; segments: Segment[]; markers: Marker[] };
+/** `bands`: the "API server degraded" bands of the row's cluster, laid over its segments */
+export type TimelineRow = { key: string; label: ReactNode; segments: Segment[]; markers: Marker[]; bands?: readonly DegradedBandFact[] };
 
-export type HoverInfo = { row: TimelineRow; at: number; segment: Segment | undefined; marker: Marker | undefined; x: number; y: number };
+export type HoverInfo = { row: TimelineRow; at: number; segment: Segment | undefined; marker: Marker | undefined; band: DegradedBandFact | undefined; x: number; y: number };
 
 const rowHeight = 28;
 const axisHeight = 22;
@@ -23,6 +26,8 @@ export const markerColors: Record<Marker['type'], string> = {
   unknown_cause: '#71717a',
 };
 export const markedMomentColor = '#0ea5e9';
+export const degradedBandColor = 'rgba(245, 158, 11, 0.35)';
+export const degradedBandEdgeColor = '#d97706';
 const crosshairColor = '#f59e0b';
 
 function hatch(context: CanvasRenderingContext2D, color: string, background: string): CanvasPattern | string {
@@ -65,6 +70,7 @@ export function TimelineCanvas({
   crosshairAt,
   onHoverAt,
   markedAt,
+  now,
 }: {
   rows: TimelineRow[];
   from: number;
@@ -81,6 +87,8 @@ export function TimelineCanvas({
   crosshairAt?: number | null;
   onHoverAt?: (at: number | null) => void;
   markedAt?: number | null;
+  /** where an open "API server degraded" band ends; the window's end when not given */
+  now?: number;
 }) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const wrapperRef = useRef<HTMLDivElement>(null);
@@ -98,6 +106,11 @@ export function TimelineCanvas({
   const xOf = useCallback((at: number) => labelWidth + ((at - from) / (to - from)) * plotWidth, [from, to, plotWidth, labelWidth]);
   const atOf = useCallback((x: number) => from + ((x - labelWidth) / plotWidth) * (to - from), [from, to, plotWidth, labelWidth]);
   const ticks = useMemo(() => timeTicks(from, to, plotWidth, zone), [from, to, plotWidth, zone]);
+  const bandNow = now ?? to;
+  const bandSpans = useMemo(
+    () => new Map(rows.map((row) => [row.key, layoutBands(row.bands ?? [], { from, to, now: bandNow, left: labelWidth, plotWidth })] as const)),
+    [rows, from, to, bandNow, labelWidth, plotWidth],
+  );
 
   useLayoutEffect(() => {
     const wrapper = wrapperRef.current;
@@ -146,6 +159,18 @@ export function TimelineCanvas({
         lastEdge = x;
       }
       context.fill();
+      // Translucent over the segments, so the holder under a stall still shows through.
+      const bands = bandSpans.get(row.key) ?? [];
+      if (bands.length > 0) {
+        context.fillStyle = degradedBandColor;
+        context.beginPath();
+        for (const band of bands) context.rect(band.x, y - 4, band.width, rowHeight);
+        context.fill();
+        context.fillStyle = degradedBandEdgeColor;
+        context.beginPath();
+        for (const band of bands) context.rect(band.x, y - 4, band.width, 2);
+        context.fill();
+      }
       for (const [type, positions] of layoutMarkers(row.markers, xOf)) {
         context.fillStyle = markerColors[type];
         context.beginPath();
@@ -192,14 +217,14 @@ export function TimelineCanvas({
       const [a, b] = [Math.min(drag.start, drag.current), Math.max(drag.start, drag.current)];
       context.fillRect(a, 0, b - a, axisY);
     }
-  }, [rows, measuredWidth, width, height, from, to, xOf, drag, formatTick, plotWidth, labelWidth, holderColors, isDark, ticks, markedAt, crosshairAt]);
+  }, [rows, measuredWidth, width, height, from, to, xOf, drag, formatTick, plotWidth, labelWidth, holderColors, isDark, ticks, markedAt, crosshairAt, bandSpans]);
 
   const infoAt = (rowIndex: number, at: number, x: number): HoverInfo | undefined => {
     const row = rows[rowIndex];
     if (!row) return undefined;
     const tolerance = ((to - from) / plotWidth) * 5;
     const marker = row.markers.find((candidate) => Math.abs(candidate.at - at) <= tolerance);
-    return { row, at, segment: findSegmentAt(row.segments, at), marker, x, y: rowIndex * rowHeight + rowHeight };
+    return { row, at, segment: findSegmentAt(row.segments, at), marker, band: findBandAt(bandSpans.get(row.key) ?? [], x)?.band, x, y: rowIndex * rowHeight + rowHeight };
   };
 
   const locate = (event: React.PointerEvent<HTMLCanvasElement>): HoverInfo | undefined => {
@@ -292,13 +317,14 @@ export function TimelineCanvas({
           setDrag(undefined);
         }}
       />
-      {hover && (hover.segment || hover.marker) ? (
+      {hover && (hover.segment || hover.marker || hover.band) ? (
         <div
           role="tooltip"
           className="pointer-events-none absolute z-10 max-w-xs rounded-md border border-zinc-200 bg-white px-2 py-1 text-xs shadow-md dark:border-zinc-700 dark:bg-zinc-900"
           style={{ left: Math.max(0, Math.min(hover.x + 12, width - 260)), top: hover.y + 12 }}
         >
           {renderTooltip(hover)}
+          {hover.band ? <BandTooltip band={hover.band} formatMoment={formatMoment} /> : null}
         </div>
       ) : null}
       <div className="sr-only" data-testid="timeline-summary">
@@ -311,7 +337,39 @@ export function TimelineCanvas({
             ))}
           </ul>
         ))}
+        <BandList rows={rows} bandSpans={bandSpans} formatMoment={formatMoment} />
       </div>
     </div>
+  );
+}
+
+function bandTimes({ startedAt, endedAt }: DegradedBandFact, formatMoment: (at: number) => string): string {
+  return `${formatMoment(startedAt)} to ${endedAt === null ? 'now (ongoing)' : formatMoment(endedAt)}`;
+}
+
+function BandTooltip({ band, formatMoment }: { band: DegradedBandFact; formatMoment: (at: number) => string }) {
+  return (
+    <div className="text-amber-800 dark:text-amber-300">
+      <div className="font-medium">{describeBand(band)}</div>
+      <div>
+        {bandTimes(band, formatMoment)}
+        {band.endedAt === null ? '' : ` (${formatDuration(band.endedAt - band.startedAt)})`}
+      </div>
+    </div>
+  );
+}
+
+// What the amber bands say, for screen readers (and for tests: canvas pixels cannot be asserted).
+function BandList({ rows, bandSpans, formatMoment }: { rows: TimelineRow[]; bandSpans: Map<string, BandSpan[]>; formatMoment: (at: number) => string }) {
+  const drawn = rows.flatMap((row) => (bandSpans.get(row.key) ?? []).slice(-50).map((span) => ({ row: row.key, span })));
+  if (drawn.length === 0) return null;
+  return (
+    <ul aria-label="API server degraded" data-testid="timeline-bands">
+      {drawn.map(({ row, span }) => (
+        <li key={`${row}/${span.band.id}`} data-testid="timeline-band" data-row={row} data-band-id={span.band.id} data-reason={span.band.reason} data-open={span.band.endedAt === null}>
+          {row}: {describeBand(span.band)}, {bandTimes(span.band, formatMoment)}
+        </li>
+      ))}
+    </ul>
   );
 }

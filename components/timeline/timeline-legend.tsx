@@ -2,7 +2,7 @@
 
 import { IdentityText } from '@/components/ui/identity-text';
 import { markerTypes, type Marker } from '@/lib/ui/timeline';
-import { markedMomentColor, markerColors } from './timeline-canvas';
+import { degradedBandColor, degradedBandEdgeColor, markedMomentColor, markerColors } from './timeline-canvas';
 
 export const markerLabels: Record<Marker['type'], string> = {
   early_takeover: 'early takeover',
@@ -16,7 +16,17 @@ export const markerLabels: Record<Marker['type'], string> = {
 const hatched = (color: string, background: string) => ({ background: `repeating-linear-gradient(135deg, ${background} 0 3px, ${color} 3px 5px)` });
 
 // Holders in view with their colours, the two states, and every marker kind.
-export function TimelineLegend({ holderColors, hasMarkedMoment, hasChurn = false }: { holderColors: Map<string, string>; hasMarkedMoment: boolean; hasChurn?: boolean }) {
+export function TimelineLegend({
+  holderColors,
+  hasMarkedMoment,
+  hasChurn = false,
+  hasDegradedBands = false,
+}: {
+  holderColors: Map<string, string>;
+  hasMarkedMoment: boolean;
+  hasChurn?: boolean;
+  hasDegradedBands?: boolean;
+}) {
   return (
     <div className="space-y-1 text-xs text-zinc-700 dark:text-zinc-300" data-testid="timeline-legend">
       <ul aria-label="Holders in view" className="flex flex-wrap gap-x-3 gap-y-1">
@@ -38,6 +48,11 @@ export function TimelineLegend({ holderColors, hasMarkedMoment, hasChurn = false
         {hasChurn ? (
           <li className="flex items-center gap-1">
             <span className="h-2.5 w-4 rounded-sm ring-1 ring-orange-600" style={hatched('#ea580c', '#ffedd5')} aria-hidden="true" /> too many changes to draw: zoom in
+          </li>
+        ) : null}
+        {hasDegradedBands ? (
+          <li className="flex items-center gap-1" data-testid="legend-degraded-band">
+            <span className="h-2.5 w-4 rounded-sm" style={{ background: degradedBandColor, borderTop: `2px solid ${degradedBandEdgeColor}` }} aria-hidden="true" /> API server degraded
           </li>
         ) : null}
         {markerTypes.map((type) => (

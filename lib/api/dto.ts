@@ -1,4 +1,4 @@
-import type { ChurnBucket, FleetTimeline, FleetTimelineLease } from '../store/timeline';
+import type { ChurnBucket, FleetTimeline, FleetTimelineBand, FleetTimelineLease } from '../store/timeline';
 import type { FleetFailover, FleetLease, FleetSummary } from '../store/fleet';
 import type { ClusterSummary } from '../store/clusters';
 import type { GapRecord } from '../store/gaps';
@@ -152,6 +152,9 @@ export type FleetTimelineResponse = {
   leases: Array<Omit<FleetTimelineLease, 'holderSince' | 'stateAtStart' | 'churn'> & { holderSince: Iso | null; stateAtStart: WindowStartStateDto; churn: ChurnBucketDto[] | null }>;
   transitions: Array<TransitionDto & { cluster: string; namespace: string; name: string }>;
   hasMoreLeases: boolean;
+  // Epoch milliseconds, as in the failover context (LeaseContextDto.bands): newest first, capped.
+  bands: FleetTimelineBand[];
+  hasMoreBands: boolean;
   range: RangeDto;
 };
 
@@ -173,6 +176,8 @@ export const toFleetTimelineResponse = (timeline: FleetTimeline, range: TimeRang
   leases: timeline.leases.map(toFleetTimelineLeaseDto),
   transitions: timeline.transitions.map(toFleetTimelineTransitionDto),
   hasMoreLeases: timeline.hasMoreLeases,
+  bands: timeline.bands,
+  hasMoreBands: timeline.hasMoreBands,
   range: toRangeDto(range),
 });
 

@@ -5,6 +5,7 @@ import { readWithinBudget, type BudgetedQuery } from './read-budget';
 import { TIMELINE_BUCKET_MS } from './timeline-rollups';
 import type { TimeRange } from './time-range';
 import { toTransitionRecord, transitionRowColumns, type TransitionRecord, type TransitionRow } from './transitions';
+import type { DegradedBandFact } from '../leases/failover-hint';
 import type { WindowStartState } from '../timeline/window-start';
 import { listWindowStartStates } from './window-start';
 
@@ -34,12 +35,16 @@ export type FleetTimelineLease = {
 
 export type FleetTimelineTransition = TransitionRecord & { cluster: string; namespace: string; name: string };
 
-export type FleetTimeline = { leases: FleetTimelineLease[]; transitions: FleetTimelineTransition[]; hasMoreLeases: boolean };
+// An "API server degraded" band of a cluster with a lease in the answer, drawn on each of its rows.
+export type FleetTimelineBand = DegradedBandFact & { cluster: string };
+
+export type FleetTimeline = { leases: FleetTimelineLease[]; transitions: FleetTimelineTransition[]; hasMoreLeases: boolean; bands: FleetTimelineBand[]; hasMoreBands: boolean };
 
 // What one answer may carry. A canvas row is at most ~2,000 px wide, so more changes than that cannot
 // be told apart anyway; 20,000 transitions are ~6 MB of JSON. Beyond them a lease is drawn as churn.
 // Churn buckets: at most 400 per lease and 40,000 per answer, so 500 busy leases get 80 each.
-export const fleetTimelineLimits = { transitionsPerLease: 2_000, transitions: 20_000, churnBuckets: 400, churnBucketsTotal: 40_000, budgetMs: 10_000 };
+// Degraded bands: the newest 500 of the clusters in view (a flapping API server opens one every few seconds).
+export const fleetTimelineLimits = { transitionsPerLease: 2_000, transitions: 20_000, churnBuckets: 400, churnBucketsTotal: 40_000, bands: 500, budgetMs: 10_000 };
 
 type LeaseRow = { id: number; cluster: string; clusterId: number; namespace: string; name: string; holderIdentity: string | null; holderSince: number | null };
 type GapRow = { clusterId: number; startedAt: number; endedAt: number | null };
@@ -69,6 +74,8 @@ export async function getFleetTimeline(store: Store, input: FleetTimelineInput, 
     })),
     transitions: read.transitions,
     hasMoreLeases: read.hasMoreLeases,
+    bands: read.bands.slice(0, limits.bands),
+    hasMoreBands: read.bands.length > limits.bands,
   };
 }
 
@@ -116,7 +123,16 @@ async function readFleetTimeline(query: BudgetedQuery, input: FleetTimelineInput
   const churning = leases.filter((lease) => !drawn.has(lease.id));
   const bucketsPerLease = Math.max(1, Math.min(limits.churnBuckets, Math.floor(limits.churnBucketsTotal / Math.max(1, churning.length))));
   const churn = churning.length === 0 ? new Map<number, ChurnBucket[]>() : await readChurn(query, churning, { from: from.getTime(), until: Math.min(to.getTime(), input.now.getTime()) }, bucketsPerLease);
-  return { leases, transitions, churn, hasMoreLeases: leaseRows.length > input.leaseLimit };
+  const bands = await query<FleetTimelineBand>(
+    sql(Prisma.sql`
+      SELECT b.id::text, c.name AS cluster, ${epochMs(Prisma.sql`b."startedAt"`)} AS "startedAt", ${epochMs(Prisma.sql`b."endedAt"`)} AS "endedAt", b.reason, b."stalledLeases", b."totalLeases"
+        FROM "DegradedBand" b JOIN "Cluster" c ON c.id = b."clusterId"
+       WHERE b."clusterId" = ANY(${[...new Set(leases.map((lease) => lease.clusterId))]}::int[])
+         AND b."startedAt" < ${to}::timestamptz AND (b."endedAt" IS NULL OR b."endedAt" >= ${from}::timestamptz)
+       ORDER BY b."startedAt" DESC, b.id DESC
+       LIMIT ${limits.bands + 1}::int`),
+  );
+  return { leases, transitions, churn, bands, hasMoreLeases: leaseRows.length > input.leaseLimit };
 }
 
 export type ChurnGrid = { start: number; bucketMs: number; count: number };

@@ -23,6 +23,8 @@ test('a lease too busy to draw is shown as churn, with its counts and a hint to 
         ],
         transitions: [],
         hasMoreLeases: false,
+        bands: [{ id: '9', cluster: 'prod', startedAt: from + 1_800_000, endedAt: from + 1_860_000, reason: 'renewals_stalled', stalledLeases: 3, totalLeases: 3 }],
+        hasMoreBands: true,
         range: { from: iso(from), to: iso(to) },
       },
     });
@@ -36,4 +38,9 @@ test('a lease too busy to draw is shown as churn, with its counts and a hint to 
   await expect(summary.locator('li[data-type="churn"]')).toHaveCount(12);
   await expect(summary.locator('li[data-type="held"]')).toHaveCount(1);
   await expect(summary.locator('li[data-type="churn"]').first()).toContainText('40 failovers, too many to draw one by one');
+  // The cluster's API server band lies over each of its rows, and the page says the bands were capped.
+  await expect(summary.getByTestId('timeline-band')).toHaveCount(2);
+  await expect(summary.getByTestId('timeline-band').first()).toContainText('API server degraded: 3 of 3 leases overdue at once');
+  await expect(page.getByTestId('timeline-legend')).toContainText('API server degraded');
+  await expect(page.getByText('API server degraded bands: only the newest 1 drawn, narrow the range to see older ones', { exact: false })).toBeVisible();
 });

@@ -18,6 +18,8 @@ export const GET = defineRoute({ access: 'viewer', heavy: true }, async ({ reque
     jsonList('leases', timeline.leases, toFleetTimelineLeaseDto, 20),
     jsonList('transitions', timeline.transitions, toFleetTimelineTransitionDto, 500),
     { key: 'hasMoreLeases', value: timeline.hasMoreLeases },
+    jsonList('bands', timeline.bands, (band) => band, 500),
+    { key: 'hasMoreBands', value: timeline.hasMoreBands },
     { key: 'range', value: toRangeDto(query.range) },
   ]);
 });

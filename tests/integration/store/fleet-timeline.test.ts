@@ -25,7 +25,7 @@ const busyChanges = Array.from({ length: 60 }, (_, i) => ({
   toHolder: `pod-${i % 2}`,
   cause: i === 0 ? ('first' as const) : ('expiry' as const),
 }));
-const small = { transitionsPerLease: 20, transitions: 1_000, churnBuckets: 12, churnBucketsTotal: 1_000, budgetMs: 10_000 };
+const small = { transitionsPerLease: 20, transitions: 1_000, churnBuckets: 12, churnBucketsTotal: 1_000, bands: 500, budgetMs: 10_000 };
 const byName = (leases: FleetTimelineLease[], name: string) => leases.find((lease) => lease.name === name)!;
 
 beforeAll(async () => {
@@ -119,6 +119,44 @@ describe('the fleet timeline stays bounded whatever the range', () => {
     expect(fleetTimelineLimits.transitionsPerLease).toBeGreaterThan(60);
     expect(response.body.leases.every((lease) => lease.churn === null)).toBe(true);
     expect(response.body.transitions.filter((t) => t.name === 'busy')).toHaveLength(60);
+  });
+});
+
+describe('the fleet timeline carries the "API server degraded" bands of its clusters', () => {
+  const band = (clusterId: number, startedAt: Date, endedAt: Date | null, reason: 'renewals_stalled' | 'watch_failed' = 'renewals_stalled') =>
+    db.store.prisma.degradedBand.create({ data: { clusterId, startedAt, endedAt, reason, stalledLeases: 3, totalLeases: 3 } });
+
+  it('answers the bands that overlap the range, newest first, only of the clusters in view, and says when it capped them', async () => {
+    const other = await seedCluster(db.store, 'other');
+    await seedLease(db.store, other, { namespace: 'ops', name: 'elsewhere', createdAt: at('09:00:00'), holderIdentity: 'x_1', holderSince: at('09:00:00') });
+    const seeded = [
+      await band(prod.id, at('09:00:00'), at('09:30:00')),
+      await band(prod.id, at('09:55:00'), at('10:02:00')),
+      await band(prod.id, at('10:40:00'), at('10:41:30'), 'watch_failed'),
+      await band(prod.id, at('11:50:00'), null),
+      await band(prod.id, at('12:00:00'), at('12:05:00')),
+      await band(other.id, at('10:20:00'), at('10:21:00')),
+    ];
+    try {
+      const response = await callGet<FleetTimelineResponse>(getTimeline, '/api/timeline?cluster=prod&from=2026-03-10T10:00:00Z&to=2026-03-10T12:00:00Z');
+      expect(response.status).toBe(200);
+      expect(response.body.bands).toEqual([
+        { id: String(seeded[3]!.id), cluster: 'prod', startedAt: at('11:50:00').getTime(), endedAt: null, reason: 'renewals_stalled', stalledLeases: 3, totalLeases: 3 },
+        { id: String(seeded[2]!.id), cluster: 'prod', startedAt: at('10:40:00').getTime(), endedAt: at('10:41:30').getTime(), reason: 'watch_failed', stalledLeases: 3, totalLeases: 3 },
+        { id: String(seeded[1]!.id), cluster: 'prod', startedAt: at('09:55:00').getTime(), endedAt: at('10:02:00').getTime(), reason: 'renewals_stalled', stalledLeases: 3, totalLeases: 3 },
+      ]);
+      expect(response.body.hasMoreBands).toBe(false);
+
+      const fleet = await callGet<FleetTimelineResponse>(getTimeline, '/api/timeline?from=2026-03-10T10:00:00Z&to=2026-03-10T12:00:00Z');
+      expect(fleet.body.bands.map((b) => `${b.cluster}@${new Date(b.startedAt).toISOString().slice(11, 16)}`)).toEqual(['prod@11:50', 'prod@10:40', 'other@10:20', 'prod@09:55']);
+
+      const capped = await getFleetTimeline(db.store, { range, leaseLimit: 50, now: at('12:00:00') }, { ...small, bands: 2 });
+      expect(capped.bands.map((b) => b.startedAt)).toEqual([at('11:50:00').getTime(), at('10:40:00').getTime()]);
+      expect(capped.hasMoreBands).toBe(true);
+    } finally {
+      await db.store.prisma.degradedBand.deleteMany({ where: { id: { in: seeded.map((b) => b.id) } } });
+      await db.store.prisma.cluster.delete({ where: { id: other.id } });
+    }
   });
 });
 

@@ -46,6 +46,8 @@ const timeline: FleetTimeline = {
     name: 'lease-"1"',
   })) as unknown as FleetTimeline['transitions'],
   hasMoreLeases: true,
+  bands: [{ id: '7', cluster: 'eu', startedAt: at(3).getTime(), endedAt: null, reason: 'watch_failed', stalledLeases: 0, totalLeases: 4 }],
+  hasMoreBands: false,
 };
 const range = { from: at(0), to: at(60) };
 
@@ -56,14 +58,16 @@ describe('streamJsonObject', () => {
         jsonList('leases', timeline.leases, toFleetTimelineLeaseDto),
         jsonList('transitions', timeline.transitions, toFleetTimelineTransitionDto),
         { key: 'hasMoreLeases', value: timeline.hasMoreLeases },
+        jsonList('bands', timeline.bands, (band) => band),
+        { key: 'hasMoreBands', value: timeline.hasMoreBands },
         { key: 'range', value: toRangeDto(range) },
       ],
       { itemsPerSlice: 2 },
     );
     const chunks = await chunksOf(stream);
     expect(chunks.join('')).toBe(JSON.stringify(toFleetTimelineResponse(timeline, range)));
-    // 3 slices of leases, 4 of transitions, the closing fields: nothing was serialized in one go.
-    expect(chunks).toHaveLength(8);
+    // 3 slices of leases, 4 of transitions, 1 of bands, the closing fields: nothing was serialized in one go.
+    expect(chunks).toHaveLength(9);
     expect(Math.max(...chunks.map((chunk) => chunk.length))).toBeLessThan(chunks.join('').length / 3);
   });
 

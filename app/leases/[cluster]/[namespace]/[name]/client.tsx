@@ -7,7 +7,7 @@ import { useCallback, useDeferredValue, useLayoutEffect, useMemo, useState, useS
 import dynamic from 'next/dynamic';
 import { AdvisorPanel } from '@/components/advisor/advisor-panel';
 import { AnnotationList } from '@/components/audit/annotation-list';
-import { LeaseContextPanel } from '@/components/context/lease-context-panel';
+import { LeaseContextPanel, useLeaseContext } from '@/components/context/lease-context-panel';
 import { RangePicker } from '@/components/forms/range-picker';
 import { TimelineCanvas, type HoverInfo } from '@/components/timeline/timeline-canvas';
 import { TimelineLegend, markerLabels } from '@/components/timeline/timeline-legend';
@@ -131,6 +131,8 @@ function LeaseView({ leaseKey, initialLease, initialNow }: { leaseKey: LeaseKey;
   const renewals = isHydrated ? renewalsQuery : whileHydrating;
   const annotations = isHydrated ? annotationsQuery : whileHydrating;
   const gaps = isHydrated ? gapsQuery : whileHydrating;
+  // The failover context panel asks for the same range: its bands are drawn on the timeline too.
+  const bands = useLeaseContext(leaseKey, { from, to }).data?.bands;
   // Built from where the data starts (its state at that moment, then every change), then seen from `from`.
   const fullTimeline = useMemo(() => {
     const data = transitions.data;
@@ -148,7 +150,7 @@ function LeaseView({ leaseKey, initialLease, initialNow }: { leaseKey: LeaseKey;
   }, [transitions.data, gaps.data, lease.holderIdentity, lease.holderSince, from, to]);
   const timeline = useMemo(() => clipTimeline(fullTimeline, from), [fullTimeline, from]);
   // Stable props, so the canvas redraws when the timeline changes and not whenever another query lands.
-  const timelineRows = useMemo(() => [{ key: 'lease', label: leaseKey.name, segments: timeline.segments, markers: timeline.markers }], [leaseKey.name, timeline]);
+  const timelineRows = useMemo(() => [{ key: 'lease', label: leaseKey.name, segments: timeline.segments, markers: timeline.markers, bands: bands ?? [] }], [leaseKey.name, timeline, bands]);
   const holderColors = useMemo(() => assignHolderColors(timeline.segments.flatMap((segment) => (segment.type === 'held' ? [segment.holder] : []))), [timeline]);
   const isMultiDay = to - from > 86_400_000;
   const formatTick = useCallback((at: number) => formatTime(at, mode, { date: isMultiDay, zone: false }), [mode, isMultiDay]);
@@ -228,7 +230,7 @@ function LeaseView({ leaseKey, initialLease, initialNow }: { leaseKey: LeaseKey;
         <h2 id="timeline-heading" className="text-sm font-semibold">
           Leader timeline
         </h2>
-        <TimelineLegend holderColors={holderColors} hasMarkedMoment={markedAt !== null} />
+        <TimelineLegend holderColors={holderColors} hasMarkedMoment={markedAt !== null} hasDegradedBands={(bands?.length ?? 0) > 0} />
         {transitions.isError || gaps.isError ? (
           <p role="alert" className="text-sm text-red-600">
             Could not load the history: {(transitions.error ?? gaps.error)?.message}
@@ -251,6 +253,7 @@ function LeaseView({ leaseKey, initialLease, initialNow }: { leaseKey: LeaseKey;
             crosshairAt={hoverAt}
             onHoverAt={setHoverAt}
             markedAt={markedAt}
+            now={Math.min(to, now)}
           />
         )}
         <p className="text-xs text-zinc-600 dark:text-zinc-400">Drag across the timeline to zoom in; t z zooms out, t ← / t → shift the window.</p>
