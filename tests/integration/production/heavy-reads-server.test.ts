@@ -116,10 +116,12 @@ describe('heavy reads on the production server', () => {
     await refused.arrayBuffer();
     for (const client of clients) client.abort();
     // Without the hang-up reaching the stream, the slots stayed taken until the export's two-minute budget.
+    // A slot is back when a heavy read is no longer refused with 429: what the read then answers (200, or 503
+    // when a loaded CI machine makes it overrun its own budget) is another matter, so it is not asked here.
     await waitFor('a heavy slot to come back', async () => {
       const response = await fetch(`${base}/api/timeline?${range}`);
       await response.arrayBuffer();
-      return response.status === 200;
-    });
+      return response.status !== 429;
+    }, 30_000);
   });
 });
