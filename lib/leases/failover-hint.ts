@@ -47,6 +47,11 @@ const containerTimePrecisionMs = 1_000;
 const processMinRenewed = 2;
 const processMinShare = 0.5;
 
+// What a band records, in the words the hint's evidence and the timelines share.
+export function describeBandFact(band: Pick<DegradedBandFact, 'reason' | 'stalledLeases' | 'totalLeases'>): string {
+  return band.reason === 'watch_failed' ? 'watch of the cluster failing' : `${band.stalledLeases} of ${band.totalLeases} leases overdue at once`;
+}
+
 // When the previous holder last renewed, from the transition alone: the new tenure started
 // leaderlessMs after that renewal's lease ran out (or overlapMs before it).
 export function getSilentSince(facts: Pick<FailoverFacts, 'at' | 'leaderlessMs' | 'overlapMs' | 'leaseDurationSeconds'>): number | null {
@@ -88,7 +93,7 @@ export function buildFailoverHint(facts: FailoverFacts): FailoverHint {
   // A band starts at the last renewal seen before the stall. One that starts within a second of our seeing the
   // takeover starts at the takeover: that was a write the API server took, so the band does not explain it.
   const bands = facts.bands.filter((band) => band.startedAt <= facts.at && band.startedAt < facts.observedAt - bandSlackMs && (band.endedAt === null || band.endedAt >= windowStart));
-  const bandEvidence: Evidence[] = bands.map((entry) => ({ type: 'band', id: entry.id, text: entry.reason === 'watch_failed' ? 'watch of the cluster failing' : `${entry.stalledLeases} of ${entry.totalLeases} leases overdue at once` }));
+  const bandEvidence: Evidence[] = bands.map((entry) => ({ type: 'band', id: entry.id, text: describeBandFact(entry) }));
   // A container that ended as its holder went silent explains the silence, unless the cluster was already
   // degraded then: a process that exits after losing its lease in an API server stall is a consequence.
   // Container times are whole seconds, so "before the band" must hold with a second to spare.

@@ -1,4 +1,4 @@
-import type { DegradedBandFact } from '../leases/failover-hint';
+import { describeBandFact, type DegradedBandFact } from '../leases/failover-hint';
 
 // A band as drawn: its time span inside the view (an open band runs to now) and its pixels.
 export type BandSpan = { band: DegradedBandFact; start: number; end: number; x: number; width: number };
@@ -27,5 +27,5 @@ export function findBandAt(spans: readonly BandSpan[], x: number): BandSpan | un
 }
 
 export function describeBand(band: DegradedBandFact): string {
-  return band.reason === 'watch_failed' ? 'API server degraded: watch of the cluster failing' : `API server degraded: ${band.stalledLeases} of ${band.totalLeases} leases overdue at once`;
+  return `API server degraded: ${describeBandFact(band)}`;
 }
