@@ -13,6 +13,9 @@ export type HealthUnderLoadResult = {
   seconds: number;
   heavy: { answered: number; byStatus: Record<string, number> };
   healthMs: { p50: number; p99: number; max: number; probes: number; failed: number };
+  // The five slowest probes, with when each was sent (ms after the load began): a slow probe in the first
+  // moments of load and one in the middle have different causes.
+  slowestProbes: Array<{ sentAtMs: number; ms: number }>;
   webRssMiB: { idle: number; peak: number };
   target: { maxMs: number; webRssMiB: number };
   met: boolean;
@@ -67,7 +70,9 @@ export async function benchHealthUnderLoad(options: { readers?: number; seconds?
       }
     };
     const latencies: number[] = [];
+    const probes: Array<{ sentAtMs: number; ms: number }> = [];
     let failed = 0;
+    const loadStarted = performance.now();
     const probe = async () => {
       while (Date.now() < deadline) {
         const started = performance.now();
@@ -76,6 +81,7 @@ export async function benchHealthUnderLoad(options: { readers?: number; seconds?
           () => false,
         );
         latencies.push(performance.now() - started);
+        probes.push({ sentAtMs: started - loadStarted, ms: performance.now() - started });
         if (!ok) failed += 1;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
@@ -98,6 +104,10 @@ export async function benchHealthUnderLoad(options: { readers?: number; seconds?
       seconds,
       heavy: { answered, byStatus },
       healthMs,
+      slowestProbes: probes
+        .sort((a, b) => b.ms - a.ms)
+        .slice(0, 5)
+        .map((slow) => ({ sentAtMs: round(slow.sentAtMs), ms: round(slow.ms) })),
       webRssMiB: { idle: mib(idleRss), peak: mib(peakRss) },
       target: { maxMs: 200, webRssMiB: 1_024 },
       met: healthMs.max <= 200 && failed === 0 && peakRss <= 1_024 * 1_048_576,

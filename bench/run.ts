@@ -49,7 +49,7 @@ function summarize(figure: Figure): string {
     case 'storage':
       return `${figure.bytesPerSample.total} bytes per renew sample (heap ${figure.bytesPerSample.heap}, indexes ${figure.bytesPerSample.indexes}, rollups ${figure.bytesPerSample.rollups})`;
     case 'health-under-load':
-      return `/api/health while ${figure.heavyReaders} clients loop heavy reads for ${figure.seconds} s: p50 ${figure.healthMs.p50} ms, p99 ${figure.healthMs.p99} ms, max ${figure.healthMs.max} ms over ${figure.healthMs.probes} probes (target max ≤ 200 ms); web RSS peak ${figure.webRssMiB.peak} MiB (target ≤ 1,024); heavy answers ${JSON.stringify(figure.heavy.byStatus)} — ${verdict(figure.met)}`;
+      return `/api/health while ${figure.heavyReaders} clients loop heavy reads for ${figure.seconds} s: p50 ${figure.healthMs.p50} ms, p99 ${figure.healthMs.p99} ms, max ${figure.healthMs.max} ms over ${figure.healthMs.probes} probes (target max ≤ 200 ms; slowest ${figure.slowestProbes.map((slow) => `${slow.ms} ms sent at +${Math.round(slow.sentAtMs)} ms`).join(', ')}); web RSS peak ${figure.webRssMiB.peak} MiB (target ≤ 1,024); heavy answers ${JSON.stringify(figure.heavy.byStatus)} — ${verdict(figure.met)}`;
     case 'storage-growth':
       return `storage after ${figure.growth.map((row) => `${row.day} d: ${row.totalMiB} MiB (${row.bytesPerKeptSample} B per kept sample)`).join(', ')} for ${figure.leases} leases; dropping a day of ${figure.bigDrop.rows.toLocaleString('en')} samples ${figure.bigDrop.dropMs} ms, ${figure.bigDrop.rowsDeleted} rows deleted (target ≤ 1,000 ms, no bloat) — ${verdict(figure.met)}`;
     case 'render':

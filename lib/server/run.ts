@@ -13,6 +13,7 @@ import { describeDatabaseError } from './database-errors';
 import { peerHeader } from '../auth/proxy-identity';
 import { startDrain } from './lifecycle';
 import { loadPrecompressedAssets, servePrecompressed } from './static-assets';
+import { apiRoutesOfBuild, warmUp } from './warm-up';
 import { closePreviewPool, registerPreviewWorkerFile } from './preview-pool';
 
 export type RunningServer = { url: string; databaseUrl: string; controller: RunningController | undefined; stop: () => Promise<void> };
@@ -97,7 +98,7 @@ export async function runServer({ env, root, log }: RunOptions): Promise<Running
     await nextServer?.unstable_preloadEntries?.();
     const handle = app.getRequestHandler();
     const precompressed = loadPrecompressedAssets(path.join(root, '.next', 'static'));
-    const server = http.createServer((req, res) => {
+    const onRequest: http.RequestListener = (req, res) => {
       // Next decodes route parameters before any of our code runs and answers a malformed one with a 500.
       if (!isDecodablePath(req.url ?? '/')) {
         res.writeHead(400, { 'content-type': 'application/json', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' }).end('{"error":"invalid path: bad percent-encoding"}');
@@ -108,7 +109,14 @@ export async function runServer({ env, root, log }: RunOptions): Promise<Running
       if (req.socket.remoteAddress) req.headers[peerHeader] = req.socket.remoteAddress;
       if (servePrecompressed(precompressed, req, res)) return;
       void handle(req, res);
+    };
+    await warmUp({
+      listener: onRequest,
+      routes: apiRoutesOfBuild(root),
+      host: env.LEASETRAIL_PUBLIC_URL ? new URL(env.LEASETRAIL_PUBLIC_URL).host : 'localhost',
+      log,
     });
+    const server = http.createServer(onRequest);
     const port = await listen(server, env.HOST, env.PORT);
     const shownHost = env.HOST === '0.0.0.0' || env.HOST === '::' ? 'localhost' : env.HOST;
     const url = `http://${shownHost}:${port}`;

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiRoutesOfBuild } from '../../../lib/server/warm-up';
 import { findFreePort } from '../../../lib/store/embedded-postgres';
 import { isAlive, waitForOutput, type Started } from '../helpers/processes';
 
@@ -80,6 +81,19 @@ describe('the production artefact', () => {
     try {
       const [, url] = await waitForOutput(started, /Leasetrail is running at (http:\/\/\S+)/, 120_000);
       const base = url!;
+
+      // Every API route of the build was loaded before the listener opened (Next answered each OPTIONS
+      // itself, so its module was instantiated), so no first request — nor a probe behind it — pays for it.
+      const routes = apiRoutesOfBuild(folder);
+      expect(routes.length).toBeGreaterThan(30);
+      const warmed = started
+        .output()
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as { msg?: string; routes?: number; failed?: string[] })
+        .find((line) => line.msg === 'routes loaded ahead of the first request' || line.msg === 'some routes could not be loaded ahead of the first request');
+      expect(warmed).toMatchObject({ msg: 'routes loaded ahead of the first request', routes: routes.length, failed: [] });
+      expect(started.output().indexOf('routes loaded ahead of the first request')).toBeLessThan(started.output().indexOf('Leasetrail is running at'));
 
       // The controller's worker threads run from the bundle: the simulated fleet's clusters get connected.
       const clusters = await waitFor(async () => {
