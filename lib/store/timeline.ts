@@ -9,7 +9,8 @@ import type { DegradedBandFact } from '../leases/failover-hint';
 import type { WindowStartState } from '../timeline/window-start';
 import { listWindowStartStates } from './window-start';
 
-export type FleetTimelineInput = { cluster?: string; namespace?: string; range: TimeRange; leaseLimit: number; now: Date };
+// `signal`: aborted when the client hangs up; the read then stops in PostgreSQL.
+export type FleetTimelineInput = { cluster?: string; namespace?: string; range: TimeRange; leaseLimit: number; now: Date; signal?: AbortSignal };
 
 // A stretch of a lease too busy to draw change by change: how many changes it holds, and where every
 // ten-minute rollup of it is stored (and no blind spot of its cluster touches it), how it was led.
@@ -56,7 +57,7 @@ const sql = (query: Prisma.Sql) => ({ text: query.text, values: query.values });
 // (the quietest first), the rest as churn buckets read from the ten-minute rollups; the whole read runs
 // within a time budget enforced by PostgreSQL.
 export async function getFleetTimeline(store: Store, input: FleetTimelineInput, limits = fleetTimelineLimits): Promise<FleetTimeline> {
-  const read = await readWithinBudget(store, { budgetMs: limits.budgetMs, what: 'the fleet timeline' }, (query) => readFleetTimeline(query, input, limits));
+  const read = await readWithinBudget(store, { budgetMs: limits.budgetMs, what: 'the fleet timeline', signal: input.signal }, (query) => readFleetTimeline(query, input, limits));
   const states = await listWindowStartStates(
     store,
     read.leases.map((lease) => lease.id),

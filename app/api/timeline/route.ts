@@ -10,7 +10,7 @@ export const dynamic = 'force-dynamic';
 
 export const GET = defineRoute({ access: 'viewer', heavy: true }, async ({ request }) => {
   const query = parseQuery(request, timelineQuery);
-  const timeline = await getFleetTimeline(getStore(), { cluster: query.cluster, namespace: query.namespace, range: query.range, leaseLimit: query.leases, now: new Date() });
+  const timeline = await getFleetTimeline(getStore(), { cluster: query.cluster, namespace: query.namespace, range: query.range, leaseLimit: query.leases, now: new Date(), signal: request.signal });
   // Up to 1.5 MB of JSON: converted and written a slice at a time as the client reads (the same bytes and
   // shape as FleetTimelineResponse), and the heavy slot is held until the last one. 20 leases (up to 8,000
   // churn buckets) or 500 transitions per slice: ~100 KB, a few ms of the event loop each.

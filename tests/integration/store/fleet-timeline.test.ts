@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GET as getTimeline } from '../../../app/api/timeline/route';
 import type { FleetTimelineResponse } from '../../../lib/api/dto';
-import { BudgetExceededError } from '../../../lib/errors';
+import { BudgetExceededError, ClientGoneError } from '../../../lib/errors';
 import type { Cluster, Lease } from '../../../lib/store/generated/prisma/client';
 import { readWithinBudget } from '../../../lib/store/read-budget';
 import { fleetTimelineLimits, getFleetTimeline, type FleetTimelineLease } from '../../../lib/store/timeline';
@@ -177,6 +177,52 @@ describe('a read within a time budget', () => {
       return query({ text: 'SELECT 2', values: [] });
     });
     await expect(read).rejects.toBeInstanceOf(BudgetExceededError);
+  });
+
+  it('stops the running statement in PostgreSQL when its client goes away, and gives the connection back usable', async () => {
+    const hangUp = new AbortController();
+    const read = readWithinBudget(db.store, { budgetMs: 60_000, what: 'the test read', signal: hangUp.signal }, (query) =>
+      query({ text: "SELECT pg_sleep(30), 'cancel-me' AS tag", values: [] }),
+    );
+    const sleeping = () => db.store.pool.query<{ n: string }>(`SELECT count(*) AS n FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%cancel-me%' AND query NOT LIKE '%pg_stat_activity%'`);
+    for (let tries = 0; Number((await sleeping()).rows[0]!.n) === 0; tries += 1) {
+      if (tries > 500) throw new Error('the read never reached PostgreSQL');
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const abortedAt = performance.now();
+    hangUp.abort();
+    await expect(read).rejects.toBeInstanceOf(ClientGoneError);
+    await expect(read).rejects.toThrow('the test read was cancelled: its client went away');
+    // Cancelled, not left to run its 30 s (nor its 60 s budget).
+    expect(performance.now() - abortedAt).toBeLessThan(20_000);
+    expect(Number((await sleeping()).rows[0]!.n)).toBe(0);
+    expect((await db.store.pool.query<{ one: number }>('SELECT 1 AS one')).rows[0]!.one).toBe(1);
+  });
+
+  it('starts no statement once its client has gone, nor a read for a client already gone', async () => {
+    const hangUp = new AbortController();
+    const statements: string[] = [];
+    const read = readWithinBudget(db.store, { budgetMs: 10_000, what: 'the test read', signal: hangUp.signal }, async (query) => {
+      statements.push('first');
+      await query({ text: 'SELECT 1', values: [] });
+      hangUp.abort();
+      statements.push('second');
+      return query({ text: 'SELECT 2', values: [] });
+    });
+    await expect(read).rejects.toBeInstanceOf(ClientGoneError);
+    expect(statements).toEqual(['first', 'second']);
+    let called = false;
+    const late = readWithinBudget(db.store, { budgetMs: 10_000, what: 'the test read', signal: hangUp.signal }, async () => (called = true));
+    await expect(late).rejects.toBeInstanceOf(ClientGoneError);
+    expect(called).toBe(false);
+  });
+
+  it('answers 499 to a timeline request whose client has gone', async () => {
+    const hangUp = new AbortController();
+    hangUp.abort();
+    const request = new Request('http://leasetrail.test/api/timeline?cluster=prod&from=2026-03-10T10:00:00Z&to=2026-03-10T12:00:00Z', { signal: hangUp.signal });
+    const response = await getTimeline(request, { params: Promise.resolve({}) as Promise<never> });
+    expect(response.status).toBe(499);
   });
 
   it('runs read-only', async () => {
