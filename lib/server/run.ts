@@ -89,6 +89,10 @@ export async function runServer({ env, root, log }: RunOptions): Promise<Running
     if (env.LEASETRAIL_CONTROLLER === 'on') controller = await startControllerFromEnv(env, databaseUrl, log);
 
     const conf = readBuiltNextConfig(root);
+    // What Next's own standalone server.js does: the built configuration is the configuration (no
+    // next.config to read in the artefact), and Next then does not warn that "next start" does not work
+    // with `output: standalone` nor guess a workspace root from lockfiles at every start.
+    if (conf) process.env.__NEXT_PRIVATE_STANDALONE_CONFIG ??= JSON.stringify(conf);
     const app = next({ dev: false, dir: root, hostname: env.HOST, port: env.PORT, ...(conf ? { conf } : {}) });
     await app.prepare();
     // Next then loads every route's code in the background: about a second of module compilation on this
