@@ -5,6 +5,7 @@ import { EmptyRow, Table, TableBody, TableHead, Th } from '@/components/ui/table
 import { IdentityText } from '@/components/ui/identity-text';
 import { TimeText } from '@/components/ui/time-text';
 import type { AccessDto, LeaseContextDto } from '@/lib/api/context-dto';
+import { describeBandFact } from '@/lib/leases/failover-hint';
 import type { LeaseKey } from '@/lib/leases/types';
 import { fetchJson } from '@/lib/ui/fetch-json';
 import { formatDuration } from '@/lib/ui/format';
@@ -55,7 +56,7 @@ export function LeaseContextPanel({ leaseKey, range, now }: { leaseKey: LeaseKey
             {context.bands.map((band) => (
               <li key={band.id} className="rounded border border-amber-300 bg-amber-50 px-3 py-1 text-amber-900 dark:border-amber-800 dark:bg-amber-950/40 dark:text-amber-200">
                 API server degraded in {leaseKey.cluster}: <TimeText value={iso(band.startedAt)} seconds /> – {band.endedAt === null ? 'ongoing' : <TimeText value={iso(band.endedAt)} seconds />} ·{' '}
-                {band.reason === 'watch_failed' ? 'the watch failed' : `${band.stalledLeases} of ${band.totalLeases} leases overdue at once`}
+                {describeBandFact(band)}
               </li>
             ))}
           </ul>
