@@ -1,3 +1,4 @@
+import { burstSlotMs, mergeBurstSlots } from '../leases/heartbeat-bursts';
 import type { NodeGapStats, NodeHeartbeatOptions, NodeHeartbeatView } from '../api/context-dto';
 import type { Store } from './client';
 import { epochMs } from './epoch-ms';
@@ -6,8 +7,6 @@ import { ENTRY_INDEX_OFFSET, representativeOf } from './renew-histogram';
 import type { TimeRange } from './time-range';
 
 export const defaultNodeHeartbeatOptions: NodeHeartbeatOptions = { gracePeriodMs: 40_000, nearMs: 10_000, missedAboveMs: 15_000, burstMinNodes: 3, burstMinShare: 0.1, limit: 200 };
-
-const burstSlotMs = 10_000;
 
 // Everything comes from RenewRollup (per lease and minute: interval histogram, worst interval and when),
 // never from raw samples: at 5,000 nodes a day of raw heartbeats is 43 million rows.
@@ -33,13 +32,13 @@ export async function getNodeHeartbeats(store: Store, cluster: string, range: Ti
     SELECT l.name AS node, coalesce(p.samples, 0) AS samples, p.p50, p.p99, w.worst, w."worstAt"
       FROM w JOIN "Lease" l ON l.id = w."leaseId" LEFT JOIN p ON p."leaseId" = w."leaseId"`;
   const bursts = Prisma.sql`
-    SELECT floor(${epochMs(Prisma.sql`r."worstRenewTime"`)} - r."intervalMaxMs")::bigint / ${burstSlotMs} * ${burstSlotMs} AS at, count(DISTINCT r."leaseId")::int AS nodes, max(r."intervalMaxMs") AS "worstMs"
+    SELECT floor(${epochMs(Prisma.sql`r."worstRenewTime"`)} - r."intervalMaxMs")::bigint / ${burstSlotMs} * ${burstSlotMs} AS at, array_agg(DISTINCT r."leaseId") AS nodes, max(r."intervalMaxMs") AS "worstMs"
       FROM "RenewRollup" r JOIN "Lease" l ON l.id = r."leaseId"
      WHERE ${scope} AND r."intervalMaxMs" > ${options.missedAboveMs}
      GROUP BY 1 ORDER BY 1`;
   const [{ rows: nodes }, { rows: slots }, totals, progress] = await Promise.all([
     store.pool.query<{ node: string; samples: number; p50: number | null; p99: number | null; worst: number | null; worstAt: number | null }>(perNode.text, perNode.values),
-    store.pool.query<{ at: string; nodes: number; worstMs: number }>(bursts.text, bursts.values),
+    store.pool.query<{ at: string; nodes: number[]; worstMs: number }>(bursts.text, bursts.values),
     store.prisma.lease.count({ where: { clusterId: found.id, kind: 'node_heartbeat', deletedAt: null } }),
     store.prisma.rollupProgress.findUnique({ where: { job: 'renewals' }, select: { rolledUntil: true } }),
   ]);
@@ -65,21 +64,8 @@ export async function getNodeHeartbeats(store: Store, cluster: string, range: Ti
     nearGraceNodes: stats.filter((node) => node.isNearGrace).length,
     pastGraceNodes: stats.filter((node) => node.isPastGrace).length,
     nodes: stats.slice(0, options.limit),
-    bursts: mergeSlots(slots.map((slot) => ({ at: Number(slot.at), nodes: slot.nodes, worstMs: slot.worstMs }))).filter((slot) => slot.nodes >= minNodes).map((slot) => ({ ...slot, totalNodes: totals })),
+    bursts: mergeBurstSlots(slots.map((slot) => ({ at: Number(slot.at), nodes: slot.nodes, worstMs: slot.worstMs }))).filter((slot) => slot.nodes >= minNodes).map((slot) => ({ ...slot, totalNodes: totals })),
     rolledUntil: progress?.rolledUntil.getTime() ?? null,
     options,
   };
-}
-
-// Nodes whose missed renewals began in neighbouring 10 s slots belong to one burst (jitter spreads them).
-function mergeSlots(slots: Array<{ at: number; nodes: number; worstMs: number }>): Array<{ at: number; nodes: number; worstMs: number }> {
-  const merged: Array<{ at: number; nodes: number; worstMs: number }> = [];
-  for (const slot of slots) {
-    const last = merged.at(-1);
-    if (last && slot.at - last.at <= burstSlotMs * 2) {
-      last.nodes += slot.nodes;
-      last.worstMs = Math.max(last.worstMs, slot.worstMs);
-    } else merged.push({ ...slot });
-  }
-  return merged;
 }
