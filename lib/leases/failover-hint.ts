@@ -110,12 +110,18 @@ export function buildFailoverHint(facts: FailoverFacts): FailoverHint {
   const bandEvidence: Evidence[] = bands.map((entry) => ({ type: 'band', id: entry.id, text: describeBandFact(entry) }));
   // A container that ended as its holder went silent explains the silence, unless the cluster was already
   // degraded then: a process that exits after losing its lease in an API server stall is a consequence.
-  // Container times are whole seconds, so "before the band" must hold with a second to spare.
+  // Container times are whole seconds, so "before the band" must hold with a second to spare, and so must
+  // "soon enough" for a process that exited on its own (it may be client-go's exit after losing).
   const bandStart = bands.length === 0 ? null : Math.min(...bands.map((band) => band.startedAt));
   const causing =
     silentSince === null || facts.leaseDurationSeconds === null
       ? []
-      : restarts.filter((restart) => restart.finishedAt !== null && restart.finishedAt <= silentSince + facts.leaseDurationSeconds! * 1000 * restartCauseShare && (bandStart === null || restart.finishedAt + containerTimePrecisionMs <= bandStart));
+      : restarts.filter(
+          (restart) =>
+            restart.finishedAt !== null &&
+            restart.finishedAt + (isOwnExit(restart) ? containerTimePrecisionMs : 0) <= silentSince + facts.leaseDurationSeconds! * 1000 * restartCauseShare &&
+            (bandStart === null || restart.finishedAt + containerTimePrecisionMs <= bandStart),
+        );
   if (causing.length > 0) return { kind: 'container_restart', text: describeRestart(causing[0]!, expiresAt), evidence: [...restartEvidence, ...bandEvidence] };
   if (bands.length > 0) {
     const band = bands[0]!;
@@ -134,7 +140,7 @@ export function buildFailoverHint(facts: FailoverFacts): FailoverHint {
   if (timed.length > 0) return { kind: 'container_restart', text: timed[0]!.text, evidence: restartEvidence };
   const late: Evidence[] = restarts
     .filter(isConsequence)
-    .map((restart): Evidence => ({ type: 'restart', id: restart.id, text: `previous holder's container exited ${seconds(restart.finishedAt! - silentSince!)} after its last renewal: ${describeTermination(restart)}; it had stopped renewing by then (a consequence, not the cause)` }));
+    .map((restart): Evidence => ({ type: 'restart', id: restart.id, text: `previous holder's container exited ${seconds(restart.finishedAt! - silentSince!)} after its last renewal: ${describeTermination(restart)}` }));
   const renewed = facts.otherLeasesRenewed;
   if (renewed !== null && renewed >= processMinRenewed && renewed > facts.otherLeases * processMinShare) {
     const text = `the previous holder stopped renewing alone while ${renewed} of ${facts.otherLeases} other leases of the cluster kept renewing: points at the process or its node, not the API server`;

@@ -294,12 +294,21 @@ describe('failover hints', () => {
     const restarts = [{ id: '5', pod: 'kcm-cp-1', container: 'kcm', reason: 'Error', exitCode: 255, finishedAt: 96_000, observedAt: 96_500 }];
     const hint = buildFailoverHint({ ...base, otherLeasesRenewed: 3, restarts });
     expect(hint.kind).toBe('process');
-    expect(hint.evidence).toContainEqual({ type: 'restart', id: '5', text: "previous holder's container exited 12 s after its last renewal: Error (exit 255); it had stopped renewing by then (a consequence, not the cause)" });
+    expect(hint.evidence).toContainEqual({ type: 'restart', id: '5', text: "previous holder's container exited 12 s after its last renewal: Error (exit 255)" });
     const alone = buildFailoverHint({ ...base, otherLeases: 0, otherLeasesRenewed: 0, restarts });
     expect(alone).toMatchObject({ kind: 'no_evidence', text: "the previous holder's container exited only after it had stopped renewing; no degraded band recorded, and no other lease of the cluster recorded to tell process from API server" });
     expect(buildFailoverHint({ ...base, otherLeasesRenewed: 1, restarts }).text).toBe(
       "the previous holder's container exited only after it had stopped renewing; no degraded band recorded; only 1 of 3 other election leases renewed meanwhile, too few to tell process from API server",
     );
+  });
+
+  it('names an own exit the cause only when its whole-second time cannot fall past the first 30 % of the lease; a kill at that time is named', () => {
+    // 30 % of 15 s after the last renewal (84,000) is 88,500. Reported 88,000: it ended before 89,000, maybe after 88,500.
+    const at88 = (reason: string, exitCode: number) => [{ id: '6', pod: 'kcm-cp-1', container: 'kcm', reason, exitCode, finishedAt: 88_000, observedAt: 88_500 }];
+    expect(buildFailoverHint({ ...base, restarts: at88('Error', 255) }).kind).toBe('process');
+    expect(buildFailoverHint({ ...base, restarts: at88('Error', 137) }).kind).toBe('container_restart');
+    expect(buildFailoverHint({ ...base, restarts: at88('OOMKilled', 137) }).kind).toBe('container_restart');
+    expect(buildFailoverHint({ ...base, restarts: [{ ...at88('Completed', 0)[0]!, finishedAt: 87_000 }] }).kind).toBe('container_restart');
   });
 
   it('shows the band around a change it did not see, without judging the change', () => {
