@@ -18,7 +18,7 @@ export function getSeriesStepMs(range: TimeRange): number {
 }
 
 // Renew gaps per time step, from the rollups' interval histograms merged across the nodes (or one node).
-async function getGapSeries(store: Store, clusterId: number, range: TimeRange, node: string | null): Promise<NodeGapSeries> {
+export async function getGapSeries(store: Store, clusterId: number, range: TimeRange, node: string | null): Promise<NodeGapSeries> {
   const stepMs = getSeriesStepMs(range);
   const offset = Prisma.raw(String(ENTRY_INDEX_OFFSET));
   const step = Prisma.sql`(floor(${epochMs(Prisma.sql`r.bucket`)} / ${stepMs}) * ${stepMs})::bigint`;
