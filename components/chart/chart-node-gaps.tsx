@@ -13,6 +13,11 @@ const worstColor = '#dc2626';
 const chartHeight = 200;
 const axisWidth = 56;
 
+// A step of the series in words: "1 min", "3 min", "2 h".
+function formatStep(ms: number): string {
+  return ms % 3_600_000 === 0 ? `${ms / 3_600_000} h` : `${Math.round(ms / 60_000)} min`;
+}
+
 // Renew gap over time (p50, p99, worst per step) against the node-monitor grace period, from the rollups.
 export function ChartNodeGaps({ series, from, to, gracePeriodMs, label, testId }: { series: NodeGapSeries; from: number; to: number; gracePeriodMs: number; label: string; testId: string }) {
   const mode = useTimeZone();
@@ -35,7 +40,7 @@ export function ChartNodeGaps({ series, from, to, gracePeriodMs, label, testId }
     <figure className="space-y-2" data-testid={testId} data-points={points.length} data-step-ms={series.stepMs}>
       <figcaption className="flex flex-wrap gap-x-4 gap-y-1 text-xs text-zinc-700 dark:text-zinc-300">
         <span>
-          {label} · per {formatDuration(series.stepMs)}
+          {label} · per {formatStep(series.stepMs)}
         </span>
         <span className="flex items-center gap-1">
           <span className="inline-block h-0.5 w-4" style={{ background: p50Color }} aria-hidden="true" /> p50
