@@ -8,7 +8,8 @@ import type { TimeRange } from './time-range';
 
 export const defaultNodeHeartbeatOptions: NodeHeartbeatOptions = { gracePeriodMs: 40_000, nearMs: 10_000, missedAboveMs: 15_000, burstMinNodes: 3, burstMinShare: 0.1, limit: 200 };
 
-// At most this many points per series: a week is drawn in 2-hour steps, an hour in minutes.
+// About this many points per series (one more when the range does not start on a step): a week is drawn in
+// 2-hour steps, an hour in minutes.
 const maxSeriesPoints = 120;
 const minuteMs = 60_000;
 
