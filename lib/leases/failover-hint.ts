@@ -140,7 +140,10 @@ export function buildFailoverHint(facts: FailoverFacts): FailoverHint {
   if (timed.length > 0) return { kind: 'container_restart', text: timed[0]!.text, evidence: restartEvidence };
   const late: Evidence[] = restarts
     .filter(isConsequence)
-    .map((restart): Evidence => ({ type: 'restart', id: restart.id, text: `previous holder's container exited ${seconds(restart.finishedAt! - silentSince!)} after its last renewal: ${describeTermination(restart)}` }));
+    .map((restart): Evidence => {
+      const sinceMs = restart.finishedAt! - silentSince!;
+      return { type: 'restart', id: restart.id, text: `previous holder's container exited ${seconds(sinceMs)} ${sinceMs >= 0 ? 'after' : 'before'} its last renewal: ${describeTermination(restart)}` };
+    });
   const renewed = facts.otherLeasesRenewed;
   if (renewed !== null && renewed >= processMinRenewed && renewed > facts.otherLeases * processMinShare) {
     const text = `the previous holder stopped renewing alone while ${renewed} of ${facts.otherLeases} other leases of the cluster kept renewing: points at the process or its node, not the API server`;

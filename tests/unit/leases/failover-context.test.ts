@@ -309,6 +309,9 @@ describe('failover hints', () => {
     expect(buildFailoverHint({ ...base, restarts: at88('Error', 137) }).kind).toBe('container_restart');
     expect(buildFailoverHint({ ...base, restarts: at88('OOMKilled', 137) }).kind).toBe('container_restart');
     expect(buildFailoverHint({ ...base, restarts: [{ ...at88('Completed', 0)[0]!, finishedAt: 87_000 }] }).kind).toBe('container_restart');
+    // A 2 s lease leaves 0.6 s: an own exit reported 0.3 s before the last renewal cannot be placed, and is said to be before it.
+    const short = { ...base, leaseDurationSeconds: 2, leaderlessMs: 0, at: 100_000 };
+    expect(buildFailoverHint({ ...short, restarts: [{ ...at88('Error', 1)[0]!, finishedAt: 97_700 }] }).evidence).toContainEqual({ type: 'restart', id: '6', text: "previous holder's container exited 0.3 s before its last renewal: Error (exit 1)" });
   });
 
   it('shows the band around a change it did not see, without judging the change', () => {
