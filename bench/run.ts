@@ -6,11 +6,12 @@ import { benchIngest, type IngestResult } from './ingest';
 import { benchLatency, type LatencyResult } from './latency';
 import { describeMachine } from './machine';
 import { benchMemory, type MemoryResult } from './memory';
+import { benchNodes, type NodesResult } from './nodes';
 import { benchQueries, type QueriesResult, type StorageResult } from './queries';
 import { benchRenderTimeline, type RenderResult } from './render-timeline';
 import { benchStorageGrowth, type StorageGrowthResult } from './storage';
 
-type Figure = GrowthResult | HealthUnderLoadResult | IngestResult | LatencyResult | MemoryResult | Omit<QueriesResult, 'storage'> | StorageResult | RenderResult | StorageGrowthResult;
+type Figure = GrowthResult | HealthUnderLoadResult | IngestResult | LatencyResult | MemoryResult | NodesResult | Omit<QueriesResult, 'storage'> | StorageResult | RenderResult | StorageGrowthResult;
 
 // One name may measure several figures: the query benchmark's seeded database also gives the storage figure.
 const benches: Record<string, () => Promise<Figure[]>> = {
@@ -30,6 +31,8 @@ const benches: Record<string, () => Promise<Figure[]>> = {
   // Writes bench/storage-growth.json and bench/storage-growth.svg beside results.json.
   'storage-growth': async () => [await benchStorageGrowth()],
   'health-under-load': async () => [await benchHealthUnderLoad()],
+  // BENCH_NODES_HOURS: how many hours of per-minute rollups of 5,000 nodes to seed (default 6).
+  nodes: async () => [await benchNodes()],
 };
 
 const verdict = (met: boolean) => (met ? 'met' : 'NOT met');
@@ -52,6 +55,10 @@ function summarize(figure: Figure): string {
       return `/api/health while ${figure.heavyReaders} clients loop heavy reads for ${figure.seconds} s: p50 ${figure.healthMs.p50} ms, p99 ${figure.healthMs.p99} ms, max ${figure.healthMs.max} ms over ${figure.healthMs.probes} probes (target max ≤ 200 ms; slowest ${figure.slowestProbes.map((slow) => `${slow.ms} ms sent at +${Math.round(slow.sentAtMs)} ms`).join(', ')}); web RSS peak ${figure.webRssMiB.peak} MiB (target ≤ 1,024); heavy answers ${JSON.stringify(figure.heavy.byStatus)} — ${verdict(figure.met)}`;
     case 'storage-growth':
       return `storage after ${figure.growth.map((row) => `${row.day} d: ${row.totalMiB} MiB (${row.bytesPerKeptSample} B per kept sample)`).join(', ')} for ${figure.leases} leases; dropping a day of ${figure.bigDrop.rows.toLocaleString('en')} samples ${figure.bigDrop.dropMs} ms, ${figure.bigDrop.rowsDeleted} rows deleted (target ≤ 1,000 ms, no bloat) — ${verdict(figure.met)}`;
+    case 'nodes':
+      return `Nodes view, ${figure.nodes.toLocaleString('en')} nodes in one cluster (${figure.rollupRows.toLocaleString('en')} rollup rows, ${figure.seededHours} h): ${figure.windows
+        .map((window) => `${window.hours} h window ${window.pageMs.median} ms median (max ${window.pageMs.max}), with a node selected ${window.withNodeMs.median} ms, gap-over-time series alone ${window.seriesMs.median} ms, answer ${Math.round(window.answerBytes / 1024)} KiB, ${window.seriesPoints} points, ${window.bursts} bursts`)
+        .join('; ')}; load ${figure.loadAverage.before}→${figure.loadAverage.after}`;
     case 'render':
       return `lease timeline with ${figure.transitions.toLocaleString('en')} transitions drawn in ${figure.renderMs.median} ms median (target ≤ 400 ms) — ${verdict(figure.met)}`;
   }

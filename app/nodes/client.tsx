@@ -2,6 +2,7 @@
 
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useQueryStates } from 'nuqs';
+import { ChartNodeGaps } from '@/components/chart/chart-node-gaps';
 import { EmptyRow, Table, TableBody, TableHead, Th } from '@/components/ui/table';
 import { TimeText } from '@/components/ui/time-text';
 import type { ClustersResponse } from '@/lib/api/dto';
@@ -19,11 +20,13 @@ export function NodesClient({ initialClusters }: { initialClusters: ClustersResp
   const clusters = useQuery({ queryKey: ['clusters'], queryFn: () => fetchJson<ClustersResponse>('/api/clusters'), initialData: initialClusters });
   const cluster = params.cluster || clusters.data.clusters[0]?.name || '';
   const view = useQuery({
-    queryKey: ['nodes', cluster, params.range, params.grace, params.near],
+    queryKey: ['nodes', cluster, params.range, params.grace, params.near, params.node],
     enabled: cluster !== '',
-    queryFn: () => {
-      const search = new URLSearchParams({ cluster, from: new Date(Date.now() - presetMs[params.range]).toISOString(), grace: String(params.grace), near: String(params.near) });
-      return fetchJson<NodeHeartbeatView>(`/api/nodes?${search}`);
+    queryFn: async () => {
+      const to = Date.now();
+      const from = to - presetMs[params.range];
+      const search = new URLSearchParams({ cluster, from: new Date(from).toISOString(), to: new Date(to).toISOString(), grace: String(params.grace), near: String(params.near), ...(params.node ? { node: params.node } : {}) });
+      return { from, to, view: await fetchJson<NodeHeartbeatView>(`/api/nodes?${search}`) };
     },
     placeholderData: keepPreviousData,
     refetchInterval: 30_000,
@@ -39,7 +42,7 @@ export function NodesClient({ initialClusters }: { initialClusters: ClustersResp
       <form className="flex flex-wrap items-end gap-3 text-sm" onSubmit={(event) => event.preventDefault()}>
         <label className="flex flex-col gap-1">
           Cluster
-          <select value={cluster} onChange={(event) => void setParams({ cluster: event.target.value })} className="rounded border border-zinc-300 px-2 py-1 dark:border-zinc-700 dark:bg-zinc-900">
+          <select value={cluster} onChange={(event) => void setParams({ cluster: event.target.value, node: null })} className="rounded border border-zinc-300 px-2 py-1 dark:border-zinc-700 dark:bg-zinc-900">
             {clusters.data.clusters.map((entry) => (
               <option key={entry.name} value={entry.name}>
                 {entry.name}
@@ -73,13 +76,14 @@ export function NodesClient({ initialClusters }: { initialClusters: ClustersResp
       ) : !view.data ? (
         <div className="h-24 animate-pulse rounded bg-zinc-100 dark:bg-zinc-900" aria-label="Loading nodes" />
       ) : (
-        <NodesView view={view.data} />
+        <NodesView {...view.data} onSelectNode={(node) => void setParams({ node: node ?? null })} />
       )}
     </div>
   );
 }
 
-function NodesView({ view }: { view: NodeHeartbeatView }) {
+function NodesView({ view, from, to, onSelectNode }: { view: NodeHeartbeatView; from: number; to: number; onSelectNode: (node: string | null) => void }) {
+  const selected = view.selectedNode;
   return (
     <>
       <dl className="grid grid-cols-2 gap-3 text-sm sm:grid-cols-4">
@@ -106,6 +110,27 @@ function NodesView({ view }: { view: NodeHeartbeatView }) {
           </dd>
         </div>
       </dl>
+      <section aria-labelledby="gaps-over-time-heading" className="space-y-2">
+        <h2 id="gaps-over-time-heading" className="text-sm font-semibold">
+          Renew gap over time
+        </h2>
+        <ChartNodeGaps series={view.series} from={from} to={to} gracePeriodMs={view.options.gracePeriodMs} label={`every node of ${view.cluster}`} testId="cluster-gap-chart" />
+        {selected ? (
+          <div className="space-y-1" data-testid="node-gap-selected">
+            <div className="flex items-center gap-2 text-sm">
+              <span>
+                Node <strong>{selected.node}</strong>
+              </span>
+              <button type="button" onClick={() => onSelectNode(null)} className="rounded border border-zinc-300 px-2 py-0.5 text-xs dark:border-zinc-700">
+                Clear
+              </button>
+            </div>
+            <ChartNodeGaps series={selected.series} from={from} to={to} gracePeriodMs={view.options.gracePeriodMs} label={`node ${selected.node}`} testId="node-gap-chart" />
+          </div>
+        ) : (
+          <p className="text-xs text-zinc-600 dark:text-zinc-400">Pick a node in the table below to draw its own renew gap over time.</p>
+        )}
+      </section>
       <section aria-labelledby="bursts-heading" className="space-y-2">
         <h2 id="bursts-heading" className="text-sm font-semibold">
           Fleet-wide bursts
@@ -140,8 +165,12 @@ function NodesView({ view }: { view: NodeHeartbeatView }) {
               <EmptyRow columns={6}>No node heartbeats rolled up in this window (watch kube-node-lease with LEASETRAIL_NODE_HEARTBEATS=true).</EmptyRow>
             ) : (
               view.nodes.map((node) => (
-                <tr key={node.node} data-testid="node-row" data-near={node.isNearGrace} data-past={node.isPastGrace}>
-                  <td className="px-3 py-1.5 font-medium">{node.node}</td>
+                <tr key={node.node} data-testid="node-row" data-near={node.isNearGrace} data-past={node.isPastGrace} data-selected={selected?.node === node.node}>
+                  <td className="px-3 py-1.5 font-medium">
+                    <button type="button" onClick={() => onSelectNode(node.node)} className="text-left underline decoration-dotted underline-offset-2 hover:text-blue-700 dark:hover:text-blue-300" title={`Draw the renew gap of ${node.node} over time`}>
+                      {node.node}
+                    </button>
+                  </td>
                   <td className="px-3 py-1.5 text-right tabular-nums">{node.samples}</td>
                   <td className="px-3 py-1.5 text-right tabular-nums">{formatDuration(node.p50Ms)}</td>
                   <td className="px-3 py-1.5 text-right tabular-nums">{formatDuration(node.p99Ms)}</td>

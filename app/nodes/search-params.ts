@@ -8,4 +8,6 @@ export const nodesSearchParams = {
   range: parseAsStringLiteral(nodeRangePresets).withDefault('1h'),
   grace: parseAsInteger.withDefault(40),
   near: parseAsInteger.withDefault(10),
+  // The node whose renew gap over time is drawn beside the cluster's.
+  node: parseAsString.withDefault(''),
 };

@@ -28,6 +28,8 @@ export const nodesQuery = z
     to: dateTime.optional(),
     grace: seconds(10, 600, 40),
     near: seconds(1, 300, 10),
+    // A node (its kube-node-lease Lease name) whose renew gaps over time are wanted too.
+    node: z.string().min(1, 'must not be empty').max(253, 'must be at most 253 characters').optional(),
   })
   .transform(({ from, to, ...rest }, ctx) => {
     const range = resolveRange(from, to, new Date());

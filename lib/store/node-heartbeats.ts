@@ -1,4 +1,5 @@
-import type { NodeGapStats, NodeHeartbeatOptions, NodeHeartbeatView } from '../api/context-dto';
+import { burstSlotMs, mergeBurstSlots } from '../leases/heartbeat-bursts';
+import type { NodeGapSeries, NodeGapStats, NodeHeartbeatOptions, NodeHeartbeatView } from '../api/context-dto';
 import type { Store } from './client';
 import { epochMs } from './epoch-ms';
 import { Prisma } from './generated/prisma/client';
@@ -7,11 +8,53 @@ import type { TimeRange } from './time-range';
 
 export const defaultNodeHeartbeatOptions: NodeHeartbeatOptions = { gracePeriodMs: 40_000, nearMs: 10_000, missedAboveMs: 15_000, burstMinNodes: 3, burstMinShare: 0.1, limit: 200 };
 
-const burstSlotMs = 10_000;
+// About this many points per series (one more when the range does not start on a step): a week is drawn in
+// 2-hour steps, an hour in minutes.
+const maxSeriesPoints = 120;
+const minuteMs = 60_000;
+
+export function getSeriesStepMs(range: TimeRange): number {
+  const spanMs = range.to.getTime() - range.from.getTime();
+  return Math.max(1, Math.ceil(spanMs / maxSeriesPoints / minuteMs)) * minuteMs;
+}
+
+// Renew gaps per time step, from the rollups' interval histograms merged across the nodes (or one node).
+export async function getGapSeries(store: Store, clusterId: number, range: TimeRange, node: string | null): Promise<NodeGapSeries> {
+  const stepMs = getSeriesStepMs(range);
+  const offset = Prisma.raw(String(ENTRY_INDEX_OFFSET));
+  const step = Prisma.sql`(floor(${epochMs(Prisma.sql`r.bucket`)} / ${stepMs}) * ${stepMs})::bigint`;
+  const scope = Prisma.sql`l."clusterId" = ${clusterId} AND l.kind = 'node_heartbeat' AND r.bucket >= ${range.from}::timestamptz AND r.bucket < ${range.to}::timestamptz ${node === null ? Prisma.empty : Prisma.sql`AND l.name = ${node}`}`;
+  const query = Prisma.sql`
+    WITH h AS (
+      SELECT ${step} AS at, (e >> 16) - ${offset} AS idx, sum(e & 65535)::bigint AS n
+        FROM "RenewRollup" r JOIN "Lease" l ON l.id = r."leaseId" CROSS JOIN unnest(r."intervalHist") AS e
+       WHERE ${scope} GROUP BY 1, 2
+    ), c AS (
+      SELECT at, idx, sum(n) OVER (PARTITION BY at ORDER BY idx) AS cum, sum(n) OVER (PARTITION BY at) AS total FROM h
+    ), p AS (
+      SELECT at, min(idx) FILTER (WHERE cum >= 0.5 * total) AS p50, min(idx) FILTER (WHERE cum >= 0.99 * total) AS p99 FROM c GROUP BY 1
+    ), w AS (
+      SELECT ${step} AS at, max(r."intervalMaxMs") AS worst, count(DISTINCT r."leaseId")::int AS nodes
+        FROM "RenewRollup" r JOIN "Lease" l ON l.id = r."leaseId"
+       WHERE ${scope} GROUP BY 1
+    )
+    SELECT w.at, w.worst, w.nodes, p.p50, p.p99 FROM w LEFT JOIN p ON p.at = w.at ORDER BY w.at`;
+  const { rows } = await store.pool.query<{ at: string; worst: number | null; nodes: number; p50: number | null; p99: number | null }>(query.text, query.values);
+  return {
+    stepMs,
+    points: rows.map((row) => ({
+      at: Number(row.at),
+      p50Ms: row.p50 === null ? null : Math.round(representativeOf(row.p50)),
+      p99Ms: row.p99 === null ? null : Math.round(representativeOf(row.p99)),
+      worstMs: row.worst,
+      nodes: row.nodes,
+    })),
+  };
+}
 
 // Everything comes from RenewRollup (per lease and minute: interval histogram, worst interval and when),
 // never from raw samples: at 5,000 nodes a day of raw heartbeats is 43 million rows.
-export async function getNodeHeartbeats(store: Store, cluster: string, range: TimeRange, options: NodeHeartbeatOptions = defaultNodeHeartbeatOptions): Promise<NodeHeartbeatView | null> {
+export async function getNodeHeartbeats(store: Store, cluster: string, range: TimeRange, options: NodeHeartbeatOptions = defaultNodeHeartbeatOptions, node: string | null = null): Promise<NodeHeartbeatView | null> {
   const found = await store.prisma.cluster.findUnique({ where: { name: cluster }, select: { id: true } });
   if (!found) return null;
   const offset = Prisma.raw(String(ENTRY_INDEX_OFFSET));
@@ -33,15 +76,17 @@ export async function getNodeHeartbeats(store: Store, cluster: string, range: Ti
     SELECT l.name AS node, coalesce(p.samples, 0) AS samples, p.p50, p.p99, w.worst, w."worstAt"
       FROM w JOIN "Lease" l ON l.id = w."leaseId" LEFT JOIN p ON p."leaseId" = w."leaseId"`;
   const bursts = Prisma.sql`
-    SELECT floor(${epochMs(Prisma.sql`r."worstRenewTime"`)} - r."intervalMaxMs")::bigint / ${burstSlotMs} * ${burstSlotMs} AS at, count(DISTINCT r."leaseId")::int AS nodes, max(r."intervalMaxMs") AS "worstMs"
+    SELECT floor(${epochMs(Prisma.sql`r."worstRenewTime"`)} - r."intervalMaxMs")::bigint / ${burstSlotMs} * ${burstSlotMs} AS at, array_agg(DISTINCT r."leaseId") AS nodes, max(r."intervalMaxMs") AS "worstMs"
       FROM "RenewRollup" r JOIN "Lease" l ON l.id = r."leaseId"
      WHERE ${scope} AND r."intervalMaxMs" > ${options.missedAboveMs}
      GROUP BY 1 ORDER BY 1`;
-  const [{ rows: nodes }, { rows: slots }, totals, progress] = await Promise.all([
+  const [{ rows: nodes }, { rows: slots }, totals, progress, series, nodeSeries] = await Promise.all([
     store.pool.query<{ node: string; samples: number; p50: number | null; p99: number | null; worst: number | null; worstAt: number | null }>(perNode.text, perNode.values),
-    store.pool.query<{ at: string; nodes: number; worstMs: number }>(bursts.text, bursts.values),
+    store.pool.query<{ at: string; nodes: number[]; worstMs: number }>(bursts.text, bursts.values),
     store.prisma.lease.count({ where: { clusterId: found.id, kind: 'node_heartbeat', deletedAt: null } }),
     store.prisma.rollupProgress.findUnique({ where: { job: 'renewals' }, select: { rolledUntil: true } }),
+    getGapSeries(store, found.id, range, null),
+    node === null ? null : getGapSeries(store, found.id, range, node),
   ]);
   const nearFrom = options.gracePeriodMs - options.nearMs;
   const stats = nodes.map(
@@ -65,21 +110,10 @@ export async function getNodeHeartbeats(store: Store, cluster: string, range: Ti
     nearGraceNodes: stats.filter((node) => node.isNearGrace).length,
     pastGraceNodes: stats.filter((node) => node.isPastGrace).length,
     nodes: stats.slice(0, options.limit),
-    bursts: mergeSlots(slots.map((slot) => ({ at: Number(slot.at), nodes: slot.nodes, worstMs: slot.worstMs }))).filter((slot) => slot.nodes >= minNodes).map((slot) => ({ ...slot, totalNodes: totals })),
+    bursts: mergeBurstSlots(slots.map((slot) => ({ at: Number(slot.at), nodes: slot.nodes, worstMs: slot.worstMs }))).filter((slot) => slot.nodes >= minNodes).map((slot) => ({ ...slot, totalNodes: totals })),
+    series,
+    selectedNode: node === null || nodeSeries === null ? null : { node, series: nodeSeries },
     rolledUntil: progress?.rolledUntil.getTime() ?? null,
     options,
   };
-}
-
-// Nodes whose missed renewals began in neighbouring 10 s slots belong to one burst (jitter spreads them).
-function mergeSlots(slots: Array<{ at: number; nodes: number; worstMs: number }>): Array<{ at: number; nodes: number; worstMs: number }> {
-  const merged: Array<{ at: number; nodes: number; worstMs: number }> = [];
-  for (const slot of slots) {
-    const last = merged.at(-1);
-    if (last && slot.at - last.at <= burstSlotMs * 2) {
-      last.nodes += slot.nodes;
-      last.worstMs = Math.max(last.worstMs, slot.worstMs);
-    } else merged.push({ ...slot });
-  }
-  return merged;
 }

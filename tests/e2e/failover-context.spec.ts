@@ -90,3 +90,33 @@ test('the Nodes view lists the cluster nodes from kube-node-lease, with the grac
   const bad = await page.request.get('/api/nodes?cluster=sim-staging&grace=5');
   expect(bad.status()).toBe(400);
 });
+
+test("the Nodes view draws the cluster's renew gap over time, and a picked node's, from the rollups", async ({ page }) => {
+  // The rollup job closes a minute about two minutes after it ends: the first node rows can take that long.
+  test.setTimeout(240_000);
+  await page.goto('/nodes?cluster=sim-staging');
+  const rows = page.getByTestId('node-row');
+  await expect(rows.first()).toBeVisible({ timeout: 200_000 });
+  const clusterChart = page.getByTestId('cluster-gap-chart');
+  await expect(clusterChart).toContainText('every node of sim-staging · per 1 min');
+  await expect.poll(async () => Number(await clusterChart.getAttribute('data-points'))).toBeGreaterThan(0);
+  await expect(page.getByTestId('node-gap-chart')).toHaveCount(0);
+  const node = (await rows.first().getByRole('button').textContent())!.trim();
+  await rows.first().getByRole('button').click();
+  await expect(page).toHaveURL(new RegExp(`node=${node}`));
+  const nodeChart = page.getByTestId('node-gap-chart');
+  await expect(nodeChart).toContainText(`node ${node} · per 1 min`);
+  await expect.poll(async () => Number(await nodeChart.getAttribute('data-points'))).toBeGreaterThan(0);
+  // The node's worst gap over time is the worst of its row in the table.
+  await expect(page.getByTestId('node-gap-chart-worst')).toHaveText((await rows.first().locator('td').nth(4).textContent())!);
+  await expect(rows.first()).toHaveAttribute('data-selected', 'true');
+  await page.getByRole('button', { name: 'Clear' }).click();
+  await expect(page.getByTestId('node-gap-chart')).toHaveCount(0);
+  await expect(page).not.toHaveURL(/node=/);
+  const api = await page.request.get(`/api/nodes?cluster=sim-staging&node=${encodeURIComponent(node)}`);
+  expect(api.status()).toBe(200);
+  expect(((await api.json()) as { selectedNode: { node: string } }).selectedNode.node).toBe(node);
+  // An empty parameter is no parameter (as for every query); a name no node can have is refused.
+  expect(((await (await page.request.get('/api/nodes?cluster=sim-staging&node=')).json()) as { selectedNode: unknown }).selectedNode).toBeNull();
+  expect((await page.request.get(`/api/nodes?cluster=sim-staging&node=${'n'.repeat(254)}`)).status()).toBe(400);
+});

@@ -9,8 +9,8 @@ import { defaultNodeHeartbeatOptions, getNodeHeartbeats } from '@/lib/store/node
 export const dynamic = 'force-dynamic';
 
 export const GET = defineRoute({ access: 'viewer' }, async ({ request }) => {
-  const { cluster, range, grace, near } = parseQuery(request, nodesQuery);
-  const view = await getNodeHeartbeats(getStore(), cluster, range, { ...defaultNodeHeartbeatOptions, gracePeriodMs: grace * 1000, nearMs: near * 1000 });
+  const { cluster, range, grace, near, node } = parseQuery(request, nodesQuery);
+  const view = await getNodeHeartbeats(getStore(), cluster, range, { ...defaultNodeHeartbeatOptions, gracePeriodMs: grace * 1000, nearMs: near * 1000 }, node ?? null);
   if (!view) throw new NotFoundError(`no cluster named ${cluster}`);
   return respondJson(view);
 });

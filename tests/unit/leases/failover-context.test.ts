@@ -282,6 +282,49 @@ describe('failover hints', () => {
     expect(hint.evidence).toContainEqual({ type: 'restart', id: '7', text: `container kcm of kcm-cp-1 restarted, by ${new Date(99_000).toISOString()} at the latest (when it ended was not reported): OOMKilled (exit 137)` });
   });
 
+  // Found by walking every chaos operation of the simulated fleet (tests/integration/controller/chaos-hints.test.ts).
+  it('calls a release a release, even when the container exited right after it (a clean stop), and times nothing against expiry', () => {
+    const restarts = [{ id: '4', pod: 'widgets-x', container: 'manager', reason: 'Completed', exitCode: 0, finishedAt: 99_000, observedAt: 99_900 }];
+    const hint = buildFailoverHint({ ...base, cause: 'release', restarts });
+    expect(hint).toEqual({ kind: 'released', text: 'the previous holder released the lease (clean shutdown or hand-off)', evidence: [{ type: 'restart', id: '4', text: 'container manager of widgets-x restarted: Completed (exit 0)' }] });
+  });
+
+  it('does not blame a container that exited after its holder had stopped renewing (client-go exits once RenewDeadline passes)', () => {
+    // Last renewal at 84,000; 30 % of the 15 s lease is 88,500: an exit at 96,000 followed the silence, it did not cause it.
+    const restarts = [{ id: '5', pod: 'kcm-cp-1', container: 'kcm', reason: 'Error', exitCode: 255, finishedAt: 96_000, observedAt: 96_500 }];
+    const hint = buildFailoverHint({ ...base, otherLeasesRenewed: 3, restarts });
+    expect(hint.kind).toBe('process');
+    expect(hint.evidence).toContainEqual({ type: 'restart', id: '5', text: "previous holder's container exited 12 s after its last renewal: Error (exit 255)" });
+    const alone = buildFailoverHint({ ...base, otherLeases: 0, otherLeasesRenewed: 0, restarts });
+    expect(alone).toMatchObject({ kind: 'no_evidence', text: "the previous holder's container exited only after it had stopped renewing; no degraded band recorded, and no other lease of the cluster recorded to tell process from API server" });
+    expect(buildFailoverHint({ ...base, otherLeasesRenewed: 1, restarts }).text).toBe(
+      "the previous holder's container exited only after it had stopped renewing; no degraded band recorded; only 1 of 3 other election leases renewed meanwhile, too few to tell process from API server",
+    );
+  });
+
+  it('names an own exit the cause only when its whole-second time cannot fall past the first 30 % of the lease; a kill at that time is named', () => {
+    // 30 % of 15 s after the last renewal (84,000) is 88,500. Reported 88,000: it ended before 89,000, maybe after 88,500.
+    const at88 = (reason: string, exitCode: number) => [{ id: '6', pod: 'kcm-cp-1', container: 'kcm', reason, exitCode, finishedAt: 88_000, observedAt: 88_500 }];
+    expect(buildFailoverHint({ ...base, restarts: at88('Error', 255) }).kind).toBe('process');
+    expect(buildFailoverHint({ ...base, restarts: at88('Error', 137) }).kind).toBe('container_restart');
+    expect(buildFailoverHint({ ...base, restarts: at88('OOMKilled', 137) }).kind).toBe('container_restart');
+    expect(buildFailoverHint({ ...base, restarts: [{ ...at88('Completed', 0)[0]!, finishedAt: 87_000 }] }).kind).toBe('container_restart');
+    // A 2 s lease leaves 0.6 s: an own exit reported 0.3 s before the last renewal cannot be placed, and is said to be before it.
+    const short = { ...base, leaseDurationSeconds: 2, leaderlessMs: 0, at: 100_000 };
+    expect(buildFailoverHint({ ...short, restarts: [{ ...at88('Error', 1)[0]!, finishedAt: 97_700 }] }).evidence).toContainEqual({ type: 'restart', id: '6', text: "previous holder's container exited 0.3 s before its last renewal: Error (exit 1)" });
+  });
+
+  it('shows the band around a change it did not see, without judging the change', () => {
+    const band = { id: '6', startedAt: 95_000, endedAt: 99_500, reason: 'watch_failed' as const, stalledLeases: 0, totalLeases: 3 };
+    const hint = buildFailoverHint({ ...base, cause: 'unknown', observedAt: 100_400, bands: [band] });
+    expect(hint).toEqual({
+      kind: 'not_observed',
+      text: "Leasetrail did not see this change happen; the cluster's API server was degraded around it (watch of the cluster failing), which may be why, but the change itself is not judged",
+      evidence: [{ type: 'band', id: '6', text: 'watch of the cluster failing' }],
+    });
+    expect(buildFailoverHint({ ...base, cause: 'unknown', bands: [{ ...band, startedAt: 10_000, endedAt: 20_000 }] }).evidence).toEqual([]);
+  });
+
   it('states of a coordinated handover only what the lease recorded', () => {
     const hint = buildFailoverHint({ ...base, cause: 'preferred_holder' });
     expect(hint.text).toBe('coordinated election: the lease named cp-2_b its preferred holder (spec.preferredHolder), who took it over');
