@@ -4,6 +4,7 @@ import { alertmanagerConfig, channelKinds, slackConfig, webhookConfig } from '..
 import { defaultGroupBy, groupByParts } from '../alerts/grouping';
 import { defaultQuietSeconds, flappingParams, heartbeatGapParams, leaderlessParams, renewLatencyParams, sloBurnParams, staleDataParams } from '../alerts/params';
 import { ruleKinds, type RuleKind } from '../alerts/types';
+import { LabelSelectorError, parseLabelSelector } from '../leases/label-selector';
 import { isHttpUrl } from '../http-url';
 import type { TimeRange } from '../store/time-range';
 import { MAX_RANGE_DAYS, resolveRange } from './schemas';
@@ -238,12 +239,27 @@ export const silencesQuery = z.strictObject({
   limit: limit(200, 1_000),
 });
 
-// A leadership SLO: leases by glob, a target share of observed time with a leader, a rolling window.
+// A Kubernetes label selector, validated as kubectl validates it; stored as the user wrote it (trimmed).
+const labelSelector = z
+  .string({ error: 'labelSelector must be a string, e.g. "app=etcd,tier in (control-plane)"' })
+  .trim()
+  .max(1_000, 'labelSelector must be at most 1000 characters')
+  .superRefine((value, ctx) => {
+    try {
+      parseLabelSelector(value);
+    } catch (error) {
+      if (!(error instanceof LabelSelectorError)) throw error;
+      ctx.addIssue({ code: 'custom', message: error.message });
+    }
+  });
+
+// A leadership SLO: leases by glob and label selector, a target share of observed time with a leader, a rolling window.
 export const sloBody = z.strictObject({
   name: displayName('name'),
   clusterPattern: glob.default('*'),
   namespacePattern: glob.default('*'),
   leasePattern: glob.default('*'),
+  labelSelector: labelSelector.default(''),
   targetPercent: z
     .number({ error: 'targetPercent must be a number, e.g. 99.95' })
     .min(50, 'targetPercent must be at least 50 (% of observed time with a leader)')

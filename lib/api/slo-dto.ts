@@ -13,6 +13,7 @@ export type SloDto = {
   clusterPattern: string;
   namespacePattern: string;
   leasePattern: string;
+  labelSelector: string;
   targetPercent: number;
   windowDays: number;
   createdBy: string;
@@ -36,6 +37,7 @@ export const toSloDto = (slo: SloRecord): SloDto => ({
   clusterPattern: slo.clusterPattern,
   namespacePattern: slo.namespacePattern,
   leasePattern: slo.leasePattern,
+  labelSelector: slo.labelSelector,
   targetPercent: slo.targetPercent,
   windowDays: slo.windowDays,
   createdBy: slo.createdBy,
@@ -102,6 +104,7 @@ export const sloCsvColumns = [
   'clusterPattern',
   'namespacePattern',
   'leasePattern',
+  'labelSelector',
   'targetPercent',
   'windowDays',
   'from',
@@ -123,6 +126,7 @@ export function toSlosCsv(summaries: readonly SloSummaryDto[]): string {
       clusterPattern: slo.clusterPattern,
       namespacePattern: slo.namespacePattern,
       leasePattern: slo.leasePattern,
+      labelSelector: slo.labelSelector,
       targetPercent: slo.targetPercent,
       windowDays: slo.windowDays,
       ...status,

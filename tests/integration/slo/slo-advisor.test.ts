@@ -107,9 +107,9 @@ describe('a leadership SLO on a seeded history', () => {
     expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     const [header, row] = (await response.text()).trim().split(/\r?\n/);
     expect(header).toBe(
-      'name,clusterPattern,namespacePattern,leasePattern,targetPercent,windowDays,from,to,sliPercent,observedSeconds,notObservedSeconds,leaderlessSeconds,allowedLeaderlessSeconds,budgetRemainingPercent,isMet',
+      'name,clusterPattern,namespacePattern,leasePattern,labelSelector,targetPercent,windowDays,from,to,sliPercent,observedSeconds,notObservedSeconds,leaderlessSeconds,allowedLeaderlessSeconds,budgetRemainingPercent,isMet',
     );
-    expect(row).toMatch(/^scheduler,prod-\*,kube-system,kube-scheduler,99\.9,2,/);
+    expect(row).toMatch(/^scheduler,prod-\*,kube-system,kube-scheduler,,99\.9,2,/);
     expect(row).toMatch(/,true$/);
   });
 
