@@ -4,6 +4,7 @@ import { badRequestError } from './status';
 /** labels.Parse (the one parser in lib/leases) and fields.ParseSelector, enough for what clients send when listing Leases. */
 
 export type { LabelSelector };
+export type FieldSelector = Array<{ field: 'metadata.name' | 'metadata.namespace'; op: '=' | '!='; value: string }>;
 
 export function isQualifiedName(key: string): boolean {
   return checkLabelKey(key) === null;

@@ -266,3 +266,40 @@ describe('answers that would rest on truncated reads', () => {
     expect(other.body.samples.failovers).toBe(5);
   });
 });
+
+describe('the advisor on a long history', () => {
+  // 10,000 intervals of which 11 took 6.1 s: p99.9 (percentile_cont, rank 0.999 × 9,999) is the first of them.
+  // The lease's first sample has no interval and counts for nothing.
+  async function seedSteady(name: string, intervals: number) {
+    const cluster = await db.store.prisma.cluster.findFirstOrThrow({ where: { name: 'prod-eu' } });
+    const lease = await seedLease(db.store, cluster, { namespace: 'kube-system', name, holderIdentity: 'a', leaseDurationSeconds: 15, createdAt: ago(3 * DAY), observedAt: ago(3 * DAY) });
+    await db.store.pool.query(
+      `INSERT INTO "RenewSample" ("leaseId", "renewTime", "intervalMs", "lagMs")
+       SELECT $1::int, $2::timestamptz + g * interval '2 seconds', CASE WHEN g = 0 THEN NULL WHEN g % 900 = 0 THEN 6100 ELSE 2000 END, 40
+         FROM generate_series(0, $3::int) g`,
+      [lease.id, ago(30 * HOUR), intervals],
+    );
+  }
+
+  it('reads p99.9 from 10,000 renew intervals and says so; with one fewer it judges on p99', async () => {
+    await seedSteady('steady', 10_000);
+    await seedSteady('almost', 9_999);
+    const advise = (name: string) =>
+      callRoute<{ samples: { renewIntervals: number; tailPercentile: string }; findings: Array<{ id: string; text: string; evidence: string }> }>(
+        adviceRoute.GET,
+        'GET',
+        `/api/leases/prod-eu/kube-system/${name}/advisor?days=2&renewDeadlineSeconds=10&retryPeriodSeconds=2`,
+        { params: { cluster: 'prod-eu', namespace: 'kube-system', name } },
+      );
+    const steady = await advise('steady');
+    expect(steady.status).toBe(200);
+    expect(steady.body.samples).toMatchObject({ renewIntervals: 10_000, tailPercentile: 'p99.9' });
+    const margin = steady.body.findings.find((f) => f.id === 'renew-margin-ok')!;
+    expect(margin.text).toBe('p99.9 renew interval 6.1 s against a 10 s RenewDeadline (given) leaves 39 % margin');
+    expect(margin.evidence).toMatch(/^p99\.9 of 10000 renew intervals; p50 2 s, p99 2 s, p99\.9 6\.1 s, max 6\.1 s over 10000 renewals in 2 days$/);
+
+    const almost = await advise('almost');
+    expect(almost.body.samples).toMatchObject({ renewIntervals: 9_999, tailPercentile: 'p99' });
+    expect(almost.body.findings.find((f) => f.id === 'renew-margin-ok')?.text).toBe('p99 renew interval 2 s against a 10 s RenewDeadline (given) leaves 80 % margin');
+  });
+});
