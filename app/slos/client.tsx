@@ -94,7 +94,14 @@ function SloReport({ id }: { id: number }) {
                 </td>
                 <td className="pr-4">{window.factor}×</td>
                 <td className="pr-4 tabular-nums">{window.longRate === null ? 'not observed' : `${window.longRate.toFixed(2)}×`}</td>
-                <td className="pr-4 tabular-nums">{window.shortRate === null ? 'not observed' : `${window.shortRate.toFixed(2)}×`}</td>
+                <td className="pr-4 tabular-nums">
+                  {window.shortRate === null ? 'not observed' : `${window.shortRate.toFixed(2)}×`}
+                  {window.isShortJudged ? null : (
+                    <span className="block text-xs text-zinc-600 dark:text-zinc-400">
+                      {formatDuration(window.shortObservedSeconds * 1_000)} observed: too little to count, the long window decides
+                    </span>
+                  )}
+                </td>
                 <td className={window.isBurning ? 'font-medium text-red-700 dark:text-red-400' : ''}>{window.isBurning ? 'yes' : 'no'}</td>
               </tr>
             ))}

@@ -76,6 +76,8 @@ const toBurnReadingDto = (reading: BurnReading) => ({
   factor: reading.factor,
   longRate: finite(reading.longRate),
   shortRate: finite(reading.shortRate),
+  shortObservedSeconds: seconds(reading.shortObservedMs),
+  isShortJudged: reading.isShortJudged,
   isBurning: reading.isBurning,
 });
 

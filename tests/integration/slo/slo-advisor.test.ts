@@ -207,6 +207,37 @@ describe('an slo_burn rule', () => {
   });
 });
 
+describe('a burn pair whose short window was barely observed', () => {
+  it('is judged on its long window alone, on the SLO page and in the rule text', async () => {
+    // Leaderless from 50 to 6 min ago; then blind for the last 4 min 40 s: the 5 min window saw 20 s, all led.
+    const blindSince = new Date(Date.now() - 280_000);
+    const thin = await seedCluster(db.store, 'thin', { lastSeenAt: blindSince, createdAt: ago(3 * DAY) });
+    const lease = await seedLease(db.store, thin, { namespace: 'ops', name: 'thin-operator', holderIdentity: 'b', leaseDurationSeconds: 15, createdAt: ago(3 * DAY), observedAt: ago(3 * DAY) });
+    await seedTransitions(db.store, lease, [
+      { at: ago(3 * DAY), kind: 'acquired', cause: 'first', toHolder: 'a', eventKey: 't-first' },
+      { at: ago(50 * 60_000), kind: 'expired', eventKey: 't-expired' },
+      { at: ago(6 * 60_000), kind: 'acquired', cause: 'expiry', toHolder: 'b', leaderlessMs: 44 * 60_000, eventKey: 't-acquired' },
+    ]);
+    await seedGap(db.store, thin, { startedAt: blindSince, endedAt: null });
+    const slo = await callRoute<{ slo: { id: number } }>(slosRoute.POST, 'POST', '/api/slos', { body: { name: 'thin', clusterPattern: 'thin', targetPercent: 99.9, windowDays: 7 } });
+    const id = String(slo.body.slo.id);
+    const at = Date.now();
+    const report = await callRoute<{ burn: Array<{ factor: number; shortRate: number; shortObservedSeconds: number; isShortJudged: boolean; isBurning: boolean }> }>(sloRoute.GET, 'GET', `/api/slos/${id}`, { params: { id } });
+    const [hour] = report.body.burn;
+    expect(hour).toMatchObject({ factor: 14.4, shortRate: 0, isShortJudged: false, isBurning: true });
+    expect(hour!.shortObservedSeconds).toBeGreaterThanOrEqual(19);
+    expect(hour!.shortObservedSeconds).toBeLessThanOrEqual(22);
+
+    const rule = await callRoute<{ rule: { id: number } }>(rulesRoute.POST, 'POST', '/api/alert-rules', { body: { name: 'thin burning', kind: 'slo_burn', params: { sloId: slo.body.slo.id } } });
+    const engine = new AlertEngine({ store: db.store, log: loggerFor('slo-burn-test'), delivery: false });
+    await engine.evaluate(['slo_burn'], at);
+    const alert = await db.store.prisma.alert.findFirstOrThrow({ where: { ruleId: rule.body.rule.id } });
+    expect(alert.state).toBe('firing');
+    expect(alert.summary).toMatch(/over 1 h \(threshold 14\.4×; only 2\d(\.\d+)? s of the last 5 min observed, under the 50 % needed to count: judged on the 1 h window alone\)/);
+    await callRoute(ruleRoute.DELETE, 'DELETE', `/api/alert-rules/${rule.body.rule.id}`, { params: { id: String(rule.body.rule.id) } });
+  });
+});
+
 describe('an slo_burn rule and its SLO', () => {
   it('refuses a rule naming a missing SLO (400) and the deletion of an SLO a rule uses (409)', async () => {
     const missing = await callRoute<{ error: string }>(rulesRoute.POST, 'POST', '/api/alert-rules', { body: { name: 'nowhere burning', kind: 'slo_burn', params: { sloId: 99_999 } } });
