@@ -1,7 +1,7 @@
 import { int8Digits, isSupportedDate, maxInt4, supportedYearsMessage } from './limits';
 import { z } from 'zod';
 import { alertmanagerConfig, channelKinds, slackConfig, webhookConfig } from '../alerts/channel-config';
-import { defaultGroupBy, groupByParts } from '../alerts/grouping';
+import { defaultGroupBy, defaultGroupTiming, groupByParts } from '../alerts/grouping';
 import { defaultQuietSeconds, flappingParams, heartbeatGapParams, leaderlessParams, renewLatencyParams, sloBurnParams, staleDataParams } from '../alerts/params';
 import { ruleKinds, type RuleKind } from '../alerts/types';
 import { LabelSelectorError, parseLabelSelector } from '../leases/label-selector';
@@ -58,7 +58,11 @@ const ruleCommon = {
     .default([...defaultGroupBy])
     .transform((parts) => groupByParts.filter((part) => parts.includes(part))),
   // How long the first notification of a group waits for more members (Alertmanager's group_wait).
-  groupWaitSeconds: whole('groupWaitSeconds', 0, 3_600).default(10),
+  groupWaitSeconds: whole('groupWaitSeconds', 0, 3_600).default(defaultGroupTiming.groupWaitSeconds),
+  // How long after a group's last message its changes wait (group_interval), and when a group with
+  // nothing new is sent again (repeat_interval, 0 = never).
+  groupIntervalSeconds: whole('groupIntervalSeconds', 0, 86_400).default(defaultGroupTiming.groupIntervalSeconds),
+  repeatIntervalSeconds: whole('repeatIntervalSeconds', 0, 7 * 86_400).default(defaultGroupTiming.repeatIntervalSeconds),
   channelIds: z
     .array(z.number().int().positive('channel ids are positive whole numbers').max(maxInt4, 'channel ids are positive whole numbers'), { error: 'channelIds must be a list of channel ids' })
     .max(50, 'at most 50 channels')
@@ -99,6 +103,8 @@ export const rulePatch = z.strictObject({
   runbookUrl: z.string().nullable().optional(),
   groupBy: z.array(z.string()).optional(),
   groupWaitSeconds: z.number().optional(),
+  groupIntervalSeconds: z.number().optional(),
+  repeatIntervalSeconds: z.number().optional(),
   channelIds: z.array(z.number()).optional(),
   kind: z.enum(ruleKinds, kindError).optional(),
   params: z.record(z.string(), z.unknown(), { error: 'params must be an object' }).optional(),
@@ -115,6 +121,8 @@ const previewCommon = {
   runbookUrl: z.string().nullable().optional(),
   groupBy: z.array(z.string()).optional(),
   groupWaitSeconds: z.number().optional(),
+  groupIntervalSeconds: z.number().optional(),
+  repeatIntervalSeconds: z.number().optional(),
   forSeconds: ruleCommon.forSeconds,
   hours: whole('hours', 1, MAX_RANGE_DAYS * 24).default(24),
 };
@@ -192,7 +200,7 @@ export const alertsQuery = z
     return { ...rest, range };
   });
 
-type StoredRule = { name: string; enabled: boolean; kind: string; params: Record<string, unknown>; clusterPattern: string; namespacePattern: string; namePattern: string; excludePatterns: string[]; forSeconds: number; quietSeconds: number; runbookUrl: string | null; groupBy: string[]; groupWaitSeconds: number; channelIds: number[] };
+type StoredRule = { name: string; enabled: boolean; kind: string; params: Record<string, unknown>; clusterPattern: string; namespacePattern: string; namePattern: string; excludePatterns: string[]; forSeconds: number; quietSeconds: number; runbookUrl: string | null; groupBy: string[]; groupWaitSeconds: number; groupIntervalSeconds: number; repeatIntervalSeconds: number; channelIds: number[] };
 
 // The stored rule with the patch laid over it, ready to be validated as a whole rule. Params are
 // replaced, not merged: each kind has its own, and half of one kind's params mean nothing.
@@ -212,6 +220,8 @@ export function mergeRulePatch(stored: StoredRule, patch: z.output<typeof rulePa
     runbookUrl: stored.runbookUrl,
     groupBy: stored.groupBy,
     groupWaitSeconds: stored.groupWaitSeconds,
+    groupIntervalSeconds: stored.groupIntervalSeconds,
+    repeatIntervalSeconds: stored.repeatIntervalSeconds,
     channelIds: stored.channelIds,
   };
   const defined = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined));
