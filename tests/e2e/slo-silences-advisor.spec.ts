@@ -63,9 +63,10 @@ test('an SLO scoped by a label selector in its form keeps only the leases whose 
   await selector.fill('!canary');
   await form.getByRole('button', { name: 'Create SLO' }).click();
   const unlabelled = page.getByRole('table', { name: 'SLOs' }).getByRole('row').filter({ hasText: 'e2e not canary' });
-  await expect(unlabelled).toContainText('sim-prod-eu / kube-system / * · labels !canary · 1 d');
+  // The list is a heavy read (every SLO's window): on a loaded machine it answers in seconds.
+  await expect(unlabelled).toContainText('sim-prod-eu / kube-system / * · labels !canary · 1 d', { timeout: 30_000 });
   await unlabelled.getByRole('button', { name: 'Details' }).click();
-  await expect(page.getByRole('table', { name: 'SLO leases' })).toContainText('sim-prod-eu / kube-system/kube-scheduler');
+  await expect(page.getByRole('table', { name: 'SLO leases' })).toContainText('sim-prod-eu / kube-system/kube-scheduler', { timeout: 30_000 });
 
   // The simulated fleet's election leases carry no labels: a selector that needs one selects none of them.
   await form.getByLabel('Name', { exact: true }).fill('e2e gold tier');
@@ -73,9 +74,9 @@ test('an SLO scoped by a label selector in its form keeps only the leases whose 
   await selector.fill('tier in (gold)');
   await form.getByRole('button', { name: 'Create SLO' }).click();
   const gold = page.getByRole('table', { name: 'SLOs' }).getByRole('row').filter({ hasText: 'e2e gold tier' });
-  await expect(gold).toContainText('labels tier in (gold)');
+  await expect(gold).toContainText('labels tier in (gold)', { timeout: 30_000 });
   await gold.getByRole('button', { name: 'Details' }).click();
-  await expect(page.getByRole('region', { name: 'Leases in scope' })).toContainText('Leases in scope (0)');
+  await expect(page.getByRole('region', { name: 'Leases in scope' })).toContainText('Leases in scope (0)', { timeout: 30_000 });
 
   await form.getByLabel('Name', { exact: true }).fill('e2e bad selector');
   await selector.fill('tier in ()');
