@@ -138,7 +138,7 @@ describe('group wait runs from the group\'s first alert', () => {
 });
 
 describe('group_interval and repeat_interval', () => {
-  it('holds a new member of a notified group until group_interval after its message, then reminds of what still fires after repeat_interval', async () => {
+  it('holds a new member of a notified group until group_interval after its message, then reminds of what still fires after repeat_interval, and ends the group once all resolved', async () => {
     const { prod } = await setUp(10);
     await db.store.prisma.alertRule.updateMany({ data: { groupIntervalSeconds: 300, repeatIntervalSeconds: 3_600 } });
     await flappingLeases(prod, ['kube-scheduler', 'kube-controller-manager']);
@@ -183,6 +183,17 @@ describe('group_interval and repeat_interval', () => {
       'prod-eu/kube-system/my-operator',
     ]);
     expect((await db.store.prisma.notificationGroup.findFirstOrThrow()).lastSentAt.getTime()).toBe(t0 + 331_000 + 3_600_000);
+
+    // All three resolve: the resolutions go out together at the group's next interval, and the group ends,
+    // so the rule's next alert in this cluster is a new group again (group_wait).
+    const resolvedAt = t0 + 331_000 + 3_600_000 + 300_000;
+    expect((await engine().evaluate(['flapping'], t0 + 700_000)).changes.filter((change) => change.to === 'resolved')).toHaveLength(3);
+    expect((await db.store.prisma.notification.findMany({ where: { event: 'resolved' } })).map((row) => row.nextAttemptAt?.getTime())).toEqual([resolvedAt, resolvedAt, resolvedAt]);
+    now = resolvedAt;
+    await waitUntil('the resolutions in one message', () => (receiver.requests.length === 4 ? true : undefined));
+    const resolution = JSON.parse(receiver.requests[3]!.body) as Posted;
+    expect([resolution.event, resolution.group.alerts.length]).toEqual(['resolved', 3]);
+    await waitUntil('the group ended', async () => ((await db.store.prisma.notificationGroup.count()) === 0 ? true : undefined));
   });
 });
 
