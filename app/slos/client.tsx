@@ -18,9 +18,9 @@ const exportHref = (format: 'csv' | 'json') => `/api/slos/export?format=${format
 
 const percentText = (value: number | null, digits = 3) => (value === null ? '—' : `${value.toFixed(digits)} %`);
 
-type Draft = { name: string; clusterPattern: string; namespacePattern: string; leasePattern: string; targetPercent: string; windowDays: string };
+type Draft = { name: string; clusterPattern: string; namespacePattern: string; leasePattern: string; labelSelector: string; targetPercent: string; windowDays: string };
 
-const emptyDraft: Draft = { name: '', clusterPattern: '*', namespacePattern: '*', leasePattern: '*', targetPercent: '99.95', windowDays: '30' };
+const emptyDraft: Draft = { name: '', clusterPattern: '*', namespacePattern: '*', leasePattern: '*', labelSelector: '', targetPercent: '99.95', windowDays: '30' };
 
 function SloForm({ onDone }: { onDone: () => void }) {
   const { draft, set, mutation: create, submit } = useDraftForm(
@@ -45,6 +45,7 @@ function SloForm({ onDone }: { onDone: () => void }) {
         {field('namespacePattern', 'Namespaces (glob)', 'kube-system')}
         {field('leasePattern', 'Leases (glob)', 'kube-*')}
       </div>
+      {field('labelSelector', 'Lease labels (Kubernetes label selector, empty for any)', 'app=etcd,tier in (control-plane)')}
       {create.error ? (
         <p role="alert" className="text-sm text-red-700">
           {create.error.message}
@@ -93,7 +94,14 @@ function SloReport({ id }: { id: number }) {
                 </td>
                 <td className="pr-4">{window.factor}×</td>
                 <td className="pr-4 tabular-nums">{window.longRate === null ? 'not observed' : `${window.longRate.toFixed(2)}×`}</td>
-                <td className="pr-4 tabular-nums">{window.shortRate === null ? 'not observed' : `${window.shortRate.toFixed(2)}×`}</td>
+                <td className="pr-4 tabular-nums">
+                  {window.shortRate === null ? 'not observed' : `${window.shortRate.toFixed(2)}×`}
+                  {window.isShortJudged ? null : (
+                    <span className="block text-xs text-zinc-600 dark:text-zinc-400">
+                      {formatDuration(window.shortObservedSeconds * 1_000)} observed: too little to count, the long window decides
+                    </span>
+                  )}
+                </td>
                 <td className={window.isBurning ? 'font-medium text-red-700 dark:text-red-400' : ''}>{window.isBurning ? 'yes' : 'no'}</td>
               </tr>
             ))}
@@ -186,7 +194,8 @@ export function SlosClient() {
                     <td className="px-3 py-2">
                       <span className="font-medium">{slo.name}</span>
                       <span className="block font-mono text-xs text-zinc-600 dark:text-zinc-400">
-                        {slo.clusterPattern} / {slo.namespacePattern} / {slo.leasePattern} · {slo.windowDays} d
+                        {slo.clusterPattern} / {slo.namespacePattern} / {slo.leasePattern}
+                        {slo.labelSelector ? ` · labels ${slo.labelSelector}` : ''} · {slo.windowDays} d
                       </span>
                     </td>
                     <td className="px-3 py-2 tabular-nums">{slo.targetPercent} %</td>

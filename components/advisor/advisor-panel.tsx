@@ -83,6 +83,9 @@ export function AdvisorPanel({ leaseKey }: { leaseKey: LeaseKey }) {
               <dt className="text-xs text-zinc-600 dark:text-zinc-400">Evidence</dt>
               <dd>
                 {data.samples.renewIntervals} renewals, {data.samples.failovers} failovers
+                {data.samples.tailPercentile === null
+                  ? ''
+                  : ` · renew tail read at ${data.samples.tailPercentile}${data.samples.tailPercentile === 'p99' ? ` (p99.9 needs ${data.samples.minP999RenewIntervals} renewals)` : ''}`}
               </dd>
             </div>
           </dl>

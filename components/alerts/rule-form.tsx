@@ -5,6 +5,7 @@ import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
 import type { ChannelDto, RuleDto } from '@/lib/api/alert-dto';
 import { TimeText } from '@/components/ui/time-text';
 import { defaultQuietSeconds } from '@/lib/alerts/params';
+import { defaultGroupTiming } from '@/lib/alerts/grouping';
 import { ruleKindLabels } from './alert-state-badge';
 import { FormFooter } from './form-footer';
 import { alertKeys, inputClass, requestJson } from './api';
@@ -48,6 +49,8 @@ type Draft = {
   runbookUrl: string;
   groupBy: string;
   groupWaitSeconds: string;
+  groupIntervalSeconds: string;
+  repeatIntervalSeconds: string;
   channelIds: number[];
 };
 
@@ -57,7 +60,7 @@ function defaultParams(kind: Kind): Record<string, string> {
 
 function draftOf(rule: RuleDto | undefined): Draft {
   if (!rule) {
-    return { name: '', kind: 'flapping', enabled: true, params: defaultParams('flapping'), clusterPattern: '*', namespacePattern: '*', namePattern: '*', excludes: '', forSeconds: '0', quietSeconds: String(defaultQuietSeconds.flapping), runbookUrl: '', groupBy: 'cluster', groupWaitSeconds: '10', channelIds: [] };
+    return { name: '', kind: 'flapping', enabled: true, params: defaultParams('flapping'), clusterPattern: '*', namespacePattern: '*', namePattern: '*', excludes: '', forSeconds: '0', quietSeconds: String(defaultQuietSeconds.flapping), runbookUrl: '', groupBy: 'cluster', groupWaitSeconds: String(defaultGroupTiming.groupWaitSeconds), groupIntervalSeconds: String(defaultGroupTiming.groupIntervalSeconds), repeatIntervalSeconds: String(defaultGroupTiming.repeatIntervalSeconds), channelIds: [] };
   }
   return {
     name: rule.name,
@@ -73,6 +76,8 @@ function draftOf(rule: RuleDto | undefined): Draft {
     runbookUrl: rule.runbookUrl ?? '',
     groupBy: rule.groupBy.join(', '),
     groupWaitSeconds: String(rule.groupWaitSeconds),
+    groupIntervalSeconds: String(rule.groupIntervalSeconds),
+    repeatIntervalSeconds: String(rule.repeatIntervalSeconds),
     channelIds: rule.channelIds,
   };
 }
@@ -101,6 +106,8 @@ function bodyOf(draft: Draft) {
       .map((part) => part.trim())
       .filter(Boolean),
     groupWaitSeconds: numberOrText(draft.groupWaitSeconds),
+    groupIntervalSeconds: numberOrText(draft.groupIntervalSeconds),
+    repeatIntervalSeconds: numberOrText(draft.repeatIntervalSeconds),
     channelIds: draft.channelIds,
   };
 }
@@ -254,6 +261,16 @@ export function RuleForm({ rule, channels, onDone }: { rule?: RuleDto; channels:
           Group wait (seconds)
           <input id={field('group-wait')} className={inputClass} inputMode="numeric" value={draft.groupWaitSeconds} onChange={(event) => set({ groupWaitSeconds: event.target.value })} />
           <span className="text-zinc-600 dark:text-zinc-400">collect a burst before sending</span>
+        </label>
+        <label htmlFor={field('group-interval')} className="text-xs">
+          Group interval (seconds)
+          <input id={field('group-interval')} className={inputClass} inputMode="numeric" value={draft.groupIntervalSeconds} onChange={(event) => set({ groupIntervalSeconds: event.target.value })} />
+          <span className="text-zinc-600 dark:text-zinc-400">after a group was notified, how long its changes wait</span>
+        </label>
+        <label htmlFor={field('repeat-interval')} className="text-xs">
+          Repeat interval (seconds)
+          <input id={field('repeat-interval')} className={inputClass} inputMode="numeric" value={draft.repeatIntervalSeconds} onChange={(event) => set({ repeatIntervalSeconds: event.target.value })} />
+          <span className="text-zinc-600 dark:text-zinc-400">remind of a group still firing (0: never)</span>
         </label>
       </fieldset>
 

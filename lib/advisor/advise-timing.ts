@@ -6,10 +6,14 @@
 // client-go's leaderelection.JitterFactor: NewLeaderElector refuses RenewDeadline <= JitterFactor × RetryPeriod.
 export const JITTER_FACTOR = 1.2;
 export const MIN_RENEW_SAMPLES = 200;
+// A tail percentile is only read when at least this many intervals lie beyond it: p99.9 needs 10,000
+// intervals (10 above it), below that the margin is judged on p99 and says so.
+export const MIN_TAIL_SAMPLES = 10;
+export const MIN_P999_SAMPLES = Math.ceil(MIN_TAIL_SAMPLES / (1 - 0.999) - 1e-9);
 export const MIN_FAILOVERS = 3;
-// Below this share of RenewDeadline left at p99, a GC pause or a slow API server call loses the lease.
+// Below this share of RenewDeadline left at the tail percentile (p99.9, or p99 from fewer samples), a GC pause or a slow API server call loses the lease.
 const MIN_MARGIN = 0.3;
-const TARGET_P99_SHARE = 0.5;
+const TARGET_TAIL_SHARE = 0.5;
 // A failed renewal is retried every RetryPeriod until RenewDeadline: client-go's defaults (2 s / 10 s /
 // 15 s) give a leader 5 tries before it gives up, and 7.5 RetryPeriods per LeaseDuration. Fewer than
 // these floors and one slow API call or two cost the lease.
@@ -18,7 +22,8 @@ const DEFAULT_RENEW_ATTEMPTS = 5;
 const MIN_RETRIES_PER_LEASE = 4;
 const DEFAULT_RETRIES_PER_LEASE = 7.5;
 
-export type RenewFigures = { count: number; p50Ms: number | null; p95Ms: number | null; p99Ms: number | null; maxMs: number | null };
+// count: the renew intervals the percentiles rest on.
+export type RenewFigures = { count: number; p50Ms: number | null; p95Ms: number | null; p99Ms: number | null; p999Ms: number | null; maxMs: number | null };
 export type LagFigures = { p50Ms: number | null; p99Ms: number | null };
 export type FailoverFigure = { cause: 'release' | 'expiry' | 'early_takeover' | 'preferred_holder' | 'unknown'; leaderlessMs: number | null };
 
@@ -42,11 +47,20 @@ export type FailoverStats = { total: number; releases: number; expiries: number;
 
 export type Advice = {
   settings: { leaseDuration: Setting; renewDeadline: Setting; retryPeriod: Setting };
-  samples: { renewIntervals: number; failovers: number; minRenewIntervals: number; minFailovers: number };
+  samples: { renewIntervals: number; failovers: number; minRenewIntervals: number; minFailovers: number; tailPercentile: TailPercentile | null; minP999RenewIntervals: number };
   failovers: FailoverStats;
   findings: Finding[];
   recommendations: Recommendation[];
 };
+
+export type TailPercentile = 'p99.9' | 'p99';
+
+// The highest percentile the sample count can carry: p99.9 from MIN_P999_SAMPLES intervals on, p99 below.
+export function chooseTail(renew: RenewFigures): { name: TailPercentile; ms: number } | null {
+  if (renew.count >= MIN_P999_SAMPLES && renew.p999Ms !== null) return { name: 'p99.9', ms: renew.p999Ms };
+  if (renew.p99Ms !== null) return { name: 'p99', ms: renew.p99Ms };
+  return null;
+}
 
 const seconds = (ms: number) => `${(Math.round(ms / 100) / 10).toString()} s`;
 
@@ -152,7 +166,15 @@ export function adviseTiming(input: AdvisorInput): Advice {
   const failovers = summarizeFailovers(input.failovers);
   const findings: Finding[] = [];
   const recommendations: Recommendation[] = [];
-  const samples = { renewIntervals: input.renew.count, failovers: failovers.total, minRenewIntervals: MIN_RENEW_SAMPLES, minFailovers: MIN_FAILOVERS };
+  const tail = hasEnoughRenewals ? chooseTail(input.renew) : null;
+  const samples = {
+    renewIntervals: input.renew.count,
+    failovers: failovers.total,
+    minRenewIntervals: MIN_RENEW_SAMPLES,
+    minFailovers: MIN_FAILOVERS,
+    tailPercentile: tail?.name ?? null,
+    minP999RenewIntervals: MIN_P999_SAMPLES,
+  };
 
   checkConstraints(settings, findings);
 
@@ -172,22 +194,26 @@ export function adviseTiming(input: AdvisorInput): Advice {
       text: `Not enough renewals to judge the timing: ${input.renew.count} of the ${MIN_RENEW_SAMPLES} needed over ${input.rangeText}; no timing recommendation`,
       evidence: `${input.renew.count} renew intervals`,
     });
-  } else if (input.renew.p99Ms !== null) {
-    const p99 = input.renew.p99Ms;
-    const evidence = `p50 ${seconds(input.renew.p50Ms ?? 0)}, p99 ${seconds(p99)}, max ${seconds(input.renew.maxMs ?? p99)} over ${input.renew.count} renewals in ${input.rangeText}`;
+  } else if (tail !== null) {
+    const countText = String(input.renew.count);
+    const tailBasis =
+      tail.name === 'p99.9'
+        ? `p99.9 of ${countText} renew intervals`
+        : `p99 of ${countText} renew intervals (p99.9 needs ${MIN_P999_SAMPLES}: not read from fewer)`;
+    const evidence = `p50 ${seconds(input.renew.p50Ms ?? 0)}, p99 ${seconds(input.renew.p99Ms ?? tail.ms)}${tail.name === 'p99.9' ? `, p99.9 ${seconds(tail.ms)}` : ''}, max ${seconds(input.renew.maxMs ?? tail.ms)} over ${countText} renewals in ${input.rangeText}`;
     const deadline = settings.renewDeadline.seconds;
     if (deadline !== null) {
-      const margin = 1 - p99 / (deadline * 1_000);
-      const marginText = `p99 renew interval ${seconds(p99)} against a ${deadline} s RenewDeadline (${settings.renewDeadline.source}) leaves ${Math.round(margin * 100)} % margin`;
+      const margin = 1 - tail.ms / (deadline * 1_000);
+      const marginText = `${tail.name} renew interval ${seconds(tail.ms)} against a ${deadline} s RenewDeadline (${settings.renewDeadline.source}) leaves ${Math.round(margin * 100)} % margin`;
       if (margin < MIN_MARGIN) {
-        const recommendedDeadline = Math.ceil(p99 / 1_000 / TARGET_P99_SHARE);
+        const recommendedDeadline = Math.ceil(tail.ms / 1_000 / TARGET_TAIL_SHARE);
         const recommendedDuration = Math.max(settings.leaseDuration.seconds ?? 0, Math.ceil(recommendedDeadline * 1.5));
-        findings.push({ id: 'renew-margin-thin', severity: 'warning', text: `${marginText}: a slow API call or a pause can cost the lease`, evidence });
+        findings.push({ id: 'renew-margin-thin', severity: 'warning', text: `${marginText}: a slow API call or a pause can cost the lease`, evidence: `${tailBasis}; ${evidence}` });
         recommendations.push({
           setting: 'RenewDeadline',
           current: `${deadline} s`,
           recommended: `${recommendedDeadline} s`,
-          reasoning: `keeps the p99 renew interval at half of RenewDeadline; ${evidence}`,
+          reasoning: `keeps the ${tail.name} renew interval at half of RenewDeadline; ${tailBasis}; ${evidence}`,
         });
         if (settings.leaseDuration.seconds !== null && recommendedDuration > settings.leaseDuration.seconds) {
           recommendations.push({
@@ -198,15 +224,15 @@ export function adviseTiming(input: AdvisorInput): Advice {
           });
         }
       } else {
-        findings.push({ id: 'renew-margin-ok', severity: 'ok', text: marginText, evidence });
+        findings.push({ id: 'renew-margin-ok', severity: 'ok', text: marginText, evidence: `${tailBasis}; ${evidence}` });
       }
     } else if (settings.leaseDuration.seconds !== null) {
-      const share = p99 / (settings.leaseDuration.seconds * 1_000);
+      const share = tail.ms / (settings.leaseDuration.seconds * 1_000);
       findings.push({
         id: 'renew-against-lease-duration',
         severity: share > 0.6 ? 'warning' : 'ok',
-        text: `p99 renew interval ${seconds(p99)} is ${Math.round(share * 100)} % of the ${settings.leaseDuration.seconds} s LeaseDuration`,
-        evidence,
+        text: `${tail.name} renew interval ${seconds(tail.ms)} is ${Math.round(share * 100)} % of the ${settings.leaseDuration.seconds} s LeaseDuration`,
+        evidence: `${tailBasis}; ${evidence}`,
       });
     }
     if (settings.retryPeriod.source === 'inferred') {

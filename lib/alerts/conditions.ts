@@ -1,5 +1,5 @@
 import { formatExactMs, formatMs } from './lifecycle';
-import { readBurnWindows, workbookWindows } from '../slo/burn-rate-alerts';
+import { MIN_SHORT_OBSERVED_SHARE, readBurnWindows, workbookWindows } from '../slo/burn-rate-alerts';
 import type { LeadershipTime } from '../slo/budget';
 import type { Condition, FlappingParams, HeartbeatGapParams, LeaderlessParams, RenewLatencyParams, StaleDataParams, Subject } from './types';
 
@@ -137,8 +137,13 @@ const rateText = (rate: number | null) => (rate === null ? 'not observed' : `${M
 export function sloBurnCondition(facts: SloBurnFacts): Condition {
   const none: LeadershipTime = { ledMs: 0, leaderlessMs: 0, unknownMs: 0 };
   const readings = readBurnWindows(workbookWindows, facts.target, (seconds) => facts.windows.get(seconds) ?? none);
-  const describe = (reading: (typeof readings)[number]) =>
-    `${rateText(reading.longRate)} over ${formatExactMs(reading.longSeconds * 1_000)} and ${rateText(reading.shortRate)} over ${formatExactMs(reading.shortSeconds * 1_000)} (threshold ${reading.factor}×)`;
+  const describe = (reading: (typeof readings)[number]) => {
+    const long = `${rateText(reading.longRate)} over ${formatExactMs(reading.longSeconds * 1_000)}`;
+    const short = formatExactMs(reading.shortSeconds * 1_000);
+    if (reading.isShortJudged) return `${long} and ${rateText(reading.shortRate)} over ${short} (threshold ${reading.factor}×)`;
+    const observed = `only ${formatExactMs(reading.shortObservedMs)} of the last ${short} observed, under the ${Math.round(MIN_SHORT_OBSERVED_SHARE * 100)} % needed to count`;
+    return `${long} (threshold ${reading.factor}×; ${observed}: judged on the ${formatExactMs(reading.longSeconds * 1_000)} window alone)`;
+  };
   const burning = readings.filter((reading) => reading.isBurning);
   const worst = Math.max(0, ...readings.map((reading) => reading.shortRate ?? 0));
   const target = `${Math.round(facts.target * 1e5) / 1e3} %`;

@@ -1,9 +1,10 @@
 import { int8Digits, isSupportedDate, maxInt4, supportedYearsMessage } from './limits';
 import { z } from 'zod';
 import { alertmanagerConfig, channelKinds, slackConfig, webhookConfig } from '../alerts/channel-config';
-import { defaultGroupBy, groupByParts } from '../alerts/grouping';
+import { defaultGroupBy, defaultGroupTiming, groupByParts } from '../alerts/grouping';
 import { defaultQuietSeconds, flappingParams, heartbeatGapParams, leaderlessParams, renewLatencyParams, sloBurnParams, staleDataParams } from '../alerts/params';
 import { ruleKinds, type RuleKind } from '../alerts/types';
+import { LabelSelectorError, parseLabelSelector } from '../leases/label-selector';
 import { isHttpUrl } from '../http-url';
 import type { TimeRange } from '../store/time-range';
 import { MAX_RANGE_DAYS, resolveRange } from './schemas';
@@ -57,7 +58,11 @@ const ruleCommon = {
     .default([...defaultGroupBy])
     .transform((parts) => groupByParts.filter((part) => parts.includes(part))),
   // How long the first notification of a group waits for more members (Alertmanager's group_wait).
-  groupWaitSeconds: whole('groupWaitSeconds', 0, 3_600).default(10),
+  groupWaitSeconds: whole('groupWaitSeconds', 0, 3_600).default(defaultGroupTiming.groupWaitSeconds),
+  // How long after a group's last message its changes wait (group_interval), and when a group with
+  // nothing new is sent again (repeat_interval, 0 = never).
+  groupIntervalSeconds: whole('groupIntervalSeconds', 0, 86_400).default(defaultGroupTiming.groupIntervalSeconds),
+  repeatIntervalSeconds: whole('repeatIntervalSeconds', 0, 7 * 86_400).default(defaultGroupTiming.repeatIntervalSeconds),
   channelIds: z
     .array(z.number().int().positive('channel ids are positive whole numbers').max(maxInt4, 'channel ids are positive whole numbers'), { error: 'channelIds must be a list of channel ids' })
     .max(50, 'at most 50 channels')
@@ -98,6 +103,8 @@ export const rulePatch = z.strictObject({
   runbookUrl: z.string().nullable().optional(),
   groupBy: z.array(z.string()).optional(),
   groupWaitSeconds: z.number().optional(),
+  groupIntervalSeconds: z.number().optional(),
+  repeatIntervalSeconds: z.number().optional(),
   channelIds: z.array(z.number()).optional(),
   kind: z.enum(ruleKinds, kindError).optional(),
   params: z.record(z.string(), z.unknown(), { error: 'params must be an object' }).optional(),
@@ -114,6 +121,8 @@ const previewCommon = {
   runbookUrl: z.string().nullable().optional(),
   groupBy: z.array(z.string()).optional(),
   groupWaitSeconds: z.number().optional(),
+  groupIntervalSeconds: z.number().optional(),
+  repeatIntervalSeconds: z.number().optional(),
   forSeconds: ruleCommon.forSeconds,
   hours: whole('hours', 1, MAX_RANGE_DAYS * 24).default(24),
 };
@@ -191,7 +200,7 @@ export const alertsQuery = z
     return { ...rest, range };
   });
 
-type StoredRule = { name: string; enabled: boolean; kind: string; params: Record<string, unknown>; clusterPattern: string; namespacePattern: string; namePattern: string; excludePatterns: string[]; forSeconds: number; quietSeconds: number; runbookUrl: string | null; groupBy: string[]; groupWaitSeconds: number; channelIds: number[] };
+type StoredRule = { name: string; enabled: boolean; kind: string; params: Record<string, unknown>; clusterPattern: string; namespacePattern: string; namePattern: string; excludePatterns: string[]; forSeconds: number; quietSeconds: number; runbookUrl: string | null; groupBy: string[]; groupWaitSeconds: number; groupIntervalSeconds: number; repeatIntervalSeconds: number; channelIds: number[] };
 
 // The stored rule with the patch laid over it, ready to be validated as a whole rule. Params are
 // replaced, not merged: each kind has its own, and half of one kind's params mean nothing.
@@ -211,6 +220,8 @@ export function mergeRulePatch(stored: StoredRule, patch: z.output<typeof rulePa
     runbookUrl: stored.runbookUrl,
     groupBy: stored.groupBy,
     groupWaitSeconds: stored.groupWaitSeconds,
+    groupIntervalSeconds: stored.groupIntervalSeconds,
+    repeatIntervalSeconds: stored.repeatIntervalSeconds,
     channelIds: stored.channelIds,
   };
   const defined = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined));
@@ -238,12 +249,27 @@ export const silencesQuery = z.strictObject({
   limit: limit(200, 1_000),
 });
 
-// A leadership SLO: leases by glob, a target share of observed time with a leader, a rolling window.
+// A Kubernetes label selector, validated as kubectl validates it; stored as the user wrote it (trimmed).
+const labelSelector = z
+  .string({ error: 'labelSelector must be a string, e.g. "app=etcd,tier in (control-plane)"' })
+  .trim()
+  .max(1_000, 'labelSelector must be at most 1000 characters')
+  .superRefine((value, ctx) => {
+    try {
+      parseLabelSelector(value);
+    } catch (error) {
+      if (!(error instanceof LabelSelectorError)) throw error;
+      ctx.addIssue({ code: 'custom', message: error.message });
+    }
+  });
+
+// A leadership SLO: leases by glob and label selector, a target share of observed time with a leader, a rolling window.
 export const sloBody = z.strictObject({
   name: displayName('name'),
   clusterPattern: glob.default('*'),
   namespacePattern: glob.default('*'),
   leasePattern: glob.default('*'),
+  labelSelector: labelSelector.default(''),
   targetPercent: z
     .number({ error: 'targetPercent must be a number, e.g. 99.95' })
     .min(50, 'targetPercent must be at least 50 (% of observed time with a leader)')

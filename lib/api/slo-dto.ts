@@ -13,6 +13,7 @@ export type SloDto = {
   clusterPattern: string;
   namespacePattern: string;
   leasePattern: string;
+  labelSelector: string;
   targetPercent: number;
   windowDays: number;
   createdBy: string;
@@ -36,6 +37,7 @@ export const toSloDto = (slo: SloRecord): SloDto => ({
   clusterPattern: slo.clusterPattern,
   namespacePattern: slo.namespacePattern,
   leasePattern: slo.leasePattern,
+  labelSelector: slo.labelSelector,
   targetPercent: slo.targetPercent,
   windowDays: slo.windowDays,
   createdBy: slo.createdBy,
@@ -74,6 +76,8 @@ const toBurnReadingDto = (reading: BurnReading) => ({
   factor: reading.factor,
   longRate: finite(reading.longRate),
   shortRate: finite(reading.shortRate),
+  shortObservedSeconds: seconds(reading.shortObservedMs),
+  isShortJudged: reading.isShortJudged,
   isBurning: reading.isBurning,
 });
 
@@ -102,6 +106,7 @@ export const sloCsvColumns = [
   'clusterPattern',
   'namespacePattern',
   'leasePattern',
+  'labelSelector',
   'targetPercent',
   'windowDays',
   'from',
@@ -123,6 +128,7 @@ export function toSlosCsv(summaries: readonly SloSummaryDto[]): string {
       clusterPattern: slo.clusterPattern,
       namespacePattern: slo.namespacePattern,
       leasePattern: slo.leasePattern,
+      labelSelector: slo.labelSelector,
       targetPercent: slo.targetPercent,
       windowDays: slo.windowDays,
       ...status,

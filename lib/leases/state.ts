@@ -14,6 +14,7 @@ export type StoredLease = {
   leaseTransitions: number | null;
   strategy: string | null;
   preferredHolder: string | null;
+  labels: Record<string, string>;
   observedAt: Date;
   holderSince: Date | null;
   lastCause: AcquireCause | null;
@@ -38,7 +39,7 @@ export function stateFromStored(key: LeaseKey, row: StoredLease): LeaseState {
       leaseTransitions: row.leaseTransitions,
       strategy: row.strategy,
       preferredHolder: row.preferredHolder,
-      labels: {},
+      labels: row.labels,
       observedAt,
       source: 'list',
     },
@@ -69,6 +70,7 @@ export function toStoredLease(state: LeaseState): StoredLease {
     leaseTransitions: last.leaseTransitions,
     strategy: last.strategy,
     preferredHolder: last.preferredHolder,
+    labels: last.labels,
     observedAt: new Date(state.changedAt),
     holderSince: state.holderSince === null ? null : new Date(state.holderSince),
     lastCause: state.lastCause,
@@ -102,9 +104,17 @@ export function isRenewalOnlyChange(prev: LeaseState, next: LeaseState): boolean
     a.leaseTransitions === b.leaseTransitions &&
     a.strategy === b.strategy &&
     a.preferredHolder === b.preferredHolder &&
+    isSameLabels(a.labels, b.labels) &&
     prev.holderSince === next.holderSince &&
     prev.lastCause === next.lastCause &&
     (prev.skew?.offsetMs ?? null) === (next.skew?.offsetMs ?? null) &&
     prev.deletedAt === next.deletedAt
   );
+}
+
+function isSameLabels(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  if (a === b) return true;
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every((key) => Object.hasOwn(b, key) && a[key] === b[key]);
 }

@@ -1,4 +1,5 @@
 import type { OpenAlert, AlertOutcome } from '../alerts/evaluate';
+import { groupKeyOf, groupSendAt, type GroupTiming } from '../alerts/grouping';
 import { parseRuleDefinition } from '../alerts/params';
 import type { AlertRuleSpec, AlertSnapshot, RuleDefinition, RuleKind, RuleScope } from '../alerts/types';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
@@ -25,7 +26,7 @@ export async function withAlertLock<T>(store: Store, run: (db: Db) => Promise<T>
 
 // ---------- rules ----------
 
-export type RuleWrite = RuleDefinition & RuleScope & { name: string; enabled: boolean; forSeconds: number; quietSeconds: number; runbookUrl: string | null; groupBy: string[]; groupWaitSeconds: number; channelIds: number[] };
+export type RuleWrite = RuleDefinition & RuleScope & { name: string; enabled: boolean; forSeconds: number; quietSeconds: number; runbookUrl: string | null; groupBy: string[]; groupWaitSeconds: number; groupIntervalSeconds: number; repeatIntervalSeconds: number; channelIds: number[] };
 
 export type RuleRecord = Omit<AlertRule, 'params'> & { params: Record<string, unknown>; channelIds: number[]; openAlerts: number; firingAlerts: number };
 
@@ -99,6 +100,8 @@ function ruleData(input: RuleWrite) {
     runbookUrl: input.runbookUrl,
     groupBy: input.groupBy,
     groupWaitSeconds: input.groupWaitSeconds,
+    groupIntervalSeconds: input.groupIntervalSeconds,
+    repeatIntervalSeconds: input.repeatIntervalSeconds,
   };
 }
 
@@ -297,8 +300,8 @@ export async function silenceAlert(store: Store, input: SilenceInput): Promise<A
 
 // ---------- what the engine reads and writes, inside withAlertLock ----------
 
-// groupWaitMs: how long a new notification waits for the rest of its group before it may be sent.
-export type EngineRule = { spec: AlertRuleSpec; channelIds: number[]; groupWaitMs: number };
+// timing: when a queued notification may be sent, by whether its group was notified before (grouping.ts).
+export type EngineRule = { spec: AlertRuleSpec; channelIds: number[]; groupBy: string[]; timing: GroupTiming };
 
 export type InvalidRule = { id: number; name: string; error: string };
 
@@ -325,7 +328,12 @@ export async function loadEngineRules(db: Db, kinds: readonly RuleKind[]): Promi
         forSeconds: row.forSeconds,
         quietSeconds: row.quietSeconds,
       } as AlertRuleSpec;
-      rules.push({ spec, channelIds: row.channels.map((c) => c.channelId), groupWaitMs: row.groupWaitSeconds * 1_000 });
+      rules.push({
+        spec,
+        channelIds: row.channels.map((c) => c.channelId),
+        groupBy: row.groupBy,
+        timing: { groupWaitMs: row.groupWaitSeconds * 1_000, groupIntervalMs: row.groupIntervalSeconds * 1_000, repeatIntervalMs: row.repeatIntervalSeconds * 1_000 },
+      });
     } catch (error) {
       invalid.push({ id: row.id, name: row.name, error: (error as Error).message });
     }
@@ -397,7 +405,9 @@ export async function applyOutcomes(
 ): Promise<number> {
   let queued = 0;
   const touched: bigint[] = [];
-  const sendAt = new Date(now.getTime() + rule.groupWaitMs);
+  const lastSent = new Map((await db.notificationGroup.findMany({ where: { ruleId: rule.spec.id } })).map((group) => [`${group.channelId} ${group.groupKey}`, group.lastSentAt.getTime()]));
+  const sendAtOf = (channelId: number, subjectKey: string) =>
+    new Date(groupSendAt(lastSent.get(`${channelId} ${groupKeyOf(rule.spec.id, subjectKey, rule.spec.kind, rule.groupBy)}`) ?? null, rule.timing, now.getTime()));
   for (const outcome of outcomes) {
     const { snapshot } = outcome;
     let alertId: bigint;
@@ -454,7 +464,7 @@ export async function applyOutcomes(
     }
     if (outcome.notify === 'firing' && rule.channelIds.length > 0) {
       const { count } = await db.notification.createMany({
-        data: rule.channelIds.map((channelId) => ({ alertId, channelId, event: 'firing' as const, nextAttemptAt: sendAt })),
+        data: rule.channelIds.map((channelId) => ({ alertId, channelId, event: 'firing' as const, nextAttemptAt: sendAtOf(channelId, outcome.subjectKey) })),
         skipDuplicates: true,
       });
       queued += count;
@@ -463,7 +473,7 @@ export async function applyOutcomes(
       const notified = await db.notification.findMany({ where: { alertId, event: 'firing' }, select: { channelId: true } });
       if (notified.length > 0) {
         const { count } = await db.notification.createMany({
-          data: notified.map(({ channelId }) => ({ alertId, channelId, event: 'resolved' as const, nextAttemptAt: sendAt })),
+          data: notified.map(({ channelId }) => ({ alertId, channelId, event: 'resolved' as const, nextAttemptAt: sendAtOf(channelId, outcome.subjectKey) })),
           skipDuplicates: true,
         });
         queued += count;

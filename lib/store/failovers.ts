@@ -140,7 +140,7 @@ export async function openFailoverCursor(store: Store, input: ListFailoversInput
   }
 }
 
-export type LeaseWindowRecord = { cluster: string; namespace: string; name: string } & LeaseWindowSummary;
+export type LeaseWindowRecord = { cluster: string; namespace: string; name: string; labels: Record<string, string> } & LeaseWindowSummary;
 
 // Who led each elected lease over the window, and for how long nobody did (or we could not tell).
 // `until` caps the window at now: the future is neither led nor leaderless.
@@ -153,7 +153,7 @@ export async function summarizeLeaseWindows(
   const gaps = input.gaps.map((gap) => ({ cluster: gap.cluster, startedAt: gap.startedAt.getTime(), endedAt: gap.endedAt?.getTime() ?? null, reason: gap.reason }));
   const windows = await summarizeElectedLeases(store, { from, to, cluster: input.cluster, namespace: input.namespace, scope: input.scope, gaps });
   return windows
-    .map(({ cluster, namespace, name, summary }) => ({ cluster, namespace, name, ...summary }))
+    .map(({ cluster, namespace, name, labels, summary }) => ({ cluster, namespace, name, labels, ...summary }))
     .sort(
       (a, b) =>
         b.failovers - a.failovers ||

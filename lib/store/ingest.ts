@@ -102,17 +102,17 @@ async function upsertLeases(client: pg.ClientBase, clusterId: number, leases: Le
   const { rows } = await client.query<{ id: number; namespace: string; name: string }>(
     `INSERT INTO "Lease" ("clusterId", namespace, name, kind, uid, "holderIdentity", "leaseDurationSeconds", "acquireTime", "renewTime",
                           "leaseTransitions", strategy, "preferredHolder", "resourceVersion", "observedAt", "holderSince", "lastCause",
-                          "skewSuspectedMs", "deletedAt", "malformedCount", "updatedAt")
+                          "skewSuspectedMs", "deletedAt", "malformedCount", labels, "updatedAt")
      SELECT $1, * , now() FROM unnest($2::text[], $3::text[], $4::"LeaseKind"[], $5::text[], $6::text[], $7::int[], $8::timestamptz[], $9::timestamptz[],
                                      $10::int[], $11::text[], $12::text[], $13::text[], $14::timestamptz[], $15::timestamptz[], $16::"AcquireCause"[],
-                                     $17::int[], $18::timestamptz[], $19::int[])
+                                     $17::int[], $18::timestamptz[], $19::int[], $20::jsonb[])
      ON CONFLICT ("clusterId", namespace, name) DO UPDATE SET
        kind = EXCLUDED.kind, uid = EXCLUDED.uid, "holderIdentity" = EXCLUDED."holderIdentity",
        "leaseDurationSeconds" = EXCLUDED."leaseDurationSeconds", "acquireTime" = EXCLUDED."acquireTime", "renewTime" = EXCLUDED."renewTime",
        "leaseTransitions" = EXCLUDED."leaseTransitions", strategy = EXCLUDED.strategy, "preferredHolder" = EXCLUDED."preferredHolder",
        "resourceVersion" = EXCLUDED."resourceVersion", "observedAt" = EXCLUDED."observedAt", "holderSince" = EXCLUDED."holderSince",
        "lastCause" = EXCLUDED."lastCause", "skewSuspectedMs" = EXCLUDED."skewSuspectedMs", "deletedAt" = EXCLUDED."deletedAt",
-       "malformedCount" = "Lease"."malformedCount" + EXCLUDED."malformedCount", "updatedAt" = now()
+       "malformedCount" = "Lease"."malformedCount" + EXCLUDED."malformedCount", labels = EXCLUDED.labels, "updatedAt" = now()
      RETURNING id, namespace, name`,
     [
       clusterId,
@@ -134,6 +134,7 @@ async function upsertLeases(client: pg.ClientBase, clusterId: number, leases: Le
       column((l) => l.stored.skewSuspectedMs),
       column((l) => l.stored.deletedAt),
       column((l) => l.malformed),
+      column((l) => JSON.stringify(l.stored.labels)),
     ],
   );
   for (const row of rows) ids.set(`${row.namespace}/${row.name}`, row.id);

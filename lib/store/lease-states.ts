@@ -9,7 +9,7 @@ export type ClusterLeaseStates = { states: Map<string, LeaseState>; leaseIds: Ma
 export async function loadClusterLeaseStates(client: pg.ClientBase, cluster: { id: number; name: string }): Promise<ClusterLeaseStates> {
   const { rows } = await client.query<StoredLease & { id: number; namespace: string; name: string }>(
     `SELECT l.id, l.namespace, l.name, l.kind, l.uid, l."resourceVersion", l."holderIdentity", l."leaseDurationSeconds", l."acquireTime",
-            GREATEST(l."renewTime", s."renewTime") AS "renewTime", l."leaseTransitions", l.strategy, l."preferredHolder",
+            GREATEST(l."renewTime", s."renewTime") AS "renewTime", l."leaseTransitions", l.strategy, l."preferredHolder", l.labels,
             GREATEST(l."observedAt", s."seenAt") AS "observedAt", l."holderSince", l."lastCause", l."skewSuspectedMs", l."deletedAt"
        FROM "Lease" l
        LEFT JOIN LATERAL (

@@ -16,11 +16,12 @@ export const MAX_RENEWAL_POINTS = 5_000;
 // observedAt: null for a sample seen in a list rather than a watch (no lag, so no observation time kept).
 export type RenewalPoint = { renewTime: Date; observedAt: Date | null; intervalMs: number | null; lagMs: number | null };
 
-export type Percentiles = { p50: number | null; p95: number | null; p99: number | null; max: number | null };
+export type Percentiles = { p50: number | null; p95: number | null; p99: number | null; p999: number | null; max: number | null };
 
-// `percentileRelativeError` null: p50/p95/p99 are percentile_cont over every sample. A number: they come
-// from per-minute histograms and each is within that relative error of it. Count and max are exact.
-export type RenewalStats = { count: number; intervalMs: Percentiles; lagMs: Percentiles; percentileRelativeError: number | null };
+// `percentileRelativeError` null: the percentiles are percentile_cont over every sample. A number: they come
+// from per-minute histograms and each is within that relative error of it. Counts and max are exact.
+// intervalCount: the samples with an interval (the first after a blind spot has none), what the interval percentiles rest on.
+export type RenewalStats = { count: number; intervalCount: number; intervalMs: Percentiles; lagMs: Percentiles; percentileRelativeError: number | null };
 
 export type RenewalSeries = {
   samples: RenewalPoint[];
@@ -34,10 +35,10 @@ export type RenewalSeries = {
 
 export type ListRenewalsInput = { key: LeaseKey; range: TimeRange };
 
-type StatsRow = { count: number; interval: number[] | null; intervalMax: number | null; lag: number[] | null; lagMax: number | null };
+type StatsRow = { count: number; intervalCount: number; interval: number[] | null; intervalMax: number | null; lag: number[] | null; lagMax: number | null };
 
 const MINUTE_MS = 60_000;
-const fractions = [0.5, 0.95, 0.99];
+const fractions = [0.5, 0.95, 0.99, 0.999];
 
 // Interpolated percentiles of whole milliseconds: a tenth of a millisecond is all the precision they carry.
 const tenth = (value: number | null | undefined) => (value === null || value === undefined ? null : Math.round(value * 10) / 10);
@@ -45,7 +46,7 @@ const tenth = (value: number | null | undefined) => (value === null || value ===
 // A bucket's representative may lie above the largest sample in it: no percentile exceeds the exact max.
 function percentiles(values: Array<number | null> | null, max: number | null): Percentiles {
   const capped = (value: number | null | undefined) => tenth(value === null || value === undefined || max === null ? value : Math.min(value, max));
-  return { p50: capped(values?.[0]), p95: capped(values?.[1]), p99: capped(values?.[2]), max };
+  return { p50: capped(values?.[0]), p95: capped(values?.[1]), p99: capped(values?.[2]), p999: capped(values?.[3]), max };
 }
 
 // The whole minutes of the range that RenewRollup holds, and the raw rows around them.
@@ -127,11 +128,13 @@ async function rolledUpSeries(store: Store, split: Split, stats: RolledStatsRow)
                     SELECT "renewTime", "intervalMs", "lagMs" FROM "RenewSample" WHERE ${rawRows(split)}) AS points) AS slotted
      ORDER BY slot, "intervalMs" DESC NULLS LAST, "renewTime"`;
   const { rows } = await store.pool.query<{ renewTime: number; observedAt: number | null; intervalMs: number | null; lagMs: number | null }>(query.text, query.values);
+  const intervalBuckets = mergeEntries(stats.intervalEntries);
   return {
     samples: rows.map((row) => ({ renewTime: new Date(row.renewTime), observedAt: row.observedAt === null ? null : new Date(row.observedAt), intervalMs: row.intervalMs, lagMs: row.lagMs })),
     stats: {
       count: stats.count,
-      intervalMs: percentiles(percentilesOf(mergeEntries(stats.intervalEntries), fractions), stats.intervalMax),
+      intervalCount: intervalBuckets.reduce((sum, bucket) => sum + bucket.count, 0),
+      intervalMs: percentiles(percentilesOf(intervalBuckets, fractions), stats.intervalMax),
       lagMs: percentiles(percentilesOf(mergeEntries(stats.lagEntries), fractions), stats.lagMax),
       percentileRelativeError: PERCENTILE_RELATIVE_ERROR,
     },
@@ -145,16 +148,17 @@ async function rolledUpSeries(store: Store, split: Split, stats: RolledStatsRow)
 async function rawSeries(db: Db, leaseId: number, { from, to }: TimeRange): Promise<RenewalSeries> {
   const inRange = Prisma.sql`"leaseId" = ${leaseId} AND "renewTime" >= ${from}::timestamptz AND "renewTime" < ${to}::timestamptz`;
   const [row] = await db.$queryRaw<StatsRow[]>`
-    SELECT count(*)::int AS count,
-           percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY "intervalMs") AS interval,
+    SELECT count(*)::int AS count, count("intervalMs")::int AS "intervalCount",
+           percentile_cont(${fractions}::float8[]) WITHIN GROUP (ORDER BY "intervalMs") AS interval,
            max("intervalMs") AS "intervalMax",
-           percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY "lagMs") AS lag,
+           percentile_cont(${fractions}::float8[]) WITHIN GROUP (ORDER BY "lagMs") AS lag,
            max("lagMs") AS "lagMax"
       FROM "RenewSample"
      WHERE ${inRange}`;
   const count = row?.count ?? 0;
   const stats = {
     count,
+    intervalCount: row?.intervalCount ?? 0,
     intervalMs: percentiles(row?.interval ?? null, row?.intervalMax ?? null),
     lagMs: percentiles(row?.lag ?? null, row?.lagMax ?? null),
     percentileRelativeError: null,

@@ -2,7 +2,7 @@ import { ConflictError, NotFoundError } from '../errors';
 import type { Store } from './client';
 import { Prisma, type Slo } from './generated/prisma/client';
 
-export type SloWrite = { name: string; clusterPattern: string; namespacePattern: string; leasePattern: string; targetPercent: number; windowDays: number };
+export type SloWrite = { name: string; clusterPattern: string; namespacePattern: string; leasePattern: string; labelSelector: string; targetPercent: number; windowDays: number };
 
 export type SloRecord = Slo;
 

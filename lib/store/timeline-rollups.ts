@@ -1,8 +1,10 @@
 import { globToLike } from '../alerts/patterns';
+import { parseLabelSelector } from '../leases/label-selector';
 import { summarizeLeaseWindow, type LeaseWindowSummary } from '../audit/lease-window';
 import { buildTimeline, type Segment, type TimelineGap, type TimelineTransition } from '../ui/timeline';
 import type { Store } from './client';
 import { epochMs } from './epoch-ms';
+import { labelSelectorSql } from './label-selector-sql';
 import { Prisma } from './generated/prisma/client';
 import { readProgress, saveProgress } from './rollup-progress';
 
@@ -314,19 +316,20 @@ const toSummary = (piece: TimelinePiece, windowMs: number): LeaseWindowSummary =
   ledShare: windowMs > 0 ? piece.ledMs / windowMs : 0,
 });
 
-// scope: globs (an SLO's), matched in SQL so a scoped read never summarises the whole fleet.
+// scope: globs and a label selector (an SLO's), matched in SQL so a scoped read never summarises the
+// whole fleet. Labels are the lease's current ones: a lease that changes labels moves in or out whole.
 export type WindowFilter = {
   from: number;
   to: number;
   cluster?: string;
   namespace?: string;
-  scope?: { clusterPattern: string; namespacePattern: string; leasePattern: string };
+  scope?: { clusterPattern: string; namespacePattern: string; leasePattern: string; labelSelector?: string };
   gaps: Array<TimelineGap & { cluster: string }>;
 };
 
-export type ElectedLeaseWindow = { cluster: string; namespace: string; name: string; summary: LeaseWindowSummary };
+export type ElectedLeaseWindow = { cluster: string; namespace: string; name: string; labels: Record<string, string>; summary: LeaseWindowSummary };
 
-type LeaseRow = { id: number; cluster: string; namespace: string; name: string; createdAt: Date; lastKind: TimelineTransition['kind'] | null; lastToHolder: string | null; firstSettingAt: Date | null; lastCursorAt: Date | null };
+type LeaseRow = { id: number; cluster: string; namespace: string; name: string; labels: Record<string, string>; createdAt: Date; lastKind: TimelineTransition['kind'] | null; lastToHolder: string | null; firstSettingAt: Date | null; lastCursorAt: Date | null };
 
 // summarizeLeaseWindow for every elected lease of the window, reading stored buckets wherever they say
 // the same as the transitions would: a day's audit reads 144 rows per lease, not its every transition.
@@ -336,7 +339,7 @@ export async function summarizeElectedLeases(store: Store, filter: WindowFilter)
   const fromDate = new Date(from);
   const toDate = new Date(to);
   const rows = await store.prisma.$queryRaw<LeaseRow[]>`
-    SELECT l.id, c.name AS cluster, l.namespace, l.name, l."createdAt", lb.kind::text AS "lastKind", lb."toHolder" AS "lastToHolder",
+    SELECT l.id, c.name AS cluster, l.namespace, l.name, l.labels, l."createdAt", lb.kind::text AS "lastKind", lb."toHolder" AS "lastToHolder",
            (SELECT at FROM "Transition" WHERE "leaseId" = l.id AND at >= ${fromDate}::timestamptz AND at < ${toDate}::timestamptz AND ${stateSettingSql} ORDER BY at, id LIMIT 1) AS "firstSettingAt",
            (SELECT at FROM "Transition" WHERE "leaseId" = l.id AND at < ${toDate}::timestamptz AND kind <> 'missed' ORDER BY at DESC, id DESC LIMIT 1) AS "lastCursorAt"
       FROM "Lease" l
@@ -347,7 +350,8 @@ export async function summarizeElectedLeases(store: Store, filter: WindowFilter)
        AND (${filter.cluster ?? null}::text IS NULL OR c.name = ${filter.cluster ?? null}::text)
        AND c.name LIKE ${globToLike(filter.scope?.clusterPattern ?? '*')} ESCAPE '\\'
        AND l.namespace LIKE ${globToLike(filter.scope?.namespacePattern ?? '*')} ESCAPE '\\'
-       AND l.name LIKE ${globToLike(filter.scope?.leasePattern ?? '*')} ESCAPE '\\'`;
+       AND l.name LIKE ${globToLike(filter.scope?.leasePattern ?? '*')} ESCAPE '\\'
+       AND ${labelSelectorSql(parseLabelSelector(filter.scope?.labelSelector ?? ''), Prisma.sql`l.labels`)}`;
   const leases: WindowLease[] = rows.map((row) => ({
     id: row.id,
     cluster: row.cluster,
@@ -377,15 +381,15 @@ export async function summarizeElectedLeases(store: Store, filter: WindowFilter)
   const transitionsOf = new Map(stretches.map((stretch, i) => [stretch, transitions.get(i)!]));
 
   return leases.map((lease, i) => {
-    const { namespace, name } = rows[i]!;
+    const { namespace, name, labels } = rows[i]!;
     const plan = plans.get(lease.id);
     if (!plan) {
       const whole = stretches.find((s) => s.leaseId === lease.id)!;
       const summary = summarizeLeaseWindow({ from, to, transitions: transitionsOf.get(whole)!, lastBefore: lease.lastBefore, firstSeenAt: lease.firstSeenAt, gaps: gapsOf(lease.cluster) });
-      return { cluster: lease.cluster, namespace, name, summary };
+      return { cluster: lease.cluster, namespace, name, labels, summary };
     }
     let total = emptyPiece;
     for (const part of plan) total = joinPieces(total, 'bucket' in part ? part : pieceOfStretch(part, transitionsOf.get(part)!, lease, gapsOf(lease.cluster)));
-    return { cluster: lease.cluster, namespace, name, summary: toSummary(total, windowMs) };
+    return { cluster: lease.cluster, namespace, name, labels, summary: toSummary(total, windowMs) };
   });
 }

@@ -52,6 +52,38 @@ test('an SLO created on its page shows the achieved share, the budget and the le
   await expect(form.getByRole('alert')).toContainText('targetPercent must be below 100');
 });
 
+test('an SLO scoped by a label selector in its form keeps only the leases whose labels match, and refuses a bad selector', async ({ page }) => {
+  await page.goto('/slos');
+  const form = page.getByRole('form', { name: 'New SLO' });
+  const selector = form.getByLabel('Lease labels (Kubernetes label selector, empty for any)');
+  await form.getByLabel('Name', { exact: true }).fill('e2e not canary');
+  await form.getByLabel('Window (days, up to 31)').fill('1');
+  await form.getByLabel('Clusters (glob)').fill('sim-prod-eu');
+  await form.getByLabel('Namespaces (glob)').fill('kube-system');
+  await selector.fill('!canary');
+  await form.getByRole('button', { name: 'Create SLO' }).click();
+  const unlabelled = page.getByRole('table', { name: 'SLOs' }).getByRole('row').filter({ hasText: 'e2e not canary' });
+  // The list is a heavy read (every SLO's window): on a loaded machine it answers in seconds.
+  await expect(unlabelled).toContainText('sim-prod-eu / kube-system / * · labels !canary · 1 d', { timeout: 30_000 });
+  await unlabelled.getByRole('button', { name: 'Details' }).click();
+  await expect(page.getByRole('table', { name: 'SLO leases' })).toContainText('sim-prod-eu / kube-system/kube-scheduler', { timeout: 30_000 });
+
+  // The simulated fleet's election leases carry no labels: a selector that needs one selects none of them.
+  await form.getByLabel('Name', { exact: true }).fill('e2e gold tier');
+  await form.getByLabel('Window (days, up to 31)').fill('1');
+  await selector.fill('tier in (gold)');
+  await form.getByRole('button', { name: 'Create SLO' }).click();
+  const gold = page.getByRole('table', { name: 'SLOs' }).getByRole('row').filter({ hasText: 'e2e gold tier' });
+  await expect(gold).toContainText('labels tier in (gold)', { timeout: 30_000 });
+  await gold.getByRole('button', { name: 'Details' }).click();
+  await expect(page.getByRole('region', { name: 'Leases in scope' })).toContainText('Leases in scope (0)', { timeout: 30_000 });
+
+  await form.getByLabel('Name', { exact: true }).fill('e2e bad selector');
+  await selector.fill('tier in ()');
+  await form.getByRole('button', { name: 'Create SLO' }).click();
+  await expect(form.getByRole('alert')).toContainText('invalid label selector "tier in ()": "in" needs at least one value at position 9');
+});
+
 test('the advisor panel on a lease says what its advice rests on and takes a given RenewDeadline', async ({ page }) => {
   await page.goto('/leases/sim-prod-eu/kube-system/kube-scheduler');
   const panel = page.getByTestId('advisor-panel');

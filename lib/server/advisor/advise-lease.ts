@@ -36,7 +36,7 @@ export async function adviseLease(store: Store, input: LeaseAdviceInput): Promis
     leaseDurationSeconds: lease.leaseDurationSeconds,
     renewDeadlineSeconds: input.renewDeadlineSeconds,
     retryPeriodSeconds: input.retryPeriodSeconds,
-    renew: { count: stats.count, p50Ms: stats.intervalMs.p50, p95Ms: stats.intervalMs.p95, p99Ms: stats.intervalMs.p99, maxMs: stats.intervalMs.max },
+    renew: { count: stats.intervalCount, p50Ms: stats.intervalMs.p50, p95Ms: stats.intervalMs.p95, p99Ms: stats.intervalMs.p99, p999Ms: stats.intervalMs.p999, maxMs: stats.intervalMs.max },
     lag: { p50Ms: stats.lagMs.p50, p99Ms: stats.lagMs.p99 },
     failovers: figures,
     rangeText: `${input.days} day${input.days === 1 ? '' : 's'}`,

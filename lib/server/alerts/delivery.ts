@@ -2,6 +2,7 @@ import { openChannelConfig } from '../../store/channel-secrets';
 import type { Logger } from '../../log';
 import type { Store } from '../../store/client';
 import { claimNotifications, listDeliveredFiring, recordDelivery, type ClaimedNotification, type DeliveryResult } from '../../store/channels';
+import { listRepeatDueGroups, markGroupRepeated, recordGroupSent } from '../../store/notification-groups';
 import { defaultDeliveryBackoff, retryDelayMs, type Backoff, type DeliveryOutcome } from '../../alerts/backoff';
 import { parseChannelDefinition } from '../../alerts/channel-config';
 import { buildAlertMessage, utcContext, type MessageContext } from '../../alerts/message';
@@ -22,6 +23,8 @@ export type DeliveryWorkerOptions = {
   backoff?: Backoff;
   timeoutMs?: number;
   alertmanagerResendMs?: number | null;
+  // How often groups are checked for a due repeat_interval.
+  repeatCheckMs?: number;
   resolve?: Resolve;
   random?: () => number;
   messageContext?: MessageContext;
@@ -39,6 +42,8 @@ export class DeliveryWorker {
   private isWoken = false;
   private lastResendAt = 0;
   private resending: Promise<void> | undefined;
+  private readonly repeatRetryAt = new Map<number, number>();
+  private lastRepeatCheckAt = -Infinity;
 
   constructor(private readonly options: DeliveryWorkerOptions) {
     this.clock = options.clock ?? { now: Date.now };
@@ -75,7 +80,10 @@ export class DeliveryWorker {
       let delayMs = this.options.pollMs ?? 1_000;
       try {
         await this.claimAndSend();
-        this.resending ??= this.resendFiringToAlertmanager().finally(() => (this.resending = undefined));
+        this.resending ??= Promise.all([this.resendFiringToAlertmanager(), this.repeatGroups()]).then(
+          () => undefined,
+          () => undefined,
+        ).finally(() => (this.resending = undefined));
         failures = 0;
       } catch (error) {
         failures += 1;
@@ -121,6 +129,7 @@ export class DeliveryWorker {
     const result = await this.attempt(notification);
     const now = this.clock.now();
     for (const id of [notification.id, ...notification.members.map((member) => member.id)]) await recordDelivery(store, id, result, new Date(now));
+    if (result.status === 'delivered') await recordGroupSent(store, { channelId: notification.channel.id, event: notification.event, alert: notification.alert, at: new Date(now) });
     const fields = { channel: notification.channel.name, alert: notification.alert.id.toString(), members: notification.members.length, event: notification.event, attempt: notification.attempts };
     if (result.status === 'delivered') log.info(fields, 'notification delivered');
     else if (result.status === 'pending') log.warn({ ...fields, err: result.error, retryAt: result.nextAttemptAt.toISOString() }, 'notification failed; will retry');
@@ -156,6 +165,38 @@ export class DeliveryWorker {
     }
     const delay = retryDelayMs(attempts, this.options.backoff ?? defaultDeliveryBackoff, this.options.random);
     return { status: 'pending', error: outcome.error, nextAttemptAt: new Date(this.clock.now() + delay) };
+  }
+
+  // repeat_interval: a group still firing with nothing new is sent again, listing what still fires. A
+  // reminder is best effort (no Notification row): one that fails is tried again a minute later.
+  private async repeatGroups(): Promise<void> {
+    const now = this.clock.now();
+    if (now - this.lastRepeatCheckAt < (this.options.repeatCheckMs ?? 10_000)) return;
+    this.lastRepeatCheckAt = now;
+    const due = await listRepeatDueGroups(this.options.store, new Date(now)).catch((error: unknown) => {
+      this.options.log.warn({ err: (error as Error).message }, 'listing groups due a repeat failed');
+      return [];
+    });
+    for (const group of due) {
+      if ((this.repeatRetryAt.get(group.groupId) ?? 0) > now) continue;
+      const [first, ...rest] = group.alerts;
+      try {
+        const definition = parseChannelDefinition(group.channel.kind, openChannelConfig(group.channel.kind, group.channel.config));
+        const message = buildAlertMessage(first!, 'firing', `repeat-${group.groupId}-${now}`, now, this.options.messageContext ?? utcContext, rest);
+        const outcome = await sendMessage(definition, message, { timeoutMs: this.timeoutMs, signal: this.abort.signal, resolve: this.options.resolve, now });
+        if (outcome.ok) {
+          this.repeatRetryAt.delete(group.groupId);
+          await markGroupRepeated(this.options.store, group.groupId, new Date(this.clock.now()));
+          this.options.log.info({ channel: group.channel.name, alerts: group.alerts.length }, 'group repeated');
+        } else {
+          this.repeatRetryAt.set(group.groupId, now + 60_000);
+          this.options.log.warn({ channel: group.channel.name, err: outcome.error }, 'repeating a group failed; will retry');
+        }
+      } catch (error) {
+        this.repeatRetryAt.set(group.groupId, now + 60_000);
+        this.options.log.warn({ channel: group.channel.name, err: (error as Error).message }, 'repeating a group failed; will retry');
+      }
+    }
   }
 
   private async resendFiringToAlertmanager(): Promise<void> {

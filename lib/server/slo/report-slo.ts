@@ -10,7 +10,7 @@ export const gapLimit = 10_000;
 // The burn chart's resolution: one point per bucket, at most this many per window.
 const maxChartPoints = 30;
 
-export type SloScope = Pick<SloRecord, 'clusterPattern' | 'namespacePattern' | 'leasePattern'>;
+export type SloScope = Pick<SloRecord, 'clusterPattern' | 'namespacePattern' | 'leasePattern' | 'labelSelector'>;
 
 export type SloLeaseFigure = { cluster: string; namespace: string; name: string } & LeadershipTime & { sli: number | null };
 

@@ -41,8 +41,9 @@ describe('a flapping simulated lease, watched by the controller process', () => 
       body: { name: 'local receiver', kind: 'webhook', config: { url: `${receiver.url}/alerts`, secret } },
     });
     expect(channel.status).toBe(201);
+    // Group interval 0: the resolved notification goes with the resolution, not at the group's next interval.
     const rule = await callRoute(rulesRoute.POST, 'POST', '/api/alert-rules', {
-      body: { name: 'fast operator flapping', kind: 'flapping', params: { transitions: 3, windowSeconds }, namePattern: fastProfile.leaseName, forSeconds: 0, quietSeconds, groupWaitSeconds: 0, channelIds: [channel.body.channel.id] },
+      body: { name: 'fast operator flapping', kind: 'flapping', params: { transitions: 3, windowSeconds }, namePattern: fastProfile.leaseName, forSeconds: 0, quietSeconds, groupWaitSeconds: 0, groupIntervalSeconds: 0, channelIds: [channel.body.channel.id] },
     });
     expect(rule.status).toBe(201);
 

@@ -137,6 +137,66 @@ describe('group wait runs from the group\'s first alert', () => {
   });
 });
 
+describe('group_interval and repeat_interval', () => {
+  it('holds a new member of a notified group until group_interval after its message, then reminds of what still fires after repeat_interval, and ends the group once all resolved', async () => {
+    const { prod } = await setUp(10);
+    await db.store.prisma.alertRule.updateMany({ data: { groupIntervalSeconds: 300, repeatIntervalSeconds: 3_600 } });
+    await flappingLeases(prod, ['kube-scheduler', 'kube-controller-manager']);
+    expect((await engine().evaluate(['flapping'], t0 + 20_500)).notificationsQueued).toBe(2);
+
+    let now = t0 + 31_000;
+    const worker = new DeliveryWorker({ store: db.store, log: loggerFor('grouping-test'), pollMs: 20, timeoutMs: 2_000, alertmanagerResendMs: null, repeatCheckMs: 0, clock: { now: () => now } });
+    worker.start();
+    cleanups.push(() => worker.stop());
+    await waitUntil('the group\'s first message', () => (receiver.requests.length === 1 ? true : undefined));
+    const group = await waitUntil('the group recorded as sent', async () => (await db.store.prisma.notificationGroup.findFirst()) ?? undefined);
+    expect(group.lastSentAt.getTime()).toBe(t0 + 31_000);
+
+    const late = await seedLease(db.store, prod, { namespace: 'kube-system', name: 'my-operator', holderIdentity: 'h0', leaseDurationSeconds: 15 });
+    await seedTransitions(
+      db.store,
+      late,
+      [40, 50, 60].map((at, i) => ({ at: s(at), kind: 'acquired' as const, cause: 'release' as const, fromHolder: `h${i}`, toHolder: `h${i + 1}`, eventKey: `late-${at}` })),
+    );
+    expect((await engine().evaluate(['flapping'], t0 + 60_500)).notificationsQueued).toBe(1);
+    const queued = await db.store.prisma.notification.findFirstOrThrow({ where: { status: 'pending' } });
+    expect(queued.nextAttemptAt?.getTime()).toBe(t0 + 331_000);
+
+    now = t0 + 330_000;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(receiver.requests).toHaveLength(1);
+    now = t0 + 331_000;
+    await waitUntil('the change after group_interval', () => (receiver.requests.length === 2 ? true : undefined));
+    const change = JSON.parse(receiver.requests[1]!.body) as Posted;
+    expect(change.group.alerts.map((alert) => alert.subjectKey)).toEqual(['prod-eu/kube-system/my-operator']);
+
+    now = t0 + 331_000 + 3_599_000;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(receiver.requests).toHaveLength(2);
+    now = t0 + 331_000 + 3_600_000;
+    await waitUntil('the reminder after repeat_interval', () => (receiver.requests.length === 3 ? true : undefined));
+    const reminder = JSON.parse(receiver.requests[2]!.body) as Posted;
+    expect(reminder.event).toBe('firing');
+    expect(reminder.group.alerts.map((alert) => alert.subjectKey).sort()).toEqual([
+      'prod-eu/kube-system/kube-controller-manager',
+      'prod-eu/kube-system/kube-scheduler',
+      'prod-eu/kube-system/my-operator',
+    ]);
+    expect((await db.store.prisma.notificationGroup.findFirstOrThrow()).lastSentAt.getTime()).toBe(t0 + 331_000 + 3_600_000);
+
+    // All three resolve: the resolutions go out together at the group's next interval, and the group ends,
+    // so the rule's next alert in this cluster is a new group again (group_wait).
+    const resolvedAt = t0 + 331_000 + 3_600_000 + 300_000;
+    expect((await engine().evaluate(['flapping'], t0 + 700_000)).changes.filter((change) => change.to === 'resolved')).toHaveLength(3);
+    expect((await db.store.prisma.notification.findMany({ where: { event: 'resolved' } })).map((row) => row.nextAttemptAt?.getTime())).toEqual([resolvedAt, resolvedAt, resolvedAt]);
+    now = resolvedAt;
+    await waitUntil('the resolutions in one message', () => (receiver.requests.length === 4 ? true : undefined));
+    const resolution = JSON.parse(receiver.requests[3]!.body) as Posted;
+    expect([resolution.event, resolution.group.alerts.length]).toEqual(['resolved', 3]);
+    await waitUntil('the group ended', async () => ((await db.store.prisma.notificationGroup.count()) === 0 ? true : undefined));
+  });
+});
+
 describe('silences by matcher', () => {
   it('covers alerts raised after it was set up, names its author, and lets them through once expired', async () => {
     const { prod, staging } = await setUp(0);

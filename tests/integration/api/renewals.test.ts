@@ -67,12 +67,13 @@ describe('listRenewals', () => {
     // A negative lag means the renewTime was ahead of our clock and is stored as the time we saw it.
     expect(series.samples[5]).toEqual({ renewTime: at('10:00:17.300'), observedAt: at('10:00:17.300'), intervalMs: 9000, lagMs: -50 });
 
-    // intervals 2000 2000 2100 2200 9000 (null ignored): rank p·(n−1) = 2, 3.8, 3.96
-    // lags −50 10 20 25 30 40: rank p·(n−1) = 2.5, 4.75, 4.95
+    // intervals 2000 2000 2100 2200 9000 (null ignored): rank p·(n−1) = 2, 3.8, 3.96, 3.996
+    // lags −50 10 20 25 30 40: rank p·(n−1) = 2.5, 4.75, 4.95, 4.995
     expect(series.stats).toEqual({
       count: 6,
-      intervalMs: { p50: 2100, p95: 2200 + 0.8 * 6800, p99: 2200 + 0.96 * 6800, max: 9000 },
-      lagMs: { p50: 20 + 0.5 * 5, p95: 30 + 0.75 * 10, p99: 30 + 0.95 * 10, max: 40 },
+      intervalCount: 5,
+      intervalMs: { p50: 2100, p95: 2200 + 0.8 * 6800, p99: 2200 + 0.96 * 6800, p999: 8972.8, max: 9000 },
+      lagMs: { p50: 20 + 0.5 * 5, p95: 30 + 0.75 * 10, p99: 30 + 0.95 * 10, p999: 40, max: 40 },
       percentileRelativeError: null,
     });
   });
@@ -81,7 +82,13 @@ describe('listRenewals', () => {
     const series = await listRenewals(db.store, { key: kcm, range: { from: at('11:00:00'), to: at('12:00:00') } });
     expect(series).toEqual({
       samples: [],
-      stats: { count: 0, intervalMs: { p50: null, p95: null, p99: null, max: null }, lagMs: { p50: null, p95: null, p99: null, max: null }, percentileRelativeError: null },
+      stats: {
+        count: 0,
+        intervalCount: 0,
+        intervalMs: { p50: null, p95: null, p99: null, p999: null, max: null },
+        lagMs: { p50: null, p95: null, p99: null, p999: null, max: null },
+        percentileRelativeError: null,
+      },
       isDownsampled: false,
       bucketMs: null,
       rawFrom: null,
@@ -134,7 +141,13 @@ describe('GET /api/leases/{cluster}/{namespace}/{name}/renewals', () => {
         { renewTime: '2025-03-10T10:00:04.000Z', observedAt: '2025-03-10T10:00:04.020Z', intervalMs: 2000, lagMs: 20 },
         { renewTime: '2025-03-10T10:00:06.100Z', observedAt: '2025-03-10T10:00:06.130Z', intervalMs: 2100, lagMs: 30 },
       ],
-      stats: { count: 2, intervalMs: { p50: 2050, p95: 2095, p99: 2099, max: 2100 }, lagMs: { p50: 25, p95: 29.5, p99: 29.9, max: 30 }, percentileRelativeError: null },
+      stats: {
+        count: 2,
+        intervalCount: 2,
+        intervalMs: { p50: 2050, p95: 2095, p99: 2099, p999: 2099.9, max: 2100 },
+        lagMs: { p50: 25, p95: 29.5, p99: 29.9, p999: 30, max: 30 },
+        percentileRelativeError: null,
+      },
       downsampled: false,
       bucketMs: null,
       rawFrom: null,

@@ -129,10 +129,10 @@ describe('GET /api/failovers', () => {
   it('summarises each elected lease: failovers, leaderless time, time led and time not observed', async () => {
     const { body } = await callGet<FailoversResponse>(getFailovers, `/api/failovers?${window}`);
     expect(body.leases).toEqual([
-      { cluster: 'prod-eu', namespace: 'kube-system', name: 'kube-scheduler', failovers: 2, ...summary(3_000), earlyTakeovers: 1, unknownMs: 300_000, ledMs: 3_297_000, ledShare: 0.9158 },
-      { cluster: 'prod-us', namespace: 'kube-system', name: 'kube-scheduler', failovers: 2, ...summary(500), missed: 2, ledMs: 3_599_500, ledShare: 0.9999 },
-      { cluster: 'prod-eu', namespace: 'kube-system', name: 'kube-controller-manager', failovers: 1, ...summary(2_000), unknownMs: 300_000, ledMs: 3_298_000, ledShare: 0.9161 },
-      { cluster: 'prod-eu', namespace: 'cert-manager', name: 'cert-manager-controller', failovers: 1, ...summary(), missed: 2, unknownMs: 300_000, ledMs: 3_300_000, ledShare: 0.9167 },
+      { cluster: 'prod-eu', namespace: 'kube-system', name: 'kube-scheduler', labels: {}, failovers: 2, ...summary(3_000), earlyTakeovers: 1, unknownMs: 300_000, ledMs: 3_297_000, ledShare: 0.9158 },
+      { cluster: 'prod-us', namespace: 'kube-system', name: 'kube-scheduler', labels: {}, failovers: 2, ...summary(500), missed: 2, ledMs: 3_599_500, ledShare: 0.9999 },
+      { cluster: 'prod-eu', namespace: 'kube-system', name: 'kube-controller-manager', labels: {}, failovers: 1, ...summary(2_000), unknownMs: 300_000, ledMs: 3_298_000, ledShare: 0.9161 },
+      { cluster: 'prod-eu', namespace: 'cert-manager', name: 'cert-manager-controller', labels: {}, failovers: 1, ...summary(), missed: 2, unknownMs: 300_000, ledMs: 3_300_000, ledShare: 0.9167 },
     ]);
   });
 

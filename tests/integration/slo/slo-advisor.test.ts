@@ -107,9 +107,9 @@ describe('a leadership SLO on a seeded history', () => {
     expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     const [header, row] = (await response.text()).trim().split(/\r?\n/);
     expect(header).toBe(
-      'name,clusterPattern,namespacePattern,leasePattern,targetPercent,windowDays,from,to,sliPercent,observedSeconds,notObservedSeconds,leaderlessSeconds,allowedLeaderlessSeconds,budgetRemainingPercent,isMet',
+      'name,clusterPattern,namespacePattern,leasePattern,labelSelector,targetPercent,windowDays,from,to,sliPercent,observedSeconds,notObservedSeconds,leaderlessSeconds,allowedLeaderlessSeconds,budgetRemainingPercent,isMet',
     );
-    expect(row).toMatch(/^scheduler,prod-\*,kube-system,kube-scheduler,99\.9,2,/);
+    expect(row).toMatch(/^scheduler,prod-\*,kube-system,kube-scheduler,,99\.9,2,/);
     expect(row).toMatch(/,true$/);
   });
 
@@ -207,6 +207,37 @@ describe('an slo_burn rule', () => {
   });
 });
 
+describe('a burn pair whose short window was barely observed', () => {
+  it('is judged on its long window alone, on the SLO page and in the rule text', async () => {
+    // Leaderless from 50 to 6 min ago; then blind for the last 4 min 40 s: the 5 min window saw 20 s, all led.
+    const blindSince = new Date(Date.now() - 280_000);
+    const thin = await seedCluster(db.store, 'thin', { lastSeenAt: blindSince, createdAt: ago(3 * DAY) });
+    const lease = await seedLease(db.store, thin, { namespace: 'ops', name: 'thin-operator', holderIdentity: 'b', leaseDurationSeconds: 15, createdAt: ago(3 * DAY), observedAt: ago(3 * DAY) });
+    await seedTransitions(db.store, lease, [
+      { at: ago(3 * DAY), kind: 'acquired', cause: 'first', toHolder: 'a', eventKey: 't-first' },
+      { at: ago(50 * 60_000), kind: 'expired', eventKey: 't-expired' },
+      { at: ago(6 * 60_000), kind: 'acquired', cause: 'expiry', toHolder: 'b', leaderlessMs: 44 * 60_000, eventKey: 't-acquired' },
+    ]);
+    await seedGap(db.store, thin, { startedAt: blindSince, endedAt: null });
+    const slo = await callRoute<{ slo: { id: number } }>(slosRoute.POST, 'POST', '/api/slos', { body: { name: 'thin', clusterPattern: 'thin', targetPercent: 99.9, windowDays: 7 } });
+    const id = String(slo.body.slo.id);
+    const at = Date.now();
+    const report = await callRoute<{ burn: Array<{ factor: number; shortRate: number; shortObservedSeconds: number; isShortJudged: boolean; isBurning: boolean }> }>(sloRoute.GET, 'GET', `/api/slos/${id}`, { params: { id } });
+    const [hour] = report.body.burn;
+    expect(hour).toMatchObject({ factor: 14.4, shortRate: 0, isShortJudged: false, isBurning: true });
+    expect(hour!.shortObservedSeconds).toBeGreaterThanOrEqual(19);
+    expect(hour!.shortObservedSeconds).toBeLessThanOrEqual(22);
+
+    const rule = await callRoute<{ rule: { id: number } }>(rulesRoute.POST, 'POST', '/api/alert-rules', { body: { name: 'thin burning', kind: 'slo_burn', params: { sloId: slo.body.slo.id } } });
+    const engine = new AlertEngine({ store: db.store, log: loggerFor('slo-burn-test'), delivery: false });
+    await engine.evaluate(['slo_burn'], at);
+    const alert = await db.store.prisma.alert.findFirstOrThrow({ where: { ruleId: rule.body.rule.id } });
+    expect(alert.state).toBe('firing');
+    expect(alert.summary).toMatch(/over 1 h \(threshold 14\.4×; only 2\d(\.\d+)? s of the last 5 min observed, under the 50 % needed to count: judged on the 1 h window alone\)/);
+    await callRoute(ruleRoute.DELETE, 'DELETE', `/api/alert-rules/${rule.body.rule.id}`, { params: { id: String(rule.body.rule.id) } });
+  });
+});
+
 describe('an slo_burn rule and its SLO', () => {
   it('refuses a rule naming a missing SLO (400) and the deletion of an SLO a rule uses (409)', async () => {
     const missing = await callRoute<{ error: string }>(rulesRoute.POST, 'POST', '/api/alert-rules', { body: { name: 'nowhere burning', kind: 'slo_burn', params: { sloId: 99_999 } } });
@@ -264,5 +295,42 @@ describe('answers that would rest on truncated reads', () => {
       params: { ...params, name: 'kube-controller-manager' },
     });
     expect(other.body.samples.failovers).toBe(5);
+  });
+});
+
+describe('the advisor on a long history', () => {
+  // 10,000 intervals of which 11 took 6.1 s: p99.9 (percentile_cont, rank 0.999 × 9,999) is the first of them.
+  // The lease's first sample has no interval and counts for nothing.
+  async function seedSteady(name: string, intervals: number) {
+    const cluster = await db.store.prisma.cluster.findFirstOrThrow({ where: { name: 'prod-eu' } });
+    const lease = await seedLease(db.store, cluster, { namespace: 'kube-system', name, holderIdentity: 'a', leaseDurationSeconds: 15, createdAt: ago(3 * DAY), observedAt: ago(3 * DAY) });
+    await db.store.pool.query(
+      `INSERT INTO "RenewSample" ("leaseId", "renewTime", "intervalMs", "lagMs")
+       SELECT $1::int, $2::timestamptz + g * interval '2 seconds', CASE WHEN g = 0 THEN NULL WHEN g % 900 = 0 THEN 6100 ELSE 2000 END, 40
+         FROM generate_series(0, $3::int) g`,
+      [lease.id, ago(30 * HOUR), intervals],
+    );
+  }
+
+  it('reads p99.9 from 10,000 renew intervals and says so; with one fewer it judges on p99', async () => {
+    await seedSteady('steady', 10_000);
+    await seedSteady('almost', 9_999);
+    const advise = (name: string) =>
+      callRoute<{ samples: { renewIntervals: number; tailPercentile: string }; findings: Array<{ id: string; text: string; evidence: string }> }>(
+        adviceRoute.GET,
+        'GET',
+        `/api/leases/prod-eu/kube-system/${name}/advisor?days=2&renewDeadlineSeconds=10&retryPeriodSeconds=2`,
+        { params: { cluster: 'prod-eu', namespace: 'kube-system', name } },
+      );
+    const steady = await advise('steady');
+    expect(steady.status).toBe(200);
+    expect(steady.body.samples).toMatchObject({ renewIntervals: 10_000, tailPercentile: 'p99.9' });
+    const margin = steady.body.findings.find((f) => f.id === 'renew-margin-ok')!;
+    expect(margin.text).toBe('p99.9 renew interval 6.1 s against a 10 s RenewDeadline (given) leaves 39 % margin');
+    expect(margin.evidence).toMatch(/^p99\.9 of 10000 renew intervals; p50 2 s, p99 2 s, p99\.9 6\.1 s, max 6\.1 s over 10000 renewals in 2 days$/);
+
+    const almost = await advise('almost');
+    expect(almost.body.samples).toMatchObject({ renewIntervals: 9_999, tailPercentile: 'p99' });
+    expect(almost.body.findings.find((f) => f.id === 'renew-margin-ok')?.text).toBe('p99 renew interval 2 s against a 10 s RenewDeadline (given) leaves 80 % margin');
   });
 });

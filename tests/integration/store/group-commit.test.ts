@@ -38,6 +38,7 @@ function stored(holder: string, renewIso: string): StoredLease {
     leaseTransitions: 1,
     strategy: null,
     preferredHolder: null,
+    labels: {},
     observedAt: new Date(parseMicroTime(renewIso)!.ms),
     holderSince: new Date('2026-12-07T03:00:00Z'),
     lastCause: 'first',

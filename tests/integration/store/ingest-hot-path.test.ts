@@ -37,6 +37,7 @@ function stored(renewIso: string, observedAt: number): StoredLease {
     leaseTransitions: 1,
     strategy: null,
     preferredHolder: null,
+    labels: {},
     observedAt: new Date(observedAt),
     holderSince: new Date('2026-11-24T10:00:00Z'),
     lastCause: 'first',

@@ -157,6 +157,7 @@ function storedLease(observedAt: number): StoredLease {
     leaseTransitions: 1,
     strategy: null,
     preferredHolder: null,
+    labels: {},
     observedAt: new Date(observedAt),
     holderSince: new Date(observedAt - 60_000),
     lastCause: 'first',

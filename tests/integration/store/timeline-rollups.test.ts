@@ -83,7 +83,7 @@ async function reference(range: TimeRange, gaps: GapRecord[], until: Date, filte
       firstSeenAt: lease.createdAt.getTime(),
       gaps: gaps.filter((g) => g.cluster === lease.cluster.name).map((g) => ({ startedAt: g.startedAt.getTime(), endedAt: g.endedAt?.getTime() ?? null, reason: g.reason })),
     });
-    records.push({ cluster: lease.cluster.name, namespace: lease.namespace, name: lease.name, ...summary });
+    records.push({ cluster: lease.cluster.name, namespace: lease.namespace, name: lease.name, labels: lease.labels as Record<string, string>, ...summary });
   }
   return records.sort((a, b) => `${a.cluster}/${a.namespace}/${a.name}`.localeCompare(`${b.cluster}/${b.namespace}/${b.name}`));
 }

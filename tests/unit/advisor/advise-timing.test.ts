@@ -3,7 +3,7 @@ import { adviseTiming, type AdvisorInput } from '../../../lib/advisor/advise-tim
 
 const healthy: AdvisorInput = {
   leaseDurationSeconds: 15,
-  renew: { count: 5_000, p50Ms: 2_000, p95Ms: 2_600, p99Ms: 6_100, maxMs: 7_000 },
+  renew: { count: 5_000, p50Ms: 2_000, p95Ms: 2_600, p99Ms: 6_100, p999Ms: 6_900, maxMs: 7_000 },
   lag: { p50Ms: 40, p99Ms: 200 },
   failovers: [],
   rangeText: '7 days',
@@ -20,6 +20,32 @@ describe('adviseTiming', () => {
     expect(advice.settings.retryPeriod).toEqual({ seconds: 2, source: 'inferred' });
     expect(ids(advice)).toContain('retry-period-inferred');
     expect(advice.recommendations).toEqual([]);
+  });
+
+  it('reads p99.9 once 10,000 intervals carry it, as in the issue: "p99.9 renew interval 6.1 s against a 10 s RenewDeadline leaves 39 % margin"', () => {
+    const advice = adviseTiming({ ...healthy, renewDeadlineSeconds: 10, renew: { count: 10_000, p50Ms: 2_000, p95Ms: 2_400, p99Ms: 3_000, p999Ms: 6_100, maxMs: 7_000 } });
+    const margin = advice.findings.find((f) => f.id === 'renew-margin-ok')!;
+    expect(margin.text).toBe('p99.9 renew interval 6.1 s against a 10 s RenewDeadline (given) leaves 39 % margin');
+    expect(margin.evidence).toBe('p99.9 of 10000 renew intervals; p50 2 s, p99 3 s, p99.9 6.1 s, max 7 s over 10000 renewals in 7 days');
+    expect(advice.samples).toMatchObject({ renewIntervals: 10_000, tailPercentile: 'p99.9', minP999RenewIntervals: 10_000 });
+  });
+
+  it('never reads p99.9 from fewer than 10,000 intervals: one short, it judges on p99 and says why', () => {
+    const advice = adviseTiming({ ...healthy, renewDeadlineSeconds: 10, renew: { count: 9_999, p50Ms: 2_000, p95Ms: 2_400, p99Ms: 3_000, p999Ms: 9_500, maxMs: 9_600 } });
+    const margin = advice.findings.find((f) => f.id === 'renew-margin-ok')!;
+    expect(margin.text).toBe('p99 renew interval 3 s against a 10 s RenewDeadline (given) leaves 70 % margin');
+    expect(margin.evidence).toMatch(/^p99 of 9999 renew intervals \(p99\.9 needs 10000: not read from fewer\); /);
+    expect(margin.evidence).not.toContain('p99.9 9.5 s');
+    expect(advice.samples.tailPercentile).toBe('p99');
+    expect(adviseTiming({ ...healthy, renewDeadlineSeconds: 10, renew: { ...healthy.renew, count: 150 } }).samples.tailPercentile).toBeNull();
+  });
+
+  it('sizes RenewDeadline from p99.9 when it is the tail it read', () => {
+    const advice = adviseTiming({ ...healthy, renewDeadlineSeconds: 10, renew: { count: 50_000, p50Ms: 2_000, p95Ms: 2_400, p99Ms: 4_000, p999Ms: 8_200, maxMs: 9_000 } });
+    expect(advice.findings.find((f) => f.id === 'renew-margin-thin')?.text).toBe('p99.9 renew interval 8.2 s against a 10 s RenewDeadline (given) leaves 18 % margin: a slow API call or a pause can cost the lease');
+    const deadline = advice.recommendations.find((r) => r.setting === 'RenewDeadline')!;
+    expect([deadline.current, deadline.recommended]).toEqual(['10 s', '17 s']);
+    expect(deadline.reasoning).toMatch(/^keeps the p99\.9 renew interval at half of RenewDeadline; p99\.9 of 50000 renew intervals; /);
   });
 
   it('recommends a longer RenewDeadline (and LeaseDuration above it) when the margin is thin', () => {

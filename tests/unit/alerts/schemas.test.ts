@@ -29,9 +29,17 @@ describe('rule bodies', () => {
       runbookUrl: null,
       groupBy: ['cluster'],
       groupWaitSeconds: 10,
+      groupIntervalSeconds: 300,
+      repeatIntervalSeconds: 14_400,
       channelIds: [],
     });
     expect(ruleBody.parse({ name: 'r', kind: 'renew_latency', params: { windowSeconds: 600, percentOfLeaseDuration: 60 } }).params).toEqual({ windowSeconds: 600, percentOfLeaseDuration: 60, minSamples: 5 });
+  });
+
+  it('take group_interval and repeat_interval in seconds, 0 allowed, refusing the rest with the field named', () => {
+    expect(ruleBody.parse({ ...flapping, groupIntervalSeconds: 0, repeatIntervalSeconds: 0 })).toMatchObject({ groupIntervalSeconds: 0, repeatIntervalSeconds: 0 });
+    expect(() => ruleBody.parse({ ...flapping, groupIntervalSeconds: -1 })).toThrow('groupIntervalSeconds must be a whole number from 0 to 86400');
+    expect(() => ruleBody.parse({ ...flapping, repeatIntervalSeconds: 1.5 })).toThrow('repeatIntervalSeconds must be a whole number from 0 to 604800');
   });
 
   it('default the quiet period by kind: a leaderless period that ended is over', () => {

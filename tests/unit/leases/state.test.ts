@@ -50,6 +50,11 @@ describe('stateFromStored', () => {
     expect(stateFromStored(leaseKey, { ...toStoredLease(leading), skewSuspectedMs: -4000 }).skew?.reason).toBe('steady-offset');
   });
 
+  it('restores the stored labels', () => {
+    const labelled = deriveEvents(leading, observe({ holder: 'host-a_1', acquire: 0, renew: 8000, transitions: 3, labels: { tier: 'control-plane' } })).state;
+    expect(stateFromStored(leaseKey, toStoredLease(labelled)).last.labels).toEqual({ tier: 'control-plane' });
+  });
+
   it('reads an empty stored holder as no holder', () => {
     expect(stateFromStored(leaseKey, { ...toStoredLease(leading), holderIdentity: '' }).last.holderIdentity).toBeNull();
   });
@@ -68,6 +73,7 @@ describe('toStoredLease', () => {
       leaseTransitions: 3,
       strategy: null,
       preferredHolder: null,
+      labels: {},
       observedAt: new Date(T0 + 6050),
       holderSince: new Date(T0),
       lastCause: 'first',
@@ -80,6 +86,15 @@ describe('toStoredLease', () => {
 describe('isRenewalOnlyChange', () => {
   const next = (input: Parameters<typeof observe>[0]) => deriveEvents(leading, observe(input)).state;
 
+  it('is false when a label changes value or goes away, true when the labels are equal in another order', () => {
+    const labelled = deriveEvents(leading, observe({ holder: 'host-a_1', acquire: 0, renew: 8000, transitions: 3, labels: { a: '1', b: '2' } })).state;
+    const after = (labels: Record<string, string>) => deriveEvents(labelled, observe({ holder: 'host-a_1', acquire: 0, renew: 10_000, transitions: 3, labels })).state;
+    expect(isRenewalOnlyChange(labelled, after({ b: '2', a: '1' }))).toBe(true);
+    expect(isRenewalOnlyChange(labelled, after({ a: '1', b: '3' }))).toBe(false);
+    expect(isRenewalOnlyChange(labelled, after({ a: '1' }))).toBe(false);
+    expect(isRenewalOnlyChange(labelled, after({ a: '1', c: '2' }))).toBe(false);
+  });
+
   it('is true when only renewTime, resourceVersion and the change time moved', () => {
     expect(isRenewalOnlyChange(leading, next({ holder: 'host-a_1', acquire: 0, renew: 8000, transitions: 3 }))).toBe(true);
   });
@@ -91,6 +106,7 @@ describe('isRenewalOnlyChange', () => {
     ['more transitions', { holder: 'host-a_1', acquire: 0, renew: 8000, transitions: 5 }],
     ['a release', { holder: null, acquire: 8000, renew: 8000, transitions: 3, duration: 1 }],
     ['a new uid', { holder: 'host-a_1', acquire: 0, renew: 8000, transitions: 3, uid: 'uid-2' }],
+    ['a new label', { holder: 'host-a_1', acquire: 0, renew: 8000, transitions: 3, labels: { tier: 'gold' } }],
   ])('is false for %s: the lease row must be rewritten', (_label, input) => {
     expect(isRenewalOnlyChange(leading, next(input))).toBe(false);
   });

@@ -52,6 +52,41 @@ describe('burn rates', () => {
   });
 });
 
+describe('a thinly observed short window', () => {
+  const target = 0.999;
+  const SECOND = 1_000;
+  // The long windows burn 50× (1 h) and 8.3× (6 h); the 5 min window saw only `observedMs` of its 300 s.
+  const over = (observedMs: number, leaderlessShare: number) => (seconds: number) =>
+    seconds === 300
+      ? { ledMs: observedMs * (1 - leaderlessShare), leaderlessMs: observedMs * leaderlessShare, unknownMs: 300 * SECOND - observedMs }
+      : { ledMs: seconds * 1_000 - 3 * MINUTE, leaderlessMs: 3 * MINUTE, unknownMs: 0 };
+
+  it('does not clear a burning pair: 20 s observed and led is not a clean 5 min', () => {
+    const [hour] = readBurnWindows(workbookWindows, target, over(20 * SECOND, 0));
+    expect(hour).toMatchObject({ shortRate: 0, shortObservedMs: 20 * SECOND, isShortJudged: false, isBurning: true });
+  });
+
+  it('does not fire a pair on it either: 20 s leaderless with a calm hour stays calm', () => {
+    const calmHour = (seconds: number) => (seconds === 300 ? { ledMs: 0, leaderlessMs: 20 * SECOND, unknownMs: 280 * SECOND } : { ledMs: seconds * 1_000, leaderlessMs: 0, unknownMs: 0 });
+    const [hour] = readBurnWindows(workbookWindows, target, calmHour);
+    expect(hour).toMatchObject({ isShortJudged: false, isBurning: false });
+    expect(hour!.shortRate).toBeCloseTo(1_000, 6);
+  });
+
+  it('counts from half of the window observed: 150 s of 5 min clean clears the pair, 149 s does not', () => {
+    expect(readBurnWindows(workbookWindows, target, over(150 * SECOND, 0))[0]).toMatchObject({ isShortJudged: true, isBurning: false });
+    expect(readBurnWindows(workbookWindows, target, over(149 * SECOND, 0))[0]).toMatchObject({ isShortJudged: false, isBurning: true });
+  });
+
+  it('says so in the rule text', () => {
+    const condition = sloBurnCondition({ subject: { cluster: '*', namespace: 'kube-system', name: '*' }, sloName: 'control plane', target, windows: new Map([300, 1_800, 3_600, 21_600].map((seconds) => [seconds, over(20 * SECOND, 0)(seconds)])) });
+    expect(condition.isActive).toBe(true);
+    expect(condition.summary).toBe(
+      'error budget of SLO "control plane" (99.9 %) burning 50× over 1 h (threshold 14.4×; only 20 s of the last 5 min observed, under the 50 % needed to count: judged on the 1 h window alone); 8.3× over 6 h and 100× over 30 min (threshold 6×)',
+    );
+  });
+});
+
 describe('buildBurnChart', () => {
   it('falls as leaderless time is spent and ends at the window figure', () => {
     const buckets = [
