@@ -98,7 +98,7 @@ export class ContextWatchers {
 
   // Inputs wait in order and are fed together, before each evaluation or once many have gathered:
   // feeding copies the detector's map of every election lease, so feeding each renewal alone cost
-  // O(leases) per watch event (≈ 20 µs per event at 1,000 leases, the controller's largest cost).
+  // O(leases) per watch event (254 µs per event at 1,000 leases, 5 ms at 10,000, on the loaded 2-core machine).
   feed(inputs: DegradedInput[]): void {
     for (const input of inputs) this.pendingInputs.push(input);
     if (this.pendingInputs.length >= maxPendingInputs) this.feedPending();
