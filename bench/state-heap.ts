@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { defaultDeriveOptions, emptyStream, parseLease, reconcile, type LeaseState, type SourceEvent, type StreamModel } from '../lib/leases';
 import { CompactLeaseStates } from '../lib/leases/compact-state';
+import { recordRenewal } from '../lib/metrics/controller-metrics';
 import { formatMicroTime } from '../lib/sim/micro-time';
 
 // `node --expose-gc --import tsx bench/state-heap.ts [clusters] [leasesPerCluster] [renewals]`: the JavaScript
 // heap the controller's per-lease state takes, kept as a Map of LeaseState objects (as before #18d) and as
 // CompactLeaseStates (what ClusterController keeps now), in one process, one after the other. Each lease goes
 // through the real path: its Lease as JSON text (what the watch delivers, managedFields included), JSON.parse,
-// parseLease, reconcile (a list, then watch renewals), the batch's states committed into the model.
+// parseLease, reconcile (a list, then watch renewals), the batch's states committed into the model. Then, for
+// comparison, what the controller's per-lease Prometheus series (renew interval and observation lag
+// histograms, one series each per election lease) hold for the same leases.
 
 const clusters = Number(process.argv[2] ?? 100);
 const leasesPerCluster = Number(process.argv[3] ?? 1_000);
@@ -78,3 +81,13 @@ for (const kind of ['map', 'compact', 'map', 'compact'] as const) {
   models = undefined;
 }
 process.stdout.write(`compact / map: ${(results.compact! / results.map!).toFixed(3)}\n`);
+
+{
+  recordRenewal({ cluster: 'warm-up', namespace: 'warm-up', name: 'warm-up' }, 2_000, 40);
+  const before = heapUsed();
+  for (let round = 0; round < renewals; round += 1) {
+    for (let c = 0; c < clusters; c += 1) for (let index = 0; index < leasesPerCluster; index += 1) recordRenewal({ cluster: `bench-${c}`, namespace: `team-${index % 50}`, name: `controller-${index}` }, 2_000 + round, 40 + round);
+  }
+  const after = heapUsed();
+  process.stdout.write(`per-lease metric series (renew interval + observation lag histograms): ${((after - before) / 1024 ** 2).toFixed(1)} MiB, ${Math.round((after - before) / leases)} B per election lease\n`);
+}
