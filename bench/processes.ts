@@ -184,15 +184,20 @@ export function percentile(sorted: number[], p: number): number {
 // fails at once if the controller process died instead.
 export async function waitForLeasesStored(client: { query: (sql: string) => Promise<{ rows: Array<Record<string, unknown>> }> }, controller: ChildProcess, leases: number, withSamples = false): Promise<void> {
   const count = async (table: string) => Number((await client.query(`SELECT count(*) AS n FROM "${table}"`)).rows[0]!.n);
+  let stored = 0;
+  // A run that times out says how far it got.
   await until(
     `the controller to store ${leases} leases`,
     async () => {
       if (controller.exitCode !== null || controller.signalCode !== null) throw new Error(`the controller exited (${controller.exitCode ?? controller.signalCode}) before storing every lease`);
-      return (await count('Lease')) === leases && (!withSamples || (await count('RenewSample')) === leases);
+      stored = await count('Lease');
+      return stored === leases && (!withSamples || (await count('RenewSample')) === leases);
     },
     600_000,
     500,
-  );
+  ).catch((error: unknown) => {
+    throw new Error(`${(error as Error).message} (${stored} stored)`);
+  });
 }
 
 // What the ingest, latency and memory benchmarks share: a migrated embedded PostgreSQL in a temporary

@@ -22,7 +22,11 @@ const benches: Record<string, () => Promise<Figure[]>> = {
   },
   growth: async () => [await benchGrowth(process.env.BENCH_GROWTH_SIZES ? process.env.BENCH_GROWTH_SIZES.split(',').map(Number) : undefined)],
   latency: async () => [await benchLatency()],
-  memory: async () => [await benchMemory()],
+  // BENCH_MEMORY=clusters,leasesPerCluster for another size than 100 × 1,000.
+  memory: async () => {
+    const [clusters, leasesPerCluster] = (process.env.BENCH_MEMORY ?? '').split(',').map(Number);
+    return [await benchMemory(clusters && leasesPerCluster ? { clusters, leasesPerCluster } : {})];
+  },
   queries: async () => {
     const { storage, ...queries } = await benchQueries();
     return [queries, storage];

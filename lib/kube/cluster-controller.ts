@@ -5,7 +5,6 @@ import {
   parseLease,
   reconcile,
   type DeriveOptions,
-  type LeaseState,
   type ParseResult,
   type ReconcileOptions,
   type ReconcileResult,
@@ -13,6 +12,7 @@ import {
   type StreamModel,
 } from '../leases';
 import { getSourceStatus } from '../leases/api-degraded';
+import { CompactLeaseStates } from '../leases/compact-state';
 import type { Logger } from '../log';
 import { recordBatchFailed, recordBatchStored, recordBufferDepth, recordRelist, recordRenewal, recordWatchState } from '../metrics/controller-metrics';
 import type { IngestBatch, StoredTransition } from '../store/ingest';
@@ -68,10 +68,10 @@ export class ClusterController {
   private readonly reconcileOptions: ReconcileOptions;
   private readonly queue: EventQueue<SourceEvent>;
   private readonly scheduler: ExpiryScheduler;
-  private states = new Map<string, LeaseState>();
+  // Every lease's state, compact, with the id of its row ("namespace/name" → id), so a batch of
+  // renewals needs no lookup.
+  private states: CompactLeaseStates;
   private stream: StreamModel = emptyStream();
-  // Row ids of this cluster's leases ("namespace/name" → id), so a batch of renewals needs no lookup.
-  private leaseIds = new Map<string, number>();
   private clusterId: number | undefined;
   private source: LeaseSource | undefined;
   private context: ContextWatchers | undefined;
@@ -91,6 +91,7 @@ export class ClusterController {
       isWanted: (key) => matchesFilter(key.namespace, namespaces) && matchesFilter(key.name, leases),
     };
     this.queue = new EventQueue({ limit: options.bufferLimit ?? 200_000, batchSize: options.maxBatchEvents ?? 5_000 });
+    this.states = new CompactLeaseStates(options.target.name);
     this.scheduler = new ExpiryScheduler(() => this.queue.push({ type: 'tick', at: this.clock.now() }), this.clock);
   }
 
@@ -165,8 +166,7 @@ export class ClusterController {
     const cluster = await ensureCluster(session, { name: target.name, source: target.source, server: target.server, owner: this.options.instanceId ?? 'unknown' });
     this.clusterId = cluster.id;
     const loaded = await session.withLock(this.name, (client) => loadClusterLeaseStates(client, { id: cluster.id, name: this.name }));
-    this.states = loaded.states;
-    this.leaseIds = loaded.leaseIds;
+    this.states = loaded;
     this.queue.clear();
     // Whatever happened while no instance watched is unknown: the first list closes this gap.
     // A gap a previous owner left open (it went blind, then died) is continued and closed by our list.
@@ -299,7 +299,7 @@ export class ClusterController {
 
   private async store(result: ReconcileResult): Promise<Set<string>> {
     const { writes } = result;
-    const idOf = (key: { namespace: string; name: string }) => this.leaseIds.get(leaseKeyString(key));
+    const idOf = (key: { namespace: string; name: string }) => this.states.getId(leaseKeyString(key));
     for (const entry of writes.renewals) entry.leaseId = idOf(entry.key);
     for (const entry of writes.transitions) entry.leaseId = idOf(entry.key);
     for (const entry of writes.skews) entry.leaseId = idOf(entry.key);
@@ -317,7 +317,7 @@ export class ClusterController {
       resourceVersion: writes.resourceVersion,
     };
     const outcome = await this.options.session.writeInGroup(this.name, (client, savepoint) => writeBatchIsolating(client, batch, { within: savepoint }));
-    for (const [key, id] of outcome.leaseIds) this.leaseIds.set(key, id);
+    for (const [key, id] of outcome.leaseIds) this.states.setId(key, id);
     for (const { key, reason } of outcome.quarantined) {
       this.quarantinedTotal += 1;
       this.options.log.error({ lease: key, reason }, 'PostgreSQL refused the values of a lease; its events of this batch are quarantined, the rest is stored');

@@ -22,6 +22,7 @@ export type ContextWatchersOptions = {
 };
 
 const maxBufferedRows = 50_000;
+const maxPendingInputs = 4_096;
 
 const emptyBatch = (): ContextBatch => ({ pods: [], restarts: [], events: [], candidates: [], access: [], bands: [], listed: [] });
 
@@ -48,6 +49,9 @@ export class ContextWatchers {
   private batch = emptyBatch();
   // Nothing is judged before the Lease source first streams.
   private degraded: DegradedState = { ...emptyDegradedState, source: 'blind' };
+  private pendingInputs: DegradedInput[] = [];
+  // The status last fed (the detector's own may still wait in pendingInputs).
+  private sourceStatus: SourceStatus = 'blind';
   private readonly timers: NodeJS.Timeout[] = [];
   private isFlushing = false;
   private readonly lastSeen = new Map<string, { holder: string | null; renewTime: number | null }>();
@@ -92,13 +96,24 @@ export class ContextWatchers {
     }
   }
 
+  // Inputs wait in order and are fed together, before each evaluation or once many have gathered:
+  // feeding copies the detector's map of every election lease, so feeding each renewal alone cost
+  // O(leases) per watch event (254 µs per event at 1,000 leases, 5 ms at 10,000, on the loaded 2-core machine).
   feed(inputs: DegradedInput[]): void {
-    if (inputs.length > 0) this.degraded = feedDegraded(this.degraded, inputs);
+    for (const input of inputs) this.pendingInputs.push(input);
+    if (this.pendingInputs.length >= maxPendingInputs) this.feedPending();
+  }
+
+  private feedPending(): void {
+    if (this.pendingInputs.length === 0) return;
+    this.degraded = feedDegraded(this.degraded, this.pendingInputs);
+    this.pendingInputs = [];
   }
 
   // Whether the Lease source streams; after a relist or reconnect, renewals are compared from then on only.
   setSourceStatus(status: SourceStatus, at: number): void {
-    if (status === this.degraded.source) return;
+    if (status === this.sourceStatus) return;
+    this.sourceStatus = status;
     if (status === 'streaming') this.lastSeen.clear();
     this.feed([{ type: 'watch', status, at }]);
   }
@@ -117,6 +132,7 @@ export class ContextWatchers {
   }
 
   private evaluate(): void {
+    this.feedPending();
     const result = evaluateDegraded(this.degraded, this.options.clock.now(), this.options.degraded ?? defaultDegradedOptions);
     this.degraded = result.state;
     this.batch.bands.push(...result.changes);

@@ -62,6 +62,27 @@ export function parseRfc3339(text: string): MicroTime | null {
   return { iso: text, ms: utcMs(y, mo - 1, d, h, mi, s, millis) - offsetMs };
 }
 
+// A MicroTime as one number: epoch microseconds. Only the form API servers write (metav1.MicroTime,
+// "2026-11-24T10:05:02.654321Z": six digits, UTC) packs, and only where the microseconds are exact in a
+// double (years ≈ 1685–2255); `unpackMicroTime` then gives back the same text and ms. Anything else
+// (other offsets, nine digits, a Date's three) returns null: keep the text.
+export function packMicroTime(time: MicroTime): number | null {
+  const { iso, ms } = time;
+  if (iso.length !== 27 || iso.charCodeAt(19) !== 46 /* . */) return null;
+  const parsed = parseCanonicalUtc(iso);
+  if (parsed === null || parsed.ms !== ms) return null;
+  const subMillis = digits(iso, 23, 3);
+  const micros = ms * 1000 + subMillis;
+  return Number.isSafeInteger(micros) ? micros : null;
+}
+
+export function unpackMicroTime(micros: number): MicroTime {
+  const ms = Math.floor(micros / 1000);
+  const subMillis = micros - ms * 1000;
+  const iso = `${new Date(ms).toISOString().slice(0, 23)}${subMillis < 10 ? '00' : subMillis < 100 ? '0' : ''}${subMillis}Z`;
+  return { iso, ms };
+}
+
 export function microTimeFromDate(date: Date): MicroTime {
   return { iso: date.toISOString(), ms: date.getTime() };
 }

@@ -111,6 +111,7 @@ function getNextDueAt(leases: Iterable<LeaseState>, stream: Pick<StreamModel, 'p
 
 class Reconciliation {
   private readonly changed = new Map<string, LeaseState>();
+  private readonly unchanged = new Map<string, LeaseState>();
   private readonly rows = new Map<string, LeaseRowWrite>();
   private readonly writes: ClusterWrites;
   private readonly pending: Map<string, number>;
@@ -371,8 +372,16 @@ class Reconciliation {
     return undefined;
   }
 
+  // A compact model rebuilds its state on every `get`: within a batch, one lease is one object (the
+  // rules compare states by identity).
   private get(key: string): LeaseState | undefined {
-    return this.changed.get(key) ?? this.model.leases.get(key);
+    const changed = this.changed.get(key);
+    if (changed !== undefined) return changed;
+    const known = this.unchanged.get(key);
+    if (known !== undefined) return known;
+    const state = this.model.leases.get(key);
+    if (state !== undefined) this.unchanged.set(key, state);
+    return state;
   }
 
   private set(key: string, state: LeaseState): void {
@@ -380,7 +389,7 @@ class Reconciliation {
   }
 
   private *allEntries(): IterableIterator<[string, LeaseState]> {
-    for (const [key, state] of this.model.leases) yield [key, this.changed.get(key) ?? state];
+    for (const key of this.model.leases.keys()) yield [key, this.get(key)!];
     for (const [key, state] of this.changed) if (!this.model.leases.has(key)) yield [key, state];
   }
 

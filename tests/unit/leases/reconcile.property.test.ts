@@ -12,6 +12,7 @@ import {
   parseLease,
   reconcile,
 } from '@/lib/leases';
+import { CompactLeaseStates } from '@/lib/leases/compact-state';
 import { type LeaseWrite, createRandom, leaseDurationMs, simulateClientGoHistory } from './client-go-history';
 
 // Seeded client-go histories watched through every kind of blind spot the controller meets, with
@@ -76,9 +77,19 @@ function buildScenario(seed: number): Scenario {
 
 type Action = { at: number; order: number; run: () => SourceEvent[] };
 
-type Run = { transitions: TransitionRow[]; gaps: GapWrite[]; resetDrops: number; skewHolders: Array<{ type: string; holder: string }>; firstTransitions: number | null; lastTransitions: number | null };
+type Run = {
+  transitions: TransitionRow[];
+  gaps: GapWrite[];
+  resetDrops: number;
+  skewHolders: Array<{ type: string; holder: string }>;
+  firstTransitions: number | null;
+  lastTransitions: number | null;
+  // What every batch decided: its writes, reads, relist and next due moment.
+  batches: unknown[];
+};
 
-function simulate(scenario: Scenario): Run {
+// `compact`: the model keeps its states as the controller does (CompactLeaseStates, committed in place).
+function simulate(scenario: Scenario, compact = false): Run {
   const { writes, windows } = scenario;
   const windowAt = (at: number) => windows.find((window) => at >= window.from && at < window.to);
   const truthAt = (at: number) => writes.findLast((write) => write.writtenAt <= at);
@@ -106,16 +117,22 @@ function simulate(scenario: Scenario): Run {
 
   let lastListAt = -Infinity;
   const relistsAt: number[] = [];
-  let model: ClusterModel = { leases: new Map<string, LeaseState>(), stream: emptyStream() };
+  let model: ClusterModel = { leases: compact ? new CompactLeaseStates('prop') : new Map<string, LeaseState>(), stream: emptyStream() };
   let tickAt: number | null = null;
-  const run: Run = { transitions: [], gaps: [], resetDrops: 0, skewHolders: [], firstTransitions: null, lastTransitions: null };
+  const run: Run = { transitions: [], gaps: [], resetDrops: 0, skewHolders: [], firstTransitions: null, lastTransitions: null, batches: [] };
   const apply = (events: SourceEvent[], now: number) => {
     const before = [...model.leases.values()][0];
     for (const event of events) if (event.type === 'listed') lastListAt = event.at;
     const result: ReconcileResult = reconcile(model, events, now, options);
-    const leases = new Map(model.leases);
-    for (const [key, state] of result.changed) leases.set(key, state);
-    model = { leases, stream: result.stream };
+    run.batches.push({ writes: result.writes, reads: result.reads, relist: result.relist, nextDueAt: result.nextDueAt, clamped: [...result.clamped], malformed: result.malformed });
+    if (model.leases instanceof CompactLeaseStates) {
+      for (const [key, state] of result.changed) model.leases.set(key, state);
+      model = { leases: model.leases, stream: result.stream };
+    } else {
+      const leases = new Map(model.leases);
+      for (const [key, state] of result.changed) leases.set(key, state);
+      model = { leases, stream: result.stream };
+    }
     for (const { event } of result.writes.transitions) {
       run.transitions.push(event);
       if (event.type === 'transition' && event.kind === 'reset') run.resetDrops += (before?.last.leaseTransitions ?? 0) - (event.leaseTransitions ?? 0);
@@ -178,6 +195,10 @@ describe.each(seeds)('a client-go history seen through blind spots, skew, resets
   const scenario = buildScenario(seed);
   const run = simulate(scenario);
   const truthAt = (at: number) => scenario.writes.findLast((write) => write.writtenAt <= at);
+
+  it('decides batch by batch exactly the same with the compact state the controller keeps', () => {
+    expect(simulate(scenario, true)).toEqual(run);
+  });
 
   it('records an expiry only where the record really ran out, never inside a gap', () => {
     for (const event of run.transitions.filter((t): t is TransitionEvent => t.type === 'transition' && t.kind === 'expired')) {
