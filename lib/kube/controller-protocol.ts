@@ -1,3 +1,4 @@
+import type { ThreadMetrics } from '../metrics/thread-metrics';
 import type { SerializedTarget } from './cluster-sources';
 import type { ClusterControllerOptions } from './cluster-controller';
 import type { WatchConfig } from './watch-config';
@@ -22,5 +23,10 @@ export type WorkerMessage =
   | { type: 'transitions'; cluster: string; rows: unknown[] }
   | { type: 'status'; cluster: string; status: unknown }
   | { type: 'malformed'; counts: Record<string, number>; quarantined: Record<string, number> }
+  | { type: 'metrics'; id: number; metrics: ThreadMetrics }
+  | { type: 'metrics-failed'; id: number; error: string }
   | { type: 'stopped' };
+
+// From the main thread: a scrape asking for the thread's metrics (answered with the same id), or stop.
+export type WorkerRequest = { type: 'metrics'; id: number } | { type: 'stop' };
 

@@ -1,8 +1,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { loggerFor } from '../log';
+import { getRegistry } from '../metrics/registry';
+import { ownMetrics } from '../metrics/thread-metrics';
 import { deserializeTarget } from './cluster-sources';
 import { Controller } from './controller';
-import type { WorkerInput, WorkerMessage } from './controller-protocol';
+import type { WorkerInput, WorkerMessage, WorkerRequest } from './controller-protocol';
 
 const input = workerData as WorkerInput;
 const port = parentPort!;
@@ -29,8 +31,17 @@ const reportMalformed = setInterval(() => {
   if (text !== reported) send({ type: 'malformed', counts, quarantined });
   reported = text;
 }, 250);
-port.on('message', (message: { type: 'stop' }) => {
-  if (message.type !== 'stop') return;
+port.on('message', (message: WorkerRequest) => {
+  if (message.type === 'metrics') {
+    const { id } = message;
+    void getRegistry()
+      .getMetricsAsJSON()
+      .then(
+        (metrics) => send({ type: 'metrics', id, metrics: ownMetrics(metrics) }),
+        (error: unknown) => send({ type: 'metrics-failed', id, error: (error as Error).message }),
+      );
+    return;
+  }
   clearInterval(reportMalformed);
   void controller.stop().finally(() => send({ type: 'stopped' }));
 });

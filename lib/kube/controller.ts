@@ -4,15 +4,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../log';
+import { recordThreadMetricsSkipped } from '../metrics/controller-metrics';
+import { registerThreadMetricsSource, type ThreadMetrics } from '../metrics/thread-metrics';
 import type { StoredTransition } from '../store/ingest';
 import { recordClusterState } from '../store/cluster-state';
 import { OwnerSession } from '../store/owner-session';
 import { serializeTarget, type ClusterTarget } from './cluster-sources';
-import type { WorkerInput, WorkerMessage } from './controller-protocol';
+import type { WorkerInput, WorkerMessage, WorkerRequest } from './controller-protocol';
 import { ClusterController, type ClusterControllerOptions, type WatcherStatus } from './cluster-controller';
 import { sleepWithSignal } from './lease-source';
 import { Semaphore } from './semaphore';
 import type { WatchConfig } from './watch-config';
+import { requestWorkerMetrics } from './worker-metrics';
 
 export type ControllerOptions = {
   databaseUrl: string;
@@ -31,6 +34,8 @@ export type ControllerOptions = {
   domain?: string;
   // How often the share of clusters is checked against the live replicas (and excess handed over).
   balanceIntervalMs?: number;
+  // How long a scrape waits for each thread's metrics before it is served without them. Default 2 s.
+  threadMetricsTimeoutMs?: number;
 };
 
 export type ControllerEvents = {
@@ -58,6 +63,9 @@ export class Controller extends EventEmitter<ControllerEvents> {
   private readonly statuses = new Map<string, WatcherStatus>();
   private readonly watchers = new Map<string, ClusterController>();
   private readonly workers: Worker[] = [];
+  private readonly exitedWorkers = new Set<Worker>();
+  private metricsRequests = 0;
+  private unregisterMetrics: (() => void) | undefined;
   private readonly malformedCounts = new Map<string, number>();
   private readonly quarantinedCounts = new Map<string, number>();
 
@@ -176,9 +184,26 @@ export class Controller extends EventEmitter<ControllerEvents> {
         }
       });
       worker.on('error', (error) => this.options.log.error({ err: error, thread }, 'controller thread failed'));
+      worker.once('exit', () => this.exitedWorkers.add(worker));
       this.workers.push(worker);
     }
+    this.unregisterMetrics = registerThreadMetricsSource(() => this.collectThreadMetrics());
     this.options.log.info({ clusters: this.options.targets.map((t) => t.name), threads }, 'controller started');
+  }
+
+  // The Leasetrail metrics of every thread that answers in time; the others are counted and left out.
+  async collectThreadMetrics(): Promise<ThreadMetrics[]> {
+    const timeoutMs = this.options.threadMetricsTimeoutMs ?? 2_000;
+    const answers = await Promise.all(
+      this.workers.map(async (worker, thread) => {
+        const answer = this.exitedWorkers.has(worker) ? { skipped: 'exited' as const } : await requestWorkerMetrics(worker, (this.metricsRequests += 1), timeoutMs);
+        if ('metrics' in answer) return answer.metrics;
+        recordThreadMetricsSkipped(thread, answer.skipped);
+        this.options.log.warn({ thread, reason: answer.skipped }, 'controller thread metrics left out of this scrape');
+        return undefined;
+      }),
+    );
+    return answers.filter((metrics) => metrics !== undefined);
   }
 
   status(cluster: string): WatcherStatus | undefined {
@@ -209,13 +234,14 @@ export class Controller extends EventEmitter<ControllerEvents> {
   }
 
   async stop(): Promise<void> {
+    this.unregisterMetrics?.();
     await Promise.all(
       this.workers.map(async (worker) => {
         const stopped = new Promise<void>((resolve) => {
           worker.on('message', (message: WorkerMessage) => message.type === 'stopped' && resolve());
           worker.once('exit', () => resolve());
         });
-        worker.postMessage({ type: 'stop' });
+        worker.postMessage({ type: 'stop' } satisfies WorkerRequest);
         await stopped;
         await worker.terminate();
       }),

@@ -6,6 +6,8 @@ import { getRegistry } from './registry';
 // The controller's own health and the renewals it sees, recorded where it runs (controller metrics port, or
 // the web tier's /metrics when both run in one process). Series per lease only for election leases: node
 // heartbeats and API server identities (one per node or server) share one series per cluster and namespace, lease="".
+// With controller threads, each cluster is watched by one thread only: summing the threads' series per label set
+// (prom-client's default aggregator, see thread-metrics.ts) adds disjoint series and changes no value.
 export const watchStates = ['connecting', 'connected', 'reconnecting', 'failing', 'standby', 'stopped'] as const;
 export type WatchState = (typeof watchStates)[number];
 
@@ -24,6 +26,7 @@ function createControllerMetrics() {
     reconnects: new Counter({ name: 'leasetrail_controller_reconnects_total', help: 'Times a watch connection was lost and retried', labelNames: ['cluster'], registers }),
     renewInterval: new Histogram({ name: 'leasetrail_lease_renew_interval_seconds', help: 'Time between consecutive renewals, by the holder clock bounded by observation', labelNames: ['cluster', 'namespace', 'lease'], buckets: renewBuckets, registers }),
     observationLag: new Histogram({ name: 'leasetrail_lease_observation_lag_seconds', help: 'Delay between a renewTime and Leasetrail observing it', labelNames: ['cluster', 'namespace', 'lease'], buckets: lagBuckets, registers }),
+    threadMetricsSkipped: new Counter({ name: 'leasetrail_controller_thread_metrics_skipped_total', help: 'Scrapes served without the metrics of a controller thread (it did not answer in time, failed, or had exited)', labelNames: ['thread', 'reason'], registers }),
   };
 }
 
@@ -64,4 +67,8 @@ export function recordRenewal(key: LeaseKey, intervalMs: number | null, lagMs: n
   const labels = { cluster: key.cluster, namespace: key.namespace, lease };
   if (intervalMs !== null) metrics().renewInterval.observe(labels, intervalMs / 1000);
   if (lagMs !== null && lagMs >= 0) metrics().observationLag.observe(labels, lagMs / 1000);
+}
+
+export function recordThreadMetricsSkipped(thread: number, reason: 'timeout' | 'failed' | 'exited'): void {
+  metrics().threadMetricsSkipped.inc({ thread: String(thread), reason });
 }

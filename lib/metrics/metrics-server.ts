@@ -1,6 +1,6 @@
 import http from 'node:http';
-import { getRegistry } from './registry';
 import { isScrapeAuthorised } from './scrape';
+import { collectProcessMetrics } from './thread-metrics';
 
 export type MetricsServer = { port: number; close: () => Promise<void> };
 
@@ -28,9 +28,9 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
       if (!isScrapeAuthorised(options.token, req.headers.authorization ?? null)) {
         return send(res, 401, 'application/json', JSON.stringify({ error: 'a valid bearer token (LEASETRAIL_METRICS_TOKEN) is required to scrape /metrics' }));
       }
-      const registry = getRegistry();
-      void registry.metrics().then(
-        (body) => send(res, 200, registry.contentType, body),
+      const rendered = collectProcessMetrics().then(async (registry) => ({ contentType: registry.contentType, body: await registry.metrics() }));
+      void rendered.then(
+        ({ contentType, body }) => send(res, 200, contentType, body),
         (error: unknown) => send(res, 500, 'application/json', JSON.stringify({ error: (error as Error).message })),
       );
       return;

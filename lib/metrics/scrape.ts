@@ -3,6 +3,7 @@ import { Registry } from 'prom-client';
 import type { Store } from '../store/client';
 import { collectLeaseSignals } from './lease-signals';
 import { getRegistry } from './registry';
+import { collectProcessMetrics } from './thread-metrics';
 
 export type ScrapeResult = { status: number; body: string; contentType: string };
 
@@ -16,11 +17,11 @@ export function isScrapeAuthorised(token: string | undefined, authorization: str
   return expected.length === actual.length && timingSafeEqual(expected, actual);
 }
 
-// Process and controller metrics of this process, plus lease signals from PostgreSQL when a store is given.
+// Process and controller metrics of this process (all its threads), plus lease signals from PostgreSQL when a store is given.
 export async function renderMetrics(store: Store | undefined, now: Date): Promise<string> {
-  if (!store) return getRegistry().metrics();
-  const signals = await collectLeaseSignals(store.pool, now);
-  return Registry.merge([getRegistry(), signals]).metrics();
+  if (!store) return (await collectProcessMetrics()).metrics();
+  const [own, signals] = await Promise.all([collectProcessMetrics(), collectLeaseSignals(store.pool, now)]);
+  return Registry.merge([own, signals]).metrics();
 }
 
 export const metricsContentType = getRegistry().contentType;
