@@ -109,5 +109,15 @@ describe('a controller spreading its clusters over threads, scraped', () => {
     // The web path adds the lease signals read from PostgreSQL to the same aggregated registry.
     const web = parseSamples(await renderMetrics(store, new Date()));
     expect(new Set(samplesOf(web, 'leasetrail_cluster_state', {}).map((sample) => sample.labels.cluster))).toEqual(new Set(clusters));
+
+    // Threads that have exited are not waited for: left out at once, and counted.
+    await controller.stop();
+    expect(await controller.collectThreadMetrics()).toEqual([]);
+    const skipped = samplesOf(parseSamples(await renderMetrics(undefined, new Date())), 'leasetrail_controller_thread_metrics_skipped_total', {});
+    expect(skipped.map((sample) => [sample.labels.thread, sample.labels.reason, sample.value]).sort()).toEqual([
+      ['0', 'exited', 1],
+      ['1', 'exited', 1],
+    ]);
+    controller = undefined;
   });
 });
