@@ -1,9 +1,8 @@
 import type { Worker } from 'node:worker_threads';
-import type { ThreadMetrics } from '../metrics/thread-metrics';
+import type { ThreadMetrics, ThreadMetricsSkip } from '../metrics/thread-metrics';
 import type { WorkerMessage, WorkerRequest } from './controller-protocol';
 
-export type WorkerMetricsSkip = 'timeout' | 'failed' | 'exited';
-export type WorkerMetricsAnswer = { metrics: ThreadMetrics } | { skipped: WorkerMetricsSkip };
+export type WorkerMetricsAnswer = { metrics: ThreadMetrics } | { skipped: ThreadMetricsSkip };
 
 // Asks one controller thread for its metrics. A thread that is stuck, fails to render or exits on the way
 // is an answer too, at the latest after timeoutMs: one thread must never stall the scrape of the others.

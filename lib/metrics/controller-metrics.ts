@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram } from 'prom-client';
 import { classifyLease } from '../leases/classify';
 import type { LeaseKey } from '../leases/types';
 import { getRegistry } from './registry';
+import type { ThreadMetricsSkip } from './thread-metrics';
 
 // The controller's own health and the renewals it sees, recorded where it runs (controller metrics port, or
 // the web tier's /metrics when both run in one process). Series per lease only for election leases: node
@@ -69,6 +70,6 @@ export function recordRenewal(key: LeaseKey, intervalMs: number | null, lagMs: n
   if (lagMs !== null && lagMs >= 0) metrics().observationLag.observe(labels, lagMs / 1000);
 }
 
-export function recordThreadMetricsSkipped(thread: number, reason: 'timeout' | 'failed' | 'exited'): void {
+export function recordThreadMetricsSkipped(thread: number, reason: ThreadMetricsSkip): void {
   metrics().threadMetricsSkipped.inc({ thread: String(thread), reason });
 }

@@ -5,6 +5,8 @@ import { getRegistry } from './registry';
 // thread's own registry; the thread that serves /metrics asks the others at scrape time and aggregates.
 export type ThreadMetrics = MetricObjectWithValues<MetricValue<string>>[];
 export type ThreadMetricsSource = () => Promise<ThreadMetrics[]>;
+// Why a scrape went without one thread's metrics.
+export type ThreadMetricsSkip = 'timeout' | 'failed' | 'exited';
 
 // A thread's process_* and nodejs_* metrics describe the process the serving thread already reports.
 export function isOwnMetric(name: string): boolean {
