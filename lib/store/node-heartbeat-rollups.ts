@@ -74,3 +74,27 @@ export const nodeHeartbeatUpserts = Prisma.sql`
         "worstRenewTime" = EXCLUDED."worstRenewTime", "sampleCount" = EXCLUDED."sampleCount", "intervalMaxMs" = EXCLUDED."intervalMaxMs", "intervalHist" = EXCLUDED."intervalHist"
       RETURNING 1
     )`;
+
+// Both tables computed afresh from RenewRollup (what the migration that created them did to the rows already
+// there; the benchmark seeds RenewRollup directly and calls this). One pass over the rows, no per-key lookups.
+export const rebuildNodeHeartbeatRollupsSql = [
+  `DELETE FROM "NodeHeartbeatMinute"`,
+  `DELETE FROM "NodeHeartbeatHour"`,
+  `INSERT INTO "NodeHeartbeatMinute" ("clusterId", bucket, nodes, "sampleCount", "intervalMaxMs", "intervalHist")
+   WITH n AS (SELECT r.*, l."clusterId" FROM "RenewRollup" r JOIN "Lease" l ON l.id = r."leaseId" WHERE l.kind = 'node_heartbeat'),
+   g AS (SELECT "clusterId", bucket, count(*)::int AS nodes, sum("sampleCount")::int AS samples, max("intervalMaxMs") AS worst FROM n GROUP BY 1, 2),
+   e AS (SELECT "clusterId", bucket, e >> 16 AS k, sum(e & 65535)::int AS n FROM n CROSS JOIN unnest(n."intervalHist") AS e GROUP BY 1, 2, 3),
+   p AS (SELECT "clusterId", bucket, array_agg(((k << 16) | least(${ENTRY_MAX_COUNT}, n - part * ${ENTRY_MAX_COUNT}))::int ORDER BY k, part) AS hist
+           FROM e CROSS JOIN LATERAL generate_series(0, (n - 1) / ${ENTRY_MAX_COUNT}) AS part GROUP BY 1, 2)
+   SELECT g."clusterId", g.bucket, g.nodes, g.samples, g.worst, coalesce(p.hist, '{}')
+     FROM g LEFT JOIN p ON p."clusterId" = g."clusterId" AND p.bucket = g.bucket`,
+  `INSERT INTO "NodeHeartbeatHour" ("leaseId", bucket, "worstRenewTime", "sampleCount", "intervalMaxMs", "intervalHist")
+   WITH n AS (SELECT r.*, date_trunc('hour', r.bucket, 'UTC') AS hour FROM "RenewRollup" r JOIN "Lease" l ON l.id = r."leaseId" WHERE l.kind = 'node_heartbeat'),
+   g AS (SELECT "leaseId", hour, sum("sampleCount")::int AS samples FROM n GROUP BY 1, 2),
+   w AS (SELECT DISTINCT ON ("leaseId", hour) "leaseId", hour, "worstRenewTime", "intervalMaxMs" FROM n ORDER BY "leaseId", hour, "intervalMaxMs" DESC NULLS LAST, "worstRenewTime"),
+   e AS (SELECT "leaseId", hour, e >> 16 AS k, sum(e & 65535)::int AS n FROM n CROSS JOIN unnest(n."intervalHist") AS e GROUP BY 1, 2, 3),
+   p AS (SELECT "leaseId", hour, array_agg(((k << 16) | least(${ENTRY_MAX_COUNT}, n - part * ${ENTRY_MAX_COUNT}))::int ORDER BY k, part) AS hist
+           FROM e CROSS JOIN LATERAL generate_series(0, (n - 1) / ${ENTRY_MAX_COUNT}) AS part GROUP BY 1, 2)
+   SELECT g."leaseId", g.hour, w."worstRenewTime", g.samples, w."intervalMaxMs", coalesce(p.hist, '{}')
+     FROM g JOIN w ON w."leaseId" = g."leaseId" AND w.hour = g.hour LEFT JOIN p ON p."leaseId" = g."leaseId" AND p.hour = g.hour`,
+];

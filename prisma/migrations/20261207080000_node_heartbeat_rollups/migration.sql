@@ -28,25 +28,22 @@ ALTER TABLE "NodeHeartbeatMinute" ADD CONSTRAINT "NodeHeartbeatMinute_clusterId_
 ALTER TABLE "NodeHeartbeatHour" ADD CONSTRAINT "NodeHeartbeatHour_leaseId_fkey" FOREIGN KEY ("leaseId") REFERENCES "Lease"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- Histogram entries pack (index + 2048) << 16 | count, a count above 65535 split over several entries.
+-- The same statements as rebuildNodeHeartbeatRollupsSql in lib/store/node-heartbeat-rollups.ts.
 INSERT INTO "NodeHeartbeatMinute" ("clusterId", bucket, nodes, "sampleCount", "intervalMaxMs", "intervalHist")
-SELECT g."clusterId", g.bucket, g.nodes, g.samples, g.worst,
-       coalesce((SELECT array_agg(((h.k << 16) | least(65535, h.n - part * 65535))::int ORDER BY h.k, part)
-                   FROM (SELECT e >> 16 AS k, sum(e & 65535)::int AS n
-                           FROM "RenewRollup" r JOIN "Lease" l ON l.id = r."leaseId" CROSS JOIN unnest(r."intervalHist") AS e
-                          WHERE l."clusterId" = g."clusterId" AND l.kind = 'node_heartbeat' AND r.bucket = g.bucket GROUP BY 1) h
-                  CROSS JOIN LATERAL generate_series(0, (h.n - 1) / 65535) AS part), '{}')
-  FROM (SELECT l."clusterId", r.bucket, count(*)::int AS nodes, sum(r."sampleCount")::int AS samples, max(r."intervalMaxMs") AS worst
-          FROM "RenewRollup" r JOIN "Lease" l ON l.id = r."leaseId" WHERE l.kind = 'node_heartbeat' GROUP BY 1, 2) g;
+   WITH n AS (SELECT r.*, l."clusterId" FROM "RenewRollup" r JOIN "Lease" l ON l.id = r."leaseId" WHERE l.kind = 'node_heartbeat'),
+   g AS (SELECT "clusterId", bucket, count(*)::int AS nodes, sum("sampleCount")::int AS samples, max("intervalMaxMs") AS worst FROM n GROUP BY 1, 2),
+   e AS (SELECT "clusterId", bucket, e >> 16 AS k, sum(e & 65535)::int AS n FROM n CROSS JOIN unnest(n."intervalHist") AS e GROUP BY 1, 2, 3),
+   p AS (SELECT "clusterId", bucket, array_agg(((k << 16) | least(65535, n - part * 65535))::int ORDER BY k, part) AS hist
+           FROM e CROSS JOIN LATERAL generate_series(0, (n - 1) / 65535) AS part GROUP BY 1, 2)
+   SELECT g."clusterId", g.bucket, g.nodes, g.samples, g.worst, coalesce(p.hist, '{}')
+     FROM g LEFT JOIN p ON p."clusterId" = g."clusterId" AND p.bucket = g.bucket;
 
 INSERT INTO "NodeHeartbeatHour" ("leaseId", bucket, "worstRenewTime", "sampleCount", "intervalMaxMs", "intervalHist")
-SELECT g."leaseId", g.bucket, w."worstRenewTime", g.samples, w."intervalMaxMs",
-       coalesce((SELECT array_agg(((h.k << 16) | least(65535, h.n - part * 65535))::int ORDER BY h.k, part)
-                   FROM (SELECT e >> 16 AS k, sum(e & 65535)::int AS n
-                           FROM "RenewRollup" r CROSS JOIN unnest(r."intervalHist") AS e
-                          WHERE r."leaseId" = g."leaseId" AND r.bucket >= g.bucket AND r.bucket < g.bucket + interval '1 hour' GROUP BY 1) h
-                  CROSS JOIN LATERAL generate_series(0, (h.n - 1) / 65535) AS part), '{}')
-  FROM (SELECT r."leaseId", date_trunc('hour', r.bucket, 'UTC') AS bucket, sum(r."sampleCount")::int AS samples
-          FROM "RenewRollup" r JOIN "Lease" l ON l.id = r."leaseId" WHERE l.kind = 'node_heartbeat' GROUP BY 1, 2) g
- CROSS JOIN LATERAL (SELECT r."worstRenewTime", r."intervalMaxMs" FROM "RenewRollup" r
-                      WHERE r."leaseId" = g."leaseId" AND r.bucket >= g.bucket AND r.bucket < g.bucket + interval '1 hour'
-                      ORDER BY r."intervalMaxMs" DESC NULLS LAST, r."worstRenewTime" LIMIT 1) w;
+   WITH n AS (SELECT r.*, date_trunc('hour', r.bucket, 'UTC') AS hour FROM "RenewRollup" r JOIN "Lease" l ON l.id = r."leaseId" WHERE l.kind = 'node_heartbeat'),
+   g AS (SELECT "leaseId", hour, sum("sampleCount")::int AS samples FROM n GROUP BY 1, 2),
+   w AS (SELECT DISTINCT ON ("leaseId", hour) "leaseId", hour, "worstRenewTime", "intervalMaxMs" FROM n ORDER BY "leaseId", hour, "intervalMaxMs" DESC NULLS LAST, "worstRenewTime"),
+   e AS (SELECT "leaseId", hour, e >> 16 AS k, sum(e & 65535)::int AS n FROM n CROSS JOIN unnest(n."intervalHist") AS e GROUP BY 1, 2, 3),
+   p AS (SELECT "leaseId", hour, array_agg(((k << 16) | least(65535, n - part * 65535))::int ORDER BY k, part) AS hist
+           FROM e CROSS JOIN LATERAL generate_series(0, (n - 1) / 65535) AS part GROUP BY 1, 2)
+   SELECT g."leaseId", g.hour, w."worstRenewTime", g.samples, w."intervalMaxMs", coalesce(p.hist, '{}')
+     FROM g JOIN w ON w."leaseId" = g."leaseId" AND w.hour = g.hour LEFT JOIN p ON p."leaseId" = g."leaseId" AND p.hour = g.hour;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cluster, Lease } from '../../../lib/store/generated/prisma/client';
+import { rebuildNodeHeartbeatRollupsSql } from '../../../lib/store/node-heartbeat-rollups';
 import { rollUpRenewals } from '../../../lib/store/rollups';
 import { createMigratedDatabase, type MigratedDatabase } from '../helpers/database';
 import { seedCluster, seedLease, seedRenewSamples, type RenewSampleSeed } from '../helpers/seed';
@@ -133,5 +134,11 @@ describe('node heartbeat rollups', () => {
     // Nothing more to do: a run changes nothing.
     await rollUpRenewals(db.store, { now: new Date(base + 152 * MINUTE) });
     await expectMergesOfRenewRollup();
+    // Built afresh (the migration's backfill, the benchmark's seed): the same rows.
+    const kept = await Promise.all([db.store.prisma.nodeHeartbeatMinute.findMany({ orderBy: [{ clusterId: 'asc' }, { bucket: 'asc' }] }), db.store.prisma.nodeHeartbeatHour.findMany({ orderBy: [{ leaseId: 'asc' }, { bucket: 'asc' }] })]);
+    for (const statement of rebuildNodeHeartbeatRollupsSql) await db.store.pool.query(statement);
+    const rebuilt = await Promise.all([db.store.prisma.nodeHeartbeatMinute.findMany({ orderBy: [{ clusterId: 'asc' }, { bucket: 'asc' }] }), db.store.prisma.nodeHeartbeatHour.findMany({ orderBy: [{ leaseId: 'asc' }, { bucket: 'asc' }] })]);
+    expect(rebuilt[0].map((row) => ({ ...row, intervalHist: histogram([row.intervalHist]) }))).toEqual(kept[0].map((row) => ({ ...row, intervalHist: histogram([row.intervalHist]) })));
+    expect(rebuilt[1].map((row) => ({ ...row, intervalHist: histogram([row.intervalHist]) }))).toEqual(kept[1].map((row) => ({ ...row, intervalHist: histogram([row.intervalHist]) })));
   });
 });
