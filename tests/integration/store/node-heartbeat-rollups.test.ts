@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cluster, Lease } from '../../../lib/store/generated/prisma/client';
+import { mergeBurstSlots } from '../../../lib/leases/heartbeat-bursts';
 import { rebuildNodeHeartbeatRollupsSql } from '../../../lib/store/node-heartbeat-rollups';
+import { defaultNodeHeartbeatOptions, getNodeHeartbeats, getSeriesStepMs, wholeHoursOf } from '../../../lib/store/node-heartbeats';
+import { ENTRY_INDEX_OFFSET, representativeOf } from '../../../lib/store/renew-histogram';
 import { rollUpRenewals } from '../../../lib/store/rollups';
 import { createMigratedDatabase, type MigratedDatabase } from '../helpers/database';
 import { seedCluster, seedLease, seedRenewSamples, type RenewSampleSeed } from '../helpers/seed';
@@ -69,6 +72,45 @@ async function expectMergesOfRenewRollup(): Promise<{ minutes: number; hours: nu
   return { minutes: minutes.length, hours: hours.length };
 }
 
+
+// The Nodes view computed here from the per-node per-minute RenewRollup rows alone (what it read before the
+// node heartbeat rollups): per node p50 / p99 / worst, the cluster's series, the bursts.
+function percentileIndex(hist: Record<number, number>, fraction: number): number | null {
+  const entries = Object.entries(hist).map(([k, n]) => [Number(k) - ENTRY_INDEX_OFFSET, n] as const).sort((a, b) => a[0] - b[0]);
+  const total = entries.reduce((sum, [, n]) => sum + n, 0);
+  let cum = 0;
+  for (const [index, n] of entries) {
+    cum += n;
+    if (cum >= fraction * total) return index;
+  }
+  return null;
+}
+const msOf = (index: number | null) => (index === null ? null : Math.round(representativeOf(index)));
+
+async function expectedView(cluster: Cluster, range: { from: Date; to: Date }, options: typeof defaultNodeHeartbeatOptions) {
+  const rows = await db.store.prisma.$queryRaw<Array<RollupRow & { name: string }>>`
+    SELECT r."leaseId", l."clusterId", l.name, r.bucket, r."sampleCount", r."intervalMaxMs", r."worstRenewTime", r."intervalHist"
+      FROM "RenewRollup" r JOIN "Lease" l ON l.id = r."leaseId"
+     WHERE l."clusterId" = ${cluster.id} AND l.kind = 'node_heartbeat' AND r.bucket >= ${range.from} AND r.bucket < ${range.to}`;
+  const nodes = [...groupBy(rows, (row) => row.name).values()].map((group) => {
+    const hist = histogram(group.map((row) => row.intervalHist));
+    const worst = [...group].sort(worstFirst)[0]!;
+    return { node: group[0]!.name, samples: Object.values(hist).reduce((sum, n) => sum + n, 0), p50Ms: msOf(percentileIndex(hist, 0.5)), p99Ms: msOf(percentileIndex(hist, 0.99)), worstMs: worst.intervalMaxMs, worstAt: worst.worstRenewTime.getTime() };
+  });
+  const stepMs = getSeriesStepMs(range);
+  const points = [...groupBy(rows, (row) => String(Math.floor(row.bucket.getTime() / stepMs) * stepMs)).entries()]
+    .map(([at, group]) => {
+      const hist = histogram(group.map((row) => row.intervalHist));
+      const perMinute = groupBy(group, (row) => String(row.bucket.getTime()));
+      const worst = group.every((row) => row.intervalMaxMs === null) ? null : Math.max(...group.map((row) => row.intervalMaxMs ?? -Infinity));
+      return { at: Number(at), p50Ms: msOf(percentileIndex(hist, 0.5)), p99Ms: msOf(percentileIndex(hist, 0.99)), worstMs: worst, nodes: Math.max(...[...perMinute.values()].map((minute) => minute.length)) };
+    })
+    .sort((a, b) => a.at - b.at);
+  const slots = [...groupBy(rows.filter((row) => row.intervalMaxMs !== null && row.intervalMaxMs > options.missedAboveMs), (row) => String(Math.floor((row.worstRenewTime.getTime() - row.intervalMaxMs!) / 10_000) * 10_000)).entries()]
+    .map(([at, group]) => ({ at: Number(at), nodes: [...new Set(group.map((row) => row.leaseId))], worstMs: Math.max(...group.map((row) => row.intervalMaxMs!)) }));
+  return { nodes, points, bursts: mergeBurstSlots(slots).filter((burst) => burst.nodes >= options.burstMinNodes) };
+}
+
 beforeAll(async () => {
   db = await createMigratedDatabase('node-rollups');
 });
@@ -134,6 +176,23 @@ describe('node heartbeat rollups', () => {
     // Nothing more to do: a run changes nothing.
     await rollUpRenewals(db.store, { now: new Date(base + 152 * MINUTE) });
     await expectMergesOfRenewRollup();
+    // The view read from the node heartbeat rollups (whole hours from NodeHeartbeatHour, edges from RenewRollup,
+    // the series from NodeHeartbeatMinute) is the view computed from the per-node minute rows.
+    const options = { ...defaultNodeHeartbeatOptions, burstMinNodes: 2, burstMinShare: 0 };
+    for (const range of [{ from: new Date(base + 7 * MINUTE + 13_000), to: new Date(base + 143 * MINUTE) }, { from: new Date(base + 41 * MINUTE), to: new Date(base + 99 * MINUTE) }, { from: new Date(base - HOUR), to: new Date(base + 3 * HOUR) }]) {
+      for (const cluster of clusters) {
+        const view = (await getNodeHeartbeats(db.store, cluster.name, range, options))!;
+        const expected = await expectedView(cluster, range, options);
+        const byNode = <T extends { node: string }>(list: T[]) => [...list].sort((a, b) => a.node.localeCompare(b.node));
+        expect(byNode(view.nodes.map(({ node, samples, p50Ms, p99Ms, worstMs, worstAt }) => ({ node, samples, p50Ms, p99Ms, worstMs, worstAt })))).toEqual(byNode(expected.nodes));
+        expect(view.series.points).toEqual(expected.points);
+        expect(view.bursts.map(({ at, nodes, worstMs }) => ({ at, nodes, worstMs }))).toEqual(expected.bursts);
+      }
+    }
+    // The first range holds whole hours and edges; the second none (every minute from RenewRollup).
+    const hoursOf = (from: number, to: number) => wholeHoursOf({ from: new Date(from), to: new Date(to) });
+    expect(hoursOf(base + 7 * MINUTE + 13_000, base + 143 * MINUTE).to.getTime() - hoursOf(base + 7 * MINUTE + 13_000, base + 143 * MINUTE).from.getTime()).toBeGreaterThanOrEqual(HOUR);
+    expect(hoursOf(base + 41 * MINUTE, base + 99 * MINUTE).to).toEqual(hoursOf(base + 41 * MINUTE, base + 99 * MINUTE).from);
     // Built afresh (the migration's backfill, the benchmark's seed): the same rows.
     const kept = await Promise.all([db.store.prisma.nodeHeartbeatMinute.findMany({ orderBy: [{ clusterId: 'asc' }, { bucket: 'asc' }] }), db.store.prisma.nodeHeartbeatHour.findMany({ orderBy: [{ leaseId: 'asc' }, { bucket: 'asc' }] })]);
     for (const statement of rebuildNodeHeartbeatRollupsSql) await db.store.pool.query(statement);
