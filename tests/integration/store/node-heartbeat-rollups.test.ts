@@ -4,6 +4,7 @@ import { mergeBurstSlots } from '../../../lib/leases/heartbeat-bursts';
 import { rebuildNodeHeartbeatRollupsSql } from '../../../lib/store/node-heartbeat-rollups';
 import { defaultNodeHeartbeatOptions, getNodeHeartbeats, getSeriesStepMs, wholeHoursOf } from '../../../lib/store/node-heartbeats';
 import { ENTRY_INDEX_OFFSET, representativeOf } from '../../../lib/store/renew-histogram';
+import { maintainPartitions } from '../../../lib/store/partitions';
 import { rollUpRenewals } from '../../../lib/store/rollups';
 import { createMigratedDatabase, type MigratedDatabase } from '../helpers/database';
 import { seedCluster, seedLease, seedRenewSamples, type RenewSampleSeed } from '../helpers/seed';
@@ -199,5 +200,13 @@ describe('node heartbeat rollups', () => {
     const rebuilt = await Promise.all([db.store.prisma.nodeHeartbeatMinute.findMany({ orderBy: [{ clusterId: 'asc' }, { bucket: 'asc' }] }), db.store.prisma.nodeHeartbeatHour.findMany({ orderBy: [{ leaseId: 'asc' }, { bucket: 'asc' }] })]);
     expect(rebuilt[0].map((row) => ({ ...row, intervalHist: histogram([row.intervalHist]) }))).toEqual(kept[0].map((row) => ({ ...row, intervalHist: histogram([row.intervalHist]) })));
     expect(rebuilt[1].map((row) => ({ ...row, intervalHist: histogram([row.intervalHist]) }))).toEqual(kept[1].map((row) => ({ ...row, intervalHist: histogram([row.intervalHist]) })));
+  });
+
+  it('are dropped by retention with RenewRollup', async () => {
+    expect(await db.store.prisma.nodeHeartbeatHour.count()).toBeGreaterThan(0);
+    const DAY = 86_400_000;
+    await maintainPartitions(db.store, { now: new Date(Date.parse('2025-09-15T00:00:00Z')), retention: { rawSamplesMs: 30 * DAY, rollupsMs: 30 * DAY } });
+    expect(await db.store.prisma.renewRollup.count()).toBe(0);
+    expect(await expectMergesOfRenewRollup()).toEqual({ minutes: 0, hours: 0 });
   });
 });
