@@ -8,13 +8,15 @@ import { closeStore, createStore } from '../lib/store/client';
 import { startEmbeddedPostgres } from '../lib/store/embedded-postgres';
 import { migrate } from '../lib/store/migrate';
 import { defaultNodeHeartbeatOptions, getGapSeries, getNodeHeartbeats } from '../lib/store/node-heartbeats';
+import { rebuildNodeHeartbeatRollupsSql } from '../lib/store/node-heartbeat-rollups';
 import { maintainPartitions } from '../lib/store/partitions';
 import { ENTRY_INDEX_OFFSET, PERCENTILE_RELATIVE_ERROR } from '../lib/store/renew-histogram';
 import { median } from './machine';
 
 // The Nodes view at 5,000 nodes in one cluster: what one page load costs (the API's whole answer: per-node
 // p50/p99/worst, bursts, the cluster's renew gap over time, and a selected node's), read from per-minute
-// rollups seeded for BENCH_NODES_HOURS hours (default 6: 1.8 M rollup rows). Every half hour 70 % of the
+// rollups seeded for BENCH_NODES_HOURS hours (default 6: 1.8 M rollup rows) and the per-cluster per-minute and
+// per-node per-hour rollups built from them. Every half hour 70 % of the
 // nodes miss renewals together (a 28–32 s gap), the rest of the time they renew every ~10 s.
 
 const NODES = 5_000;
@@ -72,7 +74,11 @@ async function seed(databaseUrl: string, hours: number, anchor: Date): Promise<{
         WHERE l.kind = 'node_heartbeat'`,
       [spanStart, anchor, entry(10_000, 4), entry(30_000, 1), entry(10_000, 6), entry(60, 6)],
     );
+    // The node heartbeat rollups the rollup job would have written beside those rows.
+    for (const statement of rebuildNodeHeartbeatRollupsSql) await client.query(statement);
     await client.query('VACUUM ANALYZE "RenewRollup"');
+    await client.query('VACUUM ANALYZE "NodeHeartbeatMinute"');
+    await client.query('VACUUM ANALYZE "NodeHeartbeatHour"');
     await client.query('VACUUM ANALYZE "Lease"');
     return { rows: rowCount ?? 0, seedMs: Math.round(performance.now() - started) };
   } finally {

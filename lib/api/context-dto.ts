@@ -59,7 +59,7 @@ export type NodeGapStats = { node: string; samples: number; p50Ms: number | null
 export type HeartbeatBurst = { at: number; nodes: number; totalNodes: number; worstMs: number };
 
 // One time step of renew gaps: percentiles over every renewal in it (of the cluster's nodes, or of one node),
-// the longest gap, and how many nodes renewed in it. From the per-minute rollups.
+// the longest gap, and how many nodes renewed in it (the most in one minute of the step). From the rollups.
 export type NodeGapPoint = { at: number; p50Ms: number | null; p99Ms: number | null; worstMs: number | null; nodes: number };
 
 export type NodeGapSeries = { stepMs: number; points: NodeGapPoint[] };

@@ -18,31 +18,34 @@ export function getSeriesStepMs(range: TimeRange): number {
   return Math.max(1, Math.ceil(spanMs / maxSeriesPoints / minuteMs)) * minuteMs;
 }
 
-// Renew gaps per time step, from the rollups' interval histograms merged across the nodes (or one node).
+// Renew gaps per time step: of the cluster, from NodeHeartbeatMinute (one row per minute, every node's
+// histogram already merged); of one node, from its RenewRollup rows. `nodes` is the most nodes reporting in
+// one minute of the step (one for a node).
 export async function getGapSeries(store: Store, clusterId: number, range: TimeRange, node: string | null): Promise<NodeGapSeries> {
   const stepMs = getSeriesStepMs(range);
   const offset = Prisma.raw(String(ENTRY_INDEX_OFFSET));
   const step = Prisma.sql`(floor(${epochMs(Prisma.sql`r.bucket`)} / ${stepMs}) * ${stepMs})::bigint`;
-  const scope = Prisma.sql`l."clusterId" = ${clusterId} AND l.kind = 'node_heartbeat' AND r.bucket >= ${range.from}::timestamptz AND r.bucket < ${range.to}::timestamptz ${node === null ? Prisma.empty : Prisma.sql`AND l.name = ${node}`}`;
+  const inRange = Prisma.sql`r.bucket >= ${range.from}::timestamptz AND r.bucket < ${range.to}::timestamptz`;
+  const rows = node === null
+    ? Prisma.sql`SELECT ${step} AS at, r."intervalHist", r."intervalMaxMs", r.nodes FROM "NodeHeartbeatMinute" r WHERE r."clusterId" = ${clusterId} AND ${inRange}`
+    : Prisma.sql`SELECT ${step} AS at, r."intervalHist", r."intervalMaxMs", 1 AS nodes
+        FROM "RenewRollup" r JOIN "Lease" l ON l.id = r."leaseId"
+       WHERE l."clusterId" = ${clusterId} AND l.kind = 'node_heartbeat' AND l.name = ${node} AND ${inRange}`;
   const query = Prisma.sql`
-    WITH h AS (
-      SELECT ${step} AS at, (e >> 16) - ${offset} AS idx, sum(e & 65535)::bigint AS n
-        FROM "RenewRollup" r JOIN "Lease" l ON l.id = r."leaseId" CROSS JOIN unnest(r."intervalHist") AS e
-       WHERE ${scope} GROUP BY 1, 2
+    WITH m AS MATERIALIZED (${rows}), h AS (
+      SELECT at, (e >> 16) - ${offset} AS idx, sum(e & 65535)::bigint AS n FROM m CROSS JOIN unnest(m."intervalHist") AS e GROUP BY 1, 2
     ), c AS (
       SELECT at, idx, sum(n) OVER (PARTITION BY at ORDER BY idx) AS cum, sum(n) OVER (PARTITION BY at) AS total FROM h
     ), p AS (
       SELECT at, min(idx) FILTER (WHERE cum >= 0.5 * total) AS p50, min(idx) FILTER (WHERE cum >= 0.99 * total) AS p99 FROM c GROUP BY 1
     ), w AS (
-      SELECT ${step} AS at, max(r."intervalMaxMs") AS worst, count(DISTINCT r."leaseId")::int AS nodes
-        FROM "RenewRollup" r JOIN "Lease" l ON l.id = r."leaseId"
-       WHERE ${scope} GROUP BY 1
+      SELECT at, max("intervalMaxMs") AS worst, max(nodes)::int AS nodes FROM m GROUP BY 1
     )
     SELECT w.at, w.worst, w.nodes, p.p50, p.p99 FROM w LEFT JOIN p ON p.at = w.at ORDER BY w.at`;
-  const { rows } = await store.pool.query<{ at: string; worst: number | null; nodes: number; p50: number | null; p99: number | null }>(query.text, query.values);
+  const { rows: points } = await store.pool.query<{ at: string; worst: number | null; nodes: number; p50: number | null; p99: number | null }>(query.text, query.values);
   return {
     stepMs,
-    points: rows.map((row) => ({
+    points: points.map((row) => ({
       at: Number(row.at),
       p50Ms: row.p50 === null ? null : Math.round(representativeOf(row.p50)),
       p99Ms: row.p99 === null ? null : Math.round(representativeOf(row.p99)),
@@ -52,33 +55,57 @@ export async function getGapSeries(store: Store, clusterId: number, range: TimeR
   };
 }
 
-// Everything comes from RenewRollup (per lease and minute: interval histogram, worst interval and when),
-// never from raw samples: at 5,000 nodes a day of raw heartbeats is 43 million rows.
+const hourMs = 3_600_000;
+
+// The whole UTC hours inside the range (read from NodeHeartbeatHour); the minutes before and after them come
+// from RenewRollup. None when the range holds no whole hour: then every minute does.
+export function wholeHoursOf(range: TimeRange): { from: Date; to: Date } {
+  const from = Math.ceil(range.from.getTime() / hourMs) * hourMs;
+  const to = Math.floor(range.to.getTime() / hourMs) * hourMs;
+  return from < to ? { from: new Date(from), to: new Date(to) } : { from: range.from, to: range.from };
+}
+
+// Everything comes from rollups, never from raw samples (at 5,000 nodes a day of raw heartbeats is 43 million
+// rows): the table from NodeHeartbeatHour and, at the range's edges, RenewRollup; the cluster's series from
+// NodeHeartbeatMinute; bursts from the RenewRollup rows of only the minutes whose NodeHeartbeatMinute has a
+// gap above missedAboveMs.
 export async function getNodeHeartbeats(store: Store, cluster: string, range: TimeRange, options: NodeHeartbeatOptions = defaultNodeHeartbeatOptions, node: string | null = null): Promise<NodeHeartbeatView | null> {
   const found = await store.prisma.cluster.findUnique({ where: { name: cluster }, select: { id: true } });
   if (!found) return null;
   const offset = Prisma.raw(String(ENTRY_INDEX_OFFSET));
   const scope = Prisma.sql`l."clusterId" = ${found.id} AND l.kind = 'node_heartbeat' AND r.bucket >= ${range.from}::timestamptz AND r.bucket < ${range.to}::timestamptz`;
+  // Per node: its hour rows for the whole hours of the range, its minute rows for the rest (at most two
+  // hours' worth at the edges), so a week reads about 170 rows per node, not 10,080.
+  const hours = wholeHoursOf(range);
+  const nodeLease = Prisma.sql`l."clusterId" = ${found.id} AND l.kind = 'node_heartbeat'`;
   const perNode = Prisma.sql`
-    WITH h AS (
-      SELECT r."leaseId", (e >> 16) - ${offset} AS idx, sum(e & 65535)::bigint AS n
-        FROM "RenewRollup" r JOIN "Lease" l ON l.id = r."leaseId" CROSS JOIN unnest(r."intervalHist") AS e
-       WHERE ${scope} GROUP BY 1, 2
+    WITH src AS MATERIALIZED (
+      SELECT r."leaseId", r."intervalHist", r."intervalMaxMs", r."worstRenewTime"
+        FROM "NodeHeartbeatHour" r JOIN "Lease" l ON l.id = r."leaseId"
+       WHERE ${nodeLease} AND r.bucket >= ${hours.from}::timestamptz AND r.bucket < ${hours.to}::timestamptz
+      UNION ALL
+      SELECT r."leaseId", r."intervalHist", r."intervalMaxMs", r."worstRenewTime"
+        FROM "RenewRollup" r JOIN "Lease" l ON l.id = r."leaseId"
+       WHERE ${scope} AND (r.bucket < ${hours.from}::timestamptz OR r.bucket >= ${hours.to}::timestamptz)
+    ), h AS (
+      SELECT "leaseId", (e >> 16) - ${offset} AS idx, sum(e & 65535)::bigint AS n FROM src CROSS JOIN unnest(src."intervalHist") AS e GROUP BY 1, 2
     ), c AS (
       SELECT "leaseId", idx, sum(n) OVER (PARTITION BY "leaseId" ORDER BY idx) AS cum, sum(n) OVER (PARTITION BY "leaseId") AS total FROM h
     ), p AS (
       SELECT "leaseId", max(total)::int AS samples, min(idx) FILTER (WHERE cum >= 0.5 * total) AS p50, min(idx) FILTER (WHERE cum >= 0.99 * total) AS p99 FROM c GROUP BY 1
     ), w AS (
-      SELECT DISTINCT ON (r."leaseId") r."leaseId", r."intervalMaxMs" AS worst, ${epochMs(Prisma.sql`r."worstRenewTime"`)} AS "worstAt"
-        FROM "RenewRollup" r JOIN "Lease" l ON l.id = r."leaseId"
-       WHERE ${scope} ORDER BY r."leaseId", r."intervalMaxMs" DESC NULLS LAST
+      SELECT DISTINCT ON ("leaseId") "leaseId", "intervalMaxMs" AS worst, ${epochMs(Prisma.sql`"worstRenewTime"`)} AS "worstAt"
+        FROM src ORDER BY "leaseId", "intervalMaxMs" DESC NULLS LAST, "worstRenewTime"
     )
     SELECT l.name AS node, coalesce(p.samples, 0) AS samples, p.p50, p.p99, w.worst, w."worstAt"
       FROM w JOIN "Lease" l ON l.id = w."leaseId" LEFT JOIN p ON p."leaseId" = w."leaseId"`;
   const bursts = Prisma.sql`
     SELECT floor(${epochMs(Prisma.sql`r."worstRenewTime"`)} - r."intervalMaxMs")::bigint / ${burstSlotMs} * ${burstSlotMs} AS at, array_agg(DISTINCT r."leaseId") AS nodes, max(r."intervalMaxMs") AS "worstMs"
-      FROM "RenewRollup" r JOIN "Lease" l ON l.id = r."leaseId"
-     WHERE ${scope} AND r."intervalMaxMs" > ${options.missedAboveMs}
+      FROM "NodeHeartbeatMinute" m
+      JOIN "RenewRollup" r ON r.bucket = m.bucket
+      JOIN "Lease" l ON l.id = r."leaseId"
+     WHERE m."clusterId" = ${found.id} AND m.bucket >= ${range.from}::timestamptz AND m.bucket < ${range.to}::timestamptz AND m."intervalMaxMs" > ${options.missedAboveMs}
+       AND ${scope} AND r."intervalMaxMs" > ${options.missedAboveMs}
      GROUP BY 1 ORDER BY 1`;
   const [{ rows: nodes }, { rows: slots }, totals, progress, series, nodeSeries] = await Promise.all([
     store.pool.query<{ node: string; samples: number; p50: number | null; p99: number | null; worst: number | null; worstAt: number | null }>(perNode.text, perNode.values),

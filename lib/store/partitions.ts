@@ -247,7 +247,10 @@ export async function maintainPartitions(store: Store, options: MaintenanceOptio
           if (partition.to <= rawCut && (rawHorizon === null || partition.to > rawHorizon)) rawTable.keptForRollups.push(partition.name);
         }
       }
-      const rollupTable = await maintainTable(client, renewRollupPartitions, periodStart('month', now - retention.rollupsMs), settled.monthsAhead, settled);
+      const rollupCut = periodStart('month', now - retention.rollupsMs);
+      const rollupTable = await maintainTable(client, renewRollupPartitions, rollupCut, settled.monthsAhead, settled);
+      // The node heartbeat rollups (merges of RenewRollup rows, not partitioned) follow the same horizon.
+      for (const table of ['NodeHeartbeatMinute', 'NodeHeartbeatHour']) await client.query(`DELETE FROM "${table}" WHERE bucket < $1::timestamptz`, [new Date(rollupCut)]);
       return { isSkipped: false, tables: [rawTable, rollupTable] };
     } finally {
       await client.query('SELECT pg_advisory_unlock($1::int, $2::int)', [PARTITION_LOCK.namespace, PARTITION_LOCK.key]);

@@ -3,6 +3,7 @@ import type { Store } from './client';
 import { Prisma } from './generated/prisma/client';
 import { defaultTableName, renewSamplePartitions } from './partitions';
 import { PeriodicJob, type Clock } from './periodic-job';
+import { nodeHeartbeatUpserts, writtenColumns } from './node-heartbeat-rollups';
 import { ENTRY_INDEX_OFFSET, ENTRY_MAX_COUNT, histogramIndex } from './renew-histogram';
 import { readProgress, saveProgress } from './rollup-progress';
 import { rollUpTimelines, type TimelineRollUpResult } from './timeline-rollups';
@@ -95,14 +96,23 @@ function rollUpSql(samples: Prisma.Sql, before: Prisma.Sql = Prisma.empty, onCon
         FROM samples ORDER BY "leaseId", bucket, "intervalMs" DESC NULLS LAST, "renewTime"
     ), totals AS (
       SELECT "leaseId", bucket, count(*)::int AS n, max("lagMs") AS "lagMaxMs" FROM samples GROUP BY 1, 2
-    )
-    INSERT INTO "RenewRollup" AS r ("leaseId", bucket, "sampleCount", "intervalMaxMs", "lagMaxMs", "worstRenewTime", "worstLagMs", "intervalHist", "lagHist")
-    SELECT t."leaseId", t.bucket, t.n, w."intervalMs", t."lagMaxMs", w."renewTime", w."lagMs", coalesce(i.entries, '{}'), coalesce(l.entries, '{}')
-      FROM totals t
-      JOIN worst w ON w."leaseId" = t."leaseId" AND w.bucket = t.bucket
-      LEFT JOIN histograms i ON i."leaseId" = t."leaseId" AND i.bucket = t.bucket AND i.series = 'interval'
-      LEFT JOIN histograms l ON l."leaseId" = t."leaseId" AND l.bucket = t.bucket AND l.series = 'lag'
-    ${onConflict}`;
+    ), written AS (
+      INSERT INTO "RenewRollup" AS r ("leaseId", bucket, "sampleCount", "intervalMaxMs", "lagMaxMs", "worstRenewTime", "worstLagMs", "intervalHist", "lagHist")
+      SELECT t."leaseId", t.bucket, t.n, w."intervalMs", t."lagMaxMs", w."renewTime", w."lagMs", coalesce(i.entries, '{}'), coalesce(l.entries, '{}')
+        FROM totals t
+        JOIN worst w ON w."leaseId" = t."leaseId" AND w.bucket = t.bucket
+        LEFT JOIN histograms i ON i."leaseId" = t."leaseId" AND i.bucket = t.bucket AND i.series = 'interval'
+        LEFT JOIN histograms l ON l."leaseId" = t."leaseId" AND l.bucket = t.bucket AND l.series = 'lag'
+      ${onConflict}
+      RETURNING ${writtenColumns}
+    ), ${nodeHeartbeatUpserts}
+    SELECT count(*)::int AS n FROM written`;
+}
+
+// Runs a rollUpSql statement: the RenewRollup rows it inserted or changed.
+async function runRollUp(db: Db, statement: Prisma.Sql): Promise<number> {
+  const [row] = await db.$queryRaw<Array<{ n: number }>>(statement);
+  return row?.n ?? 0;
 }
 
 const samplesBetween = (from: Date, to: Date) => Prisma.sql`
@@ -182,7 +192,7 @@ export async function rollUpRenewals(store: Store, options: RollUpOptions): Prom
           return { kind: 'done', rolledUntil: rolledUntil ?? (start.getTime() <= closedUntil ? start : null) };
         }
         const to = Math.min(closedUntil, Math.max(start.getTime(), from) + chunkMs);
-        const rowsWritten = await tx.$executeRaw(rollUpSql(samplesBetween(new Date(from), new Date(to))));
+        const rowsWritten = await runRollUp(tx, rollUpSql(samplesBetween(new Date(from), new Date(to))));
         const until = new Date(Math.max(start.getTime(), to));
         await saveProgress(tx, 'renewals', until);
         return { kind: 'chunk', rolledUntil: until, rowsWritten };
@@ -209,8 +219,8 @@ async function rollUpLateSamples(store: Store, signal?: AbortSignal): Promise<nu
         if (!lock?.locked) return null;
         const [queued] = await tx.$queryRaw<Array<{ any: boolean }>>`SELECT EXISTS (SELECT 1 FROM "RenewRollupPending") AS any`;
         if (!queued?.any) return null;
-        const merged = await tx.$executeRaw(rollUpSql(strandedSamples, takeStranded, mergeRollup));
-        return merged + (await tx.$executeRaw(rollUpSql(pendingSamples, takePending)));
+        const merged = await runRollUp(tx, rollUpSql(strandedSamples, takeStranded, mergeRollup));
+        return merged + (await runRollUp(tx, rollUpSql(pendingSamples, takePending)));
       },
       { timeout: 300_000, maxWait: 10_000 },
     );
