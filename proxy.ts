@@ -25,14 +25,26 @@ function refuse(status: number, message: string): NextResponse {
   return new NextResponse(`${message}\n`, { status, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' } });
 }
 
+// Asked by machines at the pod's address, not at the public URL: the kubelet's probes (Host is the pod IP)
+// and a Prometheus scrape presenting its bearer token. The routes check the rest themselves
+// (defineRoute's `probe`, app/metrics/route.ts); a browser led there by DNS rebinding reads only health.
+const probePaths = new Set(['/api/health', '/api/health/live', '/api/health/ready']);
+function answersAnyHost(request: NextRequest): boolean {
+  const path = request.nextUrl.pathname;
+  if (probePaths.has(path)) return true;
+  return path === '/metrics' && /^Bearer \S/i.test(request.headers.get('authorization') ?? '');
+}
+
 export async function proxy(request: NextRequest): Promise<NextResponse> {
   const config = getAuthConfig();
+  if (answersAnyHost(request)) return NextResponse.next();
   try {
     assertAllowedHost(request.headers.get('host'), config);
   } catch (error) {
     return refuse(421, (error as Error).message);
   }
-  if (request.nextUrl.pathname.startsWith('/api/')) return NextResponse.next();
+  // API routes and the scrape endpoint check their own role (defineRoute) or token.
+  if (request.nextUrl.pathname.startsWith('/api/') || request.nextUrl.pathname === '/metrics') return NextResponse.next();
 
   const verdict = await identifyBrowser(request.headers, request.cookies.get(sessionCookie)?.value, config, Date.now());
   if (!('identity' in verdict)) {

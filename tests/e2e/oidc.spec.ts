@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { expect, test, type Page } from '@playwright/test';
 import { sealData } from 'iron-session';
 import { oidcSettings } from '../../playwright.config';
@@ -46,6 +47,10 @@ test('an admin creates an API token that is shown once and works for automation'
 
   const automation = await playwright.request.newContext({ baseURL: oidcSettings.baseURL, extraHTTPHeaders: { authorization: `Bearer ${token}` } });
   expect((await automation.get('/api/clusters')).status()).toBe(200);
+  // Without LEASETRAIL_METRICS_TOKEN, /metrics is a viewer's read: the token scrapes it.
+  const scrape = await automation.get('/metrics');
+  expect(scrape.status()).toBe(200);
+  expect(await scrape.text()).toContain('# TYPE process_cpu_seconds_total counter');
   expect((await automation.post('/api/annotations', { data: { text: 'x', at: '2026-11-23T10:00:00Z' } })).status()).toBe(403);
   // The last-used column (right after "created by") now shows a time instead of a dash.
   await page.reload();
@@ -85,3 +90,29 @@ test('an expired session sends the browser back to sign in and the API answers 4
   await page.goto('/timeline');
   await expect(page).toHaveURL(new RegExp(`^${oidcSettings.issuer}/interaction/`));
 });
+
+// Raw HTTP, so the Host header is exactly what the kubelet or Prometheus sends: the pod's address.
+function rawGet(baseURL: string, path: string, host: string): Promise<{ status: number; location?: string }> {
+  const url = new URL(baseURL);
+  return new Promise((resolve, reject) => {
+    const request = http.request({ host: url.hostname, port: url.port, method: 'GET', path, headers: { host } }, (response) => {
+      response.resume();
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, location: response.headers.location }));
+    });
+    request.on('error', reject);
+    request.end();
+  });
+}
+
+test('with a public URL, probes at the pod address are answered, everything else there is refused, and an anonymous scrape gets 401', async () => {
+  const podHost = `10.1.2.3:${new URL(oidcSettings.baseURL).port}`;
+  // The kubelet asks at the pod IP; a 421 here would keep every replica out of its Service.
+  for (const probe of ['/api/health/live', '/api/health/ready', '/api/health']) expect((await rawGet(oidcSettings.baseURL, probe, podHost)).status, probe).toBe(200);
+  expect((await rawGet(oidcSettings.baseURL, '/api/clusters', podHost)).status).toBe(421);
+  expect((await rawGet(oidcSettings.baseURL, '/metrics', podHost)).status).toBe(421);
+  expect((await rawGet(oidcSettings.baseURL, '/', podHost)).status).toBe(421);
+  // At the public Host, an anonymous scrape is an API read without credentials: 401, not a redirect to the login page.
+  const anonymous = await rawGet(oidcSettings.baseURL, '/metrics', new URL(oidcSettings.baseURL).host);
+  expect(anonymous).toEqual({ status: 401, location: undefined });
+});
+

@@ -46,6 +46,8 @@ beforeAll(async () => {
     KUBECONFIG: kubeconfig,
     LEASETRAIL_SIMULATE: 'never',
     LEASETRAIL_METRICS_TOKEN: token,
+    // As in a cluster: the public name is not the address Prometheus scrapes (it scrapes pods by IP).
+    LEASETRAIL_PUBLIC_URL: 'http://leasetrail.example.com',
     LOG_LEVEL: 'warn',
   });
   const [, url] = await waitForOutput(leasetrail, /Leasetrail is running at (http:\/\/\S+)/, 120_000);
@@ -88,10 +90,13 @@ afterAll(async () => {
 
 describe('Prometheus scraping Leasetrail', () => {
   it('refuses a scrape without the token', async () => {
-    const response = await fetch(`${leasetrailUrl}/metrics`);
+    const response = await fetch(`${leasetrailUrl}/metrics`, { headers: { authorization: 'Bearer wrong-token-of-some-length' } });
     expect(response.status).toBe(401);
     expect(((await response.json()) as { error: string }).error).toContain('LEASETRAIL_METRICS_TOKEN');
-    expect((await fetch(`${leasetrailUrl}/metrics`, { headers: { authorization: 'Bearer wrong-token-of-some-length' } })).status).toBe(401);
+    // No token at all, at an address that is not the public URL: nothing vouches for the request (421).
+    expect((await fetch(`${leasetrailUrl}/metrics`)).status).toBe(421);
+    // The probes are answered there: the kubelet asks at the pod's address too.
+    expect((await fetch(`${leasetrailUrl}/api/health/ready`)).status).toBe(200);
   });
 
   it('sees the controller healthy, the holder, and an expiry takeover after a crash', { timeout: 120_000 }, async () => {
