@@ -18,6 +18,15 @@ export function getSeriesStepMs(range: TimeRange): number {
   return Math.max(1, Math.ceil(spanMs / maxSeriesPoints / minuteMs)) * minuteMs;
 }
 
+// A percentile read from its histogram bucket is that bucket's representative value, which can lie above
+// the exact worst gap when the rank falls in the top bucket (few renewals in a minute): no percentile is
+// above the maximum, so it is capped there.
+export function gapPercentile(bucketIndex: number | null, worstMs: number | null): number | null {
+  if (bucketIndex === null) return null;
+  const value = Math.round(representativeOf(bucketIndex));
+  return worstMs === null ? value : Math.min(value, worstMs);
+}
+
 // Renew gaps per time step: of the cluster, from NodeHeartbeatMinute (one row per minute, every node's
 // histogram already merged); of one node, from its RenewRollup rows. `nodes` is the most nodes reporting in
 // one minute of the step (one for a node).
@@ -47,8 +56,8 @@ export async function getGapSeries(store: Store, clusterId: number, range: TimeR
     stepMs,
     points: points.map((row) => ({
       at: Number(row.at),
-      p50Ms: row.p50 === null ? null : Math.round(representativeOf(row.p50)),
-      p99Ms: row.p99 === null ? null : Math.round(representativeOf(row.p99)),
+      p50Ms: gapPercentile(row.p50, row.worst),
+      p99Ms: gapPercentile(row.p99, row.worst),
       worstMs: row.worst,
       nodes: row.nodes,
     })),
@@ -120,8 +129,8 @@ export async function getNodeHeartbeats(store: Store, cluster: string, range: Ti
     (row): NodeGapStats => ({
       node: row.node,
       samples: row.samples,
-      p50Ms: row.p50 === null ? null : Math.round(representativeOf(row.p50)),
-      p99Ms: row.p99 === null ? null : Math.round(representativeOf(row.p99)),
+      p50Ms: gapPercentile(row.p50, row.worst),
+      p99Ms: gapPercentile(row.p99, row.worst),
       worstMs: row.worst,
       worstAt: row.worstAt,
       isNearGrace: row.worst !== null && row.worst >= nearFrom && row.worst < options.gracePeriodMs,

@@ -71,7 +71,11 @@ describe('node heartbeats', () => {
     expect(view!.series.stepMs).toBe(60_000);
     expect(view!.series.points.length).toBeGreaterThan(0);
     expect(Math.max(...view!.series.points.map((point) => point.worstMs ?? 0))).toBeGreaterThanOrEqual(3_000);
-    expect(view!.series.points.every((point) => point.nodes <= 20 && point.p50Ms !== null && point.p50Ms <= point.p99Ms! && point.p99Ms! <= point.worstMs!)).toBe(true);
+    // A minute holding only first renewals (no interval yet, e.g. while nodes start on a loaded machine) has no gaps: null, not 0.
+    const badPoints = view!.series.points.filter(
+      (point) => !(point.nodes <= 20 && (point.p50Ms === null ? point.p99Ms === null && point.worstMs === null : point.p50Ms <= point.p99Ms! && point.p99Ms! <= point.worstMs!)),
+    );
+    expect(badPoints, JSON.stringify(badPoints)).toEqual([]);
     expect(view!.series.points.some((point) => point.nodes === 20)).toBe(true);
     expect(view!.selectedNode).toBeNull();
     const range = { from: new Date(Math.floor(stalledAt / 60_000) * 60_000), to: new Date(Date.now() + 60_000) };

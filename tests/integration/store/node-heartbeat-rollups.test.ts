@@ -86,7 +86,12 @@ function percentileIndex(hist: Record<number, number>, fraction: number): number
   }
   return null;
 }
-const msOf = (index: number | null) => (index === null ? null : Math.round(representativeOf(index)));
+// A percentile is its bucket's representative, but never above the exact worst gap (no percentile exceeds the maximum).
+const msOf = (index: number | null, worst: number | null) => {
+  if (index === null) return null;
+  const value = Math.round(representativeOf(index));
+  return worst === null ? value : Math.min(value, worst);
+};
 
 async function expectedView(cluster: Cluster, range: { from: Date; to: Date }, options: typeof defaultNodeHeartbeatOptions) {
   const rows = await db.store.prisma.$queryRaw<Array<RollupRow & { name: string }>>`
@@ -96,7 +101,7 @@ async function expectedView(cluster: Cluster, range: { from: Date; to: Date }, o
   const nodes = [...groupBy(rows, (row) => row.name).values()].map((group) => {
     const hist = histogram(group.map((row) => row.intervalHist));
     const worst = [...group].sort(worstFirst)[0]!;
-    return { node: group[0]!.name, samples: Object.values(hist).reduce((sum, n) => sum + n, 0), p50Ms: msOf(percentileIndex(hist, 0.5)), p99Ms: msOf(percentileIndex(hist, 0.99)), worstMs: worst.intervalMaxMs, worstAt: worst.worstRenewTime.getTime() };
+    return { node: group[0]!.name, samples: Object.values(hist).reduce((sum, n) => sum + n, 0), p50Ms: msOf(percentileIndex(hist, 0.5), worst.intervalMaxMs), p99Ms: msOf(percentileIndex(hist, 0.99), worst.intervalMaxMs), worstMs: worst.intervalMaxMs, worstAt: worst.worstRenewTime.getTime() };
   });
   const stepMs = getSeriesStepMs(range);
   const points = [...groupBy(rows, (row) => String(Math.floor(row.bucket.getTime() / stepMs) * stepMs)).entries()]
@@ -104,7 +109,7 @@ async function expectedView(cluster: Cluster, range: { from: Date; to: Date }, o
       const hist = histogram(group.map((row) => row.intervalHist));
       const perMinute = groupBy(group, (row) => String(row.bucket.getTime()));
       const worst = group.every((row) => row.intervalMaxMs === null) ? null : Math.max(...group.map((row) => row.intervalMaxMs ?? -Infinity));
-      return { at: Number(at), p50Ms: msOf(percentileIndex(hist, 0.5)), p99Ms: msOf(percentileIndex(hist, 0.99)), worstMs: worst, nodes: Math.max(...[...perMinute.values()].map((minute) => minute.length)) };
+      return { at: Number(at), p50Ms: msOf(percentileIndex(hist, 0.5), worst), p99Ms: msOf(percentileIndex(hist, 0.99), worst), worstMs: worst, nodes: Math.max(...[...perMinute.values()].map((minute) => minute.length)) };
     })
     .sort((a, b) => a.at - b.at);
   const slots = [...groupBy(rows.filter((row) => row.intervalMaxMs !== null && row.intervalMaxMs > options.missedAboveMs), (row) => String(Math.floor((row.worstRenewTime.getTime() - row.intervalMaxMs!) / 10_000) * 10_000)).entries()]
