@@ -6,7 +6,7 @@ import type { HintKind } from '../../../lib/leases/failover-hint';
 import { chaosOperationSchema, startFleet, type ChaosOperation, type ElectionProfile, type Fleet, type FleetOptions } from '../../../lib/sim';
 import { getFailoverHints } from '../../../lib/store/failover-context';
 import { createMigratedDatabase, type MigratedDatabase } from '../helpers/database';
-import { fastDeriveOptions, fastProfile, query, startController, targetsOf, waitFor } from './support';
+import { fastProfile, fastWatcherOptions, query, startController, targetsOf, waitFor } from './support';
 
 // Issue 19's "done when": every failover the simulated fleet's chaos produces shows the right hint and evidence.
 // The walk is generated from the chaos operations the fleet offers: a new operation without a case here fails.
@@ -132,11 +132,7 @@ async function setUp(name: string, entry: Case): Promise<void> {
   fleet = await startFleet({ clusters: ['alpha'], leases, candidates: 2, seed: name, restartDelayMs: 300, ...entry.fleet });
   controller = startController(db.url, targetsOf(fleet), {
     watcher: {
-      flushIntervalMs: 20,
-      standbyRetryMs: 200,
-      readTimeoutMs: 1_000,
-      deriveOptions: fastDeriveOptions,
-      reflector: { backoff: { initialMs: 50, maxMs: 500 }, watchdogMs: 3_000, minHealthyWatchMs: 100 },
+      ...fastWatcherOptions,
       context: { flushMs: 50, evaluateMs: 100, recheckMs: 200, degraded: { ...defaultDegradedOptions, minOverdueMs: 1_500 } },
     },
   });

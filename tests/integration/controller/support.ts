@@ -29,19 +29,22 @@ export function targetsOf(fleet: Fleet): ClusterTarget[] {
   return fleet.clusters.map((cluster) => ({ name: cluster.name, source: 'simulated' as const, server: cluster.url, kubeConfig: cluster.kubeConfig }));
 }
 
+// The short timings every controller test runs with; a test that changes one part spreads these first.
+export const fastWatcherOptions = {
+  flushIntervalMs: 20,
+  standbyRetryMs: 200,
+  readTimeoutMs: 1_000,
+  deriveOptions: fastDeriveOptions,
+  reflector: { backoff: { initialMs: 50, maxMs: 500 }, watchdogMs: 3_000, minHealthyWatchMs: 100 },
+};
+
 export function startController(databaseUrl: string, targets: ClusterTarget[], overrides: Partial<ControllerOptions> = {}): Controller {
   const controller = new Controller({
     databaseUrl,
     targets,
     watchConfig: defaultWatchConfig,
     log: loggerFor('controller-test'),
-    watcher: {
-      flushIntervalMs: 20,
-      standbyRetryMs: 200,
-      readTimeoutMs: 1_000,
-      deriveOptions: fastDeriveOptions,
-      reflector: { backoff: { initialMs: 50, maxMs: 500 }, watchdogMs: 3_000, minHealthyWatchMs: 100 },
-    },
+    watcher: fastWatcherOptions,
     ...overrides,
   });
   controller.start();
