@@ -56,6 +56,13 @@ const envSchema = z.object({
   // Bearer token Prometheus sends to scrape /metrics; unset: /metrics is as open as the rest of the API.
   // When set, `npm run controller` serves /metrics, /livez and /readyz on this port (0: any free port).
   LEASETRAIL_METRICS_PORT: port.optional(),
+  // Election leases with Prometheus series of their own (lease signals and renewal histograms); the rest share lease="".
+  LEASETRAIL_METRICS_MAX_LEASE_SERIES: z.coerce
+    .number({ error: 'must be a whole number of leases' })
+    .int({ error: 'must be a whole number of leases' })
+    .min(0, { error: 'must be at least 0' })
+    .max(1_000_000, { error: 'must be at most 1000000' })
+    .default(5_000),
   LEASETRAIL_METRICS_TOKEN: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: z.enum(['json', 'pretty']).optional(),

@@ -7,7 +7,7 @@ import { getStore } from '@/lib/store/client';
 export const dynamic = 'force-dynamic';
 
 async function metricsResponse(): Promise<Response> {
-  const body = await renderMetrics(getStore(), new Date());
+  const body = await renderMetrics(getStore(), new Date(), getEnv().LEASETRAIL_METRICS_MAX_LEASE_SERIES);
   return new Response(body, { headers: { 'content-type': metricsContentType, 'cache-control': 'no-store' } });
 }
 

@@ -14,7 +14,7 @@ import {
 import { getSourceStatus } from '../leases/api-degraded';
 import { CompactLeaseStates } from '../leases/compact-state';
 import type { Logger } from '../log';
-import { recordBatchFailed, recordBatchStored, recordBufferDepth, recordRelist, recordRenewal, recordWatchState } from '../metrics/controller-metrics';
+import { forgetLeaseSeries, recordBatchFailed, recordBatchStored, recordBufferDepth, recordRelist, recordRenewal, recordWatchState } from '../metrics/controller-metrics';
 import type { IngestBatch, StoredTransition } from '../store/ingest';
 import { writeBatchIsolating } from '../store/isolating-writer';
 import { loadClusterLeaseStates } from '../store/lease-states';
@@ -329,7 +329,11 @@ export class ClusterController {
 
   // A quarantined lease keeps its last stored state, so its next write carries its whole row again.
   private commit(result: ReconcileResult, quarantined: Set<string>): void {
-    for (const [key, state] of result.changed) if (!quarantined.has(key)) this.states.set(key, state);
+    for (const [key, state] of result.changed) {
+      if (quarantined.has(key)) continue;
+      this.states.set(key, state);
+      if (state.deletedAt !== null) forgetLeaseSeries(state.last.key);
+    }
     this.stream = result.stream;
     this.feedContext(result);
     if (result.isFullScan) this.scheduler.reset(result.nextDueAt);

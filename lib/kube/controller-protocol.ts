@@ -15,6 +15,8 @@ export type WorkerInput = {
   thread: number;
   threadCount: number;
   balanceIntervalMs?: number;
+  // This thread's share of the per-lease series cap.
+  maxLeaseSeries?: number;
   // The plain-data part of the watcher options (no clock, no callbacks).
   watcher: Partial<Omit<ClusterControllerOptions, 'target' | 'session' | 'watchConfig' | 'log' | 'onTransitions' | 'onStatus' | 'clock'>>;
 };

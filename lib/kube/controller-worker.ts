@@ -18,6 +18,7 @@ const controller = new Controller({
   threads: 1,
   domain: `t${input.thread}/${input.threadCount}`,
   ...(input.balanceIntervalMs === undefined ? {} : { balanceIntervalMs: input.balanceIntervalMs }),
+  ...(input.maxLeaseSeries === undefined ? {} : { maxLeaseSeries: input.maxLeaseSeries }),
   watcher: input.watcher,
 });
 const send = (message: WorkerMessage) => port.postMessage(message);

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../log';
-import { recordThreadMetricsSkipped } from '../metrics/controller-metrics';
+import { configureLeaseSeries, recordThreadMetricsSkipped } from '../metrics/controller-metrics';
 import { registerThreadMetricsSource, type ThreadMetrics } from '../metrics/thread-metrics';
 import type { StoredTransition } from '../store/ingest';
 import { recordClusterState } from '../store/cluster-state';
@@ -36,6 +36,9 @@ export type ControllerOptions = {
   balanceIntervalMs?: number;
   // How long a scrape waits for each thread's metrics before it is served without them. Default 2 s.
   threadMetricsTimeoutMs?: number;
+  // Election leases with renewal histograms of their own (LEASETRAIL_METRICS_MAX_LEASE_SERIES), split
+  // evenly between the threads; the rest share the lease="" series of their cluster and namespace.
+  maxLeaseSeries?: number;
 };
 
 export type ControllerEvents = {
@@ -125,6 +128,7 @@ export class Controller extends EventEmitter<ControllerEvents> {
   start(): void {
     const threads = Math.min(this.options.threads ?? 1, this.options.targets.length);
     if (threads > 1) return this.startThreads(threads);
+    if (this.options.maxLeaseSeries !== undefined) configureLeaseSeries(this.options.maxLeaseSeries);
     const listPermits = new Semaphore(this.options.listConcurrency ?? 4);
     for (const target of this.options.targets) {
       const log = this.options.log.child({ cluster: target.name });
@@ -166,6 +170,7 @@ export class Controller extends EventEmitter<ControllerEvents> {
         listConcurrency,
         thread,
         threadCount: threads,
+        ...(this.options.maxLeaseSeries === undefined ? {} : { maxLeaseSeries: Math.ceil(this.options.maxLeaseSeries / threads) }),
         ...(this.options.balanceIntervalMs === undefined ? {} : { balanceIntervalMs: this.options.balanceIntervalMs }),
         watcher: { ...watcher, reflector: reflectorData },
       };

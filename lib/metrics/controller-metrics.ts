@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { classifyLease } from '../leases/classify';
 import type { LeaseKey } from '../leases/types';
+import { defaultMaxLeaseSeries } from './lease-series';
 import { getRegistry } from './registry';
 import type { ThreadMetricsSkip } from './thread-metrics';
 
@@ -27,6 +28,7 @@ function createControllerMetrics() {
     reconnects: new Counter({ name: 'leasetrail_controller_reconnects_total', help: 'Times a watch connection was lost and retried', labelNames: ['cluster'], registers }),
     renewInterval: new Histogram({ name: 'leasetrail_lease_renew_interval_seconds', help: 'Time between consecutive renewals, by the holder clock bounded by observation', labelNames: ['cluster', 'namespace', 'lease'], buckets: renewBuckets, registers }),
     observationLag: new Histogram({ name: 'leasetrail_lease_observation_lag_seconds', help: 'Delay between a renewTime and Leasetrail observing it', labelNames: ['cluster', 'namespace', 'lease'], buckets: lagBuckets, registers }),
+    leaseSeriesCapped: new Gauge({ name: 'leasetrail_controller_lease_series_capped', help: 'Election leases whose renewals this controller records in the lease="" series of their cluster and namespace because the per-lease series cap was reached', registers }),
     threadMetricsSkipped: new Counter({ name: 'leasetrail_controller_thread_metrics_skipped_total', help: 'Scrapes served without the metrics of a controller thread (it did not answer in time, failed, or had exited)', labelNames: ['thread', 'reason'], registers }),
   };
 }
@@ -63,11 +65,57 @@ export function recordBufferDepth(cluster: string, depth: number): void {
   metrics().bufferDepth.set({ cluster }, depth);
 }
 
+// Which election leases have series of their own: at most `limit` in this thread (the first seen keep them,
+// until their lease is deleted); the others share the lease="" series of their cluster and namespace.
+// A histogram series pair costs ≈ 2.7 KB of heap per lease and 2 × 14 series in Prometheus, so 100,000
+// election leases would be ≈ 270 MB here and 2.8 M series there without a cap.
+type SeriesBook = { limit: number; leases: Set<string>; overflow: Set<string> };
+const bookKey = Symbol.for('leasetrail.controller-metrics.series');
+
+function seriesBook(): SeriesBook {
+  const holder = globalThis as { [bookKey]?: SeriesBook };
+  holder[bookKey] ??= { limit: defaultMaxLeaseSeries, leases: new Set(), overflow: new Set() };
+  return holder[bookKey];
+}
+
+// The per-lease series cap of this thread (LEASETRAIL_METRICS_MAX_LEASE_SERIES, split between controller threads).
+export function configureLeaseSeries(limit: number): void {
+  seriesBook().limit = Math.max(0, Math.floor(limit));
+}
+
+const seriesId = (key: LeaseKey) => `${key.cluster}\u0000${key.namespace}\u0000${key.name}`;
+
+function leaseLabel(key: LeaseKey): string {
+  if (classifyLease(key.namespace, key.name, {}) !== 'election') return '';
+  const book = seriesBook();
+  const id = seriesId(key);
+  if (book.leases.has(id)) return key.name;
+  if (book.leases.size < book.limit) {
+    book.leases.add(id);
+    return key.name;
+  }
+  if (!book.overflow.has(id)) {
+    book.overflow.add(id);
+    metrics().leaseSeriesCapped.set(book.overflow.size);
+  }
+  return '';
+}
+
 export function recordRenewal(key: LeaseKey, intervalMs: number | null, lagMs: number | null): void {
-  const lease = classifyLease(key.namespace, key.name, {}) === 'election' ? key.name : '';
-  const labels = { cluster: key.cluster, namespace: key.namespace, lease };
+  const labels = { cluster: key.cluster, namespace: key.namespace, lease: leaseLabel(key) };
   if (intervalMs !== null) metrics().renewInterval.observe(labels, intervalMs / 1000);
   if (lagMs !== null && lagMs >= 0) metrics().observationLag.observe(labels, lagMs / 1000);
+}
+
+// A deleted lease's series go (a lease that comes back starts new ones), and its place under the cap is free.
+export function forgetLeaseSeries(key: LeaseKey): void {
+  const book = seriesBook();
+  const id = seriesId(key);
+  if (book.overflow.delete(id)) metrics().leaseSeriesCapped.set(book.overflow.size);
+  if (!book.leases.delete(id)) return;
+  const labels = { cluster: key.cluster, namespace: key.namespace, lease: key.name };
+  metrics().renewInterval.remove(labels);
+  metrics().observationLag.remove(labels);
 }
 
 export function recordThreadMetricsSkipped(thread: number, reason: ThreadMetricsSkip): void {

@@ -4,7 +4,9 @@ import { Counter, Gauge, Registry } from 'prom-client';
 // Lease signals computed from PostgreSQL at scrape time, so any web replica answers the same whichever
 // controller replica stored the facts. Per-lease series exist for election leases only, capped; node
 // heartbeats and API server identities (one per node or server) are counted per cluster instead.
-export const defaultMaxLeaseSeries = 5_000;
+import { defaultMaxLeaseSeries } from './lease-series';
+
+export { defaultMaxLeaseSeries };
 const acquireCauses = ['first', 'release', 'expiry', 'early_takeover', 'preferred_holder', 'unknown'] as const;
 
 type LeaseRow = {

@@ -18,9 +18,9 @@ export function isScrapeAuthorised(token: string | undefined, authorization: str
 }
 
 // Process and controller metrics of this process (all its threads), plus lease signals from PostgreSQL when a store is given.
-export async function renderMetrics(store: Store | undefined, now: Date): Promise<string> {
+export async function renderMetrics(store: Store | undefined, now: Date, maxLeaseSeries?: number): Promise<string> {
   if (!store) return (await collectProcessMetrics()).metrics();
-  const [own, signals] = await Promise.all([collectProcessMetrics(), collectLeaseSignals(store.pool, now)]);
+  const [own, signals] = await Promise.all([collectProcessMetrics(), collectLeaseSignals(store.pool, now, maxLeaseSeries)]);
   return Registry.merge([own, signals]).metrics();
 }
 

@@ -52,6 +52,7 @@ export async function startControllerFromEnv(env: Env, databaseUrl: string, log:
     log: log.child({ component: 'controller' }),
     threads: env.LEASETRAIL_CONTROLLER_THREADS,
     balanceIntervalMs: ownershipLeaseMs,
+    maxLeaseSeries: env.LEASETRAIL_METRICS_MAX_LEASE_SERIES,
     watcher: { standbyRetryMs: ownershipLeaseMs, reflector: { encoding: env.LEASETRAIL_WATCH_ENCODING } },
   });
   controller.start();
