@@ -116,9 +116,12 @@ export async function benchRenderTimeline(runs = 5): Promise<RenderResult> {
           transitionsResponse: transitions?.responseEnd ?? -1,
         };
       });
-      const box = (await canvas.boundingBox())!;
+      // The middle of the plot, first row; hover() scrolls the canvas into view first (the page has grown
+      // panels above the timeline, and a mouse move to coordinates off screen shows nothing).
+      const plot = await canvas.evaluate((element) => ({ left: Number(element.dataset.plotLeft), width: Number(element.dataset.plotWidth) }));
+      await canvas.scrollIntoViewIfNeeded();
       const hoverStarted = await page.evaluate(() => performance.now());
-      await page.mouse.move(box.x + box.width / 2, box.y + 10);
+      await canvas.hover({ position: { x: plot.left + plot.width / 2, y: 14 } });
       await page.getByRole('tooltip').waitFor();
       const hoverDone = await page.evaluate(() => performance.now());
       // The first run warms the server's caches and compiled code; it is not counted.
