@@ -146,8 +146,12 @@ export async function benchRenderTimeline(runs = 5): Promise<RenderResult> {
     };
   } finally {
     await browser.close();
-    server.kill('SIGINT');
-    await new Promise((resolve) => server.once('exit', resolve));
+    // A server that already exited (a failed build, say) sends no second 'exit': waiting for one hung the benchmark.
+    if (server.exitCode === null && server.signalCode === null) {
+      const exited = new Promise((resolve) => server.once('exit', resolve));
+      server.kill('SIGINT');
+      await exited;
+    }
     await database.stop();
     await rm(dataDir, { recursive: true, force: true });
   }

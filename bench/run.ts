@@ -48,7 +48,7 @@ function summarize(figure: Figure): string {
     case 'growth':
       return `${figure.rows.map((row) => `${row.leases / 1_000}k leases: ${row.ingestPerSecond === null ? 'incomplete' : `${row.ingestPerSecond.toLocaleString('en')}/s`}, RSS peak ${row.rssPeakMiB} MiB, steady ${row.rssSteadyMiB} MiB`).join('; ')}; ${figure.rssPerThousandLeasesMiB ?? '?'} MiB per 1,000 more leases at steady state (target ≤ 0.5); written to bench/growth-ingest.{json,svg}`;
     case 'latency':
-      return `write → row p50 ${figure.toRow.p50} ms / p99 ${figure.toRow.p99} ms; → browser p50 ${figure.toBrowser.p50} ms / p99 ${figure.toBrowser.p99} ms (target p99 ≤ 250 ms) — ${verdict(figure.met)}`;
+      return `write → row p50 ${figure.toRow.p50} ms / p99 ${figure.toRow.p99} ms; → browser p50 ${figure.toBrowser.p50} ms / p99 ${figure.toBrowser.p99} ms; while another process loads the disk (${figure.underDiskLoad.diskLoad ? `${Math.round(figure.underDiskLoad.diskLoad.mib / figure.underDiskLoad.diskLoad.seconds)} MiB/s written with fsync` : 'writer did not report'}): → row p50 ${figure.underDiskLoad.toRow.p50} / p99 ${figure.underDiskLoad.toRow.p99} ms, → browser p50 ${figure.underDiskLoad.toBrowser.p50} / p99 ${figure.underDiskLoad.toBrowser.p99} ms; arrived: ${figure.toRow.matched}/${figure.writes} and ${figure.underDiskLoad.toRow.matched}/${figure.underDiskLoad.writes} writes (target p99 ≤ 250 ms in both) — ${verdict(figure.met)}`;
     case 'memory':
       return `controller RSS with ${figure.leases.toLocaleString('en')} leases in ${figure.clusters} clusters: peak ${figure.rssMiB.peak} MiB, steady ${figure.rssMiB.steady} MiB (target ≤ 300 MiB) — ${verdict(figure.met)}`;
     case 'queries':
