@@ -15,9 +15,11 @@ import { median } from './machine';
 
 // The Nodes view at 5,000 nodes in one cluster: what one page load costs (the API's whole answer: per-node
 // p50/p99/worst, bursts, the cluster's renew gap over time, and a selected node's), read from per-minute
-// rollups seeded for BENCH_NODES_HOURS hours (default 6: 1.8 M rollup rows) and the per-cluster per-minute and
-// per-node per-hour rollups built from them. Every half hour 70 % of the
-// nodes miss renewals together (a 28–32 s gap), the rest of the time they renew every ~10 s.
+// rollups seeded for BENCH_NODES_HOURS hours plus the hour before (default 6 + 1: 2.1 M rollup rows), ending on
+// the hour, and the node heartbeat rollups built from them. Every half hour 70 % of the nodes miss renewals
+// together (a 28–32 s gap), the rest of the time they renew every ~10 s. Each window is read on the hour and
+// off it, in the worst case for the rollup tiers: starting one minute past an hour, so it holds the fewest whole
+// hours and 10-minute blocks and the most edge minutes (9 at the start, 1 at the end).
 
 const NODES = 5_000;
 const RUNS = 7;
@@ -29,7 +31,7 @@ export type NodesResult = {
   rollupRows: number;
   seedMs: number;
   // seriesMs: the cluster's renew gap over time alone (part of pageMs, whose queries run side by side).
-  windows: Array<{ hours: number; pageMs: { median: number; max: number }; withNodeMs: { median: number; max: number }; seriesMs: { median: number; max: number }; answerBytes: number; seriesPoints: number; bursts: number }>;
+  windows: Array<{ hours: number; isOnTheHour: boolean; from: string; to: string; pageMs: { median: number; max: number }; withNodeMs: { median: number; max: number }; seriesMs: { median: number; max: number }; answerBytes: number; seriesPoints: number; bursts: number }>;
   loadAverage: { before: number; after: number };
 };
 
@@ -104,19 +106,24 @@ export async function benchNodes(): Promise<NodesResult> {
     const database = await startEmbeddedPostgres({ dataDir, log: loggerFor('bench-postgres') });
     try {
       await migrate(database.url);
-      const anchor = new Date(Math.floor(Date.now() / 60_000) * 60_000);
+      const anchor = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
       const before = os.loadavg()[0]!;
-      const seeded = await seed(database.url, hours, anchor);
+      const seeded = await seed(database.url, hours + 1, anchor);
       const store = createStore(database.url, { max: 8 });
       try {
         const clusterId = (await store.prisma.cluster.findUniqueOrThrow({ where: { name: 'prod-eu' }, select: { id: true } })).id;
         const windows: NodesResult['windows'] = [];
-        for (const windowHours of [...new Set([1, hours])]) {
-          const range = { from: new Date(anchor.getTime() - windowHours * 3_600_000), to: anchor };
+        const cases = [...new Set([1, hours])].flatMap((windowHours) => [true, false].map((isOnTheHour) => ({ windowHours, isOnTheHour })));
+        for (const { windowHours, isOnTheHour } of cases) {
+          const to = isOnTheHour ? anchor.getTime() : anchor.getTime() - 59 * 60_000;
+          const range = { from: new Date(to - windowHours * 3_600_000), to: new Date(to) };
           const page = () => getNodeHeartbeats(store, 'prod-eu', range, defaultNodeHeartbeatOptions);
           const answer = await page();
           windows.push({
             hours: windowHours,
+            isOnTheHour,
+            from: range.from.toISOString(),
+            to: range.to.toISOString(),
             pageMs: await timeRuns(page),
             withNodeMs: await timeRuns(() => getNodeHeartbeats(store, 'prod-eu', range, defaultNodeHeartbeatOptions, 'prod-eu-node-00042')),
             seriesMs: await timeRuns(() => getGapSeries(store, clusterId, range, null)),
@@ -125,7 +132,7 @@ export async function benchNodes(): Promise<NodesResult> {
             bursts: answer?.bursts.length ?? 0,
           });
         }
-        return { figure: 'nodes', nodes: NODES, seededHours: hours, rollupRows: seeded.rows, seedMs: seeded.seedMs, windows, loadAverage: { before: Math.round(before * 100) / 100, after: Math.round(os.loadavg()[0]! * 100) / 100 } };
+        return { figure: 'nodes', nodes: NODES, seededHours: hours + 1, rollupRows: seeded.rows, seedMs: seeded.seedMs, windows, loadAverage: { before: Math.round(before * 100) / 100, after: Math.round(os.loadavg()[0]! * 100) / 100 } };
       } finally {
         await closeStore(store);
       }

@@ -61,7 +61,7 @@ function summarize(figure: Figure): string {
       return `storage after ${figure.growth.map((row) => `${row.day} d: ${row.totalMiB} MiB (${row.bytesPerKeptSample} B per kept sample)`).join(', ')} for ${figure.leases} leases; dropping a day of ${figure.bigDrop.rows.toLocaleString('en')} samples ${figure.bigDrop.dropMs} ms, ${figure.bigDrop.rowsDeleted} rows deleted (target ≤ 1,000 ms, no bloat) — ${verdict(figure.met)}`;
     case 'nodes':
       return `Nodes view, ${figure.nodes.toLocaleString('en')} nodes in one cluster (${figure.rollupRows.toLocaleString('en')} rollup rows, ${figure.seededHours} h): ${figure.windows
-        .map((window) => `${window.hours} h window ${window.pageMs.median} ms median (max ${window.pageMs.max}), with a node selected ${window.withNodeMs.median} ms, gap-over-time series alone ${window.seriesMs.median} ms, answer ${Math.round(window.answerBytes / 1024)} KiB, ${window.seriesPoints} points, ${window.bursts} bursts`)
+        .map((window) => `${window.hours} h window ${window.isOnTheHour ? 'on the hour' : 'off the hour'} (${window.from.slice(11, 16)}–${window.to.slice(11, 16)}) ${window.pageMs.median} ms median (max ${window.pageMs.max}), with a node selected ${window.withNodeMs.median} ms, gap-over-time series alone ${window.seriesMs.median} ms, answer ${Math.round(window.answerBytes / 1024)} KiB, ${window.seriesPoints} points, ${window.bursts} bursts`)
         .join('; ')}; load ${figure.loadAverage.before}→${figure.loadAverage.after}`;
     case 'render':
       return `lease timeline with ${figure.transitions.toLocaleString('en')} transitions drawn in ${figure.renderMs.median} ms median (target ≤ 400 ms) — ${verdict(figure.met)}`;
