@@ -7,6 +7,7 @@ import { loggerFor } from '../lib/log';
 import { closeStore, createStore } from '../lib/store/client';
 import { startEmbeddedPostgres } from '../lib/store/embedded-postgres';
 import { migrate } from '../lib/store/migrate';
+import { loadHeartbeatFacts, loadHeartbeatGapHistory } from '../lib/store/alert-facts';
 import { defaultNodeHeartbeatOptions, getGapSeries, getNodeHeartbeats } from '../lib/store/node-heartbeats';
 import { rebuildNodeHeartbeatRollupsSql } from '../lib/store/node-heartbeat-rollups';
 import { maintainPartitions } from '../lib/store/partitions';
@@ -32,8 +33,39 @@ export type NodesResult = {
   seedMs: number;
   // seriesMs: the cluster's renew gap over time alone (part of pageMs, whose queries run side by side).
   windows: Array<{ hours: number; isOnTheHour: boolean; from: string; to: string; pageMs: { median: number; max: number }; withNodeMs: { median: number; max: number }; seriesMs: { median: number; max: number }; answerBytes: number; seriesPoints: number; bursts: number }>;
+  // heartbeat_gap alert facts over raw renew samples of the last RAW_MINUTES (every node every ~10 s, the same
+  // bursts): the engine's read per window (every tick) and the preview's read of an hour.
+  alerts: { rawSamples: number; seedMs: number; engine: Array<{ windowSeconds: number; ms: { median: number; max: number }; nodes: number; gaps: number }>; preview: { ms: { median: number; max: number }; nodes: number; periods: number } };
   loadAverage: { before: number; after: number };
 };
+
+const RAW_MINUTES = 65;
+
+// Raw renew samples of every node for the last RAW_MINUTES before `anchor`: one every 10 s (offset per node);
+// in a burst minute (every half hour) 70 % of the nodes miss two renewals, so the third comes 30 s after the last.
+async function seedRaw(databaseUrl: string, anchor: Date): Promise<{ rows: number; seedMs: number }> {
+  const started = performance.now();
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    // Not late samples for the rollup job (the queueing trigger would fire for each): the seed writes history.
+    await client.query(`SET session_replication_role = replica`);
+    const { rowCount } = await client.query(
+      `INSERT INTO "RenewSample" ("leaseId", "renewTime", "intervalMs", "lagMs")
+       SELECT l.id, t, CASE WHEN k = 0 THEN NULL WHEN burst AND k % 6 = 3 THEN 30000 ELSE 10000 END, 40 + l.id % 50
+         FROM "Lease" l
+        CROSS JOIN generate_series(0, $2::int * 6 - 1) AS k
+        CROSS JOIN LATERAL (SELECT $1::timestamptz - make_interval(mins => $2::int) + make_interval(secs => k * 10 + (l.id * 7919 % 10000) / 1000.0) AS t) AS at
+        CROSS JOIN LATERAL (SELECT extract(minute FROM at.t)::int % 30 = 0 AND l.id % 10 < 7 AS burst) AS m
+        WHERE l.kind = 'node_heartbeat' AND NOT (burst AND k % 6 IN (1, 2))`,
+      [anchor, RAW_MINUTES],
+    );
+    await client.query('VACUUM ANALYZE "RenewSample"');
+    return { rows: rowCount ?? 0, seedMs: Math.round(performance.now() - started) };
+  } finally {
+    await client.end();
+  }
+}
 
 const lnGamma = Math.log((1 + PERCENTILE_RELATIVE_ERROR) / (1 - PERCENTILE_RELATIVE_ERROR));
 const entry = (ms: number, count: number) => ((1 + Math.floor(Math.log(ms) / lnGamma) + ENTRY_INDEX_OFFSET) << 16) | count;
@@ -132,7 +164,22 @@ export async function benchNodes(): Promise<NodesResult> {
             bursts: answer?.bursts.length ?? 0,
           });
         }
-        return { figure: 'nodes', nodes: NODES, seededHours: hours + 1, rollupRows: seeded.rows, seedMs: seeded.seedMs, windows, loadAverage: { before: Math.round(before * 100) / 100, after: Math.round(os.loadavg()[0]! * 100) / 100 } };
+        const raw = await seedRaw(database.url, anchor);
+        const engine: NodesResult['alerts']['engine'] = [];
+        for (const windowSeconds of [300, 3_600]) {
+          const read = () => loadHeartbeatFacts(store.prisma, new Date(anchor.getTime() - windowSeconds * 1_000), anchor);
+          const facts = await read();
+          engine.push({ windowSeconds, ms: await timeRuns(read), nodes: facts.length, gaps: facts.reduce((sum, fact) => sum + fact.gaps.length, 0) });
+        }
+        const previewRead = () => loadHeartbeatGapHistory(store.prisma, { from: new Date(anchor.getTime() - 3_600_000), to: anchor }, 20_000);
+        const history = await previewRead();
+        const alerts: NodesResult['alerts'] = {
+          rawSamples: raw.rows,
+          seedMs: raw.seedMs,
+          engine,
+          preview: { ms: await timeRuns(previewRead), nodes: history.length, periods: history.reduce((sum, entry) => sum + entry.periods.length, 0) },
+        };
+        return { figure: 'nodes', alerts, nodes: NODES, seededHours: hours + 1, rollupRows: seeded.rows, seedMs: seeded.seedMs, windows, loadAverage: { before: Math.round(before * 100) / 100, after: Math.round(os.loadavg()[0]! * 100) / 100 } };
       } finally {
         await closeStore(store);
       }

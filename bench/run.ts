@@ -62,7 +62,7 @@ function summarize(figure: Figure): string {
     case 'nodes':
       return `Nodes view, ${figure.nodes.toLocaleString('en')} nodes in one cluster (${figure.rollupRows.toLocaleString('en')} rollup rows, ${figure.seededHours} h): ${figure.windows
         .map((window) => `${window.hours} h window ${window.isOnTheHour ? 'on the hour' : 'off the hour'} (${window.from.slice(11, 16)}–${window.to.slice(11, 16)}) ${window.pageMs.median} ms median (max ${window.pageMs.max}), with a node selected ${window.withNodeMs.median} ms, gap-over-time series alone ${window.seriesMs.median} ms, answer ${Math.round(window.answerBytes / 1024)} KiB, ${window.seriesPoints} points, ${window.bursts} bursts`)
-        .join('; ')}; load ${figure.loadAverage.before}→${figure.loadAverage.after}`;
+        .join('; ')}; heartbeat_gap facts over ${figure.alerts.rawSamples.toLocaleString('en')} raw samples: engine ${figure.alerts.engine.map((read) => `${read.windowSeconds} s window ${read.ms.median} ms median (max ${read.ms.max}, ${read.nodes} nodes, ${read.gaps} gaps)`).join(', ')}, preview of 1 h ${figure.alerts.preview.ms.median} ms median (max ${figure.alerts.preview.ms.max}, ${figure.alerts.preview.periods} periods); load ${figure.loadAverage.before}→${figure.loadAverage.after}`;
     case 'render':
       return `lease timeline with ${figure.transitions.toLocaleString('en')} transitions drawn in ${figure.renderMs.median} ms median (target ≤ 400 ms) — ${verdict(figure.met)}`;
   }
