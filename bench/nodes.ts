@@ -43,7 +43,7 @@ const RAW_MINUTES = 65;
 
 // Raw renew samples of every node for the last RAW_MINUTES before `anchor`: one every 10 s (offset per node);
 // in a burst minute (every half hour) 70 % of the nodes miss two renewals, so the third comes 30 s after the last.
-async function seedRaw(databaseUrl: string, anchor: Date): Promise<{ rows: number; seedMs: number }> {
+export async function seedRaw(databaseUrl: string, anchor: Date): Promise<{ rows: number; seedMs: number }> {
   const started = performance.now();
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
@@ -70,7 +70,7 @@ async function seedRaw(databaseUrl: string, anchor: Date): Promise<{ rows: numbe
 const lnGamma = Math.log((1 + PERCENTILE_RELATIVE_ERROR) / (1 - PERCENTILE_RELATIVE_ERROR));
 const entry = (ms: number, count: number) => ((1 + Math.floor(Math.log(ms) / lnGamma) + ENTRY_INDEX_OFFSET) << 16) | count;
 
-async function seed(databaseUrl: string, hours: number, anchor: Date): Promise<{ rows: number; seedMs: number }> {
+export async function seed(databaseUrl: string, hours: number, anchor: Date): Promise<{ rows: number; seedMs: number }> {
   const started = performance.now();
   const spanStart = new Date(anchor.getTime() - hours * 3_600_000);
   const client = new pg.Client({ connectionString: databaseUrl });
@@ -167,7 +167,7 @@ export async function benchNodes(): Promise<NodesResult> {
         const raw = await seedRaw(database.url, anchor);
         const engine: NodesResult['alerts']['engine'] = [];
         for (const windowSeconds of [300, 3_600]) {
-          const read = () => loadHeartbeatFacts(store.prisma, new Date(anchor.getTime() - windowSeconds * 1_000), anchor);
+          const read = () => loadHeartbeatFacts(store.prisma, new Date(anchor.getTime() - windowSeconds * 1_000));
           const facts = await read();
           engine.push({ windowSeconds, ms: await timeRuns(read), nodes: facts.length, gaps: facts.reduce((sum, fact) => sum + fact.gaps.length, 0) });
         }
