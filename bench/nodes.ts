@@ -7,6 +7,7 @@ import { loggerFor } from '../lib/log';
 import { closeStore, createStore } from '../lib/store/client';
 import { startEmbeddedPostgres } from '../lib/store/embedded-postgres';
 import { migrate } from '../lib/store/migrate';
+import { loadHeartbeatFacts, loadHeartbeatGapHistory } from '../lib/store/alert-facts';
 import { defaultNodeHeartbeatOptions, getGapSeries, getNodeHeartbeats } from '../lib/store/node-heartbeats';
 import { rebuildNodeHeartbeatRollupsSql } from '../lib/store/node-heartbeat-rollups';
 import { maintainPartitions } from '../lib/store/partitions';
@@ -15,9 +16,11 @@ import { median } from './machine';
 
 // The Nodes view at 5,000 nodes in one cluster: what one page load costs (the API's whole answer: per-node
 // p50/p99/worst, bursts, the cluster's renew gap over time, and a selected node's), read from per-minute
-// rollups seeded for BENCH_NODES_HOURS hours (default 6: 1.8 M rollup rows) and the per-cluster per-minute and
-// per-node per-hour rollups built from them. Every half hour 70 % of the
-// nodes miss renewals together (a 28–32 s gap), the rest of the time they renew every ~10 s.
+// rollups seeded for BENCH_NODES_HOURS hours plus the hour before (default 6 + 1: 2.1 M rollup rows), ending on
+// the hour, and the node heartbeat rollups built from them. Every half hour 70 % of the nodes miss renewals
+// together (a 28–32 s gap), the rest of the time they renew every ~10 s. Each window is read on the hour and
+// off it, in the worst case for the rollup tiers: starting one minute past an hour, so it holds the fewest whole
+// hours and 10-minute blocks and the most edge minutes (9 at the start, 1 at the end).
 
 const NODES = 5_000;
 const RUNS = 7;
@@ -29,14 +32,45 @@ export type NodesResult = {
   rollupRows: number;
   seedMs: number;
   // seriesMs: the cluster's renew gap over time alone (part of pageMs, whose queries run side by side).
-  windows: Array<{ hours: number; pageMs: { median: number; max: number }; withNodeMs: { median: number; max: number }; seriesMs: { median: number; max: number }; answerBytes: number; seriesPoints: number; bursts: number }>;
+  windows: Array<{ hours: number; isOnTheHour: boolean; from: string; to: string; pageMs: { median: number; max: number }; withNodeMs: { median: number; max: number }; seriesMs: { median: number; max: number }; answerBytes: number; seriesPoints: number; bursts: number }>;
+  // heartbeat_gap alert facts over raw renew samples of the last RAW_MINUTES (every node every ~10 s, the same
+  // bursts): the engine's read per window (every tick) and the preview's read of an hour.
+  alerts: { rawSamples: number; seedMs: number; engine: Array<{ windowSeconds: number; ms: { median: number; max: number }; nodes: number; gaps: number }>; preview: { ms: { median: number; max: number }; nodes: number; periods: number } };
   loadAverage: { before: number; after: number };
 };
+
+const RAW_MINUTES = 65;
+
+// Raw renew samples of every node for the last RAW_MINUTES before `anchor`: one every 10 s (offset per node);
+// in a burst minute (every half hour) 70 % of the nodes miss two renewals, so the third comes 30 s after the last.
+export async function seedRaw(databaseUrl: string, anchor: Date): Promise<{ rows: number; seedMs: number }> {
+  const started = performance.now();
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    // Not late samples for the rollup job (the queueing trigger would fire for each): the seed writes history.
+    await client.query(`SET session_replication_role = replica`);
+    const { rowCount } = await client.query(
+      `INSERT INTO "RenewSample" ("leaseId", "renewTime", "intervalMs", "lagMs")
+       SELECT l.id, t, CASE WHEN k = 0 THEN NULL WHEN burst AND k % 6 = 3 THEN 30000 ELSE 10000 END, 40 + l.id % 50
+         FROM "Lease" l
+        CROSS JOIN generate_series(0, $2::int * 6 - 1) AS k
+        CROSS JOIN LATERAL (SELECT $1::timestamptz - make_interval(mins => $2::int) + make_interval(secs => k * 10 + (l.id * 7919 % 10000) / 1000.0) AS t) AS at
+        CROSS JOIN LATERAL (SELECT extract(minute FROM at.t)::int % 30 = 0 AND l.id % 10 < 7 AS burst) AS m
+        WHERE l.kind = 'node_heartbeat' AND NOT (burst AND k % 6 IN (1, 2))`,
+      [anchor, RAW_MINUTES],
+    );
+    await client.query('VACUUM ANALYZE "RenewSample"');
+    return { rows: rowCount ?? 0, seedMs: Math.round(performance.now() - started) };
+  } finally {
+    await client.end();
+  }
+}
 
 const lnGamma = Math.log((1 + PERCENTILE_RELATIVE_ERROR) / (1 - PERCENTILE_RELATIVE_ERROR));
 const entry = (ms: number, count: number) => ((1 + Math.floor(Math.log(ms) / lnGamma) + ENTRY_INDEX_OFFSET) << 16) | count;
 
-async function seed(databaseUrl: string, hours: number, anchor: Date): Promise<{ rows: number; seedMs: number }> {
+export async function seed(databaseUrl: string, hours: number, anchor: Date): Promise<{ rows: number; seedMs: number }> {
   const started = performance.now();
   const spanStart = new Date(anchor.getTime() - hours * 3_600_000);
   const client = new pg.Client({ connectionString: databaseUrl });
@@ -104,19 +138,24 @@ export async function benchNodes(): Promise<NodesResult> {
     const database = await startEmbeddedPostgres({ dataDir, log: loggerFor('bench-postgres') });
     try {
       await migrate(database.url);
-      const anchor = new Date(Math.floor(Date.now() / 60_000) * 60_000);
+      const anchor = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
       const before = os.loadavg()[0]!;
-      const seeded = await seed(database.url, hours, anchor);
+      const seeded = await seed(database.url, hours + 1, anchor);
       const store = createStore(database.url, { max: 8 });
       try {
         const clusterId = (await store.prisma.cluster.findUniqueOrThrow({ where: { name: 'prod-eu' }, select: { id: true } })).id;
         const windows: NodesResult['windows'] = [];
-        for (const windowHours of [...new Set([1, hours])]) {
-          const range = { from: new Date(anchor.getTime() - windowHours * 3_600_000), to: anchor };
+        const cases = [...new Set([1, hours])].flatMap((windowHours) => [true, false].map((isOnTheHour) => ({ windowHours, isOnTheHour })));
+        for (const { windowHours, isOnTheHour } of cases) {
+          const to = isOnTheHour ? anchor.getTime() : anchor.getTime() - 59 * 60_000;
+          const range = { from: new Date(to - windowHours * 3_600_000), to: new Date(to) };
           const page = () => getNodeHeartbeats(store, 'prod-eu', range, defaultNodeHeartbeatOptions);
           const answer = await page();
           windows.push({
             hours: windowHours,
+            isOnTheHour,
+            from: range.from.toISOString(),
+            to: range.to.toISOString(),
             pageMs: await timeRuns(page),
             withNodeMs: await timeRuns(() => getNodeHeartbeats(store, 'prod-eu', range, defaultNodeHeartbeatOptions, 'prod-eu-node-00042')),
             seriesMs: await timeRuns(() => getGapSeries(store, clusterId, range, null)),
@@ -125,7 +164,22 @@ export async function benchNodes(): Promise<NodesResult> {
             bursts: answer?.bursts.length ?? 0,
           });
         }
-        return { figure: 'nodes', nodes: NODES, seededHours: hours, rollupRows: seeded.rows, seedMs: seeded.seedMs, windows, loadAverage: { before: Math.round(before * 100) / 100, after: Math.round(os.loadavg()[0]! * 100) / 100 } };
+        const raw = await seedRaw(database.url, anchor);
+        const engine: NodesResult['alerts']['engine'] = [];
+        for (const windowSeconds of [300, 3_600]) {
+          const read = () => loadHeartbeatFacts(store.prisma, new Date(anchor.getTime() - windowSeconds * 1_000));
+          const facts = await read();
+          engine.push({ windowSeconds, ms: await timeRuns(read), nodes: facts.length, gaps: facts.reduce((sum, fact) => sum + fact.gaps.length, 0) });
+        }
+        const previewRead = () => loadHeartbeatGapHistory(store.prisma, { from: new Date(anchor.getTime() - 3_600_000), to: anchor }, 20_000);
+        const history = await previewRead();
+        const alerts: NodesResult['alerts'] = {
+          rawSamples: raw.rows,
+          seedMs: raw.seedMs,
+          engine,
+          preview: { ms: await timeRuns(previewRead), nodes: history.length, periods: history.reduce((sum, entry) => sum + entry.periods.length, 0) },
+        };
+        return { figure: 'nodes', alerts, nodes: NODES, seededHours: hours + 1, rollupRows: seeded.rows, seedMs: seeded.seedMs, windows, loadAverage: { before: Math.round(before * 100) / 100, after: Math.round(os.loadavg()[0]! * 100) / 100 } };
       } finally {
         await closeStore(store);
       }

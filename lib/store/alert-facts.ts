@@ -236,17 +236,43 @@ export async function loadStaleHistory(db: Db, range: TimeRange): Promise<Array<
   });
 }
 
+// Renew gaps long enough for a heartbeat_gap rule are rare (a node renews every 10 s): the partial index
+// "RenewSample_gap_idx" (migration 20261207091000) holds only the samples whose interval reaches the shortest
+// threshold a rule may have, so both reads below visit just those rows, never every node's renewals. The
+// threshold goes into the SQL as a literal: only then can the planner prove a query's condition implies the
+// index's predicate (a bind parameter would leave a generic plan without the index). The gaps are read in a
+// MATERIALIZED CTE, by time alone: joined to the leases first, a small table's plan would walk each node's
+// samples through the primary key instead.
+export const GAP_INDEX_MIN_MS = minHeartbeatGapSeconds * 1_000;
+const gapIndexed = Prisma.raw(`s."intervalMs" >= ${GAP_INDEX_MIN_MS}`);
+const HOUR_MS = 3_600_000;
+
 // Node heartbeats: each node lease's renew gaps (longer than the shortest threshold a rule may have) inside
-// the window, its last renewal (from the lease row, so a node that stopped renewing altogether still counts),
-// and since when its cluster has an open observation gap (Leasetrail blind: silence then is not the node's).
-export async function loadHeartbeatFacts(db: Db, since: Date): Promise<HeartbeatFacts[]> {
-  const rows = await db.$queryRaw<Array<LeaseRow & { renewTime: Date | null; gaps: Array<[number, number]> | null; blindSince: Date | null }>>`
-    SELECT c.name AS cluster, l.namespace, l.name, l."renewTime",
-           (SELECT json_agg(json_build_array((extract(epoch FROM s."renewTime") * 1000)::float8, s."intervalMs"))
-              FROM "RenewSample" s WHERE s."leaseId" = l.id AND s."renewTime" > ${since}::timestamptz AND s."intervalMs" >= ${minHeartbeatGapSeconds * 1_000}) AS gaps,
-           (SELECT min(g."startedAt") FROM "ObservationGap" g WHERE g."clusterId" = l."clusterId" AND g."endedAt" IS NULL) AS "blindSince"
-      FROM "Lease" l JOIN "Cluster" c ON c.id = l."clusterId"
+// the window, its last renewal, and since when its cluster has an open observation gap (Leasetrail blind:
+// silence then is not the node's). Renewals do not rewrite the lease row (lease-states.ts), so the last
+// renewal is the newer of the row's and the lease's newest sample: one probe of the primary key per node
+// into the partitions of the last hour before the window (as far back as a threshold reaches), and, for a
+// node silent that long, into all of them (a node that stopped renewing altogether still counts).
+export function heartbeatFactsSql(since: Date): Prisma.Sql {
+  const recent = new Date(since.getTime() - HOUR_MS);
+  return Prisma.sql`
+    WITH gaps AS MATERIALIZED (
+      SELECT s."leaseId", json_agg(json_build_array((extract(epoch FROM s."renewTime") * 1000)::float8, s."intervalMs") ORDER BY s."renewTime") AS gaps
+        FROM "RenewSample" s WHERE ${gapIndexed} AND s."renewTime" > ${since}::timestamptz
+       GROUP BY 1
+    )
+    SELECT c.name AS cluster, l.namespace, l.name,
+           GREATEST(l."renewTime", coalesce(
+             (SELECT max(s."renewTime") FROM "RenewSample" s WHERE s."leaseId" = l.id AND s."renewTime" > ${recent}::timestamptz),
+             (SELECT max(s."renewTime") FROM "RenewSample" s WHERE s."leaseId" = l.id))) AS "renewTime",
+           g.gaps,
+           (SELECT min(o."startedAt") FROM "ObservationGap" o WHERE o."clusterId" = l."clusterId" AND o."endedAt" IS NULL) AS "blindSince"
+      FROM "Lease" l JOIN "Cluster" c ON c.id = l."clusterId" LEFT JOIN gaps g ON g."leaseId" = l.id
      WHERE l.kind = 'node_heartbeat' AND l."deletedAt" IS NULL`;
+}
+
+export async function loadHeartbeatFacts(db: Db, since: Date): Promise<HeartbeatFacts[]> {
+  const rows = await db.$queryRaw<Array<LeaseRow & { renewTime: Date | null; gaps: Array<[number, number]> | null; blindSince: Date | null }>>(heartbeatFactsSql(since));
   return rows.map((row) => ({
     subject: subjectOf(row),
     gaps: (row.gaps ?? []).map(([endedAt, gapMs]) => ({ endedAt, gapMs })),
@@ -255,14 +281,26 @@ export async function loadHeartbeatFacts(db: Db, since: Date): Promise<Heartbeat
   }));
 }
 
-// Gaps over a range for the preview: a node was over the threshold from (renewal − gap + threshold) until that renewal.
-export async function loadHeartbeatGapHistory(db: Db, range: TimeRange, thresholdMs: number): Promise<Array<{ subject: Subject; periods: ActiveInterval[]; nodesInCluster: number }>> {
-  const rows = await db.$queryRaw<Array<LeaseRow & { renewTime: Date; intervalMs: number; nodes: number }>>`
-    SELECT c.name AS cluster, l.namespace, l.name, s."renewTime", s."intervalMs",
-           (SELECT count(*)::int FROM "Lease" n WHERE n."clusterId" = l."clusterId" AND n.kind = 'node_heartbeat' AND n."deletedAt" IS NULL) AS nodes
-      FROM "RenewSample" s JOIN "Lease" l ON l.id = s."leaseId" JOIN "Cluster" c ON c.id = l."clusterId"
-     WHERE l.kind = 'node_heartbeat' AND s."intervalMs" >= ${thresholdMs} AND s."renewTime" >= ${range.from}::timestamptz AND s."renewTime" < ${range.to}::timestamptz
+// Gaps over a range for the preview: a node was over the threshold from (renewal − gap + threshold) until that
+// renewal. Read through the gap index (the threshold is a validated whole number of seconds, at least the
+// index's); the node count is per cluster, not per gap.
+export function heartbeatGapHistorySql(range: TimeRange, thresholdMs: number): Prisma.Sql {
+  const threshold = Prisma.raw(String(Math.max(GAP_INDEX_MIN_MS, Math.ceil(thresholdMs))));
+  return Prisma.sql`
+    WITH gaps AS MATERIALIZED (
+      SELECT s."leaseId", s."renewTime", s."intervalMs" FROM "RenewSample" s
+       WHERE ${gapIndexed} AND s."intervalMs" >= ${threshold} AND s."renewTime" >= ${range.from}::timestamptz AND s."renewTime" < ${range.to}::timestamptz
+    ), counts AS (
+      SELECT "clusterId", count(*)::int AS nodes FROM "Lease" WHERE kind = 'node_heartbeat' AND "deletedAt" IS NULL GROUP BY 1
+    )
+    SELECT c.name AS cluster, l.namespace, l.name, s."renewTime", s."intervalMs", coalesce(n.nodes, 0) AS nodes
+      FROM gaps s JOIN "Lease" l ON l.id = s."leaseId" JOIN "Cluster" c ON c.id = l."clusterId" LEFT JOIN counts n ON n."clusterId" = l."clusterId"
+     WHERE l.kind = 'node_heartbeat'
      ORDER BY s."renewTime"`;
+}
+
+export async function loadHeartbeatGapHistory(db: Db, range: TimeRange, thresholdMs: number): Promise<Array<{ subject: Subject; periods: ActiveInterval[]; nodesInCluster: number }>> {
+  const rows = await db.$queryRaw<Array<LeaseRow & { renewTime: Date; intervalMs: number; nodes: number }>>(heartbeatGapHistorySql(range, thresholdMs));
   const byLease = new Map<string, { subject: Subject; periods: ActiveInterval[]; nodesInCluster: number }>();
   for (const row of rows) {
     const entry = byLease.get(keyOf(row)) ?? { subject: subjectOf(row), periods: [], nodesInCluster: row.nodes };

@@ -7,11 +7,14 @@ import { readProgress } from './rollup-progress';
 
 // The range-partitioned tables (migration 20261207040000) and how this module keeps them: partitions
 // named prefix + UTC period, created ahead of time, dropped whole when retention passes them.
-export type PartitionedTable = { table: 'RenewSample' | 'RenewRollup'; column: string; unit: 'day' | 'month'; prefix: string };
+export type PartitionedTable = { table: 'RenewSample' | 'RenewRollup' | 'NodeHeartbeatMinute' | 'NodeHeartbeatTenMinute' | 'NodeHeartbeatHour'; column: string; unit: 'day' | 'month'; prefix: string };
 
 export const renewSamplePartitions: PartitionedTable = { table: 'RenewSample', column: 'renewTime', unit: 'day', prefix: 'RenewSample_d' };
 export const renewRollupPartitions: PartitionedTable = { table: 'RenewRollup', column: 'bucket', unit: 'month', prefix: 'RenewRollup_m' };
-export const partitionedTables = [renewSamplePartitions, renewRollupPartitions];
+// The node heartbeat rollups (merges of RenewRollup rows; migration 20261207090000): monthly like RenewRollup,
+// created ahead with it and dropped whole at its horizon.
+export const nodeHeartbeatPartitions: PartitionedTable[] = (['NodeHeartbeatMinute', 'NodeHeartbeatTenMinute', 'NodeHeartbeatHour'] as const).map((table) => ({ table, column: 'bucket', unit: 'month', prefix: `${table}_m` }));
+export const partitionedTables = [renewSamplePartitions, renewRollupPartitions, ...nodeHeartbeatPartitions];
 
 const DAY_MS = 86_400_000;
 
@@ -249,9 +252,10 @@ export async function maintainPartitions(store: Store, options: MaintenanceOptio
       }
       const rollupCut = periodStart('month', now - retention.rollupsMs);
       const rollupTable = await maintainTable(client, renewRollupPartitions, rollupCut, settled.monthsAhead, settled);
-      // The node heartbeat rollups (merges of RenewRollup rows, not partitioned) follow the same horizon.
-      for (const table of ['NodeHeartbeatMinute', 'NodeHeartbeatHour']) await client.query(`DELETE FROM "${table}" WHERE bucket < $1::timestamptz`, [new Date(rollupCut)]);
-      return { isSkipped: false, tables: [rawTable, rollupTable] };
+      // The node heartbeat rollups (merges of RenewRollup rows) follow the same horizon, a whole month at a time.
+      const nodeTables: TableMaintenance[] = [];
+      for (const spec of nodeHeartbeatPartitions) nodeTables.push(await maintainTable(client, spec, rollupCut, settled.monthsAhead, settled));
+      return { isSkipped: false, tables: [rawTable, rollupTable, ...nodeTables] };
     } finally {
       await client.query('SELECT pg_advisory_unlock($1::int, $2::int)', [PARTITION_LOCK.namespace, PARTITION_LOCK.key]);
     }

@@ -2,20 +2,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cluster, Lease } from '../../../lib/store/generated/prisma/client';
 import { mergeBurstSlots } from '../../../lib/leases/heartbeat-bursts';
 import { rebuildNodeHeartbeatRollupsSql } from '../../../lib/store/node-heartbeat-rollups';
-import { defaultNodeHeartbeatOptions, getNodeHeartbeats, getSeriesStepMs, wholeHoursOf } from '../../../lib/store/node-heartbeats';
+import { defaultNodeHeartbeatOptions, getNodeHeartbeats, getSeriesStepMs, wholeHoursOf, windowTiersOf } from '../../../lib/store/node-heartbeats';
 import { ENTRY_INDEX_OFFSET, representativeOf } from '../../../lib/store/renew-histogram';
 import { maintainPartitions } from '../../../lib/store/partitions';
 import { rollUpRenewals } from '../../../lib/store/rollups';
 import { createMigratedDatabase, type MigratedDatabase } from '../helpers/database';
 import { seedCluster, seedLease, seedRenewSamples, type RenewSampleSeed } from '../helpers/seed';
 
-// NodeHeartbeatMinute and NodeHeartbeatHour are, after every rollup run (first pass, restated minutes,
+// NodeHeartbeatMinute, NodeHeartbeatTenMinute and NodeHeartbeatHour are, after every rollup run (first pass, restated minutes,
 // late samples queued by the trigger), exactly the merge of the node heartbeat leases' RenewRollup rows.
 
 let db: MigratedDatabase;
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
+const BLOCK = 10 * MINUTE;
 
 function random(seed: number): () => number {
   let state = seed >>> 0;
@@ -44,7 +45,7 @@ function groupBy<T>(rows: T[], key: (row: T) => string): Map<string, T[]> {
   return groups;
 }
 
-async function expectMergesOfRenewRollup(): Promise<{ minutes: number; hours: number }> {
+async function expectMergesOfRenewRollup(): Promise<{ minutes: number; hours: number; blocks: number }> {
   const rows = await db.store.prisma.$queryRaw<RollupRow[]>`
     SELECT r."leaseId", l."clusterId", r.bucket, r."sampleCount", r."intervalMaxMs", r."worstRenewTime", r."intervalHist"
       FROM "RenewRollup" r JOIN "Lease" l ON l.id = r."leaseId" WHERE l.kind = 'node_heartbeat'`;
@@ -55,22 +56,28 @@ async function expectMergesOfRenewRollup(): Promise<{ minutes: number; hours: nu
     intervalMaxMs: group.every((row) => row.intervalMaxMs === null) ? null : Math.max(...group.map((row) => row.intervalMaxMs ?? -Infinity)),
     hist: histogram(group.map((row) => row.intervalHist)),
   }));
-  const expectedHours = [...groupBy(rows, (row) => `${row.leaseId}/${Math.floor(row.bucket.getTime() / HOUR)}`).values()].map((group) => {
-    const worst = [...group].sort(worstFirst)[0]!;
-    return {
-      key: `${group[0]!.leaseId}/${new Date(Math.floor(group[0]!.bucket.getTime() / HOUR) * HOUR).toISOString()}`,
-      sampleCount: group.reduce((sum, row) => sum + row.sampleCount, 0),
-      intervalMaxMs: worst.intervalMaxMs,
-      worstRenewTime: worst.worstRenewTime.toISOString(),
-      hist: histogram(group.map((row) => row.intervalHist)),
-    };
-  });
+  const perNode = (unit: number) =>
+    [...groupBy(rows, (row) => `${row.leaseId}/${Math.floor(row.bucket.getTime() / unit)}`).values()].map((group) => {
+      const worst = [...group].sort(worstFirst)[0]!;
+      return {
+        key: `${group[0]!.leaseId}/${new Date(Math.floor(group[0]!.bucket.getTime() / unit) * unit).toISOString()}`,
+        sampleCount: group.reduce((sum, row) => sum + row.sampleCount, 0),
+        intervalMaxMs: worst.intervalMaxMs,
+        worstRenewTime: worst.worstRenewTime.toISOString(),
+        hist: histogram(group.map((row) => row.intervalHist)),
+      };
+    });
+  const expectedHours = perNode(HOUR);
+  const expectedBlocks = perNode(BLOCK);
   const minutes = await db.store.prisma.nodeHeartbeatMinute.findMany();
   const hours = await db.store.prisma.nodeHeartbeatHour.findMany();
+  const blocks = await db.store.prisma.nodeHeartbeatTenMinute.findMany();
   const byKey = <T extends { key: string }>(list: T[]) => [...list].sort((a, b) => a.key.localeCompare(b.key));
   expect(byKey(minutes.map((row) => ({ key: `${row.clusterId}/${row.bucket.toISOString()}`, nodes: row.nodes, sampleCount: row.sampleCount, intervalMaxMs: row.intervalMaxMs, hist: histogram([row.intervalHist]) })))).toEqual(byKey(expectedMinutes));
-  expect(byKey(hours.map((row) => ({ key: `${row.leaseId}/${row.bucket.toISOString()}`, sampleCount: row.sampleCount, intervalMaxMs: row.intervalMaxMs, worstRenewTime: row.worstRenewTime.toISOString(), hist: histogram([row.intervalHist]) })))).toEqual(byKey(expectedHours));
-  return { minutes: minutes.length, hours: hours.length };
+  const ofNode = (list: typeof hours) => byKey(list.map((row) => ({ key: `${row.leaseId}/${row.bucket.toISOString()}`, sampleCount: row.sampleCount, intervalMaxMs: row.intervalMaxMs, worstRenewTime: row.worstRenewTime.toISOString(), hist: histogram([row.intervalHist]) })));
+  expect(ofNode(hours)).toEqual(byKey(expectedHours));
+  expect(ofNode(blocks)).toEqual(byKey(expectedBlocks));
+  return { minutes: minutes.length, hours: hours.length, blocks: blocks.length };
 }
 
 
@@ -185,7 +192,16 @@ describe('node heartbeat rollups', () => {
     // The view read from the node heartbeat rollups (whole hours from NodeHeartbeatHour, edges from RenewRollup,
     // the series from NodeHeartbeatMinute) is the view computed from the per-node minute rows.
     const options = { ...defaultNodeHeartbeatOptions, burstMinNodes: 2, burstMinShare: 0 };
-    for (const range of [{ from: new Date(base + 7 * MINUTE + 13_000), to: new Date(base + 143 * MINUTE) }, { from: new Date(base + 41 * MINUTE), to: new Date(base + 99 * MINUTE) }, { from: new Date(base - HOUR), to: new Date(base + 3 * HOUR) }]) {
+    const ranges = [
+      { from: new Date(base + 7 * MINUTE + 13_000), to: new Date(base + 143 * MINUTE) },
+      { from: new Date(base + 41 * MINUTE), to: new Date(base + 99 * MINUTE) },
+      { from: new Date(base - HOUR), to: new Date(base + 3 * HOUR) },
+      // Off the hour: 10-minute blocks between edge minutes, with and without whole hours; inside one block.
+      { from: new Date(base + 41 * MINUTE + 1), to: new Date(base + 101 * MINUTE + 59_999) },
+      { from: new Date(base + 33 * MINUTE), to: new Date(base + 147 * MINUTE + 30_000) },
+      { from: new Date(base + 52 * MINUTE), to: new Date(base + 57 * MINUTE) },
+    ];
+    for (const range of ranges) {
       for (const cluster of clusters) {
         const view = (await getNodeHeartbeats(db.store, cluster.name, range, options))!;
         const expected = await expectedView(cluster, range, options);
@@ -200,18 +216,57 @@ describe('node heartbeat rollups', () => {
     expect(hoursOf(base + 7 * MINUTE + 13_000, base + 143 * MINUTE).to.getTime() - hoursOf(base + 7 * MINUTE + 13_000, base + 143 * MINUTE).from.getTime()).toBeGreaterThanOrEqual(HOUR);
     expect(hoursOf(base + 41 * MINUTE, base + 99 * MINUTE).to).toEqual(hoursOf(base + 41 * MINUTE, base + 99 * MINUTE).from);
     // Built afresh (the migration's backfill, the benchmark's seed): the same rows.
-    const kept = await Promise.all([db.store.prisma.nodeHeartbeatMinute.findMany({ orderBy: [{ clusterId: 'asc' }, { bucket: 'asc' }] }), db.store.prisma.nodeHeartbeatHour.findMany({ orderBy: [{ leaseId: 'asc' }, { bucket: 'asc' }] })]);
+    const readAll = () =>
+      Promise.all([
+        db.store.prisma.nodeHeartbeatMinute.findMany({ orderBy: [{ clusterId: 'asc' }, { bucket: 'asc' }] }),
+        db.store.prisma.nodeHeartbeatHour.findMany({ orderBy: [{ leaseId: 'asc' }, { bucket: 'asc' }] }),
+        db.store.prisma.nodeHeartbeatTenMinute.findMany({ orderBy: [{ leaseId: 'asc' }, { bucket: 'asc' }] }),
+      ]);
+    const kept = await readAll();
     for (const statement of rebuildNodeHeartbeatRollupsSql) await db.store.pool.query(statement);
-    const rebuilt = await Promise.all([db.store.prisma.nodeHeartbeatMinute.findMany({ orderBy: [{ clusterId: 'asc' }, { bucket: 'asc' }] }), db.store.prisma.nodeHeartbeatHour.findMany({ orderBy: [{ leaseId: 'asc' }, { bucket: 'asc' }] })]);
-    expect(rebuilt[0].map((row) => ({ ...row, intervalHist: histogram([row.intervalHist]) }))).toEqual(kept[0].map((row) => ({ ...row, intervalHist: histogram([row.intervalHist]) })));
-    expect(rebuilt[1].map((row) => ({ ...row, intervalHist: histogram([row.intervalHist]) }))).toEqual(kept[1].map((row) => ({ ...row, intervalHist: histogram([row.intervalHist]) })));
+    const rebuilt = await readAll();
+    expect(kept[2].length).toBeGreaterThan(nodes.length * 15);
+    for (const [index, rows] of rebuilt.entries()) {
+      expect(rows.map((row) => ({ ...row, intervalHist: histogram([row.intervalHist]) }))).toEqual(kept[index]!.map((row) => ({ ...row, intervalHist: histogram([row.intervalHist]) })));
+    }
+
+    // The per-node table reads RenewRollup only at the window's edges: with every minute row inside its whole
+    // 10-minute blocks gone, it is unchanged (reading those minutes, as before the 10-minute tier, it would not be).
+    const offTheHour = ranges[3]!;
+    const tiers = windowTiersOf(offTheHour);
+    expect(tiers.hours).toEqual([]);
+    expect(tiers.blocks).toEqual([{ from: new Date(base + 50 * MINUTE), to: new Date(base + 100 * MINUTE) }]);
+    expect(tiers.minutes).toEqual([{ from: offTheHour.from, to: new Date(base + 50 * MINUTE) }, { from: new Date(base + 100 * MINUTE), to: offTheHour.to }]);
+    for (const cluster of clusters) {
+      const before = (await getNodeHeartbeats(db.store, cluster.name, offTheHour, options))!.nodes;
+      await db.store.pool.query(`DELETE FROM "RenewRollup" r USING "Lease" l WHERE l.id = r."leaseId" AND l."clusterId" = $1 AND r.bucket >= $2 AND r.bucket < $3`, [cluster.id, tiers.blocks[0]!.from, tiers.blocks[0]!.to]);
+      expect((await getNodeHeartbeats(db.store, cluster.name, offTheHour, options))!.nodes).toEqual(before);
+    }
+    // The node tables follow the deletion, so the next seeds' checks see consistent merges.
+    for (const statement of rebuildNodeHeartbeatRollupsSql) await db.store.pool.query(statement);
   });
 
-  it('are dropped by retention with RenewRollup', async () => {
-    expect(await db.store.prisma.nodeHeartbeatHour.count()).toBeGreaterThan(0);
+  it('are partitioned by month and dropped by retention with RenewRollup, a whole partition at a time', async () => {
+    expect(await db.store.prisma.nodeHeartbeatTenMinute.count()).toBeGreaterThan(0);
     const DAY = 86_400_000;
-    await maintainPartitions(db.store, { now: new Date(Date.parse('2025-09-15T00:00:00Z')), retention: { rawSamplesMs: 30 * DAY, rollupsMs: 30 * DAY } });
+    const tables = ['NodeHeartbeatMinute', 'NodeHeartbeatTenMinute', 'NodeHeartbeatHour'] as const;
+    const count = async (table: string) => Number((await db.store.pool.query<{ n: string }>(`SELECT count(*) AS n FROM "${table}"`)).rows[0]!.n);
+    // The partition job creates the month of the test's rows (June 2025, older than the migration's months):
+    // the rows that waited in DEFAULT move into it.
+    const june = new Date('2025-06-01T00:00:00Z');
+    const created = await maintainPartitions(db.store, { now: june, createFrom: june, retention: { rawSamplesMs: 1000 * DAY, rollupsMs: 1000 * DAY }, daysAhead: 0, monthsAhead: 0 });
+    for (const table of tables) {
+      expect(created.tables.find((t) => t.table === table)?.created).toContain(`${table}_m202506`);
+      expect(await count(`${table}_default`)).toBe(0);
+      expect(await count(`${table}_m202506`)).toBeGreaterThan(0);
+    }
+    const result = await maintainPartitions(db.store, { now: new Date(Date.parse('2025-09-15T00:00:00Z')), retention: { rawSamplesMs: 30 * DAY, rollupsMs: 30 * DAY } });
+    for (const table of tables) {
+      const maintained = result.tables.find((t) => t.table === table)!;
+      expect(maintained.dropped).toContain(`${table}_m202506`);
+      expect(maintained).toMatchObject({ deletedFromDefault: 0, failed: [], deferred: [], droppedBefore: new Date('2025-08-01T00:00:00Z') });
+    }
     expect(await db.store.prisma.renewRollup.count()).toBe(0);
-    expect(await expectMergesOfRenewRollup()).toEqual({ minutes: 0, hours: 0 });
+    expect(await expectMergesOfRenewRollup()).toEqual({ minutes: 0, hours: 0, blocks: 0 });
   });
 });

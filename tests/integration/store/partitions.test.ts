@@ -8,7 +8,8 @@ import type { RenewalEvent, StoredLease } from '../../../lib/leases';
 import { parseMicroTime } from '../../../lib/leases/micro-time';
 import { writeBatch, type IngestBatch } from '../../../lib/store/ingest';
 import { defaultMigrationsDir, listMigrationFiles, migrate } from '../../../lib/store/migrate';
-import { listPartitions, maintainPartitions, PARTITION_LOCK, PartitionJob, partitionedTables, renewRollupPartitions, renewSamplePartitions } from '../../../lib/store/partitions';
+import { rebuildNodeHeartbeatRollupsSql } from '../../../lib/store/node-heartbeat-rollups';
+import { listPartitions, maintainPartitions, nodeHeartbeatPartitions, PARTITION_LOCK, PartitionJob, partitionedTables, renewRollupPartitions, renewSamplePartitions } from '../../../lib/store/partitions';
 import { listRenewals } from '../../../lib/store/renewals';
 import { LATE_SAMPLE_MS, rollUpRenewals } from '../../../lib/store/rollups';
 import { rollUpTimelines } from '../../../lib/store/timeline-rollups';
@@ -59,12 +60,18 @@ describe('partition maintenance', () => {
     const first = await maintainPartitions(db.store, { now, retention, daysAhead: 3, monthsAhead: 2 });
     expect(first.tables.find((t) => t.table === 'RenewSample')!.created).toEqual(['RenewSample_d20310227', 'RenewSample_d20310228', 'RenewSample_d20310301', 'RenewSample_d20310302']);
     expect(first.tables.find((t) => t.table === 'RenewRollup')!.created).toEqual(['RenewRollup_m203102', 'RenewRollup_m203103', 'RenewRollup_m203104']);
+    // The node heartbeat rollups are partitioned the same way, created ahead with RenewRollup.
+    for (const table of ['NodeHeartbeatMinute', 'NodeHeartbeatTenMinute', 'NodeHeartbeatHour']) {
+      expect(first.tables.find((t) => t.table === table)?.created).toEqual([`${table}_m203102`, `${table}_m203103`, `${table}_m203104`]);
+    }
     const again = await maintainPartitions(db.store, { now, retention, daysAhead: 3, monthsAhead: 2 });
     expect(again.tables.flatMap((t) => t.created)).toEqual([]);
     // Attached partitions carry every index of their parent (and RenewRollup's foreign key).
     expect(await diffPartitioning(partitionedTables, client)).toEqual([]);
-    const { rows: keys } = await client.query(`SELECT 1 FROM pg_constraint WHERE conrelid = '"RenewRollup_m203103"'::regclass AND contype = 'f'`);
-    expect(keys).toHaveLength(1);
+    for (const partition of ['RenewRollup_m203103', 'NodeHeartbeatMinute_m203103', 'NodeHeartbeatTenMinute_m203103', 'NodeHeartbeatHour_m203103']) {
+      const { rows: keys } = await client.query(`SELECT 1 FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'f'`, [`"${partition}"`]);
+      expect(keys, partition).toHaveLength(1);
+    }
     // A sample of a created day lands in its partition, not in DEFAULT.
     const cluster = await seedCluster(db.store, 'ahead');
     const lease = await seedLease(db.store, cluster, { namespace: 'kube-system', name: 'ahead' });
@@ -449,6 +456,57 @@ describe('the migration to partitioned tables', () => {
       expect(perPartition.find((p) => p.name === '"RenewSample_default"')?.n).toBe('1');
       expect(perPartition.filter((p) => /^"RenewSample_d\d{8}"$/.test(p.name)).length).toBeGreaterThanOrEqual(4);
       expect((await listPartitions(other, renewRollupPartitions)).length).toBeGreaterThanOrEqual(3);
+    } finally {
+      await other.end().catch(() => undefined);
+      await upgraded.drop();
+      await rm(before, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the migration to partitioned node heartbeat rollups', () => {
+  it('keeps their rows, in monthly partitions, and fills the 10-minute tier from RenewRollup', async () => {
+    const files = await listMigrationFiles();
+    const index = files.findIndex((file) => file.name === '20261207090000_node_heartbeat_rollup_partitions');
+    expect(index).toBeGreaterThan(0);
+    const before = await mkdtemp(path.join(os.tmpdir(), 'leasetrail-migrations-'));
+    const upgraded = await createEmptyDatabase('upgrade-nodes');
+    const other = new pg.Client({ connectionString: upgraded.url });
+    try {
+      for (const file of files.slice(0, index)) await cp(path.join(defaultMigrationsDir, file.name), path.join(before, file.name), { recursive: true });
+      await migrate(upgraded.url, { dir: before });
+      await other.connect();
+      const { rows } = await other.query<{ id: number }>(`INSERT INTO "Cluster" (name, source, "updatedAt") VALUES ('old', 'simulated', now()) RETURNING id`);
+      const { rows: leases } = await other.query<{ id: number }>(
+        `INSERT INTO "Lease" ("clusterId", namespace, name, kind, "observedAt", "updatedAt")
+         SELECT $1, 'kube-node-lease', 'node-' || n, 'node_heartbeat', now(), now() FROM generate_series(1, 3) AS n RETURNING id`,
+        [rows[0]!.id],
+      );
+      // Two hours of minute rollups per node, ending a day ago; the node tables as the previous migration filled them.
+      await other.query(
+        `INSERT INTO "RenewRollup" (bucket, "worstRenewTime", "leaseId", "sampleCount", "intervalMaxMs", "lagMaxMs", "worstLagMs", "intervalHist", "lagHist")
+         SELECT b, b + (l * 1000) * interval '1 millisecond', l, 6, 10000 + (extract(minute FROM b)::int * 97 + l) % 5000, 50, 40, ARRAY[((1 + floor(ln(10000) / ln(1.01 / 0.99))::int + 2048) << 16) | 6], '{}'
+           FROM unnest($1::int[]) AS l CROSS JOIN generate_series(date_trunc('hour', now() - interval '1 day') - interval '2 hours', date_trunc('hour', now() - interval '1 day') - interval '1 minute', interval '1 minute') AS b`,
+        [leases.map((lease) => lease.id)],
+      );
+      for (const statement of rebuildNodeHeartbeatRollupsSql.filter((sql) => !sql.includes('NodeHeartbeatTenMinute'))) await other.query(statement);
+      const minutesBefore = await other.query(`SELECT * FROM "NodeHeartbeatMinute" ORDER BY "clusterId", bucket`);
+      const hoursBefore = await other.query(`SELECT * FROM "NodeHeartbeatHour" ORDER BY "leaseId", bucket`);
+      expect(minutesBefore.rows).toHaveLength(120);
+      expect(hoursBefore.rows).toHaveLength(6);
+
+      expect((await migrate(upgraded.url)).applied).toContain('20261207090000_node_heartbeat_rollup_partitions');
+      expect((await other.query(`SELECT * FROM "NodeHeartbeatMinute" ORDER BY "clusterId", bucket`)).rows).toEqual(minutesBefore.rows);
+      expect((await other.query(`SELECT * FROM "NodeHeartbeatHour" ORDER BY "leaseId", bucket`)).rows).toEqual(hoursBefore.rows);
+      for (const spec of nodeHeartbeatPartitions) {
+        expect((await listPartitions(other, spec)).length).toBeGreaterThanOrEqual(3);
+        expect(Number((await other.query<{ n: string }>(`SELECT count(*) AS n FROM "${spec.table}_default"`)).rows[0]!.n)).toBe(0);
+      }
+      // The 10-minute tier holds what the rollup job's rebuild computes from RenewRollup.
+      const blocks = await other.query(`SELECT * FROM "NodeHeartbeatTenMinute" ORDER BY "leaseId", bucket`);
+      expect(blocks.rows).toHaveLength(3 * 12);
+      for (const statement of rebuildNodeHeartbeatRollupsSql) await other.query(statement);
+      expect((await other.query(`SELECT * FROM "NodeHeartbeatTenMinute" ORDER BY "leaseId", bucket`)).rows).toEqual(blocks.rows);
     } finally {
       await other.end().catch(() => undefined);
       await upgraded.drop();
