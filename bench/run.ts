@@ -50,7 +50,7 @@ function summarize(figure: Figure): string {
     case 'latency':
       return `write → row p50 ${figure.toRow.p50} ms / p99 ${figure.toRow.p99} ms; → browser p50 ${figure.toBrowser.p50} ms / p99 ${figure.toBrowser.p99} ms (target p99 ≤ 250 ms) — ${verdict(figure.met)}`;
     case 'memory':
-      return `controller RSS with ${figure.leases.toLocaleString('en')} leases in ${figure.clusters} clusters: peak ${figure.rssMiB.peak} MiB, steady ${figure.rssMiB.steady} MiB (target ≤ 300 MiB) — ${verdict(figure.met)}`;
+      return `controller RSS with ${figure.leases.toLocaleString('en')} leases in ${figure.clusters} clusters: peak ${figure.rssMiB.peak} MiB, steady ${figure.rssMiB.steady} MiB (target ≤ 300 MiB); all stored after ${figure.syncSeconds} s; ${figure.controllerSockets} controller sockets (context scope ${figure.contextScope}); load ${figure.loadAverage.atStart}→${figure.loadAverage.afterSync}→${figure.loadAverage.atEnd} — ${verdict(figure.met)}`;
     case 'queries':
       return `lease page 24 h p95: hot ${figure.leasePage.hot.pageMs.p95} ms, flapping ${figure.leasePage.flapping.pageMs.p95} ms, typical ${figure.leasePage.typical.pageMs.p95} ms (target ≤ 50 ms); fleet audit 24 h p95 ${figure.audit.pageMs.p95} ms (target ≤ 150 ms) — ${verdict(figure.met)}`;
     case 'storage':

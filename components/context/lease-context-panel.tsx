@@ -15,8 +15,8 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 
 const resourceLabels: Record<AccessDto['resource'], { what: string; rule: string }> = {
   pods: { what: 'pod and node of each identity, container restarts', rule: 'list, watch on pods' },
-  events: { what: 'core/v1 Events (LeaderElection, holder pods)', rule: 'list, watch on events' },
-  events_k8s_io: { what: 'events.k8s.io/v1 Events', rule: 'list, watch on events.events.k8s.io' },
+  events: { what: 'Events through core/v1 (LeaderElection, holder pods)', rule: 'list, watch on events' },
+  events_k8s_io: { what: 'Events through events.k8s.io/v1 (LeaderElection, holder pods)', rule: 'list, watch on events.events.k8s.io' },
   leasecandidates: { what: 'coordinated election candidates', rule: 'list, watch on leasecandidates.coordination.k8s.io' },
 };
 
@@ -158,7 +158,12 @@ function CoordinationSummary({ context, now }: { context: LeaseContextDto; now: 
 }
 
 function MissingAccess({ access }: { access: AccessDto[] }) {
-  const missing = access.filter((entry) => entry.access === 'denied' || (entry.access === 'absent' && entry.resource !== 'leasecandidates'));
+  // Both Event APIs serve the same Events and one is watched: a refused one is missing only if the other is not granted.
+  const eventsGranted = access.some((entry) => (entry.resource === 'events' || entry.resource === 'events_k8s_io') && entry.access === 'granted');
+  const missing = access.filter((entry) => {
+    if ((entry.resource === 'events' || entry.resource === 'events_k8s_io') && eventsGranted) return false;
+    return entry.access === 'denied' || (entry.access === 'absent' && entry.resource !== 'leasecandidates');
+  });
   if (missing.length === 0) return null;
   return (
     <div role="status" data-testid="missing-access" className="rounded border border-zinc-300 px-3 py-2 text-sm dark:border-zinc-700">

@@ -52,7 +52,7 @@ export async function startControllerFromEnv(env: Env, databaseUrl: string, log:
     log: log.child({ component: 'controller' }),
     threads: env.LEASETRAIL_CONTROLLER_THREADS,
     balanceIntervalMs: ownershipLeaseMs,
-    watcher: { standbyRetryMs: ownershipLeaseMs, reflector: { encoding: env.LEASETRAIL_WATCH_ENCODING } },
+    watcher: { standbyRetryMs: ownershipLeaseMs, reflector: { encoding: env.LEASETRAIL_WATCH_ENCODING }, context: { scope: env.LEASETRAIL_CONTEXT_SCOPE } },
   });
   controller.start();
   // Alerts are evaluated wherever the controller runs, on its transitions as they are stored.
