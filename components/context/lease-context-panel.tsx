@@ -9,6 +9,7 @@ import { describeBandFact } from '@/lib/leases/failover-hint';
 import type { LeaseKey } from '@/lib/leases/types';
 import { fetchJson } from '@/lib/ui/fetch-json';
 import { formatDuration } from '@/lib/ui/format';
+import { missingAccess } from '@/lib/ui/missing-access';
 import { FailoverHintCell } from './failover-hint-cell';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -158,12 +159,7 @@ function CoordinationSummary({ context, now }: { context: LeaseContextDto; now: 
 }
 
 function MissingAccess({ access }: { access: AccessDto[] }) {
-  // Both Event APIs serve the same Events and one is watched: a refused one is missing only if the other is not granted.
-  const eventsGranted = access.some((entry) => (entry.resource === 'events' || entry.resource === 'events_k8s_io') && entry.access === 'granted');
-  const missing = access.filter((entry) => {
-    if ((entry.resource === 'events' || entry.resource === 'events_k8s_io') && eventsGranted) return false;
-    return entry.access === 'denied' || (entry.access === 'absent' && entry.resource !== 'leasecandidates');
-  });
+  const missing = missingAccess(access);
   if (missing.length === 0) return null;
   return (
     <div role="status" data-testid="missing-access" className="rounded border border-zinc-300 px-3 py-2 text-sm dark:border-zinc-700">
