@@ -16,7 +16,7 @@ import { createKubeConfig } from '../lib/sim/kubeconfig';
 //
 //   node --expose-gc --import tsx bench/watch-cost.ts [watches=2000]
 
-type Usage = { rss: number; heapUsed: number; external: number; arrayBuffers: number };
+type Usage = { rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number };
 
 const mib = (bytes: number) => Math.round((bytes / 1024 ** 2) * 10) / 10;
 const kib = (bytes: number) => Math.round((bytes / 1024) * 10) / 10;
@@ -26,8 +26,8 @@ async function settle(): Promise<Usage> {
     (globalThis as { gc?: () => void }).gc?.();
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
-  return { rss, heapUsed, external, arrayBuffers };
+  const { rss, heapTotal, heapUsed, external, arrayBuffers } = process.memoryUsage();
+  return { rss, heapTotal, heapUsed, external, arrayBuffers };
 }
 
 function openSockets(): number {
@@ -45,6 +45,7 @@ function openSockets(): number {
 function perItem(before: Usage, after: Usage, count: number): Record<keyof Usage, number> {
   return {
     rss: kib((after.rss - before.rss) / count),
+    heapTotal: kib((after.heapTotal - before.heapTotal) / count),
     heapUsed: kib((after.heapUsed - before.heapUsed) / count),
     external: kib((after.external - before.external) / count),
     arrayBuffers: kib((after.arrayBuffers - before.arrayBuffers) / count),
@@ -87,10 +88,16 @@ async function measure(watches: number): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 1_000));
   const afterWatches = await settle();
 
-  // Lists: a fresh client-node dispatcher each (the old reflector list) vs the shared one.
+  // Lists: through the shared dispatcher (getKubeJson, what the reflector does now), then a fresh client-node
+  // dispatcher each (what it did before). The shared one first: the fresh Agents' kept-alive sockets close on their own
+  // a few seconds later and would be counted against it.
   const lists = Math.min(watches, 1_000);
+  await new Promise((resolve) => setTimeout(resolve, 5_000));
   const listBase = await settle();
   const listSocketsBefore = openSockets();
+  for (let i = 0; i < lists; i += 1) await getKubeJson(kubeConfig, `/api/v1/namespaces/ns-${i}/pods`, {}, new AbortController().signal);
+  const shared = await settle();
+  const sharedSockets = openSockets() - listSocketsBefore;
   const cluster = kubeConfig.getCurrentCluster()!;
   for (let i = 0; i < lists; i += 1) {
     const context = new RequestContext(`${cluster.server}/api/v1/namespaces/ns-${i}/pods`, HttpMethod.GET);
@@ -99,25 +106,22 @@ async function measure(watches: number): Promise<void> {
     await response.body.json();
   }
   const freshAgents = await settle();
-  const freshSockets = openSockets() - listSocketsBefore;
-  for (let i = 0; i < lists; i += 1) await getKubeJson(kubeConfig, `/api/v1/namespaces/ns-${i}/pods`, {}, new AbortController().signal);
-  const shared = await settle();
-  const sharedSockets = openSockets() - listSocketsBefore - freshSockets;
+  const freshSockets = openSockets() - listSocketsBefore - sharedSockets;
 
   child.send('stop');
   const result = {
     watches,
     machine: `${os.cpus().length} cores, Node ${process.version}, load ${os.loadavg().map((value) => value.toFixed(2)).join(' ')}`,
     idleWatch: {
-      totalMiB: { rss: mib(withWatches.rss - base.rss), heapUsed: mib(withWatches.heapUsed - base.heapUsed), external: mib(withWatches.external - base.external), arrayBuffers: mib(withWatches.arrayBuffers - base.arrayBuffers) },
+      totalMiB: { rss: mib(withWatches.rss - base.rss), heapTotal: mib(withWatches.heapTotal - base.heapTotal), heapUsed: mib(withWatches.heapUsed - base.heapUsed), external: mib(withWatches.external - base.external), arrayBuffers: mib(withWatches.arrayBuffers - base.arrayBuffers) },
       perWatchKiB: perItem(base, withWatches, watches),
       sockets: watchSockets,
       afterClosingMiB: { rss: mib(afterWatches.rss - base.rss), heapUsed: mib(afterWatches.heapUsed - base.heapUsed) },
     },
     lists: {
       count: lists,
-      freshAgentEach: { perListKiB: perItem(listBase, freshAgents, lists), socketsLeftOpen: freshSockets },
-      sharedDispatcher: { perListKiB: perItem(freshAgents, shared, lists), socketsLeftOpen: sharedSockets },
+      sharedDispatcher: { perListKiB: perItem(listBase, shared, lists), socketsLeftOpen: sharedSockets },
+      freshAgentEach: { perListKiB: perItem(shared, freshAgents, lists), socketsLeftOpen: freshSockets },
     },
   };
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
