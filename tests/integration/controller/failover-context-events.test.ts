@@ -111,5 +111,11 @@ describe('Events through one API', () => {
     const stored = await waitFor('the Event stored through core/v1 once allowed', async () => (await contextOf(operator)).events.find((event) => event.message === `${holder} became leader`));
     expect(stored.api).toBe('core');
     expect(accessOf(await contextOf(operator))).toEqual({ events: 'granted', events_k8s_io: 'denied' });
+    // Both allowed now: still one Event watch per namespace (pods + Events in two namespaces), through events.k8s.io/v1.
+    fleet.cluster('alpha').apiServer.context.deny('events.k8s.io', false);
+    await waitFor('events.k8s.io/v1 granted', async () => accessOf(await contextOf(operator)).events_k8s_io === 'granted');
+    await waitFor('the Event watches on events.k8s.io/v1', () => eventRequests(fleet).newWatches >= 2);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(eventRequests(fleet).open).toBe(4);
   });
 });
