@@ -75,6 +75,7 @@ export class ContextWatchers {
   // Scope 'cluster': what the cluster-wide probe allowed, and the current generation of cluster-wide reflectors.
   private clusterAccess: Promise<{ pods: boolean; events: boolean }> | undefined;
   private clusterWide: AbortController | undefined;
+  private clusterWideCovers = new Set<string>();
   private relistTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: ContextWatchersOptions) {}
@@ -126,7 +127,7 @@ export class ContextWatchers {
     void this.clusterAccess.then((access) => {
       if (this.abort.signal.aborted) return;
       for (const namespace of added) this.watchInNamespace(namespace, { pods: !access.pods, events: !access.events });
-      if (access.pods || access.events) this.startClusterWide(access);
+      if (access.pods || access.events) this.startClusterWide(access, added);
     });
   }
 
@@ -154,11 +155,14 @@ export class ContextWatchers {
 
   // One watch of pods and one of Events for the whole cluster. Objects of namespaces added later were dropped on
   // arrival: when namespaces are added, the watches start again (a new list) once relistDelayMs passed quietly.
-  private startClusterWide(access: { pods: boolean; events: boolean }): void {
+  private startClusterWide(access: { pods: boolean; events: boolean }, added: readonly string[]): void {
+    // Namespaces known when the current watches started: their objects are kept from the first list on.
+    if (this.clusterWide && added.every((namespace) => this.clusterWideCovers.has(namespace))) return;
     const start = () => {
       this.relistTimer = undefined;
       if (this.abort.signal.aborted) return;
       this.clusterWide?.abort();
+      this.clusterWideCovers = new Set(this.namespaces.keys());
       const controller = new AbortController();
       this.clusterWide = controller;
       if (access.pods) this.reflect('pods', '*', ['/api/v1/pods'], controller.signal);
