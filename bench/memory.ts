@@ -1,4 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
+import { readdirSync, readlinkSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { rssBytes, startRig, stopProcess, waitForLeasesStored } from './processes';
 
@@ -10,6 +12,11 @@ export type MemoryResult = {
   // (steady − baseline) per tracked lease.
   perLeaseKiB: number;
   syncSeconds: number;
+  // Open sockets of the controller process 2 s after every lease is stored (one per watch over HTTP/1.1, plus PostgreSQL).
+  controllerSockets: number;
+  // LEASETRAIL_CONTEXT_SCOPE the controller ran with (namespaces unless set).
+  contextScope: string;
+  loadAverage: { atStart: number; afterSync: number; atEnd: number };
   target: { rssMiB: number };
   met: boolean;
   conditions: string;
@@ -18,6 +25,19 @@ export type MemoryResult = {
 export type MemoryOptions = { clusters?: number; leasesPerCluster?: number; perSecond?: number; seconds?: number };
 
 const mib = (bytes: number) => Math.round((bytes / 1024 ** 2) * 10) / 10;
+const load = () => Math.round(os.loadavg()[0]! * 100) / 100;
+
+function socketsOf(pid: number): number {
+  let count = 0;
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      if (readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith('socket:')) count += 1;
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return count;
+}
 
 // The controller process (npm run controller) tracking every lease of many clusters: its resident
 // memory once all are listed and stored, and while they keep renewing.
@@ -26,6 +46,7 @@ export async function benchMemory(options: MemoryOptions = {}): Promise<MemoryRe
   const leasesPerCluster = options.leasesPerCluster ?? 1_000;
   const perSecond = options.perSecond ?? 5_000;
   const seconds = options.seconds ?? 30;
+  const loadAtStart = load();
   const rig = await startRig('memory', { clusters, leasesPerCluster, historySize: 10_000 });
   const { client, source, ready } = rig;
   let controller: ChildProcess | undefined;
@@ -45,6 +66,8 @@ export async function benchMemory(options: MemoryOptions = {}): Promise<MemoryRe
     const syncSeconds = (Date.now() - started) / 1_000;
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     const afterSync = rssBytes(controller.pid!);
+    const controllerSockets = socketsOf(controller.pid!);
+    const loadAfterSync = load();
     // With BENCH_CONTROLLER_NODE_ARGS=--heapsnapshot-signal=SIGUSR2, this writes a heap snapshot to look into.
     if (process.env.BENCH_HEAP_SNAPSHOT) {
       controller.kill('SIGUSR2');
@@ -61,6 +84,9 @@ export async function benchMemory(options: MemoryOptions = {}): Promise<MemoryRe
       rssMiB: figures,
       perLeaseKiB: Math.round(((steady - baseline) / ready.leases / 1024) * 100) / 100,
       syncSeconds: Math.round(syncSeconds * 10) / 10,
+      controllerSockets,
+      contextScope: process.env.LEASETRAIL_CONTEXT_SCOPE ?? 'namespaces',
+      loadAverage: { atStart: loadAtStart, afterSync: loadAfterSync, atEnd: load() },
       target: { rssMiB: 300 },
       met: figures.peak <= 300,
       conditions:

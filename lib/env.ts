@@ -79,6 +79,9 @@ const envSchema = z.object({
     .default(1),
   // What the controller asks API servers for: Kubernetes protobuf (JSON where a server answers JSON) or JSON only.
   LEASETRAIL_WATCH_ENCODING: z.enum(['protobuf', 'json'], { error: 'must be protobuf or json' }).default('protobuf'),
+  // Failover context (README, Why did it fail over?): pods and Events watched per namespace holding an election lease
+  // (least privilege, two watches per namespace) or cluster-wide where RBAC allows it (two watches per cluster).
+  LEASETRAIL_CONTEXT_SCOPE: z.enum(['namespaces', 'cluster'], { error: 'must be namespaces or cluster' }).default('namespaces'),
   LEASETRAIL_SIMULATE: z.enum(['auto', 'always', 'never']).default('auto'),
   // Retention (lib/store/partitions.ts): raw renew samples and their per-minute rollups, in days.
   LEASETRAIL_RETENTION_RAW_DAYS: z.coerce.number({ error: 'must be a number of days' }).int({ error: 'must be a whole number of days' }).min(1, { error: 'must be at least 1' }).max(3650, { error: 'must be at most 3650' }).default(7),

@@ -9,14 +9,15 @@ import { describeBandFact } from '@/lib/leases/failover-hint';
 import type { LeaseKey } from '@/lib/leases/types';
 import { fetchJson } from '@/lib/ui/fetch-json';
 import { formatDuration } from '@/lib/ui/format';
+import { missingAccess } from '@/lib/ui/missing-access';
 import { FailoverHintCell } from './failover-hint-cell';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 const resourceLabels: Record<AccessDto['resource'], { what: string; rule: string }> = {
   pods: { what: 'pod and node of each identity, container restarts', rule: 'list, watch on pods' },
-  events: { what: 'core/v1 Events (LeaderElection, holder pods)', rule: 'list, watch on events' },
-  events_k8s_io: { what: 'events.k8s.io/v1 Events', rule: 'list, watch on events.events.k8s.io' },
+  events: { what: 'Events through core/v1 (LeaderElection, holder pods)', rule: 'list, watch on events' },
+  events_k8s_io: { what: 'Events through events.k8s.io/v1 (LeaderElection, holder pods)', rule: 'list, watch on events.events.k8s.io' },
   leasecandidates: { what: 'coordinated election candidates', rule: 'list, watch on leasecandidates.coordination.k8s.io' },
 };
 
@@ -158,7 +159,7 @@ function CoordinationSummary({ context, now }: { context: LeaseContextDto; now: 
 }
 
 function MissingAccess({ access }: { access: AccessDto[] }) {
-  const missing = access.filter((entry) => entry.access === 'denied' || (entry.access === 'absent' && entry.resource !== 'leasecandidates'));
+  const missing = missingAccess(access);
   if (missing.length === 0) return null;
   return (
     <div role="status" data-testid="missing-access" className="rounded border border-zinc-300 px-3 py-2 text-sm dark:border-zinc-700">

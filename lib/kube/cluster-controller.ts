@@ -55,7 +55,7 @@ export type ClusterControllerOptions = {
   onTransitions?: (cluster: string, rows: StoredTransition[]) => void;
   onStatus?: (cluster: string, status: WatcherStatus) => void;
   // Failover context (pods, Events, LeaseCandidates, API-server-degraded bands); off: `false`.
-  context?: Partial<Pick<ContextWatchersOptions, 'flushMs' | 'evaluateMs' | 'recheckMs' | 'degraded'>> | false;
+  context?: Partial<Pick<ContextWatchersOptions, 'flushMs' | 'evaluateMs' | 'recheckMs' | 'degraded' | 'scope' | 'relistDelayMs'>> | false;
 };
 
 // One cluster, as controller-runtime shapes a controller: source → queue → reconciler → writer.

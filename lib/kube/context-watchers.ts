@@ -7,6 +7,7 @@ import { closeOpenBands, writeContextBatch, type ContextBatch, type ContextResou
 import { LockLostError, type OwnerSession } from '../store/owner-session';
 import { parseCandidate, parseEvent, parsePod } from './context-records';
 import { runReflector, type ReflectorAccess } from './resource-reflector';
+import { getKubeJson } from './watch-stream';
 
 export type ContextWatchersOptions = {
   cluster: string;
@@ -19,7 +20,16 @@ export type ContextWatchersOptions = {
   evaluateMs?: number;
   recheckMs?: number;
   degraded?: DegradedOptions;
+  // 'namespaces' (default, least privilege): pods and Events watched in each namespace holding an election lease,
+  // two watches per namespace. 'cluster': one cluster-wide watch of pods and one of Events per cluster, filtered
+  // on arrival to those namespaces, where RBAC allows listing them cluster-wide (asked once at start, with a
+  // one-item list); per namespace for whichever of the two it does not allow.
+  scope?: ContextScope;
+  // How long new namespaces wait before the cluster-wide watches list again to pick up their objects.
+  relistDelayMs?: number;
 };
+
+export type ContextScope = 'namespaces' | 'cluster';
 
 const maxBufferedRows = 50_000;
 const maxPendingInputs = 4_096;
@@ -33,6 +43,10 @@ function listedKey(resource: ContextResourceName, object: unknown): string | nul
   const meta = (object as ListedMeta | null)?.metadata;
   if (resource === 'leasecandidates') return meta?.name && meta.namespace ? `${meta.namespace}/${meta.name}` : null;
   return meta?.uid ?? null;
+}
+
+function eventApiOf(path: string): 'events' | 'events_k8s_io' {
+  return path.startsWith('/apis/events.k8s.io/') ? 'events_k8s_io' : 'events';
 }
 
 // A holder host is remembered this long after it last held a lease: its pod's Events around the failover still count.
@@ -58,6 +72,12 @@ export class ContextWatchers {
   // Hosts of election lease holders (pod names, or node names of static pods) → when last seen holding.
   private readonly holderHosts = new Map<string, number>();
 
+  // Scope 'cluster': what the cluster-wide probe allowed, and the current generation of cluster-wide reflectors.
+  private clusterAccess: Promise<{ pods: boolean; events: boolean }> | undefined;
+  private clusterWide: AbortController | undefined;
+  private clusterWideCovers = new Set<string>();
+  private relistTimer: NodeJS.Timeout | undefined;
+
   constructor(private readonly options: ContextWatchersOptions) {}
 
   start(): void {
@@ -70,6 +90,9 @@ export class ContextWatchers {
 
   stop(): void {
     this.abort.abort();
+    for (const controller of this.namespaces.values()) controller.abort();
+    this.clusterWide?.abort();
+    clearTimeout(this.relistTimer);
     for (const timer of this.timers) clearInterval(timer);
     this.timers.length = 0;
     void this.flush();
@@ -82,18 +105,78 @@ export class ContextWatchers {
     for (const [host, at] of this.holderHosts) if (now - at > holderMemoryMs) this.holderHosts.delete(host);
   }
 
-  // Pods and Events are watched per namespace, in the namespaces that hold elected leases only.
+  // Pods and Events are watched per namespace, in the namespaces that hold elected leases only. Events through ONE
+  // of their two APIs: kube-apiserver serves the same Event objects (same uid and resourceVersion) through
+  // events.k8s.io/v1 and core/v1, so watching both delivered every Event twice over twice the watches.
+  // events.k8s.io/v1 where served and allowed, core/v1 otherwise (asked again every recheckMs).
+  // Each namespace has its own AbortController, aborted by stop() (no listener per namespace on one signal:
+  // Node warned "MaxListenersExceededWarning: 11 abort listeners" at 11 namespaces).
   watchNamespaces(namespaces: Iterable<string>): void {
+    const added: string[] = [];
     for (const namespace of namespaces) {
       if (this.namespaces.has(namespace) || this.abort.signal.aborted) continue;
-      const controller = new AbortController();
-      this.abort.signal.addEventListener('abort', () => controller.abort(), { once: true });
-      this.namespaces.set(namespace, controller);
-      const ns = encodeURIComponent(namespace);
-      this.reflect('pods', namespace, [`/api/v1/namespaces/${ns}/pods`], controller.signal);
-      this.reflect('events', namespace, [`/api/v1/namespaces/${ns}/events`], controller.signal);
-      this.reflect('events_k8s_io', namespace, [`/apis/events.k8s.io/v1/namespaces/${ns}/events`], controller.signal);
+      this.namespaces.set(namespace, new AbortController());
+      added.push(namespace);
     }
+    if (added.length === 0) return;
+    if ((this.options.scope ?? 'namespaces') === 'namespaces') {
+      for (const namespace of added) this.watchInNamespace(namespace, { pods: true, events: true });
+      return;
+    }
+    this.clusterAccess ??= this.probeClusterAccess();
+    void this.clusterAccess.then((access) => {
+      if (this.abort.signal.aborted) return;
+      for (const namespace of added) this.watchInNamespace(namespace, { pods: !access.pods, events: !access.events });
+      if (access.pods || access.events) this.startClusterWide(access, added);
+    });
+  }
+
+  private watchInNamespace(namespace: string, what: { pods: boolean; events: boolean }): void {
+    const signal = this.namespaces.get(namespace)!.signal;
+    const ns = encodeURIComponent(namespace);
+    if (what.pods) this.reflect('pods', namespace, [`/api/v1/namespaces/${ns}/pods`], signal);
+    if (what.events) this.reflect('events', namespace, [`/apis/events.k8s.io/v1/namespaces/${ns}/events`, `/api/v1/namespaces/${ns}/events`], signal, true);
+  }
+
+  // Whether pods and Events may be listed cluster-wide (a ClusterRoleBinding); anything but 200 means per namespace.
+  private async probeClusterAccess(): Promise<{ pods: boolean; events: boolean }> {
+    const allows = async (path: string) => {
+      try {
+        await getKubeJson(this.options.kubeConfig, path, { limit: 1 }, this.abort.signal);
+        return true;
+      } catch (error) {
+        this.options.log.info({ path, err: (error as Error).message }, 'cluster-wide context watch not allowed; watching per namespace');
+        return false;
+      }
+    };
+    const [pods, eventsV1, core] = await Promise.all([allows('/api/v1/pods'), allows('/apis/events.k8s.io/v1/events'), allows('/api/v1/events')]);
+    return { pods, events: eventsV1 || core };
+  }
+
+  // One watch of pods and one of Events for the whole cluster. Objects of namespaces added later were dropped on
+  // arrival: when namespaces are added, the watches start again (a new list) once relistDelayMs passed quietly.
+  private startClusterWide(access: { pods: boolean; events: boolean }, added: readonly string[]): void {
+    // Namespaces known when the current watches started: their objects are kept from the first list on.
+    if (this.clusterWide && added.every((namespace) => this.clusterWideCovers.has(namespace))) return;
+    const start = () => {
+      this.relistTimer = undefined;
+      if (this.abort.signal.aborted) return;
+      this.clusterWide?.abort();
+      this.clusterWideCovers = new Set(this.namespaces.keys());
+      const controller = new AbortController();
+      this.clusterWide = controller;
+      if (access.pods) this.reflect('pods', '*', ['/api/v1/pods'], controller.signal);
+      if (access.events) this.reflect('events', '*', ['/apis/events.k8s.io/v1/events', '/api/v1/events'], controller.signal, true);
+    };
+    if (!this.clusterWide) return start();
+    clearTimeout(this.relistTimer);
+    this.relistTimer = setTimeout(start, this.options.relistDelayMs ?? 1_000);
+  }
+
+  // A cluster-wide watch delivers every namespace: only those holding election leases are kept.
+  private isWatchedNamespace(object: unknown): boolean {
+    const namespace = (object as ListedMeta | null)?.metadata?.namespace;
+    return namespace !== undefined && this.namespaces.has(namespace);
   }
 
   // Inputs wait in order and are fed together, before each evaluation or once many have gathered:
@@ -138,18 +221,26 @@ export class ContextWatchers {
     this.batch.bands.push(...result.changes);
   }
 
-  private reflect(resource: ContextResourceName, scope: string, paths: string[], signal: AbortSignal): void {
+  // `resource` names the rows; for Events the path tells which of the two APIs answered or delivered.
+  private reflect(resource: ContextResourceName, scope: string, paths: string[], signal: AbortSignal, alternatives = false): void {
+    const resourceOf = (path: string): ContextResourceName => (resource === 'events' ? eventApiOf(path) : resource);
+    // LeaseCandidates are kept in every namespace; cluster-wide pods and Events only in the watched ones.
+    const isKept = scope === '*' && resource !== 'leasecandidates' ? (object: unknown) => this.isWatchedNamespace(object) : () => true;
     void runReflector(
       {
         kubeConfig: this.options.kubeConfig,
         paths,
+        alternatives,
         log: this.options.log,
         ...(this.options.recheckMs !== undefined ? { recheckMs: this.options.recheckMs } : {}),
-        onAccess: (access) => this.setAccess(resource, scope, access),
-        onObject: (type, object) => this.take(resource, type, object),
-        onListed: (objects) => {
-          const keys = objects.flatMap((object) => listedKey(resource, object) ?? []);
-          this.batch.listed.push({ resource, namespace: scope === '*' ? null : scope, keys, at: this.options.clock.now() });
+        onAccess: (access, path) => this.setAccess(resourceOf(path), scope, access),
+        onObject: (type, object, path) => {
+          if (isKept(object)) this.take(resourceOf(path), type, object);
+        },
+        onListed: (objects, path) => {
+          const listed = resourceOf(path);
+          const keys = objects.flatMap((object) => (isKept(object) ? (listedKey(listed, object) ?? []) : []));
+          this.batch.listed.push({ resource: listed, namespace: scope === '*' ? null : scope, keys, at: this.options.clock.now() });
         },
       },
       signal,

@@ -1,8 +1,7 @@
-import { HttpMethod, RequestContext, type KubeConfig } from '@kubernetes/client-node';
-import { request, type Dispatcher } from 'undici';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../log';
 import { backoffDelay, defaultBackoff, sleepWithSignal } from './lease-source';
-import { openWatch, WatchHttpError } from './watch-stream';
+import { getKubeJson, openWatch, WatchHttpError } from './watch-stream';
 
 // What a reflector can say about its resource: readable, refused by RBAC, or not served by this API server.
 export type ReflectorAccess = { access: 'granted' } | { access: 'denied'; detail: string } | { access: 'absent'; detail: string };
@@ -11,9 +10,14 @@ export type ReflectorOptions = {
   kubeConfig: KubeConfig;
   // Collection paths to try in order (a newer API version first); the first one served is kept.
   paths: readonly string[];
+  // The paths are two APIs of the same objects (events.k8s.io/v1 and core/v1 Events): a 403 moves on to the
+  // next path as a 404 does, each path's answer is told on its own, and while a later path is served the
+  // earlier ones are asked again every recheckMs; once one answers, the reflector lists and watches it instead.
+  alternatives?: boolean;
   log: Logger;
   onObject: (type: 'ADDED' | 'MODIFIED' | 'DELETED', object: unknown, path: string) => void;
-  onAccess: (access: ReflectorAccess) => void;
+  // `path`: the path the answer is about (with `alternatives`), else the first path.
+  onAccess: (access: ReflectorAccess, path: string) => void;
   // After each full list, with its items (already passed to onObject): whatever is not among them is gone.
   onListed?: (objects: readonly unknown[], path: string) => void;
   watchTimeoutSeconds?: number;
@@ -21,82 +25,59 @@ export type ReflectorOptions = {
   recheckMs?: number;
 };
 
-class HttpStatusError extends Error {
-  constructor(
-    readonly statusCode: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-async function getJson(kubeConfig: KubeConfig, path: string, signal: AbortSignal): Promise<unknown> {
-  const cluster = kubeConfig.getCurrentCluster();
-  if (!cluster) throw new Error('No currently active cluster');
-  const context = new RequestContext(cluster.server + path, HttpMethod.GET);
-  await kubeConfig.applySecurityAuthentication(context);
-  const response = await request(cluster.server + path, {
-    method: 'GET',
-    headers: { ...context.getHeaders(), Accept: 'application/json' },
-    dispatcher: context.getDispatcher() as Dispatcher | undefined,
-    signal,
-  });
-  const body = (await response.body.json().catch(() => null)) as { message?: string } | null;
-  if (response.statusCode !== 200) throw new HttpStatusError(response.statusCode, body?.message ?? `HTTP ${response.statusCode}`);
-  return body;
-}
-
 function statusOf(error: unknown): number | undefined {
-  if (error instanceof HttpStatusError || error instanceof WatchHttpError) return error.statusCode;
-  return undefined;
+  return error instanceof WatchHttpError ? error.statusCode : undefined;
+}
+
+// The Status message the API server sent ("events.events.k8s.io is forbidden: User … cannot list …").
+function refusalDetail(error: unknown): string {
+  const message = error instanceof WatchHttpError ? (error.body as { message?: unknown } | undefined)?.message : undefined;
+  return typeof message === 'string' && message !== '' ? message : (error as Error).message;
 }
 
 // List + watch of one read-only resource (pods, Events, LeaseCandidates): resumes from the last
 // resourceVersion, relists after a 410, and reports 403 / 404 as missing access instead of failing.
 export async function runReflector(options: ReflectorOptions, signal: AbortSignal): Promise<void> {
+  const recheckMs = options.recheckMs ?? 60_000;
   let attempt = 0;
   while (!signal.aborted) {
-    let served: { path: string; resourceVersion: string; items: unknown[] } | undefined;
-    let refusal: ReflectorAccess | undefined;
-    for (const path of options.paths) {
-      try {
-        const list = (await getJson(options.kubeConfig, path, signal)) as { metadata?: { resourceVersion?: string }; items?: unknown[] };
-        served = { path, resourceVersion: list.metadata?.resourceVersion ?? '', items: list.items ?? [] };
-        break;
-      } catch (error) {
-        const status = statusOf(error);
-        if (status === 403) {
-          refusal = { access: 'denied', detail: (error as Error).message };
-          break;
-        }
-        if (status === 404) {
-          refusal ??= { access: 'absent', detail: `${options.paths.join(', ')}: not served by this API server` };
-          continue;
-        }
-        refusal = undefined;
-        if (!signal.aborted) options.log.debug({ path, err: (error as Error).message }, 'context list failed; retrying');
-        break;
-      }
-    }
-    if (!served) {
-      if (refusal) options.onAccess(refusal);
+    const listed = await listFirstServed(options, options.paths, signal);
+    if (!listed.served) {
       attempt += 1;
-      await sleepWithSignal(refusal ? (options.recheckMs ?? 60_000) : backoffDelay(attempt, defaultBackoff, Math.random), signal).catch(() => undefined);
+      await sleepWithSignal(listed.isRefused ? recheckMs : backoffDelay(attempt, defaultBackoff, Math.random), signal).catch(() => undefined);
       continue;
     }
-    options.onAccess({ access: 'granted' });
+    const served = listed.served;
     attempt = 0;
     for (const item of served.items) options.onObject('ADDED', item, served.path);
     options.onListed?.(served.items, served.path);
     let resourceVersion = served.resourceVersion;
-    // Watch until the history expires (410) or the watch cannot be opened; then list again.
-    for (;;) {
-      if (signal.aborted) return;
+    // The alternatives preferred to the one served, asked again every recheckMs while this one is watched.
+    const preferred = options.alternatives ? options.paths.slice(0, options.paths.indexOf(served.path)) : [];
+    let recheckAt = performance.now() + recheckMs;
+    let isSwitching = false;
+    // Watch until the history expires (410), the watch cannot be opened, or a preferred path is served; then list again.
+    while (!signal.aborted && !isSwitching) {
       const outcome = await new Promise<'again' | 'relist'>((resolve) => {
         let isExpired = false;
+        let isOver = false;
         let watch: AbortController | undefined;
+        let recheck: NodeJS.Timeout | undefined;
         const stop = () => watch?.abort();
+        const armRecheck = () => {
+          if (preferred.length === 0 || isOver) return;
+          recheck = setTimeout(() => void probePreferred(), Math.max(0, recheckAt - performance.now()));
+        };
+        const probePreferred = async () => {
+          const answer = await listFirstServed(options, preferred, signal, { limit: 1 });
+          recheckAt = performance.now() + recheckMs;
+          if (answer.served && !isOver) {
+            isSwitching = true;
+            watch?.abort();
+          } else armRecheck();
+        };
         signal.addEventListener('abort', stop, { once: true });
+        armRecheck();
         void openWatch(
           options.kubeConfig,
           served.path,
@@ -111,16 +92,54 @@ export async function runReflector(options: ReflectorOptions, signal: AbortSigna
             if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') options.onObject(type, object, served.path);
           },
           (error) => {
+            isOver = true;
+            clearTimeout(recheck);
             signal.removeEventListener('abort', stop);
-            resolve(isExpired || error ? 'relist' : 'again');
+            resolve(isExpired || error || isSwitching ? 'relist' : 'again');
           },
+          // Context objects are JSON: pods and Events in protobuf would need their own decoders.
+          { encoding: 'json' },
         ).then((controller) => {
           watch = controller;
-          if (signal.aborted) controller.abort();
+          if (signal.aborted || isSwitching) controller.abort();
         });
       });
       if (outcome === 'relist') break;
     }
-    if (!signal.aborted) await sleepWithSignal(backoffDelay(1, defaultBackoff, Math.random), signal).catch(() => undefined);
+    if (!signal.aborted && !isSwitching) await sleepWithSignal(backoffDelay(1, defaultBackoff, Math.random), signal).catch(() => undefined);
   }
+}
+
+type Served = { path: string; resourceVersion: string; items: unknown[] };
+
+// Lists the first of `paths` that answers; tells each refusal (403 denied, 404 absent) and the grant.
+async function listFirstServed(options: ReflectorOptions, paths: readonly string[], signal: AbortSignal, query: { limit?: number } = {}): Promise<{ served?: Served; isRefused: boolean }> {
+  let refusal: ReflectorAccess | undefined;
+  const tell = (access: ReflectorAccess, path: string) => options.onAccess(access, options.alternatives ? path : options.paths[0]!);
+  for (const path of paths) {
+    try {
+      const list = (await getKubeJson(options.kubeConfig, path, query, signal)) as { metadata?: { resourceVersion?: string }; items?: unknown[] };
+      tell({ access: 'granted' }, path);
+      return { served: { path, resourceVersion: list.metadata?.resourceVersion ?? '', items: list.items ?? [] }, isRefused: false };
+    } catch (error) {
+      const status = statusOf(error);
+      if (status === 403) {
+        refusal = { access: 'denied', detail: refusalDetail(error) };
+        if (options.alternatives) {
+          tell(refusal, path);
+          continue;
+        }
+        break;
+      }
+      if (status === 404) {
+        if (options.alternatives) tell({ access: 'absent', detail: `${path}: not served by this API server` }, path);
+        refusal ??= { access: 'absent', detail: `${options.paths.join(', ')}: not served by this API server` };
+        continue;
+      }
+      if (!signal.aborted) options.log.debug({ path, err: (error as Error).message }, 'context list failed; retrying');
+      return { isRefused: false };
+    }
+  }
+  if (refusal && !options.alternatives) tell(refusal, paths[0]!);
+  return { isRefused: refusal !== undefined };
 }

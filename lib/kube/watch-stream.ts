@@ -97,6 +97,17 @@ async function failWithStatus(response: Dispatcher.ResponseData): Promise<never>
   throw new WatchHttpError(response.statusCode, STATUS_CODES[response.statusCode] ?? 'Internal Server Error', status);
 }
 
+// A JSON GET through the same authentication and shared dispatcher as the watches: one connection pool per
+// cluster identity (the lists of every namespace's pods and Events reuse it, instead of a new undici Agent,
+// pool and connection per list). A non-200 answer throws WatchHttpError with the Status the server sent.
+export async function getKubeJson(kubeConfig: KubeConfig, path: string, query: Query, signal: AbortSignal): Promise<unknown> {
+  const prepared = await prepareKubeRequest(kubeConfig, path, query, 'json');
+  signal.throwIfAborted();
+  const response = await sendKubeRequest(prepared, signal);
+  if (response.statusCode !== 200) return failWithStatus(response);
+  return response.body.json();
+}
+
 export type LeaseListPage = { items: unknown[]; resourceVersion: string; continueToken: string | undefined };
 
 // One page of a Lease list, decoded from protobuf or JSON, whichever the server answered.

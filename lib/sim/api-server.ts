@@ -12,6 +12,8 @@ import {
   defaultKubernetesVersion,
   describeCoreVersions,
   describeVersion,
+  eventsGroupDocument,
+  eventsResources,
   groupList,
   openApiDocuments,
   openApiRoot,
@@ -68,8 +70,11 @@ export type ApiServerOptions = {
 export type RequestCredentials = { token?: string; clientCommonName?: string };
 
 export type ApiServerStats = {
+  /** By verb for Leases ("list", "watch", …), by "<resource> <verb>" for pods, Events and LeaseCandidates. */
   requests: Record<string, number>;
   activeWatches: number;
+  /** Open watches of pods, Events and LeaseCandidates (lib/sim/context-api.ts). */
+  activeContextWatches: number;
   /** TCP connections accepted since start (clients that reuse connections open few). */
   connections: number;
   revision: string;
@@ -372,6 +377,7 @@ export class LeaseApiServer {
   private readonly requests: Record<string, number> = {};
   private readonly watchEvents: Record<WatchEventCount, number> = { bookmarks: 0, timeouts: 0 };
   private connectionCount = 0;
+  private contextWatches = 0;
   private boundPort: number;
   private isStopped = false;
   private holding = false;
@@ -423,6 +429,7 @@ export class LeaseApiServer {
     return {
       requests: { ...this.requests },
       activeWatches: this.watches.size,
+      activeContextWatches: this.contextWatches,
       connections: this.connectionCount,
       revision: String(this.store.revision),
       compactedRevision: String(this.store.compactedRevision),
@@ -544,6 +551,8 @@ export class LeaseApiServer {
     if (path === 'apis') return onlyGet(() => groupList);
     if (path === 'apis/coordination.k8s.io') return onlyGet(() => coordinationGroupDocument);
     if (path === 'apis/coordination.k8s.io/v1') return onlyGet(() => coordinationResources);
+    if (path === 'apis/events.k8s.io') return onlyGet(() => eventsGroupDocument);
+    if (path === 'apis/events.k8s.io/v1') return onlyGet(() => eventsResources);
     if (path === 'openapi/v3') return onlyGet(() => openApiRoot);
     if (segments[0] === 'openapi' && segments[1] === 'v3') {
       const document = openApiDocuments[segments.slice(2).join('/')];
@@ -561,7 +570,8 @@ export class LeaseApiServer {
         if (rest.length === 4) return this.serveItem(req, res, url, namespace, decodeURIComponent(rest[3]!));
       }
     }
-    if (serveContextRequest(this.context, this.options.leaseCandidateVersions ?? ['v1beta1'], req, res, url, segments)) return;
+    const contextStats = { count: (key: string) => this.count(key), watching: (delta: 1 | -1) => (this.contextWatches += delta) };
+    if (serveContextRequest(this.context, this.options.leaseCandidateVersions ?? ['v1beta1'], req, res, url, segments, contextStats)) return;
     throw new ApiError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'the server could not find the requested resource', reason: 'NotFound', details: {}, code: 404 });
   }
 

@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import type { ContextEvent, ContextObjects, ContextResource, KubeObject } from './context-objects';
+import { storageOf, viewOf, type ContextEvent, type ContextObjects, type ContextResource, type KubeObject } from './context-objects';
 import { ApiError, badRequestError, expiredError, methodNotAllowedError } from './status';
 
 /** Which LeaseCandidate versions this API server serves: 1.33+ beta, 1.32 alpha2, or none (gate off). */
@@ -52,13 +52,14 @@ function send(res: http.ServerResponse, code: number, body: unknown): void {
   res.end(text);
 }
 
+// Objects from get/list are already in the route's view; watch events carry the stored form (see viewOf).
 function render(object: KubeObject, route: Route): KubeObject {
   return route.resource === 'leasecandidates' ? { ...object, apiVersion: route.apiVersion } : object;
 }
 
 /**
- * Serves pods, core/v1 and events.k8s.io/v1 Events and LeaseCandidates (list, get, watch) from the cluster's
- * ContextObjects; answers false for any other path so the Lease API can go on routing it.
+ * Serves pods, Events (one store, through core/v1 and events.k8s.io/v1) and LeaseCandidates (list, get, watch)
+ * from the cluster's ContextObjects; answers false for any other path so the Lease API can go on routing it.
  */
 export function serveContextRequest(
   objects: ContextObjects,
@@ -67,9 +68,14 @@ export function serveContextRequest(
   res: http.ServerResponse,
   url: URL,
   segments: string[],
+  // Counts each request as "<resource> <verb>" (e.g. "events.k8s.io watch") and tells when a watch opens and closes.
+  stats: { count: (key: string) => void; watching: (delta: 1 | -1) => void } = { count: () => undefined, watching: () => undefined },
 ): boolean {
   const route = matchRoute(segments, candidateVersions);
   if (!route) return false;
+  const watchParam = url.searchParams.get('watch');
+  const verb = route.name !== undefined ? 'get' : watchParam === 'true' || watchParam === '1' ? 'watch' : 'list';
+  stats.count(`${route.resource} ${verb}${route.namespace === undefined && route.name === undefined ? ' (all namespaces)' : ''}`);
   if (objects.isDenied(route.resource, route.namespace)) throw forbiddenError(route);
   if ((req.method ?? 'GET') !== 'GET') throw methodNotAllowedError('the simulated API server serves this resource read-only');
   if (route.name !== undefined) {
@@ -78,9 +84,10 @@ export function serveContextRequest(
     send(res, 200, render(found, route));
     return true;
   }
-  const watch = url.searchParams.get('watch');
-  if (watch === 'true' || watch === '1') {
+  if (verb === 'watch') {
     serveWatch(objects, route, res, url);
+    stats.watching(1);
+    res.on('close', () => stats.watching(-1));
     return true;
   }
   send(res, 200, {
@@ -106,9 +113,9 @@ function serveWatch(objects: ContextObjects, route: Route, res: http.ServerRespo
     res.end();
     return;
   }
-  const matches = (event: ContextEvent) => event.resource === route.resource && (route.namespace === undefined || event.object.metadata.namespace === route.namespace);
+  const matches = (event: ContextEvent) => event.resource === storageOf(route.resource) && (route.namespace === undefined || event.object.metadata.namespace === route.namespace);
   const deliver = (event: ContextEvent) => {
-    if (matches(event)) write(event.type, render(event.object, route));
+    if (matches(event)) write(event.type, render(viewOf(route.resource, event.object), route));
   };
   if (backlog === 'initial') for (const object of objects.list(route.resource, route.namespace)) write('ADDED', render(object, route));
   else for (const event of backlog) deliver(event);

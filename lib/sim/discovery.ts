@@ -28,7 +28,28 @@ export function describeCoreVersions(serverAddress: string): Record<string, unkn
 export const coreResources = {
   kind: 'APIResourceList',
   groupVersion: 'v1',
-  resources: [{ name: 'namespaces', singularName: 'namespace', namespaced: false, kind: 'Namespace', verbs: ['get', 'list'], shortNames: ['ns'], storageVersionHash: 'Q3oi5N2YM8M=' }],
+  resources: [
+    { name: 'namespaces', singularName: 'namespace', namespaced: false, kind: 'Namespace', verbs: ['get', 'list'], shortNames: ['ns'], storageVersionHash: 'Q3oi5N2YM8M=' },
+    // Read-only here (the fleet writes them): pods and the core/v1 view of the one Event store.
+    { name: 'pods', singularName: 'pod', namespaced: true, kind: 'Pod', verbs: ['get', 'list', 'watch'], shortNames: ['po'], categories: ['all'], storageVersionHash: 'xPOwRZ+Yhw8=' },
+    { name: 'events', singularName: 'event', namespaced: true, kind: 'Event', verbs: ['get', 'list', 'watch'], shortNames: ['ev'], storageVersionHash: 'r2yiGXH7wu8=' },
+  ],
+};
+
+// events.k8s.io/v1: the other view of the same Event store (lib/sim/event-conversion.ts).
+const eventsGroup = {
+  name: 'events.k8s.io',
+  versions: [{ groupVersion: 'events.k8s.io/v1', version: 'v1' }],
+  preferredVersion: { groupVersion: 'events.k8s.io/v1', version: 'v1' },
+};
+
+export const eventsGroupDocument = { kind: 'APIGroup', apiVersion: 'v1', ...eventsGroup };
+
+export const eventsResources = {
+  kind: 'APIResourceList',
+  apiVersion: 'v1',
+  groupVersion: 'events.k8s.io/v1',
+  resources: [{ name: 'events', singularName: 'event', namespaced: true, kind: 'Event', verbs: ['get', 'list', 'watch'], shortNames: ['ev'], storageVersionHash: 'r2yiGXH7wu8=' }],
 };
 
 const coordinationGroup = {
@@ -37,7 +58,7 @@ const coordinationGroup = {
   preferredVersion: { groupVersion: 'coordination.k8s.io/v1', version: 'v1' },
 };
 
-export const groupList = { kind: 'APIGroupList', apiVersion: 'v1', groups: [coordinationGroup] };
+export const groupList = { kind: 'APIGroupList', apiVersion: 'v1', groups: [coordinationGroup, eventsGroup] };
 export const coordinationGroupDocument = { kind: 'APIGroup', apiVersion: 'v1', ...coordinationGroup };
 
 export const coordinationResources = {

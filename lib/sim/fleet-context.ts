@@ -90,7 +90,8 @@ export class ClusterContext {
 
   /**
    * One Event, through the API client-go's recorder for that component uses: `core` (core/v1, involvedObject)
-   * or `events` (events.k8s.io/v1, regarding/note); deleted after the event TTL.
+   * or `events` (events.k8s.io/v1, regarding/note); either way into the one Event store, readable through both
+   * APIs; deleted after the event TTL.
    */
   recordEvent(namespace: string, involved: { kind: string; name: string; apiVersion: string }, reason: string, type: 'Normal' | 'Warning', message: string, component: string, api: 'core' | 'events'): void {
     this.eventCount += 1;
@@ -133,12 +134,10 @@ export class ClusterContext {
     this.timers.add(timer);
   }
 
-  /** Deletes every Event now, as the API server does once --event-ttl has passed. */
+  /** Deletes every Event now, as the API server does once --event-ttl has passed (one store: both APIs lose them). */
   expireEvents(): number {
     let count = 0;
-    for (const resource of ['events', 'events.k8s.io'] as const) {
-      for (const event of this.objects.list(resource)) if (this.objects.remove(resource, event.metadata.namespace, event.metadata.name)) count += 1;
-    }
+    for (const event of this.objects.list('events')) if (this.objects.remove('events', event.metadata.namespace, event.metadata.name)) count += 1;
     return count;
   }
 

@@ -106,7 +106,9 @@ async function markUnlisted(client: pg.ClientBase, clusterId: number, listed: Li
   } else if (listed.resource === 'leasecandidates') {
     await client.query(`UPDATE "LeaseCandidate" SET "deletedAt" = $4 WHERE "clusterId" = $1 AND ${inNamespace} AND "deletedAt" IS NULL AND "observedAt" < $4 AND NOT (namespace || '/' || name = ANY($3::text[]))`, values);
   } else {
-    await client.query(`UPDATE "KubeEvent" SET "deletedAt" = $4 WHERE "clusterId" = $1 AND ${inNamespace} AND api = $5::"KubeEventApi" AND "deletedAt" IS NULL AND "observedAt" < $4 AND NOT (uid = ANY($3::text[]))`, [...values, listed.resource === 'events' ? 'core' : 'events_k8s_io']);
+    // One Event store behind both Event APIs: a full list through either holds every Event of the namespace,
+    // whichever API delivered a row before (the watcher may have moved from core/v1 to events.k8s.io/v1).
+    await client.query(`UPDATE "KubeEvent" SET "deletedAt" = $4 WHERE "clusterId" = $1 AND ${inNamespace} AND "deletedAt" IS NULL AND "observedAt" < $4 AND NOT (uid = ANY($3::text[]))`, values);
   }
 }
 

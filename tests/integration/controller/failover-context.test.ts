@@ -80,7 +80,8 @@ describe('failover context against the simulated fleet', () => {
     const { fleet } = await setUp('ctx-events', {}, [operator]);
     const holder = fleet.leaderOf('alpha', 'operators/widgets')!;
     const stored = await waitFor('the became-leader Event stored', async () => (await contextOf(operator)).events.find((event) => event.message === `${holder} became leader`));
-    expect(stored).toMatchObject({ api: 'core', reason: 'LeaderElection', involvedKind: 'Lease', involvedName: 'widgets', deletedAt: null });
+    // Written through core/v1 by the operator, delivered by the one Event watch, through events.k8s.io/v1 where served.
+    expect(stored).toMatchObject({ api: 'events_k8s_io', reason: 'LeaderElection', involvedKind: 'Lease', involvedName: 'widgets', deletedAt: null });
     await fleet.expireEvents('alpha');
     const kept = await waitFor('the deletion noted', async () => (await contextOf(operator)).events.find((event) => event.id === stored.id && event.deletedAt !== null));
     expect(kept.message).toBe(`${holder} became leader`);
@@ -134,7 +135,7 @@ describe('failover context against the simulated fleet', () => {
     const context = await waitFor('access recorded', async () => {
       const found = await contextOf(operator);
       const byResource = Object.fromEntries(found.access.map((entry) => [entry.resource, entry.access]));
-      return byResource.pods === 'denied' && byResource.leasecandidates === 'absent' && byResource.events === 'granted' ? found : undefined;
+      return byResource.pods === 'denied' && byResource.leasecandidates === 'absent' && byResource.events_k8s_io === 'granted' ? found : undefined;
     });
     expect(context.access.find((entry) => entry.resource === 'pods')?.detail).toMatch(/cannot list resource "pods"/);
     const elsewhere = await waitFor('kube-system access recorded', async () => {
