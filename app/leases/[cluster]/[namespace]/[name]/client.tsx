@@ -3,7 +3,7 @@
 import { HydrationBoundary, isServer, keepPreviousData, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useQueryStates } from 'nuqs';
-import { useCallback, useDeferredValue, useLayoutEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { useCallback, useDeferredValue, useLayoutEffect, useMemo, useState } from 'react';
 import dynamic from 'next/dynamic';
 import { AdvisorPanel } from '@/components/advisor/advisor-panel';
 import { AnnotationList } from '@/components/audit/annotation-list';
@@ -70,8 +70,19 @@ const plotGutter = { left: 64, right: 16 } as const;
 
 // History prefetched by the server streams in as promises that may settle before hydration. The server
 // rendered it as loading, so hydration must too (TanStack/query#9399); the very next render shows it.
-const subscribeToNothing = () => () => undefined;
-const useIsHydrated = () => useSyncExternalStore(subscribeToNothing, () => true, () => false);
+// That render is asked for in the hydration's own commit (a layout effect), so the timeline is drawn
+// before the browser paints: useSyncExternalStore only noticed the change in its passive effect, a
+// task later, after a paint of the loading state. A page mounted after hydration (client-side
+// navigation) shows its history in its first render.
+let hasHydrated = false;
+function useIsHydrated(): boolean {
+  const [isHydrated, setHydrated] = useState(hasHydrated);
+  useLayoutEffect(() => {
+    hasHydrated = true;
+    setHydrated(true);
+  }, []);
+  return isHydrated;
+}
 const whileHydrating = { data: undefined, error: null, isError: false, isPending: true } as const;
 
 // A sliding preset fetches the window ending when it asks, not when the page last rendered.
