@@ -25,6 +25,7 @@ import { EmptyRow, Table, TableBody, TableHead, Th } from '@/components/ui/table
 import { buildTimeline, clipTimeline, type Segment, type TimelineTransition } from '@/lib/ui/timeline';
 import { deserializeHistory, leaseHistorySearch, leaseQueryKeys, resolveHistoryWindow, type PrefetchedHistory } from '@/lib/ui/lease-queries';
 import { isSliding, markedMoment, resolveRange, shiftRange, zoomOutRange, type RangeSelection } from '@/lib/ui/time-range';
+import type { DegradedBandFact } from '@/lib/leases/failover-hint';
 import type { WindowStartState } from '@/lib/timeline/window-start';
 import { leaseSearchParams } from './search-params';
 
@@ -88,6 +89,8 @@ const whileHydrating = { data: undefined, error: null, isError: false, isPending
 // A sliding preset fetches the window ending when it asks, not when the page last rendered.
 const slideRange = (selection: RangeSelection) => resolveRange(selection, Date.now());
 
+const noBands: readonly DegradedBandFact[] = [];
+
 const hydrateOptions = { defaultOptions: { deserializeData: deserializeHistory } };
 
 export function LeaseClient({ leaseKey, initialLease, history }: { leaseKey: LeaseKey; initialLease: LeaseDto; history: PrefetchedHistory }) {
@@ -143,7 +146,9 @@ function LeaseView({ leaseKey, initialLease, initialNow }: { leaseKey: LeaseKey;
   const annotations = isHydrated ? annotationsQuery : whileHydrating;
   const gaps = isHydrated ? gapsQuery : whileHydrating;
   // The failover context panel asks for the same range: its bands are drawn on the timeline too.
-  const bands = useLeaseContext(leaseKey, { from, to }).data?.bands;
+  // No band is one constant, so the context's first answer with none does not redraw the timeline.
+  const contextBands = useLeaseContext(leaseKey, { from, to }).data?.bands;
+  const bands = contextBands && contextBands.length > 0 ? contextBands : noBands;
   // Built from where the data starts (its state at that moment, then every change), then seen from `from`.
   const fullTimeline = useMemo(() => {
     const data = transitions.data;
@@ -161,7 +166,7 @@ function LeaseView({ leaseKey, initialLease, initialNow }: { leaseKey: LeaseKey;
   }, [transitions.data, gaps.data, lease.holderIdentity, lease.holderSince, from, to]);
   const timeline = useMemo(() => clipTimeline(fullTimeline, from), [fullTimeline, from]);
   // Stable props, so the canvas redraws when the timeline changes and not whenever another query lands.
-  const timelineRows = useMemo(() => [{ key: 'lease', label: leaseKey.name, segments: timeline.segments, markers: timeline.markers, bands: bands ?? [] }], [leaseKey.name, timeline, bands]);
+  const timelineRows = useMemo(() => [{ key: 'lease', label: leaseKey.name, segments: timeline.segments, markers: timeline.markers, bands }], [leaseKey.name, timeline, bands]);
   const holderColors = useMemo(() => assignHolderColors(timeline.segments.flatMap((segment) => (segment.type === 'held' ? [segment.holder] : []))), [timeline]);
   const isMultiDay = to - from > 86_400_000;
   const formatTick = useCallback((at: number) => formatTime(at, mode, { date: isMultiDay, zone: false }), [mode, isMultiDay]);
@@ -241,7 +246,7 @@ function LeaseView({ leaseKey, initialLease, initialNow }: { leaseKey: LeaseKey;
         <h2 id="timeline-heading" className="text-sm font-semibold">
           Leader timeline
         </h2>
-        <TimelineLegend holderColors={holderColors} hasMarkedMoment={markedAt !== null} hasDegradedBands={(bands?.length ?? 0) > 0} />
+        <TimelineLegend holderColors={holderColors} hasMarkedMoment={markedAt !== null} hasDegradedBands={bands.length > 0} />
         {transitions.isError || gaps.isError ? (
           <p role="alert" className="text-sm text-red-600">
             Could not load the history: {(transitions.error ?? gaps.error)?.message}
