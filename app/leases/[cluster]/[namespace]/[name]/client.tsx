@@ -80,6 +80,8 @@ function useIsHydrated(): boolean {
   const [isHydrated, setHydrated] = useState(hasHydrated);
   useLayoutEffect(() => {
     hasHydrated = true;
+    // The second pass is the point: hydration must render what the server did, the next render the history.
+    // eslint-disable-next-line react-hooks/set-state-in-effect
     setHydrated(true);
   }, []);
   return isHydrated;
