@@ -7,7 +7,7 @@ import { stateColors } from '@/lib/ui/holder-colors';
 import { timeTicks } from '@/lib/ui/time-ticks';
 import type { DegradedBandFact } from '@/lib/leases/failover-hint';
 import type { Marker, Segment } from '@/lib/ui/timeline';
-import { describeBand, findBandAt, layoutBands, type BandSpan } from '@/lib/ui/timeline-bands';
+import { bandClock, describeBand, findBandAt, layoutBands, type BandSpan } from '@/lib/ui/timeline-bands';
 import { findSegmentAt, layoutMarkers, layoutSegments } from '@/lib/ui/timeline-layout';
 
 /** `bands`: the "API server degraded" bands of the row's cluster, laid over its segments */
@@ -106,7 +106,7 @@ export function TimelineCanvas({
   const xOf = useCallback((at: number) => labelWidth + ((at - from) / (to - from)) * plotWidth, [from, to, plotWidth, labelWidth]);
   const atOf = useCallback((x: number) => from + ((x - labelWidth) / plotWidth) * (to - from), [from, to, plotWidth, labelWidth]);
   const ticks = useMemo(() => timeTicks(from, to, plotWidth, zone), [from, to, plotWidth, zone]);
-  const bandNow = now ?? to;
+  const bandNow = bandClock(rows, now ?? to, to);
   const bandSpans = useMemo(
     () => new Map(rows.map((row) => [row.key, layoutBands(row.bands ?? [], { from, to, now: bandNow, left: labelWidth, plotWidth })] as const)),
     [rows, from, to, bandNow, labelWidth, plotWidth],

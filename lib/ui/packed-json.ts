@@ -1,12 +1,13 @@
-// JSON data as a shorter JSON text: arrays of objects sharing their keys become columns, and columns of
-// few distinct values (holders, kinds, flags) a dictionary; 5,000 transitions shrink to a quarter.
+// JSON data as a shorter JSON text: arrays of objects sharing their keys become columns, columns of
+// few distinct values (holders, kinds, flags) a dictionary, and columns of ISO times the differences
+// between their milliseconds; 5,000 transitions shrink to a quarter of their JSON, then to half that.
 // unpackJson(packJson(value)) equals JSON.parse(JSON.stringify(value)) for any JSON data.
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 type Primitive = null | boolean | number | string;
 
-type Column = Json[] | { '~d': [Primitive[], number[]] };
+type Column = Json[] | { '~d': [Primitive[], number[]] } | { '~i': number[] };
 
 // A table, and an object whose own keys would read as one of these markers.
 type Packed = Json | { '~t': [string[], Column[], number] } | { '~o': Record<string, Json> };
@@ -48,7 +49,27 @@ function dictionaryOf(values: unknown[]): Column | undefined {
   return { '~d': [[...indices.keys()], refs] };
 }
 
-const packColumn = (values: unknown[]): Column => dictionaryOf(values) ?? values.map(pack);
+// `Date.prototype.toISOString`'s form, the one the API writes every time in (lib/api/dto.ts).
+const isoTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+// A column of ISO times as its first time in milliseconds, then each time minus the one before: 27
+// characters a time become 5 or 6 (and no quotes, which the page's stream escapes twice). Only times
+// that print back to the very same text, so unpacking gives back the strings that were packed.
+function isoColumnOf(values: unknown[]): Column | undefined {
+  const deltas = new Array<number>(values.length);
+  let previous = 0;
+  for (let row = 0; row < values.length; row += 1) {
+    const value = values[row];
+    if (typeof value !== 'string' || !isoTime.test(value)) return undefined;
+    const ms = Date.parse(value);
+    if (!Number.isFinite(ms) || new Date(ms).toISOString() !== value) return undefined;
+    deltas[row] = ms - previous;
+    previous = ms;
+  }
+  return { '~i': deltas };
+}
+
+const packColumn = (values: unknown[]): Column => dictionaryOf(values) ?? isoColumnOf(values) ?? values.map(pack);
 
 function pack(value: unknown): Packed {
   if (Array.isArray(value)) {
@@ -66,6 +87,13 @@ function pack(value: unknown): Packed {
 
 function unpackColumn(column: Column, length: number): Json[] {
   if (Array.isArray(column)) return column.map(unpack);
+  if ('~i' in column) {
+    const deltas = column['~i'];
+    const values = new Array<Json>(length);
+    let ms = 0;
+    for (let index = 0; index < length; index += 1) values[index] = new Date((ms += deltas[index]!)).toISOString();
+    return values;
+  }
   const [dictionary, refs] = column['~d'];
   const values = new Array<Json>(length);
   for (let index = 0; index < length; index += 1) values[index] = dictionary[refs[index]!]!;

@@ -21,6 +21,13 @@ export function layoutBands(bands: readonly DegradedBandFact[], view: { from: nu
   return spans.sort((a, b) => a.start - b.start);
 }
 
+// The `now` the bands of these rows are laid out at: the clock only while one of them is open, since
+// only an open band grows with it. Otherwise the view's end, which stays put as the clock ticks, so the
+// canvas does not redraw thousands of segments every second for nothing.
+export function bandClock(rows: readonly { bands?: readonly DegradedBandFact[] }[], now: number, to: number): number {
+  return rows.some((row) => row.bands?.some((band) => band.endedAt === null) ?? false) ? now : to;
+}
+
 // The band under a pixel, if any (the latest drawn there): by pixel, so a one-pixel band can be hovered.
 export function findBandAt(spans: readonly BandSpan[], x: number): BandSpan | undefined {
   return spans.findLast((span) => span.x <= x && x < span.x + span.width);

@@ -55,6 +55,26 @@ describe('packJson', () => {
     expect(roundTrip(value)).toEqual(value);
   });
 
+  it('writes a column of ISO times as millisecond differences, a few characters a time', () => {
+    const times = { rows: transitions.map(({ at }, i) => ({ at, seen: new Date(Date.parse(at) + (i % 3) * 250).toISOString() })) };
+    expect(roundTrip(times)).toEqual(times);
+    // 500 rows × 2 times: as text 27 characters each; as differences of 16,560 ms and fewer.
+    expect(packJson(times).length).toBeLessThan(500 * 2 * 7);
+    expect(packJson(times)).not.toContain('2026-11-24T');
+  });
+
+  it('gives back ISO times out of order, and keeps columns of times written otherwise as text', () => {
+    const shuffled = Array.from({ length: 10 }, (_, i) => ({ at: new Date(Date.UTC(2026, 0, 1) + ((i * 7) % 10) * 3_600_000 - i).toISOString() }));
+    expect(roundTrip(shuffled)).toEqual(shuffled);
+    const other = Array.from({ length: 10 }, (_, i) => ({ at: i === 4 ? '2026-01-01T04:00:00Z' : new Date(Date.UTC(2026, 0, 1, i)).toISOString() }));
+    expect(roundTrip(other)).toEqual(other);
+    expect(packJson(other)).toContain('2026-01-01T04:00:00Z');
+    const invalid = Array.from({ length: 10 }, (_, i) => ({ at: i === 2 ? '2026-02-30T00:00:00.000Z' : new Date(Date.UTC(2026, 0, 1, i)).toISOString() }));
+    expect(roundTrip(invalid)).toEqual(invalid);
+    const withNull = Array.from({ length: 10 }, (_, i) => ({ at: i === 3 ? null : new Date(Date.UTC(2026, 0, 1, i)).toISOString() }));
+    expect(roundTrip(withNull)).toEqual(withNull);
+  });
+
   it('packs plain values', () => {
     for (const value of [null, true, 0, -1.5, 'text', []]) expect(roundTrip(value)).toEqual(value);
   });

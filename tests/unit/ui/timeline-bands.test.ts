@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DegradedBandFact } from '../../../lib/leases/failover-hint';
-import { describeBand, findBandAt, layoutBands } from '../../../lib/ui/timeline-bands';
+import { bandClock, describeBand, findBandAt, layoutBands } from '../../../lib/ui/timeline-bands';
 
 const band = (id: string, startedAt: number, endedAt: number | null, reason: DegradedBandFact['reason'] = 'renewals_stalled'): DegradedBandFact => ({ id, startedAt, endedAt, reason, stalledLeases: 3, totalLeases: 3 });
 // A view of 1,000 ms over 100 px starting 20 px from the left: 10 ms a pixel.
@@ -54,5 +54,18 @@ describe('describeBand', () => {
   it('says what the detector saw', () => {
     expect(describeBand(band('a', 0, 1))).toBe('API server degraded: 3 of 3 leases overdue at once');
     expect(describeBand(band('a', 0, 1, 'watch_failed'))).toBe('API server degraded: watch of the cluster failing');
+  });
+});
+
+describe('bandClock', () => {
+  it('follows the clock while a band is open, so the open band grows', () => {
+    expect(bandClock([{ bands: [band('a', 10_000, 10_200)] }, { bands: [band('b', 10_500, null)] }], 10_800, 11_000)).toBe(10_800);
+  });
+
+  it('stays at the view end when no band is open, so a clock tick changes nothing drawn', () => {
+    const rows = [{ bands: [band('a', 10_000, 10_200)] }, {}, { bands: [] }];
+    expect(bandClock(rows, 10_800, 11_000)).toBe(11_000);
+    expect(bandClock(rows, 10_801, 11_000)).toBe(bandClock(rows, 10_800, 11_000));
+    expect(bandClock([], 10_800, 11_000)).toBe(11_000);
   });
 });

@@ -3,7 +3,7 @@
 import { HydrationBoundary, isServer, keepPreviousData, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useQueryStates } from 'nuqs';
-import { useCallback, useDeferredValue, useLayoutEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { useCallback, useDeferredValue, useLayoutEffect, useMemo, useState } from 'react';
 import dynamic from 'next/dynamic';
 import { AdvisorPanel } from '@/components/advisor/advisor-panel';
 import { AnnotationList } from '@/components/audit/annotation-list';
@@ -25,6 +25,7 @@ import { EmptyRow, Table, TableBody, TableHead, Th } from '@/components/ui/table
 import { buildTimeline, clipTimeline, type Segment, type TimelineTransition } from '@/lib/ui/timeline';
 import { deserializeHistory, leaseHistorySearch, leaseQueryKeys, resolveHistoryWindow, type PrefetchedHistory } from '@/lib/ui/lease-queries';
 import { isSliding, markedMoment, resolveRange, shiftRange, zoomOutRange, type RangeSelection } from '@/lib/ui/time-range';
+import type { DegradedBandFact } from '@/lib/leases/failover-hint';
 import type { WindowStartState } from '@/lib/timeline/window-start';
 import { leaseSearchParams } from './search-params';
 
@@ -70,12 +71,27 @@ const plotGutter = { left: 64, right: 16 } as const;
 
 // History prefetched by the server streams in as promises that may settle before hydration. The server
 // rendered it as loading, so hydration must too (TanStack/query#9399); the very next render shows it.
-const subscribeToNothing = () => () => undefined;
-const useIsHydrated = () => useSyncExternalStore(subscribeToNothing, () => true, () => false);
+// That render is asked for in the hydration's own commit (a layout effect), so the timeline is drawn
+// before the browser paints: useSyncExternalStore only noticed the change in its passive effect, a
+// task later, after a paint of the loading state. A page mounted after hydration (client-side
+// navigation) shows its history in its first render.
+let hasHydrated = false;
+function useIsHydrated(): boolean {
+  const [isHydrated, setHydrated] = useState(hasHydrated);
+  useLayoutEffect(() => {
+    hasHydrated = true;
+    // The second pass is the point: hydration must render what the server did, the next render the history.
+    // eslint-disable-next-line react-hooks/set-state-in-effect
+    setHydrated(true);
+  }, []);
+  return isHydrated;
+}
 const whileHydrating = { data: undefined, error: null, isError: false, isPending: true } as const;
 
 // A sliding preset fetches the window ending when it asks, not when the page last rendered.
 const slideRange = (selection: RangeSelection) => resolveRange(selection, Date.now());
+
+const noBands: readonly DegradedBandFact[] = [];
 
 const hydrateOptions = { defaultOptions: { deserializeData: deserializeHistory } };
 
@@ -132,7 +148,9 @@ function LeaseView({ leaseKey, initialLease, initialNow }: { leaseKey: LeaseKey;
   const annotations = isHydrated ? annotationsQuery : whileHydrating;
   const gaps = isHydrated ? gapsQuery : whileHydrating;
   // The failover context panel asks for the same range: its bands are drawn on the timeline too.
-  const bands = useLeaseContext(leaseKey, { from, to }).data?.bands;
+  // No band is one constant, so the context's first answer with none does not redraw the timeline.
+  const contextBands = useLeaseContext(leaseKey, { from, to }).data?.bands;
+  const bands = contextBands && contextBands.length > 0 ? contextBands : noBands;
   // Built from where the data starts (its state at that moment, then every change), then seen from `from`.
   const fullTimeline = useMemo(() => {
     const data = transitions.data;
@@ -150,7 +168,7 @@ function LeaseView({ leaseKey, initialLease, initialNow }: { leaseKey: LeaseKey;
   }, [transitions.data, gaps.data, lease.holderIdentity, lease.holderSince, from, to]);
   const timeline = useMemo(() => clipTimeline(fullTimeline, from), [fullTimeline, from]);
   // Stable props, so the canvas redraws when the timeline changes and not whenever another query lands.
-  const timelineRows = useMemo(() => [{ key: 'lease', label: leaseKey.name, segments: timeline.segments, markers: timeline.markers, bands: bands ?? [] }], [leaseKey.name, timeline, bands]);
+  const timelineRows = useMemo(() => [{ key: 'lease', label: leaseKey.name, segments: timeline.segments, markers: timeline.markers, bands }], [leaseKey.name, timeline, bands]);
   const holderColors = useMemo(() => assignHolderColors(timeline.segments.flatMap((segment) => (segment.type === 'held' ? [segment.holder] : []))), [timeline]);
   const isMultiDay = to - from > 86_400_000;
   const formatTick = useCallback((at: number) => formatTime(at, mode, { date: isMultiDay, zone: false }), [mode, isMultiDay]);
@@ -230,7 +248,7 @@ function LeaseView({ leaseKey, initialLease, initialNow }: { leaseKey: LeaseKey;
         <h2 id="timeline-heading" className="text-sm font-semibold">
           Leader timeline
         </h2>
-        <TimelineLegend holderColors={holderColors} hasMarkedMoment={markedAt !== null} hasDegradedBands={(bands?.length ?? 0) > 0} />
+        <TimelineLegend holderColors={holderColors} hasMarkedMoment={markedAt !== null} hasDegradedBands={bands.length > 0} />
         {transitions.isError || gaps.isError ? (
           <p role="alert" className="text-sm text-red-600">
             Could not load the history: {(transitions.error ?? gaps.error)?.message}
