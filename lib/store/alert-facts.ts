@@ -5,7 +5,8 @@ import type { Subject } from '../alerts/types';
 import type pg from 'pg';
 import Cursor from 'pg-cursor';
 import { epochMs } from './epoch-ms';
-import { Prisma } from './generated/prisma/client';
+import type { Prisma } from './generated/prisma/client';
+import { sql } from './sql';
 import type { TimeRange } from './time-range';
 
 // The facts alert rules read: from the engine inside its evaluation transaction, or from the
@@ -21,7 +22,7 @@ const keyOf = (row: LeaseRow) => `${row.cluster}/${row.namespace}/${row.name}`;
 
 // A change of leader counts once; a row recording changes we never saw counts that many times. The
 // first holder Leasetrail sees is not a change. float8: 1 + a missed count of 2^31 - 1 overflows int.
-const countedTransitions = Prisma.sql`
+const countedTransitions = sql`
   SELECT c.name AS cluster, l.namespace, l.name, t.at,
          ((t.kind = 'acquired' AND t.cause IS DISTINCT FROM 'first')::int::float8 + t."missedCount") AS weight
     FROM "Transition" t
@@ -42,7 +43,7 @@ function groupTransitions(rows: Array<LeaseRow & { at: Date; weight: number }>):
 }
 
 export async function loadFlappingFacts(db: Db, since: Date): Promise<FlappingFacts[]> {
-  const rows = await db.$queryRaw<Array<LeaseRow & { at: Date; weight: number }>>`${countedTransitions} AND t.at > ${since}::timestamptz ORDER BY t.at, t.id`;
+  const rows = await db.$queryRaw<Array<LeaseRow & { at: Date; weight: number }>>(sql`${countedTransitions} AND t.at > ${since}::timestamptz ORDER BY t.at, t.id`);
   return groupTransitions(rows);
 }
 
@@ -74,13 +75,13 @@ export async function readFlappingHistory(pool: pg.Pool, range: TimeRange, optio
     );
     const subjects = new Map(leases.filter((lease) => options.include(subjectOf(lease))).map((lease) => [lease.id, subjectOf(lease)]));
     const ids = [...subjects.keys()];
-    const inRange = Prisma.sql`t."leaseId" = ANY(${ids}::int[]) AND t.at >= ${range.from}::timestamptz AND t.at < ${range.to}::timestamptz
+    const inRange = sql`t."leaseId" = ANY(${ids}::int[]) AND t.at >= ${range.from}::timestamptz AND t.at < ${range.to}::timestamptz
       AND ((t.kind = 'acquired' AND t.cause IS DISTINCT FROM 'first') OR t."missedCount" > 0)`;
-    const count = Prisma.sql`SELECT count(*)::int AS count FROM (SELECT 1 FROM "Transition" t WHERE ${inRange} LIMIT ${options.maxRows + 1}::int) AS limited`;
+    const count = sql`SELECT count(*)::int AS count FROM (SELECT 1 FROM "Transition" t WHERE ${inRange} LIMIT ${options.maxRows + 1}::int) AS limited`;
     const { rows } = await client.query<{ count: number }>(count.text, count.values);
     if (rows[0]!.count > options.maxRows) return { isTruncated: true };
-    const changes = Prisma.sql`
-      SELECT t."leaseId", ${epochMs(Prisma.sql`t.at`)} AS at, ((t.kind = 'acquired' AND t.cause IS DISTINCT FROM 'first')::int::float8 + t."missedCount") AS weight
+    const changes = sql`
+      SELECT t."leaseId", ${epochMs(sql`t.at`)} AS at, ((t.kind = 'acquired' AND t.cause IS DISTINCT FROM 'first')::int::float8 + t."missedCount") AS weight
         FROM "Transition" t WHERE ${inRange} ORDER BY t."leaseId", t.at, t.id`;
     cursor = client.query(new Cursor(changes.text, changes.values));
     let current: FlappingFacts | undefined;
@@ -148,7 +149,7 @@ type HolderRow = LeaseRow & { kind: string; at: Date; toHolder: string | null };
 // Leaderless periods over a range: from each release or expiry to the next acquisition, resumption or
 // deletion. The last change before the range tells whether the range starts leaderless.
 export async function loadLeaderlessHistory(db: Db, range: TimeRange): Promise<Array<{ subject: Subject; periods: ActiveInterval[] }>> {
-  const rows = await db.$queryRaw<HolderRow[]>`
+  const rows = await db.$queryRaw<HolderRow[]>(sql`
     WITH relevant AS (
       SELECT t."leaseId", t.kind::text AS kind, t.at, t.id, t."toHolder" FROM "Transition" t
        WHERE t.kind IN ('acquired', 'released', 'expired', 'resumed', 'deleted', 'reset')
@@ -162,7 +163,7 @@ export async function loadLeaderlessHistory(db: Db, range: TimeRange): Promise<A
       JOIN "Lease" l ON l.id = e."leaseId"
       JOIN "Cluster" c ON c.id = l."clusterId"
      WHERE l.kind = 'election'
-     ORDER BY l.id, e.at, e.id`;
+     ORDER BY l.id, e.at, e.id`);
   const byLease = new Map<string, { subject: Subject; periods: ActiveInterval[] }>();
   for (const row of rows) {
     const key = keyOf(row);
@@ -179,7 +180,7 @@ export async function loadLeaderlessHistory(db: Db, range: TimeRange): Promise<A
 type RenewRow = LeaseRow & { leaseDurationSeconds: number | null; samples: number; p95: number | null };
 
 export async function loadRenewLatencyFacts(db: Db, since: Date): Promise<RenewLatencyFacts[]> {
-  const rows = await db.$queryRaw<RenewRow[]>`
+  const rows = await db.$queryRaw<RenewRow[]>(sql`
     SELECT c.name AS cluster, l.namespace, l.name, l."leaseDurationSeconds",
            count(*)::int AS samples,
            percentile_cont(0.95) WITHIN GROUP (ORDER BY s."intervalMs") AS p95
@@ -188,7 +189,7 @@ export async function loadRenewLatencyFacts(db: Db, since: Date): Promise<RenewL
       JOIN "Cluster" c ON c.id = l."clusterId"
      WHERE s."renewTime" > ${since}::timestamptz AND s."intervalMs" IS NOT NULL
        AND l.kind = 'election' AND l."deletedAt" IS NULL
-     GROUP BY c.name, l.namespace, l.name, l."leaseDurationSeconds"`;
+     GROUP BY c.name, l.namespace, l.name, l."leaseDurationSeconds"`);
   return rows.map((row) => ({ subject: subjectOf(row), p95Ms: row.p95, samples: row.samples, leaseDurationSeconds: row.leaseDurationSeconds }));
 }
 
@@ -196,7 +197,7 @@ type SampledRow = LeaseRow & { at: Date; leaseDurationSeconds: number | null; sa
 
 // The renew-latency condition at evenly spaced moments of a range, each over the window before it.
 export async function loadRenewLatencyHistory(db: Db, range: TimeRange, windowSeconds: number, stepSeconds: number): Promise<Array<RenewLatencyFacts & { at: number }>> {
-  const rows = await db.$queryRaw<SampledRow[]>`
+  const rows = await db.$queryRaw<SampledRow[]>(sql`
     SELECT c.name AS cluster, l.namespace, l.name, l."leaseDurationSeconds", g.at,
            count(*)::int AS samples,
            percentile_cont(0.95) WITHIN GROUP (ORDER BY s."intervalMs") AS p95
@@ -206,7 +207,7 @@ export async function loadRenewLatencyHistory(db: Db, range: TimeRange, windowSe
       JOIN "Cluster" c ON c.id = l."clusterId"
      WHERE s."intervalMs" IS NOT NULL AND l.kind = 'election'
      GROUP BY c.name, l.namespace, l.name, l."leaseDurationSeconds", g.at
-     ORDER BY g.at`;
+     ORDER BY g.at`);
   return rows.map((row) => ({ subject: subjectOf(row), at: row.at.getTime(), p95Ms: row.p95, samples: row.samples, leaseDurationSeconds: row.leaseDurationSeconds }));
 }
 
@@ -240,13 +241,13 @@ export async function loadStaleHistory(db: Db, range: TimeRange): Promise<Array<
 // the window, its last renewal (from the lease row, so a node that stopped renewing altogether still counts),
 // and since when its cluster has an open observation gap (Leasetrail blind: silence then is not the node's).
 export async function loadHeartbeatFacts(db: Db, since: Date): Promise<HeartbeatFacts[]> {
-  const rows = await db.$queryRaw<Array<LeaseRow & { renewTime: Date | null; gaps: Array<[number, number]> | null; blindSince: Date | null }>>`
+  const rows = await db.$queryRaw<Array<LeaseRow & { renewTime: Date | null; gaps: Array<[number, number]> | null; blindSince: Date | null }>>(sql`
     SELECT c.name AS cluster, l.namespace, l.name, l."renewTime",
            (SELECT json_agg(json_build_array((extract(epoch FROM s."renewTime") * 1000)::float8, s."intervalMs"))
               FROM "RenewSample" s WHERE s."leaseId" = l.id AND s."renewTime" > ${since}::timestamptz AND s."intervalMs" >= ${minHeartbeatGapSeconds * 1_000}) AS gaps,
            (SELECT min(g."startedAt") FROM "ObservationGap" g WHERE g."clusterId" = l."clusterId" AND g."endedAt" IS NULL) AS "blindSince"
       FROM "Lease" l JOIN "Cluster" c ON c.id = l."clusterId"
-     WHERE l.kind = 'node_heartbeat' AND l."deletedAt" IS NULL`;
+     WHERE l.kind = 'node_heartbeat' AND l."deletedAt" IS NULL`);
   return rows.map((row) => ({
     subject: subjectOf(row),
     gaps: (row.gaps ?? []).map(([endedAt, gapMs]) => ({ endedAt, gapMs })),
@@ -257,12 +258,12 @@ export async function loadHeartbeatFacts(db: Db, since: Date): Promise<Heartbeat
 
 // Gaps over a range for the preview: a node was over the threshold from (renewal − gap + threshold) until that renewal.
 export async function loadHeartbeatGapHistory(db: Db, range: TimeRange, thresholdMs: number): Promise<Array<{ subject: Subject; periods: ActiveInterval[]; nodesInCluster: number }>> {
-  const rows = await db.$queryRaw<Array<LeaseRow & { renewTime: Date; intervalMs: number; nodes: number }>>`
+  const rows = await db.$queryRaw<Array<LeaseRow & { renewTime: Date; intervalMs: number; nodes: number }>>(sql`
     SELECT c.name AS cluster, l.namespace, l.name, s."renewTime", s."intervalMs",
            (SELECT count(*)::int FROM "Lease" n WHERE n."clusterId" = l."clusterId" AND n.kind = 'node_heartbeat' AND n."deletedAt" IS NULL) AS nodes
       FROM "RenewSample" s JOIN "Lease" l ON l.id = s."leaseId" JOIN "Cluster" c ON c.id = l."clusterId"
      WHERE l.kind = 'node_heartbeat' AND s."intervalMs" >= ${thresholdMs} AND s."renewTime" >= ${range.from}::timestamptz AND s."renewTime" < ${range.to}::timestamptz
-     ORDER BY s."renewTime"`;
+     ORDER BY s."renewTime"`);
   const byLease = new Map<string, { subject: Subject; periods: ActiveInterval[]; nodesInCluster: number }>();
   for (const row of rows) {
     const entry = byLease.get(keyOf(row)) ?? { subject: subjectOf(row), periods: [], nodesInCluster: row.nodes };

@@ -1,3 +1,4 @@
+import { sql } from './sql';
 import type { OpenAlert, AlertOutcome } from '../alerts/evaluate';
 import { groupKeyOf, groupSendAt, type GroupTiming } from '../alerts/grouping';
 import { parseRuleDefinition } from '../alerts/params';
@@ -17,7 +18,7 @@ const alertLockKey = 1;
 export async function withAlertLock<T>(store: Store, run: (db: Db) => Promise<T>): Promise<T> {
   return store.prisma.$transaction(
     async (tx) => {
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${alertLockNamespace}::int, ${alertLockKey}::int)`;
+      await tx.$executeRaw(sql`SELECT pg_advisory_xact_lock(${alertLockNamespace}::int, ${alertLockKey}::int)`);
       return run(tx);
     },
     { timeout: 60_000, maxWait: 15_000 },
@@ -77,7 +78,7 @@ async function assertChannelsExist(db: Db, channelIds: number[]): Promise<void> 
 // that SLO wait for this write and then see the rule (409), so no rule is left dangling.
 async function assertSloExists(db: Db, input: RuleWrite): Promise<void> {
   if (input.kind !== 'slo_burn') return;
-  const found = await db.$queryRaw<Array<{ id: number }>>`SELECT id FROM "Slo" WHERE id = ${input.params.sloId}::int FOR SHARE`;
+  const found = await db.$queryRaw<Array<{ id: number }>>(sql`SELECT id FROM "Slo" WHERE id = ${input.params.sloId}::int FOR SHARE`);
   if (found.length === 0) throw new ValidationError(`invalid params.sloId: no SLO with id ${input.params.sloId}`, [{ path: 'params.sloId', message: `no SLO with id ${input.params.sloId}` }]);
 }
 

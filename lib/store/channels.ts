@@ -1,3 +1,4 @@
+import { sql } from './sql';
 import { mergeChannelConfig, parseChannelDefinition, secretFields, type ChannelDefinition, type ChannelKind } from '../alerts/channel-config';
 import { groupKeyOf, MAX_GROUP_MEMBERS } from '../alerts/grouping';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
@@ -30,18 +31,18 @@ function readDefinition(kind: ChannelKind, config: unknown): { definition: Chann
 async function deliveriesFor(store: Store, channelIds: number[]): Promise<Map<number, ChannelDeliveries>> {
   const result = new Map<number, ChannelDeliveries>(channelIds.map((id) => [id, { pending: 0, retrying: 0, delivered: 0, failed: 0, lastFailure: null }]));
   if (channelIds.length === 0) return result;
-  const counts = await store.prisma.$queryRaw<Array<{ channelId: number; pending: number; retrying: number; delivered: number; failed: number }>>`
+  const counts = await store.prisma.$queryRaw<Array<{ channelId: number; pending: number; retrying: number; delivered: number; failed: number }>>(sql`
     SELECT "channelId",
            count(*) FILTER (WHERE status = 'pending' AND "lastError" IS NULL)::int AS pending,
            count(*) FILTER (WHERE status = 'pending' AND "lastError" IS NOT NULL)::int AS retrying,
            count(*) FILTER (WHERE status = 'delivered')::int AS delivered,
            count(*) FILTER (WHERE status = 'failed')::int AS failed
-      FROM "Notification" WHERE "channelId" = ANY(${channelIds}::int[]) GROUP BY "channelId"`;
-  const failures = await store.prisma.$queryRaw<Array<{ channelId: number; id: bigint; alertId: bigint; event: AlertState; status: DeliveryStatus; lastError: string; lastAttemptAt: Date | null; attempts: number }>>`
+      FROM "Notification" WHERE "channelId" = ANY(${channelIds}::int[]) GROUP BY "channelId"`);
+  const failures = await store.prisma.$queryRaw<Array<{ channelId: number; id: bigint; alertId: bigint; event: AlertState; status: DeliveryStatus; lastError: string; lastAttemptAt: Date | null; attempts: number }>>(sql`
     SELECT DISTINCT ON ("channelId") "channelId", id, "alertId", event, status, "lastError", "lastAttemptAt", attempts
       FROM "Notification"
      WHERE "channelId" = ANY(${channelIds}::int[]) AND "lastError" IS NOT NULL AND status <> 'delivered'
-     ORDER BY "channelId", "lastAttemptAt" DESC NULLS LAST, id DESC`;
+     ORDER BY "channelId", "lastAttemptAt" DESC NULLS LAST, id DESC`);
   for (const row of counts) {
     const entry = result.get(row.channelId)!;
     Object.assign(entry, { pending: row.pending, retrying: row.retrying, delivered: row.delivered, failed: row.failed });
@@ -149,7 +150,7 @@ export type ClaimInput = { now: Date; claimUntil: Date; limit: number; busyChann
 // so if this process dies mid-send another picks the row up later. A recovery waits for its firing
 // notification to be settled first.
 export async function claimNotifications(store: Store, input: ClaimInput): Promise<ClaimedNotification[]> {
-  const claimed = await store.prisma.$queryRaw<Array<{ id: bigint }>>`
+  const claimed = await store.prisma.$queryRaw<Array<{ id: bigint }>>(sql`
     WITH candidates AS (
       SELECT n.id, n."channelId" FROM "Notification" n
        WHERE n.status = 'pending'
@@ -168,7 +169,7 @@ export async function claimNotifications(store: Store, input: ClaimInput): Promi
        SET attempts = n.attempts + 1, "lastAttemptAt" = ${input.now}::timestamptz, "nextAttemptAt" = ${input.claimUntil}::timestamptz
       FROM (SELECT id FROM picked ORDER BY id LIMIT ${input.limit}::int) p
      WHERE n.id = p.id
-    RETURNING n.id`;
+    RETURNING n.id`);
   if (claimed.length === 0) return [];
   const rows = await store.prisma.notification.findMany({
     where: { id: { in: claimed.map((row) => row.id) } },
@@ -198,7 +199,7 @@ async function claimGroupMembers(store: Store, leader: GroupLeader, input: Claim
   const { rule } = leader.alert;
   const leaderKey = groupKeyOf(rule.id, leader.alert.subjectKey, rule.kind, rule.groupBy);
   const ids = await store.prisma.$transaction(async (tx) => {
-    const candidates = await tx.$queryRaw<Array<{ id: bigint; subjectKey: string }>>`
+    const candidates = await tx.$queryRaw<Array<{ id: bigint; subjectKey: string }>>(sql`
       SELECT n.id, a."subjectKey" FROM "Notification" n
         JOIN "Alert" a ON a.id = n."alertId"
        WHERE n."channelId" = ${leader.channelId}::int AND n.event = ${leader.event}::"AlertState" AND a."ruleId" = ${rule.id}::int
@@ -209,7 +210,7 @@ async function claimGroupMembers(store: Store, leader: GroupLeader, input: Claim
                 WHERE f."alertId" = n."alertId" AND f."channelId" = n."channelId" AND f.event = 'firing' AND f.status = 'pending'))
        ORDER BY n.id
        LIMIT ${MAX_GROUP_MEMBERS * 20}::int
-         FOR UPDATE OF n SKIP LOCKED`;
+         FOR UPDATE OF n SKIP LOCKED`);
     const picked = candidates
       .filter((candidate) => groupKeyOf(rule.id, candidate.subjectKey, rule.kind, rule.groupBy) === leaderKey)
       .slice(0, MAX_GROUP_MEMBERS - 1)

@@ -1,4 +1,4 @@
-import { Prisma } from './generated/prisma/client';
+import { type Sql, sql, raw } from './sql';
 import { ENTRY_MAX_COUNT } from './renew-histogram';
 
 // The node heartbeat rollups (issue 19: the Nodes view stays cheap at 5,000 nodes per cluster):
@@ -12,17 +12,17 @@ import { ENTRY_MAX_COUNT } from './renew-histogram';
 // A minute's worst interval never falls (a restated minute only gains samples), so the worst of the
 // merged rows is the worst of the old merge and the written rows.
 
-export const writtenColumns = Prisma.sql`new."leaseId", new.bucket, new."sampleCount", new."intervalMaxMs", new."worstRenewTime", new."intervalHist",
+export const writtenColumns = sql`new."leaseId", new.bucket, new."sampleCount", new."intervalMaxMs", new."worstRenewTime", new."intervalHist",
       old."sampleCount" AS "oldSampleCount", old."intervalHist" AS "oldIntervalHist", old."leaseId" IS NULL AS "isNew"`;
 
-const maxCount = Prisma.raw(String(ENTRY_MAX_COUNT));
+const maxCount = raw(String(ENTRY_MAX_COUNT));
 
 // Entries of the merged row per key: the stored row's, plus the written rows', minus the rows they replaced; packed again.
-function packedDelta(name: string, keyColumns: string[], rows: string, table: string): Prisma.Sql {
+function packedDelta(name: string, keyColumns: string[], rows: string, table: string): Sql {
   const keys = keyColumns.join(', ');
   const ofGroup = keyColumns.map((key) => `g.${key}`).join(', ');
   const joinOn = keyColumns.map((key) => `t.${key} = g.${key}`).join(' AND ');
-  return Prisma.raw(`${name}_e AS (
+  return raw(`${name}_e AS (
       SELECT ${keys}, k, sum(n)::int AS n FROM (
         SELECT ${keys}, e >> 16 AS k, (e & 65535) AS n FROM ${rows} CROSS JOIN unnest(${rows}."intervalHist") AS e
         UNION ALL SELECT ${keys}, e >> 16, -(e & 65535) FROM ${rows} CROSS JOIN unnest(${rows}."oldIntervalHist") AS e
@@ -35,7 +35,7 @@ function packedDelta(name: string, keyColumns: string[], rows: string, table: st
 }
 
 // CTEs to append after `written` (RenewRollup's INSERT … RETURNING ${writtenColumns}).
-export const nodeHeartbeatUpserts = Prisma.sql`
+export const nodeHeartbeatUpserts = sql`
     nw AS (
       SELECT w.*, l."clusterId", date_trunc('hour', w.bucket, 'UTC') AS hour
         FROM written w JOIN "Lease" l ON l.id = w."leaseId" WHERE l.kind = 'node_heartbeat'

@@ -2,7 +2,7 @@ import { burstSlotMs, mergeBurstSlots } from '../leases/heartbeat-bursts';
 import type { NodeGapSeries, NodeGapStats, NodeHeartbeatOptions, NodeHeartbeatView } from '../api/context-dto';
 import type { Store } from './client';
 import { epochMs } from './epoch-ms';
-import { Prisma } from './generated/prisma/client';
+import { sql, raw } from './sql';
 import { ENTRY_INDEX_OFFSET, representativeOf } from './renew-histogram';
 import type { TimeRange } from './time-range';
 
@@ -32,15 +32,15 @@ export function gapPercentile(bucketIndex: number | null, worstMs: number | null
 // one minute of the step (one for a node).
 export async function getGapSeries(store: Store, clusterId: number, range: TimeRange, node: string | null): Promise<NodeGapSeries> {
   const stepMs = getSeriesStepMs(range);
-  const offset = Prisma.raw(String(ENTRY_INDEX_OFFSET));
-  const step = Prisma.sql`(floor(${epochMs(Prisma.sql`r.bucket`)} / ${stepMs}) * ${stepMs})::bigint`;
-  const inRange = Prisma.sql`r.bucket >= ${range.from}::timestamptz AND r.bucket < ${range.to}::timestamptz`;
+  const offset = raw(String(ENTRY_INDEX_OFFSET));
+  const step = sql`(floor(${epochMs(sql`r.bucket`)} / ${stepMs}) * ${stepMs})::bigint`;
+  const inRange = sql`r.bucket >= ${range.from}::timestamptz AND r.bucket < ${range.to}::timestamptz`;
   const rows = node === null
-    ? Prisma.sql`SELECT ${step} AS at, r."intervalHist", r."intervalMaxMs", r.nodes FROM "NodeHeartbeatMinute" r WHERE r."clusterId" = ${clusterId} AND ${inRange}`
-    : Prisma.sql`SELECT ${step} AS at, r."intervalHist", r."intervalMaxMs", 1 AS nodes
+    ? sql`SELECT ${step} AS at, r."intervalHist", r."intervalMaxMs", r.nodes FROM "NodeHeartbeatMinute" r WHERE r."clusterId" = ${clusterId} AND ${inRange}`
+    : sql`SELECT ${step} AS at, r."intervalHist", r."intervalMaxMs", 1 AS nodes
         FROM "RenewRollup" r JOIN "Lease" l ON l.id = r."leaseId"
        WHERE l."clusterId" = ${clusterId} AND l.kind = 'node_heartbeat' AND l.name = ${node} AND ${inRange}`;
-  const query = Prisma.sql`
+  const query = sql`
     WITH m AS MATERIALIZED (${rows}), h AS (
       SELECT at, (e >> 16) - ${offset} AS idx, sum(e & 65535)::bigint AS n FROM m CROSS JOIN unnest(m."intervalHist") AS e GROUP BY 1, 2
     ), c AS (
@@ -81,13 +81,13 @@ export function wholeHoursOf(range: TimeRange): { from: Date; to: Date } {
 export async function getNodeHeartbeats(store: Store, cluster: string, range: TimeRange, options: NodeHeartbeatOptions = defaultNodeHeartbeatOptions, node: string | null = null): Promise<NodeHeartbeatView | null> {
   const found = await store.prisma.cluster.findUnique({ where: { name: cluster }, select: { id: true } });
   if (!found) return null;
-  const offset = Prisma.raw(String(ENTRY_INDEX_OFFSET));
-  const scope = Prisma.sql`l."clusterId" = ${found.id} AND l.kind = 'node_heartbeat' AND r.bucket >= ${range.from}::timestamptz AND r.bucket < ${range.to}::timestamptz`;
+  const offset = raw(String(ENTRY_INDEX_OFFSET));
+  const scope = sql`l."clusterId" = ${found.id} AND l.kind = 'node_heartbeat' AND r.bucket >= ${range.from}::timestamptz AND r.bucket < ${range.to}::timestamptz`;
   // Per node: its hour rows for the whole hours of the range, its minute rows for the rest (at most two
   // hours' worth at the edges), so a week reads about 170 rows per node, not 10,080.
   const hours = wholeHoursOf(range);
-  const nodeLease = Prisma.sql`l."clusterId" = ${found.id} AND l.kind = 'node_heartbeat'`;
-  const perNode = Prisma.sql`
+  const nodeLease = sql`l."clusterId" = ${found.id} AND l.kind = 'node_heartbeat'`;
+  const perNode = sql`
     WITH src AS MATERIALIZED (
       SELECT r."leaseId", r."intervalHist", r."intervalMaxMs", r."worstRenewTime"
         FROM "NodeHeartbeatHour" r JOIN "Lease" l ON l.id = r."leaseId"
@@ -103,13 +103,13 @@ export async function getNodeHeartbeats(store: Store, cluster: string, range: Ti
     ), p AS (
       SELECT "leaseId", max(total)::int AS samples, min(idx) FILTER (WHERE cum >= 0.5 * total) AS p50, min(idx) FILTER (WHERE cum >= 0.99 * total) AS p99 FROM c GROUP BY 1
     ), w AS (
-      SELECT DISTINCT ON ("leaseId") "leaseId", "intervalMaxMs" AS worst, ${epochMs(Prisma.sql`"worstRenewTime"`)} AS "worstAt"
+      SELECT DISTINCT ON ("leaseId") "leaseId", "intervalMaxMs" AS worst, ${epochMs(sql`"worstRenewTime"`)} AS "worstAt"
         FROM src ORDER BY "leaseId", "intervalMaxMs" DESC NULLS LAST, "worstRenewTime"
     )
     SELECT l.name AS node, coalesce(p.samples, 0) AS samples, p.p50, p.p99, w.worst, w."worstAt"
       FROM w JOIN "Lease" l ON l.id = w."leaseId" LEFT JOIN p ON p."leaseId" = w."leaseId"`;
-  const bursts = Prisma.sql`
-    SELECT floor(${epochMs(Prisma.sql`r."worstRenewTime"`)} - r."intervalMaxMs")::bigint / ${burstSlotMs} * ${burstSlotMs} AS at, array_agg(DISTINCT r."leaseId") AS nodes, max(r."intervalMaxMs") AS "worstMs"
+  const bursts = sql`
+    SELECT floor(${epochMs(sql`r."worstRenewTime"`)} - r."intervalMaxMs")::bigint / ${burstSlotMs} * ${burstSlotMs} AS at, array_agg(DISTINCT r."leaseId") AS nodes, max(r."intervalMaxMs") AS "worstMs"
       FROM "NodeHeartbeatMinute" m
       JOIN "RenewRollup" r ON r.bucket = m.bucket
       JOIN "Lease" l ON l.id = r."leaseId"

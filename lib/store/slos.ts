@@ -1,3 +1,4 @@
+import { sql } from './sql';
 import { ConflictError, NotFoundError } from '../errors';
 import type { Store } from './client';
 import { Prisma, type Slo } from './generated/prisma/client';
@@ -43,10 +44,10 @@ export async function updateSlo(store: Store, id: number, input: SloWrite): Prom
 // The row lock orders this after any rule write that is checking the SLO exists.
 export async function deleteSlo(store: Store, id: number): Promise<void> {
   await store.prisma.$transaction(async (tx) => {
-    const locked = await tx.$queryRaw<Array<{ id: number }>>`SELECT id FROM "Slo" WHERE id = ${id}::int FOR UPDATE`;
+    const locked = await tx.$queryRaw<Array<{ id: number }>>(sql`SELECT id FROM "Slo" WHERE id = ${id}::int FOR UPDATE`);
     if (locked.length === 0) throw new NotFoundError(`SLO ${id} not found`);
-    const rules = await tx.$queryRaw<Array<{ name: string }>>`
-      SELECT name FROM "AlertRule" WHERE kind = 'slo_burn' AND params->>'sloId' = ${String(id)} ORDER BY name`;
+    const rules = await tx.$queryRaw<Array<{ name: string }>>(sql`
+      SELECT name FROM "AlertRule" WHERE kind = 'slo_burn' AND params->>'sloId' = ${String(id)} ORDER BY name`);
     if (rules.length > 0) throw new ConflictError(`SLO ${id} is used by alert rule${rules.length === 1 ? '' : 's'} ${rules.map((rule) => `"${rule.name}"`).join(', ')}; delete or change ${rules.length === 1 ? 'it' : 'them'} first`);
     await tx.slo.delete({ where: { id } });
   });
