@@ -1,6 +1,5 @@
 import type { Logger } from '../log';
-import type { Store } from './client';
-import type { Prisma } from './generated/prisma/client';
+import { inTransaction, queryRow, type PgStore, type Queryable } from './pg-store';
 import { type Sql, sql, raw, empty } from './sql';
 import { defaultTableName, renewSamplePartitions } from './partitions';
 import { PeriodicJob, type Clock } from './periodic-job';
@@ -8,8 +7,6 @@ import { nodeHeartbeatUpserts, writtenColumns } from './node-heartbeat-rollups';
 import { ENTRY_INDEX_OFFSET, ENTRY_MAX_COUNT, histogramIndex } from './renew-histogram';
 import { readProgress, saveProgress } from './rollup-progress';
 import { rollUpTimelines, type TimelineRollUpResult } from './timeline-rollups';
-
-type Db = Prisma.TransactionClient;
 
 
 const MINUTE_MS = 60_000;
@@ -31,12 +28,15 @@ const rollupLockKey = 2;
 
 const floorToMinute = (ms: number) => Math.floor(ms / MINUTE_MS) * MINUTE_MS;
 
-async function firstSampleMinute(db: Db): Promise<Date | null> {
+async function firstSampleMinute(db: Queryable): Promise<Date | null> {
   // One index probe per lease instead of a scan of every sample.
-  const [row] = await db.$queryRaw<Array<{ first: Date | null }>>`
+  const row = await queryRow<{ first: Date | null }>(
+    db,
+    sql`
     SELECT min(f."renewTime") AS first
       FROM "Lease" l
-     CROSS JOIN LATERAL (SELECT "renewTime" FROM "RenewSample" s WHERE s."leaseId" = l.id ORDER BY "renewTime" LIMIT 1) f`;
+     CROSS JOIN LATERAL (SELECT "renewTime" FROM "RenewSample" s WHERE s."leaseId" = l.id ORDER BY "renewTime" LIMIT 1) f`,
+  );
   return row?.first ? new Date(floorToMinute(row.first.getTime())) : null;
 }
 
@@ -111,8 +111,8 @@ function rollUpSql(samples: Sql, before: Sql = empty, onConflict: Sql = replaceR
 }
 
 // Runs a rollUpSql statement: the RenewRollup rows it inserted or changed.
-async function runRollUp(db: Db, statement: Sql): Promise<number> {
-  const [row] = await db.$queryRaw<Array<{ n: number }>>(statement);
+async function runRollUp(db: Queryable, statement: Sql): Promise<number> {
+  const row = await queryRow<{ n: number }>(db, statement);
   return row?.n ?? 0;
 }
 
@@ -173,7 +173,7 @@ type Step = { kind: 'locked' } | { kind: 'done'; rolledUntil: Date | null } | { 
 
 // Aggregates every closed minute not yet rolled up (and the last ROLLUP_RESTATE_MS again), an hour of
 // samples per transaction, progress saved with each. Safe to run anywhere, any number of times.
-export async function rollUpRenewals(store: Store, options: RollUpOptions): Promise<RollUpResult> {
+export async function rollUpRenewals(store: PgStore, options: RollUpOptions): Promise<RollUpResult> {
   const closedUntil = floorToMinute(options.now.getTime() - (options.settleMs ?? ROLLUP_SETTLE_MS));
   // Whole minutes only: a chunk ending inside a minute would overwrite it with part of its samples.
   const restateMs = Math.ceil((options.restateMs ?? ROLLUP_RESTATE_MS) / MINUTE_MS) * MINUTE_MS;
@@ -181,9 +181,10 @@ export async function rollUpRenewals(store: Store, options: RollUpOptions): Prom
   const result: RollUpResult = { isSkipped: false, rolledUntil: null, chunks: 0, rowsWritten: 0, lateRowsWritten: 0 };
   while (!options.signal?.aborted) {
     const isFirstChunk = result.chunks === 0;
-    const step = await store.prisma.$transaction(
+    const step = await inTransaction(
+      store.pool,
       async (tx): Promise<Step> => {
-        const [lock] = await tx.$queryRaw<Array<{ locked: boolean }>>(sql`SELECT pg_try_advisory_xact_lock(${rollupLockNamespace}::int, ${rollupLockKey}::int) AS locked`);
+        const lock = await queryRow<{ locked: boolean }>(tx, sql`SELECT pg_try_advisory_xact_lock(${rollupLockNamespace}::int, ${rollupLockKey}::int) AS locked`);
         if (!lock?.locked) return { kind: 'locked' };
         const rolledUntil = (await readProgress(tx, 'renewals'))?.rolledUntil ?? null;
         const start = rolledUntil ?? (await firstSampleMinute(tx)) ?? new Date(closedUntil);
@@ -198,7 +199,7 @@ export async function rollUpRenewals(store: Store, options: RollUpOptions): Prom
         await saveProgress(tx, 'renewals', until);
         return { kind: 'chunk', rolledUntil: until, rowsWritten };
       },
-      { timeout: 300_000, maxWait: 10_000 },
+      { timeoutMs: 300_000 },
     );
     if (step.kind === 'locked') return { ...result, isSkipped: result.chunks === 0 };
     result.rolledUntil = step.rolledUntil;
@@ -211,19 +212,20 @@ export async function rollUpRenewals(store: Store, options: RollUpOptions): Prom
 }
 
 // Minutes that received samples after they were aggregated (the trigger on RenewSample queues them).
-async function rollUpLateSamples(store: Store, signal?: AbortSignal): Promise<number> {
+async function rollUpLateSamples(store: PgStore, signal?: AbortSignal): Promise<number> {
   let written = 0;
   while (!signal?.aborted) {
-    const step = await store.prisma.$transaction(
+    const step = await inTransaction(
+      store.pool,
       async (tx) => {
-        const [lock] = await tx.$queryRaw<Array<{ locked: boolean }>>(sql`SELECT pg_try_advisory_xact_lock(${rollupLockNamespace}::int, ${rollupLockKey}::int) AS locked`);
+        const lock = await queryRow<{ locked: boolean }>(tx, sql`SELECT pg_try_advisory_xact_lock(${rollupLockNamespace}::int, ${rollupLockKey}::int) AS locked`);
         if (!lock?.locked) return null;
-        const [queued] = await tx.$queryRaw<Array<{ any: boolean }>>`SELECT EXISTS (SELECT 1 FROM "RenewRollupPending") AS any`;
+        const queued = await queryRow<{ any: boolean }>(tx, sql`SELECT EXISTS (SELECT 1 FROM "RenewRollupPending") AS any`);
         if (!queued?.any) return null;
         const merged = await runRollUp(tx, rollUpSql(strandedSamples, takeStranded, mergeRollup));
         return merged + (await runRollUp(tx, rollUpSql(pendingSamples, takePending)));
       },
-      { timeout: 300_000, maxWait: 10_000 },
+      { timeoutMs: 300_000 },
     );
     if (step === null) return written;
     written += step;
@@ -232,7 +234,7 @@ async function rollUpLateSamples(store: Store, signal?: AbortSignal): Promise<nu
 }
 
 export type RollupJobOptions = {
-  store: Store;
+  store: PgStore;
   log: Logger;
   clock?: Clock;
   intervalMs?: number;
