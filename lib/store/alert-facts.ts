@@ -5,7 +5,7 @@ import type { Subject } from '../alerts/types';
 import type pg from 'pg';
 import Cursor from 'pg-cursor';
 import { epochMs } from './epoch-ms';
-import type { Prisma } from './generated/prisma/client';
+import { queryRows, type Queryable } from './pg-store';
 import { sql } from './sql';
 import type { TimeRange } from './time-range';
 
@@ -13,7 +13,8 @@ import type { TimeRange } from './time-range';
 // preview over stored history. Lease rules look at elected leases only: node heartbeats and API
 // server identities are not leadership.
 
-export type Db = Prisma.TransactionClient;
+// A pool, or the engine's transaction (withAlertLock).
+export type Db = Queryable;
 
 type LeaseRow = { cluster: string; namespace: string; name: string };
 
@@ -43,7 +44,7 @@ function groupTransitions(rows: Array<LeaseRow & { at: Date; weight: number }>):
 }
 
 export async function loadFlappingFacts(db: Db, since: Date): Promise<FlappingFacts[]> {
-  const rows = await db.$queryRaw<Array<LeaseRow & { at: Date; weight: number }>>(sql`${countedTransitions} AND t.at > ${since}::timestamptz ORDER BY t.at, t.id`);
+  const rows = await queryRows<LeaseRow & { at: Date; weight: number }>(db, sql`${countedTransitions} AND t.at > ${since}::timestamptz ORDER BY t.at, t.id`);
   return groupTransitions(rows);
 }
 
@@ -122,7 +123,7 @@ type LeaderlessRow = LeaseRow & {
 // Leaderless since the last release or expiry, unless an acquisition (or a holder renewing again)
 // came after it; a lease we have only ever seen empty is leaderless since we first saw it.
 export async function loadLeaderlessFacts(db: Db): Promise<LeaderlessFacts[]> {
-  const rows = await db.$queryRaw<LeaderlessRow[]>`
+  const rows = await queryRows<LeaderlessRow>(db, sql`
     SELECT c.name AS cluster, l.namespace, l.name, l."holderIdentity", l."observedAt",
            last.kind::text AS "lastKind", last.at AS "lastAt", last."toHolder" AS "lastToHolder", held.at AS "heldAt", held."toHolder" AS "heldBy", held."leaderlessMs"
       FROM "Lease" l
@@ -135,7 +136,7 @@ export async function loadLeaderlessFacts(db: Db): Promise<LeaderlessFacts[]> {
         SELECT t.at, t."toHolder", t."leaderlessMs" FROM "Transition" t
          WHERE t."leaseId" = l.id AND (t.kind IN ('acquired', 'resumed') OR (t.kind = 'reset' AND t."toHolder" IS NOT NULL))
          ORDER BY t.at DESC, t.id DESC LIMIT 1) held ON true
-     WHERE l.kind = 'election' AND l."deletedAt" IS NULL`;
+     WHERE l.kind = 'election' AND l."deletedAt" IS NULL`);
   return rows.map((row) => {
     const isLost = row.lastKind === 'released' || row.lastKind === 'expired' || (row.lastKind === 'reset' && row.lastToHolder === null);
     const isNeverHeld = row.lastKind === null && !row.holderIdentity;
@@ -149,7 +150,7 @@ type HolderRow = LeaseRow & { kind: string; at: Date; toHolder: string | null };
 // Leaderless periods over a range: from each release or expiry to the next acquisition, resumption or
 // deletion. The last change before the range tells whether the range starts leaderless.
 export async function loadLeaderlessHistory(db: Db, range: TimeRange): Promise<Array<{ subject: Subject; periods: ActiveInterval[] }>> {
-  const rows = await db.$queryRaw<HolderRow[]>(sql`
+  const rows = await queryRows<HolderRow>(db, sql`
     WITH relevant AS (
       SELECT t."leaseId", t.kind::text AS kind, t.at, t.id, t."toHolder" FROM "Transition" t
        WHERE t.kind IN ('acquired', 'released', 'expired', 'resumed', 'deleted', 'reset')
@@ -180,7 +181,7 @@ export async function loadLeaderlessHistory(db: Db, range: TimeRange): Promise<A
 type RenewRow = LeaseRow & { leaseDurationSeconds: number | null; samples: number; p95: number | null };
 
 export async function loadRenewLatencyFacts(db: Db, since: Date): Promise<RenewLatencyFacts[]> {
-  const rows = await db.$queryRaw<RenewRow[]>(sql`
+  const rows = await queryRows<RenewRow>(db, sql`
     SELECT c.name AS cluster, l.namespace, l.name, l."leaseDurationSeconds",
            count(*)::int AS samples,
            percentile_cont(0.95) WITHIN GROUP (ORDER BY s."intervalMs") AS p95
@@ -197,7 +198,7 @@ type SampledRow = LeaseRow & { at: Date; leaseDurationSeconds: number | null; sa
 
 // The renew-latency condition at evenly spaced moments of a range, each over the window before it.
 export async function loadRenewLatencyHistory(db: Db, range: TimeRange, windowSeconds: number, stepSeconds: number): Promise<Array<RenewLatencyFacts & { at: number }>> {
-  const rows = await db.$queryRaw<SampledRow[]>(sql`
+  const rows = await queryRows<SampledRow>(db, sql`
     SELECT c.name AS cluster, l.namespace, l.name, l."leaseDurationSeconds", g.at,
            count(*)::int AS samples,
            percentile_cont(0.95) WITHIN GROUP (ORDER BY s."intervalMs") AS p95
@@ -212,7 +213,7 @@ export async function loadRenewLatencyHistory(db: Db, range: TimeRange, windowSe
 }
 
 export async function loadStaleFacts(db: Db): Promise<StaleFacts[]> {
-  const clusters = await db.cluster.findMany({ select: { name: true, lastSeenAt: true, createdAt: true } });
+  const clusters = await queryRows<{ name: string; lastSeenAt: Date | null; createdAt: Date }>(db, sql`SELECT name, "lastSeenAt", "createdAt" FROM "Cluster" ORDER BY id`);
   return clusters.map((cluster) => ({
     subject: { cluster: cluster.name, namespace: null, name: null },
     lastSeenAt: cluster.lastSeenAt?.getTime() ?? null,
@@ -222,16 +223,17 @@ export async function loadStaleFacts(db: Db): Promise<StaleFacts[]> {
 
 // Unobserved periods of each cluster over a range: its observation gaps, and the time since it was last seen.
 export async function loadStaleHistory(db: Db, range: TimeRange): Promise<Array<{ subject: Subject; periods: ActiveInterval[] }>> {
-  const clusters = await db.cluster.findMany({
-    select: {
-      name: true,
-      lastSeenAt: true,
-      createdAt: true,
-      gaps: { where: { startedAt: { lt: range.to }, OR: [{ endedAt: null }, { endedAt: { gt: range.from } }] }, select: { startedAt: true, endedAt: true }, orderBy: { startedAt: 'asc' } },
-    },
-  });
+  const clusters = await queryRows<{ name: string; lastSeenAt: Date | null; createdAt: Date; gaps: Array<{ startedAt: number; endedAt: number | null }> }>(
+    db,
+    sql`
+    SELECT c.name, c."lastSeenAt", c."createdAt",
+           coalesce((SELECT json_agg(json_build_object('startedAt', ${epochMs(sql`g."startedAt"`)}, 'endedAt', ${epochMs(sql`g."endedAt"`)}) ORDER BY g."startedAt")
+                       FROM "ObservationGap" g
+                      WHERE g."clusterId" = c.id AND g."startedAt" < ${range.to}::timestamptz AND (g."endedAt" IS NULL OR g."endedAt" > ${range.from}::timestamptz)), '[]') AS gaps
+      FROM "Cluster" c ORDER BY c.id`,
+  );
   return clusters.map((cluster) => {
-    const periods: ActiveInterval[] = cluster.gaps.map((gap) => ({ start: gap.startedAt.getTime(), end: gap.endedAt?.getTime() ?? null }));
+    const periods: ActiveInterval[] = cluster.gaps.map((gap) => ({ start: gap.startedAt, end: gap.endedAt }));
     periods.push({ start: (cluster.lastSeenAt ?? cluster.createdAt).getTime(), end: null });
     return { subject: { cluster: cluster.name, namespace: null, name: null }, periods };
   });
@@ -241,7 +243,7 @@ export async function loadStaleHistory(db: Db, range: TimeRange): Promise<Array<
 // the window, its last renewal (from the lease row, so a node that stopped renewing altogether still counts),
 // and since when its cluster has an open observation gap (Leasetrail blind: silence then is not the node's).
 export async function loadHeartbeatFacts(db: Db, since: Date): Promise<HeartbeatFacts[]> {
-  const rows = await db.$queryRaw<Array<LeaseRow & { renewTime: Date | null; gaps: Array<[number, number]> | null; blindSince: Date | null }>>(sql`
+  const rows = await queryRows<LeaseRow & { renewTime: Date | null; gaps: Array<[number, number]> | null; blindSince: Date | null }>(db, sql`
     SELECT c.name AS cluster, l.namespace, l.name, l."renewTime",
            (SELECT json_agg(json_build_array((extract(epoch FROM s."renewTime") * 1000)::float8, s."intervalMs"))
               FROM "RenewSample" s WHERE s."leaseId" = l.id AND s."renewTime" > ${since}::timestamptz AND s."intervalMs" >= ${minHeartbeatGapSeconds * 1_000}) AS gaps,
@@ -258,7 +260,7 @@ export async function loadHeartbeatFacts(db: Db, since: Date): Promise<Heartbeat
 
 // Gaps over a range for the preview: a node was over the threshold from (renewal − gap + threshold) until that renewal.
 export async function loadHeartbeatGapHistory(db: Db, range: TimeRange, thresholdMs: number): Promise<Array<{ subject: Subject; periods: ActiveInterval[]; nodesInCluster: number }>> {
-  const rows = await db.$queryRaw<Array<LeaseRow & { renewTime: Date; intervalMs: number; nodes: number }>>(sql`
+  const rows = await queryRows<LeaseRow & { renewTime: Date; intervalMs: number; nodes: number }>(db, sql`
     SELECT c.name AS cluster, l.namespace, l.name, s."renewTime", s."intervalMs",
            (SELECT count(*)::int FROM "Lease" n WHERE n."clusterId" = l."clusterId" AND n.kind = 'node_heartbeat' AND n."deletedAt" IS NULL) AS nodes
       FROM "RenewSample" s JOIN "Lease" l ON l.id = s."leaseId" JOIN "Cluster" c ON c.id = l."clusterId"

@@ -4,6 +4,7 @@ import type { FailoverCause } from '../audit/causes';
 import type { LeaseWindowSummary } from '../audit/lease-window';
 import { listAnnotations, type AnnotationRecord } from './annotations';
 import type { Store } from './client';
+import type { PgStore } from './pg-store';
 import { getClusterIdOrThrow } from './clusters';
 import { epochMs } from './epoch-ms';
 import { listGaps, type GapRecord } from './gaps';
@@ -145,7 +146,7 @@ export type LeaseWindowRecord = { cluster: string; namespace: string; name: stri
 // Who led each elected lease over the window, and for how long nobody did (or we could not tell).
 // `until` caps the window at now: the future is neither led nor leaderless.
 export async function summarizeLeaseWindows(
-  store: Store,
+  store: PgStore,
   input: { range: TimeRange; cluster?: string; namespace?: string; scope?: WindowFilter['scope']; gaps: GapRecord[]; until: Date },
 ): Promise<LeaseWindowRecord[]> {
   const from = input.range.from.getTime();

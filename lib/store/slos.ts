@@ -1,22 +1,19 @@
-import { sql } from './sql';
 import { ConflictError, NotFoundError } from '../errors';
 import type { Store } from './client';
-import { Prisma, type Slo } from './generated/prisma/client';
+import type { Slo } from './generated/prisma/client';
+import { isUniqueViolation, queryRow, type PgStore } from './pg-store';
+import { sql } from './sql';
 
 export type SloWrite = { name: string; clusterPattern: string; namespacePattern: string; leasePattern: string; labelSelector: string; targetPercent: number; windowDays: number };
 
 export type SloRecord = Slo;
 
-function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
-}
-
 export async function listSlos(store: Store): Promise<SloRecord[]> {
   return store.prisma.slo.findMany({ orderBy: { name: 'asc' } });
 }
 
-export async function getSloOrThrow(store: Store, id: number): Promise<SloRecord> {
-  const slo = await store.prisma.slo.findUnique({ where: { id } });
+export async function getSloOrThrow(store: PgStore, id: number): Promise<SloRecord> {
+  const slo = await queryRow<Slo>(store.pool, sql`SELECT * FROM "Slo" WHERE id = ${id}::int`);
   if (!slo) throw new NotFoundError(`SLO ${id} not found`);
   return slo;
 }

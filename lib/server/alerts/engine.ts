@@ -181,7 +181,7 @@ export class AlertEngine {
 
   // One query per kind (per window for renew latency) serves every rule of that kind.
   private async loadSloBurnForRules(now: number): Promise<Map<number, SloBurnFacts[]>> {
-    const { rules } = await loadEngineRules(this.options.store.prisma, ['slo_burn']);
+    const { rules } = await loadEngineRules(this.options.store.pool, ['slo_burn']);
     const sloBurn = new Map<number, SloBurnFacts[]>();
     for (const rule of rules) {
       if (rule.spec.enabled && rule.spec.kind === 'slo_burn' && !sloBurn.has(rule.spec.params.sloId)) sloBurn.set(rule.spec.params.sloId, await this.loadSloBurnFacts(rule.spec.params.sloId, now));
