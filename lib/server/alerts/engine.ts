@@ -1,7 +1,7 @@
 import type { Logger } from '../../log';
 import { loadFlappingFacts, loadHeartbeatFacts, loadLeaderlessFacts, loadRenewLatencyFacts, loadStaleFacts, type Db } from '../../store/alert-facts';
 import { applyOutcomes, loadCarriedSilences, loadEngineRules, loadOpenAlerts, withAlertLock, type EngineRule } from '../../store/alerts';
-import type { Store } from '../../store/client';
+import type { PgStore } from '../../store/pg-store';
 import { loadMatcherSilences } from '../../store/silences';
 import { getSloOrThrow } from '../../store/slos';
 import { sloSubjectOf, type SloBurnFacts } from '../../alerts/conditions';
@@ -20,7 +20,7 @@ export type TransitionSource = {
 };
 
 export type AlertEngineOptions = {
-  store: Store;
+  store: PgStore;
   log: Logger;
   // The controller: every stored batch with transitions triggers an evaluation.
   source?: TransitionSource;
