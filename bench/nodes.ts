@@ -167,11 +167,11 @@ export async function benchNodes(): Promise<NodesResult> {
         const raw = await seedRaw(database.url, anchor);
         const engine: NodesResult['alerts']['engine'] = [];
         for (const windowSeconds of [300, 3_600]) {
-          const read = () => loadHeartbeatFacts(store.prisma, new Date(anchor.getTime() - windowSeconds * 1_000));
+          const read = () => loadHeartbeatFacts(store.pool, new Date(anchor.getTime() - windowSeconds * 1_000));
           const facts = await read();
           engine.push({ windowSeconds, ms: await timeRuns(read), nodes: facts.length, gaps: facts.reduce((sum, fact) => sum + fact.gaps.length, 0) });
         }
-        const previewRead = () => loadHeartbeatGapHistory(store.prisma, { from: new Date(anchor.getTime() - 3_600_000), to: anchor }, 20_000);
+        const previewRead = () => loadHeartbeatGapHistory(store.pool, { from: new Date(anchor.getTime() - 3_600_000), to: anchor }, 20_000);
         const history = await previewRead();
         const alerts: NodesResult['alerts'] = {
           rawSamples: raw.rows,

@@ -80,7 +80,7 @@ async function measureBigDrop(store: Store, url: string, client: pg.Client, leas
   const today = day + 8 * DAY_MS;
   const keepAll = { rawSamplesMs: 1_000 * DAY_MS, rollupsMs: 1_000 * DAY_MS };
   // Drops what the growth run left and creates the big day's partition; then today's.
-  await saveProgress(store.prisma, 'renewals', new Date(day));
+  await saveProgress(store.pool, 'renewals', new Date(day));
   await maintainPartitions(store, { now: new Date(day + 60_000), retention: defaultRetention, daysAhead: 0, monthsAhead: 0 });
   await maintainPartitions(store, { now: new Date(today), retention: keepAll, daysAhead: 1, monthsAhead: 0 });
   const name = partitionName(renewSamplePartitions, day);
@@ -120,7 +120,7 @@ async function measureBigDrop(store: Store, url: string, client: pg.Client, leas
   let dropMs: number;
   try {
     await new Promise((resolve) => setTimeout(resolve, 200));
-    await saveProgress(store.prisma, 'renewals', new Date(today));
+    await saveProgress(store.pool, 'renewals', new Date(today));
     const started = performance.now();
     result = await maintainPartitions(store, { now: new Date(today + 3_600_000), retention: defaultRetention, daysAhead: 1, monthsAhead: 0 });
     dropMs = performance.now() - started;

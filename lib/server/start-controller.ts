@@ -3,7 +3,7 @@ import path from 'node:path';
 import { AlertEngine } from './alerts/engine';
 import type { Env } from '../env';
 import type { Logger } from '../log';
-import { closeStore, createStore } from '../store/client';
+import { closePgStore, createPgStore } from '../store/pg-store';
 import { PartitionJob } from '../store/partitions';
 import { ContextRetentionJob } from '../store/context-retention';
 import { RollupJob } from '../store/rollups';
@@ -57,7 +57,8 @@ export async function startControllerFromEnv(env: Env, databaseUrl: string, log:
   });
   controller.start();
   // Alerts are evaluated wherever the controller runs, on its transitions as they are stored.
-  const alertStore = createStore(databaseUrl, { max: 4 });
+  // On pg alone: nothing the controller process runs loads Prisma (its client and query compiler cost ≈ 84 MB).
+  const alertStore = createPgStore(databaseUrl, { max: 4 });
   const alerts = new AlertEngine({
     store: alertStore,
     source: controller,
@@ -66,7 +67,7 @@ export async function startControllerFromEnv(env: Env, databaseUrl: string, log:
   });
   alerts.start();
   // Per-minute renew rollups and per-lease timeline rollups, so long ranges and the audit never scan raw history.
-  const rollupStore = createStore(databaseUrl, { max: 3 });
+  const rollupStore = createPgStore(databaseUrl, { max: 3 });
   const rollups = new RollupJob({ store: rollupStore, log: log.child({ component: 'rollups' }) });
   rollups.start();
   // Partitions of the days and months ahead, and retention by dropping whole partitions.
@@ -88,9 +89,9 @@ export async function startControllerFromEnv(env: Env, databaseUrl: string, log:
       await partitions.stop();
       await rollups.stop();
       await retention.stop();
-      await closeStore(rollupStore);
+      await closePgStore(rollupStore);
       await alerts.stop();
-      await closeStore(alertStore);
+      await closePgStore(alertStore);
       await controller.stop();
       await stopFleet?.();
     },

@@ -5,14 +5,16 @@ import type { Subject } from '../alerts/types';
 import type pg from 'pg';
 import Cursor from 'pg-cursor';
 import { epochMs } from './epoch-ms';
-import { Prisma } from './generated/prisma/client';
+import { queryRows, type Queryable } from './pg-store';
+import { raw, sql, type Sql } from './sql';
 import type { TimeRange } from './time-range';
 
 // The facts alert rules read: from the engine inside its evaluation transaction, or from the
 // preview over stored history. Lease rules look at elected leases only: node heartbeats and API
 // server identities are not leadership.
 
-export type Db = Prisma.TransactionClient;
+// A pool, or the engine's transaction (withAlertLock).
+export type Db = Queryable;
 
 type LeaseRow = { cluster: string; namespace: string; name: string };
 
@@ -21,7 +23,7 @@ const keyOf = (row: LeaseRow) => `${row.cluster}/${row.namespace}/${row.name}`;
 
 // A change of leader counts once; a row recording changes we never saw counts that many times. The
 // first holder Leasetrail sees is not a change. float8: 1 + a missed count of 2^31 - 1 overflows int.
-const countedTransitions = Prisma.sql`
+const countedTransitions = sql`
   SELECT c.name AS cluster, l.namespace, l.name, t.at,
          ((t.kind = 'acquired' AND t.cause IS DISTINCT FROM 'first')::int::float8 + t."missedCount") AS weight
     FROM "Transition" t
@@ -42,7 +44,7 @@ function groupTransitions(rows: Array<LeaseRow & { at: Date; weight: number }>):
 }
 
 export async function loadFlappingFacts(db: Db, since: Date): Promise<FlappingFacts[]> {
-  const rows = await db.$queryRaw<Array<LeaseRow & { at: Date; weight: number }>>`${countedTransitions} AND t.at > ${since}::timestamptz ORDER BY t.at, t.id`;
+  const rows = await queryRows<LeaseRow & { at: Date; weight: number }>(db, sql`${countedTransitions} AND t.at > ${since}::timestamptz ORDER BY t.at, t.id`);
   return groupTransitions(rows);
 }
 
@@ -74,13 +76,13 @@ export async function readFlappingHistory(pool: pg.Pool, range: TimeRange, optio
     );
     const subjects = new Map(leases.filter((lease) => options.include(subjectOf(lease))).map((lease) => [lease.id, subjectOf(lease)]));
     const ids = [...subjects.keys()];
-    const inRange = Prisma.sql`t."leaseId" = ANY(${ids}::int[]) AND t.at >= ${range.from}::timestamptz AND t.at < ${range.to}::timestamptz
+    const inRange = sql`t."leaseId" = ANY(${ids}::int[]) AND t.at >= ${range.from}::timestamptz AND t.at < ${range.to}::timestamptz
       AND ((t.kind = 'acquired' AND t.cause IS DISTINCT FROM 'first') OR t."missedCount" > 0)`;
-    const count = Prisma.sql`SELECT count(*)::int AS count FROM (SELECT 1 FROM "Transition" t WHERE ${inRange} LIMIT ${options.maxRows + 1}::int) AS limited`;
+    const count = sql`SELECT count(*)::int AS count FROM (SELECT 1 FROM "Transition" t WHERE ${inRange} LIMIT ${options.maxRows + 1}::int) AS limited`;
     const { rows } = await client.query<{ count: number }>(count.text, count.values);
     if (rows[0]!.count > options.maxRows) return { isTruncated: true };
-    const changes = Prisma.sql`
-      SELECT t."leaseId", ${epochMs(Prisma.sql`t.at`)} AS at, ((t.kind = 'acquired' AND t.cause IS DISTINCT FROM 'first')::int::float8 + t."missedCount") AS weight
+    const changes = sql`
+      SELECT t."leaseId", ${epochMs(sql`t.at`)} AS at, ((t.kind = 'acquired' AND t.cause IS DISTINCT FROM 'first')::int::float8 + t."missedCount") AS weight
         FROM "Transition" t WHERE ${inRange} ORDER BY t."leaseId", t.at, t.id`;
     cursor = client.query(new Cursor(changes.text, changes.values));
     let current: FlappingFacts | undefined;
@@ -121,7 +123,7 @@ type LeaderlessRow = LeaseRow & {
 // Leaderless since the last release or expiry, unless an acquisition (or a holder renewing again)
 // came after it; a lease we have only ever seen empty is leaderless since we first saw it.
 export async function loadLeaderlessFacts(db: Db): Promise<LeaderlessFacts[]> {
-  const rows = await db.$queryRaw<LeaderlessRow[]>`
+  const rows = await queryRows<LeaderlessRow>(db, sql`
     SELECT c.name AS cluster, l.namespace, l.name, l."holderIdentity", l."observedAt",
            last.kind::text AS "lastKind", last.at AS "lastAt", last."toHolder" AS "lastToHolder", held.at AS "heldAt", held."toHolder" AS "heldBy", held."leaderlessMs"
       FROM "Lease" l
@@ -134,7 +136,7 @@ export async function loadLeaderlessFacts(db: Db): Promise<LeaderlessFacts[]> {
         SELECT t.at, t."toHolder", t."leaderlessMs" FROM "Transition" t
          WHERE t."leaseId" = l.id AND (t.kind IN ('acquired', 'resumed') OR (t.kind = 'reset' AND t."toHolder" IS NOT NULL))
          ORDER BY t.at DESC, t.id DESC LIMIT 1) held ON true
-     WHERE l.kind = 'election' AND l."deletedAt" IS NULL`;
+     WHERE l.kind = 'election' AND l."deletedAt" IS NULL`);
   return rows.map((row) => {
     const isLost = row.lastKind === 'released' || row.lastKind === 'expired' || (row.lastKind === 'reset' && row.lastToHolder === null);
     const isNeverHeld = row.lastKind === null && !row.holderIdentity;
@@ -148,7 +150,7 @@ type HolderRow = LeaseRow & { kind: string; at: Date; toHolder: string | null };
 // Leaderless periods over a range: from each release or expiry to the next acquisition, resumption or
 // deletion. The last change before the range tells whether the range starts leaderless.
 export async function loadLeaderlessHistory(db: Db, range: TimeRange): Promise<Array<{ subject: Subject; periods: ActiveInterval[] }>> {
-  const rows = await db.$queryRaw<HolderRow[]>`
+  const rows = await queryRows<HolderRow>(db, sql`
     WITH relevant AS (
       SELECT t."leaseId", t.kind::text AS kind, t.at, t.id, t."toHolder" FROM "Transition" t
        WHERE t.kind IN ('acquired', 'released', 'expired', 'resumed', 'deleted', 'reset')
@@ -162,7 +164,7 @@ export async function loadLeaderlessHistory(db: Db, range: TimeRange): Promise<A
       JOIN "Lease" l ON l.id = e."leaseId"
       JOIN "Cluster" c ON c.id = l."clusterId"
      WHERE l.kind = 'election'
-     ORDER BY l.id, e.at, e.id`;
+     ORDER BY l.id, e.at, e.id`);
   const byLease = new Map<string, { subject: Subject; periods: ActiveInterval[] }>();
   for (const row of rows) {
     const key = keyOf(row);
@@ -179,7 +181,7 @@ export async function loadLeaderlessHistory(db: Db, range: TimeRange): Promise<A
 type RenewRow = LeaseRow & { leaseDurationSeconds: number | null; samples: number; p95: number | null };
 
 export async function loadRenewLatencyFacts(db: Db, since: Date): Promise<RenewLatencyFacts[]> {
-  const rows = await db.$queryRaw<RenewRow[]>`
+  const rows = await queryRows<RenewRow>(db, sql`
     SELECT c.name AS cluster, l.namespace, l.name, l."leaseDurationSeconds",
            count(*)::int AS samples,
            percentile_cont(0.95) WITHIN GROUP (ORDER BY s."intervalMs") AS p95
@@ -188,7 +190,7 @@ export async function loadRenewLatencyFacts(db: Db, since: Date): Promise<RenewL
       JOIN "Cluster" c ON c.id = l."clusterId"
      WHERE s."renewTime" > ${since}::timestamptz AND s."intervalMs" IS NOT NULL
        AND l.kind = 'election' AND l."deletedAt" IS NULL
-     GROUP BY c.name, l.namespace, l.name, l."leaseDurationSeconds"`;
+     GROUP BY c.name, l.namespace, l.name, l."leaseDurationSeconds"`);
   return rows.map((row) => ({ subject: subjectOf(row), p95Ms: row.p95, samples: row.samples, leaseDurationSeconds: row.leaseDurationSeconds }));
 }
 
@@ -196,7 +198,7 @@ type SampledRow = LeaseRow & { at: Date; leaseDurationSeconds: number | null; sa
 
 // The renew-latency condition at evenly spaced moments of a range, each over the window before it.
 export async function loadRenewLatencyHistory(db: Db, range: TimeRange, windowSeconds: number, stepSeconds: number): Promise<Array<RenewLatencyFacts & { at: number }>> {
-  const rows = await db.$queryRaw<SampledRow[]>`
+  const rows = await queryRows<SampledRow>(db, sql`
     SELECT c.name AS cluster, l.namespace, l.name, l."leaseDurationSeconds", g.at,
            count(*)::int AS samples,
            percentile_cont(0.95) WITHIN GROUP (ORDER BY s."intervalMs") AS p95
@@ -206,12 +208,12 @@ export async function loadRenewLatencyHistory(db: Db, range: TimeRange, windowSe
       JOIN "Cluster" c ON c.id = l."clusterId"
      WHERE s."intervalMs" IS NOT NULL AND l.kind = 'election'
      GROUP BY c.name, l.namespace, l.name, l."leaseDurationSeconds", g.at
-     ORDER BY g.at`;
+     ORDER BY g.at`);
   return rows.map((row) => ({ subject: subjectOf(row), at: row.at.getTime(), p95Ms: row.p95, samples: row.samples, leaseDurationSeconds: row.leaseDurationSeconds }));
 }
 
 export async function loadStaleFacts(db: Db): Promise<StaleFacts[]> {
-  const clusters = await db.cluster.findMany({ select: { name: true, lastSeenAt: true, createdAt: true } });
+  const clusters = await queryRows<{ name: string; lastSeenAt: Date | null; createdAt: Date }>(db, sql`SELECT name, "lastSeenAt", "createdAt" FROM "Cluster" ORDER BY id`);
   return clusters.map((cluster) => ({
     subject: { cluster: cluster.name, namespace: null, name: null },
     lastSeenAt: cluster.lastSeenAt?.getTime() ?? null,
@@ -221,16 +223,17 @@ export async function loadStaleFacts(db: Db): Promise<StaleFacts[]> {
 
 // Unobserved periods of each cluster over a range: its observation gaps, and the time since it was last seen.
 export async function loadStaleHistory(db: Db, range: TimeRange): Promise<Array<{ subject: Subject; periods: ActiveInterval[] }>> {
-  const clusters = await db.cluster.findMany({
-    select: {
-      name: true,
-      lastSeenAt: true,
-      createdAt: true,
-      gaps: { where: { startedAt: { lt: range.to }, OR: [{ endedAt: null }, { endedAt: { gt: range.from } }] }, select: { startedAt: true, endedAt: true }, orderBy: { startedAt: 'asc' } },
-    },
-  });
+  const clusters = await queryRows<{ name: string; lastSeenAt: Date | null; createdAt: Date; gaps: Array<{ startedAt: number; endedAt: number | null }> }>(
+    db,
+    sql`
+    SELECT c.name, c."lastSeenAt", c."createdAt",
+           coalesce((SELECT json_agg(json_build_object('startedAt', ${epochMs(sql`g."startedAt"`)}, 'endedAt', ${epochMs(sql`g."endedAt"`)}) ORDER BY g."startedAt")
+                       FROM "ObservationGap" g
+                      WHERE g."clusterId" = c.id AND g."startedAt" < ${range.to}::timestamptz AND (g."endedAt" IS NULL OR g."endedAt" > ${range.from}::timestamptz)), '[]') AS gaps
+      FROM "Cluster" c ORDER BY c.id`,
+  );
   return clusters.map((cluster) => {
-    const periods: ActiveInterval[] = cluster.gaps.map((gap) => ({ start: gap.startedAt.getTime(), end: gap.endedAt?.getTime() ?? null }));
+    const periods: ActiveInterval[] = cluster.gaps.map((gap) => ({ start: gap.startedAt, end: gap.endedAt }));
     periods.push({ start: (cluster.lastSeenAt ?? cluster.createdAt).getTime(), end: null });
     return { subject: { cluster: cluster.name, namespace: null, name: null }, periods };
   });
@@ -244,7 +247,7 @@ export async function loadStaleHistory(db: Db, range: TimeRange): Promise<Array<
 // MATERIALIZED CTE, by time alone: joined to the leases first, a small table's plan would walk each node's
 // samples through the primary key instead.
 export const GAP_INDEX_MIN_MS = minHeartbeatGapSeconds * 1_000;
-const gapIndexed = Prisma.raw(`s."intervalMs" >= ${GAP_INDEX_MIN_MS}`);
+const gapIndexed = raw(`s."intervalMs" >= ${GAP_INDEX_MIN_MS}`);
 const HOUR_MS = 3_600_000;
 
 // Node heartbeats: each node lease's renew gaps (longer than the shortest threshold a rule may have) inside
@@ -253,9 +256,9 @@ const HOUR_MS = 3_600_000;
 // renewal is the newer of the row's and the lease's newest sample: one probe of the primary key per node
 // into the partitions of the last hour before the window (as far back as a threshold reaches), and, for a
 // node silent that long, into all of them (a node that stopped renewing altogether still counts).
-export function heartbeatFactsSql(since: Date): Prisma.Sql {
+export function heartbeatFactsSql(since: Date): Sql {
   const recent = new Date(since.getTime() - HOUR_MS);
-  return Prisma.sql`
+  return sql`
     WITH gaps AS MATERIALIZED (
       SELECT s."leaseId", json_agg(json_build_array((extract(epoch FROM s."renewTime") * 1000)::float8, s."intervalMs") ORDER BY s."renewTime") AS gaps
         FROM "RenewSample" s WHERE ${gapIndexed} AND s."renewTime" > ${since}::timestamptz
@@ -272,7 +275,7 @@ export function heartbeatFactsSql(since: Date): Prisma.Sql {
 }
 
 export async function loadHeartbeatFacts(db: Db, since: Date): Promise<HeartbeatFacts[]> {
-  const rows = await db.$queryRaw<Array<LeaseRow & { renewTime: Date | null; gaps: Array<[number, number]> | null; blindSince: Date | null }>>(heartbeatFactsSql(since));
+  const rows = await queryRows<LeaseRow & { renewTime: Date | null; gaps: Array<[number, number]> | null; blindSince: Date | null }>(db, heartbeatFactsSql(since));
   return rows.map((row) => ({
     subject: subjectOf(row),
     gaps: (row.gaps ?? []).map(([endedAt, gapMs]) => ({ endedAt, gapMs })),
@@ -284,9 +287,9 @@ export async function loadHeartbeatFacts(db: Db, since: Date): Promise<Heartbeat
 // Gaps over a range for the preview: a node was over the threshold from (renewal − gap + threshold) until that
 // renewal. Read through the gap index (the threshold is a validated whole number of seconds, at least the
 // index's); the node count is per cluster, not per gap.
-export function heartbeatGapHistorySql(range: TimeRange, thresholdMs: number): Prisma.Sql {
-  const threshold = Prisma.raw(String(Math.max(GAP_INDEX_MIN_MS, Math.ceil(thresholdMs))));
-  return Prisma.sql`
+export function heartbeatGapHistorySql(range: TimeRange, thresholdMs: number): Sql {
+  const threshold = raw(String(Math.max(GAP_INDEX_MIN_MS, Math.ceil(thresholdMs))));
+  return sql`
     WITH gaps AS MATERIALIZED (
       SELECT s."leaseId", s."renewTime", s."intervalMs" FROM "RenewSample" s
        WHERE ${gapIndexed} AND s."intervalMs" >= ${threshold} AND s."renewTime" >= ${range.from}::timestamptz AND s."renewTime" < ${range.to}::timestamptz
@@ -300,7 +303,7 @@ export function heartbeatGapHistorySql(range: TimeRange, thresholdMs: number): P
 }
 
 export async function loadHeartbeatGapHistory(db: Db, range: TimeRange, thresholdMs: number): Promise<Array<{ subject: Subject; periods: ActiveInterval[]; nodesInCluster: number }>> {
-  const rows = await db.$queryRaw<Array<LeaseRow & { renewTime: Date; intervalMs: number; nodes: number }>>(heartbeatGapHistorySql(range, thresholdMs));
+  const rows = await queryRows<LeaseRow & { renewTime: Date; intervalMs: number; nodes: number }>(db, heartbeatGapHistorySql(range, thresholdMs));
   const byLease = new Map<string, { subject: Subject; periods: ActiveInterval[]; nodesInCluster: number }>();
   for (const row of rows) {
     const entry = byLease.get(keyOf(row)) ?? { subject: subjectOf(row), periods: [], nodesInCluster: row.nodes };

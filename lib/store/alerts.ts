@@ -5,8 +5,10 @@ import type { AlertRuleSpec, AlertSnapshot, RuleDefinition, RuleKind, RuleScope 
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import type { Store } from './client';
 import type { Db } from './alert-facts';
-import { Prisma, type AlertRule } from './generated/prisma/client';
+import type { Alert, AlertRule, Prisma } from './generated/prisma/client';
 import type { AlertState, ChannelKind, DeliveryStatus } from './generated/prisma/enums';
+import { execute, inTransaction, isUniqueViolation, queryRow, queryRows, type PgStore } from './pg-store';
+import { sql } from './sql';
 import type { TimeRange } from './time-range';
 
 // One lock serialises every writer of alert state (each replica's engine, silences from the API),
@@ -14,15 +16,18 @@ import type { TimeRange } from './time-range';
 const alertLockNamespace = 0x4c41;
 const alertLockKey = 1;
 
-export async function withAlertLock<T>(store: Store, run: (db: Db) => Promise<T>): Promise<T> {
-  return store.prisma.$transaction(
+export async function withAlertLock<T>(store: PgStore, run: (db: Db) => Promise<T>): Promise<T> {
+  return inTransaction(
+    store.pool,
     async (tx) => {
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${alertLockNamespace}::int, ${alertLockKey}::int)`;
+      await execute(tx, sql`SELECT pg_advisory_xact_lock(${alertLockNamespace}::int, ${alertLockKey}::int)`);
       return run(tx);
     },
-    { timeout: 60_000, maxWait: 15_000 },
+    { timeoutMs: 60_000 },
   );
 }
+
+type PrismaDb = Prisma.TransactionClient | Store['prisma'];
 
 // ---------- rules ----------
 
@@ -34,7 +39,7 @@ const ruleInclude = { channels: { select: { channelId: true }, orderBy: { channe
 
 type RuleRow = Prisma.AlertRuleGetPayload<{ include: typeof ruleInclude }>;
 
-async function openCounts(db: Db | Store['prisma'], ruleIds: number[]): Promise<Map<number, { open: number; firing: number }>> {
+async function openCounts(db: PrismaDb, ruleIds: number[]): Promise<Map<number, { open: number; firing: number }>> {
   const counts = new Map<number, { open: number; firing: number }>();
   if (ruleIds.length === 0) return counts;
   const rows = await db.alert.groupBy({ by: ['ruleId', 'state'], where: { ruleId: { in: ruleIds }, state: { in: ['pending', 'firing'] } }, _count: { _all: true } });
@@ -64,7 +69,7 @@ export async function getRuleOrThrow(store: Store, id: number): Promise<RuleReco
   return toRuleRecord(row, await openCounts(store.prisma, [id]));
 }
 
-async function assertChannelsExist(db: Db, channelIds: number[]): Promise<void> {
+async function assertChannelsExist(db: PrismaDb, channelIds: number[]): Promise<void> {
   if (channelIds.length === 0) return;
   const found = await db.notificationChannel.findMany({ where: { id: { in: channelIds } }, select: { id: true } });
   const missing = channelIds.filter((id) => !found.some((channel) => channel.id === id));
@@ -75,14 +80,10 @@ async function assertChannelsExist(db: Db, channelIds: number[]): Promise<void> 
 
 // An slo_burn rule must name an SLO that exists; the shared row lock makes a concurrent DELETE of
 // that SLO wait for this write and then see the rule (409), so no rule is left dangling.
-async function assertSloExists(db: Db, input: RuleWrite): Promise<void> {
+async function assertSloExists(db: PrismaDb, input: RuleWrite): Promise<void> {
   if (input.kind !== 'slo_burn') return;
-  const found = await db.$queryRaw<Array<{ id: number }>>`SELECT id FROM "Slo" WHERE id = ${input.params.sloId}::int FOR SHARE`;
+  const found = await db.$queryRaw<Array<{ id: number }>>(sql`SELECT id FROM "Slo" WHERE id = ${input.params.sloId}::int FOR SHARE`);
   if (found.length === 0) throw new ValidationError(`invalid params.sloId: no SLO with id ${input.params.sloId}`, [{ path: 'params.sloId', message: `no SLO with id ${input.params.sloId}` }]);
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
 }
 
 function ruleData(input: RuleWrite) {
@@ -284,16 +285,16 @@ export async function silenceAlert(store: Store, input: SilenceInput): Promise<A
   if (input.until !== null && input.until.getTime() <= input.now.getTime()) {
     throw new ValidationError(`invalid until: must be in the future (it is ${input.until.toISOString()}, now is ${input.now.toISOString()})`, [{ path: 'until', message: 'must be in the future' }]);
   }
-  await withAlertLock(store, async (tx) => {
-    const alert = await tx.alert.findUnique({ where: { id: input.id }, select: { state: true, ruleId: true, subjectKey: true } });
+  await withAlertLock(store, async (db) => {
+    const alert = await queryRow<{ state: AlertState; ruleId: number; subjectKey: string }>(db, sql`SELECT state, "ruleId", "subjectKey" FROM "Alert" WHERE id = ${input.id}::bigint`);
     if (!alert) throw new NotFoundError(`alert ${input.id} not found`);
     const note = input.until ? `silenced until ${input.until.toISOString()} by ${input.by}${input.note ? `: ${input.note}` : ''}` : `silence lifted by ${input.by}${input.note ? `: ${input.note}` : ''}`;
     if (input.until === null) {
-      await tx.alert.updateMany({ where: { ruleId: alert.ruleId, subjectKey: alert.subjectKey, silencedUntil: { gt: input.now } }, data: { silencedUntil: null } });
+      await execute(db, sql`UPDATE "Alert" SET "silencedUntil" = NULL WHERE "ruleId" = ${alert.ruleId}::int AND "subjectKey" = ${alert.subjectKey} AND "silencedUntil" > ${input.now}::timestamptz`);
     } else {
-      await tx.alert.update({ where: { id: input.id }, data: { silencedUntil: input.until } });
+      await execute(db, sql`UPDATE "Alert" SET "silencedUntil" = ${input.until}::timestamptz WHERE id = ${input.id}::bigint`);
     }
-    await tx.alertEvent.create({ data: { alertId: input.id, at: input.now, fromState: alert.state, toState: alert.state, note } });
+    await insertAlertEvents(db, [{ alertId: input.id, at: input.now, fromState: alert.state, toState: alert.state, note }]);
   });
   return getAlertOrThrow(store, input.id);
 }
@@ -305,12 +306,23 @@ export type EngineRule = { spec: AlertRuleSpec; channelIds: number[]; groupBy: s
 
 export type InvalidRule = { id: number; name: string; error: string };
 
+type EngineRuleRow = Pick<
+  AlertRule,
+  'id' | 'name' | 'kind' | 'enabled' | 'clusterPattern' | 'namespacePattern' | 'namePattern' | 'excludePatterns' | 'params' | 'forSeconds' | 'quietSeconds' | 'groupBy' | 'groupWaitSeconds' | 'groupIntervalSeconds' | 'repeatIntervalSeconds'
+> & { channelIds: number[] };
+
 export async function loadEngineRules(db: Db, kinds: readonly RuleKind[]): Promise<{ rules: EngineRule[]; invalid: InvalidRule[] }> {
-  const rows = await db.alertRule.findMany({
-    where: { kind: { in: [...kinds] } },
-    include: { channels: { where: { channel: { enabled: true } }, select: { channelId: true } } },
-    orderBy: { id: 'asc' },
-  });
+  const rows = await queryRows<EngineRuleRow>(
+    db,
+    sql`
+    SELECT r.id, r.name, r.kind, r.enabled, r."clusterPattern", r."namespacePattern", r."namePattern", r."excludePatterns", r.params, r."forSeconds", r."quietSeconds",
+           r."groupBy", r."groupWaitSeconds", r."groupIntervalSeconds", r."repeatIntervalSeconds",
+           array(SELECT rc."channelId" FROM "AlertRuleChannel" rc JOIN "NotificationChannel" c ON c.id = rc."channelId"
+                  WHERE rc."ruleId" = r.id AND c.enabled ORDER BY rc."channelId") AS "channelIds"
+      FROM "AlertRule" r
+     WHERE r.kind::text = ANY(${[...kinds]}::text[])
+     ORDER BY r.id`,
+  );
   const rules: EngineRule[] = [];
   const invalid: InvalidRule[] = [];
   for (const row of rows) {
@@ -330,7 +342,7 @@ export async function loadEngineRules(db: Db, kinds: readonly RuleKind[]): Promi
       } as AlertRuleSpec;
       rules.push({
         spec,
-        channelIds: row.channels.map((c) => c.channelId),
+        channelIds: row.channelIds,
         groupBy: row.groupBy,
         timing: { groupWaitMs: row.groupWaitSeconds * 1_000, groupIntervalMs: row.groupIntervalSeconds * 1_000, repeatIntervalMs: row.repeatIntervalSeconds * 1_000 },
       });
@@ -345,7 +357,7 @@ const toMs = (date: Date | null) => (date === null ? null : date.getTime());
 const toDate = (ms: number | null) => (ms === null ? null : new Date(ms));
 
 export async function loadOpenAlerts(db: Db, ruleIds: number[]): Promise<Map<number, OpenAlert[]>> {
-  const rows = await db.alert.findMany({ where: { ruleId: { in: ruleIds }, state: { in: ['pending', 'firing'] } }, orderBy: { id: 'asc' } });
+  const rows = await queryRows<Alert>(db, sql`SELECT * FROM "Alert" WHERE "ruleId" = ANY(${ruleIds}::int[]) AND state IN ('pending', 'firing') ORDER BY id`);
   const byRule = new Map<number, OpenAlert[]>();
   for (const row of rows) {
     const snapshot: AlertSnapshot = {
@@ -369,11 +381,14 @@ export async function loadOpenAlerts(db: Db, ruleIds: number[]): Promise<Map<num
 }
 
 export async function loadCarriedSilences(db: Db, ruleIds: number[], now: Date): Promise<Map<number, Map<string, number>>> {
-  const rows = await db.alert.findMany({ where: { ruleId: { in: ruleIds }, silencedUntil: { gt: now } }, select: { ruleId: true, subjectKey: true, silencedUntil: true } });
+  const rows = await queryRows<{ ruleId: number; subjectKey: string; silencedUntil: Date }>(
+    db,
+    sql`SELECT "ruleId", "subjectKey", "silencedUntil" FROM "Alert" WHERE "ruleId" = ANY(${ruleIds}::int[]) AND "silencedUntil" > ${now}::timestamptz`,
+  );
   const byRule = new Map<number, Map<string, number>>();
   for (const row of rows) {
     const subjects = byRule.get(row.ruleId) ?? new Map<string, number>();
-    subjects.set(row.subjectKey, Math.max(subjects.get(row.subjectKey) ?? 0, row.silencedUntil!.getTime()));
+    subjects.set(row.subjectKey, Math.max(subjects.get(row.subjectKey) ?? 0, row.silencedUntil.getTime()));
     byRule.set(row.ruleId, subjects);
   }
   return byRule;
@@ -405,36 +420,37 @@ export async function applyOutcomes(
 ): Promise<number> {
   let queued = 0;
   const touched: bigint[] = [];
-  const lastSent = new Map((await db.notificationGroup.findMany({ where: { ruleId: rule.spec.id } })).map((group) => [`${group.channelId} ${group.groupKey}`, group.lastSentAt.getTime()]));
+  const groups = await queryRows<{ channelId: number; groupKey: string; lastSentAt: Date }>(db, sql`SELECT "channelId", "groupKey", "lastSentAt" FROM "NotificationGroup" WHERE "ruleId" = ${rule.spec.id}::int`);
+  const lastSent = new Map(groups.map((group) => [`${group.channelId} ${group.groupKey}`, group.lastSentAt.getTime()]));
   const sendAtOf = (channelId: number, subjectKey: string) =>
     new Date(groupSendAt(lastSent.get(`${channelId} ${groupKeyOf(rule.spec.id, subjectKey, rule.spec.kind, rule.groupBy)}`) ?? null, rule.timing, now.getTime()));
+  const queue = async (alertId: bigint, event: 'firing' | 'resolved', channelIds: number[], subjectKey: string) => {
+    const times = channelIds.map((channelId) => sendAtOf(channelId, subjectKey));
+    return execute(
+      db,
+      sql`INSERT INTO "Notification" ("alertId", "channelId", event, "nextAttemptAt")
+          SELECT ${alertId}::bigint, c, ${event}::"AlertState", t FROM unnest(${channelIds}::int[], ${times}::timestamptz[]) AS x(c, t)
+          ON CONFLICT DO NOTHING`,
+    );
+  };
   for (const outcome of outcomes) {
     const { snapshot } = outcome;
     let alertId: bigint;
     const events = outcome.changes.map((change) => ({ at: new Date(change.at), fromState: change.from, toState: change.to, note: change.note }));
     if (outcome.alertId === null) {
-      const created = await db.alert.create({
-        data: {
-          ruleId: rule.spec.id,
-          subjectKey: outcome.subjectKey,
-          state: snapshot.state,
-          value: snapshot.value,
-          summary: snapshot.summary,
-          startedAt: new Date(snapshot.startedAt),
-          firingAt: snapshot.firingAt === null ? null : new Date(snapshot.firingAt),
-          resolvedAt: snapshot.resolvedAt === null ? null : new Date(snapshot.resolvedAt),
-          lastEvaluatedAt: now,
-          lastActiveAt: new Date(snapshot.lastActiveAt),
-          silencedUntil: snapshot.silencedUntil === null ? null : new Date(snapshot.silencedUntil),
-          silencedBy: outcome.silencedBy,
-          conditionSince: new Date(snapshot.conditionSince),
-          conditionEndedAt: toDate(snapshot.conditionEndedAt),
-          endedBy: snapshot.endedBy,
-          events: { create: events },
-        },
-        select: { id: true },
-      });
-      alertId = created.id;
+      const created = await queryRow<{ id: bigint }>(
+        db,
+        sql`
+        INSERT INTO "Alert" ("ruleId", "subjectKey", state, value, summary, "startedAt", "firingAt", "resolvedAt", "lastEvaluatedAt", "lastActiveAt",
+                             "silencedUntil", "silencedBy", "conditionSince", "conditionEndedAt", "endedBy")
+        VALUES (${rule.spec.id}::int, ${outcome.subjectKey}, ${snapshot.state}::"AlertState", ${snapshot.value}::float8, ${snapshot.summary},
+                ${new Date(snapshot.startedAt)}::timestamptz, ${toDate(snapshot.firingAt)}::timestamptz, ${toDate(snapshot.resolvedAt)}::timestamptz, ${now}::timestamptz,
+                ${new Date(snapshot.lastActiveAt)}::timestamptz, ${toDate(snapshot.silencedUntil)}::timestamptz, ${outcome.silencedBy}::int,
+                ${new Date(snapshot.conditionSince)}::timestamptz, ${toDate(snapshot.conditionEndedAt)}::timestamptz, ${snapshot.endedBy}::text)
+        RETURNING id`,
+      );
+      alertId = created!.id;
+      await insertAlertEvents(db, events.map((event) => ({ ...event, alertId })));
     } else {
       alertId = BigInt(outcome.alertId);
       const isSilenceChanged = (silencedBefore.get(outcome.alertId) ?? null) !== outcome.silencedBy;
@@ -442,44 +458,39 @@ export async function applyOutcomes(
         events.push({ at: now, fromState: snapshot.state, toState: snapshot.state, note: `silenced by silence #${outcome.silencedBy}` });
       }
       if (isSilenceChanged || isSnapshotChanged(openBefore.get(outcome.alertId), snapshot)) {
-        await db.alert.update({
-          where: { id: alertId },
-          data: {
-            state: snapshot.state,
-            value: snapshot.value,
-            summary: snapshot.summary,
-            firingAt: snapshot.firingAt === null ? null : new Date(snapshot.firingAt),
-            resolvedAt: snapshot.resolvedAt === null ? null : new Date(snapshot.resolvedAt),
-            lastActiveAt: new Date(snapshot.lastActiveAt),
-            conditionEndedAt: toDate(snapshot.conditionEndedAt),
-            endedBy: snapshot.endedBy,
-            silencedBy: outcome.silencedBy,
-            lastEvaluatedAt: now,
-          },
-        });
-        if (events.length > 0) await db.alertEvent.createMany({ data: events.map((event) => ({ ...event, alertId })) });
+        const updated = await execute(
+          db,
+          sql`
+          UPDATE "Alert" SET state = ${snapshot.state}::"AlertState", value = ${snapshot.value}::float8, summary = ${snapshot.summary},
+                 "firingAt" = ${toDate(snapshot.firingAt)}::timestamptz, "resolvedAt" = ${toDate(snapshot.resolvedAt)}::timestamptz,
+                 "lastActiveAt" = ${new Date(snapshot.lastActiveAt)}::timestamptz, "conditionEndedAt" = ${toDate(snapshot.conditionEndedAt)}::timestamptz,
+                 "endedBy" = ${snapshot.endedBy}::text, "silencedBy" = ${outcome.silencedBy}::int, "lastEvaluatedAt" = ${now}::timestamptz
+           WHERE id = ${alertId}::bigint`,
+        );
+        if (updated === 0) throw new NotFoundError(`alert ${alertId} not found`);
+        await insertAlertEvents(db, events.map((event) => ({ ...event, alertId })));
       } else {
         touched.push(alertId);
       }
     }
-    if (outcome.notify === 'firing' && rule.channelIds.length > 0) {
-      const { count } = await db.notification.createMany({
-        data: rule.channelIds.map((channelId) => ({ alertId, channelId, event: 'firing' as const, nextAttemptAt: sendAtOf(channelId, outcome.subjectKey) })),
-        skipDuplicates: true,
-      });
-      queued += count;
-    }
+    if (outcome.notify === 'firing' && rule.channelIds.length > 0) queued += await queue(alertId, 'firing', rule.channelIds, outcome.subjectKey);
     if (outcome.notify === 'resolved') {
-      const notified = await db.notification.findMany({ where: { alertId, event: 'firing' }, select: { channelId: true } });
-      if (notified.length > 0) {
-        const { count } = await db.notification.createMany({
-          data: notified.map(({ channelId }) => ({ alertId, channelId, event: 'resolved' as const, nextAttemptAt: sendAtOf(channelId, outcome.subjectKey) })),
-          skipDuplicates: true,
-        });
-        queued += count;
-      }
+      const notified = await queryRows<{ channelId: number }>(db, sql`SELECT "channelId" FROM "Notification" WHERE "alertId" = ${alertId}::bigint AND event = 'firing' ORDER BY "channelId"`);
+      if (notified.length > 0) queued += await queue(alertId, 'resolved', notified.map((row) => row.channelId), outcome.subjectKey);
     }
   }
-  if (touched.length > 0) await db.alert.updateMany({ where: { id: { in: touched } }, data: { lastEvaluatedAt: now } });
+  if (touched.length > 0) await execute(db, sql`UPDATE "Alert" SET "lastEvaluatedAt" = ${now}::timestamptz WHERE id = ANY(${touched}::bigint[])`);
   return queued;
+}
+
+type AlertEventWrite = { alertId: bigint; at: Date; fromState: AlertState | null; toState: AlertState; note: string | null };
+
+async function insertAlertEvents(db: Db, events: readonly AlertEventWrite[]): Promise<void> {
+  if (events.length === 0) return;
+  await execute(
+    db,
+    sql`INSERT INTO "AlertEvent" ("alertId", at, "fromState", "toState", note)
+        SELECT * FROM unnest(${events.map((e) => e.alertId)}::bigint[], ${events.map((e) => e.at)}::timestamptz[], ${events.map((e) => e.fromState)}::"AlertState"[],
+                             ${events.map((e) => e.toState)}::"AlertState"[], ${events.map((e) => e.note)}::text[])`,
+  );
 }

@@ -1,24 +1,23 @@
 import { PrismaPg } from '@prisma/adapter-pg';
-import pg from 'pg';
 import { getEnv } from '../env';
 import { PrismaClient } from './generated/prisma/client';
+import { createPool, type PgStore } from './pg-store';
 
-export type Store = { prisma: PrismaClient; pool: pg.Pool };
+// The web tier's store: Prisma for its typed queries, over the same pool the PgStore functions use.
+export type Store = PgStore & { prisma: PrismaClient };
 
 // One pool per process: Prisma goes through it for ordinary queries and the ingest hot path
 // borrows raw clients from it for COPY. Kept on globalThis so dev hot-reload does not leak pools.
 const globalForStore = globalThis as unknown as { leasetrailStore?: Store };
 
 export function createStore(databaseUrl: string, options: { max?: number } = {}): Store {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: options.max ?? 10, connectionTimeoutMillis: 5_000 });
-  // An idle client losing its server (PostgreSQL restarted) must not crash the process.
-  pool.on('error', () => undefined);
+  const pool = createPool(databaseUrl, options);
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return { prisma, pool };
 }
 
 // The database a store connects to: for a worker thread, which opens its own connections.
-export function databaseUrlOf(store: Store): string {
+export function databaseUrlOf(store: PgStore): string {
   const url = store.pool.options.connectionString;
   if (!url) throw new Error('the store was created without a connection string');
   return url;

@@ -1,6 +1,8 @@
 import { NotFoundError } from '../errors';
 import type { Store } from './client';
 import type { ClusterSource, ClusterState, LeaseKind } from './generated/prisma/enums';
+import { queryRow, type PgStore } from './pg-store';
+import { sql } from './sql';
 
 export type LeaseCounts = Record<LeaseKind, number>;
 
@@ -59,8 +61,8 @@ export async function listClusters(store: Store): Promise<ClusterSummary[]> {
   });
 }
 
-export async function getClusterIdOrThrow(store: Store, name: string): Promise<number> {
-  const cluster = await store.prisma.cluster.findUnique({ where: { name }, select: { id: true } });
+export async function getClusterIdOrThrow(store: PgStore, name: string): Promise<number> {
+  const cluster = await queryRow<{ id: number }>(store.pool, sql`SELECT id FROM "Cluster" WHERE name = ${name}`);
   if (!cluster) throw new NotFoundError(`cluster ${name} not found`);
   return cluster.id;
 }

@@ -1,13 +1,13 @@
 import type { Logger } from '../log';
-import type { Store } from './client';
+import type { PgStore } from './pg-store';
 import { PeriodicJob, type Clock } from './periodic-job';
 
-export type ContextRetentionOptions = { store: Store; log: Logger; retentionMs: number; clock?: Clock; intervalMs?: number; batchSize?: number };
+export type ContextRetentionOptions = { store: PgStore; log: Logger; retentionMs: number; clock?: Clock; intervalMs?: number; batchSize?: number };
 
 export type PrunedContext = { events: number; restarts: number; pods: number };
 
 // Deletes in small batches so a first run over a long backlog never holds locks for long.
-async function pruneInBatches(store: Store, sql: string, cutoff: Date, batchSize: number): Promise<number> {
+async function pruneInBatches(store: PgStore, sql: string, cutoff: Date, batchSize: number): Promise<number> {
   let total = 0;
   for (;;) {
     const { rowCount } = await store.pool.query(sql, [cutoff, batchSize]);
@@ -18,7 +18,7 @@ async function pruneInBatches(store: Store, sql: string, cutoff: Date, batchSize
 
 // The failover context older than the retention: Events that ended before it, restarts seen before it, and
 // pods deleted before it (a pod still alive is kept however old: it may hold a lease today).
-export async function pruneFailoverContext(store: Store, now: number, retentionMs: number, batchSize = 5_000): Promise<PrunedContext> {
+export async function pruneFailoverContext(store: PgStore, now: number, retentionMs: number, batchSize = 5_000): Promise<PrunedContext> {
   const cutoff = new Date(now - retentionMs);
   const events = await pruneInBatches(store, `DELETE FROM "KubeEvent" WHERE id IN (SELECT id FROM "KubeEvent" WHERE "lastAt" < $1 LIMIT $2)`, cutoff, batchSize);
   const restarts = await pruneInBatches(store, `DELETE FROM "ContainerRestart" WHERE id IN (SELECT id FROM "ContainerRestart" WHERE "observedAt" < $1 LIMIT $2)`, cutoff, batchSize);

@@ -5,7 +5,7 @@ import { getOwnerWorkload, parseIdentity, resolveHolderPod, type PodRecord } fro
 import type { LeaseKey } from '../leases';
 import type { Store } from './client';
 import { epochMs } from './epoch-ms';
-import { Prisma } from './generated/prisma/client';
+import { sql } from './sql';
 import { getLeaseOrThrow } from './leases';
 import type { TimeRange } from './time-range';
 
@@ -37,9 +37,9 @@ async function findLeaseRef(store: Store, key: LeaseKey): Promise<LeaseRef & { s
 async function listPods(store: Store, clusterId: number, namespace: string, identities: Iterable<string | null>): Promise<PodRecord[]> {
   const hosts = [...new Set([...identities].flatMap((identity) => (identity === null ? [] : [parseIdentity(identity).host])))];
   if (hosts.length === 0) return [];
-  const query = Prisma.sql`
-    SELECT namespace, pod, uid, "nodeName", "ownerKind", "ownerName", ${epochMs(Prisma.sql`"firstSeenAt"`)} AS "firstSeenAt",
-           ${epochMs(Prisma.sql`coalesce("deletedAt", now())`)} AS "lastSeenAt"
+  const query = sql`
+    SELECT namespace, pod, uid, "nodeName", "ownerKind", "ownerName", ${epochMs(sql`"firstSeenAt"`)} AS "firstSeenAt",
+           ${epochMs(sql`coalesce("deletedAt", now())`)} AS "lastSeenAt"
       FROM "PodSighting" WHERE "clusterId" = ${clusterId} AND namespace = ${namespace} AND (pod = ANY(${hosts}::text[]) OR "nodeName" = ANY(${hosts}::text[]))
      LIMIT ${maxPods}::int`;
   return (await store.pool.query<PodRecord>(query.text, query.values)).rows;
@@ -53,10 +53,10 @@ async function listRestartsPerFailover(store: Store, clusterId: number, namespac
   const wanted = windows.filter((window) => window.pod !== null);
   const byFailover = new Map<string, RestartDto[]>();
   if (wanted.length === 0) return byFailover;
-  const query = Prisma.sql`
+  const query = sql`
     SELECT w.id AS "failoverId", r.* FROM unnest(${wanted.map((w) => w.id)}::text[], ${wanted.map((w) => w.pod)}::text[], ${wanted.map((w) => new Date(w.from))}::timestamptz[], ${wanted.map((w) => new Date(w.to))}::timestamptz[]) AS w(id, pod, since, until)
      CROSS JOIN LATERAL (
-       SELECT c.id::text, c.pod, c.container, c."restartCount", c.reason, c."exitCode", ${epochMs(Prisma.sql`c."finishedAt"`)} AS "finishedAt", ${epochMs(Prisma.sql`c."observedAt"`)} AS "observedAt"
+       SELECT c.id::text, c.pod, c.container, c."restartCount", c.reason, c."exitCode", ${epochMs(sql`c."finishedAt"`)} AS "finishedAt", ${epochMs(sql`c."observedAt"`)} AS "observedAt"
          FROM "ContainerRestart" c
         WHERE c."clusterId" = ${clusterId} AND c.namespace = ${namespace} AND c.pod = w.pod AND c."observedAt" >= w.since AND coalesce(c."finishedAt", c."observedAt") <= w.until
         ORDER BY c."observedAt" DESC LIMIT ${maxRestartsPerFailover}::int) r`;
@@ -64,14 +64,14 @@ async function listRestartsPerFailover(store: Store, clusterId: number, namespac
   return byFailover;
 }
 
-const eventColumns = Prisma.sql`e.id::text, e.api::text, e."involvedKind", e."involvedName", e.reason, e.message, e.type, e."reportingComponent", ${epochMs(Prisma.sql`e."firstAt"`)} AS "firstAt",
-           ${epochMs(Prisma.sql`e."lastAt"`)} AS "lastAt", e.count, ${epochMs(Prisma.sql`e."deletedAt"`)} AS "deletedAt"`;
+const eventColumns = sql`e.id::text, e.api::text, e."involvedKind", e."involvedName", e.reason, e.message, e.type, e."reportingComponent", ${epochMs(sql`e."firstAt"`)} AS "firstAt",
+           ${epochMs(sql`e."lastAt"`)} AS "lastAt", e.count, ${epochMs(sql`e."deletedAt"`)} AS "deletedAt"`;
 
 // The kept Events of the lease and of each failover's previous and new holder pods, inside that failover's window.
 async function listEventsPerFailover(store: Store, lease: LeaseRef, windows: Array<EvidenceWindow & { toPod: string | null }>): Promise<Map<string, EventDto[]>> {
   const byFailover = new Map<string, EventDto[]>();
   if (windows.length === 0) return byFailover;
-  const query = Prisma.sql`
+  const query = sql`
     SELECT w.id AS "failoverId", x.* FROM unnest(${windows.map((w) => w.id)}::text[], ${windows.map((w) => w.pod)}::text[], ${windows.map((w) => w.toPod)}::text[], ${windows.map((w) => new Date(w.from))}::timestamptz[], ${windows.map((w) => new Date(w.to))}::timestamptz[]) AS w(id, "fromPod", "toPod", since, until)
      CROSS JOIN LATERAL (
        SELECT ${eventColumns} FROM "KubeEvent" e
@@ -83,13 +83,13 @@ async function listEventsPerFailover(store: Store, lease: LeaseRef, windows: Arr
   return byFailover;
 }
 
-const bandColumns = Prisma.sql`b.id::text, ${epochMs(Prisma.sql`b."startedAt"`)} AS "startedAt", ${epochMs(Prisma.sql`b."endedAt"`)} AS "endedAt", b.reason, b."stalledLeases", b."totalLeases"`;
+const bandColumns = sql`b.id::text, ${epochMs(sql`b."startedAt"`)} AS "startedAt", ${epochMs(sql`b."endedAt"`)} AS "endedAt", b.reason, b."stalledLeases", b."totalLeases"`;
 
 // The bands that overlap each failover's window (from its previous holder's silence to the takeover).
 async function listBandsPerFailover(store: Store, clusterId: number, windows: Array<Omit<EvidenceWindow, 'pod'>>): Promise<Map<string, DegradedBandFact[]>> {
   const byFailover = new Map<string, DegradedBandFact[]>();
   if (windows.length === 0) return byFailover;
-  const query = Prisma.sql`
+  const query = sql`
     SELECT w.id AS "failoverId", x.* FROM unnest(${windows.map((w) => w.id)}::text[], ${windows.map((w) => new Date(w.from))}::timestamptz[], ${windows.map((w) => new Date(w.to))}::timestamptz[]) AS w(id, since, until)
      CROSS JOIN LATERAL (
        SELECT ${bandColumns} FROM "DegradedBand" b
@@ -101,7 +101,7 @@ async function listBandsPerFailover(store: Store, clusterId: number, windows: Ar
 
 // The bands shown for the page's range, newest first.
 async function listBands(store: Store, clusterId: number, from: number, to: number): Promise<DegradedBandFact[]> {
-  const query = Prisma.sql`
+  const query = sql`
     SELECT ${bandColumns} FROM "DegradedBand" b
      WHERE b."clusterId" = ${clusterId} AND b."startedAt" < ${new Date(to)}::timestamptz AND (b."endedAt" IS NULL OR b."endedAt" >= ${new Date(from)}::timestamptz)
      ORDER BY b."startedAt" DESC LIMIT ${maxBands}::int`;
@@ -174,13 +174,13 @@ async function buildFailovers(store: Store, lease: LeaseRef, failovers: Failover
   });
 }
 
-const failoverColumns = Prisma.sql`t.id::text, ${epochMs(Prisma.sql`t.at`)} AS at, ${epochMs(Prisma.sql`t."observedAt"`)} AS "observedAt", t.cause::text AS cause, t."fromHolder", t."toHolder", t."leaderlessMs", t."overlapMs"`;
+const failoverColumns = sql`t.id::text, ${epochMs(sql`t.at`)} AS at, ${epochMs(sql`t."observedAt"`)} AS "observedAt", t.cause::text AS cause, t."fromHolder", t."toHolder", t."leaderlessMs", t."overlapMs"`;
 
 export async function getLeaseContext(store: Store, key: LeaseKey, range: TimeRange, now: number): Promise<LeaseContextDto> {
   const lease = await findLeaseRef(store, key);
   const from = range.from.getTime();
   const to = range.to.getTime();
-  const failoverQuery = Prisma.sql`
+  const failoverQuery = sql`
     SELECT ${failoverColumns} FROM "Transition" t
      WHERE t."leaseId" = ${lease.leaseId} AND t.kind = 'acquired' AND t.cause <> 'first' AND t.at >= ${range.from}::timestamptz AND t.at < ${range.to}::timestamptz
      ORDER BY t.at DESC, t.id DESC LIMIT ${maxFailovers}::int`;
@@ -196,9 +196,9 @@ export async function getLeaseContext(store: Store, key: LeaseKey, range: TimeRa
   for (const failover of failovers) for (const pod of [failover.fromPod, failover.toPod]) if (pod) holderPods.add(pod.pod);
   const current = holderPod(lease.holderIdentity, pods, lease, now);
   if (current) holderPods.add(current.pod);
-  const eventQuery = Prisma.sql`
-    SELECT id::text, api::text, "involvedKind", "involvedName", reason, message, type, "reportingComponent", ${epochMs(Prisma.sql`"firstAt"`)} AS "firstAt",
-           ${epochMs(Prisma.sql`"lastAt"`)} AS "lastAt", count, ${epochMs(Prisma.sql`"deletedAt"`)} AS "deletedAt"
+  const eventQuery = sql`
+    SELECT id::text, api::text, "involvedKind", "involvedName", reason, message, type, "reportingComponent", ${epochMs(sql`"firstAt"`)} AS "firstAt",
+           ${epochMs(sql`"lastAt"`)} AS "lastAt", count, ${epochMs(sql`"deletedAt"`)} AS "deletedAt"
       FROM "KubeEvent"
      WHERE "clusterId" = ${lease.clusterId} AND namespace = ${lease.namespace}
        AND (("involvedKind" = 'Lease' AND "involvedName" = ${lease.name}) OR ("involvedKind" = 'Pod' AND "involvedName" = ANY(${[...holderPods]}::text[])))
@@ -235,7 +235,7 @@ export async function getLeaseContext(store: Store, key: LeaseKey, range: TimeRa
 // The audit's rows: hints for failovers picked by id, across leases and clusters.
 export async function getFailoverHints(store: Store, ids: bigint[]): Promise<FailoverContextDto[]> {
   if (ids.length === 0) return [];
-  const query = Prisma.sql`
+  const query = sql`
     SELECT ${failoverColumns}, t."leaseId", l."clusterId", l.namespace, l.name, l."leaseDurationSeconds"
       FROM "Transition" t JOIN "Lease" l ON l.id = t."leaseId"
      WHERE t.id = ANY(${ids.map(String)}::bigint[]) AND t.kind = 'acquired'`;

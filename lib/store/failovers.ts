@@ -4,10 +4,11 @@ import type { FailoverCause } from '../audit/causes';
 import type { LeaseWindowSummary } from '../audit/lease-window';
 import { listAnnotations, type AnnotationRecord } from './annotations';
 import type { Store } from './client';
+import type { PgStore } from './pg-store';
 import { getClusterIdOrThrow } from './clusters';
 import { epochMs } from './epoch-ms';
 import { listGaps, type GapRecord } from './gaps';
-import { Prisma } from './generated/prisma/client';
+import { type Sql, sql } from './sql';
 import type { AcquireCause } from './generated/prisma/enums';
 import { summarizeElectedLeases, type WindowFilter } from './timeline-rollups';
 import type { TimeRange } from './time-range';
@@ -34,17 +35,17 @@ export type FailoverRecord = {
   leaseTransitions: number | null;
 };
 
-function causeFilter(cause: FailoverCause | undefined): Prisma.Sql {
-  if (cause === undefined) return Prisma.sql`((t.kind = 'acquired' AND t.cause <> 'first') OR t.kind = 'missed')`;
-  if (cause === 'unknown') return Prisma.sql`((t.kind = 'acquired' AND t.cause = 'unknown') OR t.kind = 'missed')`;
-  return Prisma.sql`(t.kind = 'acquired' AND t.cause = ${cause}::"AcquireCause")`;
+function causeFilter(cause: FailoverCause | undefined): Sql {
+  if (cause === undefined) return sql`((t.kind = 'acquired' AND t.cause <> 'first') OR t.kind = 'missed')`;
+  if (cause === 'unknown') return sql`((t.kind = 'acquired' AND t.cause = 'unknown') OR t.kind = 'missed')`;
+  return sql`(t.kind = 'acquired' AND t.cause = ${cause}::"AcquireCause")`;
 }
 
 type FailoverRow = Omit<FailoverRecord, 'id' | 'kind' | 'cause' | 'at' | 'observedAt'> & { id: string; kind: 'acquired' | 'missed'; cause: AcquireCause | null; at: number; observedAt: number };
 
-function failoverQuery(input: ListFailoversInput, clusterId: number | null, limit: number): Prisma.Sql {
-  return Prisma.sql`
-    SELECT t.id::text AS id, t.kind::text AS kind, t.cause::text AS cause, ${epochMs(Prisma.sql`t.at`)} AS at, ${epochMs(Prisma.sql`t."observedAt"`)} AS "observedAt",
+function failoverQuery(input: ListFailoversInput, clusterId: number | null, limit: number): Sql {
+  return sql`
+    SELECT t.id::text AS id, t.kind::text AS kind, t.cause::text AS cause, ${epochMs(sql`t.at`)} AS at, ${epochMs(sql`t."observedAt"`)} AS "observedAt",
            t."fromHolder", t."toHolder", t."isRestart",
            t."leaderlessMs", t."overlapMs", t."missedCount", t."leaseTransitions", c.name AS cluster, l.namespace, l.name
       FROM "Transition" t
@@ -145,7 +146,7 @@ export type LeaseWindowRecord = { cluster: string; namespace: string; name: stri
 // Who led each elected lease over the window, and for how long nobody did (or we could not tell).
 // `until` caps the window at now: the future is neither led nor leaderless.
 export async function summarizeLeaseWindows(
-  store: Store,
+  store: PgStore,
   input: { range: TimeRange; cluster?: string; namespace?: string; scope?: WindowFilter['scope']; gaps: GapRecord[]; until: Date },
 ): Promise<LeaseWindowRecord[]> {
   const from = input.range.from.getTime();

@@ -1,7 +1,7 @@
 import { classifyLeaseHealth, type LeaseHealth } from '../leases/health';
 import type { Store } from './client';
 import { listClusters, type ClusterSummary } from './clusters';
-import { Prisma } from './generated/prisma/client';
+import { raw, sql } from './sql';
 import { seenAtOf } from './renew-sample-sql';
 
 export type FleetLease = {
@@ -46,7 +46,7 @@ export async function getFleetSummary(store: Store, now: Date = new Date()): Pro
   const dayAgo = new Date(now.getTime() - 86_400_000);
   const [clusters, leaseRows, failovers] = await Promise.all([
     listClusters(store),
-    store.prisma.$queryRaw<LeaseRow[]>`
+    store.prisma.$queryRaw<LeaseRow[]>(sql`
       SELECT c.name AS cluster, c.state::text AS "clusterState", c."lastSeenAt", l.namespace, l.name, l."holderIdentity", l."holderSince",
              l."leaseDurationSeconds", GREATEST(l."observedAt", latest."observedAt") AS "changedAt", l."lastCause"::text AS "lastCause", l."skewSuspectedMs",
              coalesce(t.h1, 0)::int AS "acquisitions1h", coalesce(t.h24, 0)::int AS "acquisitions24h", r.p95 AS "renewP95Ms"
@@ -58,19 +58,19 @@ export async function getFleetSummary(store: Store, now: Date = new Date()): Pro
         ) t ON true
         -- Renewals alone do not rewrite the lease row: the newest sample says when it last changed.
         LEFT JOIN LATERAL (
-          SELECT ${Prisma.raw(seenAtOf())} AS "observedAt" FROM "RenewSample" WHERE "leaseId" = l.id ORDER BY "renewTime" DESC LIMIT 1
+          SELECT ${raw(seenAtOf())} AS "observedAt" FROM "RenewSample" WHERE "leaseId" = l.id ORDER BY "renewTime" DESC LIMIT 1
         ) latest ON true
         LEFT JOIN LATERAL (
           SELECT round(percentile_cont(0.95) WITHIN GROUP (ORDER BY "intervalMs"))::int AS p95
             FROM "RenewSample" WHERE "leaseId" = l.id AND "renewTime" >= ${hourAgo} AND "intervalMs" IS NOT NULL
         ) r ON true
        WHERE l.kind = 'election' AND l."deletedAt" IS NULL
-       ORDER BY c.name, l.namespace, l.name`,
-    store.prisma.$queryRaw<FleetFailover[]>`
+       ORDER BY c.name, l.namespace, l.name`),
+    store.prisma.$queryRaw<FleetFailover[]>(sql`
       SELECT t.id::text, c.name AS cluster, l.namespace, l.name, t.at, t."fromHolder", t."toHolder", t.cause::text, t."isRestart", t."leaderlessMs", t."missedCount"
         FROM "Transition" t JOIN "Lease" l ON l.id = t."leaseId" JOIN "Cluster" c ON c.id = t."clusterId"
        WHERE t.kind = 'acquired' AND t.cause IS DISTINCT FROM 'first' AND t.at >= ${dayAgo} AND t.at < ${now}
-       ORDER BY t.at DESC LIMIT 10`,
+       ORDER BY t.at DESC LIMIT 10`),
   ]);
   const leases = leaseRows.map(({ clusterState, lastSeenAt, ...row }) => ({
     ...row,

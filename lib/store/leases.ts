@@ -2,7 +2,8 @@ import { NotFoundError } from '../errors';
 import type { LeaseKey } from '../leases';
 import type { Store } from './client';
 import { getClusterIdOrThrow } from './clusters';
-import { Prisma } from './generated/prisma/client';
+import type { Prisma } from './generated/prisma/client';
+import { raw, sql } from './sql';
 import { seenAtOf } from './renew-sample-sql';
 import type { LeaseKind } from './generated/prisma/enums';
 
@@ -50,10 +51,10 @@ const toRecord = ({ cluster, ...lease }: SelectedLease): LeaseRecord => ({ ...le
 // newest sample, when newer than the row, carries the last renewTime and when the lease last changed.
 export async function withLatestRenewal<T extends { id: number; renewTime: Date | null; observedAt: Date }>(store: Store, leases: T[]): Promise<T[]> {
   if (leases.length === 0) return leases;
-  const latest = await store.prisma.$queryRaw<Array<{ leaseId: number; renewTime: Date; observedAt: Date }>>`
+  const latest = await store.prisma.$queryRaw<Array<{ leaseId: number; renewTime: Date; observedAt: Date }>>(sql`
     SELECT i.id AS "leaseId", s."renewTime", s."seenAt" AS "observedAt"
       FROM unnest(${leases.map((lease) => lease.id)}::int[]) AS i(id)
-      CROSS JOIN LATERAL (SELECT "renewTime", ${Prisma.raw(seenAtOf())} AS "seenAt" FROM "RenewSample" WHERE "leaseId" = i.id ORDER BY "renewTime" DESC LIMIT 1) s`;
+      CROSS JOIN LATERAL (SELECT "renewTime", ${raw(seenAtOf())} AS "seenAt" FROM "RenewSample" WHERE "leaseId" = i.id ORDER BY "renewTime" DESC LIMIT 1) s`);
   const byId = new Map(latest.map((row) => [row.leaseId, row]));
   return leases.map((lease) => {
     const sample = byId.get(lease.id);

@@ -1,4 +1,4 @@
-import { Prisma } from './generated/prisma/client';
+import { type Sql, sql, raw } from './sql';
 import { ENTRY_MAX_COUNT } from './renew-histogram';
 
 // The node heartbeat rollups (issue 19: the Nodes view stays cheap at 5,000 nodes per cluster):
@@ -15,17 +15,17 @@ import { ENTRY_MAX_COUNT } from './renew-histogram';
 // A minute's worst interval never falls (a restated minute only gains samples), so the worst of the
 // merged rows is the worst of the old merge and the written rows.
 
-export const writtenColumns = Prisma.sql`new."leaseId", new.bucket, new."sampleCount", new."intervalMaxMs", new."worstRenewTime", new."intervalHist",
+export const writtenColumns = sql`new."leaseId", new.bucket, new."sampleCount", new."intervalMaxMs", new."worstRenewTime", new."intervalHist",
       old."sampleCount" AS "oldSampleCount", old."intervalHist" AS "oldIntervalHist", old."leaseId" IS NULL AS "isNew"`;
 
-const maxCount = Prisma.raw(String(ENTRY_MAX_COUNT));
+const maxCount = raw(String(ENTRY_MAX_COUNT));
 
 // Entries of the merged row per key: the stored row's, plus the written rows', minus the rows they replaced; packed again.
-function packedDelta(name: string, keyColumns: string[], rows: string, table: string): Prisma.Sql {
+function packedDelta(name: string, keyColumns: string[], rows: string, table: string): Sql {
   const keys = keyColumns.join(', ');
   const ofGroup = keyColumns.map((key) => `g.${key}`).join(', ');
   const joinOn = keyColumns.map((key) => `t.${key} = g.${key}`).join(' AND ');
-  return Prisma.raw(`${name}_e AS (
+  return raw(`${name}_e AS (
       SELECT ${keys}, k, sum(n)::int AS n FROM (
         SELECT ${keys}, e >> 16 AS k, (e & 65535) AS n FROM ${rows} CROSS JOIN unnest(${rows}."intervalHist") AS e
         UNION ALL SELECT ${keys}, e >> 16, -(e & 65535) FROM ${rows} CROSS JOIN unnest(${rows}."oldIntervalHist") AS e
@@ -38,13 +38,13 @@ function packedDelta(name: string, keyColumns: string[], rows: string, table: st
 }
 
 // The 10-minute block of a minute: date_bin from the epoch, so blocks are UTC whatever the session's zone.
-export const tenMinuteBlockOf = (column: string) => Prisma.raw(`date_bin('10 minutes', ${column}, TIMESTAMPTZ '1970-01-01 00:00:00+00')`);
+export const tenMinuteBlockOf = (column: string) => raw(`date_bin('10 minutes', ${column}, TIMESTAMPTZ '1970-01-01 00:00:00+00')`);
 
 // A per-node tier (hour, 10-minute block): the written rows' `key` column names the row they merge into.
-function perNodeTier(key: 'hour' | 'block', table: 'NodeHeartbeatHour' | 'NodeHeartbeatTenMinute'): Prisma.Sql {
+function perNodeTier(key: 'hour' | 'block', table: 'NodeHeartbeatHour' | 'NodeHeartbeatTenMinute'): Sql {
   const t = `"${table}"`;
-  return Prisma.sql`${packedDelta(key, ['"leaseId"', key], 'nw', `(SELECT "leaseId", bucket AS ${key}, "intervalHist" FROM ${t})`)},
-    ${Prisma.raw(`${key}_g AS (
+  return sql`${packedDelta(key, ['"leaseId"', key], 'nw', `(SELECT "leaseId", bucket AS ${key}, "intervalHist" FROM ${t})`)},
+    ${raw(`${key}_g AS (
       SELECT "leaseId", ${key}, sum("sampleCount" - coalesce("oldSampleCount", 0))::int AS samples FROM nw GROUP BY 1, 2
     ), ${key}_w AS (
       SELECT DISTINCT ON ("leaseId", ${key}) "leaseId", ${key}, "worstRenewTime", "intervalMaxMs" FROM (
@@ -66,7 +66,7 @@ function perNodeTier(key: 'hour' | 'block', table: 'NodeHeartbeatHour' | 'NodeHe
 }
 
 // CTEs to append after `written` (RenewRollup's INSERT … RETURNING ${writtenColumns}).
-export const nodeHeartbeatUpserts = Prisma.sql`
+export const nodeHeartbeatUpserts = sql`
     nw AS (
       SELECT w.*, l."clusterId", date_trunc('hour', w.bucket, 'UTC') AS hour, ${tenMinuteBlockOf('w.bucket')} AS block
         FROM written w JOIN "Lease" l ON l.id = w."leaseId" WHERE l.kind = 'node_heartbeat'

@@ -2,8 +2,8 @@ import { burstSlotMs, mergeBurstSlots } from '../leases/heartbeat-bursts';
 import type { NodeGapSeries, NodeGapStats, NodeHeartbeatOptions, NodeHeartbeatView } from '../api/context-dto';
 import type { Store } from './client';
 import { epochMs } from './epoch-ms';
-import { Prisma } from './generated/prisma/client';
 import { GAP_INDEX_MIN_MS } from './alert-facts';
+import { empty, join, raw, sql } from './sql';
 import { ENTRY_INDEX_OFFSET, representativeOf } from './renew-histogram';
 import type { TimeRange } from './time-range';
 
@@ -48,15 +48,15 @@ export function histogramRanks(idx: readonly number[], counts: readonly number[]
 // one minute of the step (one for a node).
 export async function getGapSeries(store: Store, clusterId: number, range: TimeRange, node: string | null): Promise<NodeGapSeries> {
   const stepMs = getSeriesStepMs(range);
-  const offset = Prisma.raw(String(ENTRY_INDEX_OFFSET));
-  const step = Prisma.sql`(floor(${epochMs(Prisma.sql`r.bucket`)} / ${stepMs}) * ${stepMs})::bigint`;
-  const inRange = Prisma.sql`r.bucket >= ${range.from}::timestamptz AND r.bucket < ${range.to}::timestamptz`;
+  const offset = raw(String(ENTRY_INDEX_OFFSET));
+  const step = sql`(floor(${epochMs(sql`r.bucket`)} / ${stepMs}) * ${stepMs})::bigint`;
+  const inRange = sql`r.bucket >= ${range.from}::timestamptz AND r.bucket < ${range.to}::timestamptz`;
   const rows = node === null
-    ? Prisma.sql`SELECT ${step} AS at, r."intervalHist", r."intervalMaxMs", r.nodes FROM "NodeHeartbeatMinute" r WHERE r."clusterId" = ${clusterId} AND ${inRange}`
-    : Prisma.sql`SELECT ${step} AS at, r."intervalHist", r."intervalMaxMs", 1 AS nodes
+    ? sql`SELECT ${step} AS at, r."intervalHist", r."intervalMaxMs", r.nodes FROM "NodeHeartbeatMinute" r WHERE r."clusterId" = ${clusterId} AND ${inRange}`
+    : sql`SELECT ${step} AS at, r."intervalHist", r."intervalMaxMs", 1 AS nodes
         FROM "RenewRollup" r JOIN "Lease" l ON l.id = r."leaseId"
        WHERE l."clusterId" = ${clusterId} AND l.kind = 'node_heartbeat' AND l.name = ${node} AND ${inRange}`;
-  const query = Prisma.sql`
+  const query = sql`
     WITH m AS MATERIALIZED (${rows}), h AS (
       SELECT at, (e >> 16) - ${offset} AS idx, sum(e & 65535)::bigint AS n FROM m CROSS JOIN unnest(m."intervalHist") AS e GROUP BY 1, 2
     ), c AS (
@@ -126,29 +126,29 @@ export function windowTiersOf(range: TimeRange): { hours: Span[]; blocks: Span[]
 export async function getNodeHeartbeats(store: Store, cluster: string, range: TimeRange, options: NodeHeartbeatOptions = defaultNodeHeartbeatOptions, node: string | null = null): Promise<NodeHeartbeatView | null> {
   const found = await store.prisma.cluster.findUnique({ where: { name: cluster }, select: { id: true } });
   if (!found) return null;
-  const offset = Prisma.raw(String(ENTRY_INDEX_OFFSET));
+  const offset = raw(String(ENTRY_INDEX_OFFSET));
   // Per node: one row per whole hour, per whole 10-minute block around them and per edge minute, so a week
   // reads about 190 rows per node, not 10,080, and an hour at most 15, not 60.
   const tiers = windowTiersOf(range);
-  const nodeLease = Prisma.sql`l."clusterId" = ${found.id} AND l.kind = 'node_heartbeat'`;
+  const nodeLease = sql`l."clusterId" = ${found.id} AND l.kind = 'node_heartbeat'`;
   const readTier = (table: string, spans: Span[]) =>
     spans.map(
-      (span) => Prisma.sql`SELECT r."leaseId", r."intervalHist", r."intervalMaxMs", r."worstRenewTime"
-        FROM ${Prisma.raw(`"${table}"`)} r JOIN "Lease" l ON l.id = r."leaseId"
+      (span) => sql`SELECT r."leaseId", r."intervalHist", r."intervalMaxMs", r."worstRenewTime"
+        FROM ${raw(`"${table}"`)} r JOIN "Lease" l ON l.id = r."leaseId"
        WHERE ${nodeLease} AND r.bucket >= ${span.from}::timestamptz AND r.bucket < ${span.to}::timestamptz`,
     );
   const parts = [...readTier('NodeHeartbeatHour', tiers.hours), ...readTier('NodeHeartbeatTenMinute', tiers.blocks), ...readTier('RenewRollup', tiers.minutes)];
-  const source = parts.length > 0 ? Prisma.join(parts, ' UNION ALL ') : Prisma.sql`SELECT NULL::int AS "leaseId", NULL::int[] AS "intervalHist", NULL::int AS "intervalMaxMs", NULL::timestamptz AS "worstRenewTime" WHERE false`;
+  const source = parts.length > 0 ? join(parts, ' UNION ALL ') : sql`SELECT NULL::int AS "leaseId", NULL::int[] AS "intervalHist", NULL::int AS "intervalMaxMs", NULL::timestamptz AS "worstRenewTime" WHERE false`;
   // Per node, in one pass of aggregates (no sort, nothing materialized: a 6 h window off the hour is 100,000
   // rows at 5,000 nodes): its histogram merged (entries summed per bucket; the percentiles are read from it
   // below) and its worst gap with when, as one bigint whose maximum is the rollups' order — interval first
   // (none lowest), then the earliest renewal: (interval + 1) << 31 | (2^31 - 1 - ms since `base`).
   const base = Math.floor(range.from.getTime() / minuteMs) * minuteMs - minuteMs;
   if (range.to.getTime() - base >= 2 ** 31 - minuteMs) throw new RangeError('a Nodes view window is at most 24 days');
-  const perNode = Prisma.sql`
+  const perNode = sql`
     WITH x AS (
       SELECT r."leaseId", (e >> 16) - ${offset} AS idx, (e & 65535) AS n,
-             ((coalesce(r."intervalMaxMs", -1) + 1)::bigint << 31) | (2147483647 - (${epochMs(Prisma.sql`r."worstRenewTime"`)}::bigint - ${base}::bigint)) AS k
+             ((coalesce(r."intervalMaxMs", -1) + 1)::bigint << 31) | (2147483647 - (${epochMs(sql`r."worstRenewTime"`)}::bigint - ${base}::bigint)) AS k
         FROM (${source}) r LEFT JOIN LATERAL unnest(r."intervalHist") AS e ON true
     ), h AS (
       SELECT "leaseId", idx, sum(n)::bigint AS n, max(k) AS k FROM x GROUP BY 1, 2
@@ -159,13 +159,13 @@ export async function getNodeHeartbeats(store: Store, cluster: string, range: Ti
   // predicate, 11 s, written as a literal so the planner can prove the condition implies it): at 5,000 nodes
   // some node misses a renewal nearly every minute, and reading every node's row of such a minute would read
   // them all.
-  const gapIndexed = options.missedAboveMs >= GAP_INDEX_MIN_MS - 1 ? Prisma.raw(`r."intervalMaxMs" >= ${GAP_INDEX_MIN_MS} AND `) : Prisma.empty;
-  const bursts = Prisma.sql`
+  const gapIndexed = options.missedAboveMs >= GAP_INDEX_MIN_MS - 1 ? raw(`r."intervalMaxMs" >= ${GAP_INDEX_MIN_MS} AND `) : empty;
+  const bursts = sql`
     WITH g AS MATERIALIZED (
       SELECT r."leaseId", r."worstRenewTime", r."intervalMaxMs" FROM "RenewRollup" r
        WHERE ${gapIndexed}r."intervalMaxMs" > ${options.missedAboveMs} AND r.bucket >= ${range.from}::timestamptz AND r.bucket < ${range.to}::timestamptz
     )
-    SELECT floor(${epochMs(Prisma.sql`g."worstRenewTime"`)} - g."intervalMaxMs")::bigint / ${burstSlotMs} * ${burstSlotMs} AS at, array_agg(DISTINCT g."leaseId") AS nodes, max(g."intervalMaxMs") AS "worstMs"
+    SELECT floor(${epochMs(sql`g."worstRenewTime"`)} - g."intervalMaxMs")::bigint / ${burstSlotMs} * ${burstSlotMs} AS at, array_agg(DISTINCT g."leaseId") AS nodes, max(g."intervalMaxMs") AS "worstMs"
       FROM g JOIN "Lease" l ON l.id = g."leaseId"
      WHERE l."clusterId" = ${found.id} AND l.kind = 'node_heartbeat'
      GROUP BY 1 ORDER BY 1`;

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Logger } from '../log';
-import type { Store } from './client';
+import type { PgStore } from './pg-store';
 import { PeriodicJob, type Clock } from './periodic-job';
 import { seenAtOf } from './renew-sample-sql';
 import { readProgress } from './rollup-progress';
@@ -227,7 +227,7 @@ export const PARTITION_LOCK = { namespace: 0x4c41, key: 4 } as const;
 // Creates the partitions of the current and the next periods and drops those past retention. Raw
 // samples are dropped only up to where the rollups reach and before the oldest queued late minute,
 // so no sample is lost from both.
-export async function maintainPartitions(store: Store, options: MaintenanceOptions): Promise<MaintenanceResult> {
+export async function maintainPartitions(store: PgStore, options: MaintenanceOptions): Promise<MaintenanceResult> {
   const retention = options.retention ?? defaultRetention;
   const settled = { now: options.now, daysAhead: options.daysAhead ?? 7, monthsAhead: options.monthsAhead ?? 2, lockTimeoutMs: options.lockTimeoutMs ?? 1_000, createFrom: options.createFrom };
   const client = await store.pool.connect();
@@ -238,7 +238,7 @@ export async function maintainPartitions(store: Store, options: MaintenanceOptio
     if (!rows[0]?.locked) return { isSkipped: true, tables: [] };
     try {
       const now = options.now.getTime();
-      const rolledUntil = (await readProgress(store.prisma, 'renewals'))?.rolledUntil.getTime();
+      const rolledUntil = (await readProgress(client, 'renewals'))?.rolledUntil.getTime();
       const rawCut = periodStart('day', now - retention.rawSamplesMs);
       // Nor past a late sample still queued for the rollups: its minute is aggregated again from the raw rows.
       const { rows: queued } = await client.query<{ oldest: Date | null }>(`SELECT min(bucket) AS oldest FROM "RenewRollupPending"`);
@@ -269,7 +269,7 @@ export async function maintainPartitions(store: Store, options: MaintenanceOptio
 
 export const PARTITION_INTERVAL_MS = 60 * 60_000;
 
-export type PartitionJobOptions = { store: Store; log: Logger; clock?: Clock; intervalMs?: number; maintenance?: Omit<MaintenanceOptions, 'now'> };
+export type PartitionJobOptions = { store: PgStore; log: Logger; clock?: Clock; intervalMs?: number; maintenance?: Omit<MaintenanceOptions, 'now'> };
 
 // The runnable the controller starts: maintenance at start (so today's partition exists before the
 // first write would need DEFAULT), then every hour. A failed run is logged and retried next time.

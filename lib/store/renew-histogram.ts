@@ -1,4 +1,4 @@
-import { Prisma } from './generated/prisma/client';
+import { type Sql, sql, raw } from './sql';
 
 // Log-bucket histograms of whole milliseconds (renew interval, observation lag), the shape RenewRollup
 // stores them in. Bucket j >= 0 holds |v| in [γ^j, γ^(j+1)); its representative is within
@@ -10,8 +10,8 @@ const lnGamma = Math.log(gamma);
 
 // One SQL expression decides every bucket, in the rollup job and at read time alike, so a value never
 // lands in different buckets on the two paths. Signed: index 0 is 0 ms, -i mirrors i for negative lags.
-export function histogramIndex(column: Prisma.Sql): Prisma.Sql {
-  return Prisma.sql`(CASE WHEN ${column} = 0 THEN 0 ELSE sign(${column})::int * (1 + floor(ln(abs(${column}::float8)) / ${Prisma.raw(lnGamma.toPrecision(17))})::int) END)`;
+export function histogramIndex(column: Sql): Sql {
+  return sql`(CASE WHEN ${column} = 0 THEN 0 ELSE sign(${column})::int * (1 + floor(ln(abs(${column}::float8)) / ${raw(lnGamma.toPrecision(17))})::int) END)`;
 }
 
 // A stored entry packs (index, count) into one int4: (index + 2048) << 16 | count, count < 65536.

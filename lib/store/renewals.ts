@@ -1,6 +1,7 @@
 import type { LeaseKey } from '../leases';
 import type { Store } from './client';
-import { Prisma } from './generated/prisma/client';
+import type { Prisma } from './generated/prisma/client';
+import { sql, raw } from './sql';
 import { leaseIdOf } from './lease-id';
 import { getLeaseOrThrow } from './leases';
 import { ENTRY_INDEX_OFFSET, ENTRY_MAX_COUNT, histogramIndex, PERCENTILE_RELATIVE_ERROR, percentilesOf, type HistogramBucket } from './renew-histogram';
@@ -57,8 +58,8 @@ type LeaseAndProgress = { leaseId: number; rolledUntil: number | null; rawFrom: 
 // The lease, how far the rollups reach and where raw samples begin, in one round trip; no row:
 // getLeaseOrThrow says why.
 async function leaseAndProgress(store: Store, key: LeaseKey): Promise<LeaseAndProgress> {
-  const query = Prisma.sql`SELECT ${leaseIdOf(key)} AS "leaseId", (SELECT ${epochMs(Prisma.sql`"rolledUntil"`)} FROM "RollupProgress" WHERE job = 'renewals') AS "rolledUntil",
-                                  (SELECT ${epochMs(Prisma.sql`"droppedBefore"`)} FROM "RetentionHorizon" WHERE "table" = 'RenewSample') AS "rawFrom"`;
+  const query = sql`SELECT ${leaseIdOf(key)} AS "leaseId", (SELECT ${epochMs(sql`"rolledUntil"`)} FROM "RollupProgress" WHERE job = 'renewals') AS "rolledUntil",
+                                  (SELECT ${epochMs(sql`"droppedBefore"`)} FROM "RetentionHorizon" WHERE "table" = 'RenewSample') AS "rawFrom"`;
   const { rows } = await store.pool.query<{ leaseId: number | null; rolledUntil: number | null; rawFrom: number | null }>(query.text, query.values);
   const row = rows[0];
   const progress = { rolledUntil: row?.rolledUntil ?? null, rawFrom: row?.rawFrom ?? null };
@@ -74,10 +75,10 @@ function splitRange(leaseId: number, range: TimeRange, rolledUntil: number | nul
 }
 
 const rolledRows = ({ leaseId, rolled }: Split) =>
-  Prisma.sql`"leaseId" = ${leaseId} AND bucket >= ${rolled.from}::timestamptz AND bucket < ${rolled.to}::timestamptz`;
+  sql`"leaseId" = ${leaseId} AND bucket >= ${rolled.from}::timestamptz AND bucket < ${rolled.to}::timestamptz`;
 
 const rawRows = ({ leaseId, range, rolled }: Split) =>
-  Prisma.sql`"leaseId" = ${leaseId} AND (("renewTime" >= ${range.from}::timestamptz AND "renewTime" < ${rolled.from}::timestamptz)
+  sql`"leaseId" = ${leaseId} AND (("renewTime" >= ${range.from}::timestamptz AND "renewTime" < ${rolled.from}::timestamptz)
                                       OR ("renewTime" >= ${rolled.to}::timestamptz AND "renewTime" < ${range.to}::timestamptz))`;
 
 type RolledStatsRow = { count: number; intervalMax: number | null; lagMax: number | null; intervalEntries: string | null; lagEntries: string | null };
@@ -86,8 +87,8 @@ type RolledStatsRow = { count: number; intervalMax: number | null; lagMax: numbe
 // back as the rollups' packed entries joined into one string, the raw rows packed alike: merging
 // them in JS costs a third of unnest … GROUP BY in SQL.
 async function rolledStatsOf(store: Store, split: Split): Promise<RolledStatsRow> {
-  const packed = (column: string) => Prisma.sql`((${histogramIndex(Prisma.raw(`"${column}"`))} + ${Prisma.raw(String(ENTRY_INDEX_OFFSET))}) << 16) | 1`;
-  const query = Prisma.sql`
+  const packed = (column: string) => sql`((${histogramIndex(raw(`"${column}"`))} + ${raw(String(ENTRY_INDEX_OFFSET))}) << 16) | 1`;
+  const query = sql`
     WITH rolled AS (SELECT "sampleCount", "intervalMaxMs", "lagMaxMs", "intervalHist", "lagHist" FROM "RenewRollup" WHERE ${rolledRows(split)}),
          raw AS (SELECT "intervalMs", "lagMs" FROM "RenewSample" WHERE ${rawRows(split)})
     SELECT ((SELECT coalesce(sum("sampleCount"), 0) FROM rolled) + (SELECT count(*) FROM raw))::int AS count,
@@ -119,8 +120,8 @@ function mergeEntries(entries: string | null): HistogramBucket[] {
 async function rolledUpSeries(store: Store, split: Split, stats: RolledStatsRow): Promise<RenewalSeries> {
   const origin = Math.floor(split.range.from.getTime() / MINUTE_MS) * MINUTE_MS;
   const bucketMs = MINUTE_MS * Math.max(1, Math.ceil((split.range.to.getTime() - origin) / MAX_RENEWAL_POINTS / MINUTE_MS));
-  const query = Prisma.sql`
-    SELECT DISTINCT ON (slot) ${epochMs(Prisma.sql`"renewTime"`)} AS "renewTime", ${epochMs(Prisma.raw(observedAtOf()))} AS "observedAt", "intervalMs", "lagMs"
+  const query = sql`
+    SELECT DISTINCT ON (slot) ${epochMs(sql`"renewTime"`)} AS "renewTime", ${epochMs(raw(observedAtOf()))} AS "observedAt", "intervalMs", "lagMs"
       FROM (SELECT *, floor(extract(epoch FROM "renewTime" - ${new Date(origin)}::timestamptz) * 1000 / ${bucketMs}::int) AS slot
               FROM (SELECT "worstRenewTime" AS "renewTime", "intervalMaxMs" AS "intervalMs", "worstLagMs" AS "lagMs"
                       FROM "RenewRollup" WHERE ${rolledRows(split)}
@@ -146,15 +147,15 @@ async function rolledUpSeries(store: Store, split: Split, stats: RolledStatsRow)
 
 // Short ranges, and anything before the first rollup run: every raw sample, exact percentiles.
 async function rawSeries(db: Db, leaseId: number, { from, to }: TimeRange): Promise<RenewalSeries> {
-  const inRange = Prisma.sql`"leaseId" = ${leaseId} AND "renewTime" >= ${from}::timestamptz AND "renewTime" < ${to}::timestamptz`;
-  const [row] = await db.$queryRaw<StatsRow[]>`
+  const inRange = sql`"leaseId" = ${leaseId} AND "renewTime" >= ${from}::timestamptz AND "renewTime" < ${to}::timestamptz`;
+  const [row] = await db.$queryRaw<StatsRow[]>(sql`
     SELECT count(*)::int AS count, count("intervalMs")::int AS "intervalCount",
            percentile_cont(${fractions}::float8[]) WITHIN GROUP (ORDER BY "intervalMs") AS interval,
            max("intervalMs") AS "intervalMax",
            percentile_cont(${fractions}::float8[]) WITHIN GROUP (ORDER BY "lagMs") AS lag,
            max("lagMs") AS "lagMax"
       FROM "RenewSample"
-     WHERE ${inRange}`;
+     WHERE ${inRange}`);
   const count = row?.count ?? 0;
   const stats = {
     count,
@@ -165,19 +166,19 @@ async function rawSeries(db: Db, leaseId: number, { from, to }: TimeRange): Prom
   };
 
   if (count <= MAX_RENEWAL_POINTS) {
-    const samples = await db.$queryRaw<RenewalPoint[]>`
-      SELECT "renewTime", ${Prisma.raw(observedAtOf())} AS "observedAt", "intervalMs", "lagMs" FROM "RenewSample" WHERE ${inRange} ORDER BY "renewTime"`;
+    const samples = await db.$queryRaw<RenewalPoint[]>(sql`
+      SELECT "renewTime", ${raw(observedAtOf())} AS "observedAt", "intervalMs", "lagMs" FROM "RenewSample" WHERE ${inRange} ORDER BY "renewTime"`);
     return { samples, stats, isDownsampled: false, bucketMs: null, rawFrom: null };
   }
 
   const bucketMs = Math.ceil((to.getTime() - from.getTime()) / MAX_RENEWAL_POINTS);
-  const samples = await db.$queryRaw<RenewalPoint[]>`
-    SELECT DISTINCT ON (bucket) "renewTime", ${Prisma.raw(observedAtOf())} AS "observedAt", "intervalMs", "lagMs"
+  const samples = await db.$queryRaw<RenewalPoint[]>(sql`
+    SELECT DISTINCT ON (bucket) "renewTime", ${raw(observedAtOf())} AS "observedAt", "intervalMs", "lagMs"
       FROM (SELECT "renewTime", "intervalMs", "lagMs",
                    floor(extract(epoch FROM "renewTime" - ${from}::timestamptz) * 1000 / ${bucketMs}::int) AS bucket
               FROM "RenewSample"
              WHERE ${inRange}) AS bucketed
-     ORDER BY bucket, "intervalMs" DESC NULLS LAST, "renewTime"`;
+     ORDER BY bucket, "intervalMs" DESC NULLS LAST, "renewTime"`);
   return { samples, stats, isDownsampled: true, bucketMs, rawFrom: null };
 }
 
@@ -196,6 +197,6 @@ export async function listRenewals(store: Store, input: ListRenewalsInput): Prom
     if (stats.count > MAX_RENEWAL_POINTS || isRawDropped) return flagged(await rolledUpSeries(store, split, stats));
   }
   // One snapshot, so the count that decides on downsampling is the count of the rows we return.
-  const series = await store.prisma.$transaction((tx) => rawSeries(tx, leaseId, input.range), { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead, timeout: 30_000 });
+  const series = await store.prisma.$transaction((tx) => rawSeries(tx, leaseId, input.range), { isolationLevel: 'RepeatableRead', timeout: 30_000 });
   return flagged(series);
 }

@@ -1,14 +1,12 @@
 import type { Logger } from '../log';
-import type { Store } from './client';
-import { Prisma } from './generated/prisma/client';
+import { inTransaction, queryRow, type PgStore, type Queryable } from './pg-store';
+import { type Sql, sql, raw, empty } from './sql';
 import { defaultTableName, renewSamplePartitions } from './partitions';
 import { PeriodicJob, type Clock } from './periodic-job';
 import { nodeHeartbeatUpserts, writtenColumns } from './node-heartbeat-rollups';
 import { ENTRY_INDEX_OFFSET, ENTRY_MAX_COUNT, histogramIndex } from './renew-histogram';
 import { readProgress, saveProgress } from './rollup-progress';
 import { rollUpTimelines, type TimelineRollUpResult } from './timeline-rollups';
-
-type Db = Prisma.TransactionClient;
 
 
 const MINUTE_MS = 60_000;
@@ -30,31 +28,34 @@ const rollupLockKey = 2;
 
 const floorToMinute = (ms: number) => Math.floor(ms / MINUTE_MS) * MINUTE_MS;
 
-async function firstSampleMinute(db: Db): Promise<Date | null> {
+async function firstSampleMinute(db: Queryable): Promise<Date | null> {
   // One index probe per lease instead of a scan of every sample.
-  const [row] = await db.$queryRaw<Array<{ first: Date | null }>>`
+  const row = await queryRow<{ first: Date | null }>(
+    db,
+    sql`
     SELECT min(f."renewTime") AS first
       FROM "Lease" l
-     CROSS JOIN LATERAL (SELECT "renewTime" FROM "RenewSample" s WHERE s."leaseId" = l.id ORDER BY "renewTime" LIMIT 1) f`;
+     CROSS JOIN LATERAL (SELECT "renewTime" FROM "RenewSample" s WHERE s."leaseId" = l.id ORDER BY "renewTime" LIMIT 1) f`,
+  );
   return row?.first ? new Date(floorToMinute(row.first.getTime())) : null;
 }
 
 // Histogram entries of both arrays, counts of one index summed, packed again (a count past the maximum
 // takes several entries, as the rollup writes them).
-function mergedHistogram(a: Prisma.Sql, b: Prisma.Sql): Prisma.Sql {
-  const maxCount = Prisma.raw(String(ENTRY_MAX_COUNT));
-  return Prisma.sql`(SELECT coalesce(array_agg(((m.k << 16) | least(${maxCount}, m.n - part * ${maxCount}))::int ORDER BY m.k, part), '{}')
+function mergedHistogram(a: Sql, b: Sql): Sql {
+  const maxCount = raw(String(ENTRY_MAX_COUNT));
+  return sql`(SELECT coalesce(array_agg(((m.k << 16) | least(${maxCount}, m.n - part * ${maxCount}))::int ORDER BY m.k, part), '{}')
       FROM (SELECT e >> 16 AS k, sum(e & 65535)::int AS n FROM unnest(${a} || ${b}) AS e GROUP BY 1) m
      CROSS JOIN LATERAL generate_series(0, (m.n - 1) / ${maxCount}) AS part)`;
 }
 
 // The slowest renewal of both rows (the rollup's order: interval descending, nulls last, then earliest).
-const isExcludedWorse = Prisma.sql`(
+const isExcludedWorse = sql`(
   (EXCLUDED."intervalMaxMs" IS NOT NULL AND (r."intervalMaxMs" IS NULL OR EXCLUDED."intervalMaxMs" > r."intervalMaxMs"
     OR (EXCLUDED."intervalMaxMs" = r."intervalMaxMs" AND EXCLUDED."worstRenewTime" < r."worstRenewTime")))
   OR (EXCLUDED."intervalMaxMs" IS NULL AND r."intervalMaxMs" IS NULL AND EXCLUDED."worstRenewTime" < r."worstRenewTime"))`;
 
-const replaceRollup = Prisma.sql`
+const replaceRollup = sql`
     ON CONFLICT ("leaseId", bucket) DO UPDATE SET
       "sampleCount" = EXCLUDED."sampleCount", "intervalMaxMs" = EXCLUDED."intervalMaxMs", "lagMaxMs" = EXCLUDED."lagMaxMs",
       "worstRenewTime" = EXCLUDED."worstRenewTime", "worstLagMs" = EXCLUDED."worstLagMs",
@@ -64,31 +65,31 @@ const replaceRollup = Prisma.sql`
           (EXCLUDED."sampleCount", EXCLUDED."intervalMaxMs", EXCLUDED."lagMaxMs", EXCLUDED."worstRenewTime", EXCLUDED."worstLagMs", EXCLUDED."intervalHist", EXCLUDED."lagHist")`;
 
 // Adds samples to a minute whose other samples are no longer there to aggregate again.
-const mergeRollup = Prisma.sql`
+const mergeRollup = sql`
     ON CONFLICT ("leaseId", bucket) DO UPDATE SET
       "sampleCount" = r."sampleCount" + EXCLUDED."sampleCount",
       "intervalMaxMs" = greatest(r."intervalMaxMs", EXCLUDED."intervalMaxMs"), "lagMaxMs" = greatest(r."lagMaxMs", EXCLUDED."lagMaxMs"),
       "worstRenewTime" = CASE WHEN ${isExcludedWorse} THEN EXCLUDED."worstRenewTime" ELSE r."worstRenewTime" END,
       "worstLagMs" = CASE WHEN ${isExcludedWorse} THEN EXCLUDED."worstLagMs" ELSE r."worstLagMs" END,
-      "intervalHist" = ${mergedHistogram(Prisma.sql`r."intervalHist"`, Prisma.sql`EXCLUDED."intervalHist"`)},
-      "lagHist" = ${mergedHistogram(Prisma.sql`r."lagHist"`, Prisma.sql`EXCLUDED."lagHist"`)}`;
+      "intervalHist" = ${mergedHistogram(sql`r."intervalHist"`, sql`EXCLUDED."intervalHist"`)},
+      "lagHist" = ${mergedHistogram(sql`r."lagHist"`, sql`EXCLUDED."lagHist"`)}`;
 
 // Aggregates every (lease, minute) of `samples` (leaseId, bucket, renewTime, intervalMs, lagMs): by
 // default the minute's row is recomputed from the raw rows (the same input always writes the same
 // rows, and a row is rewritten only when its samples changed); with mergeRollup they are added to it.
-function rollUpSql(samples: Prisma.Sql, before: Prisma.Sql = Prisma.empty, onConflict: Prisma.Sql = replaceRollup): Prisma.Sql {
-  const entry = (index: Prisma.Sql, count: Prisma.Sql) =>
-    Prisma.sql`((${index} + ${Prisma.raw(String(ENTRY_INDEX_OFFSET))}) << 16) | ${count}`;
-  const maxCount = Prisma.raw(String(ENTRY_MAX_COUNT));
-  return Prisma.sql`
+function rollUpSql(samples: Sql, before: Sql = empty, onConflict: Sql = replaceRollup): Sql {
+  const entry = (index: Sql, count: Sql) =>
+    sql`((${index} + ${raw(String(ENTRY_INDEX_OFFSET))}) << 16) | ${count}`;
+  const maxCount = raw(String(ENTRY_MAX_COUNT));
+  return sql`
     WITH ${before} samples AS MATERIALIZED (${samples}), counted AS (
-      SELECT "leaseId", bucket, 'interval' AS series, ${histogramIndex(Prisma.sql`"intervalMs"`)} AS k, count(*)::int AS n
+      SELECT "leaseId", bucket, 'interval' AS series, ${histogramIndex(sql`"intervalMs"`)} AS k, count(*)::int AS n
         FROM samples WHERE "intervalMs" IS NOT NULL GROUP BY 1, 2, 4
       UNION ALL
-      SELECT "leaseId", bucket, 'lag', ${histogramIndex(Prisma.sql`"lagMs"`)}, count(*)::int
+      SELECT "leaseId", bucket, 'lag', ${histogramIndex(sql`"lagMs"`)}, count(*)::int
         FROM samples WHERE "lagMs" IS NOT NULL GROUP BY 1, 2, 4
     ), histograms AS (
-      SELECT "leaseId", bucket, series, array_agg(${entry(Prisma.sql`k`, Prisma.sql`least(${maxCount}, n - part * ${maxCount})`)} ORDER BY k, part) AS entries
+      SELECT "leaseId", bucket, series, array_agg(${entry(sql`k`, sql`least(${maxCount}, n - part * ${maxCount})`)} ORDER BY k, part) AS entries
         FROM counted CROSS JOIN LATERAL generate_series(0, (n - 1) / ${maxCount}) AS part
        GROUP BY 1, 2, 3
     ), worst AS (
@@ -110,12 +111,12 @@ function rollUpSql(samples: Prisma.Sql, before: Prisma.Sql = Prisma.empty, onCon
 }
 
 // Runs a rollUpSql statement: the RenewRollup rows it inserted or changed.
-async function runRollUp(db: Db, statement: Prisma.Sql): Promise<number> {
-  const [row] = await db.$queryRaw<Array<{ n: number }>>(statement);
+async function runRollUp(db: Queryable, statement: Sql): Promise<number> {
+  const row = await queryRow<{ n: number }>(db, statement);
   return row?.n ?? 0;
 }
 
-const samplesBetween = (from: Date, to: Date) => Prisma.sql`
+const samplesBetween = (from: Date, to: Date) => sql`
   SELECT s."leaseId", date_trunc('minute', s."renewTime", 'UTC') AS bucket, s."renewTime", s."intervalMs", s."lagMs"
     FROM "RenewSample" s
    WHERE s."renewTime" >= ${from}::timestamptz AND s."renewTime" < ${to}::timestamptz
@@ -129,40 +130,40 @@ const samplesBetween = (from: Date, to: Date) => Prisma.sql`
 // A batch is the next pairs in the queue's key order, read off its primary key without sorting the queue.
 const PENDING_BATCH = 10_000;
 
-const horizonCte = Prisma.sql`horizon AS (SELECT coalesce((SELECT "droppedBefore" FROM "RetentionHorizon" WHERE "table" = 'RenewSample'), '-infinity') AS at)`;
-const rawRowsOf = (leaseId: Prisma.Sql, bucket: Prisma.Sql) => Prisma.sql`EXISTS (
+const horizonCte = sql`horizon AS (SELECT coalesce((SELECT "droppedBefore" FROM "RetentionHorizon" WHERE "table" = 'RenewSample'), '-infinity') AS at)`;
+const rawRowsOf = (leaseId: Sql, bucket: Sql) => sql`EXISTS (
     SELECT 1 FROM "RenewSample" s WHERE s."leaseId" = ${leaseId} AND s."renewTime" >= ${bucket} AND s."renewTime" < ${bucket} + interval '1 minute'
-       AND s.tableoid <> ${Prisma.raw(`'"${defaultTableName(renewSamplePartitions)}"'`)}::regclass)`;
+       AND s.tableoid <> ${raw(`'"${defaultTableName(renewSamplePartitions)}"'`)}::regclass)`;
 
-const takePending = Prisma.sql`${horizonCte}, taken AS (
+const takePending = sql`${horizonCte}, taken AS (
     DELETE FROM "RenewRollupPending" p
      WHERE ("leaseId", bucket) IN (
        SELECT q."leaseId", q.bucket FROM "RenewRollupPending" q
-        WHERE q.bucket >= (SELECT at FROM horizon) OR ${rawRowsOf(Prisma.sql`q."leaseId"`, Prisma.sql`q.bucket`)}
+        WHERE q.bucket >= (SELECT at FROM horizon) OR ${rawRowsOf(sql`q."leaseId"`, sql`q.bucket`)}
         ORDER BY q."leaseId", q.bucket LIMIT ${PENDING_BATCH})
     RETURNING p."leaseId", p.bucket
   ),`;
 
-const pendingSamples = Prisma.sql`
+const pendingSamples = sql`
   SELECT s."leaseId", t.bucket, s."renewTime", s."intervalMs", s."lagMs"
     FROM taken t
     JOIN "RenewSample" s ON s."leaseId" = t."leaseId" AND s."renewTime" >= t.bucket AND s."renewTime" < t.bucket + interval '1 minute'
    WHERE EXISTS (SELECT 1 FROM "Lease" l WHERE l.id = s."leaseId")`;
 
-const takeStranded = Prisma.sql`${horizonCte}, taken AS (
+const takeStranded = sql`${horizonCte}, taken AS (
     DELETE FROM "RenewRollupPending" p
      WHERE ("leaseId", bucket) IN (
        SELECT q."leaseId", q.bucket FROM "RenewRollupPending" q
-        WHERE q.bucket < (SELECT at FROM horizon) AND NOT ${rawRowsOf(Prisma.sql`q."leaseId"`, Prisma.sql`q.bucket`)}
+        WHERE q.bucket < (SELECT at FROM horizon) AND NOT ${rawRowsOf(sql`q."leaseId"`, sql`q.bucket`)}
         ORDER BY q."leaseId", q.bucket LIMIT ${PENDING_BATCH})
     RETURNING p."leaseId", p.bucket
   ), consumed AS (
-    DELETE FROM ${Prisma.raw(`"${defaultTableName(renewSamplePartitions)}"`)} d USING taken t
+    DELETE FROM ${raw(`"${defaultTableName(renewSamplePartitions)}"`)} d USING taken t
      WHERE d."leaseId" = t."leaseId" AND d."renewTime" >= t.bucket AND d."renewTime" < t.bucket + interval '1 minute'
     RETURNING d."leaseId", t.bucket, d."renewTime", d."intervalMs", d."lagMs"
   ),`;
 
-const strandedSamples = Prisma.sql`SELECT * FROM consumed c WHERE EXISTS (SELECT 1 FROM "Lease" l WHERE l.id = c."leaseId")`;
+const strandedSamples = sql`SELECT * FROM consumed c WHERE EXISTS (SELECT 1 FROM "Lease" l WHERE l.id = c."leaseId")`;
 
 export type RollUpOptions = { now: Date; settleMs?: number; restateMs?: number; chunkMs?: number; signal?: AbortSignal };
 
@@ -172,7 +173,7 @@ type Step = { kind: 'locked' } | { kind: 'done'; rolledUntil: Date | null } | { 
 
 // Aggregates every closed minute not yet rolled up (and the last ROLLUP_RESTATE_MS again), an hour of
 // samples per transaction, progress saved with each. Safe to run anywhere, any number of times.
-export async function rollUpRenewals(store: Store, options: RollUpOptions): Promise<RollUpResult> {
+export async function rollUpRenewals(store: PgStore, options: RollUpOptions): Promise<RollUpResult> {
   const closedUntil = floorToMinute(options.now.getTime() - (options.settleMs ?? ROLLUP_SETTLE_MS));
   // Whole minutes only: a chunk ending inside a minute would overwrite it with part of its samples.
   const restateMs = Math.ceil((options.restateMs ?? ROLLUP_RESTATE_MS) / MINUTE_MS) * MINUTE_MS;
@@ -180,9 +181,10 @@ export async function rollUpRenewals(store: Store, options: RollUpOptions): Prom
   const result: RollUpResult = { isSkipped: false, rolledUntil: null, chunks: 0, rowsWritten: 0, lateRowsWritten: 0 };
   while (!options.signal?.aborted) {
     const isFirstChunk = result.chunks === 0;
-    const step = await store.prisma.$transaction(
+    const step = await inTransaction(
+      store.pool,
       async (tx): Promise<Step> => {
-        const [lock] = await tx.$queryRaw<Array<{ locked: boolean }>>`SELECT pg_try_advisory_xact_lock(${rollupLockNamespace}::int, ${rollupLockKey}::int) AS locked`;
+        const lock = await queryRow<{ locked: boolean }>(tx, sql`SELECT pg_try_advisory_xact_lock(${rollupLockNamespace}::int, ${rollupLockKey}::int) AS locked`);
         if (!lock?.locked) return { kind: 'locked' };
         const rolledUntil = (await readProgress(tx, 'renewals'))?.rolledUntil ?? null;
         const start = rolledUntil ?? (await firstSampleMinute(tx)) ?? new Date(closedUntil);
@@ -197,7 +199,7 @@ export async function rollUpRenewals(store: Store, options: RollUpOptions): Prom
         await saveProgress(tx, 'renewals', until);
         return { kind: 'chunk', rolledUntil: until, rowsWritten };
       },
-      { timeout: 300_000, maxWait: 10_000 },
+      { timeoutMs: 300_000 },
     );
     if (step.kind === 'locked') return { ...result, isSkipped: result.chunks === 0 };
     result.rolledUntil = step.rolledUntil;
@@ -210,19 +212,20 @@ export async function rollUpRenewals(store: Store, options: RollUpOptions): Prom
 }
 
 // Minutes that received samples after they were aggregated (the trigger on RenewSample queues them).
-async function rollUpLateSamples(store: Store, signal?: AbortSignal): Promise<number> {
+async function rollUpLateSamples(store: PgStore, signal?: AbortSignal): Promise<number> {
   let written = 0;
   while (!signal?.aborted) {
-    const step = await store.prisma.$transaction(
+    const step = await inTransaction(
+      store.pool,
       async (tx) => {
-        const [lock] = await tx.$queryRaw<Array<{ locked: boolean }>>`SELECT pg_try_advisory_xact_lock(${rollupLockNamespace}::int, ${rollupLockKey}::int) AS locked`;
+        const lock = await queryRow<{ locked: boolean }>(tx, sql`SELECT pg_try_advisory_xact_lock(${rollupLockNamespace}::int, ${rollupLockKey}::int) AS locked`);
         if (!lock?.locked) return null;
-        const [queued] = await tx.$queryRaw<Array<{ any: boolean }>>`SELECT EXISTS (SELECT 1 FROM "RenewRollupPending") AS any`;
+        const queued = await queryRow<{ any: boolean }>(tx, sql`SELECT EXISTS (SELECT 1 FROM "RenewRollupPending") AS any`);
         if (!queued?.any) return null;
         const merged = await runRollUp(tx, rollUpSql(strandedSamples, takeStranded, mergeRollup));
         return merged + (await runRollUp(tx, rollUpSql(pendingSamples, takePending)));
       },
-      { timeout: 300_000, maxWait: 10_000 },
+      { timeoutMs: 300_000 },
     );
     if (step === null) return written;
     written += step;
@@ -231,7 +234,7 @@ async function rollUpLateSamples(store: Store, signal?: AbortSignal): Promise<nu
 }
 
 export type RollupJobOptions = {
-  store: Store;
+  store: PgStore;
   log: Logger;
   clock?: Clock;
   intervalMs?: number;

@@ -3,6 +3,8 @@ import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import type { Db } from './alert-facts';
 import type { Store } from './client';
 import type { Silence } from './generated/prisma/client';
+import { queryRows } from './pg-store';
+import { sql } from './sql';
 
 export type SilenceRecord = MatcherSilence & { state: SilenceState; createdAt: number; expiredBy: string | null };
 
@@ -78,6 +80,6 @@ export async function expireSilence(store: Store, input: { id: number; by: strin
 
 // What the engine needs: silences running now or starting later (their start is a moment to look again).
 export async function loadMatcherSilences(db: Db, now: Date): Promise<MatcherSilence[]> {
-  const rows = await db.silence.findMany({ where: { endsAt: { gt: now }, OR: [{ expiredAt: null }, { expiredAt: { gt: now } }] }, orderBy: { id: 'asc' } });
+  const rows = await queryRows<Silence>(db, sql`SELECT * FROM "Silence" WHERE "endsAt" > ${now}::timestamptz AND ("expiredAt" IS NULL OR "expiredAt" > ${now}::timestamptz) ORDER BY id`);
   return rows.map(toMatcherSilence);
 }

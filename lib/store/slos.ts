@@ -1,21 +1,19 @@
 import { ConflictError, NotFoundError } from '../errors';
 import type { Store } from './client';
-import { Prisma, type Slo } from './generated/prisma/client';
+import type { Slo } from './generated/prisma/client';
+import { isUniqueViolation, queryRow, type PgStore } from './pg-store';
+import { sql } from './sql';
 
 export type SloWrite = { name: string; clusterPattern: string; namespacePattern: string; leasePattern: string; labelSelector: string; targetPercent: number; windowDays: number };
 
 export type SloRecord = Slo;
 
-function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
-}
-
 export async function listSlos(store: Store): Promise<SloRecord[]> {
   return store.prisma.slo.findMany({ orderBy: { name: 'asc' } });
 }
 
-export async function getSloOrThrow(store: Store, id: number): Promise<SloRecord> {
-  const slo = await store.prisma.slo.findUnique({ where: { id } });
+export async function getSloOrThrow(store: PgStore, id: number): Promise<SloRecord> {
+  const slo = await queryRow<Slo>(store.pool, sql`SELECT * FROM "Slo" WHERE id = ${id}::int`);
   if (!slo) throw new NotFoundError(`SLO ${id} not found`);
   return slo;
 }
@@ -43,10 +41,10 @@ export async function updateSlo(store: Store, id: number, input: SloWrite): Prom
 // The row lock orders this after any rule write that is checking the SLO exists.
 export async function deleteSlo(store: Store, id: number): Promise<void> {
   await store.prisma.$transaction(async (tx) => {
-    const locked = await tx.$queryRaw<Array<{ id: number }>>`SELECT id FROM "Slo" WHERE id = ${id}::int FOR UPDATE`;
+    const locked = await tx.$queryRaw<Array<{ id: number }>>(sql`SELECT id FROM "Slo" WHERE id = ${id}::int FOR UPDATE`);
     if (locked.length === 0) throw new NotFoundError(`SLO ${id} not found`);
-    const rules = await tx.$queryRaw<Array<{ name: string }>>`
-      SELECT name FROM "AlertRule" WHERE kind = 'slo_burn' AND params->>'sloId' = ${String(id)} ORDER BY name`;
+    const rules = await tx.$queryRaw<Array<{ name: string }>>(sql`
+      SELECT name FROM "AlertRule" WHERE kind = 'slo_burn' AND params->>'sloId' = ${String(id)} ORDER BY name`);
     if (rules.length > 0) throw new ConflictError(`SLO ${id} is used by alert rule${rules.length === 1 ? '' : 's'} ${rules.map((rule) => `"${rule.name}"`).join(', ')}; delete or change ${rules.length === 1 ? 'it' : 'them'} first`);
     await tx.slo.delete({ where: { id } });
   });

@@ -2,10 +2,10 @@ import { globToLike } from '../alerts/patterns';
 import { parseLabelSelector } from '../leases/label-selector';
 import { summarizeLeaseWindow, type LeaseWindowSummary } from '../audit/lease-window';
 import { buildTimeline, type Segment, type TimelineGap, type TimelineTransition } from '../ui/timeline';
-import type { Store } from './client';
 import { epochMs } from './epoch-ms';
 import { labelSelectorSql } from './label-selector-sql';
-import { Prisma } from './generated/prisma/client';
+import { execute, inTransaction, queryRow, queryRows, type PgStore, type Queryable } from './pg-store';
+import { sql } from './sql';
 import { readProgress, saveProgress } from './rollup-progress';
 
 // Ten minutes: a day's audit reads 144 rows per lease, and at most ~20 minutes of transitions at its ends.
@@ -27,7 +27,7 @@ const floorBucket = (ms: number) => Math.floor(ms / BUCKET_MS) * BUCKET_MS;
 // What moves the timeline to a known state: a `missed` change leaves it as it was, and so does a
 // `resumed` naming no holder (lib/ui/timeline.ts).
 const isStateSetting = (kind: string, toHolder: string | null) => kind === 'acquired' || kind === 'released' || kind === 'expired' || kind === 'deleted' || kind === 'reset' || (kind === 'resumed' && toHolder !== null);
-const stateSettingSql = Prisma.sql`(kind IN ('acquired', 'released', 'expired', 'deleted', 'reset') OR (kind = 'resumed' AND "toHolder" IS NOT NULL))`;
+const stateSettingSql = sql`(kind IN ('acquired', 'released', 'expired', 'deleted', 'reset') OR (kind = 'resumed' AND "toHolder" IS NOT NULL))`;
 
 // ---------------------------------------------------------------------------------------------
 // Pieces: summarizeLeaseWindow's sums for a stretch of time, plus the leaderless runs touching its
@@ -108,7 +108,7 @@ function joinPieces(a: TimelinePiece, b: TimelinePiece): TimelinePiece {
 
 // A summary tells holders apart only from nobody (lib/audit/lease-window.ts): the names stay in the
 // database, which halves the bytes read (the equivalence test holds the summaries to the full rows).
-const transitionColumns = Prisma.sql`t.id::text AS id, t.kind::text AS kind, t.cause::text AS cause, ${epochMs(Prisma.sql`t.at`)} AS at,
+const transitionColumns = sql`t.id::text AS id, t.kind::text AS kind, t.cause::text AS cause, ${epochMs(sql`t.at`)} AS at,
   CASE WHEN t."fromHolder" IS NOT NULL THEN 'h' END AS "fromHolder", CASE WHEN t."toHolder" IS NOT NULL THEN 'h' END AS "toHolder",
   t."isRestart", t."leaderlessMs", t."overlapMs", t."missedCount"`;
 
@@ -126,10 +126,12 @@ type PlannedLease = { leaseId: number; from: number; to: number };
 
 type BucketRow = TimelinePiece & { leaseId: number; bucket: Date };
 
-async function writeBuckets(db: Prisma.TransactionClient, rows: BucketRow[]): Promise<number> {
+async function writeBuckets(db: Queryable, rows: BucketRow[]): Promise<number> {
   if (rows.length === 0) return 0;
   const column = <T>(pick: (row: BucketRow) => T) => rows.map(pick);
-  return db.$executeRaw`
+  return execute(
+    db,
+    sql`
     INSERT INTO "TimelineRollup" AS r ("leaseId", bucket, "ledMs", "leaderlessMs", "unknownMs", "longestLeaderlessMs", "leadingLeaderlessMs", "trailingLeaderlessMs", failovers, "earlyTakeovers", "missedCount")
     SELECT * FROM unnest(${column((r) => r.leaseId)}::int[], ${column((r) => r.bucket)}::timestamptz[], ${column((r) => r.ledMs)}::int[], ${column((r) => r.leaderlessMs)}::int[],
                          ${column((r) => r.unknownMs)}::int[], ${column((r) => r.longestLeaderlessMs)}::int[], ${column((r) => r.leadingLeaderlessMs)}::int[],
@@ -141,13 +143,16 @@ async function writeBuckets(db: Prisma.TransactionClient, rows: BucketRow[]): Pr
     WHERE (r."ledMs", r."leaderlessMs", r."unknownMs", r."longestLeaderlessMs", r."leadingLeaderlessMs", r."trailingLeaderlessMs", r.failovers, r."earlyTakeovers", r."missedCount")
           IS DISTINCT FROM
           (EXCLUDED."ledMs", EXCLUDED."leaderlessMs", EXCLUDED."unknownMs", EXCLUDED."longestLeaderlessMs", EXCLUDED."leadingLeaderlessMs", EXCLUDED."trailingLeaderlessMs",
-           EXCLUDED.failovers, EXCLUDED."earlyTakeovers", EXCLUDED."missedCount")`;
+           EXCLUDED.failovers, EXCLUDED."earlyTakeovers", EXCLUDED."missedCount")`,
+  );
 }
 
 // Buckets [from, to) of one lease: its transitions from the last one to set the state before `from`,
 // up to the first one after `to` that moves the cursor (its leaderless stretch may reach back).
-async function rollUpLeaseBuckets(db: Prisma.TransactionClient, { leaseId, from, to }: PlannedLease): Promise<number> {
-  const transitions = await db.$queryRaw<TimelineTransition[]>`
+async function rollUpLeaseBuckets(db: Queryable, { leaseId, from, to }: PlannedLease): Promise<number> {
+  const transitions = await queryRows<TimelineTransition>(
+    db,
+    sql`
     WITH bounds AS (
       SELECT coalesce((SELECT at FROM "Transition" WHERE "leaseId" = ${leaseId} AND at < ${new Date(from)}::timestamptz AND ${stateSettingSql} ORDER BY at DESC, id DESC LIMIT 1),
                       (SELECT at FROM "Transition" WHERE "leaseId" = ${leaseId} ORDER BY at, id LIMIT 1)) AS start,
@@ -155,7 +160,8 @@ async function rollUpLeaseBuckets(db: Prisma.TransactionClient, { leaseId, from,
     )
     SELECT ${transitionColumns} FROM "Transition" t, bounds
      WHERE t."leaseId" = ${leaseId} AND t.at >= bounds.start AND t.at < coalesce(bounds.next + interval '1 microsecond', ${new Date(to)}::timestamptz)
-     ORDER BY t.at, t.id`;
+     ORDER BY t.at, t.id`,
+  );
   const start = Math.min(from, transitions[0]?.at ?? from);
   const end = Math.max(to, (transitions.at(-1)?.at ?? to) + 1);
   const segments = segmentsOf(transitions, start, end, []);
@@ -174,24 +180,27 @@ export type TimelineRollUpResult = { isSkipped: boolean; rolledUntil: Date | nul
 
 // Rolls up every closed bucket of every elected lease not yet rolled up, and again every bucket a newly
 // stored transition can change. Safe to run anywhere, any number of times: rows are recomputed.
-export async function rollUpTimelines(store: Store, options: { now: Date; settleMs?: number; signal?: AbortSignal }): Promise<TimelineRollUpResult> {
+export async function rollUpTimelines(store: PgStore, options: { now: Date; settleMs?: number; signal?: AbortSignal }): Promise<TimelineRollUpResult> {
   const closedUntil = floorBucket(options.now.getTime() - (options.settleMs ?? TIMELINE_SETTLE_MS));
   const lock = await store.pool.connect();
   try {
     const { rows } = await lock.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1::int, $2::int) AS locked', [lockNamespace, lockKey]);
     if (!rows[0]?.locked) return { isSkipped: true, rolledUntil: null, leases: 0, rowsWritten: 0 };
     try {
-      const progress = await store.prisma.$transaction((tx) => readProgress(tx, 'timelines'));
+      const progress = await readProgress(store.pool, 'timelines');
       const seen = progress?.transitionId ?? null;
-      const [maxRow] = await store.prisma.$queryRaw<Array<{ max: bigint | null }>>`SELECT max(id) AS max FROM "Transition"`;
-      const leases = await store.prisma.$queryRaw<Array<{ id: number; firstAt: Date; deletedAt: Date | null; changedFrom: Date | null }>>`
+      const maxRow = await queryRow<{ max: bigint | null }>(store.pool, sql`SELECT max(id) AS max FROM "Transition"`);
+      const leases = await queryRows<{ id: number; firstAt: Date; deletedAt: Date | null; changedFrom: Date | null }>(
+        store.pool,
+        sql`
         WITH changed AS (SELECT "leaseId", min(at) AS at FROM "Transition" WHERE id > ${seen === null ? null : seen - SEEN_MARGIN}::bigint GROUP BY 1)
         SELECT l.id, f.at AS "firstAt", l."deletedAt",
                coalesce((SELECT at FROM "Transition" p WHERE p."leaseId" = l.id AND p.at < c.at AND p.kind <> 'missed' ORDER BY p.at DESC, p.id DESC LIMIT 1), c.at) AS "changedFrom"
           FROM "Lease" l
          CROSS JOIN LATERAL (SELECT at FROM "Transition" t WHERE t."leaseId" = l.id ORDER BY at, id LIMIT 1) f
           LEFT JOIN changed c ON c."leaseId" = l.id
-         WHERE l.kind = 'election'`;
+         WHERE l.kind = 'election'`,
+      );
       let rowsWritten = 0;
       let touched = 0;
       for (const lease of leases) {
@@ -204,11 +213,11 @@ export async function rollUpTimelines(store: Store, options: { now: Date; settle
         touched += 1;
         for (let chunk = from; chunk < until && !options.signal?.aborted; chunk += CHUNK_MS) {
           const to = Math.min(until, chunk + CHUNK_MS);
-          rowsWritten += await store.prisma.$transaction((tx) => rollUpLeaseBuckets(tx, { leaseId: lease.id, from: chunk, to }), { timeout: 120_000 });
+          rowsWritten += await inTransaction(store.pool, (tx) => rollUpLeaseBuckets(tx, { leaseId: lease.id, from: chunk, to }), { timeoutMs: 120_000 });
         }
       }
       if (options.signal?.aborted) return { isSkipped: false, rolledUntil: progress?.rolledUntil ?? null, leases: touched, rowsWritten };
-      await store.prisma.$transaction((tx) => saveProgress(tx, 'timelines', new Date(closedUntil), maxRow?.max ?? seen));
+      await saveProgress(store.pool, 'timelines', new Date(closedUntil), maxRow?.max ?? seen);
       return { isSkipped: false, rolledUntil: new Date(closedUntil), leases: touched, rowsWritten };
     } finally {
       await lock.query('SELECT pg_advisory_unlock($1::int, $2::int)', [lockNamespace, lockKey]);
@@ -276,10 +285,10 @@ function planWindow(lease: WindowLease, from: number, to: number, buckets: Map<n
 
 // Transitions of every stretch: from the last one to set the state before it (or the window's own
 // opening), to the first one after it that moves the cursor, unless the window ends there.
-async function readStretches(store: Store, stretches: Stretch[]): Promise<Map<number, TimelineTransition[]>> {
+async function readStretches(store: PgStore, stretches: Stretch[]): Promise<Map<number, TimelineTransition[]>> {
   const byStretch = new Map<number, TimelineTransition[]>(stretches.map((_, i) => [i, []]));
   if (stretches.length === 0) return byStretch;
-  const query = Prisma.sql`
+  const query = sql`
     SELECT s.stretch::int AS stretch, ${transitionColumns}
       FROM unnest(${stretches.map((s) => s.leaseId)}::int[], ${stretches.map((s) => new Date(s.from))}::timestamptz[], ${stretches.map((s) => new Date(s.to))}::timestamptz[],
                   ${stretches.map((s) => s.isWindowStart)}::bool[], ${stretches.map((s) => s.isWindowEnd)}::bool[]) WITH ORDINALITY AS s(lease, a, b, is_start, is_end, stretch)
@@ -333,12 +342,14 @@ type LeaseRow = { id: number; cluster: string; namespace: string; name: string; 
 
 // summarizeLeaseWindow for every elected lease of the window, reading stored buckets wherever they say
 // the same as the transitions would: a day's audit reads 144 rows per lease, not its every transition.
-export async function summarizeElectedLeases(store: Store, filter: WindowFilter): Promise<ElectedLeaseWindow[]> {
+export async function summarizeElectedLeases(store: PgStore, filter: WindowFilter): Promise<ElectedLeaseWindow[]> {
   const { from, to } = filter;
   const windowMs = Math.max(0, to - from);
   const fromDate = new Date(from);
   const toDate = new Date(to);
-  const rows = await store.prisma.$queryRaw<LeaseRow[]>`
+  const rows = await queryRows<LeaseRow>(
+    store.pool,
+    sql`
     SELECT l.id, c.name AS cluster, l.namespace, l.name, l.labels, l."createdAt", lb.kind::text AS "lastKind", lb."toHolder" AS "lastToHolder",
            (SELECT at FROM "Transition" WHERE "leaseId" = l.id AND at >= ${fromDate}::timestamptz AND at < ${toDate}::timestamptz AND ${stateSettingSql} ORDER BY at, id LIMIT 1) AS "firstSettingAt",
            (SELECT at FROM "Transition" WHERE "leaseId" = l.id AND at < ${toDate}::timestamptz AND kind <> 'missed' ORDER BY at DESC, id DESC LIMIT 1) AS "lastCursorAt"
@@ -351,7 +362,8 @@ export async function summarizeElectedLeases(store: Store, filter: WindowFilter)
        AND c.name LIKE ${globToLike(filter.scope?.clusterPattern ?? '*')} ESCAPE '\\'
        AND l.namespace LIKE ${globToLike(filter.scope?.namespacePattern ?? '*')} ESCAPE '\\'
        AND l.name LIKE ${globToLike(filter.scope?.leasePattern ?? '*')} ESCAPE '\\'
-       AND ${labelSelectorSql(parseLabelSelector(filter.scope?.labelSelector ?? ''), Prisma.sql`l.labels`)}`;
+       AND ${labelSelectorSql(parseLabelSelector(filter.scope?.labelSelector ?? ''), sql`l.labels`)}`,
+  );
   const leases: WindowLease[] = rows.map((row) => ({
     id: row.id,
     cluster: row.cluster,
@@ -362,8 +374,8 @@ export async function summarizeElectedLeases(store: Store, filter: WindowFilter)
   }));
   const gapsOf = (cluster: string) => filter.gaps.filter((gap) => gap.cluster === cluster);
 
-  const bucketQuery = Prisma.sql`
-    SELECT "leaseId", ${epochMs(Prisma.sql`bucket`)} AS bucket, ${BUCKET_MS}::int AS "durationMs", "ledMs", "leaderlessMs", "unknownMs", "longestLeaderlessMs",
+  const bucketQuery = sql`
+    SELECT "leaseId", ${epochMs(sql`bucket`)} AS bucket, ${BUCKET_MS}::int AS "durationMs", "ledMs", "leaderlessMs", "unknownMs", "longestLeaderlessMs",
            "leadingLeaderlessMs", "trailingLeaderlessMs", failovers, "earlyTakeovers", "missedCount" AS missed
       FROM "TimelineRollup" WHERE "leaseId" = ANY(${leases.map((l) => l.id)}::int[]) AND bucket >= ${fromDate}::timestamptz AND bucket < ${toDate}::timestamptz`;
   const { rows: bucketRows } = await store.pool.query<BucketPieceRow>(bucketQuery.text, bucketQuery.values);

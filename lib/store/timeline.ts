@@ -1,6 +1,6 @@
 import type { Store } from './client';
 import { epochMs } from './epoch-ms';
-import { Prisma } from './generated/prisma/client';
+import { type Sql, sql } from './sql';
 import { readWithinBudget, type BudgetedQuery } from './read-budget';
 import { TIMELINE_BUCKET_MS } from './timeline-rollups';
 import type { TimeRange } from './time-range';
@@ -50,7 +50,7 @@ export const fleetTimelineLimits = { transitionsPerLease: 2_000, transitions: 20
 type LeaseRow = { id: number; cluster: string; clusterId: number; namespace: string; name: string; holderIdentity: string | null; holderSince: number | null };
 type GapRow = { clusterId: number; startedAt: number; endedAt: number | null };
 
-const sql = (query: Prisma.Sql) => ({ text: query.text, values: query.values });
+const toQuery = (query: Sql) => ({ text: query.text, values: query.values });
 
 // Every elected lease of the filter, stacked on one axis: failovers that happen together line up.
 // Bounded whatever the range: leases are drawn change by change while they fit the transition budget
@@ -83,8 +83,8 @@ export async function getFleetTimeline(store: Store, input: FleetTimelineInput, 
 async function readFleetTimeline(query: BudgetedQuery, input: FleetTimelineInput, limits: typeof fleetTimelineLimits) {
   const { from, to } = input.range;
   const leaseRows = await query<LeaseRow>(
-    sql(Prisma.sql`
-      SELECT l.id, c.name AS cluster, c.id AS "clusterId", l.namespace, l.name, l."holderIdentity", ${epochMs(Prisma.sql`l."holderSince"`)} AS "holderSince"
+    toQuery(sql`
+      SELECT l.id, c.name AS cluster, c.id AS "clusterId", l.namespace, l.name, l."holderIdentity", ${epochMs(sql`l."holderSince"`)} AS "holderSince"
         FROM "Lease" l JOIN "Cluster" c ON c.id = l."clusterId"
        WHERE l.kind = 'election' AND l."deletedAt" IS NULL
          AND (${input.namespace ?? null}::text IS NULL OR l.namespace = ${input.namespace ?? null}::text)
@@ -97,7 +97,7 @@ async function readFleetTimeline(query: BudgetedQuery, input: FleetTimelineInput
 
   // Counted only up to the per-lease limit: an index probe per lease, never a scan of a busy lease's month.
   const counts = await query<{ id: number; count: number }>(
-    sql(Prisma.sql`
+    toQuery(sql`
       SELECT l.id, (SELECT count(*) FROM (SELECT 1 FROM "Transition" t WHERE t."leaseId" = l.id AND t.at >= ${from}::timestamptz AND t.at < ${to}::timestamptz
                                            LIMIT ${limits.transitionsPerLease + 1}::int) s)::int AS count
         FROM unnest(${ids}::int[]) AS l(id)`),
@@ -111,7 +111,7 @@ async function readFleetTimeline(query: BudgetedQuery, input: FleetTimelineInput
   }
   const byId = new Map(leases.map((lease) => [lease.id, lease]));
   const rows = await query<TransitionRow & { leaseId: number }>(
-    sql(Prisma.sql`
+    toQuery(sql`
       SELECT "leaseId", ${transitionRowColumns}
         FROM "Transition"
        WHERE "leaseId" = ANY(${[...drawn]}::int[]) AND at >= ${from}::timestamptz AND at < ${to}::timestamptz
@@ -125,8 +125,8 @@ async function readFleetTimeline(query: BudgetedQuery, input: FleetTimelineInput
   const bucketsPerLease = Math.max(1, Math.min(limits.churnBuckets, Math.floor(limits.churnBucketsTotal / Math.max(1, churning.length))));
   const churn = churning.length === 0 ? new Map<number, ChurnBucket[]>() : await readChurn(query, churning, { from: from.getTime(), until: Math.min(to.getTime(), input.now.getTime()) }, bucketsPerLease);
   const bands = await query<FleetTimelineBand>(
-    sql(Prisma.sql`
-      SELECT b.id::text, c.name AS cluster, ${epochMs(Prisma.sql`b."startedAt"`)} AS "startedAt", ${epochMs(Prisma.sql`b."endedAt"`)} AS "endedAt", b.reason, b."stalledLeases", b."totalLeases"
+    toQuery(sql`
+      SELECT b.id::text, c.name AS cluster, ${epochMs(sql`b."startedAt"`)} AS "startedAt", ${epochMs(sql`b."endedAt"`)} AS "endedAt", b.reason, b."stalledLeases", b."totalLeases"
         FROM "DegradedBand" b JOIN "Cluster" c ON c.id = b."clusterId"
        WHERE b."clusterId" = ANY(${[...new Set(leases.map((lease) => lease.clusterId))]}::int[])
          AND b."startedAt" < ${to}::timestamptz AND (b."endedAt" IS NULL OR b."endedAt" >= ${from}::timestamptz)
@@ -152,8 +152,8 @@ async function readChurn(query: BudgetedQuery, leases: LeaseRow[], window: { fro
   const piecesPerBucket = grid.bucketMs / TIMELINE_BUCKET_MS;
   const [rolled, gaps] = await Promise.all([
     query<{ leaseId: number; i: number; pieces: number; ledMs: number; leaderlessMs: number; unknownMs: number; failovers: number; missed: number }>(
-      sql(Prisma.sql`
-        SELECT "leaseId", floor((${epochMs(Prisma.sql`bucket`)} - ${grid.start}::float8) / ${grid.bucketMs}::float8)::int AS i, count(*)::int AS pieces,
+      toQuery(sql`
+        SELECT "leaseId", floor((${epochMs(sql`bucket`)} - ${grid.start}::float8) / ${grid.bucketMs}::float8)::int AS i, count(*)::int AS pieces,
                sum("ledMs")::float8 AS "ledMs", sum("leaderlessMs")::float8 AS "leaderlessMs", sum("unknownMs")::float8 AS "unknownMs",
                sum(failovers)::int AS failovers, sum("missedCount")::int AS missed
           FROM "TimelineRollup"
@@ -161,8 +161,8 @@ async function readChurn(query: BudgetedQuery, leases: LeaseRow[], window: { fro
          GROUP BY 1, 2`),
     ),
     query<GapRow>(
-      sql(Prisma.sql`
-        SELECT "clusterId", ${epochMs(Prisma.sql`"startedAt"`)} AS "startedAt", ${epochMs(Prisma.sql`"endedAt"`)} AS "endedAt"
+      toQuery(sql`
+        SELECT "clusterId", ${epochMs(sql`"startedAt"`)} AS "startedAt", ${epochMs(sql`"endedAt"`)} AS "endedAt"
           FROM "ObservationGap"
          WHERE "clusterId" = ANY(${[...new Set(leases.map((lease) => lease.clusterId))]}::int[])
            AND "startedAt" < ${new Date(window.until)}::timestamptz AND ("endedAt" IS NULL OR "endedAt" > ${new Date(grid.start)}::timestamptz)`),
@@ -195,7 +195,7 @@ async function readChurn(query: BudgetedQuery, leases: LeaseRow[], window: { fro
     // Bucket bounds as epoch milliseconds: up to 80,000 of them, and node-postgres formats a Date parameter
     // in JavaScript, ~5 µs each on the event loop.
     const counted = await query<{ i: number; failovers: number; missed: number }>(
-      sql(Prisma.sql`
+      toQuery(sql`
         SELECT r.i::int AS i, count(t.id) FILTER (WHERE t.kind = 'acquired' AND t.cause <> 'first')::int AS failovers, coalesce(sum(t."missedCount"), 0)::int AS missed
           FROM unnest(${uncounted.map((u) => u.leaseId)}::int[], ${uncounted.map((u) => u.bucket.start)}::int8[], ${uncounted.map((u) => u.bucket.end)}::int8[])
                WITH ORDINALITY AS r(lease, a, b, i)

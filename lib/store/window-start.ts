@@ -2,7 +2,7 @@ import type { LeaseKey } from '../leases';
 import { deriveWindowStartState, type WindowStartState } from '../timeline/window-start';
 import type { Store } from './client';
 import { epochMs } from './epoch-ms';
-import { Prisma } from './generated/prisma/client';
+import { type Sql, sql } from './sql';
 import { leaseIdOf } from './lease-id';
 
 type Row = { leaseId: number; firstSeenAt: number; kind: string | null; at: number | null; toHolder: string | null };
@@ -11,18 +11,18 @@ type Row = { leaseId: number; firstSeenAt: number; kind: string | null; at: numb
 // on ("leaseId", at, id). The lease page, the fleet timeline and the read API all start from this.
 export async function listWindowStartStates(store: Store, leaseIds: readonly number[], at: Date): Promise<Map<number, WindowStartState>> {
   if (leaseIds.length === 0) return new Map();
-  return queryStates(store, Prisma.sql`l.id = ANY(${[...leaseIds]}::int[])`, at);
+  return queryStates(store, sql`l.id = ANY(${[...leaseIds]}::int[])`, at);
 }
 
 // One lease by its key; undefined when it does not exist.
 export async function getWindowStartState(store: Store, key: LeaseKey, at: Date): Promise<WindowStartState | undefined> {
-  const states = await queryStates(store, Prisma.sql`l.id = ${leaseIdOf(key)}`, at);
+  const states = await queryStates(store, sql`l.id = ${leaseIdOf(key)}`, at);
   return states.values().next().value;
 }
 
-async function queryStates(store: Store, where: Prisma.Sql, at: Date): Promise<Map<number, WindowStartState>> {
-  const query = Prisma.sql`
-    SELECT l.id AS "leaseId", ${epochMs(Prisma.sql`l."createdAt"`)} AS "firstSeenAt", t.kind, ${epochMs(Prisma.sql`t.at`)} AS at, t."toHolder"
+async function queryStates(store: Store, where: Sql, at: Date): Promise<Map<number, WindowStartState>> {
+  const query = sql`
+    SELECT l.id AS "leaseId", ${epochMs(sql`l."createdAt"`)} AS "firstSeenAt", t.kind, ${epochMs(sql`t.at`)} AS at, t."toHolder"
       FROM "Lease" l
       LEFT JOIN LATERAL (
         SELECT kind::text AS kind, at, "toHolder" FROM "Transition"

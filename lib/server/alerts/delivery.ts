@@ -1,6 +1,6 @@
 import { openChannelConfig } from '../../store/channel-secrets';
 import type { Logger } from '../../log';
-import type { Store } from '../../store/client';
+import type { PgStore } from '../../store/pg-store';
 import { claimNotifications, listDeliveredFiring, recordDelivery, type ClaimedNotification, type DeliveryResult } from '../../store/channels';
 import { listRepeatDueGroups, markGroupRepeated, recordGroupSent } from '../../store/notification-groups';
 import { defaultDeliveryBackoff, retryDelayMs, type Backoff, type DeliveryOutcome } from '../../alerts/backoff';
@@ -13,7 +13,7 @@ import type { Resolve } from '../../alerts/target-guard';
 export type Clock = { now(): number };
 
 export type DeliveryWorkerOptions = {
-  store: Store;
+  store: PgStore;
   log: Logger;
   clock?: Clock;
   pollMs?: number;

@@ -1,7 +1,7 @@
 import type { Logger } from '../../log';
 import { loadFlappingFacts, loadHeartbeatFacts, loadLeaderlessFacts, loadRenewLatencyFacts, loadStaleFacts, type Db } from '../../store/alert-facts';
 import { applyOutcomes, loadCarriedSilences, loadEngineRules, loadOpenAlerts, withAlertLock, type EngineRule } from '../../store/alerts';
-import type { Store } from '../../store/client';
+import type { PgStore } from '../../store/pg-store';
 import { loadMatcherSilences } from '../../store/silences';
 import { getSloOrThrow } from '../../store/slos';
 import { sloSubjectOf, type SloBurnFacts } from '../../alerts/conditions';
@@ -20,7 +20,7 @@ export type TransitionSource = {
 };
 
 export type AlertEngineOptions = {
-  store: Store;
+  store: PgStore;
   log: Logger;
   // The controller: every stored batch with transitions triggers an evaluation.
   source?: TransitionSource;
@@ -181,7 +181,7 @@ export class AlertEngine {
 
   // One query per kind (per window for renew latency) serves every rule of that kind.
   private async loadSloBurnForRules(now: number): Promise<Map<number, SloBurnFacts[]>> {
-    const { rules } = await loadEngineRules(this.options.store.prisma, ['slo_burn']);
+    const { rules } = await loadEngineRules(this.options.store.pool, ['slo_burn']);
     const sloBurn = new Map<number, SloBurnFacts[]>();
     for (const rule of rules) {
       if (rule.spec.enabled && rule.spec.kind === 'slo_burn' && !sloBurn.has(rule.spec.params.sloId)) sloBurn.set(rule.spec.params.sloId, await this.loadSloBurnFacts(rule.spec.params.sloId, now));

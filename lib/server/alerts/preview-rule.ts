@@ -1,5 +1,5 @@
 import { ClientGoneError, ValidationError } from '../../errors';
-import type { Store } from '../../store/client';
+import type { PgStore } from '../../store/pg-store';
 import { loadHeartbeatGapHistory, loadLeaderlessHistory, loadRenewLatencyHistory, loadStaleHistory } from '../../store/alert-facts';
 import { readFlappingHistory } from '../../store/alert-facts';
 import { clusterShareIntervals, expandTransitions, flappingIntervals, neededNodes, renewLatencyCondition } from '../../alerts/conditions';
@@ -41,8 +41,8 @@ export const MAX_PREVIEW_FACTS = 2_000_000;
 // Intervals are worked out only for subjects in scope, one slice at a time.
 type LazySignal = { subject: SubjectSignal['subject']; intervals: () => SubjectSignal['intervals'] };
 
-async function signalsFor(store: Store, input: PreviewInput, from: Date, to: Date): Promise<{ signals: LazySignal[]; sampleStepSeconds: number | null }> {
-  const db = store.prisma;
+async function signalsFor(store: PgStore, input: PreviewInput, from: Date, to: Date): Promise<{ signals: LazySignal[]; sampleStepSeconds: number | null }> {
+  const db = store.pool;
   const lookback = new Date(from.getTime() - lookbackSeconds(input) * 1_000);
   switch (input.kind) {
     case 'flapping':
@@ -118,7 +118,7 @@ function createFiringTally() {
 }
 
 // "Would have fired N times": the rule replayed over stored history with the live lifecycle.
-export async function previewRule(store: Store, input: PreviewInput, budget: PreviewBudget = defaultPreviewBudget): Promise<PreviewResult> {
+export async function previewRule(store: PgStore, input: PreviewInput, budget: PreviewBudget = defaultPreviewBudget): Promise<PreviewResult> {
   const deadline = budget.clock() + budget.budgetMs;
   const to = input.now;
   const from = new Date(to.getTime() - input.hours * 60 * 60 * 1_000);
@@ -152,7 +152,7 @@ export async function previewRule(store: Store, input: PreviewInput, budget: Pre
 // The flapping history is read a lease at a time (a month of a flapping fleet is ~1 M changes) and each
 // lease replayed as it arrives, so only one lease's changes are held at once.
 async function replayFlapping(
-  store: Store,
+  store: PgStore,
   input: PreviewInput & { kind: 'flapping' },
   range: { from: Date; to: Date },
   maxFacts: number,

@@ -1,6 +1,6 @@
 import { buildBurnChart, evaluateSlo, sumLeadershipTime, type BurnPoint, type LeadershipTime, type SloStatus } from '../../slo/budget';
 import { readBurnWindows, windowSecondsOf, workbookWindows, type BurnReading } from '../../slo/burn-rate-alerts';
-import type { Store } from '../../store/client';
+import type { PgStore } from '../../store/pg-store';
 import { summarizeLeaseWindows, type LeaseWindowRecord } from '../../store/failovers';
 import { listGaps, type GapRecord } from '../../store/gaps';
 import type { SloRecord } from '../../store/slos';
@@ -32,7 +32,7 @@ export type ScopeTime = { leases: LeaseWindowRecord[]; isGapListTruncated: boole
 
 type KnownGaps = { gaps: GapRecord[]; hasMore: boolean };
 
-export async function readLeadershipTime(store: Store, scope: SloScope, from: number, to: number, known?: KnownGaps): Promise<ScopeTime> {
+export async function readLeadershipTime(store: PgStore, scope: SloScope, from: number, to: number, known?: KnownGaps): Promise<ScopeTime> {
   const range = { from: new Date(from), to: new Date(to) };
   const { gaps, hasMore } = known ?? (await listGaps(store, { range, limit: gapLimit }));
   return { leases: await summarizeLeaseWindows(store, { range, gaps, until: range.to, scope }), isGapListTruncated: hasMore };
@@ -42,7 +42,7 @@ export type BurnWindowTimes = { windows: Map<number, LeadershipTime>; isGapListT
 
 // The SLO's own time (summed over its scope) over each burn window ending at `now`: what the SLO page
 // shows and what an slo_burn rule judges, so the two never disagree. One read of the gaps serves all windows.
-export async function readBurnWindowTimes(store: Store, scope: SloScope, now: number): Promise<BurnWindowTimes> {
+export async function readBurnWindowTimes(store: PgStore, scope: SloScope, now: number): Promise<BurnWindowTimes> {
   const seconds = windowSecondsOf(workbookWindows);
   const longest = Math.max(...seconds) * 1_000;
   const known = await listGaps(store, { range: { from: new Date(now - longest), to: new Date(now) }, limit: gapLimit });
@@ -55,7 +55,7 @@ function toTime(lease: LeadershipTime): LeadershipTime {
   return { ledMs: lease.ledMs, leaderlessMs: lease.leaderlessMs, unknownMs: lease.unknownMs };
 }
 
-export async function reportSlo(store: Store, slo: SloRecord, now: Date): Promise<SloReport> {
+export async function reportSlo(store: PgStore, slo: SloRecord, now: Date): Promise<SloReport> {
   const target = slo.targetPercent / 100;
   const to = now.getTime();
   const from = to - slo.windowDays * DAY_MS;
@@ -89,7 +89,7 @@ export async function reportSlo(store: Store, slo: SloRecord, now: Date): Promis
 export type SloSummary = { slo: SloRecord; range: { from: Date; to: Date }; status: SloStatus; isGapListTruncated: boolean };
 
 // The list view: the window's figure only, one read per SLO.
-export async function summarizeSlo(store: Store, slo: SloRecord, now: Date): Promise<SloSummary> {
+export async function summarizeSlo(store: PgStore, slo: SloRecord, now: Date): Promise<SloSummary> {
   const to = now.getTime();
   const from = to - slo.windowDays * DAY_MS;
   const { leases, isGapListTruncated } = await readLeadershipTime(store, slo, from, to);

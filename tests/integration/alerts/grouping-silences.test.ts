@@ -169,6 +169,8 @@ describe('group_interval and repeat_interval', () => {
     await waitUntil('the change after group_interval', () => (receiver.requests.length === 2 ? true : undefined));
     const change = JSON.parse(receiver.requests[1]!.body) as Posted;
     expect(change.group.alerts.map((alert) => alert.subjectKey)).toEqual(['prod-eu/kube-system/my-operator']);
+    // The worker records the message after the receiver has it: the clock moves on only once it has.
+    await waitUntil('the change recorded as sent', async () => (await db.store.prisma.notificationGroup.findFirstOrThrow()).lastSentAt.getTime() === t0 + 331_000 || undefined);
 
     now = t0 + 331_000 + 3_599_000;
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -182,7 +184,7 @@ describe('group_interval and repeat_interval', () => {
       'prod-eu/kube-system/kube-scheduler',
       'prod-eu/kube-system/my-operator',
     ]);
-    expect((await db.store.prisma.notificationGroup.findFirstOrThrow()).lastSentAt.getTime()).toBe(t0 + 331_000 + 3_600_000);
+    await waitUntil('the reminder recorded as sent', async () => (await db.store.prisma.notificationGroup.findFirstOrThrow()).lastSentAt.getTime() === t0 + 331_000 + 3_600_000 || undefined);
 
     // All three resolve: the resolutions go out together at the group's next interval, and the group ends,
     // so the rule's next alert in this cluster is a new group again (group_wait).

@@ -128,7 +128,7 @@ describe('heartbeat_gap facts', () => {
 
   it.each([5 * MINUTE, 17 * MINUTE + 1_234, HOUR])('for the engine equal the raw per-node read (window %i ms), with each node’s last renewal from its newest sample', async (windowMs) => {
     const since = new Date(end - windowMs);
-    const facts = byName(await loadHeartbeatFacts(db.store.prisma, since));
+    const facts = byName(await loadHeartbeatFacts(db.store.pool, since));
     const raw = await db.store.prisma.$queryRaw<Array<{ cluster: string; namespace: string; name: string; renewTime: Date | null; gaps: Array<[number, number]> | null; blindSince: Date | null }>>(rawFacts(since));
     const sortGaps = (gaps: ReadonlyArray<{ endedAt: number; gapMs: number }>) => [...gaps].sort((a, b) => a.endedAt - b.endedAt);
     const expected = byName(
@@ -154,7 +154,7 @@ describe('heartbeat_gap facts', () => {
 
   it.each([11_000, 20_000, 45_000])('for the preview equal the raw read (threshold %i ms)', async (thresholdMs) => {
     const range = { from: new Date(base + 13 * MINUTE), to: new Date(end - 7 * MINUTE) };
-    const history = byName(await loadHeartbeatGapHistory(db.store.prisma, range, thresholdMs));
+    const history = byName(await loadHeartbeatGapHistory(db.store.pool, range, thresholdMs));
     const raw = await db.store.prisma.$queryRaw<Array<{ cluster: string; namespace: string; name: string; renewTime: Date; intervalMs: number; nodes: number }>>(rawHistory(range, thresholdMs));
     const expected = new Map<string, { subject: { cluster: string; namespace: string; name: string }; periods: Array<{ start: number; end: number }>; nodesInCluster: number }>();
     for (const row of raw) {

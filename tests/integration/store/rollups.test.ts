@@ -144,7 +144,7 @@ describe('rollUpRenewals', () => {
     const result = await rollUpRenewals(db.store, { now });
     const closedUntil = base + hours(1) - 2 * MINUTE;
     expect(result.rolledUntil).toEqual(new Date(closedUntil));
-    expect((await db.store.prisma.$transaction((tx) => readProgress(tx, 'renewals')))?.rolledUntil).toEqual(new Date(closedUntil));
+    expect((await readProgress(db.store.pool, 'renewals'))?.rolledUntil).toEqual(new Date(closedUntil));
     const [latest] = await db.store.prisma.$queryRaw<Array<{ bucket: Date }>>`SELECT max(bucket) AS bucket FROM "RenewRollup"`;
     expect(latest!.bucket.getTime()).toBe(closedUntil - MINUTE);
   });
@@ -193,7 +193,7 @@ describe('RollupJob', () => {
   it('rolls up as soon as it starts, and stops', async () => {
     const job = new RollupJob({ store: db.store, log: loggerFor('test-rollups'), clock: { now: () => END + hours(1) } });
     job.start();
-    await waitFor('the first rollup', async () => (await db.store.prisma.$transaction((tx) => readProgress(tx, 'renewals')))?.rolledUntil.getTime() === END + hours(1) - 2 * MINUTE);
+    await waitFor('the first rollup', async () => (await readProgress(db.store.pool, 'renewals'))?.rolledUntil.getTime() === END + hours(1) - 2 * MINUTE);
     await job.stop();
     expect((await readRollups()).length).toBeGreaterThan(180);
   });
