@@ -1,5 +1,5 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import { evaluateDegraded, feedDegraded, emptyDegradedState, defaultDegradedOptions, type DegradedInput, type DegradedOptions, type DegradedState, type SourceStatus } from '../leases/api-degraded';
+import { evaluateDegraded, feedOwnedDegraded, emptyDegradedState, defaultDegradedOptions, type DegradedInput, type DegradedOptions, type DegradedState, type SourceStatus } from '../leases/api-degraded';
 import type { Observation } from '../leases';
 import { isKeptEvent, parseIdentity } from '../leases/pod-identity';
 import type { Logger } from '../log';
@@ -48,7 +48,8 @@ export class ContextWatchers {
   private readonly reported = new Map<string, string>();
   private batch = emptyBatch();
   // Nothing is judged before the Lease source first streams.
-  private degraded: DegradedState = { ...emptyDegradedState, source: 'blind' };
+  // Owned: fed in place (feedOwnedDegraded), so it starts with a map of its own.
+  private degraded: DegradedState = { ...emptyDegradedState, leases: new Map(), source: 'blind' };
   private pendingInputs: DegradedInput[] = [];
   // The status last fed (the detector's own may still wait in pendingInputs).
   private sourceStatus: SourceStatus = 'blind';
@@ -110,7 +111,7 @@ export class ContextWatchers {
 
   private feedPending(): void {
     if (this.pendingInputs.length === 0) return;
-    this.degraded = feedDegraded(this.degraded, this.pendingInputs);
+    this.degraded = feedOwnedDegraded(this.degraded, this.pendingInputs);
     this.pendingInputs = [];
   }
 

@@ -78,12 +78,19 @@ export type BandChange = { type: 'opened'; band: OpenBand } | { type: 'closed'; 
 export const emptyDegradedState: DegradedState = { leases: new Map(), open: null, source: 'streaming', sourceSince: 0, closedAt: null };
 
 export function feedDegraded(state: DegradedState, inputs: readonly DegradedInput[]): DegradedState {
-  let leases = new Map(state.leases);
+  return feedOwnedDegraded({ ...state, leases: new Map(state.leases) }, inputs);
+}
+
+// feedDegraded for the one holder of `state` (the controller's ContextWatchers): its map of leases is
+// updated in place rather than copied. Copying it (10,000 election leases per cluster in the ingest
+// benchmark) before each evaluation and every 4,096 renewals was the larger part of feeding.
+export function feedOwnedDegraded(state: DegradedState, inputs: readonly DegradedInput[]): DegradedState {
+  const leases = state.leases as Map<string, LeaseRenewals>;
   let { source, sourceSince } = state;
   for (const input of inputs) {
     if (input.type === 'watch') {
       if (input.status === source) continue;
-      if (input.status === 'streaming') leases = new Map([...leases].map(([key, lease]) => [key, { ...lease, lastRenewAt: input.at }]));
+      if (input.status === 'streaming') for (const [key, lease] of leases) leases.set(key, { ...lease, lastRenewAt: input.at });
       source = input.status;
       sourceSince = input.at;
       continue;
