@@ -65,6 +65,8 @@ export async function benchIngest(options: IngestOptions = {}): Promise<IngestRe
   const { client, database, source, ready } = rig;
   let rssPeak = 0;
   let sampled: number | undefined;
+  // What a run measured before it failed (the COPY baseline can still fail after every renewal was stored).
+  let measured: Record<string, unknown> = {};
   const sampler = setInterval(() => {
     if (sampled) rssPeak = Math.max(rssPeak, rssBytes(sampled));
   }, 100);
@@ -136,6 +138,7 @@ export async function benchIngest(options: IngestOptions = {}): Promise<IngestRe
     const rowWrites = Object.fromEntries(
       Object.entries(statsAfter).map(([table, after]) => [table, { inserted: after.inserted - (statsBefore[table]?.inserted ?? 0), updated: after.updated - (statsBefore[table]?.updated ?? 0) }]),
     );
+    measured = { stored: Math.min(stored, updates), seconds: round(seconds, 2), perSecond: endedBy === 'stored' ? Math.round(updates / seconds) : null, cpuSeconds, loadAverage: { atRelease: round(loadAtRelease, 2), atEnd: round(loadAtEnd, 2) } };
     await client.query('DELETE FROM "RenewSample" WHERE "renewTime" = (SELECT min("renewTime") FROM "RenewSample")');
     const rows = await count('RenewSample');
     if (complete && rows !== updates) throw new Error(`expected ${updates} renew samples, found ${rows}`);
@@ -194,7 +197,7 @@ export async function benchIngest(options: IngestOptions = {}): Promise<IngestRe
     await recordRun(result);
     return result;
   } catch (error) {
-    await appendFile(runsFile, `${JSON.stringify({ measuredAt: new Date().toISOString(), clusters, leases: clusters * leasesPerCluster, updates, error: (error as Error).message })}\n`);
+    await appendFile(runsFile, `${JSON.stringify({ measuredAt: new Date().toISOString(), clusters, leases: clusters * leasesPerCluster, updates, error: (error as Error).message, ...measured })}\n`);
     throw error;
   } finally {
     clearInterval(sampler);
