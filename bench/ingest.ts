@@ -17,7 +17,9 @@ export type IngestResult = {
   pipeline: { seconds: number; perSecond: number | null };
   copy: { seconds: number; perSecond: number };
   ratio: number | null;
-  cpuSeconds: { controller: number; postgres: number; source: number; wall: number };
+  // From the release to the end of the run; controllerIdle15s: the controller's CPU in the 15 s after it
+  // (steady RSS sampling, nothing to ingest).
+  cpuSeconds: { controller: number; postgres: number; source: number; wall: number; controllerIdle15s: number };
   // Rows PostgreSQL inserted and updated per table while the backlog was ingested.
   rowWrites: Record<string, { inserted: number; updated: number }>;
   stagingMs: number;
@@ -63,6 +65,8 @@ export async function benchIngest(options: IngestOptions = {}): Promise<IngestRe
   const { client, database, source, ready } = rig;
   let rssPeak = 0;
   let sampled: number | undefined;
+  // What a run measured before it failed (the COPY baseline can still fail after every renewal was stored).
+  let measured: Record<string, unknown> = {};
   const sampler = setInterval(() => {
     if (sampled) rssPeak = Math.max(rssPeak, rssBytes(sampled));
   }, 100);
@@ -110,18 +114,23 @@ export async function benchIngest(options: IngestOptions = {}): Promise<IngestRe
     });
     const complete = endedBy === 'stored';
     const loadAtEnd = os.loadavg()[0]!;
+    // CPU up to the end of the run, before the 15 s of steady RSS sampling (which the figure included
+    // until 7 Dec: an idle controller's CPU is not the backlog's).
+    const cpuAtEnd = { controller: cpuSecondsOfTree(controller.pid!), postgres: cpuSecondsOfTree(pgPid), source: cpuSecondsOfTree(source.pid) };
     clearInterval(sampler);
     const rssSteady = await sampleSteadyRss(controller.pid!);
+    const idleControllerCpu = round(cpuSecondsOfTree(controller.pid!) - cpuAtEnd.controller, 1);
     const seconds = (Math.max(lastCommitAt, releasing.at + 1) - releasing.at) / 1_000;
     const { rows: gapRows } = await client.query<{ cluster: string; reason: string; seconds: number | null }>(
       `SELECT c.name AS cluster, g.reason::text, extract(epoch FROM g."endedAt" - g."startedAt")::float AS seconds
          FROM "ObservationGap" g JOIN "Cluster" c ON c.id = g."clusterId" ORDER BY c.name, g."startedAt"`,
     );
     const cpuSeconds = {
-      controller: round(cpuSecondsOfTree(controller.pid!) - cpuBefore.controller, 1),
-      postgres: round(cpuSecondsOfTree(pgPid) - cpuBefore.postgres, 1),
-      source: round(cpuSecondsOfTree(source.pid) - cpuBefore.source, 1),
+      controller: round(cpuAtEnd.controller - cpuBefore.controller, 1),
+      postgres: round(cpuAtEnd.postgres - cpuBefore.postgres, 1),
+      source: round(cpuAtEnd.source - cpuBefore.source, 1),
       wall: round(seconds, 1),
+      controllerIdle15s: idleControllerCpu,
     };
     await client.query('SELECT pg_stat_force_next_flush()');
     await new Promise((resolve) => setTimeout(resolve, 1_500));
@@ -129,6 +138,7 @@ export async function benchIngest(options: IngestOptions = {}): Promise<IngestRe
     const rowWrites = Object.fromEntries(
       Object.entries(statsAfter).map(([table, after]) => [table, { inserted: after.inserted - (statsBefore[table]?.inserted ?? 0), updated: after.updated - (statsBefore[table]?.updated ?? 0) }]),
     );
+    measured = { stored: Math.min(stored, updates), seconds: round(seconds, 2), perSecond: endedBy === 'stored' ? Math.round(updates / seconds) : null, cpuSeconds, loadAverage: { atRelease: round(loadAtRelease, 2), atEnd: round(loadAtEnd, 2) } };
     await client.query('DELETE FROM "RenewSample" WHERE "renewTime" = (SELECT min("renewTime") FROM "RenewSample")');
     const rows = await count('RenewSample');
     if (complete && rows !== updates) throw new Error(`expected ${updates} renew samples, found ${rows}`);
@@ -187,7 +197,7 @@ export async function benchIngest(options: IngestOptions = {}): Promise<IngestRe
     await recordRun(result);
     return result;
   } catch (error) {
-    await appendFile(runsFile, `${JSON.stringify({ measuredAt: new Date().toISOString(), clusters, leases: clusters * leasesPerCluster, updates, error: (error as Error).message })}\n`);
+    await appendFile(runsFile, `${JSON.stringify({ measuredAt: new Date().toISOString(), clusters, leases: clusters * leasesPerCluster, updates, error: (error as Error).message, ...measured })}\n`);
     throw error;
   } finally {
     clearInterval(sampler);

@@ -1,5 +1,5 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import { evaluateDegraded, feedDegraded, emptyDegradedState, defaultDegradedOptions, type DegradedInput, type DegradedOptions, type DegradedState, type SourceStatus } from '../leases/api-degraded';
+import { evaluateDegraded, feedOwnedDegraded, emptyDegradedState, defaultDegradedOptions, type DegradedInput, type DegradedOptions, type DegradedState, type SourceStatus } from '../leases/api-degraded';
 import type { Observation } from '../leases';
 import { isKeptEvent, parseIdentity } from '../leases/pod-identity';
 import type { Logger } from '../log';
@@ -62,7 +62,8 @@ export class ContextWatchers {
   private readonly reported = new Map<string, string>();
   private batch = emptyBatch();
   // Nothing is judged before the Lease source first streams.
-  private degraded: DegradedState = { ...emptyDegradedState, source: 'blind' };
+  // Owned: fed in place (feedOwnedDegraded), so it starts with a map of its own.
+  private degraded: DegradedState = { ...emptyDegradedState, leases: new Map(), source: 'blind' };
   private pendingInputs: DegradedInput[] = [];
   // The status last fed (the detector's own may still wait in pendingInputs).
   private sourceStatus: SourceStatus = 'blind';
@@ -183,13 +184,17 @@ export class ContextWatchers {
   // feeding copies the detector's map of every election lease, so feeding each renewal alone cost
   // O(leases) per watch event (254 µs per event at 1,000 leases, 5 ms at 10,000, on the loaded 2-core machine).
   feed(inputs: DegradedInput[]): void {
-    for (const input of inputs) this.pendingInputs.push(input);
+    for (const input of inputs) this.feedOne(input);
+  }
+
+  private feedOne(input: DegradedInput): void {
+    this.pendingInputs.push(input);
     if (this.pendingInputs.length >= maxPendingInputs) this.feedPending();
   }
 
   private feedPending(): void {
     if (this.pendingInputs.length === 0) return;
-    this.degraded = feedDegraded(this.degraded, this.pendingInputs);
+    this.degraded = feedOwnedDegraded(this.degraded, this.pendingInputs);
     this.pendingInputs = [];
   }
 
@@ -202,16 +207,23 @@ export class ContextWatchers {
   }
 
   // An election Lease as the watch delivered it: a new renewTime of the same holder is a renewal.
+  // Called for every watch event: what it last saw of a lease is updated in place, not replaced.
   observe(observation: Observation): void {
     const key = `${observation.key.namespace}/${observation.key.name}`;
     const holder = observation.holderIdentity;
     const renewTime = observation.renewTime?.ms ?? null;
-    const previous = this.lastSeen.get(key);
-    this.lastSeen.set(key, { holder, renewTime });
+    const seen = this.lastSeen.get(key);
+    const previousHolder = seen?.holder;
+    const previousRenewTime = seen?.renewTime ?? null;
+    if (seen === undefined) this.lastSeen.set(key, { holder, renewTime });
+    else {
+      seen.holder = holder;
+      seen.renewTime = renewTime;
+    }
     if (holder === null || renewTime === null) return;
-    if (previous?.holder !== holder) return this.feed([{ type: 'holder-changed', key, observedAt: observation.observedAt }]);
-    if (previous.renewTime === renewTime) return;
-    this.feed([{ type: 'renewal', key, observedAt: observation.observedAt, intervalMs: previous.renewTime === null ? null : renewTime - previous.renewTime }]);
+    if (seen === undefined || previousHolder !== holder) return this.feedOne({ type: 'holder-changed', key, observedAt: observation.observedAt });
+    if (previousRenewTime === renewTime) return;
+    this.feedOne({ type: 'renewal', key, observedAt: observation.observedAt, intervalMs: previousRenewTime === null ? null : renewTime - previousRenewTime });
   }
 
   private evaluate(): void {

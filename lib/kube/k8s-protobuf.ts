@@ -1,4 +1,6 @@
 import protobuf from 'protobufjs/light';
+import { formatSecondsPrefix, microTimeFromMicros } from '../leases/micro-time';
+import type { MicroTime } from '../leases/types';
 import descriptor from './k8s-proto/descriptor.json';
 
 // Kubernetes' protobuf encoding (what client-go uses for built-in types), decoded with protobufjs from the
@@ -7,9 +9,10 @@ import descriptor from './k8s-proto/descriptor.json';
 //   runtime.Unknown {typeMeta, raw, contentEncoding, contentType} whose `raw` is the object's own message;
 // - a watch stream is a sequence of frames, each a 4-byte big-endian length and a metav1.WatchEvent
 //   {type, object: RawExtension} without the magic; `object.raw` is an object as above.
-// Decoded Leases come out in the shape of their JSON (times as the RFC 3339 text the API server writes),
-// with the fields the controller reads (metadata name, namespace, uid, resourceVersion, labels; the
-// whole spec), so both encodings reach the same parser and give the same observations.
+// Decoded Leases come out in the shape of their JSON (times as the RFC 3339 text the API server writes,
+// or as MicroTimes for the controller, see TimeForm), with the fields the controller reads (metadata name,
+// namespace, uid, resourceVersion, labels; the whole spec), so both encodings reach the same parser and
+// give the same observations.
 
 export const protobufMediaType = 'application/vnd.kubernetes.protobuf';
 export const protobufWatchMediaType = `${protobufMediaType};stream=watch`;
@@ -91,21 +94,26 @@ function toNumber(value: Int64 | undefined): number {
   return typeof value === 'number' ? value : value.toNumber();
 }
 
-// The whole-second part of the last time formatted: a burst of events mostly shares its second.
-let lastSeconds = Number.NaN;
-let lastSecondsText = '';
-
 // Go's RFC3339Micro (metav1.MicroTime: six fraction digits, truncated), UTC.
 function formatMicroTime(time: Timestamp): string {
-  const seconds = toNumber(time.seconds);
-  if (seconds !== lastSeconds) {
-    lastSeconds = seconds;
-    lastSecondsText = new Date(seconds * 1000).toISOString().slice(0, 19);
-  }
-  return `${lastSecondsText}.${String(Math.floor((time.nanos ?? 0) / 1000)).padStart(6, '0')}Z`;
+  return `${formatSecondsPrefix(toNumber(time.seconds))}.${String(Math.floor((time.nanos ?? 0) / 1000)).padStart(6, '0')}Z`;
 }
 
-function leaseToJson(message: LeaseMessage): unknown {
+// How a decoded Lease carries its times: as the text the API server's JSON has (`text`), or already as
+// MicroTimes (`parsed`, what the controller reads: formatting each time only for parseLease to read it
+// back was a tenth of the decoding). A time outside what a MicroTime number holds stays text either way.
+export type TimeForm = 'text' | 'parsed';
+
+function timeOf(time: Timestamp, form: TimeForm): string | MicroTime {
+  const nanos = time.nanos ?? 0;
+  if (form === 'parsed' && nanos >= 0 && nanos < 1_000_000_000) {
+    const parsed = microTimeFromMicros(toNumber(time.seconds) * 1_000_000 + Math.floor(nanos / 1000));
+    if (parsed !== null) return parsed;
+  }
+  return formatMicroTime(time);
+}
+
+function leaseToJson(message: LeaseMessage, form: TimeForm = 'text'): unknown {
   const metadata: Record<string, unknown> = {};
   const m = message.metadata;
   if (m) {
@@ -120,8 +128,8 @@ function leaseToJson(message: LeaseMessage): unknown {
   if (s) {
     if (has(s, 'holderIdentity')) spec.holderIdentity = s.holderIdentity;
     if (has(s, 'leaseDurationSeconds')) spec.leaseDurationSeconds = s.leaseDurationSeconds;
-    if (s.acquireTime) spec.acquireTime = formatMicroTime(s.acquireTime);
-    if (s.renewTime) spec.renewTime = formatMicroTime(s.renewTime);
+    if (s.acquireTime) spec.acquireTime = timeOf(s.acquireTime, form);
+    if (s.renewTime) spec.renewTime = timeOf(s.renewTime, form);
     if (has(s, 'leaseTransitions')) spec.leaseTransitions = s.leaseTransitions;
     if (has(s, 'strategy')) spec.strategy = s.strategy;
     if (has(s, 'preferredHolder')) spec.preferredHolder = s.preferredHolder;
@@ -161,8 +169,9 @@ function decodeMessage<T>(type: protobuf.Type, bytes: Uint8Array, what: string):
 
 export type DecodedObject = { apiVersion: string; kind: string; object: unknown };
 
-// One `k8s\0`-prefixed object: a Lease, a LeaseList or a Status, in the shape of its JSON.
-export function decodeObject(bytes: Uint8Array): DecodedObject {
+// One `k8s\0`-prefixed object: a Lease, a LeaseList or a Status, in the shape of its JSON (a Lease's
+// times as MicroTimes when asked for `parsed`).
+export function decodeObject(bytes: Uint8Array, times: TimeForm = 'text'): DecodedObject {
   if (bytes.length < magic.length || !magic.equals(bytes.subarray(0, magic.length))) throw new ProtobufDecodeError('not a Kubernetes protobuf object (no k8s\\0 prefix)');
   const unknown = decodeMessage<{ typeMeta?: { apiVersion?: string; kind?: string }; raw?: Uint8Array; contentEncoding?: string; contentType?: string }>(
     decodeTypes.unknown,
@@ -174,10 +183,10 @@ export function decodeObject(bytes: Uint8Array): DecodedObject {
   const apiVersion = unknown.typeMeta?.apiVersion ?? '';
   const kind = unknown.typeMeta?.kind ?? '';
   const raw = unknown.raw ?? new Uint8Array(0);
-  if (kind === 'Lease' && apiVersion === 'coordination.k8s.io/v1') return { apiVersion, kind, object: leaseToJson(decodeMessage<LeaseMessage>(decodeTypes.lease, raw, 'Lease')) };
+  if (kind === 'Lease' && apiVersion === 'coordination.k8s.io/v1') return { apiVersion, kind, object: leaseToJson(decodeMessage<LeaseMessage>(decodeTypes.lease, raw, 'Lease'), times) };
   if (kind === 'LeaseList' && apiVersion === 'coordination.k8s.io/v1') {
     const list = decodeMessage<{ metadata?: ListMetaMessage; items?: LeaseMessage[] }>(decodeTypes.leaseList, raw, 'LeaseList');
-    return { apiVersion, kind, object: { apiVersion, kind, metadata: listMetaToJson(list.metadata), items: (list.items ?? []).map(leaseToJson) } };
+    return { apiVersion, kind, object: { apiVersion, kind, metadata: listMetaToJson(list.metadata), items: (list.items ?? []).map((item) => leaseToJson(item, times)) } };
   }
   if (kind === 'Status') return { apiVersion, kind, object: statusToJson(decodeMessage<StatusMessage>(decodeTypes.status, raw, 'Status')) };
   throw new ProtobufDecodeError(`unexpected object ${apiVersion} ${kind}`);
@@ -190,7 +199,10 @@ export class WatchFrameReader {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
 
-  constructor(private readonly onEvent: (event: DecodedWatchEvent) => void) {}
+  constructor(
+    private readonly onEvent: (event: DecodedWatchEvent) => void,
+    private readonly times: TimeForm = 'text',
+  ) {}
 
   push(chunk: Buffer): void {
     let buffer = chunk;
@@ -207,7 +219,7 @@ export class WatchFrameReader {
       if (buffer.length - offset - 4 < length) break;
       const frame = buffer.subarray(offset + 4, offset + 4 + length);
       offset += 4 + length;
-      this.onEvent(decodeWatchEvent(frame));
+      this.onEvent(decodeWatchEvent(frame, this.times));
     }
     if (offset < buffer.length) {
       const rest = buffer.subarray(offset);
@@ -222,9 +234,9 @@ export class WatchFrameReader {
   }
 }
 
-export function decodeWatchEvent(frame: Uint8Array): DecodedWatchEvent {
+export function decodeWatchEvent(frame: Uint8Array, times: TimeForm = 'text'): DecodedWatchEvent {
   const event = decodeMessage<{ type?: string; object?: { raw?: Uint8Array } }>(decodeTypes.watchEvent, frame, 'WatchEvent');
   const raw = event.object?.raw;
   if (!event.type || !raw) throw new ProtobufDecodeError('watch event without a type or an object');
-  return { type: event.type, object: decodeObject(raw).object };
+  return { type: event.type, object: decodeObject(raw, times).object };
 }

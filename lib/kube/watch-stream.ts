@@ -82,8 +82,10 @@ function sendKubeRequest(prepared: PreparedRequest, signal: AbortSignal): Promis
   return request(prepared.url, { method: 'GET', headers: prepared.headers, dispatcher: prepared.dispatcher, signal });
 }
 
+// A protobuf Lease's times come out as MicroTimes: everything read here goes to parseLease, which takes
+// them as they are instead of parsing text formatted for it.
 function decodeAnswer(contentType: string | string[] | undefined, body: Buffer): unknown {
-  return isProtobufAnswer(contentType) ? decodeObject(body).object : (JSON.parse(body.toString('utf8')) as unknown);
+  return isProtobufAnswer(contentType) ? decodeObject(body, 'parsed').object : (JSON.parse(body.toString('utf8')) as unknown);
 }
 
 async function failWithStatus(response: Dispatcher.ResponseData): Promise<never> {
@@ -240,7 +242,7 @@ function readJsonLines(onEvent: WatchEventHandler): ChunkReader {
 // A frame that does not decode ends the watch with an error (it cannot be skipped like a bad JSON line:
 // the stream's framing may be lost); the source reconnects from the last resourceVersion.
 function readProtobufFrames(onEvent: WatchEventHandler): ChunkReader {
-  return new WatchFrameReader((event) => onEvent(event.type, event.object));
+  return new WatchFrameReader((event) => onEvent(event.type, event.object), 'parsed');
 }
 
 // Newline-delimited text from byte chunks; a multi-byte character split across chunks stays whole.

@@ -51,10 +51,18 @@ const noLabels: Record<string, string> = Object.freeze({}) as Record<string, str
 
 // A resourceVersion is opaque, but etcd's are decimal revisions: those are kept as numbers when the
 // number prints back as the same text.
+// Read digit by digit (no leading zero, at most 15 digits): printing the number back to compare it with the
+// text cost a string per renewal.
 function packVersion(text: string): number {
-  if (text.length === 0 || text.length > 15) return Number.NaN;
-  const value = Number(text);
-  return Number.isSafeInteger(value) && value >= 0 && String(value) === text ? value : Number.NaN;
+  const length = text.length;
+  if (length === 0 || length > 15 || (length > 1 && text.charCodeAt(0) === 48)) return Number.NaN;
+  let value = 0;
+  for (let i = 0; i < length; i += 1) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return Number.NaN;
+    value = value * 10 + digit;
+  }
+  return value;
 }
 
 const toNumber = (value: number | null) => (value === null ? Number.NaN : value);
@@ -235,12 +243,15 @@ export class CompactLeaseStates implements ReadonlyMap<string, LeaseState> {
     this.small[s + Small.cause] = indexIn(causes, state.lastCause);
     this.small[s + Small.flags] = flagHasState | (state.isExpired ? flagExpired : 0) | (state.isBlind ? flagBlind : 0);
 
-    this.namespaces[slot] = intern(last.key.namespace);
+    // A renewal mostly repeats the slot's strings: comparing with what the slot holds (already interned)
+    // is cheaper than hashing the freshly decoded text for the table.
+    const keep = <T extends string | null>(current: T | undefined, text: T): T => (current === text ? current : intern(text));
+    this.namespaces[slot] = keep(this.namespaces[slot], last.key.namespace);
     this.uids[slot] = last.uid;
-    this.holders[slot] = intern(last.holderIdentity);
-    this.strategies[slot] = intern(last.strategy);
-    this.preferredHolders[slot] = intern(last.preferredHolder);
-    this.lastLeaders[slot] = intern(state.lastLeader);
+    this.holders[slot] = keep(this.holders[slot], last.holderIdentity);
+    this.strategies[slot] = keep(this.strategies[slot], last.strategy);
+    this.preferredHolders[slot] = keep(this.preferredHolders[slot], last.preferredHolder);
+    this.lastLeaders[slot] = keep(this.lastLeaders[slot], state.lastLeader);
     const skew = state.skew;
     this.skews[slot] = skew === null ? null : { holder: intern(skew.holder), lags: skew.lags, offsetMs: skew.offsetMs, reason: skew.reason, since: skew.since };
   }

@@ -62,11 +62,67 @@ export function parseRfc3339(text: string): MicroTime | null {
   return { iso: text, ms: utcMs(y, mo - 1, d, h, mi, s, millis) - offsetMs };
 }
 
+// "YYYY-MM-DDTHH:MM:SS" of whole epoch seconds. Formatting a Date is most of what writing a time costs,
+// and the times of a watch burst share few seconds (but not one: a lease's acquireTime and renewTime lie
+// hours apart), so the last few are kept, one per slot of seconds modulo 256.
+const prefixSlots = 256;
+const prefixSeconds = new Float64Array(prefixSlots).fill(Number.NaN);
+const prefixTexts = new Array<string>(prefixSlots).fill('');
+
+export function formatSecondsPrefix(seconds: number): string {
+  const slot = seconds & (prefixSlots - 1);
+  if (prefixSeconds[slot] === seconds) return prefixTexts[slot]!;
+  const text = new Date(seconds * 1000).toISOString().slice(0, 19);
+  prefixSeconds[slot] = seconds;
+  prefixTexts[slot] = text;
+  return text;
+}
+
+// A MicroTime built from epoch microseconds (a protobuf Timestamp, a packed time): its text is the
+// canonical form, and it keeps the microseconds, so packing it again or writing it to PostgreSQL needs no
+// parsing. Field by field it is a plain { iso, ms } (the microseconds are not a field).
+class ExactMicroTime implements MicroTime {
+  readonly #micros: number;
+
+  constructor(
+    readonly iso: string,
+    readonly ms: number,
+    micros: number,
+  ) {
+    this.#micros = micros;
+  }
+
+  static microsOf(time: MicroTime): number | undefined {
+    return #micros in time ? time.#micros : undefined;
+  }
+}
+
+// The exact epoch microseconds of a time built from them (see ExactMicroTime), else undefined.
+export const exactMicrosOf = (time: MicroTime): number | undefined => ExactMicroTime.microsOf(time);
+
+// A time a decoder of ours already built (never what JSON.parse gives): a Lease's time fields may hold one.
+export const isExactMicroTime = (value: unknown): value is MicroTime => value instanceof ExactMicroTime;
+
+// Go's RFC3339Micro of epoch microseconds (metav1.MicroTime), for the years API servers write (1000–9999)
+// where the microseconds are exact in a double; anything else returns null.
+export function microTimeFromMicros(micros: number): MicroTime | null {
+  if (!Number.isSafeInteger(micros) || micros < minCanonicalMicros || micros > maxCanonicalMicros) return null;
+  const seconds = Math.floor(micros / 1_000_000);
+  const fraction = micros - seconds * 1_000_000;
+  const iso = `${formatSecondsPrefix(seconds)}.${fraction < 100_000 ? String(fraction).padStart(6, '0') : fraction}Z`;
+  return new ExactMicroTime(iso, Math.floor(micros / 1000), micros);
+}
+
+const minCanonicalMicros = Date.UTC(1000, 0, 1) * 1000;
+const maxCanonicalMicros = Math.min(Number.MAX_SAFE_INTEGER, Date.UTC(10_000, 0, 1) * 1000 - 1);
+
 // A MicroTime as one number: epoch microseconds. Only the form API servers write (metav1.MicroTime,
 // "2026-11-24T10:05:02.654321Z": six digits, UTC) packs, and only where the microseconds are exact in a
 // double (years ≈ 1685–2255); `unpackMicroTime` then gives back the same text and ms. Anything else
 // (other offsets, nine digits, a Date's three) returns null: keep the text.
 export function packMicroTime(time: MicroTime): number | null {
+  const exact = ExactMicroTime.microsOf(time);
+  if (exact !== undefined) return exact;
   const { iso, ms } = time;
   if (iso.length !== 27 || iso.charCodeAt(19) !== 46 /* . */) return null;
   const parsed = parseCanonicalUtc(iso);
@@ -77,10 +133,9 @@ export function packMicroTime(time: MicroTime): number | null {
 }
 
 export function unpackMicroTime(micros: number): MicroTime {
-  const ms = Math.floor(micros / 1000);
-  const subMillis = micros - ms * 1000;
-  const iso = `${new Date(ms).toISOString().slice(0, 23)}${subMillis < 10 ? '00' : subMillis < 100 ? '0' : ''}${subMillis}Z`;
-  return { iso, ms };
+  const time = microTimeFromMicros(micros);
+  if (time === null) throw new RangeError(`${micros} µs is not a time packMicroTime gives`);
+  return time;
 }
 
 export function microTimeFromDate(date: Date): MicroTime {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { classifyLease } from './classify';
-import { parseMicroTime } from './micro-time';
+import { isExactMicroTime, parseMicroTime } from './micro-time';
 import type { LeaseKey, MicroTime, Observation, ObservationSource } from './types';
 
 export type ParseContext = { cluster: string; observedAt: number; source: ObservationSource };
@@ -11,8 +11,9 @@ export type MalformedLease = { index: number; reason: string; key?: LeaseKey };
 
 // A Date here means a typed client already parsed the text and dropped the microseconds, which would
 // change every eventKey derived from it: ask for the raw object instead of guessing.
-const microTimeSchema = z
-  .string({
+const microTimeSchema = z.preprocess(
+  (value) => (isExactMicroTime(value) ? value.iso : value),
+  z.string({
     error: (issue) =>
       issue.input instanceof Date
         ? 'is a Date, not the API server text (pass the raw JSON object so microseconds survive)'
@@ -25,7 +26,8 @@ const microTimeSchema = z
       return z.NEVER;
     }
     return parsed;
-  });
+  }),
+);
 
 // Both are int32 in the Lease API; a larger number is not a Lease the API server could have written.
 const int32Max = 2_147_483_647;
@@ -90,9 +92,11 @@ function isStringRecord(value: unknown): value is Record<string, string> {
   return Object.getPrototypeOf(value) === Object.prototype;
 }
 
+// A time the protobuf decoder built from its Timestamp is taken as it is (no text to parse back).
 function optionalMicroTime(value: unknown): MicroTime | null | false {
   if (isNullish(value)) return null;
-  return typeof value === 'string' ? (parseMicroTime(value) ?? false) : false;
+  if (typeof value === 'string') return parseMicroTime(value) ?? false;
+  return isExactMicroTime(value) ? value : false;
 }
 
 export function parseWellFormed(obj: unknown, ctx: ParseContext): ParseResult | undefined {

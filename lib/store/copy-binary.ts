@@ -1,3 +1,6 @@
+import { exactMicrosOf } from '../leases/micro-time';
+import type { MicroTime } from '../leases/types';
+
 // PostgreSQL's binary COPY format (https://www.postgresql.org/docs/current/sql-copy.html#id-1.9.3.55.9.4):
 // no text to parse on the server side, which is where plain COPY spends most of its time.
 
@@ -101,7 +104,9 @@ export class BinaryCopyWriter {
 
 // PostgreSQL's time input rounds the fraction to microseconds with rint() (half to even); Kubernetes
 // MicroTime carries exactly six digits, so this only matters for hand-written or foreign times.
-export function microsOf(time: { iso: string; ms: number }): number {
+export function microsOf(time: MicroTime): number {
+  const exact = exactMicrosOf(time);
+  if (exact !== undefined) return exact;
   const dot = time.iso.indexOf('.');
   if (dot < 0) return time.ms * 1000;
   let end = dot + 1;

@@ -3,7 +3,9 @@ import path from 'node:path';
 import { BinaryReader, BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import { describe, expect, it } from 'vitest';
 import { decodeObject, ProtobufDecodeError, WatchFrameReader, type DecodedWatchEvent } from '@/lib/kube/k8s-protobuf';
+import { exactMicrosOf, parseMicroTime } from '@/lib/leases/micro-time';
 import { parseLease } from '@/lib/leases/parse';
+import type { MicroTime } from '@/lib/leases/types';
 import { encodeLease } from '@/lib/sim/protobuf-codec';
 import type { Lease } from '@/lib/sim/k8s-types';
 // @ts-expect-error -- a plain .mjs script without types
@@ -156,6 +158,20 @@ describe('Kubernetes protobuf decoding', () => {
 
   it('gives the same observation as the JSON of the same Lease', () => {
     const lease = decodeObject(wrapIndependently('coordination.k8s.io/v1', 'Lease', encodeLeaseIndependently())).object;
+    const ctx = { cluster: 'c', observedAt: 1_700_000_050_000, source: 'watch' as const };
+    expect(parseLease(lease, ctx)).toEqual(parseLease(JSON.parse(JSON.stringify(expectedLease)), ctx));
+  });
+
+  it('gives the controller its times as MicroTimes, equal to the text read back, and the same observation', () => {
+    const bytes = wrapIndependently('coordination.k8s.io/v1', 'Lease', encodeLeaseIndependently());
+    const lease = decodeObject(bytes, 'parsed').object as { spec: { acquireTime: unknown; renewTime: unknown } };
+    expect(lease.spec.acquireTime).toEqual(parseMicroTime(expectedLease.spec.acquireTime));
+    expect(lease.spec.renewTime).toEqual(parseMicroTime(expectedLease.spec.renewTime));
+    // No text to parse back, and the exact microseconds travel with the time (packing it parses nothing).
+    expect(exactMicrosOf(lease.spec.renewTime as MicroTime)).toBe(1_700_000_042_000_007);
+    const events: DecodedWatchEvent[] = [];
+    new WatchFrameReader((event) => events.push(event), 'parsed').push(frameIndependently('MODIFIED', bytes));
+    expect(events).toEqual([{ type: 'MODIFIED', object: lease }]);
     const ctx = { cluster: 'c', observedAt: 1_700_000_050_000, source: 'watch' as const };
     expect(parseLease(lease, ctx)).toEqual(parseLease(JSON.parse(JSON.stringify(expectedLease)), ctx));
   });

@@ -75,6 +75,13 @@ describe('CompactLeaseStates', () => {
     for (const state of states) expect(roundTrip(state)).toEqual(withoutLabels(state));
   });
 
+  it('gives back every resourceVersion as it came, decimal revisions and other text alike', () => {
+    for (const version of ['0', '7', '4242', '123456789012345', '1234567890123456', '0012', '00', '12a', '-1', '+1', '1e3', ' 1', '1.0', '', '９']) {
+      const state = { ...leading, last: { ...leading.last, resourceVersion: version } };
+      expect(roundTrip(state).last.resourceVersion, JSON.stringify(version)).toBe(version);
+    }
+  });
+
   it('keeps a time it cannot pack as it came, ms included', () => {
     const fromDate = microTimeFromDate(new Date(T0 + 1234));
     const odd: MicroTime = { iso: '2024-05-01T12:00:01.5+02:00', ms: T0 + 1500 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyDegradedState, evaluateDegraded, feedDegraded, getSourceStatus, getTypicalIntervalMs, type DegradedInput } from '@/lib/leases/api-degraded';
+import { emptyDegradedState, evaluateDegraded, feedDegraded, feedOwnedDegraded, getSourceStatus, getTypicalIntervalMs, type DegradedInput, type DegradedState } from '@/lib/leases/api-degraded';
 import { compareVersions, pickStrategy, rankCandidates, type CandidateRecord } from '@/lib/leases/candidate-ranking';
 import { buildFailoverHint, getSilentSince, type FailoverFacts } from '@/lib/leases/failover-hint';
 import { getOwnerWorkload, isKeptEvent, parseIdentity, resolveHolderPod, type PodRecord } from '@/lib/leases/pod-identity';
@@ -128,6 +128,39 @@ describe('API server degraded bands', () => {
     expect(opened.changes).toEqual([{ type: 'opened', band: { startedAt: 10_000, reason: 'renewals_stalled', stalledLeases: 3, totalLeases: 3 } }]);
     state = feedDegraded(opened.state, [renew('a', 20_000, 10_000), renew('b', 20_000, 10_000), renew('c', 20_000, 10_000)]);
     expect(evaluateDegraded(state, 20_100).changes).toEqual([{ type: 'closed', band: opened.changes[0]!.band, endedAt: 20_100 }]);
+  });
+
+  it('decides the same when its one holder feeds it in place, and feedDegraded leaves the state it was given alone', () => {
+    const inputs: DegradedInput[] = [
+      ...steady(['a', 'b', 'c', 'd'], 10_000),
+      { type: 'holder-changed', key: 'd', observedAt: 10_500 },
+      { type: 'watch', status: 'blind', at: 11_000 },
+      renew('a', 11_500),
+      { type: 'watch', status: 'streaming', at: 12_000 },
+      renew('b', 14_000, 4_000),
+      renew('d', 14_000, 3_500),
+      renew('d', 16_000),
+    ];
+    const start = { ...emptyDegradedState, leases: new Map() };
+    let pure: DegradedState = start;
+    let owned: DegradedState = { ...emptyDegradedState, leases: new Map() };
+    for (let from = 0; from < inputs.length; from += 5) {
+      const before = new Map(pure.leases);
+      const next = feedDegraded(pure, inputs.slice(from, from + 5));
+      expect(pure.leases).toEqual(before);
+      pure = next;
+      owned = feedOwnedDegraded(owned, inputs.slice(from, from + 5));
+      expect(owned).toEqual(pure);
+    }
+    expect(start.leases.size).toBe(0);
+    for (const now of [16_500, 22_000, 30_000]) {
+      const fromPure = evaluateDegraded(pure, now);
+      const fromOwned = evaluateDegraded(owned, now);
+      expect(fromOwned).toEqual(fromPure);
+      pure = fromPure.state;
+      owned = fromOwned.state;
+    }
+    expect(pure.open).toMatchObject({ reason: 'renewals_stalled' });
   });
 
   it('opens no band for two leases going quiet at once (two leaders on one dying node), and never overlaps bands', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseMicroTime } from '@/lib/leases';
-import { parseRfc3339 } from '@/lib/leases/micro-time';
+import { exactMicrosOf, isExactMicroTime, microTimeFromMicros, packMicroTime, parseRfc3339 } from '@/lib/leases/micro-time';
 
 describe('parseMicroTime', () => {
   it('truncates microseconds to whole milliseconds and keeps the text', () => {
@@ -60,5 +60,43 @@ describe('parseMicroTime on the canonical UTC form', () => {
   ];
   it.each(samples)('%s', (text) => {
     expect(parseMicroTime(text)).toEqual(parseRfc3339(text));
+  });
+});
+
+describe('microTimeFromMicros', () => {
+  // Go's RFC3339Micro, written independently of the cached formatting: Date for the seconds, six digits after.
+  const goText = (micros: number) => {
+    const seconds = Math.floor(micros / 1e6);
+    return `${new Date(seconds * 1000).toISOString().slice(0, 19)}.${String(micros - seconds * 1e6).padStart(6, '0')}Z`;
+  };
+
+  it('writes the text API servers write and reads as that text does, however its seconds alternate', () => {
+    const base = Date.UTC(2026, 11, 7, 18, 0, 0) * 1000;
+    // Seconds 256 apart share a cache slot; an acquireTime hours before the renewTime alternates with it.
+    const samples = [base + 7, base - 3_600_000_000 + 123_456, base + 256_000_000 + 999_999, base, base + 256_000_000, -1, 0, 999_999, Date.UTC(1969, 6, 20, 20, 17, 40) * 1000 + 5];
+    for (const micros of [...samples, ...samples]) {
+      const time = microTimeFromMicros(micros)!;
+      expect(time.iso).toBe(goText(micros));
+      expect(time).toEqual(parseMicroTime(goText(micros)));
+      expect(packMicroTime(time)).toBe(micros);
+      expect(exactMicrosOf(time)).toBe(micros);
+    }
+  });
+
+  it('packs a parsed time to the same microseconds as the exact one, and knows the microseconds of built times only', () => {
+    const text = '2026-11-24T10:05:02.654321Z';
+    const exact = microTimeFromMicros(packMicroTime(parseMicroTime(text)!)!)!;
+    expect(exact.iso).toBe(text);
+    expect(exactMicrosOf(parseMicroTime(text)!)).toBeUndefined();
+    expect(exactMicrosOf({ iso: text, ms: exact.ms })).toBeUndefined();
+    expect(isExactMicroTime(exact)).toBe(true);
+    expect(isExactMicroTime(JSON.parse(JSON.stringify(exact)))).toBe(false);
+  });
+
+  it('builds nothing where a number cannot hold the time exactly or the text would not be canonical', () => {
+    expect(microTimeFromMicros(Number.MAX_SAFE_INTEGER + 2)).toBeNull();
+    expect(microTimeFromMicros(Date.UTC(999, 11, 31) * 1000)).toBeNull();
+    expect(microTimeFromMicros(1.5)).toBeNull();
+    expect(microTimeFromMicros(Number.NaN)).toBeNull();
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { microTimeFromMicros, packMicroTime, parseMicroTime } from '@/lib/leases/micro-time';
 import { parseLease, parseLeaseStrict, parseWellFormed } from '@/lib/leases/parse';
 
 const ctx = { cluster: 'c1', observedAt: 1_700_000_000_000, source: 'watch' as const };
@@ -103,6 +104,18 @@ describe('parseLease fast path', () => {
     }
     // The fast path must carry the bulk of well-formed variations, or it is not a fast path.
     expect(acceptedByFastPath).toBeGreaterThan(60);
+  });
+
+  it('takes a time the protobuf decoder built as it is, and refuses any other object where a time belongs', () => {
+    const text = '2026-11-24T10:05:02.654321Z';
+    const built = microTimeFromMicros(packMicroTime(parseMicroTime(text)!)!)!;
+    const withBuilt = mutated('spec', 'renewTime', built);
+    expect(parseWellFormed(withBuilt, ctx)).toEqual(parseLeaseStrict(mutated('spec', 'renewTime', text), ctx));
+    expect(parseLeaseStrict(withBuilt, ctx)).toEqual(parseLeaseStrict(mutated('spec', 'renewTime', text), ctx));
+    // What JSON.parse can give (a plain object) is no time, whatever its fields say.
+    const plain = mutated('spec', 'renewTime', { iso: text, ms: built.ms });
+    expect(parseWellFormed(plain, ctx)).toBeUndefined();
+    expect(parseLease(plain, ctx)).toMatchObject({ ok: false, reason: expect.stringContaining('spec.renewTime: must be an RFC 3339 time string') as unknown });
   });
 
   it('leaves the explanation of a malformed Lease to the schema', () => {
