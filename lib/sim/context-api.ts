@@ -75,7 +75,11 @@ export function serveContextRequest(
   if (!route) return false;
   const watchParam = url.searchParams.get('watch');
   const verb = route.name !== undefined ? 'get' : watchParam === 'true' || watchParam === '1' ? 'watch' : 'list';
-  stats.count(`${route.resource} ${verb}${route.namespace === undefined && route.name === undefined ? ' (all namespaces)' : ''}`);
+  // A real API server answers pods and Events in protobuf to a client that prefers it, and the controller
+  // decodes only Leases (and the watch envelope) from protobuf: such a request is counted apart, so a test
+  // can say the controller never makes one. (This server answers JSON whatever is asked.)
+  const asksProtobuf = (req.headers.accept ?? '').trim().toLowerCase().startsWith('application/vnd.kubernetes.protobuf');
+  stats.count(`${route.resource} ${verb}${route.namespace === undefined && route.name === undefined ? ' (all namespaces)' : ''}${asksProtobuf ? ' (protobuf asked)' : ''}`);
   if (objects.isDenied(route.resource, route.namespace)) throw forbiddenError(route);
   if ((req.method ?? 'GET') !== 'GET') throw methodNotAllowedError('the simulated API server serves this resource read-only');
   if (route.name !== undefined) {

@@ -61,6 +61,11 @@ describe('Events through one API', () => {
     expect(requests.newWatches).toBeGreaterThanOrEqual(2);
     // Two namespaces: pods and Events in each, LeaseCandidates not served (the gate is off).
     await waitFor('pods and one Event watch per namespace', () => eventRequests(fleet).open === 4);
+    // The Lease watch asks for protobuf; pods, Events and candidates are asked for as JSON only (a real API
+    // server would answer them in protobuf, which the controller does not decode for these kinds).
+    const asked = Object.keys(fleet.cluster('alpha').apiServer.stats().requests);
+    expect(asked.filter((key) => /^(pods|events|events\.k8s\.io|leasecandidates) /.test(key))).not.toEqual([]);
+    expect(asked.filter((key) => key.includes('protobuf asked'))).toEqual([]);
   });
 
   it('falls back to core/v1 when events.k8s.io/v1 is refused (403), says so, and moves back once it is allowed', async () => {
