@@ -274,11 +274,17 @@ describe('discovery', () => {
     return (await response.json()) as Record<string, unknown>;
   }
 
-  it('serves /version, /api, /apis and the coordination group', async () => {
+  it('serves /version, /api, /apis and the coordination and events groups', async () => {
     expect(await getJson('/version')).toMatchObject({ major: '1', gitVersion: expect.stringMatching(/^v1\./) });
     expect(await getJson('/api')).toMatchObject({ kind: 'APIVersions', versions: ['v1'] });
     expect(((await getJson('/api/v1')) as { resources: unknown[] }).resources.length).toBeGreaterThan(0);
-    expect(await getJson('/apis')).toMatchObject({ kind: 'APIGroupList', groups: [{ name: 'coordination.k8s.io' }] });
+    // Every group the server serves, as a real API server lists them: Leases, and the Events view of the one Event store.
+    const groups = (await getJson('/apis')) as { kind: string; groups: Array<{ name: string; preferredVersion: { groupVersion: string } }> };
+    expect(groups.kind).toBe('APIGroupList');
+    expect(groups.groups.map((group) => [group.name, group.preferredVersion.groupVersion])).toEqual([
+      ['coordination.k8s.io', 'coordination.k8s.io/v1'],
+      ['events.k8s.io', 'events.k8s.io/v1'],
+    ]);
     expect(await getJson('/apis/coordination.k8s.io/v1')).toMatchObject({
       resources: [{ name: 'leases', namespaced: true, kind: 'Lease', verbs: expect.arrayContaining(['list', 'watch', 'update', 'patch']) }],
     });
