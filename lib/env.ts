@@ -2,6 +2,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { isHttpUrl } from './http-url';
+import { defaultMaxLeaseSeries } from './metrics/lease-series';
 
 const postgresUrl = z
   .string()
@@ -62,7 +63,7 @@ const envSchema = z.object({
     .int({ error: 'must be a whole number of leases' })
     .min(0, { error: 'must be at least 0' })
     .max(1_000_000, { error: 'must be at most 1000000' })
-    .default(5_000),
+    .default(defaultMaxLeaseSeries),
   LEASETRAIL_METRICS_TOKEN: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: z.enum(['json', 'pretty']).optional(),

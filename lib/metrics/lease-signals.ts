@@ -6,7 +6,6 @@ import { Counter, Gauge, Registry } from 'prom-client';
 // heartbeats and API server identities (one per node or server) are counted per cluster instead.
 import { defaultMaxLeaseSeries } from './lease-series';
 
-export { defaultMaxLeaseSeries };
 const acquireCauses = ['first', 'release', 'expiry', 'early_takeover', 'preferred_holder', 'unknown'] as const;
 
 type LeaseRow = {
