@@ -2,15 +2,17 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { chromium } from '@playwright/test';
 import { findFreePort } from '../lib/store/embedded-postgres';
-import { changesChannel, type ChangeNotice } from '../lib/changes/notice';
+import type pg from 'pg';
 import type { SteadyWrite } from './ingest-source';
 import { percentile, startRig, startWebServer, stopProcess, waitForHealthy, waitForLeasesStored } from './processes';
 
 export type LatencyFigures = { p50: number; p99: number; max: number; matched: number };
+// The same per second of the phase (by when the API server accepted the write): where in the phase slow writes lie.
+export type LatencySecond = { second: number; writes: number; p50: number; max: number };
 
 // One steady phase: on an idle disk, or while another process writes and fsyncs 8 MiB blocks to the
 // same file system as PostgreSQL's data (diskLoad: what it wrote meanwhile).
-export type LatencyPhase = { writes: number; toRow: LatencyFigures; toBrowser: LatencyFigures; diskLoad?: { mib: number; seconds: number; syncs: number } };
+export type LatencyPhase = { writes: number; toRow: LatencyFigures; toBrowser: LatencyFigures; toRowBySecond: LatencySecond[]; diskLoad?: { mib: number; seconds: number; syncs: number } };
 
 export type LatencyResult = {
   figure: 'latency';
@@ -19,6 +21,7 @@ export type LatencyResult = {
   writes: number;
   toRow: LatencyFigures;
   toBrowser: LatencyFigures;
+  toRowBySecond: LatencySecond[];
   // The same steady stream again, right after, while another process loads the disk.
   underDiskLoad: LatencyPhase;
   target: { p99Ms: number };
@@ -32,27 +35,82 @@ type Arrival = { at: number; cluster: string; leases?: string[] };
 
 const leaseKey = (index: number) => `team-${index % 50}/controller-${index}`;
 
-// For each write, the first notice after it that names its lease: the write's batch committed then.
-function match(writes: SteadyWrite[], arrivals: Arrival[]): LatencyFigures {
-  const byLease = new Map<string, number[]>();
-  arrivals.forEach((arrival, index) => {
-    for (const lease of arrival.leases ?? []) {
-      const key = `${arrival.cluster}|${lease}`;
-      byLease.set(key, [...(byLease.get(key) ?? []), index]);
-    }
-  });
-  const latencies: number[] = [];
-  for (const [cluster, lease, , acceptedAt] of writes) {
-    const indexes = byLease.get(`bench-${cluster}|${leaseKey(lease)}`) ?? [];
-    const first = indexes.find((index) => arrivals[index]!.at >= acceptedAt);
-    if (first !== undefined) latencies.push(arrivals[first]!.at - acceptedAt);
+function figuresOf(latencies: number[]): LatencyFigures {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const ms = (value: number) => Math.round(value * 10) / 10;
+  return { p50: ms(percentile(sorted, 50)), p99: ms(percentile(sorted, 99)), max: ms(sorted.at(-1) ?? Number.NaN), matched: sorted.length };
+}
+
+// Each counted write's latency, per second of the phase (by when the API server accepted it).
+function bySecond(timed: Array<[acceptedAt: number, latency: number]>): LatencySecond[] {
+  const start = timed.reduce((min, [acceptedAt]) => Math.min(min, acceptedAt), Number.POSITIVE_INFINITY);
+  const seconds = new Map<number, number[]>();
+  for (const [acceptedAt, latency] of timed) {
+    const second = Math.floor((acceptedAt - start) / 1_000);
+    const list = seconds.get(second);
+    if (list) list.push(latency);
+    else seconds.set(second, [latency]);
   }
-  latencies.sort((a, b) => a - b);
-  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1) ?? Number.NaN, matched: latencies.length };
+  return [...seconds.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([second, latencies]) => ({ second, writes: latencies.length, ...pick(figuresOf(latencies)) }));
+}
+const pick = ({ p50, max }: LatencyFigures) => ({ p50, max });
+
+const writeKey = (cluster: string, lease: string, renewMs: number) => `${cluster}|${lease}|${renewMs}`;
+
+// When each write's row was committed: PostgreSQL's commit timestamp (track_commit_timestamp) of the transaction
+// that stored its renew sample, found by cluster, lease and renewTime. Exact whatever the change notice says (a
+// notice of a batch of more than 100 leases names none of them).
+async function commitTimes(client: pg.Client, writes: SteadyWrite[]): Promise<Map<string, number>> {
+  const renewTimes = writes.map(([, , renewTime]) => Date.parse(renewTime));
+  const { rows } = await client.query<{ cluster: string; lease: string; renew: number; committed: number }>(
+    `SELECT c.name AS cluster, l.namespace || '/' || l.name AS lease,
+            (extract(epoch FROM s."renewTime") * 1000)::float8 AS renew,
+            (extract(epoch FROM pg_xact_commit_timestamp(s.xmin)) * 1000)::float8 AS committed
+       FROM "RenewSample" s JOIN "Lease" l ON l.id = s."leaseId" JOIN "Cluster" c ON c.id = l."clusterId"
+      WHERE s."renewTime" BETWEEN $1 AND $2`,
+    [new Date(Math.min(...renewTimes)), new Date(Math.max(...renewTimes))],
+  );
+  return new Map(rows.map((row) => [writeKey(row.cluster, row.lease, Math.round(row.renew)), row.committed]));
+}
+
+// Per write: accepted → row committed, and committed → the browser's first change event of its cluster after the
+// commit that names its lease or names none (a notice of too many leases to name makes the page refetch them all).
+function latencies(writes: SteadyWrite[], committedAt: Map<string, number>, arrivals: Arrival[]) {
+  const byCluster = new Map<string, Arrival[]>();
+  for (const arrival of arrivals) {
+    const list = byCluster.get(arrival.cluster);
+    if (list) list.push(arrival);
+    else byCluster.set(arrival.cluster, [arrival]);
+  }
+  const toRow: Array<[number, number]> = [];
+  const toBrowser: Array<[number, number]> = [];
+  for (const [cluster, lease, renewTime, acceptedAt] of writes) {
+    const clusterName = `bench-${cluster}`;
+    const committed = committedAt.get(writeKey(clusterName, leaseKey(lease), Date.parse(renewTime)));
+    if (committed === undefined) continue;
+    toRow.push([acceptedAt, committed - acceptedAt]);
+    const list = byCluster.get(clusterName) ?? [];
+    let low = 0;
+    for (let high = list.length; low < high; ) {
+      const middle = (low + high) >> 1;
+      if (list[middle]!.at < committed) low = middle + 1;
+      else high = middle;
+    }
+    const name = leaseKey(lease);
+    for (let index = low; index < list.length; index += 1) {
+      const arrival = list[index]!;
+      if (arrival.leases && !arrival.leases.includes(name)) continue;
+      toBrowser.push([acceptedAt, arrival.at - acceptedAt]);
+      break;
+    }
+  }
+  return { toRow, toBrowser };
 }
 
 // A steady stream of renewals into the simulated API servers; for each accepted write, how long until
-// its row is committed (the NOTIFY of its batch reaches a LISTENing session) and until the live event
+// its row is committed (PostgreSQL's commit timestamp of the transaction that stored it) and until the live event
 // reaches a browser (Chromium, EventSource on /api/stream of the production web tier). One machine,
 // one clock.
 export async function benchLatency(options: LatencyOptions = {}): Promise<LatencyResult> {
@@ -60,7 +118,8 @@ export async function benchLatency(options: LatencyOptions = {}): Promise<Latenc
   const leasesPerCluster = options.leasesPerCluster ?? 1_000;
   const perSecond = options.perSecond ?? 5_000;
   const seconds = options.seconds ?? 20;
-  const rig = await startRig('latency', { clusters, leasesPerCluster, historySize: 10_000 });
+  // track_commit_timestamp: when each row was committed is read back from PostgreSQL (commitTimes).
+  const rig = await startRig('latency', { clusters, leasesPerCluster, historySize: 10_000 }, { track_commit_timestamp: 'on' });
   const { client, database, source, ready } = rig;
   const port = await findFreePort();
   const url = `http://127.0.0.1:${port}`;
@@ -75,17 +134,13 @@ export async function benchLatency(options: LatencyOptions = {}): Promise<Latenc
     await waitForHealthy(url, web);
     process.stderr.write(`latency: ${ready.leases} leases stored, web tier up\n`);
 
-    const committed: Arrival[] = [];
-    client.on('notification', (message) => {
-      const notice = JSON.parse(message.payload ?? '{}') as ChangeNotice;
-      committed.push({ at: Date.now(), cluster: notice.cluster, ...(notice.leases ? { leases: notice.leases } : {}) });
-    });
-    await client.query(`LISTEN ${changesChannel}`);
-
-    // A page of the dashboard, whose Content-Security-Policy allows connecting to its own origin (an API
-    // answer's policy is default-src 'none', which blocks an EventSource opened from it).
+    // An empty page of the web tier's origin, so the EventSource is same-origin, answered by Playwright rather
+    // than the server: an API answer's policy (default-src 'none') blocks an EventSource opened from it, and a
+    // dashboard page would spend the browser's CPU redrawing the fleet on every change (measured: Chromium took
+    // ≈ 0.6 of the 2 cores during a steady phase and delayed every other process), which is not this figure.
     const page = await browser.newPage();
-    await page.goto(`${url}/`);
+    await page.route(`${url}/bench-blank`, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>bench</title>' }));
+    await page.goto(`${url}/bench-blank`);
     await page.evaluate(
       () =>
         new Promise<void>((resolve, reject) => {
@@ -103,9 +158,8 @@ export async function benchLatency(options: LatencyOptions = {}): Promise<Latenc
         }),
     );
 
-    // One steady phase; what arrived before it is dropped on both paths.
+    // One steady phase; what arrived before it is dropped.
     const phase = async (): Promise<LatencyPhase> => {
-      committed.length = 0;
       await page.evaluate(() => ((window as unknown as { arrivals: unknown[] }).arrivals.length = 0));
       process.stderr.write(`latency: ${perSecond} renewals/s for ${seconds} s…\n`);
       source.send({ type: 'steady', perSecond, seconds });
@@ -114,18 +168,17 @@ export async function benchLatency(options: LatencyOptions = {}): Promise<Latenc
       const counted = writes.filter(([, , , acceptedAt]) => acceptedAt >= writes[0]![3] + 1_000);
       // Until every counted write has reached both ends, or nothing more arrived for 10 s: a backlog is
       // measured to its end (a write that never arrives is reported as unmatched, not waited for forever).
-      let toRow = match(counted, committed);
-      let toBrowser = match(counted, await page.evaluate(() => (window as unknown as { arrivals: Arrival[] }).arrivals));
+      const measure = async () => latencies(counted, await commitTimes(client, counted), await page.evaluate(() => (window as unknown as { arrivals: Arrival[] }).arrivals));
+      let measured = await measure();
       let lastProgress = Date.now();
-      while ((toRow.matched < counted.length || toBrowser.matched < counted.length) && Date.now() - lastProgress < 10_000) {
+      while ((measured.toRow.length < counted.length || measured.toBrowser.length < counted.length) && Date.now() - lastProgress < 10_000) {
         await new Promise((resolve) => setTimeout(resolve, 500));
-        const row = match(counted, committed);
-        const browser = match(counted, await page.evaluate(() => (window as unknown as { arrivals: Arrival[] }).arrivals));
-        if (row.matched > toRow.matched || browser.matched > toBrowser.matched) lastProgress = Date.now();
-        toRow = row;
-        toBrowser = browser;
+        const next = await measure();
+        if (next.toRow.length > measured.toRow.length || next.toBrowser.length > measured.toBrowser.length) lastProgress = Date.now();
+        measured = next;
       }
-      return { writes: counted.length, toRow, toBrowser };
+      const only = (timed: Array<[number, number]>) => timed.map(([, latency]) => latency);
+      return { writes: counted.length, toRow: figuresOf(only(measured.toRow)), toBrowser: figuresOf(only(measured.toBrowser)), toRowBySecond: bySecond(measured.toRow) };
     };
 
     const idle = await phase();
@@ -144,7 +197,7 @@ export async function benchLatency(options: LatencyOptions = {}): Promise<Latenc
     }
     const diskLoad = JSON.parse(loaderOutput.trim() || '{}') as { mib: number; seconds: number; syncs: number };
     const underDiskLoad = { ...loaded, diskLoad };
-    const { toRow, toBrowser } = idle;
+    const { toRow, toBrowser, toRowBySecond } = idle;
     return {
       figure: 'latency',
       perSecond,
@@ -152,12 +205,13 @@ export async function benchLatency(options: LatencyOptions = {}): Promise<Latenc
       writes: idle.writes,
       toRow,
       toBrowser,
+      toRowBySecond,
       underDiskLoad,
       target: { p99Ms: 250 },
       met: [toRow, toBrowser, underDiskLoad.toRow, underDiskLoad.toBrowser].every((figures) => figures.p99 <= 250),
       conditions:
         `${perSecond.toLocaleString('en')} renewals/s for ${seconds} s (first second not counted) spread evenly over ${clusters} simulated clusters × ${leasesPerCluster.toLocaleString('en')} leases; ` +
-        'from the API server accepting the write to (a) the NOTIFY of the committed batch reaching a LISTENing session and (b) the server-sent event reaching Chromium (EventSource on /api/stream of the production build); ' +
+        'from the API server accepting the write to (a) the commit of the transaction that stored its renew sample (PostgreSQL commit timestamp, track_commit_timestamp=on) and (b) the first server-sent event of its cluster after that commit naming its lease or naming none (a batch of more than 100 leases is announced without names), received by Chromium (EventSource on /api/stream of the production build, on an empty page of its origin); ' +
         'controller, web tier, API servers and PostgreSQL each in their own process on this machine; then the same stream again while another process (bench/disk-load.mjs) writes 8 MiB blocks with an fsync after each to the file system of PostgreSQL\'s data',
     };
   } finally {

@@ -70,7 +70,7 @@ export class Source {
   private readonly waiting: Array<{ type: SourceReply['type']; resolve: (reply: SourceReply) => void; reject: (error: Error) => void }> = [];
 
   constructor(options: { clusters: number; leasesPerCluster: number; kubeconfig: string; historySize: number }) {
-    this.child = fork(path.join('bench', 'ingest-source.ts'), [JSON.stringify(options)], { execArgv: ['--import', 'tsx'], env: { ...process.env, LOG_LEVEL: 'warn' } });
+    this.child = fork(path.join('bench', 'ingest-source.ts'), [JSON.stringify(options)], { execArgv: ['--import', 'tsx', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', path.join(process.env.BENCH_CPU_PROF, 'source')] : [])], env: { ...process.env, LOG_LEVEL: 'warn' } });
     this.child.on('message', (reply: SourceReply) => {
       if (reply.type === 'error') {
         for (const waiter of this.waiting.splice(0)) waiter.reject(new Error(`bench source: ${reply.message}`));
@@ -214,9 +214,13 @@ export type Rig = {
   stop: () => Promise<void>;
 };
 
-export async function startRig(name: string, sourceOptions: { clusters: number; leasesPerCluster: number; historySize: number }): Promise<Rig> {
+export async function startRig(
+  name: string,
+  sourceOptions: { clusters: number; leasesPerCluster: number; historySize: number },
+  databaseSettings: Record<string, string> = {},
+): Promise<Rig> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), `leasetrail-bench-${name}-`));
-  const database = await startEmbeddedPostgres({ dataDir, log: loggerFor('bench-postgres') });
+  const database = await startEmbeddedPostgres({ dataDir, log: loggerFor('bench-postgres'), settings: databaseSettings });
   const source = new Source({ ...sourceOptions, kubeconfig: path.join(dataDir, 'kubeconfig') });
   const sourceReady = source.next('ready');
   const client = new pg.Client({ connectionString: database.url });

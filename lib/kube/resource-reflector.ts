@@ -21,6 +21,11 @@ export type ReflectorOptions = {
   // After each full list, with its items (already passed to onObject): whatever is not among them is gone.
   onListed?: (objects: readonly unknown[], path: string) => void;
   watchTimeoutSeconds?: number;
+  // How long a watch may stay silent before it counts as dead. Pods and Events of a quiet namespace may not change
+  // for the whole watch, and an API server sends a bookmark at most about once a minute: by default the server's own
+  // timeout (watchTimeoutSeconds) plus a minute, not the Lease watch's 30 s (which cut every quiet watch twice a
+  // minute, and each cut relisted: two LISTs a minute per namespace, measured as the controller's connection churn).
+  watchSilenceMs?: number;
   // How long to wait before asking again after a 403 or 404: permissions and feature gates change rarely.
   recheckMs?: number;
 };
@@ -39,6 +44,8 @@ function refusalDetail(error: unknown): string {
 // resourceVersion, relists after a 410, and reports 403 / 404 as missing access instead of failing.
 export async function runReflector(options: ReflectorOptions, signal: AbortSignal): Promise<void> {
   const recheckMs = options.recheckMs ?? 60_000;
+  const watchTimeoutSeconds = options.watchTimeoutSeconds ?? 300;
+  const watchSilenceMs = options.watchSilenceMs ?? (watchTimeoutSeconds + 60) * 1_000;
   let attempt = 0;
   while (!signal.aborted) {
     const listed = await listFirstServed(options, options.paths, signal);
@@ -56,9 +63,13 @@ export async function runReflector(options: ReflectorOptions, signal: AbortSigna
     const preferred = options.alternatives ? options.paths.slice(0, options.paths.indexOf(served.path)) : [];
     let recheckAt = performance.now() + recheckMs;
     let isSwitching = false;
-    // Watch until the history expires (410), the watch cannot be opened, or a preferred path is served; then list again.
+    let failures = 0;
+    // Watch until the history expires (410), the server refuses the watch, or a preferred path is served; then list
+    // again. A watch that ends (the server's timeout) or breaks (a reset, silence) resumes from the last
+    // resourceVersion, as client-go's reflector does, after a backoff when it broke: a LIST is the expensive request.
     while (!signal.aborted && !isSwitching) {
-      const outcome = await new Promise<'again' | 'relist'>((resolve) => {
+      let hasDelivered = false;
+      const outcome = await new Promise<'again' | 'resume' | 'relist'>((resolve) => {
         let isExpired = false;
         let isOver = false;
         let watch: AbortController | undefined;
@@ -81,8 +92,9 @@ export async function runReflector(options: ReflectorOptions, signal: AbortSigna
         void openWatch(
           options.kubeConfig,
           served.path,
-          { resourceVersion, allowWatchBookmarks: true, timeoutSeconds: options.watchTimeoutSeconds ?? 300 },
+          { resourceVersion, allowWatchBookmarks: true, timeoutSeconds: watchTimeoutSeconds },
           (type, object) => {
+            hasDelivered = true;
             const rv = (object as { metadata?: { resourceVersion?: string } } | null)?.metadata?.resourceVersion;
             if (type === 'ERROR') {
               isExpired = (object as { code?: number } | null)?.code === 410;
@@ -95,16 +107,18 @@ export async function runReflector(options: ReflectorOptions, signal: AbortSigna
             isOver = true;
             clearTimeout(recheck);
             signal.removeEventListener('abort', stop);
-            resolve(isExpired || error || isSwitching ? 'relist' : 'again');
+            resolve(isExpired || isSwitching || statusOf(error) !== undefined ? 'relist' : error ? 'resume' : 'again');
           },
           // Context objects are JSON: pods and Events in protobuf would need their own decoders.
-          { encoding: 'json' },
+          { encoding: 'json', requestTimeoutMs: watchSilenceMs },
         ).then((controller) => {
           watch = controller;
           if (signal.aborted || isSwitching) controller.abort();
         });
       });
       if (outcome === 'relist') break;
+      failures = outcome === 'resume' && !hasDelivered ? failures + 1 : 0;
+      if (outcome === 'resume') await sleepWithSignal(backoffDelay(Math.max(1, failures), defaultBackoff, Math.random), signal).catch(() => undefined);
     }
     if (!signal.aborted && !isSwitching) await sleepWithSignal(backoffDelay(1, defaultBackoff, Math.random), signal).catch(() => undefined);
   }

@@ -30,6 +30,8 @@ export type StartEmbeddedOptions = {
   // Where, as root, what the postgres user cannot reach is staged (binaries, and data of a private folder).
   stagingDir?: string;
   restartDelaysMs?: number[];
+  // Extra server settings (`-c name=value`), e.g. the latency benchmark's track_commit_timestamp.
+  settings?: Record<string, string>;
 };
 
 export class EmbeddedPostgresError extends Error {
@@ -270,7 +272,7 @@ export async function startEmbeddedPostgres(options: StartEmbeddedOptions): Prom
   if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) await initialiseCluster(binaries, clusterDir, credentials, user, log);
   await enforceScram(clusterDir);
 
-  const args = ['-D', clusterDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'password_encryption=scram-sha-256'];
+  const args = ['-D', clusterDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'password_encryption=scram-sha-256', ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`])];
   let child: ChildProcess | undefined;
   let isStopping = false;
   let restarts = 0;

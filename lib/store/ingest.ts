@@ -1,5 +1,4 @@
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { finished } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { changesChannel, type ChangeNotice } from '../changes/notice';
@@ -196,7 +195,10 @@ async function insertRenewals(client: pg.ClientBase, renewals: Array<{ leaseId: 
     const bytes = writer.finish();
     try {
       const copy = client.query(copyFrom(`COPY "RenewSample" (${renewSampleColumns}) FROM STDIN (FORMAT binary)`));
-      await pipeline(Readable.from([bytes]), copy);
+      // One buffer, written and ended: stream.pipeline would add a Readable and an AbortController whose abort at
+      // the end builds a DOMException with a stack trace per batch (≈ 1 % of the controller's CPU in the latency bench).
+      copy.end(bytes);
+      await finished(copy);
       return copy.rowCount ?? renewals.length;
     } catch (error) {
       if ((error as { code?: string }).code === '23505') throw new DuplicateSampleError('a renew sample of the batch is already stored', { cause: error });

@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LeaseSource } from '@/lib/kube/lease-source';
+import { runReflector } from '@/lib/kube/resource-reflector';
 import { listLeasePage, openWatch } from '@/lib/kube/watch-stream';
 import { loggerFor } from '@/lib/log';
 import { LeaseApiServer } from '@/lib/sim/api-server';
@@ -77,5 +78,37 @@ describe('the controller’s own requests to an API server', () => {
     server.store.create('kube-system', { metadata: { name: 'after-auth' }, spec: { holderIdentity: 'a' } }, { manager: 'test' });
     await waitFor('the event after a slow authentication', () => events.includes('ADDED'), 5_000);
     expect(ended).toBe('open');
+  });
+
+  it('resume a context watch that went silent from its resourceVersion instead of listing the namespace again', async () => {
+    const server = await startServer();
+    const kubeConfig = createKubeConfig({ name: 'requests', url: server.url });
+    const pod = (name: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'quiet' }, spec: {}, status: {} });
+    server.context.put('pods', pod('before'));
+    const seen: string[] = [];
+    const abort = new AbortController();
+    const running = runReflector(
+      {
+        kubeConfig,
+        paths: ['/api/v1/namespaces/quiet/pods'],
+        log: loggerFor('source-requests-test'),
+        onObject: (type, object) => seen.push(`${type} ${(object as { metadata: { name: string } }).metadata.name}`),
+        onAccess: () => undefined,
+        // The server would keep the watch for 5 minutes; a silence of 150 ms is taken for a dead connection.
+        watchTimeoutSeconds: 300,
+        watchSilenceMs: 150,
+      },
+      abort.signal,
+    );
+    stops.push(async () => {
+      abort.abort();
+      await running;
+    });
+    // A quiet namespace: the watch is cut for silence again and again.
+    await waitFor('three watches of the quiet namespace', () => (server.stats().requests['pods watch'] ?? 0) >= 3, 10_000);
+    server.context.put('pods', pod('after'));
+    await waitFor('the pod created while the watch was being resumed', () => seen.includes('ADDED after'), 10_000);
+    expect(server.stats().requests['pods list']).toBe(1);
+    expect(seen.filter((entry) => entry === 'ADDED before')).toHaveLength(1);
   });
 });
