@@ -32,12 +32,14 @@ export function getSourceStatus(state: 'connecting' | 'connected' | 'reconnectin
   return state === 'reconnecting' ? 'erroring' : 'blind';
 }
 
-// `recentMs`: the last renew intervals of the lease (oldest first, at most recentIntervals); `skipNext`: the next
+// `recentMs`: the last renew intervals of the lease (at most recentIntervals, a ring whose oldest entry is at
+// `oldest` once full: only which intervals, not their order, matters to the median); `skipNext`: the next
 // interval is the one right after a change of holder and says nothing of the renew period (client-go's renew loop
 // polls immediately, so a new holder renews milliseconds after it acquired). `typicalMs`: getTypicalIntervalMs of
 // recentMs, kept with it (an evaluation reads every lease of the cluster twice a second; sorting each lease's
-// intervals there cost more than feeding them).
-type LeaseRenewals = { lastRenewAt: number; recentMs: readonly number[]; typicalMs: number | null; skipNext: boolean };
+// intervals there cost more than feeding them). The controller's own state is updated in place (feedOwnedDegraded):
+// a new record, array and sorted copy per renewal made the detector a quarter of a worker's CPU at ingest.
+type LeaseRenewals = { lastRenewAt: number; recentMs: number[]; oldest: number; typicalMs: number | null; skipNext: boolean };
 
 // The usual interval is the median of the recent ones, once there are enough of them: one short interval (a
 // renewal right after an acquire, a retry after a conflict) or one long one (a stall) never becomes "usual".
@@ -46,20 +48,32 @@ type LeaseRenewals = { lastRenewAt: number; recentMs: readonly number[]; typical
 const recentIntervals = 8;
 const minIntervals = 2;
 
-// The last recentIntervals intervals with `interval` after them, in one new array.
-function appendRecent(recentMs: readonly number[], interval: number): number[] {
-  const from = Math.max(0, recentMs.length + 1 - recentIntervals);
-  const next = new Array<number>(recentMs.length + 1 - from);
-  for (let i = from; i < recentMs.length; i += 1) next[i - from] = recentMs[i]!;
-  next[next.length - 1] = interval;
-  return next;
+function addRecent(lease: LeaseRenewals, interval: number): void {
+  if (lease.recentMs.length < recentIntervals) lease.recentMs.push(interval);
+  else {
+    lease.recentMs[lease.oldest] = interval;
+    lease.oldest = (lease.oldest + 1) % recentIntervals;
+  }
+}
+
+// Sorted in place by insertion (at most recentIntervals values): no allocation per renewal.
+const scratch = new Float64Array(recentIntervals);
+
+function medianOf(values: readonly number[]): number {
+  const count = Math.min(values.length, recentIntervals);
+  for (let i = 0; i < count; i += 1) {
+    const value = values[i]!;
+    let j = i - 1;
+    for (; j >= 0 && scratch[j]! > value; j -= 1) scratch[j + 1] = scratch[j]!;
+    scratch[j + 1] = value;
+  }
+  const middle = count >> 1;
+  return count % 2 === 1 ? scratch[middle]! : (scratch[middle - 1]! + scratch[middle]!) / 2;
 }
 
 export function getTypicalIntervalMs(recentMs: readonly number[]): number | null {
   if (recentMs.length < minIntervals) return null;
-  const sorted = [...recentMs].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  return medianOf(recentMs.slice(-recentIntervals));
 }
 
 export type OpenBand = { startedAt: number; reason: DegradedReason; stalledLeases: number; totalLeases: number };
@@ -78,11 +92,13 @@ export type BandChange = { type: 'opened'; band: OpenBand } | { type: 'closed'; 
 export const emptyDegradedState: DegradedState = { leases: new Map(), open: null, source: 'streaming', sourceSince: 0, closedAt: null };
 
 export function feedDegraded(state: DegradedState, inputs: readonly DegradedInput[]): DegradedState {
-  return feedOwnedDegraded({ ...state, leases: new Map(state.leases) }, inputs);
+  const leases = new Map<string, LeaseRenewals>();
+  for (const [key, lease] of state.leases) leases.set(key, { ...lease, recentMs: [...lease.recentMs] });
+  return feedOwnedDegraded({ ...state, leases }, inputs);
 }
 
-// feedDegraded for the one holder of `state` (the controller's ContextWatchers): its map of leases is
-// updated in place rather than copied. Copying it (10,000 election leases per cluster in the ingest
+// feedDegraded for the one holder of `state` (the controller's ContextWatchers): its map of leases and their
+// records are updated in place rather than copied. Copying it (10,000 election leases per cluster in the ingest
 // benchmark) before each evaluation and every 4,096 renewals was the larger part of feeding.
 export function feedOwnedDegraded(state: DegradedState, inputs: readonly DegradedInput[]): DegradedState {
   const leases = state.leases as Map<string, LeaseRenewals>;
@@ -90,26 +106,30 @@ export function feedOwnedDegraded(state: DegradedState, inputs: readonly Degrade
   for (const input of inputs) {
     if (input.type === 'watch') {
       if (input.status === source) continue;
-      if (input.status === 'streaming') for (const [key, lease] of leases) leases.set(key, { ...lease, lastRenewAt: input.at });
+      if (input.status === 'streaming') for (const lease of leases.values()) lease.lastRenewAt = input.at;
       source = input.status;
       sourceSince = input.at;
       continue;
     }
     if (source !== 'streaming') continue;
-    const previous = leases.get(input.key);
+    let lease = leases.get(input.key);
     if (input.type === 'holder-changed') {
-      leases.set(input.key, { lastRenewAt: input.observedAt, recentMs: previous?.recentMs ?? [], typicalMs: previous?.typicalMs ?? null, skipNext: true });
+      if (lease) {
+        lease.lastRenewAt = input.observedAt;
+        lease.skipNext = true;
+      } else leases.set(input.key, { lastRenewAt: input.observedAt, recentMs: [], oldest: 0, typicalMs: null, skipNext: true });
       continue;
     }
     const interval = input.intervalMs;
-    const isCounted = interval !== null && interval > 0 && !(previous?.skipNext ?? false);
-    const lastRenewAt = Math.max(input.observedAt, previous?.lastRenewAt ?? -Infinity);
-    if (!isCounted) {
-      leases.set(input.key, { lastRenewAt, recentMs: previous?.recentMs ?? [], typicalMs: previous?.typicalMs ?? null, skipNext: false });
-      continue;
-    }
-    const recentMs = appendRecent(previous?.recentMs ?? [], interval);
-    leases.set(input.key, { lastRenewAt, recentMs, typicalMs: getTypicalIntervalMs(recentMs), skipNext: false });
+    const isCounted = interval !== null && interval > 0 && !(lease?.skipNext ?? false);
+    if (!lease) {
+      lease = { lastRenewAt: input.observedAt, recentMs: [], oldest: 0, typicalMs: null, skipNext: false };
+      leases.set(input.key, lease);
+    } else lease.lastRenewAt = Math.max(input.observedAt, lease.lastRenewAt);
+    lease.skipNext = false;
+    if (!isCounted) continue;
+    addRecent(lease, interval);
+    lease.typicalMs = lease.recentMs.length < minIntervals ? null : medianOf(lease.recentMs);
   }
   return { ...state, leases, source, sourceSince };
 }
