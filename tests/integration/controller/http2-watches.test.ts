@@ -1,10 +1,12 @@
+import http2 from 'node:http2';
+import type { AddressInfo } from 'node:net';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Controller } from '@/lib/kube/controller';
 import { setWatchHttp2, type WatchHttp2 } from '@/lib/kube/kube-dispatcher';
 import { LeaseSource, type SourceRawEvent } from '@/lib/kube/lease-source';
 import { runReflector } from '@/lib/kube/resource-reflector';
-import type { WireEncoding } from '@/lib/kube/watch-stream';
+import { openWatch, type WireEncoding } from '@/lib/kube/watch-stream';
 import { loggerFor } from '@/lib/log';
 import { LeaseApiServer, type ApiServerOptions } from '@/lib/sim/api-server';
 import { createKubeConfig } from '@/lib/sim/kubeconfig';
@@ -25,16 +27,23 @@ const namespaceCount = 30;
 const namespaces = Array.from({ length: namespaceCount }, (_, i) => `team-${String(i).padStart(2, '0')}`);
 const log = loggerFor('http2-watches-test');
 
-async function startTlsServer(options: Partial<ApiServerOptions> = {}): Promise<{ server: LeaseApiServer; kubeConfig: KubeConfig }> {
+type Pki = { caPem: string; certPem: string; keyPem: string };
+
+async function createPki(): Promise<Pki> {
   const ca = await createCertificateAuthority('h2-ca');
   const serving = await ca.sign({ commonName: 'h2', usage: 'server', hosts: ['127.0.0.1'] });
+  return { caPem: ca.certPem, certPem: serving.certPem, keyPem: serving.keyPem };
+}
+
+async function startTlsServer(options: Partial<ApiServerOptions> = {}, pki?: Pki): Promise<{ server: LeaseApiServer; kubeConfig: KubeConfig }> {
+  const { caPem, ...serving } = pki ?? (await createPki());
   const server = new LeaseApiServer({ name: 'h2', bookmarkIntervalMs: 200, ...options, tls: { certPem: serving.certPem, keyPem: serving.keyPem } });
   await server.start();
   stops.push(() => server.stop());
   for (const namespace of namespaces) {
     server.store.create(namespace, { metadata: { name: 'operator' }, spec: { holderIdentity: `${namespace}-0_abc`, leaseDurationSeconds: 3600, renewTime: formatMicroTime(Date.now()) } }, { manager: 'test' });
   }
-  return { server, kubeConfig: createKubeConfig({ name: 'h2', url: server.url, caPem: ca.certPem }) };
+  return { server, kubeConfig: createKubeConfig({ name: 'h2', url: server.url, caPem }) };
 }
 
 const pod = (namespace: string, name: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace, uid: `uid-${namespace}-${name}` }, spec: { nodeName: 'node-1' }, status: {} });
@@ -176,6 +185,57 @@ describe('watches over HTTP/2', () => {
     expect(server.stats().requests.list).toBe(1);
     expect(server.stats().requests['pods list']).toBe(namespaceCount);
     expect(server.stats().openConnections).toBe(1);
+  });
+
+  it('end only the watch whose stream the server resets; the other streams of the connection go on', async () => {
+    const ca = await createCertificateAuthority('reset-ca');
+    const serving = await ca.sign({ commonName: 'reset', usage: 'server', hosts: ['127.0.0.1'] });
+    const streams = new Map<string, http2.ServerHttp2Stream>();
+    const sessions: http2.ServerHttp2Session[] = [];
+    const server = http2.createSecureServer({ cert: serving.certPem, key: serving.keyPem, allowHTTP1: true });
+    server.on('session', (session) => sessions.push(session));
+    server.on('stream', (stream, headers) => {
+      stream.on('error', () => undefined);
+      const name = new URL(String(headers[':path']), 'https://x').pathname.slice(1);
+      streams.set(name, stream);
+      stream.respond({ ':status': 200, 'content-type': 'application/json' });
+      stream.write(`${JSON.stringify({ type: 'ADDED', object: { metadata: { name } } })}\n`);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    stops.push(async () => {
+      for (const session of sessions) session.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    });
+    const kubeConfig = createKubeConfig({ name: 'reset', url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, caPem: ca.certPem });
+    const seen: string[] = [];
+    const ended = new Map<string, unknown>();
+    for (const name of ['reset', 'kept']) {
+      const watch = await openWatch(kubeConfig, `/${name}`, {}, (type, object) => seen.push(`${type} ${(object as { metadata: { name: string } }).metadata.name}`), (error) => ended.set(name, error), { encoding: 'json' });
+      stops.push(() => watch.abort());
+    }
+    await waitFor('both watches streaming', () => seen.includes('ADDED reset') && seen.includes('ADDED kept'), 5_000);
+    streams.get('reset')!.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
+    // undici ends the body of a response whose stream is reset as if it had ended (done(null), not an error): the
+    // watch resumes from its resourceVersion as after the server's timeout.
+    await waitFor('the reset watch ended', () => ended.has('reset'), 5_000);
+    expect(ended.get('reset')).toBeNull();
+    streams.get('kept')!.write(`${JSON.stringify({ type: 'MODIFIED', object: { metadata: { name: 'kept' } } })}\n`);
+    await waitFor('the other watch still delivering', () => seen.includes('MODIFIED kept'), 5_000);
+    expect(ended.has('kept')).toBe(false);
+    // The protocol probe's connection, then one for both watches.
+    expect(sessions).toHaveLength(2);
+  });
+
+  it('go back to HTTP/1.1 when the server behind the address stops offering h2', async () => {
+    const pki = await createPki();
+    const first = await startTlsServer({}, pki);
+    const watching = watchEverything(first.kubeConfig);
+    await allWatching(first.server, watching);
+    await first.server.stop();
+    const { server } = await startTlsServer({ port: first.server.port, http2: false }, pki);
+    await allWatching(server, watching);
+    await seesChanges(server, watching);
+    expect(server.stats().http2.sessions).toBe(0);
   });
 
   it('reconnect after the API server restarts (every stream of the connection cut at once)', async () => {
