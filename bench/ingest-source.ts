@@ -1,8 +1,9 @@
 import { writeKubeconfigFile } from '../lib/sim/kubeconfig';
-import { LeaseApiServer } from '../lib/sim/api-server';
+import { LeaseApiServer, type ApiServerOptions } from '../lib/sim/api-server';
 import type { LeaseInput } from '../lib/sim/lease-codec';
 import { formatMicroTime } from '../lib/sim/micro-time';
 import { createRandom } from '../lib/sim/random';
+import { createCertificateAuthority } from '../lib/sim/tls';
 import { loggerFor } from '../lib/log';
 
 // The benchmarks' Lease source, in its own process so its CPU is not the controller's: real simulated
@@ -12,6 +13,7 @@ export type SourceCommand =
   | { type: 'stage'; updates: number }
   | { type: 'release' }
   | { type: 'steady'; perSecond: number; seconds: number }
+  | { type: 'connections' }
   | { type: 'stop' };
 
 export type SourceReply =
@@ -20,12 +22,14 @@ export type SourceReply =
   | { type: 'releasing'; at: number }
   | { type: 'released'; at: number }
   | { type: 'steady-done'; writes: SteadyWrite[] }
+  | { type: 'connections'; open: number; http2Sessions: number; http2Streams: number }
   | { type: 'error'; message: string };
 
 // One accepted write: which lease, the renewTime it carried and when the API server accepted it.
 export type SteadyWrite = [cluster: number, lease: number, renewTime: string, acceptedAt: number];
 
-type Options = { clusters: number; leasesPerCluster: number; kubeconfig: string; historySize: number };
+// tls: HTTPS with the simulated fleet's own CA (HTTP/2 and HTTP/1.1 by ALPN, as kube-apiserver serves them).
+type Options = { clusters: number; leasesPerCluster: number; kubeconfig: string; historySize: number; tls?: boolean };
 
 const holders = ['cp-1', 'cp-2', 'cp-3'];
 const fieldManager = { manager: 'kube-controller-manager', operation: 'Update' as const };
@@ -54,9 +58,12 @@ async function main(): Promise<void> {
   const log = loggerFor('bench-source');
   const servers: LeaseApiServer[] = [];
   const random = createRandom('bench-source');
+  const ca = options.tls ? await createCertificateAuthority('bench-ca') : undefined;
+  const serving = ca ? await ca.sign({ commonName: 'bench-apiserver', usage: 'server', hosts: ['127.0.0.1', 'localhost'] }) : undefined;
+  const tls: Pick<ApiServerOptions, 'tls'> = serving ? { tls: { certPem: serving.certPem, keyPem: serving.keyPem } } : {};
   for (let c = 0; c < options.clusters; c += 1) {
     // Bookmarks every 5 s keep a held watch from looking silent to the controller's 30 s watchdog.
-    const server = new LeaseApiServer({ name: `bench-${c}`, historySize: options.historySize, minRequestTimeoutSeconds: 3_600, bookmarkIntervalMs: 5_000, logger: log, random: random.fork(`cluster-${c}`) });
+    const server = new LeaseApiServer({ name: `bench-${c}`, historySize: options.historySize, minRequestTimeoutSeconds: 3_600, bookmarkIntervalMs: 5_000, logger: log, random: random.fork(`cluster-${c}`), ...tls });
     await server.start();
     servers.push(server);
   }
@@ -66,7 +73,7 @@ async function main(): Promise<void> {
   for (const [c, server] of servers.entries()) {
     for (let i = 0; i < options.leasesPerCluster; i += 1) server.store.create(namespaceOf(i), leaseInput(c, i, renewClock, holders[i % 3]!), fieldManager);
   }
-  const kubeconfig = await writeKubeconfigFile(options.kubeconfig, servers.map((server) => ({ name: server.name, url: server.url })));
+  const kubeconfig = await writeKubeconfigFile(options.kubeconfig, servers.map((server) => ({ name: server.name, url: server.url, ...(ca ? { caPem: ca.certPem } : {}) })));
 
   const renew = (c: number, i: number, renewMs: number) => {
     const server = servers[c]!;
@@ -118,6 +125,12 @@ async function main(): Promise<void> {
             await new Promise((resolve) => setTimeout(resolve, 1));
           }
           send({ type: 'steady-done', writes });
+          break;
+        }
+        case 'connections': {
+          const stats = servers.map((server) => server.stats());
+          const sum = (pick: (stat: (typeof stats)[number]) => number) => stats.reduce((total, stat) => total + pick(stat), 0);
+          send({ type: 'connections', open: sum((stat) => stat.openConnections), http2Sessions: sum((stat) => stat.http2.sessions), http2Streams: sum((stat) => stat.http2.streams) });
           break;
         }
         case 'stop':

@@ -12,8 +12,13 @@ export type MemoryResult = {
   // (steady − baseline) per tracked lease.
   perLeaseKiB: number;
   syncSeconds: number;
-  // Open sockets of the controller process 2 s after every lease is stored (one per watch over HTTP/1.1, plus PostgreSQL).
+  // Open sockets of the controller process 2 s after every lease is stored (one per watch over HTTP/1.1, a few
+  // per cluster over HTTP/2, plus PostgreSQL).
   controllerSockets: number;
+  // LEASETRAIL_WATCH_HTTP2 the controller ran with, and what the simulated API servers (HTTPS) saw at that moment:
+  // their open connections, and the HTTP/2 sessions and streams since start (0 sessions: every watch was HTTP/1.1).
+  watchHttp2: string;
+  apiServers: { openConnections: number; http2Sessions: number; http2Streams: number };
   // LEASETRAIL_CONTEXT_SCOPE the controller ran with (namespaces unless set).
   contextScope: string;
   loadAverage: { atStart: number; afterSync: number; atEnd: number };
@@ -47,7 +52,7 @@ export async function benchMemory(options: MemoryOptions = {}): Promise<MemoryRe
   const perSecond = options.perSecond ?? 5_000;
   const seconds = options.seconds ?? 30;
   const loadAtStart = load();
-  const rig = await startRig('memory', { clusters, leasesPerCluster, historySize: 10_000 });
+  const rig = await startRig('memory', { clusters, leasesPerCluster, historySize: 10_000, tls: true });
   const { client, source, ready } = rig;
   let controller: ChildProcess | undefined;
   let peak = 0;
@@ -67,6 +72,9 @@ export async function benchMemory(options: MemoryOptions = {}): Promise<MemoryRe
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     const afterSync = rssBytes(controller.pid!);
     const controllerSockets = socketsOf(controller.pid!);
+    const connections = source.next('connections');
+    source.send({ type: 'connections' });
+    const { open, http2Sessions, http2Streams } = await connections;
     const loadAfterSync = load();
     // With BENCH_CONTROLLER_NODE_ARGS=--heapsnapshot-signal=SIGUSR2, this writes a heap snapshot to look into.
     if (process.env.BENCH_HEAP_SNAPSHOT) {
@@ -85,13 +93,15 @@ export async function benchMemory(options: MemoryOptions = {}): Promise<MemoryRe
       perLeaseKiB: Math.round(((steady - baseline) / ready.leases / 1024) * 100) / 100,
       syncSeconds: Math.round(syncSeconds * 10) / 10,
       controllerSockets,
+      watchHttp2: process.env.LEASETRAIL_WATCH_HTTP2 ?? 'auto',
+      apiServers: { openConnections: open, http2Sessions, http2Streams },
       contextScope: process.env.LEASETRAIL_CONTEXT_SCOPE ?? 'namespaces',
       loadAverage: { atStart: loadAtStart, afterSync: loadAfterSync, atEnd: load() },
       target: { rssMiB: 300 },
       met: figures.peak <= 300,
       conditions:
         'baseline: the same controller process watching no cluster, after 8 s; ' +
-        `controller process (npm run controller) watching ${clusters} simulated clusters × ${leasesPerCluster.toLocaleString('en')} election leases: ` +
+        `controller process (npm run controller) watching ${clusters} simulated clusters (HTTPS; HTTP/2 unless LEASETRAIL_WATCH_HTTP2=off) × ${leasesPerCluster.toLocaleString('en')} election leases: ` +
         `RSS 2 s after every lease is stored, after ${seconds} s of ${perSecond.toLocaleString('en')} renewals/s, and the peak sampled every 100 ms from start (initial lists included)`,
     };
   } finally {

@@ -69,7 +69,7 @@ export class Source {
   private readonly child: ChildProcess;
   private readonly waiting: Array<{ type: SourceReply['type']; resolve: (reply: SourceReply) => void; reject: (error: Error) => void }> = [];
 
-  constructor(options: { clusters: number; leasesPerCluster: number; kubeconfig: string; historySize: number }) {
+  constructor(options: { clusters: number; leasesPerCluster: number; kubeconfig: string; historySize: number; tls?: boolean }) {
     this.child = fork(path.join('bench', 'ingest-source.ts'), [JSON.stringify(options)], { execArgv: ['--import', 'tsx', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', path.join(process.env.BENCH_CPU_PROF, 'source')] : [])], env: { ...process.env, LOG_LEVEL: 'warn' } });
     this.child.on('message', (reply: SourceReply) => {
       if (reply.type === 'error') {
@@ -216,7 +216,8 @@ export type Rig = {
 
 export async function startRig(
   name: string,
-  sourceOptions: { clusters: number; leasesPerCluster: number; historySize: number },
+  // tls: the source's API servers serve HTTPS (and HTTP/2) with a CA the kubeconfig carries.
+  sourceOptions: { clusters: number; leasesPerCluster: number; historySize: number; tls?: boolean },
   databaseSettings: Record<string, string> = {},
 ): Promise<Rig> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), `leasetrail-bench-${name}-`));

@@ -3,18 +3,22 @@ import { readdirSync, readlinkSync } from 'node:fs';
 import os from 'node:os';
 import { HttpMethod, RequestContext } from '@kubernetes/client-node';
 import { request, type Dispatcher } from 'undici';
+import { setWatchHttp2 } from '../lib/kube/kube-dispatcher';
 import { getKubeJson, openWatch } from '../lib/kube/watch-stream';
 import { LeaseApiServer } from '../lib/sim/api-server';
 import { createKubeConfig } from '../lib/sim/kubeconfig';
+import { createCertificateAuthority } from '../lib/sim/tls';
 
 // What one idle context watch costs the controller's process: N watches of pods in N namespaces of one
 // simulated API server (in a child process, so only the client side is measured), opened the way the
-// controller opens them (lib/kube/watch-stream.ts: one shared undici dispatcher per cluster identity, HTTP/1.1,
-// one connection per watch). Also what N lists cost through a fresh undici Agent each (what the reflector's
-// list did before: client-node's RequestContext.getDispatcher() builds a new Agent on every authentication)
-// against the shared dispatcher.
+// controller opens them (lib/kube/watch-stream.ts: one shared dispatcher per cluster identity; over HTTP/1.1 one
+// connection per watch, over HTTP/2 up to the server's stream limit per connection). Also what N lists cost
+// through a fresh undici Agent each (what the reflector's list did before: client-node's
+// RequestContext.getDispatcher() builds a new Agent on every authentication) against the shared dispatcher.
+// Transport: `http` (plain HTTP/1.1, the default), `https` (TLS, HTTP/1.1: LEASETRAIL_WATCH_HTTP2=off) or `h2`
+// (TLS, HTTP/2 as the controller uses it by default against a server that offers it).
 //
-//   node --expose-gc --import tsx bench/watch-cost.ts [watches=2000]
+//   node --expose-gc --import tsx bench/watch-cost.ts [watches=2000] [http|https|h2]
 
 type Usage = { rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number };
 
@@ -52,17 +56,22 @@ function perItem(before: Usage, after: Usage, count: number): Record<keyof Usage
   };
 }
 
-async function serve(): Promise<void> {
-  const server = new LeaseApiServer({ name: 'watch-cost', minRequestTimeoutSeconds: 3_600 });
+type Transport = 'http' | 'https' | 'h2';
+
+async function serve(transport: Transport): Promise<void> {
+  const ca = transport === 'http' ? undefined : await createCertificateAuthority('watch-cost-ca');
+  const serving = await ca?.sign({ commonName: 'watch-cost', usage: 'server', hosts: ['127.0.0.1'] });
+  const server = new LeaseApiServer({ name: 'watch-cost', minRequestTimeoutSeconds: 3_600, ...(serving ? { tls: { certPem: serving.certPem, keyPem: serving.keyPem } } : {}) });
   await server.start();
-  process.send?.({ url: server.url });
+  process.send?.({ url: server.url, caPem: ca?.certPem });
   process.on('message', () => void server.stop().then(() => process.exit(0)));
 }
 
-async function measure(watches: number): Promise<void> {
-  const child = fork(new URL(import.meta.url).pathname, ['serve'], { execArgv: ['--import', 'tsx'] });
-  const url = await new Promise<string>((resolve) => child.once('message', (message: { url: string }) => resolve(message.url)));
-  const kubeConfig = createKubeConfig({ name: 'watch-cost', url });
+async function measure(watches: number, transport: Transport): Promise<void> {
+  const child = fork(new URL(import.meta.url).pathname, ['serve', transport], { execArgv: ['--import', 'tsx'] });
+  const { url, caPem } = await new Promise<{ url: string; caPem?: string }>((resolve) => child.once('message', resolve));
+  const kubeConfig = createKubeConfig({ name: 'watch-cost', url, ...(caPem ? { caPem } : {}) });
+  setWatchHttp2(kubeConfig, transport === 'h2' ? 'auto' : 'off');
   // Warm-up: modules, the dispatcher and undici's llhttp instance exist before the first sample.
   await getKubeJson(kubeConfig, '/api/v1/namespaces/ns-warm/pods', {}, new AbortController().signal);
   const base = await settle();
@@ -111,6 +120,7 @@ async function measure(watches: number): Promise<void> {
   child.send('stop');
   const result = {
     watches,
+    transport,
     machine: `${os.cpus().length} cores, Node ${process.version}, load ${os.loadavg().map((value) => value.toFixed(2)).join(' ')}`,
     idleWatch: {
       totalMiB: { rss: mib(withWatches.rss - base.rss), heapTotal: mib(withWatches.heapTotal - base.heapTotal), heapUsed: mib(withWatches.heapUsed - base.heapUsed), external: mib(withWatches.external - base.external), arrayBuffers: mib(withWatches.arrayBuffers - base.arrayBuffers) },
@@ -128,5 +138,6 @@ async function measure(watches: number): Promise<void> {
   process.exit(0);
 }
 
-if (process.argv[2] === 'serve') void serve();
-else void measure(Number(process.argv[2] ?? 2_000));
+const transportOf = (value: string | undefined): Transport => (value === 'https' || value === 'h2' ? value : 'http');
+if (process.argv[2] === 'serve') void serve(transportOf(process.argv[3]));
+else void measure(Number(process.argv[2] ?? 2_000), transportOf(process.argv[3]));

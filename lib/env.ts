@@ -80,6 +80,8 @@ const envSchema = z.object({
     .default(1),
   // What the controller asks API servers for: Kubernetes protobuf (JSON where a server answers JSON) or JSON only.
   LEASETRAIL_WATCH_ENCODING: z.enum(['protobuf', 'json'], { error: 'must be protobuf or json' }).default('protobuf'),
+  // HTTP/2 to https:// API servers that offer it, every watch of a cluster over one connection as client-go does; off: HTTP/1.1, a connection per watch.
+  LEASETRAIL_WATCH_HTTP2: z.enum(['auto', 'off'], { error: 'must be auto or off' }).default('auto'),
   // Failover context (README, Why did it fail over?): pods and Events watched per namespace holding an election lease
   // (least privilege, two watches per namespace) or cluster-wide where RBAC allows it (two watches per cluster).
   LEASETRAIL_CONTEXT_SCOPE: z.enum(['namespaces', 'cluster'], { error: 'must be namespaces or cluster' }).default('namespaces'),

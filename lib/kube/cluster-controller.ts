@@ -23,6 +23,7 @@ import type { ClusterTarget } from './cluster-sources';
 import { ContextWatchers, type ContextWatchersOptions } from './context-watchers';
 import { EventQueue } from './event-queue';
 import { ExpiryScheduler } from './expiry-scheduler';
+import { setWatchHttp2, type WatchHttp2 } from './kube-dispatcher';
 import { LeaseSource, sleepWithSignal, type Clock, type SourceOptions, type SourceRawEvent, type SourceState } from './lease-source';
 import { matchesFilter, type WatchConfig } from './watch-config';
 
@@ -51,6 +52,8 @@ export type ClusterControllerOptions = {
   standbyRetryMs?: number;
   // How long a read that confirms an expiry may take before the cluster counts as unreadable.
   readTimeoutMs?: number;
+  // HTTP/2 to an https:// API server that offers it (default 'auto'), for the Lease watch and the context watches alike.
+  http2?: WatchHttp2;
   reflector?: Partial<Pick<SourceOptions, 'watchdogMs' | 'backoff' | 'watchTimeoutSeconds' | 'pageSize' | 'minHealthyWatchMs' | 'listPermits' | 'encoding'>>;
   onTransitions?: (cluster: string, rows: StoredTransition[]) => void;
   onStatus?: (cluster: string, status: WatcherStatus) => void;
@@ -84,6 +87,7 @@ export class ClusterController {
 
   constructor(private readonly options: ClusterControllerOptions) {
     this.clock = options.clock ?? { now: Date.now };
+    setWatchHttp2(options.target.kubeConfig, options.http2 ?? 'auto');
     const { namespaces, leases } = options.watchConfig;
     this.reconcileOptions = {
       ...(options.deriveOptions ?? defaultDeriveOptions),

@@ -3,6 +3,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { HttpMethod, RequestContext, type KubeConfig } from '@kubernetes/client-node';
 import { request, type Dispatcher } from 'undici';
 import { decodeObject, protobufMediaType, WatchFrameReader } from './k8s-protobuf';
+import { reuseDispatcher } from './kube-dispatcher';
 
 export type WatchEventHandler = (type: string, object: unknown) => void;
 
@@ -43,31 +44,10 @@ function isProtobufAnswer(contentType: string | string[] | undefined): boolean {
 
 type PreparedRequest = { url: URL; headers: Record<string, string>; dispatcher: Dispatcher | undefined };
 
-// One dispatcher (its TLS sessions and kept-alive connections) per kubeconfig and cluster/user pair, as
-// client-node caches its own agents: client-node builds a new undici Agent on every authentication, and
-// using each would cost a TLS handshake per request and leave its connections open.
-const dispatchers = new WeakMap<KubeConfig, Map<string, Dispatcher | undefined>>();
-
-function reuseDispatcher(kubeConfig: KubeConfig, fresh: Dispatcher | undefined): Dispatcher | undefined {
-  const key = JSON.stringify([kubeConfig.getCurrentCluster()?.name ?? '', kubeConfig.getCurrentUser()?.name ?? '']);
-  let byIdentity = dispatchers.get(kubeConfig);
-  if (!byIdentity) {
-    byIdentity = new Map();
-    dispatchers.set(kubeConfig, byIdentity);
-  }
-  if (!byIdentity.has(key)) {
-    byIdentity.set(key, fresh);
-    return fresh;
-  }
-  const cached = byIdentity.get(key);
-  // The new one never connected: closing it frees nothing but its object.
-  if (fresh && fresh !== cached) void fresh.close().catch(() => undefined);
-  return cached;
-}
-
 // A GET to the cluster of `kubeConfig` with its authentication (token, client certificate, exec plugin,
-// in-cluster token file) and TLS dispatcher, as client-node's own requests get them. Authentication may
-// take a while (an exec plugin): it is done before any timeout of the request starts.
+// in-cluster token file) and TLS settings, as client-node's own requests get them, over HTTP/2 where the server
+// offers it (kube-dispatcher.ts). Authentication may take a while (an exec plugin): it is done before any
+// timeout of the request starts.
 async function prepareKubeRequest(kubeConfig: KubeConfig, path: string, query: Query, encoding: WireEncoding): Promise<PreparedRequest> {
   const cluster = kubeConfig.getCurrentCluster();
   if (!cluster) throw new Error('No currently active cluster');
@@ -75,7 +55,7 @@ async function prepareKubeRequest(kubeConfig: KubeConfig, path: string, query: Q
   for (const [key, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(key, String(value));
   const context = new RequestContext(url.toString(), HttpMethod.GET);
   await kubeConfig.applySecurityAuthentication(context);
-  return { url, headers: { ...context.getHeaders(), accept: acceptHeader(encoding) }, dispatcher: reuseDispatcher(kubeConfig, context.getDispatcher() as Dispatcher | undefined) };
+  return { url, headers: { ...context.getHeaders(), accept: acceptHeader(encoding) }, dispatcher: await reuseDispatcher(kubeConfig, context.getDispatcher() as Dispatcher | undefined) };
 }
 
 function sendKubeRequest(prepared: PreparedRequest, signal: AbortSignal): Promise<Dispatcher.ResponseData> {

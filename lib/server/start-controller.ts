@@ -53,7 +53,7 @@ export async function startControllerFromEnv(env: Env, databaseUrl: string, log:
     threads: env.LEASETRAIL_CONTROLLER_THREADS,
     balanceIntervalMs: ownershipLeaseMs,
     maxLeaseSeries: env.LEASETRAIL_METRICS_MAX_LEASE_SERIES,
-    watcher: { standbyRetryMs: ownershipLeaseMs, reflector: { encoding: env.LEASETRAIL_WATCH_ENCODING }, context: { scope: env.LEASETRAIL_CONTEXT_SCOPE } },
+    watcher: { standbyRetryMs: ownershipLeaseMs, http2: env.LEASETRAIL_WATCH_HTTP2, reflector: { encoding: env.LEASETRAIL_WATCH_ENCODING }, context: { scope: env.LEASETRAIL_CONTEXT_SCOPE } },
   });
   controller.start();
   // Alerts are evaluated wherever the controller runs, on its transitions as they are stored.

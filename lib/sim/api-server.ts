@@ -1,6 +1,7 @@
 import http from 'node:http';
+import http2 from 'node:http2';
 import https from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo, Server, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from '../log';
 import { loggerFor } from '../log';
@@ -59,6 +60,12 @@ export type ApiServerOptions = {
   logger?: Logger;
   /** Serve HTTPS with this certificate; `clientCaPem` lets clients present certificates signed by it. */
   tls?: { certPem: string; keyPem: string; clientCaPem?: string };
+  /**
+   * With TLS, HTTP/2 and HTTP/1.1 on the same port (ALPN), as kube-apiserver serves them (default), or HTTP/1.1 only.
+   * `maxStreams`: the SETTINGS_MAX_CONCURRENT_STREAMS announced (--http2-max-streams-per-connection; kube-apiserver's default is 100
+   * since the 2023 HTTP/2 rapid-reset fix, kubernetes#121120).
+   */
+  http2?: false | { maxStreams?: number };
   /** Every API request (not /healthz) must pass: a bearer token, or a client certificate's common name. */
   authenticate?: (credentials: RequestCredentials) => boolean;
   /** Answer `application/vnd.kubernetes.protobuf` when a client prefers it (default); false: JSON only, like a server without protobuf for the type. */
@@ -75,8 +82,11 @@ export type ApiServerStats = {
   activeWatches: number;
   /** Open watches of pods, Events and LeaseCandidates (lib/sim/context-api.ts). */
   activeContextWatches: number;
-  /** TCP connections accepted since start (clients that reuse connections open few). */
+  /** TCP connections accepted since start (clients that reuse connections open few), and open now. */
   connections: number;
+  openConnections: number;
+  /** HTTP/2 sessions (one per connection that chose h2) and streams (one per request over them) since start. */
+  http2: { sessions: number; streams: number };
   revision: string;
   compactedRevision: string;
   /** Bookmarks written and watches ended by their timeout, since start. */
@@ -371,12 +381,14 @@ export class LeaseApiServer {
   private readonly options: ApiServerOptions;
   private readonly random: Random;
   private readonly log: Logger;
-  private server: http.Server | undefined;
+  private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
+  private readonly sessions = new Set<http2.ServerHttp2Session>();
   private readonly watches = new Set<WatchStream>();
   private readonly requests: Record<string, number> = {};
   private readonly watchEvents: Record<WatchEventCount, number> = { bookmarks: 0, timeouts: 0 };
   private connectionCount = 0;
+  private readonly http2Counts = { sessions: 0, streams: 0 };
   private contextWatches = 0;
   private boundPort: number;
   private isStopped = false;
@@ -431,6 +443,8 @@ export class LeaseApiServer {
       activeWatches: this.watches.size,
       activeContextWatches: this.contextWatches,
       connections: this.connectionCount,
+      openConnections: this.sockets.size,
+      http2: { ...this.http2Counts },
       revision: String(this.store.revision),
       compactedRevision: String(this.store.compactedRevision),
       watchEvents: { ...this.watchEvents },
@@ -450,10 +464,22 @@ export class LeaseApiServer {
     if (this.server) return;
     const tls = this.options.tls;
     const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => void this.handle(req, res);
-    const server: http.Server = tls
-      ? https.createServer({ cert: tls.certPem, key: tls.keyPem, ...(tls.clientCaPem ? { ca: tls.clientCaPem, requestCert: true, rejectUnauthorized: false } : {}) }, onRequest)
-      : http.createServer(onRequest);
-    server.on('connection', (socket) => {
+    const secure = tls ? { cert: tls.certPem, key: tls.keyPem, ...(tls.clientCaPem ? { ca: tls.clientCaPem, requestCert: true, rejectUnauthorized: false } : {}) } : undefined;
+    const http2Options = this.options.http2;
+    let server: Server;
+    if (secure && http2Options !== false) {
+      // The compatibility API hands HTTP/2 streams and HTTP/1.1 requests to the same handler, with http's interface.
+      const h2 = http2.createSecureServer({ ...secure, allowHTTP1: true, settings: { maxConcurrentStreams: http2Options?.maxStreams ?? 100 } }, onRequest as unknown as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void);
+      h2.on('session', (session) => {
+        this.http2Counts.sessions += 1;
+        this.sessions.add(session);
+        session.on('close', () => this.sessions.delete(session));
+        session.on('error', () => undefined);
+      });
+      h2.on('stream', () => (this.http2Counts.streams += 1));
+      server = h2;
+    } else server = secure ? https.createServer(secure, onRequest) : http.createServer(onRequest);
+    server.on('connection', (socket: Socket) => {
       this.connectionCount += 1;
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
@@ -481,9 +507,18 @@ export class LeaseApiServer {
     if (!server) return;
     this.server = undefined;
     for (const watch of [...this.watches]) watch.destroy();
+    for (const session of this.sessions) session.destroy();
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     this.log.debug('api server stopped');
+  }
+
+  /**
+   * HTTP/2 GOAWAY on every session, as kube-apiserver's --goaway-chance or a graceful shutdown sends it: clients open
+   * a new connection for their next requests, the streams already open may go on; each session closes once they end.
+   */
+  goAway(): void {
+    for (const session of this.sessions) session.close();
   }
 
   /** Like a kube-apiserver restart: connections drop, the port refuses for a while, the watch cache starts afresh. */
@@ -678,7 +713,7 @@ export class LeaseApiServer {
     const rendering = chooseRendering(req.headers.accept, q.get('includeObject'));
     const isProtobuf = rendering.kind === 'Object' && this.wantsProtobuf(req);
     if (isProtobuf) this.count('protobuf');
-    res.writeHead(200, { 'Content-Type': isProtobuf ? protobufWatchMediaType : 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+    res.writeHead(200, { 'Content-Type': isProtobuf ? protobufWatchMediaType : 'application/json', 'Cache-Control': 'no-cache, private' });
     res.flushHeaders();
     const stream = new WatchStream(res, query, rendering, this, (closed) => this.watches.delete(closed), isProtobuf);
     this.watches.add(stream);

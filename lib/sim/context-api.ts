@@ -109,7 +109,7 @@ function serveWatch(objects: ContextObjects, route: Route, res: http.ServerRespo
   const timeoutParam = url.searchParams.get('timeoutSeconds');
   if (timeoutParam !== null && !/^\d+$/.test(timeoutParam)) throw badRequestError(`invalid timeoutSeconds: ${JSON.stringify(timeoutParam)}`);
   const backlog = rv === '' || rv === '0' ? 'initial' : objects.eventsSince(route.resource, Number(rv));
-  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
   res.flushHeaders();
   const write = (type: string, object: unknown) => res.write(`${JSON.stringify({ type, object })}\n`);
   if (backlog === 'expired') {

@@ -43,6 +43,12 @@ describe('parseEnv', () => {
     expect(() => parseEnv({ LEASETRAIL_RETENTION_RAW_DAYS: '30', LEASETRAIL_RETENTION_ROLLUP_DAYS: '7' })).toThrow(/^invalid LEASETRAIL_RETENTION_ROLLUP_DAYS: must be at least LEASETRAIL_RETENTION_RAW_DAYS/);
   });
 
+  it('watches over HTTP/2 where the API server offers it unless LEASETRAIL_WATCH_HTTP2=off', () => {
+    expect(parseEnv({}).LEASETRAIL_WATCH_HTTP2).toBe('auto');
+    expect(parseEnv({ LEASETRAIL_WATCH_HTTP2: 'off' }).LEASETRAIL_WATCH_HTTP2).toBe('off');
+    expect(() => parseEnv({ LEASETRAIL_WATCH_HTTP2: 'on' })).toThrow(/^invalid LEASETRAIL_WATCH_HTTP2: must be auto or off/);
+  });
+
   it('rejects an unknown LOG_LEVEL', () => {
     expect(() => parseEnv({ LOG_LEVEL: 'loud' })).toThrow(/^invalid LOG_LEVEL: /);
   });
