@@ -139,7 +139,12 @@ class Http2Connections extends Dispatcher {
   }
 
   override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
-    let client = this.clients.find((candidate) => !candidate.closed && !candidate.destroyed && candidate.stats.size < this.maxStreams);
+    // Connections that ended (GOAWAY, a reset, the server gone) are dropped from the list, not kept forever.
+    for (let index = this.clients.length - 1; index >= 0; index -= 1) {
+      const candidate = this.clients[index]!;
+      if (candidate.closed || candidate.destroyed) this.clients.splice(index, 1);
+    }
+    let client = this.clients.find((candidate) => candidate.stats.size < this.maxStreams);
     if (!client) {
       client = this.createClient();
       this.clients.push(client);
