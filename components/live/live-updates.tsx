@@ -13,8 +13,9 @@ export function useLiveState(): LiveState {
   return useContext(LiveContext);
 }
 
-// What the tab holding the stream tells the others over the BroadcastChannel.
-type Relay = { type: 'event'; event: ChangeEvent } | { type: 'state'; state: LiveState } | { type: 'hello' };
+// What the tab holding the stream tells the others over the BroadcastChannel: notices in the batches it
+// coalesced them into (one message per notice cost the renderer more than the notices themselves).
+type Relay = { type: 'events'; events: ChangeEvent[] } | { type: 'state'; state: LiveState } | { type: 'hello' };
 
 const channelName = 'leasetrail-live';
 const lockName = 'leasetrail-live-stream';
@@ -44,6 +45,7 @@ export function LiveUpdates({ children }: { children: ReactNode }) {
   const [state, setState] = useState<LiveState>('connecting');
   useEffect(() => {
     let pending: ChangeEvent[] = [];
+    let toRelay: ChangeEvent[] = [];
     let flushTimer: ReturnType<typeof setTimeout> | undefined;
     let lastBeatAt = Date.now();
     let current: LiveState = 'connecting';
@@ -54,6 +56,7 @@ export function LiveUpdates({ children }: { children: ReactNode }) {
 
     const show = (next: LiveState) => {
       if (next === 'live') lastBeatAt = Date.now();
+      if (next === current) return;
       current = next;
       setState(next);
     };
@@ -64,6 +67,8 @@ export function LiveUpdates({ children }: { children: ReactNode }) {
       const events = pending;
       pending = [];
       flushTimer = undefined;
+      if (toRelay.length > 0) channel?.postMessage({ type: 'events', events: toRelay } satisfies Relay);
+      toRelay = [];
       const changes = events.filter(isLeadershipChange);
       const renewals = events.filter((event) => !isLeadershipChange(event));
       if (changes.length > 0) void queryClient.invalidateQueries({ predicate: (query) => changes.some((event) => isAffected(query, event)) });
@@ -86,9 +91,10 @@ export function LiveUpdates({ children }: { children: ReactNode }) {
       stream.onerror = () => announce('reconnecting');
       const onNotice = (message: MessageEvent<string>) => {
         const event = JSON.parse(message.data) as ChangeEvent;
-        announce('live');
+        if (current === 'live') lastBeatAt = Date.now();
+        else announce('live');
+        toRelay.push(event);
         handle(event);
-        channel?.postMessage({ type: 'event', event } satisfies Relay);
       };
       stream.addEventListener('change', onNotice);
       stream.addEventListener('resync', onNotice);
@@ -109,7 +115,7 @@ export function LiveUpdates({ children }: { children: ReactNode }) {
           if (relay.type === 'state') show(relay.state);
           else {
             show('live');
-            handle(relay.event);
+            for (const event of relay.events) handle(event);
           }
         }
       };
