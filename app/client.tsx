@@ -3,12 +3,12 @@
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useQueryStates } from 'nuqs';
-import { useMemo } from 'react';
+import { memo, useMemo, useState } from 'react';
 import { HealthBadge, healthLabels } from '@/components/fleet/health-badge';
 import { StatusDot, type StatusTone } from '@/components/ui/status-dot';
 import { IdentityText } from '@/components/ui/identity-text';
 import { TimeText } from '@/components/ui/time-text';
-import { useNow } from '@/components/ui/use-now';
+import { ElapsedClockProvider, ElapsedText } from '@/components/ui/elapsed-text';
 import type { FleetLeaseDto, FleetResponse } from '@/lib/api/dto';
 import type { LeaseHealth } from '@/lib/leases/health';
 import { formatDuration, plural, shortHolder } from '@/lib/ui/format';
@@ -18,12 +18,18 @@ import { Select, fieldClass } from '@/components/ui/select';
 import { EmptyRow, Table, TableBody } from '@/components/ui/table';
 import { fleetSearchParams, fleetSortKeys } from './search-params';
 
+const collator = new Intl.Collator();
+// Rows in the page at first and per "Show more". Ten thousand rows made every change of one of them a
+// 200 ms layout of the whole table (and 10,000 links watched for prefetching): the fleet sorts the leases
+// that need attention first, and the filters find the others.
+const fleetRowsPerPage = 500;
 const healthOrder: Record<LeaseHealth, number> = { leaderless: 0, stale: 1, flapping: 2, near_expiry: 3, healthy: 4 };
 const stateTone: Record<string, StatusTone> = { connected: 'good', reconnecting: 'warn', failing: 'bad', pending: 'idle', stopped: 'idle' };
 
 type SortKey = (typeof fleetSortKeys)[number];
 
-function sortValue(lease: FleetLeaseDto, key: SortKey, now: number): string | number {
+// Sorting by tenure is sorting by its start, so the order does not move with the clock.
+function sortValue(lease: FleetLeaseDto, key: SortKey): string | number {
   switch (key) {
     case 'cluster':
       return `${lease.cluster}/${lease.namespace}/${lease.name}`;
@@ -32,7 +38,7 @@ function sortValue(lease: FleetLeaseDto, key: SortKey, now: number): string | nu
     case 'holder':
       return lease.holderIdentity ?? '';
     case 'heldFor':
-      return lease.health === 'leaderless' ? -1 : lease.holderSince ? now - Date.parse(lease.holderSince) : -1;
+      return lease.health === 'leaderless' || !lease.holderSince ? Number.NEGATIVE_INFINITY : -Date.parse(lease.holderSince);
     case 'transitions1h':
       return lease.acquisitions1h;
     case 'transitions24h':
@@ -56,13 +62,10 @@ const columns: Array<{ key: SortKey; label: string; numeric?: boolean }> = [
 ];
 
 export function FleetClient({ initial }: { initial: FleetResponse }) {
-  // Leaderless leases send nothing, so the table also refreshes on a timer and its durations tick.
+  // Leaderless leases send nothing, so the table also refreshes on a timer; its durations tick on their own.
   const { data, error, isFetching, dataUpdatedAt } = useQuery({ queryKey: ['fleet'], queryFn: () => fetchJson<FleetResponse>('/api/fleet'), initialData: initial, refetchInterval: 5_000 });
   const [params, setParams] = useQueryStates(fleetSearchParams);
-  const generatedAt = Date.parse(data.generatedAt);
-  const tick = useNow(generatedAt);
-  // The server's clock, carried forward by ours: durations agree with the server that classified them.
-  const now = tick === generatedAt || !dataUpdatedAt ? generatedAt : Math.max(generatedAt, tick + generatedAt - dataUpdatedAt);
+  const [rowLimit, setRowLimit] = useState(fleetRowsPerPage);
 
   const leases = useMemo(() => {
     const text = params.q.toLowerCase();
@@ -74,16 +77,17 @@ export function FleetClient({ initial }: { initial: FleetResponse }) {
     );
     const direction = params.dir === 'asc' ? 1 : -1;
     return filtered.sort((a, b) => {
-      const left = sortValue(a, params.sort, now);
-      const right = sortValue(b, params.sort, now);
-      return (left < right ? -1 : left > right ? 1 : 0) * direction || `${a.cluster}/${a.name}`.localeCompare(`${b.cluster}/${b.name}`);
+      const left = sortValue(a, params.sort);
+      const right = sortValue(b, params.sort);
+      return (left < right ? -1 : left > right ? 1 : 0) * direction || collator.compare(`${a.cluster}/${a.name}`, `${b.cluster}/${b.name}`);
     });
-  }, [data.leases, params, now]);
+  }, [data.leases, params]);
 
   const leaderless = data.leases.filter((lease) => lease.health === 'leaderless').length;
   const flapping = data.leases.filter((lease) => lease.health === 'flapping').length;
 
   return (
+    <ElapsedClockProvider serverNow={Date.parse(data.generatedAt)} receivedAt={dataUpdatedAt}>
     <div className="space-y-6">
       <div className="flex items-end justify-between gap-4">
         <div>
@@ -208,46 +212,72 @@ export function FleetClient({ initial }: { initial: FleetResponse }) {
               </tr>
             </thead>
             <TableBody>
-              {leases.map((lease) => (
-                <tr key={`${lease.cluster}/${lease.namespace}/${lease.name}`} className="hover:bg-zinc-50 dark:hover:bg-zinc-900">
-                  <td className="px-3 py-1.5">{lease.cluster}</td>
-                  <td className="px-3 py-1.5">
-                    <Link href={leaseHref(lease)} className="font-medium hover:underline">
-                      {lease.namespace}/{lease.name}
-                    </Link>
-                  </td>
-                  <td className="px-3 py-1.5">
-                    <IdentityText value={lease.holderIdentity} maxChars={26} />
-                  </td>
-                  <td className="whitespace-nowrap px-3 py-1.5 text-right tabular-nums" data-testid="tenure-cell">
-                    <TenureText lease={lease} now={now} />
-                  </td>
-                  <td className="px-3 py-1.5 text-right tabular-nums">{lease.acquisitions1h}</td>
-                  <td className="px-3 py-1.5 text-right tabular-nums">{lease.acquisitions24h}</td>
-                  <td className="px-3 py-1.5 text-right tabular-nums">{formatDuration(lease.renewP95Ms)}</td>
-                  <td className="px-3 py-1.5">
-                    <HealthBadge health={lease.health} />
-                  </td>
-                </tr>
+              {leases.slice(0, rowLimit).map((lease) => (
+                <FleetLeaseRow key={`${lease.cluster}/${lease.namespace}/${lease.name}`} lease={lease} />
               ))}
               {leases.length === 0 ? <EmptyRow columns={columns.length}>No lease matches these filters.</EmptyRow> : null}
+              {leases.length > rowLimit ? (
+                <tr>
+                  <td colSpan={columns.length} className="px-3 py-2 text-center text-zinc-600 dark:text-zinc-400">
+                    Showing {rowLimit.toLocaleString('en')} of {leases.length.toLocaleString('en')} leases.{' '}
+                    <button type="button" className="font-medium text-zinc-900 hover:underline dark:text-zinc-100" onClick={() => setRowLimit((limit) => limit + fleetRowsPerPage)}>
+                      Show {Math.min(fleetRowsPerPage, leases.length - rowLimit).toLocaleString('en')} more
+                    </button>
+                  </td>
+                </tr>
+              ) : null}
             </TableBody>
         </Table>
       </section>
     </div>
+    </ElapsedClockProvider>
   );
 }
 
+// A row re-renders only when its lease changed (query answers keep unchanged leases as the same objects).
+const FleetLeaseRow = memo(function FleetLeaseRow({ lease }: { lease: FleetLeaseDto }) {
+  return (
+    <tr className="hover:bg-zinc-50 dark:hover:bg-zinc-900">
+      <td className="px-3 py-1.5">{lease.cluster}</td>
+      <td className="px-3 py-1.5">
+        <Link href={leaseHref(lease)} className="font-medium hover:underline">
+          {lease.namespace}/{lease.name}
+        </Link>
+      </td>
+      <td className="px-3 py-1.5">
+        <IdentityText value={lease.holderIdentity} maxChars={26} />
+      </td>
+      <td className="whitespace-nowrap px-3 py-1.5 text-right tabular-nums" data-testid="tenure-cell">
+        <TenureText lease={lease} />
+      </td>
+      <td className="px-3 py-1.5 text-right tabular-nums">{lease.acquisitions1h}</td>
+      <td className="px-3 py-1.5 text-right tabular-nums">{lease.acquisitions24h}</td>
+      <td className="px-3 py-1.5 text-right tabular-nums">{formatDuration(lease.renewP95Ms)}</td>
+      <td className="px-3 py-1.5">
+        <HealthBadge health={lease.health} />
+      </td>
+    </tr>
+  );
+});
+
 // "Held for 3 m" beside a healthy lease, "Leaderless for 1 m 12 s" beside a leaderless one: never a
 // tenure beside a badge that says nobody leads. A holder whose lease ran out is leaderless since then.
-function TenureText({ lease, now }: { lease: FleetLeaseDto; now: number }) {
+function TenureText({ lease }: { lease: FleetLeaseDto }) {
   if (lease.health === 'leaderless') {
     const changedAt = Date.parse(lease.changedAt);
     const since = lease.holderIdentity && lease.leaseDurationSeconds ? changedAt + lease.leaseDurationSeconds * 1000 : changedAt;
-    return <span className="text-red-700 dark:text-red-400">Leaderless for {formatDuration(Math.max(0, now - since))}</span>;
+    return (
+      <span className="text-red-700 dark:text-red-400">
+        Leaderless for <ElapsedText since={since} />
+      </span>
+    );
   }
   if (!lease.holderSince) return <span>—</span>;
-  return <span>Held for {formatDuration(Math.max(0, now - Date.parse(lease.holderSince)))}</span>;
+  return (
+    <span>
+      Held for <ElapsedText since={Date.parse(lease.holderSince)} />
+    </span>
+  );
 }
 
 function Counter({ label, value, tone }: { label: string; value: number; tone?: 'bad' | 'warn' }) {

@@ -1,8 +1,9 @@
 'use client';
 
-import { useQueryClient, type Query } from '@tanstack/react-query';
+import { useQueryClient } from '@tanstack/react-query';
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
 import type { ChangeEvent } from '@/lib/changes/notice';
+import { createNoticeApplier } from '@/lib/ui/live-invalidation';
 import { liveHeartbeatMs } from '@/lib/ui/live-protocol';
 
 export type LiveState = 'connecting' | 'live' | 'reconnecting';
@@ -13,27 +14,14 @@ export function useLiveState(): LiveState {
   return useContext(LiveContext);
 }
 
-// What the tab holding the stream tells the others over the BroadcastChannel.
-type Relay = { type: 'event'; event: ChangeEvent } | { type: 'state'; state: LiveState } | { type: 'hello' };
+// What the tab holding the stream tells the others over the BroadcastChannel: notices in the batches it
+// coalesced them into (one message per notice cost the renderer more than the notices themselves).
+type Relay = { type: 'events'; events: ChangeEvent[] } | { type: 'state'; state: LiveState } | { type: 'hello' };
 
 const channelName = 'leasetrail-live';
 const lockName = 'leasetrail-live-stream';
 // Two missed heartbeats and a margin: past this, "Live" would be a lie.
 const staleAfterMs = 2 * liveHeartbeatMs + 5_000;
-
-const isLeadershipChange = (event: ChangeEvent) => event.type === 'resync' || (event.transitions ?? 0) > 0 || event.status === true;
-
-// Query keys start with the resource, then cluster, namespace and name: ['lease', c, ns, n, part, …].
-function isAffected(query: Query, event: ChangeEvent): boolean {
-  if (event.type === 'resync') return true;
-  const [resource, cluster, namespace, name, part] = query.queryKey as string[];
-  // Fleet-wide views change with leadership and cluster state; renewals alone refresh them on their interval.
-  if (resource === 'fleet' || resource === 'clusters' || resource === 'timeline') return isLeadershipChange(event);
-  if (resource !== 'lease' || cluster !== event.cluster) return false;
-  if (event.leases !== undefined && !event.leases.includes(`${namespace}/${name}`)) return false;
-  // A renewal changes the renew chart and the lease row, not the transitions, gaps or notes.
-  return part === 'detail' || part === 'renewals' || isLeadershipChange(event);
-}
 
 // One EventSource per browser, not per tab: a browser opens at most six connections to a host, and a
 // stream per tab froze the seventh tab. The tab holding a Web Lock owns the stream and relays every
@@ -44,6 +32,7 @@ export function LiveUpdates({ children }: { children: ReactNode }) {
   const [state, setState] = useState<LiveState>('connecting');
   useEffect(() => {
     let pending: ChangeEvent[] = [];
+    let toRelay: ChangeEvent[] = [];
     let flushTimer: ReturnType<typeof setTimeout> | undefined;
     let lastBeatAt = Date.now();
     let current: LiveState = 'connecting';
@@ -54,20 +43,19 @@ export function LiveUpdates({ children }: { children: ReactNode }) {
 
     const show = (next: LiveState) => {
       if (next === 'live') lastBeatAt = Date.now();
+      if (next === current) return;
       current = next;
       setState(next);
     };
-    // Notices arrive with every stored batch; coalescing them keeps refetches to a few per second. A
-    // change of leadership restarts a fetch in flight (it may predate the change); renewals never do,
-    // or a steady stream of them would cancel every fetch before it lands.
+    const notices = createNoticeApplier(queryClient);
+    // Notices arrive with every stored batch; coalescing them keeps refetches to a few per second.
     const flush = () => {
       const events = pending;
       pending = [];
       flushTimer = undefined;
-      const changes = events.filter(isLeadershipChange);
-      const renewals = events.filter((event) => !isLeadershipChange(event));
-      if (changes.length > 0) void queryClient.invalidateQueries({ predicate: (query) => changes.some((event) => isAffected(query, event)) });
-      if (renewals.length > 0) void queryClient.invalidateQueries({ predicate: (query) => renewals.some((event) => isAffected(query, event)) }, { cancelRefetch: false });
+      if (toRelay.length > 0) channel?.postMessage({ type: 'events', events: toRelay } satisfies Relay);
+      toRelay = [];
+      notices.apply(events);
     };
     const handle = (event: ChangeEvent) => {
       pending.push(event);
@@ -86,9 +74,10 @@ export function LiveUpdates({ children }: { children: ReactNode }) {
       stream.onerror = () => announce('reconnecting');
       const onNotice = (message: MessageEvent<string>) => {
         const event = JSON.parse(message.data) as ChangeEvent;
-        announce('live');
+        if (current === 'live') lastBeatAt = Date.now();
+        else announce('live');
+        toRelay.push(event);
         handle(event);
-        channel?.postMessage({ type: 'event', event } satisfies Relay);
       };
       stream.addEventListener('change', onNotice);
       stream.addEventListener('resync', onNotice);
@@ -109,7 +98,7 @@ export function LiveUpdates({ children }: { children: ReactNode }) {
           if (relay.type === 'state') show(relay.state);
           else {
             show('live');
-            handle(relay.event);
+            for (const event of relay.events) handle(event);
           }
         }
       };
@@ -142,6 +131,7 @@ export function LiveUpdates({ children }: { children: ReactNode }) {
 
     return () => {
       clearTimeout(flushTimer);
+      notices.stop();
       clearInterval(watchdog);
       source?.close();
       release.abort();

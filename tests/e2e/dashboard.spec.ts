@@ -31,6 +31,59 @@ test('the fleet page lists every elected lease of the fleet', async ({ page, req
   await expect(page.getByRole('table').getByRole('row')).toHaveCount(view.clusters.length + 1);
 });
 
+// Counts, per React commit, the fleet rows (their tenure cells) that were rendered again, through the hook React
+// DevTools uses (production builds call it too). A subtree React skipped keeps its child fibers as they were.
+function countRowRenders() {
+  type Fiber = { type: unknown; memoizedProps: Record<string, unknown> | null; alternate: Fiber | null; child: Fiber | null; sibling: Fiber | null };
+  const commits: Array<{ cells: number; rendered: number }> = [];
+  (window as unknown as { rowRenders: typeof commits }).rowRenders = commits;
+  const isTenureCell = (fiber: Fiber) => fiber.type === 'td' && fiber.memoizedProps?.['data-testid'] === 'tenure-cell';
+  let renderers = 0;
+  (window as unknown as { __REACT_DEVTOOLS_GLOBAL_HOOK__: unknown }).__REACT_DEVTOOLS_GLOBAL_HOOK__ = {
+    supportsFiber: true,
+    renderers: new Map(),
+    inject: () => (renderers += 1),
+    checkDCE: () => undefined,
+    onScheduleFiberRoot: () => undefined,
+    onCommitFiberUnmount: () => undefined,
+    onPostCommitFiberRoot: () => undefined,
+    onCommitFiberRoot: (_id: number, root: { current: Fiber }) => {
+      let cells = 0;
+      let rendered = 0;
+      const visit = (fiber: Fiber, isFresh: boolean) => {
+        if (isTenureCell(fiber)) {
+          cells += 1;
+          if (isFresh && (!fiber.alternate || fiber.alternate.memoizedProps !== fiber.memoizedProps)) rendered += 1;
+        }
+        const childrenFresh = isFresh && (!fiber.alternate || fiber.alternate.child !== fiber.child);
+        for (let child = fiber.child; child; child = child.sibling) visit(child, childrenFresh);
+      };
+      visit(root.current, true);
+      if (cells > 0) commits.push({ cells, rendered });
+    },
+  };
+}
+
+test('the fleet’s durations tick without rendering its rows again; rows render again only when the fleet is fetched', async ({ page }) => {
+  await page.addInitScript(countRowRenders);
+  await page.goto('/');
+  await expect(page.getByTestId('tenure-cell').first()).toContainText(/Held for|Leaderless for/);
+  let fetches = 0;
+  page.on('response', (response) => {
+    if (new URL(response.url()).pathname === '/api/fleet') fetches += 1;
+  });
+  const commitsBefore = await page.evaluate(() => (window as unknown as { rowRenders: unknown[] }).rowRenders.length);
+  // Three ticks of the clock: a duration under a minute changes its text on each.
+  const texts = await page.getByTestId('tenure-cell').allTextContents();
+  await expect.poll(() => page.getByTestId('tenure-cell').allTextContents(), { timeout: 10_000 }).not.toEqual(texts);
+  await page.waitForTimeout(3_000);
+  const commits = await page.evaluate((from) => (window as unknown as { rowRenders: Array<{ cells: number; rendered: number }> }).rowRenders.slice(from), commitsBefore);
+  const cells = await page.getByTestId('tenure-cell').count();
+  const rendered = commits.reduce((sum, commit) => sum + commit.rendered, 0);
+  expect(commits.length).toBeGreaterThan(0);
+  expect(rendered).toBeLessThanOrEqual(cells * fetches);
+});
+
 test('a crashed leader’s successor appears on the open lease page without a reload', async ({ page, request }) => {
   test.setTimeout(90_000);
   const cluster = 'sim-staging';
