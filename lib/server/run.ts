@@ -14,10 +14,8 @@ import { peerHeader } from '../auth/proxy-identity';
 import { startDrain } from './lifecycle';
 import { loadPrecompressedAssets, servePrecompressed } from './static-assets';
 import { apiRoutesOfBuild, warmUp } from './warm-up';
+import { createWebServer } from './web-server';
 import { closePreviewPool, registerPreviewWorkerFile } from './preview-pool';
-
-// How long the web tier keeps an idle keep-alive connection (see where the server is created).
-export const serverKeepAliveMs = 65_000;
 
 export type RunningServer = { url: string; databaseUrl: string; controller: RunningController | undefined; stop: () => Promise<void> };
 
@@ -123,13 +121,7 @@ export async function runServer({ env, root, log }: RunOptions): Promise<Running
       host: env.LEASETRAIL_PUBLIC_URL ? new URL(env.LEASETRAIL_PUBLIC_URL).host : 'localhost',
       log,
     });
-    const server = http.createServer(onRequest);
-    // Idle keep-alive connections stay open longer than a proxy's or a client's own idle timeout (an ingress
-    // controller's upstream pool, a load balancer: 60 s is common). Node's 5 s default closed them first, and a
-    // request sent on a connection just as the server closed it failed with ECONNRESET (a 502 behind a proxy;
-    // an e2e test's API client hit it after polling a browser tab for a few seconds).
-    server.keepAliveTimeout = serverKeepAliveMs;
-    server.headersTimeout = serverKeepAliveMs + 1_000;
+    const server = createWebServer(onRequest);
     const port = await listen(server, env.HOST, env.PORT);
     const shownHost = env.HOST === '0.0.0.0' || env.HOST === '::' ? 'localhost' : env.HOST;
     const url = `http://${shownHost}:${port}`;
