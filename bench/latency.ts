@@ -53,9 +53,11 @@ function bySecond(timed: Array<[acceptedAt: number, latency: number]>): LatencyS
   }
   return [...seconds.entries()]
     .sort(([a], [b]) => a - b)
-    .map(([second, latencies]) => ({ second, writes: latencies.length, ...pick(figuresOf(latencies)) }));
+    .map(([second, latencies]) => {
+      const { p50, max } = figuresOf(latencies);
+      return { second, writes: latencies.length, p50, max };
+    });
 }
-const pick = ({ p50, max }: LatencyFigures) => ({ p50, max });
 
 const writeKey = (cluster: string, lease: string, renewMs: number) => `${cluster}|${lease}|${renewMs}`;
 

@@ -73,7 +73,7 @@ function medianOf(values: readonly number[]): number {
 
 export function getTypicalIntervalMs(recentMs: readonly number[]): number | null {
   if (recentMs.length < minIntervals) return null;
-  return medianOf(recentMs.slice(-recentIntervals));
+  return medianOf(recentMs.length > recentIntervals ? recentMs.slice(-recentIntervals) : recentMs);
 }
 
 export type OpenBand = { startedAt: number; reason: DegradedReason; stalledLeases: number; totalLeases: number };
@@ -129,7 +129,7 @@ export function feedOwnedDegraded(state: DegradedState, inputs: readonly Degrade
     lease.skipNext = false;
     if (!isCounted) continue;
     addRecent(lease, interval);
-    lease.typicalMs = lease.recentMs.length < minIntervals ? null : medianOf(lease.recentMs);
+    lease.typicalMs = getTypicalIntervalMs(lease.recentMs);
   }
   return { ...state, leases, source, sourceSince };
 }
