@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { readdirSync, readlinkSync } from 'node:fs';
+import { readdirSync, readlinkSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { rssBytes, startRig, stopProcess, waitForLeasesStored } from './processes';
@@ -44,6 +44,30 @@ function socketsOf(pid: number): number {
   return count;
 }
 
+// Asks the controller (started with --heapsnapshot-signal=SIGUSR2) for a snapshot and waits until the file stops growing.
+async function writeHeapSnapshot(controller: ChildProcess, dir: string): Promise<void> {
+  const snapshots = () => readdirSync(dir).filter((name) => name.endsWith('.heapsnapshot'));
+  const before = new Set(snapshots());
+  controller.kill('SIGUSR2');
+  const deadline = Date.now() + 600_000;
+  let size = -1;
+  let stableSince = Date.now();
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const written = snapshots().find((name) => !before.has(name));
+    if (!written) continue;
+    const now = statSync(path.join(dir, written)).size;
+    if (now !== size) {
+      size = now;
+      stableSince = Date.now();
+    } else if (size > 0 && Date.now() - stableSince >= 5_000) {
+      process.stderr.write(`heap snapshot: ${path.join(dir, written)} (${mib(size)} MiB)\n`);
+      return;
+    }
+  }
+  process.stderr.write('heap snapshot: not written within 10 minutes\n');
+}
+
 // The controller process (npm run controller) tracking every lease of many clusters: its resident
 // memory once all are listed and stored, and while they keep renewing.
 export async function benchMemory(options: MemoryOptions = {}): Promise<MemoryResult> {
@@ -76,14 +100,13 @@ export async function benchMemory(options: MemoryOptions = {}): Promise<MemoryRe
     source.send({ type: 'connections' });
     const { open, http2Sessions, http2Streams } = await connections;
     const loadAfterSync = load();
-    // With BENCH_CONTROLLER_NODE_ARGS=--heapsnapshot-signal=SIGUSR2, this writes a heap snapshot to look into.
-    if (process.env.BENCH_HEAP_SNAPSHOT) {
-      controller.kill('SIGUSR2');
-      await new Promise((resolve) => setTimeout(resolve, 30_000));
-    }
     source.send({ type: 'steady', perSecond, seconds });
     await source.next('steady-done');
     const steady = rssBytes(controller.pid!);
+    // BENCH_HEAP_SNAPSHOT=<dir>: the controller's heap at steady state, written before it is stopped (after the
+    // figures: writing a snapshot doubles the heap for a while).
+    clearInterval(sampler);
+    if (process.env.BENCH_HEAP_SNAPSHOT) await writeHeapSnapshot(controller, process.env.BENCH_HEAP_SNAPSHOT);
     const figures = { baseline: mib(baseline), afterSync: mib(afterSync), steady: mib(steady), peak: mib(peak) };
     return {
       figure: 'memory',

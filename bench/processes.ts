@@ -1,5 +1,5 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -130,11 +130,18 @@ export function startController(env: Record<string, string>): ChildProcess {
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
   // BENCH_CONTROLLER_NODE_ARGS: V8/Node flags to try on the controller (space-separated).
   const extra = process.env.BENCH_CONTROLLER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  // BENCH_HEAP_SNAPSHOT=<dir>: SIGUSR2 makes the controller write a heap snapshot there (the memory benchmark sends it).
+  if (process.env.BENCH_HEAP_SNAPSHOT) extra.push('--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${process.env.BENCH_HEAP_SNAPSHOT}`);
   const entry = process.env.BENCH_CONTROLLER === 'tsx' ? ['--import', 'tsx', path.join('scripts', 'controller.ts')] : [path.join(bundleDir, 'dist', 'controller.cjs')];
-  return spawn(process.execPath, [...profile, ...extra, ...entry], {
+  // BENCH_CONTROLLER_LOG=<dir>: the controller's log (warnings and errors) to <dir>/controller-<time>.log instead of nowhere.
+  const logDir = process.env.BENCH_CONTROLLER_LOG;
+  const log = logDir ? openSync(path.join(logDir, `controller-${new Date().toISOString().replace(/[:.]/g, '-')}.log`), 'a') : 'ignore';
+  const child = spawn(process.execPath, [...profile, ...extra, ...entry], {
     env: { ...process.env, LEASETRAIL_SIMULATE: 'never', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', log, 'inherit'],
   });
+  if (typeof log === 'number') closeSync(log);
+  return child;
 }
 
 export async function stopProcess(child: ChildProcess): Promise<void> {
@@ -180,17 +187,23 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
+const stallWithoutProgressMs = 120_000;
+
 // Waits until the controller has stored `leases` leases (and, when asked, one renew sample each);
 // fails at once if the controller process died instead.
 export async function waitForLeasesStored(client: { query: (sql: string) => Promise<{ rows: Array<Record<string, unknown>> }> }, controller: ChildProcess, leases: number, withSamples = false): Promise<void> {
   const count = async (table: string) => Number((await client.query(`SELECT count(*) AS n FROM "${table}"`)).rows[0]!.n);
   let stored = 0;
-  // A run that times out says how far it got.
+  let progressAt = Date.now();
+  // A run that times out says how far it got; one that stops making progress for 2 minutes fails then, not at the bound.
   await until(
     `the controller to store ${leases} leases`,
     async () => {
       if (controller.exitCode !== null || controller.signalCode !== null) throw new Error(`the controller exited (${controller.exitCode ?? controller.signalCode}) before storing every lease`);
-      stored = await count('Lease');
+      const now = await count('Lease');
+      if (now !== stored) progressAt = Date.now();
+      stored = now;
+      if (stored < leases && Date.now() - progressAt > stallWithoutProgressMs) throw new Error(`no lease stored for ${stallWithoutProgressMs / 1_000} s while waiting for the controller to store ${leases} leases`);
       return stored === leases && (!withSamples || (await count('RenewSample')) === leases);
     },
     600_000,

@@ -18,7 +18,8 @@ const benches: Record<string, () => Promise<Figure[]>> = {
   // BENCH_INGEST=clusters,leasesPerCluster,updates for another size than 10 × 10,000 and 300,000.
   ingest: async () => {
     const [clusters, leasesPerCluster, updates] = (process.env.BENCH_INGEST ?? '').split(',').map(Number);
-    return [await benchIngest(clusters && leasesPerCluster && updates ? { clusters, leasesPerCluster, updates } : {})];
+    const tls = process.env.BENCH_INGEST_TLS === '1';
+    return [await benchIngest(clusters && leasesPerCluster && updates ? { clusters, leasesPerCluster, updates, tls } : { tls })];
   },
   growth: async () => [await benchGrowth(process.env.BENCH_GROWTH_SIZES ? process.env.BENCH_GROWTH_SIZES.split(',').map(Number) : undefined)],
   latency: async () => [await benchLatency()],
@@ -82,15 +83,29 @@ async function main(): Promise<void> {
     () => [],
   );
   const figures = new Map(previous.map((figure) => [figure.figure, figure]));
+  // A figure that fails is reported with its reason and the run goes on to the next: one stalled rig must not
+  // cost the figures after it. The run still exits 1, and results.json keeps the failure beside the figures.
+  const failures: Array<{ name: string; error: string; at: string }> = [];
+  const write = async () => {
+    await mkdir('bench', { recursive: true });
+    await writeFile(file, `${JSON.stringify({ machine, figures: [...figures.values()], ...(failures.length > 0 ? { failures } : {}) }, null, 2)}\n`);
+  };
   for (const name of names) {
-    process.stdout.write(`measuring ${name}…\n`);
-    for (const figure of await benches[name]!()) {
-      figures.set(figure.figure, { ...figure, measuredAt: new Date().toISOString(), machine });
-      process.stdout.write(`  ${summarize(figure)}\n`);
+    process.stdout.write(`measuring ${name}… (${new Date().toISOString().slice(11, 19)} UTC)\n`);
+    try {
+      for (const figure of await benches[name]!()) {
+        figures.set(figure.figure, { ...figure, measuredAt: new Date().toISOString(), machine });
+        process.stdout.write(`  ${summarize(figure)}\n`);
+      }
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      failures.push({ name, error: message, at: new Date().toISOString() });
+      process.stdout.write(`  ${name} FAILED: ${message}\n`);
     }
+    // Written after every figure, so a run cut short keeps what it measured.
+    await write();
   }
-  await mkdir('bench', { recursive: true });
-  await writeFile(file, `${JSON.stringify({ machine, figures: [...figures.values()] }, null, 2)}\n`);
+  if (failures.length > 0) throw new Error(`${failures.length} figure(s) failed: ${failures.map((failure) => failure.name).join(', ')}`);
   process.stdout.write(`machine: ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.cpu}, Node ${machine.node}\nwritten to ${file}\n`);
 }
 

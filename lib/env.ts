@@ -78,6 +78,14 @@ const envSchema = z.object({
     .min(1, { error: 'must be at least 1' })
     .max(64, { error: 'must be at most 64' })
     .default(1),
+  // How far V8 lets the heap grow past what the last full collection kept, in percent (V8's --heap-growing-percent);
+  // 0 leaves V8's own policy (up to 4 × the live data while allocation is fast). lib/server/heap-policy.ts.
+  LEASETRAIL_HEAP_GROWTH_PERCENT: z.coerce
+    .number({ error: 'must be a whole number of percent' })
+    .int({ error: 'must be a whole number of percent' })
+    .min(0, { error: 'must be at least 0' })
+    .max(300, { error: 'must be at most 300' })
+    .default(25),
   // What the controller asks API servers for: Kubernetes protobuf (JSON where a server answers JSON) or JSON only.
   LEASETRAIL_WATCH_ENCODING: z.enum(['protobuf', 'json'], { error: 'must be protobuf or json' }).default('protobuf'),
   // HTTP/2 to https:// API servers that offer it, every watch of a cluster over one connection as client-go does; off: HTTP/1.1, a connection per watch.

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { AlertEngine } from './alerts/engine';
+import { applyHeapGrowth } from './heap-policy';
 import type { Env } from '../env';
 import type { Logger } from '../log';
 import { closePgStore, createPgStore } from '../store/pg-store';
@@ -16,6 +17,8 @@ export type RunningController = { controller: Controller; alerts: AlertEngine; t
 // Where clusters come from, in order: KUBECONFIG / ~/.kube/config, the in-cluster service account,
 // and, when neither gives any (or LEASETRAIL_SIMULATE=always), the built-in simulated fleet.
 export async function startControllerFromEnv(env: Env, databaseUrl: string, log: Logger): Promise<RunningController> {
+  const heap = applyHeapGrowth(env.LEASETRAIL_HEAP_GROWTH_PERCENT);
+  log.info({ heapGrowthPercent: heap.applied, source: heap.reason }, 'heap growth policy');
   const watchConfig = await loadWatchConfig(env.LEASETRAIL_CONFIG);
   let targets: ClusterTarget[] = [];
   if (env.LEASETRAIL_SIMULATE !== 'always') {
