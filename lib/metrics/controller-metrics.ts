@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { classifyLease } from '../leases/classify';
 import type { LeaseKey } from '../leases/types';
+import { CompactHistogram } from './compact-histogram';
 import { defaultMaxLeaseSeries } from './lease-series';
 import { getRegistry } from './registry';
 import type { ThreadMetricsSkip } from './thread-metrics';
@@ -26,8 +27,9 @@ function createControllerMetrics() {
     bufferDepth: new Gauge({ name: 'leasetrail_controller_buffer_depth', help: 'Events waiting to be stored', labelNames: ['cluster'], registers }),
     relists: new Counter({ name: 'leasetrail_controller_relists_total', help: 'Full lists of a cluster (start, resume failure, 410, overflow)', labelNames: ['cluster'], registers }),
     reconnects: new Counter({ name: 'leasetrail_controller_reconnects_total', help: 'Times a watch connection was lost and retried', labelNames: ['cluster'], registers }),
-    renewInterval: new Histogram({ name: 'leasetrail_lease_renew_interval_seconds', help: 'Time between consecutive renewals, by the holder clock bounded by observation', labelNames: ['cluster', 'namespace', 'lease'], buckets: renewBuckets, registers }),
-    observationLag: new Histogram({ name: 'leasetrail_lease_observation_lag_seconds', help: 'Delay between a renewTime and Leasetrail observing it', labelNames: ['cluster', 'namespace', 'lease'], buckets: lagBuckets, registers }),
+    // Up to LEASETRAIL_METRICS_MAX_LEASE_SERIES label sets each: compact (compact-histogram.ts), same exposition.
+    renewInterval: new CompactHistogram('leasetrail_lease_renew_interval_seconds', 'Time between consecutive renewals, by the holder clock bounded by observation', ['cluster', 'namespace', 'lease'], renewBuckets, registers),
+    observationLag: new CompactHistogram('leasetrail_lease_observation_lag_seconds', 'Delay between a renewTime and Leasetrail observing it', ['cluster', 'namespace', 'lease'], lagBuckets, registers),
     leaseSeriesCapped: new Gauge({ name: 'leasetrail_controller_lease_series_capped', help: 'Election leases whose renewals this controller records in the lease="" series of their cluster and namespace because the per-lease series cap was reached', registers }),
     threadMetricsSkipped: new Counter({ name: 'leasetrail_controller_thread_metrics_skipped_total', help: 'Scrapes served without the metrics of a controller thread (it did not answer in time, failed, or had exited)', labelNames: ['thread', 'reason'], registers }),
   };

@@ -13,9 +13,10 @@ async function exportedMetricNames(): Promise<Set<string>> {
   const names = new Set<string>();
   for (const file of ['controller-metrics.ts', 'lease-signals.ts']) {
     const source = await readFile(path.join(root, 'lib', 'metrics', file), 'utf8');
-    for (const [, type, name] of source.matchAll(/new (\w+)\(\{ name: '(leasetrail_\w+)'/g)) {
+    // prom-client's metrics take an options object; CompactHistogram (many label sets) takes the name first.
+    for (const [, type, name] of source.matchAll(/new (\w+)\((?:\{ name: )?'(leasetrail_\w+)'/g)) {
       names.add(name!);
-      if (type === 'Histogram') for (const suffix of ['_bucket', '_count', '_sum']) names.add(`${name}${suffix}`);
+      if (type === 'Histogram' || type === 'CompactHistogram') for (const suffix of ['_bucket', '_count', '_sum']) names.add(`${name}${suffix}`);
     }
   }
   return names;
