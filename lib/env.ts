@@ -85,7 +85,7 @@ const envSchema = z.object({
     .int({ error: 'must be a whole number of percent' })
     .min(0, { error: 'must be at least 0' })
     .max(300, { error: 'must be at most 300' })
-    .default(25),
+    .default(50),
   // What the controller asks API servers for: Kubernetes protobuf (JSON where a server answers JSON) or JSON only.
   LEASETRAIL_WATCH_ENCODING: z.enum(['protobuf', 'json'], { error: 'must be protobuf or json' }).default('protobuf'),
   // HTTP/2 to https:// API servers that offer it, every watch of a cluster over one connection as client-go does; off: HTTP/1.1, a connection per watch.
