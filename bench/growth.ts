@@ -15,7 +15,8 @@ export type GrowthRow = {
   ratio: number | null;
   complete: boolean;
   incompleteReason: string | null;
-  lost: number;
+  // null when the size's rig failed before any renewal was released.
+  lost: number | null;
   rssPeakMiB: number | null;
   rssSteadyMiB: number | null;
   loadAverage: number;
@@ -38,7 +39,7 @@ export async function benchGrowth(sizes = growthSizes): Promise<GrowthResult> {
       // A size whose rig fails (the first lists never all stored, the controller died) is a row that says so;
       // the other sizes are still measured.
       const reason = error instanceof Error ? error.message : String(error);
-      rows.push({ leases, clusters, ingestPerSecond: null, copyPerSecond: null, ratio: null, complete: false, incompleteReason: reason, lost: updates, rssPeakMiB: null, rssSteadyMiB: null, loadAverage: Math.round(os.loadavg()[0]! * 100) / 100 });
+      rows.push({ leases, clusters, ingestPerSecond: null, copyPerSecond: null, ratio: null, complete: false, incompleteReason: reason, lost: null, rssPeakMiB: null, rssSteadyMiB: null, loadAverage: Math.round(os.loadavg()[0]! * 100) / 100 });
       await writeGrowth(rows, sizes);
       process.stdout.write(`  ${leases.toLocaleString('en')} leases: FAILED (${reason})\n`);
       continue;

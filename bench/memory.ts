@@ -53,6 +53,10 @@ async function writeHeapSnapshot(controller: ChildProcess, dir: string): Promise
   let size = -1;
   let stableSince = Date.now();
   while (Date.now() < deadline) {
+    if (controller.exitCode !== null || controller.signalCode !== null) {
+      process.stderr.write('heap snapshot: the controller exited before it was written\n');
+      return;
+    }
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const written = snapshots().find((name) => !before.has(name));
     if (!written) continue;
@@ -106,7 +110,8 @@ export async function benchMemory(options: MemoryOptions = {}): Promise<MemoryRe
     // BENCH_HEAP_SNAPSHOT=<dir>: the controller's heap at steady state, written before it is stopped (after the
     // figures: writing a snapshot doubles the heap for a while).
     clearInterval(sampler);
-    if (process.env.BENCH_HEAP_SNAPSHOT) await writeHeapSnapshot(controller, process.env.BENCH_HEAP_SNAPSHOT);
+    // A snapshot that cannot be written costs the snapshot, not the figures measured before it.
+    if (process.env.BENCH_HEAP_SNAPSHOT) await writeHeapSnapshot(controller, process.env.BENCH_HEAP_SNAPSHOT).catch((error: unknown) => process.stderr.write(`heap snapshot failed: ${String(error)}\n`));
     const figures = { baseline: mib(baseline), afterSync: mib(afterSync), steady: mib(steady), peak: mib(peak) };
     return {
       figure: 'memory',

@@ -1,5 +1,5 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -131,17 +131,24 @@ export function startController(env: Record<string, string>): ChildProcess {
   // BENCH_CONTROLLER_NODE_ARGS: V8/Node flags to try on the controller (space-separated).
   const extra = process.env.BENCH_CONTROLLER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   // BENCH_HEAP_SNAPSHOT=<dir>: SIGUSR2 makes the controller write a heap snapshot there (the memory benchmark sends it).
-  if (process.env.BENCH_HEAP_SNAPSHOT) extra.push('--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${process.env.BENCH_HEAP_SNAPSHOT}`);
+  if (process.env.BENCH_HEAP_SNAPSHOT) {
+    mkdirSync(process.env.BENCH_HEAP_SNAPSHOT, { recursive: true });
+    extra.push('--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${process.env.BENCH_HEAP_SNAPSHOT}`);
+  }
   const entry = process.env.BENCH_CONTROLLER === 'tsx' ? ['--import', 'tsx', path.join('scripts', 'controller.ts')] : [path.join(bundleDir, 'dist', 'controller.cjs')];
   // BENCH_CONTROLLER_LOG=<dir>: the controller's log (warnings and errors) to <dir>/controller-<time>.log instead of nowhere.
   const logDir = process.env.BENCH_CONTROLLER_LOG;
+  if (logDir) mkdirSync(logDir, { recursive: true });
   const log = logDir ? openSync(path.join(logDir, `controller-${new Date().toISOString().replace(/[:.]/g, '-')}.log`), 'a') : 'ignore';
-  const child = spawn(process.execPath, [...profile, ...extra, ...entry], {
-    env: { ...process.env, LEASETRAIL_SIMULATE: 'never', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', log, 'inherit'],
-  });
-  if (typeof log === 'number') closeSync(log);
-  return child;
+  try {
+    return spawn(process.execPath, [...profile, ...extra, ...entry], {
+      env: { ...process.env, LEASETRAIL_SIMULATE: 'never', LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', log, 'inherit'],
+    });
+  } finally {
+    // The child has its own copy of the descriptor.
+    if (typeof log === 'number') closeSync(log);
+  }
 }
 
 export async function stopProcess(child: ChildProcess): Promise<void> {

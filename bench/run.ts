@@ -96,10 +96,15 @@ async function main(): Promise<void> {
       for (const figure of await benches[name]!()) {
         figures.set(figure.figure, { ...figure, measuredAt: new Date().toISOString(), machine });
         process.stdout.write(`  ${summarize(figure)}\n`);
+        // The growth figure keeps the sizes it measured when one fails; the run still fails.
+        const failedSizes = figure.figure === 'growth' ? figure.rows.filter((row) => row.copyPerSecond === null) : [];
+        if (failedSizes.length > 0) failures.push({ name, error: failedSizes.map((row) => `${row.leases} leases: ${row.incompleteReason ?? 'failed'}`).join('; '), at: new Date().toISOString() });
       }
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       failures.push({ name, error: message, at: new Date().toISOString() });
+      // An earlier run's figure of the same name is not this run's: it goes, the failure says why.
+      figures.delete(name as Figure['figure']);
       process.stdout.write(`  ${name} FAILED: ${message}\n`);
     }
     // Written after every figure, so a run cut short keeps what it measured.
