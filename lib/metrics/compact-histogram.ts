@@ -17,11 +17,11 @@ export class CompactHistogram {
   readonly aggregator = 'sum';
   private readonly slots = new Map<string, number>();
   private readonly free: number[] = [];
-  // Per slot: one count per bound, then the count above the last bound, the sum and the total count.
+  // Per slot: one count per bound, then the sum and the total count (what lies above the last bound is the
+  // total less the buckets: the +Inf bucket is the total).
   private readonly stride: number;
   private counts: Float64Array;
   private values: Array<string[] | undefined> = [];
-  private capacity = 0;
 
   constructor(
     readonly name: string,
@@ -30,7 +30,7 @@ export class CompactHistogram {
     private readonly upperBounds: readonly number[],
     registers: readonly Registry[] = [],
   ) {
-    this.stride = upperBounds.length + 3;
+    this.stride = upperBounds.length + 2;
     this.counts = new Float64Array(0);
     for (const registry of registers) registry.registerMetric(this as never);
   }
@@ -41,9 +41,9 @@ export class CompactHistogram {
     const bounds = this.upperBounds;
     let bucket = 0;
     while (bucket < bounds.length && value > bounds[bucket]!) bucket += 1;
-    this.counts[base + bucket]! += 1;
-    this.counts[base + bounds.length + 1]! += value;
-    this.counts[base + bounds.length + 2]! += 1;
+    if (bucket < bounds.length) this.counts[base + bucket]! += 1;
+    this.counts[base + bounds.length]! += value;
+    this.counts[base + bounds.length + 1]! += 1;
   }
 
   remove(labels: Labels): void {
@@ -60,7 +60,6 @@ export class CompactHistogram {
     this.slots.clear();
     this.free.length = 0;
     this.values = [];
-    this.capacity = 0;
     this.counts = new Float64Array(0);
   }
 
@@ -81,9 +80,9 @@ export class CompactHistogram {
         cumulative += this.counts[base + bucket]!;
         values.push({ labels: { le: bounds[bucket] as unknown as string }, sharedLabels, value: cumulative, metricName: `${this.name}_bucket` });
       }
-      const count = this.counts[base + bounds.length + 2]!;
+      const count = this.counts[base + bounds.length + 1]!;
       values.push({ labels: { le: '+Inf' }, sharedLabels, value: count, metricName: `${this.name}_bucket` });
-      values.push({ labels: {}, sharedLabels, value: this.counts[base + bounds.length + 1]!, metricName: `${this.name}_sum` });
+      values.push({ labels: {}, sharedLabels, value: this.counts[base + bounds.length]!, metricName: `${this.name}_sum` });
       values.push({ labels: {}, sharedLabels, value: count, metricName: `${this.name}_count` });
     }
     return Promise.resolve({ name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator });
@@ -113,9 +112,9 @@ export class CompactHistogram {
 
   private grow(): number {
     const slot = this.slots.size;
-    if (slot >= this.capacity) {
-      this.capacity = Math.max(16, this.capacity * 2);
-      const counts = new Float64Array(this.capacity * this.stride);
+    const capacity = this.counts.length / this.stride;
+    if (slot >= capacity) {
+      const counts = new Float64Array(Math.max(16, capacity * 2) * this.stride);
       counts.set(this.counts);
       this.counts = counts;
     }
